@@ -1,0 +1,70 @@
+package org.iscsilab.iscsi.codec;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import java.util.List;
+import org.iscsilab.iscsi.pdu.Bhs;
+import org.iscsilab.iscsi.pdu.Pdu;
+import org.iscsilab.iscsi.pdu.PduParser;
+
+/**
+ * Frames the TCP byte stream into PDUs (RFC 7143 §11.2): BHS, AHS, optional header digest,
+ * data segment padded to 4 bytes, optional data digest. The data segment is a retained slice
+ * of the received bytes, never a copy. Emits {@link Pdu} values and {@link DataDigestError}s;
+ * throws {@link PduFramingException} when the stream cannot be framed any more.
+ */
+public final class PduDecoder extends ByteToMessageDecoder {
+    private final DigestSettings settings;
+
+    public PduDecoder(DigestSettings settings) {
+        this.settings = settings;
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        if (in.readableBytes() < Pdu.BHS_LENGTH) {
+            return;
+        }
+        int start = in.readerIndex();
+        ByteBuf header = in.slice(start, Pdu.BHS_LENGTH);
+        int ahsLength = Bhs.totalAhsLength(header);
+        int dataLength = Bhs.dataSegmentLength(header);
+        boolean hd = settings.headerDigest();
+        boolean dd = settings.dataDigest() && dataLength > 0;
+        if (dataLength > settings.maxRecvDataSegmentLength()) {
+            throw new PduFramingException("data segment of " + dataLength + " bytes exceeds MaxRecvDataSegmentLength "
+                    + settings.maxRecvDataSegmentLength() + " (RFC 7143 §13.12)");
+        }
+        int padding = (4 - (dataLength & 3)) & 3;
+        int headerEnd = Pdu.BHS_LENGTH + ahsLength;
+        int frame = headerEnd + (hd ? 4 : 0) + dataLength + padding + (dd ? 4 : 0);
+        if (in.readableBytes() < frame) {
+            return;
+        }
+        if (hd) {
+            int expected = Crc32c.of(in, start, headerEnd);
+            int actual = in.getIntLE(start + headerEnd);
+            if (expected != actual) {
+                throw new PduFramingException(String.format(
+                        "header digest mismatch: received %08x, computed %08x (RFC 7143 §7.8)", actual, expected));
+            }
+        }
+        int dataStart = start + headerEnd + (hd ? 4 : 0);
+        if (dd) {
+            int expected = Crc32c.ofPadded(in, dataStart, dataLength, padding);
+            int actual = in.getIntLE(dataStart + dataLength + padding);
+            if (expected != actual) {
+                out.add(new DataDigestError(header.copy()));
+                in.skipBytes(frame);
+                return;
+            }
+        }
+        ByteBuf ahs = ahsLength == 0 ? Unpooled.EMPTY_BUFFER : in.slice(start + Pdu.BHS_LENGTH, ahsLength);
+        ByteBuf data = dataLength == 0 ? Unpooled.EMPTY_BUFFER : in.retainedSlice(dataStart, dataLength);
+        Pdu pdu = PduParser.parse(header, ahs, data);
+        in.skipBytes(frame);
+        out.add(pdu);
+    }
+}

@@ -1,0 +1,39 @@
+package org.iscsilab.iscsi.pdu;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * SCSI Data-In (RFC 7143 §11.7). With the S bit it also carries the command's status
+ * (phase collapse, §11.7.4), and then StatSN and the residual fields are valid.
+ */
+public record DataIn(boolean finalFlag, boolean acknowledge, boolean overflow, boolean underflow, boolean statusPresent,
+                     int status, long lun, int initiatorTaskTag, int targetTransferTag, int statSn, int expCmdSn,
+                     int maxCmdSn, int dataSn, int bufferOffset, int residualCount, ByteBuf data) implements Pdu {
+    @Override
+    public Opcode opcode() {
+        return Opcode.DATA_IN;
+    }
+
+    @Override
+    public void writeBhs(ByteBuf h) {
+        h.setByte(1, (finalFlag ? 0x80 : 0) | (acknowledge ? 0x40 : 0) | (overflow ? 0x04 : 0)
+                | (underflow ? 0x02 : 0) | (statusPresent ? 0x01 : 0));
+        h.setByte(3, statusPresent ? status : 0);
+        h.setLong(8, lun);
+        h.setInt(16, initiatorTaskTag);
+        h.setInt(20, targetTransferTag);
+        h.setInt(24, statSn);
+        h.setInt(28, expCmdSn);
+        h.setInt(32, maxCmdSn);
+        h.setInt(36, dataSn);
+        h.setInt(40, bufferOffset);
+        h.setInt(44, residualCount);
+    }
+
+    static DataIn parse(ByteBuf h, ByteBuf data) {
+        int f = Bhs.u8(h, 1);
+        return new DataIn((f & 0x80) != 0, (f & 0x40) != 0, (f & 0x04) != 0, (f & 0x02) != 0, (f & 0x01) != 0,
+                Bhs.u8(h, 3), Bhs.i64(h, 8), Bhs.i32(h, 16), Bhs.i32(h, 20), Bhs.i32(h, 24), Bhs.i32(h, 28),
+                Bhs.i32(h, 32), Bhs.i32(h, 36), Bhs.i32(h, 40), Bhs.i32(h, 44), data);
+    }
+}

@@ -1,0 +1,38 @@
+package org.iscsilab.iscsi.pdu;
+
+import io.netty.buffer.ByteBuf;
+
+/** Login Request (RFC 7143 §11.12). Stages: 0 security, 1 operational, 3 full feature phase. */
+public record LoginRequest(boolean transit, boolean continueFlag, int currentStage, int nextStage, int versionMax,
+                           int versionMin, long isid, int tsih, int initiatorTaskTag, int cid, int cmdSn,
+                           int expStatSn, ByteBuf data) implements Pdu {
+    @Override
+    public Opcode opcode() {
+        return Opcode.LOGIN_REQUEST;
+    }
+
+    @Override
+    public boolean immediate() {
+        return true; // RFC 7143 §11.12: the I bit is always 1
+    }
+
+    @Override
+    public void writeBhs(ByteBuf h) {
+        h.setByte(1, (transit ? 0x80 : 0) | (continueFlag ? 0x40 : 0) | ((currentStage & 3) << 2) | (nextStage & 3));
+        h.setByte(2, versionMax);
+        h.setByte(3, versionMin);
+        LoginResponse.writeIsid(h, isid);
+        h.setShort(14, tsih);
+        h.setInt(16, initiatorTaskTag);
+        h.setShort(20, cid);
+        h.setInt(24, cmdSn);
+        h.setInt(28, expStatSn);
+    }
+
+    static LoginRequest parse(ByteBuf h, ByteBuf data) {
+        int f = Bhs.u8(h, 1);
+        return new LoginRequest((f & 0x80) != 0, (f & 0x40) != 0, (f >> 2) & 3, f & 3, Bhs.u8(h, 2), Bhs.u8(h, 3),
+                LoginResponse.readIsid(h), Bhs.u16(h, 14), Bhs.i32(h, 16), Bhs.u16(h, 20), Bhs.i32(h, 24),
+                Bhs.i32(h, 28), data);
+    }
+}

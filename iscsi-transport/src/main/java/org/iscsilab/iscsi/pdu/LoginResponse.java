@@ -1,0 +1,45 @@
+package org.iscsilab.iscsi.pdu;
+
+import io.netty.buffer.ByteBuf;
+
+/** Login Response (RFC 7143 §11.13). */
+public record LoginResponse(boolean transit, boolean continueFlag, int currentStage, int nextStage, int versionMax,
+                            int versionActive, long isid, int tsih, int initiatorTaskTag, int statSn, int expCmdSn,
+                            int maxCmdSn, int statusClass, int statusDetail, ByteBuf data) implements Pdu {
+    @Override
+    public Opcode opcode() {
+        return Opcode.LOGIN_RESPONSE;
+    }
+
+    @Override
+    public void writeBhs(ByteBuf h) {
+        h.setByte(1, (transit ? 0x80 : 0) | (continueFlag ? 0x40 : 0) | ((currentStage & 3) << 2) | (nextStage & 3));
+        h.setByte(2, versionMax);
+        h.setByte(3, versionActive);
+        writeIsid(h, isid);
+        h.setShort(14, tsih);
+        h.setInt(16, initiatorTaskTag);
+        h.setInt(24, statSn);
+        h.setInt(28, expCmdSn);
+        h.setInt(32, maxCmdSn);
+        h.setByte(36, statusClass);
+        h.setByte(37, statusDetail);
+    }
+
+    static LoginResponse parse(ByteBuf h, ByteBuf data) {
+        int f = Bhs.u8(h, 1);
+        return new LoginResponse((f & 0x80) != 0, (f & 0x40) != 0, (f >> 2) & 3, f & 3, Bhs.u8(h, 2), Bhs.u8(h, 3),
+                readIsid(h), Bhs.u16(h, 14), Bhs.i32(h, 16), Bhs.i32(h, 24), Bhs.i32(h, 28), Bhs.i32(h, 32),
+                Bhs.u8(h, 36), Bhs.u8(h, 37), data);
+    }
+
+    /** The 6-byte ISID at bytes 8-13 (RFC 7143 §11.12.5), held in the low 48 bits of a long. */
+    static void writeIsid(ByteBuf h, long isid) {
+        h.setShort(8, (int) (isid >>> 32));
+        h.setInt(10, (int) isid);
+    }
+
+    static long readIsid(ByteBuf h) {
+        return ((long) Bhs.u16(h, 8) << 32) | (Bhs.i32(h, 10) & 0xFFFFFFFFL);
+    }
+}
