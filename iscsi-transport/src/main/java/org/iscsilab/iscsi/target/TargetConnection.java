@@ -1,0 +1,273 @@
+package org.iscsilab.iscsi.target;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.SocketAddress;
+import java.util.concurrent.TimeUnit;
+import org.iscsilab.iscsi.codec.DataDigestError;
+import org.iscsilab.iscsi.codec.DigestSettings;
+import org.iscsilab.iscsi.codec.PduFramingException;
+import org.iscsilab.iscsi.login.LoginException;
+import org.iscsilab.iscsi.login.LoginStatus;
+import org.iscsilab.iscsi.login.SessionParameters;
+import org.iscsilab.iscsi.login.TextParameters;
+import org.iscsilab.iscsi.pdu.LoginRequest;
+import org.iscsilab.iscsi.pdu.LoginResponse;
+import org.iscsilab.iscsi.pdu.Pdu;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One TCP connection to the target: login, then hands full-feature PDUs to its session.
+ * Framing errors drop only this connection (RFC 7143 §7.8). Runs on its event loop.
+ */
+final class TargetConnection extends SimpleChannelInboundHandler<Object> {
+    private static final Logger log = LoggerFactory.getLogger(TargetConnection.class);
+
+    private final TargetPortal portal;
+    private final DigestSettings digests;
+    private final ConnectionStateMachine fsm = new ConnectionStateMachine();
+    private LoginPhase login;
+    private TargetSession session;
+    private Channel channel;
+    private int statSn;
+    private int nextTtt = 1;
+    private ScheduledFuture<?> loginTimer;
+
+    TargetConnection(TargetPortal portal, DigestSettings digests) {
+        super(false);
+        this.portal = portal;
+        this.digests = digests;
+        fsm.onTransition((from, to) -> log.debug("connection {}: {} -> {}", remote(), from, to));
+    }
+
+    ConnectionState state() {
+        return fsm.state();
+    }
+
+    ConnectionStateMachine stateMachine() {
+        return fsm;
+    }
+
+    Channel channel() {
+        return channel;
+    }
+
+    SocketAddress remote() {
+        return channel == null ? null : channel.remoteAddress();
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        channel = ctx.channel();
+        login = new LoginPhase(portal);
+        long ms = portal.settings().loginTimeout().toMillis();
+        loginTimer = ctx.executor().schedule(() -> {
+            if (fsm.state() == ConnectionState.IN_LOGIN) {
+                log.warn("dropping connection from {}: login not finished within {} ms", remote(), ms);
+                channel.close();
+            }
+        }, ms, TimeUnit.MILLISECONDS);
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof DataDigestError err) {
+            try {
+                if (session != null && fsm.state() == ConnectionState.LOGGED_IN) {
+                    session.onDataDigestError(err);
+                } else {
+                    log.warn("dropping connection from {}: data digest error during login", remote());
+                    channel.close();
+                }
+            } finally {
+                err.header().release();
+            }
+            return;
+        }
+        Pdu pdu = (Pdu) msg;
+        if (log.isTraceEnabled()) {
+            log.trace("{} <- {}", remote(), pdu);
+        }
+        switch (fsm.state()) {
+            case IN_LOGIN -> {
+                if (pdu instanceof LoginRequest req) {
+                    onLogin(req);
+                } else {
+                    // RFC 7143 §6.1: only Login Requests are allowed before the full feature phase
+                    log.warn("dropping connection from {}: {} received during login", remote(), pdu.opcode());
+                    pdu.release();
+                    channel.close();
+                }
+            }
+            case LOGGED_IN -> session.handle(pdu);
+            default -> pdu.release();
+        }
+    }
+
+    private void onLogin(LoginRequest req) {
+        LoginPhase.Reply reply;
+        try {
+            reply = login.process(req);
+            if (reply.complete()) {
+                session = establish();
+            }
+        } catch (LoginException e) {
+            log.warn("login from {} ({}) failed: {}: {}", remote(), login.initiatorName(), e.status(), e.getMessage());
+            failLogin(req, e.status());
+            return;
+        } finally {
+            req.release();
+        }
+        LoginRequest first = login.first();
+        if (first == req) {
+            statSn = req.expStatSn();
+        }
+        int tsih = reply.complete() ? session.tsih() : first.tsih();
+        int window = portal.settings().commandWindow();
+        ByteBuf text = Unpooled.wrappedBuffer(TextParameters.encode(reply.keys()));
+        LoginResponse resp = new LoginResponse(reply.transit(), false, reply.currentStage(), reply.nextStage(), 0, 0,
+                first.isid(), tsih, first.initiatorTaskTag(), statSn++, first.cmdSn(), first.cmdSn() + window - 1,
+                0, 0, text);
+        channel.writeAndFlush(resp);
+        if (reply.complete()) {
+            enterFullFeaturePhase(session.parameters());
+        }
+    }
+
+    private TargetSession establish() throws LoginException {
+        LoginRequest first = login.first();
+        SessionRegistry registry = portal.sessions();
+        String targetName = login.discovery() ? null : login.target().name();
+        int tsih;
+        if (first.tsih() != 0) {
+            TargetSession old = registry.find(login.initiatorName(), first.isid(), targetName);
+            if (old == null || old.tsih() != first.tsih()) {
+                throw new LoginException(LoginStatus.SESSION_DOES_NOT_EXIST,
+                        "no session with TSIH " + first.tsih() + " for this initiator");
+            }
+            // ErrorRecoveryLevel 0: a connection reinstatement restarts the session (RFC 7143 §6.3.4)
+            old.reinstated();
+            tsih = old.tsih();
+        } else {
+            TargetSession old = registry.find(login.initiatorName(), first.isid(), targetName);
+            if (old != null) {
+                // RFC 7143 §6.3.5: a new login with the same ISID reinstates (replaces) the session
+                log.info("session reinstatement: {} ISID {} replaces TSIH {}", login.initiatorName(),
+                        Long.toHexString(first.isid()), old.tsih());
+                old.reinstated();
+            }
+            tsih = registry.allocateTsih();
+        }
+        SessionParameters params = login.parameters();
+        TargetSession s = new TargetSession(this, portal, login.target(), tsih, first.isid(), login.initiatorName(),
+                params, first.cmdSn(), first.cid());
+        registry.add(s);
+        if (login.target() != null) {
+            login.target().attach(s);
+        }
+        log.info("login: {} ({}) -> {} TSIH {} from {}", login.initiatorName(),
+                login.discovery() ? "discovery" : "normal", targetName == null ? "-" : targetName, tsih, remote());
+        return s;
+    }
+
+    private void enterFullFeaturePhase(SessionParameters p) {
+        loginTimer.cancel(false);
+        fsm.moveTo(ConnectionState.LOGGED_IN);
+        // digests start with the first PDU after the final Login Response (RFC 7143 §13.1)
+        digests.enableDigests(p.headerDigest(), p.dataDigest());
+        digests.setMaxRecvDataSegmentLength(p.maxRecvDataSegmentLength());
+        session.start();
+    }
+
+    private void failLogin(LoginRequest req, LoginStatus status) {
+        LoginRequest first = login.first() != null ? login.first() : req;
+        LoginResponse resp = new LoginResponse(false, false, req.currentStage(), 0, 0, 0, first.isid(), 0,
+                req.initiatorTaskTag(), statSn++, first.cmdSn(), first.cmdSn(), status.statusClass(), status.detail(),
+                Unpooled.EMPTY_BUFFER);
+        channel.writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** StatSN for a status-carrying PDU; advances it (RFC 7143 §4.2.2.2). */
+    int nextStatSn() {
+        return statSn++;
+    }
+
+    /** StatSN for a PDU that carries but does not consume it (R2T, unsolicited NOP-In). */
+    int currentStatSn() {
+        return statSn;
+    }
+
+    int nextTargetTransferTag() {
+        int t = nextTtt++;
+        if (nextTtt == Pdu.RESERVED_TAG) {
+            nextTtt = 1;
+        }
+        return t;
+    }
+
+    void send(Pdu pdu) {
+        if (log.isTraceEnabled()) {
+            log.trace("{} -> {}", remote(), pdu);
+        }
+        channel.write(pdu);
+    }
+
+    void sendAndFlush(Pdu pdu) {
+        send(pdu);
+        channel.flush();
+    }
+
+    void flush() {
+        channel.flush();
+    }
+
+    void closeAfter(Pdu pdu) {
+        fsm.moveTo(ConnectionState.IN_LOGOUT);
+        channel.writeAndFlush(pdu).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    void close() {
+        if (channel != null) {
+            channel.close();
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        channel.flush();
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (loginTimer != null) {
+            loginTimer.cancel(false);
+        }
+        fsm.moveTo(ConnectionState.FREE);
+        if (session != null) {
+            session.connectionClosed();
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        Throwable c = cause instanceof io.netty.handler.codec.DecoderException && cause.getCause() != null
+                && !(cause instanceof PduFramingException) ? cause.getCause() : cause;
+        if (c instanceof PduFramingException) {
+            log.warn("dropping connection from {}: {}", remote(), c.getMessage());
+        } else if (c instanceof java.io.IOException) {
+            log.debug("connection from {}: {}", remote(), c.toString());
+        } else {
+            log.error("dropping connection from {} after an internal error", remote(), c);
+        }
+        ctx.close();
+    }
+}

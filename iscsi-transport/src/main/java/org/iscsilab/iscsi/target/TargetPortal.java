@@ -1,0 +1,19 @@
+package org.iscsilab.iscsi.target;
+
+import java.util.List;
+
+/** What a connection needs from the server it arrived on: targets, settings, sessions. */
+interface TargetPortal {
+    TargetSettings settings();
+
+    int portalGroupTag();
+
+    IscsiTarget target(String name);
+
+    List<IscsiTarget> targets();
+
+    /** TargetAddress values SendTargets reports, "host:port,tpgt" (RFC 7143 §13.8). */
+    List<String> targetAddresses();
+
+    SessionRegistry sessions();
+}

@@ -1,0 +1,549 @@
+package org.iscsilab.iscsi.target;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
+import org.iscsilab.iscsi.codec.DataDigestError;
+import org.iscsilab.iscsi.login.SessionParameters;
+import org.iscsilab.iscsi.pdu.DataIn;
+import org.iscsilab.iscsi.pdu.DataOut;
+import org.iscsilab.iscsi.pdu.LogoutRequest;
+import org.iscsilab.iscsi.pdu.LogoutResponse;
+import org.iscsilab.iscsi.pdu.NopIn;
+import org.iscsilab.iscsi.pdu.NopOut;
+import org.iscsilab.iscsi.pdu.Pdu;
+import org.iscsilab.iscsi.pdu.ReadyToTransfer;
+import org.iscsilab.iscsi.pdu.Reject;
+import org.iscsilab.iscsi.pdu.ScsiCommand;
+import org.iscsilab.iscsi.pdu.ScsiResponse;
+import org.iscsilab.iscsi.pdu.SnackRequest;
+import org.iscsilab.iscsi.pdu.TaskManagementRequest;
+import org.iscsilab.iscsi.pdu.TaskManagementResponse;
+import org.iscsilab.iscsi.pdu.TextRequest;
+import org.iscsilab.iscsi.pdu.UnknownPdu;
+import org.iscsilab.target.lu.DataOutSource;
+import org.iscsilab.target.lu.ItNexus;
+import org.iscsilab.target.lu.ScsiOutcome;
+import org.iscsilab.target.lu.ScsiTask;
+import org.iscsilab.target.lu.TaskAttribute;
+import org.iscsilab.target.scsi.AdditionalSense;
+import org.iscsilab.target.scsi.Cdb;
+import org.iscsilab.target.scsi.ScsiStatus;
+import org.iscsilab.target.scsi.SenseData;
+import org.iscsilab.target.scsi.SenseKey;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A target session in the full feature phase (RFC 7143 §4, ErrorRecoveryLevel 0, one
+ * connection): orders commands by CmdSN, tracks tasks by ITT, moves data with R2T/Data-Out and
+ * Data-In, answers NOP, task management, text and logout. Runs on its connection's event loop.
+ */
+public final class TargetSession {
+    private static final Logger log = LoggerFactory.getLogger(TargetSession.class);
+
+    private final TargetConnection conn;
+    private final TargetPortal portal;
+    private final IscsiTarget target;
+    private final int tsih;
+    private final long isid;
+    private final String initiatorName;
+    private final SessionParameters params;
+    private final int cid;
+    private final ItNexus nexus;
+    private final CommandSequencer sequencer;
+    private final Map<Integer, TargetTask> tasks = new HashMap<>();
+    private final TextExchange text;
+    private final AtomicBoolean ended = new AtomicBoolean();
+    private final EventLoop loop;
+    private ScheduledFuture<?> pinger;
+    private int pingTtt = Pdu.RESERVED_TAG;
+    private long pingSentNanos;
+
+    TargetSession(TargetConnection conn, TargetPortal portal, IscsiTarget target, int tsih, long isid,
+                  String initiatorName, SessionParameters params, int initialCmdSn, int cid) {
+        this.conn = conn;
+        this.portal = portal;
+        this.target = target;
+        this.tsih = tsih;
+        this.isid = isid;
+        this.initiatorName = initiatorName;
+        this.params = params;
+        this.cid = cid;
+        this.loop = conn.channel().eventLoop();
+        this.sequencer = new CommandSequencer(initialCmdSn, portal.settings().commandWindow());
+        String targetPort = (target == null ? "discovery" : target.name()) + ",t,0x"
+                + Integer.toHexString(portal.portalGroupTag());
+        this.nexus = new ItNexus(initiatorName + ",i,0x" + String.format("%012x", isid), targetPort);
+        this.text = new TextExchange(portal, target);
+    }
+
+    public int tsih() {
+        return tsih;
+    }
+
+    public long isid() {
+        return isid;
+    }
+
+    public String initiatorName() {
+        return initiatorName;
+    }
+
+    public String targetName() {
+        return target == null ? null : target.name();
+    }
+
+    public SessionParameters parameters() {
+        return params;
+    }
+
+    public ItNexus nexus() {
+        return nexus;
+    }
+
+    public boolean discovery() {
+        return target == null;
+    }
+
+    void start() {
+        long interval = portal.settings().nopInInterval().toMillis();
+        if (interval > 0) {
+            pinger = loop.scheduleAtFixedRate(this::ping, interval, interval, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    void handle(Pdu pdu) {
+        if (pdu instanceof ScsiCommand c) {
+            onScsiCommand(c);
+        } else if (pdu instanceof DataOut d) {
+            onDataOut(d);
+        } else if (pdu instanceof NopOut n) {
+            onNopOut(n);
+        } else if (pdu instanceof TaskManagementRequest t) {
+            sequenced(t.immediate(), t.cmdSn(), () -> onTaskManagement(t));
+        } else if (pdu instanceof TextRequest t) {
+            sequenced(t.immediate(), t.cmdSn(), () -> onText(t));
+        } else if (pdu instanceof LogoutRequest l) {
+            sequenced(l.immediate(), l.cmdSn(), () -> onLogout(l));
+        } else if (pdu instanceof SnackRequest s) {
+            // RFC 7143 §11.16: SNACK needs ErrorRecoveryLevel > 0; at 0 it is a protocol error
+            reject(Reject.PROTOCOL_ERROR, s);
+        } else if (pdu instanceof UnknownPdu u) {
+            log.warn("session {}: unknown opcode 0x{} rejected", tsih, Integer.toHexString(u.opcodeCode()));
+            reject(Reject.COMMAND_NOT_SUPPORTED, u);
+            u.release();
+        } else {
+            log.warn("session {}: {} is not an initiator PDU in the full feature phase", tsih, pdu.opcode());
+            reject(Reject.PROTOCOL_ERROR, pdu);
+            pdu.release();
+        }
+    }
+
+    private void sequenced(boolean immediate, int cmdSn, Runnable action) {
+        if (immediate) {
+            action.run();
+            return;
+        }
+        CommandSequencer.Admission a = sequencer.offer(cmdSn, action);
+        if (a == CommandSequencer.Admission.OUT_OF_WINDOW || a == CommandSequencer.Admission.DUPLICATE) {
+            // RFC 7143 §4.2.2.1: non-immediate commands outside the window are silently ignored
+            log.warn("session {}: CmdSN {} ignored ({}; ExpCmdSN {}, MaxCmdSN {})", tsih,
+                    Integer.toUnsignedString(cmdSn), a, Integer.toUnsignedString(sequencer.expCmdSn()),
+                    Integer.toUnsignedString(sequencer.maxCmdSn()));
+        }
+    }
+
+    // ---- SCSI commands and data (RFC 7143 §11.3, §11.7, §11.8) ----
+
+    private void onScsiCommand(ScsiCommand cmd) {
+        if (discovery()) {
+            // RFC 7143 §4.3: a discovery session carries only Text, Logout and NOP
+            reject(Reject.PROTOCOL_ERROR, cmd);
+            cmd.release();
+            return;
+        }
+        int immediate = cmd.data().readableBytes();
+        if (immediate > 0 && (!params.immediateData() || !cmd.write() || immediate > params.firstBurstLength()
+                || immediate > cmd.expectedDataTransferLength())) {
+            // RFC 7143 §13.11, §13.14: immediate data only when negotiated and within FirstBurstLength
+            reject(Reject.PROTOCOL_ERROR, cmd);
+            cmd.release();
+            return;
+        }
+        if (tasks.containsKey(cmd.initiatorTaskTag())) {
+            reject(Reject.TASK_IN_PROGRESS, cmd);
+            cmd.release();
+            return;
+        }
+        TargetTask task = new TargetTask(cmd, params, this::sendR2t, conn.channel().alloc());
+        tasks.put(cmd.initiatorTaskTag(), task);
+        if (cmd.immediate()) {
+            execute(task);
+            return;
+        }
+        CommandSequencer.Admission a = sequencer.offer(cmd.cmdSn(), () -> execute(task));
+        if (a == CommandSequencer.Admission.OUT_OF_WINDOW || a == CommandSequencer.Admission.DUPLICATE) {
+            log.warn("session {}: SCSI command CmdSN {} ignored ({})", tsih, Integer.toUnsignedString(cmd.cmdSn()), a);
+            tasks.remove(cmd.initiatorTaskTag());
+            task.release();
+        }
+    }
+
+    private void execute(TargetTask task) {
+        if (task.aborted()) {
+            return;
+        }
+        ScsiCommand cmd = task.command();
+        ScsiTask st = new ScsiTask(nexus, cmd.lun(), new Cdb(cmd.cdb()), cmd.initiatorTaskTag() & 0xFFFFFFFFL,
+                TaskAttribute.fromCode(cmd.attribute()), cmd.expectedDataTransferLength(),
+                cmd.write() ? task : DataOutSource.NONE);
+        target.device().execute(st).whenComplete((outcome, err) -> onLoop(() -> {
+            ScsiOutcome o = outcome != null ? outcome : ScsiOutcome.checkCondition(
+                    SenseData.of(SenseKey.HARDWARE_ERROR, AdditionalSense.INTERNAL_TARGET_FAILURE), false);
+            complete(task, o);
+        }));
+    }
+
+    private void onLoop(Runnable r) {
+        if (loop.inEventLoop()) {
+            r.run();
+        } else {
+            loop.execute(r);
+        }
+    }
+
+    private void complete(TargetTask task, ScsiOutcome outcome) {
+        if (tasks.get(task.itt()) != task || task.aborted() || ended.get()) {
+            task.release(); // aborted: RFC 7143 §11.5.1, no status for an aborted task
+            return;
+        }
+        tasks.remove(task.itt());
+        try {
+            sendStatus(task, outcome);
+        } finally {
+            task.release();
+        }
+        conn.flush();
+    }
+
+    private int sendR2t(TargetTask task, int r2tSn, int offset, int length) {
+        int ttt = conn.nextTargetTransferTag();
+        conn.send(new ReadyToTransfer(task.lunField(), task.itt(), ttt, conn.currentStatSn(), sequencer.expCmdSn(),
+                sequencer.maxCmdSn(), r2tSn, offset, length));
+        conn.flush();
+        return ttt;
+    }
+
+    private void onDataOut(DataOut d) {
+        TargetTask task = tasks.get(d.initiatorTaskTag());
+        if (task == null) {
+            // the task already ended (e.g. CHECK CONDITION before all unsolicited data arrived)
+            log.debug("session {}: Data-Out for unknown ITT 0x{} discarded", tsih, Integer.toHexString(d.initiatorTaskTag()));
+            d.release();
+            return;
+        }
+        if (!task.command().write()) {
+            reject(Reject.PROTOCOL_ERROR, d);
+            d.release();
+            return;
+        }
+        DataOut header = new DataOut(d.finalFlag(), d.lun(), d.initiatorTaskTag(), d.targetTransferTag(),
+                d.expStatSn(), d.dataSn(), d.bufferOffset(), Unpooled.EMPTY_BUFFER);
+        int length = d.data().readableBytes();
+        TargetTask.DataOutError error = task.onDataOut(d);
+        if (error != null) {
+            log.warn("session {}: Data-Out for ITT 0x{} rejected ({}): DataSN {}, offset {}, length {}", tsih,
+                    Integer.toHexString(task.itt()), error, d.dataSn(), d.bufferOffset(), length);
+            reject(error == TargetTask.DataOutError.DATA_SN ? Reject.PROTOCOL_ERROR : Reject.INVALID_PDU_FIELD, header);
+            terminate(task, SenseData.of(SenseKey.ABORTED_COMMAND, error.sense()));
+        }
+    }
+
+    /** Ends a task early with CHECK CONDITION; the logical unit's own completion is then dropped. */
+    private void terminate(TargetTask task, SenseData sense) {
+        tasks.remove(task.itt());
+        task.abort();
+        conn.send(new ScsiResponse(false, false, false, false, ScsiResponse.COMMAND_COMPLETED_AT_TARGET,
+                ScsiStatus.CHECK_CONDITION.code(), task.itt(), 0, conn.nextStatSn(), sequencer.expCmdSn(),
+                sequencer.maxCmdSn(), task.expDataSn(), 0, 0, senseSegment(sense)));
+        task.release();
+        conn.flush();
+    }
+
+    /** Sends Data-In (status collapsed into the last one when GOOD) and/or the SCSI Response. */
+    private void sendStatus(TargetTask task, ScsiOutcome outcome) {
+        ScsiCommand cmd = task.command();
+        int edtl = cmd.expectedDataTransferLength();
+        int commandLength = outcome.commandDataLength();
+        boolean overflow = commandLength > edtl;
+        boolean underflow = commandLength < edtl;
+        int residual = overflow ? commandLength - edtl : underflow ? edtl - commandLength : 0;
+        ByteBuffer in = outcome.dataIn();
+        int sendLength = cmd.read() ? Math.min(in.remaining(), edtl) : 0;
+        boolean collapse = sendLength > 0 && outcome.status() == ScsiStatus.GOOD;
+        if (sendLength > 0) {
+            ByteBuf all = Unpooled.wrappedBuffer(in.duplicate());
+            try {
+                int offset = 0;
+                int burstLeft = params.maxBurstLength();
+                while (offset < sendLength) {
+                    int n = Math.min(Math.min(params.peerMaxRecvDataSegmentLength(), sendLength - offset), burstLeft);
+                    boolean last = offset + n == sendLength;
+                    // RFC 7143 §11.7.1: F ends each input sequence of at most MaxBurstLength bytes
+                    boolean endOfSequence = last || burstLeft == n;
+                    boolean s = last && collapse;
+                    conn.send(new DataIn(endOfSequence, false, s && overflow, s && underflow, s,
+                            s ? outcome.status().code() : 0, cmd.lun(), task.itt(), Pdu.RESERVED_TAG,
+                            s ? conn.nextStatSn() : 0, sequencer.expCmdSn(), sequencer.maxCmdSn(), task.nextDataSn(),
+                            offset, s ? residual : 0, all.retainedSlice(all.readerIndex() + offset, n)));
+                    offset += n;
+                    burstLeft = endOfSequence ? params.maxBurstLength() : burstLeft - n;
+                }
+            } finally {
+                all.release();
+            }
+        }
+        if (collapse) {
+            return;
+        }
+        ByteBuf senseSegment = Unpooled.EMPTY_BUFFER;
+        if (outcome.sense() != null) {
+            byte[] sense = outcome.encodedSense();
+            senseSegment = Unpooled.buffer(2 + sense.length);
+            senseSegment.writeShort(sense.length).writeBytes(sense); // RFC 7143 §11.4.7.1 SenseLength
+        }
+        conn.send(new ScsiResponse(false, false, overflow, underflow, ScsiResponse.COMMAND_COMPLETED_AT_TARGET,
+                outcome.status().code(), task.itt(), 0, conn.nextStatSn(), sequencer.expCmdSn(), sequencer.maxCmdSn(),
+                task.expDataSn(), 0, residual, senseSegment));
+    }
+
+    void onDataDigestError(DataDigestError err) {
+        int opcode = err.opcodeCode();
+        rejectHeader(Reject.DATA_DIGEST_ERROR, err.header().retainedDuplicate());
+        int itt = err.initiatorTaskTag();
+        SenseData crc = SenseData.of(SenseKey.ABORTED_COMMAND, AdditionalSense.PROTOCOL_SERVICE_CRC_ERROR);
+        if (opcode == org.iscsilab.iscsi.pdu.Opcode.SCSI_COMMAND.code()) {
+            // ErrorRecoveryLevel 0 cannot ask for the command again: count its CmdSN and fail it
+            int cmdSn = err.header().getInt(err.header().readerIndex() + 24);
+            sequencer.consume(cmdSn);
+            conn.send(new ScsiResponse(false, false, false, false, ScsiResponse.COMMAND_COMPLETED_AT_TARGET,
+                    ScsiStatus.CHECK_CONDITION.code(), itt, 0, conn.nextStatSn(), sequencer.expCmdSn(),
+                    sequencer.maxCmdSn(), 0, 0, 0, senseSegment(crc)));
+        } else if (opcode == org.iscsilab.iscsi.pdu.Opcode.DATA_OUT.code()) {
+            TargetTask task = tasks.get(itt);
+            if (task != null) {
+                terminate(task, crc);
+            }
+        }
+        conn.flush();
+    }
+
+    private static ByteBuf senseSegment(SenseData sense) {
+        byte[] b = sense.encodeFixed();
+        ByteBuf seg = Unpooled.buffer(2 + b.length);
+        seg.writeShort(b.length).writeBytes(b);
+        return seg;
+    }
+
+    // ---- NOP (RFC 7143 §11.18, §11.19) ----
+
+    private void onNopOut(NopOut n) {
+        if (n.initiatorTaskTag() == Pdu.RESERVED_TAG) {
+            if (n.targetTransferTag() != Pdu.RESERVED_TAG && n.targetTransferTag() == pingTtt) {
+                pingTtt = Pdu.RESERVED_TAG; // the answer to our ping
+            }
+            n.release();
+            return;
+        }
+        Runnable reply = () -> {
+            ByteBuf echo = n.data();
+            int max = params.peerMaxRecvDataSegmentLength();
+            if (echo.readableBytes() > max) {
+                echo = echo.slice(echo.readerIndex(), max);
+            }
+            conn.sendAndFlush(new NopIn(n.lun(), n.initiatorTaskTag(), Pdu.RESERVED_TAG, conn.nextStatSn(),
+                    sequencer.expCmdSn(), sequencer.maxCmdSn(), echo));
+        };
+        if (n.immediate()) {
+            reply.run();
+        } else {
+            CommandSequencer.Admission a = sequencer.offer(n.cmdSn(), reply);
+            if (a == CommandSequencer.Admission.OUT_OF_WINDOW || a == CommandSequencer.Admission.DUPLICATE) {
+                n.release();
+            }
+        }
+    }
+
+    /** Target-initiated NOP-In ping; an unanswered one past the timeout drops the connection. */
+    private void ping() {
+        if (pingTtt != Pdu.RESERVED_TAG) {
+            long waited = System.nanoTime() - pingSentNanos;
+            if (waited > portal.settings().nopInTimeout().toNanos()) {
+                log.warn("session {}: no NOP-Out answer for {} ms, dropping the connection", tsih,
+                        TimeUnit.NANOSECONDS.toMillis(waited));
+                conn.close();
+            }
+            return;
+        }
+        pingTtt = conn.nextTargetTransferTag();
+        pingSentNanos = System.nanoTime();
+        conn.sendAndFlush(new NopIn(0, Pdu.RESERVED_TAG, pingTtt, conn.currentStatSn(), sequencer.expCmdSn(),
+                sequencer.maxCmdSn(), Unpooled.EMPTY_BUFFER));
+    }
+
+    // ---- Task management (RFC 7143 §11.5, SAM-5 §7) ----
+
+    private void onTaskManagement(TaskManagementRequest t) {
+        TaskManagement.handle(this, t);
+    }
+
+    /** Sends a TMF response for this request. */
+    void respondTmf(TaskManagementRequest t, int response) {
+        conn.sendAndFlush(new TaskManagementResponse(response, t.initiatorTaskTag(), conn.nextStatSn(),
+                sequencer.expCmdSn(), sequencer.maxCmdSn()));
+    }
+
+    IscsiTarget target() {
+        return target;
+    }
+
+    CommandSequencer sequencer() {
+        return sequencer;
+    }
+
+    TargetTask task(int itt) {
+        return tasks.get(itt);
+    }
+
+    /** Aborts this session's tasks that match; runs on the session's event loop. Returns how many. */
+    CompletableFuture<Integer> abortTasks(Predicate<TargetTask> which) {
+        CompletableFuture<Integer> done = new CompletableFuture<>();
+        onLoop(() -> {
+            List<TargetTask> victims = new ArrayList<>();
+            tasks.values().removeIf(task -> {
+                if (which.test(task)) {
+                    victims.add(task);
+                    return true;
+                }
+                return false;
+            });
+            for (TargetTask task : victims) {
+                task.abort();
+                task.release();
+            }
+            done.complete(victims.size());
+        });
+        return done;
+    }
+
+    void runOnLoop(Runnable r) {
+        onLoop(r);
+    }
+
+    // ---- Text (RFC 7143 §11.10) and Logout (§11.14) ----
+
+    private void onText(TextRequest t) {
+        TextExchange.Reply r = text.handle(t, params.peerMaxRecvDataSegmentLength(), conn::nextTargetTransferTag);
+        conn.sendAndFlush(new org.iscsilab.iscsi.pdu.TextResponse(r.finalFlag(), r.continueFlag(), t.lun(),
+                t.initiatorTaskTag(), r.targetTransferTag(), conn.nextStatSn(), sequencer.expCmdSn(),
+                sequencer.maxCmdSn(), r.data()));
+    }
+
+    private void onLogout(LogoutRequest l) {
+        int response;
+        switch (l.reasonCode()) {
+            case LogoutRequest.CLOSE_SESSION -> response = LogoutResponse.CLOSED_SUCCESSFULLY;
+            case LogoutRequest.CLOSE_CONNECTION -> response = l.cid() == cid
+                    ? LogoutResponse.CLOSED_SUCCESSFULLY : LogoutResponse.CID_NOT_FOUND;
+            default -> response = LogoutResponse.RECOVERY_NOT_SUPPORTED; // ErrorRecoveryLevel 0
+        }
+        LogoutResponse resp = new LogoutResponse(response, l.initiatorTaskTag(), conn.nextStatSn(),
+                sequencer.expCmdSn(), sequencer.maxCmdSn(), params.defaultTime2Wait(), params.defaultTime2Retain());
+        if (response == LogoutResponse.CLOSED_SUCCESSFULLY) {
+            log.info("logout: {} TSIH {}", initiatorName, tsih);
+            abortTasks(task -> true);
+            conn.closeAfter(resp);
+        } else {
+            conn.sendAndFlush(resp);
+        }
+    }
+
+    // ---- Reject (RFC 7143 §11.17) ----
+
+    void reject(int reason, Pdu pdu) {
+        ByteBuf header = Unpooled.buffer(Pdu.BHS_LENGTH);
+        header.writeZero(Pdu.BHS_LENGTH);
+        pdu.writeBhs(header);
+        if (!(pdu instanceof UnknownPdu)) {
+            header.setByte(0, (pdu.immediate() ? 0x40 : 0) | pdu.opcode().code());
+        }
+        header.setMedium(5, pdu.data().readableBytes());
+        rejectHeader(reason, header);
+    }
+
+    private void rejectHeader(int reason, ByteBuf header) {
+        conn.sendAndFlush(new Reject(reason, conn.nextStatSn(), sequencer.expCmdSn(), sequencer.maxCmdSn(), 0, header));
+    }
+
+    // ---- Ending ----
+
+    /** Another login replaced this session (RFC 7143 §6.3.5): it ends now. */
+    void reinstated() {
+        end();
+        onLoop(conn::close);
+    }
+
+    void connectionClosed() {
+        end();
+    }
+
+    private void end() {
+        if (!ended.compareAndSet(false, true)) {
+            return;
+        }
+        portal.sessions().remove(this);
+        if (target != null) {
+            target.detach(this);
+            target.device().nexusLost(nexus);
+        }
+        onLoop(() -> {
+            if (pinger != null) {
+                pinger.cancel(false);
+            }
+            tasks.values().forEach(task -> {
+                task.abort();
+                task.release();
+            });
+            tasks.clear();
+        });
+    }
+
+    boolean ended() {
+        return ended.get();
+    }
+
+    void closeConnection() {
+        onLoop(conn::close);
+    }
+
+    /** Asks the initiator to log out within {@code seconds} (RFC 7143 §11.9.1 AsyncEvent 1). */
+    void requestLogout(int seconds) {
+        onLoop(() -> {
+            if (!ended.get()) {
+                conn.sendAndFlush(IscsiTargetServer.logoutRequest(conn.nextStatSn(), sequencer.expCmdSn(),
+                        sequencer.maxCmdSn(), seconds));
+            }
+        });
+    }
+}

@@ -1,0 +1,288 @@
+package org.iscsilab.iscsi.target;
+
+import io.netty.buffer.ByteBuf;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import org.iscsilab.iscsi.login.SessionParameters;
+import org.iscsilab.iscsi.pdu.DataOut;
+import org.iscsilab.iscsi.pdu.Pdu;
+import org.iscsilab.iscsi.pdu.ScsiCommand;
+import org.iscsilab.target.lu.DataOutSource;
+
+/**
+ * One SCSI task on the target side of a session, from its SCSI Command PDU until its status is
+ * sent. It gathers data-out for the logical unit: immediate data, unsolicited Data-Out up to
+ * FirstBurstLength, then R2T-solicited bursts of at most MaxBurstLength with at most
+ * MaxOutstandingR2T outstanding (RFC 7143 §4.2.4 data transfer, §11.8 R2T).
+ * Runs on its connection's event loop only.
+ */
+final class TargetTask implements DataOutSource {
+    /** Sends an R2T for this task: offset and desired length. */
+    interface R2tSender {
+        int send(TargetTask task, int r2tSn, int offset, int length);
+    }
+
+    private record Solicitation(int offset, int length, int[] received, int[] nextDataSn) {
+        Solicitation(int offset, int length) {
+            this(offset, length, new int[1], new int[1]);
+        }
+    }
+
+    /** What was wrong with a Data-Out, each with the sense the task then ends with. */
+    enum DataOutError {
+        /** DataSN out of sequence (RFC 7143 §11.7.5). */
+        DATA_SN(org.iscsilab.target.scsi.AdditionalSense.DATA_PHASE_ERROR),
+        /** Buffer offset or length beyond the expected transfer (RFC 7143 §11.7.6). */
+        OFFSET(org.iscsilab.target.scsi.AdditionalSense.DATA_OFFSET_ERROR),
+        /** A Target Transfer Tag this task never issued (RFC 7143 §11.7.4). */
+        TTT(org.iscsilab.target.scsi.AdditionalSense.INVALID_TARGET_PORT_TRANSFER_TAG),
+        /** Unsolicited data beyond FirstBurstLength (RFC 7143 §13.14). */
+        TOO_MUCH_DATA(org.iscsilab.target.scsi.AdditionalSense.TOO_MUCH_WRITE_DATA);
+
+        private final org.iscsilab.target.scsi.AdditionalSense sense;
+
+        DataOutError(org.iscsilab.target.scsi.AdditionalSense sense) {
+            this.sense = sense;
+        }
+
+        org.iscsilab.target.scsi.AdditionalSense sense() {
+            return sense;
+        }
+    }
+
+    private final ScsiCommand command;
+    private final SessionParameters params;
+    private final R2tSender r2tSender;
+    private final io.netty.buffer.ByteBufAllocator alloc;
+    private ByteBuf immediateData;
+    private final List<DataOut> early = new ArrayList<>();
+    private final Map<Integer, Solicitation> outstanding = new HashMap<>();
+    private boolean unsolicitedDone;
+    private int unsolicitedDataSn;
+    /** Where unsolicited data (immediate plus Data-Out with reserved TTT) may end. */
+    private int unsolicitedLimit;
+    private ByteBuf buffer;
+    private int wanted;
+    private int received;
+    private int nextR2tOffset;
+    private int r2tSn;
+    private int dataInCount;
+    private CompletableFuture<ByteBuffer> dataFuture;
+    private boolean aborted;
+    private boolean released;
+
+    TargetTask(ScsiCommand command, SessionParameters params, R2tSender r2tSender,
+               io.netty.buffer.ByteBufAllocator alloc) {
+        this.command = command;
+        this.params = params;
+        this.r2tSender = r2tSender;
+        this.alloc = alloc;
+        this.immediateData = command.data();
+        // F bit on a write command: no unsolicited Data-Out follows (RFC 7143 §11.3.4)
+        this.unsolicitedDone = !command.write() || command.finalFlag() || params.initialR2T();
+        this.unsolicitedLimit = unsolicitedEnd();
+    }
+
+    ScsiCommand command() {
+        return command;
+    }
+
+    int itt() {
+        return command.initiatorTaskTag();
+    }
+
+    long lunField() {
+        return command.lun();
+    }
+
+    boolean aborted() {
+        return aborted;
+    }
+
+    /** Number of R2T and Data-In PDUs sent for this task: the ExpDataSN of its SCSI Response. */
+    int expDataSn() {
+        return r2tSn + dataInCount;
+    }
+
+    int nextDataSn() {
+        return r2tSn + dataInCount++;
+    }
+
+    /** The end of the unsolicited data the initiator may send (RFC 7143 §13.10, §13.14). */
+    private int unsolicitedEnd() {
+        int edtl = command.expectedDataTransferLength();
+        int immediate = immediateData == null ? 0 : immediateData.readableBytes();
+        if (params.initialR2T() || command.finalFlag()) {
+            return Math.min(immediate, edtl);
+        }
+        return Math.min(params.firstBurstLength(), edtl);
+    }
+
+    @Override
+    public CompletableFuture<ByteBuffer> receive(int length) {
+        if (dataFuture != null) {
+            return CompletableFuture.failedFuture(new IllegalStateException("data-out already requested"));
+        }
+        dataFuture = new CompletableFuture<>();
+        if (aborted) {
+            dataFuture.completeExceptionally(new CancellationException("task aborted"));
+            return dataFuture;
+        }
+        wanted = Math.min(length, command.expectedDataTransferLength());
+        buffer = alloc.buffer(wanted, wanted);
+        buffer.writerIndex(wanted);
+        if (immediateData != null) {
+            place(0, immediateData);
+            immediateData.release();
+            immediateData = null;
+        }
+        for (DataOut d : early) {
+            place(d.bufferOffset(), d.data());
+            d.release();
+        }
+        early.clear();
+        nextR2tOffset = unsolicitedLimit;
+        solicit();
+        completeIfDone();
+        return dataFuture;
+    }
+
+    /**
+     * Accepts one Data-Out, or returns what is wrong with it; then the caller rejects the PDU
+     * and ends the task (ErrorRecoveryLevel 0 cannot recover a data sequence).
+     */
+    DataOutError onDataOut(DataOut d) {
+        DataOutError error = accept(d);
+        if (error != null) {
+            d.release();
+        }
+        return error;
+    }
+
+    private DataOutError accept(DataOut d) {
+        int len = d.data().readableBytes();
+        long end = (d.bufferOffset() & 0xFFFFFFFFL) + len;
+        if (end > command.expectedDataTransferLength()) {
+            return DataOutError.OFFSET;
+        }
+        if (d.targetTransferTag() == Pdu.RESERVED_TAG) {
+            if (unsolicitedDone || end > unsolicitedLimit) {
+                return DataOutError.TOO_MUCH_DATA;
+            }
+            // RFC 7143 §11.7.5: DataSN counts the PDUs of one output sequence from 0
+            if (d.dataSn() != unsolicitedDataSn) {
+                return DataOutError.DATA_SN;
+            }
+            unsolicitedDataSn++;
+            if (d.finalFlag()) {
+                unsolicitedDone = true;
+                shortUnsolicitedBurst((int) end);
+            }
+        } else {
+            Solicitation s = outstanding.get(d.targetTransferTag());
+            if (s == null) {
+                return DataOutError.TTT;
+            }
+            if (d.dataSn() != s.nextDataSn()[0]) {
+                return DataOutError.DATA_SN;
+            }
+            if (d.bufferOffset() < s.offset() || end > (long) s.offset() + s.length()) {
+                return DataOutError.OFFSET;
+            }
+            s.nextDataSn()[0]++;
+            s.received()[0] += len;
+            if (d.finalFlag() || s.received()[0] >= s.length()) {
+                outstanding.remove(d.targetTransferTag());
+            }
+        }
+        if (aborted) {
+            d.release();
+            return null;
+        }
+        if (buffer == null) {
+            early.add(d);
+            return null;
+        }
+        place(d.bufferOffset(), d.data());
+        d.release();
+        solicit();
+        completeIfDone();
+        return null;
+    }
+
+    /**
+     * The initiator ended its unsolicited burst before FirstBurstLength: what it did not send is
+     * solicited with R2T like the rest.
+     */
+    private void shortUnsolicitedBurst(int end) {
+        if (end >= unsolicitedLimit) {
+            return;
+        }
+        int gapEnd = unsolicitedLimit;
+        unsolicitedLimit = end;
+        if (buffer != null && nextR2tOffset > end) {
+            for (int off = end; off < Math.min(gapEnd, wanted); ) {
+                int len = Math.min(params.maxBurstLength(), Math.min(gapEnd, wanted) - off);
+                int ttt = r2tSender.send(this, r2tSn++, off, len);
+                outstanding.put(ttt, new Solicitation(off, len));
+                off += len;
+            }
+        }
+    }
+
+    private void place(int offset, ByteBuf data) {
+        int len = Math.min(data.readableBytes(), wanted - offset);
+        if (len <= 0 || offset < 0) {
+            return;
+        }
+        buffer.setBytes(offset, data, data.readerIndex(), len);
+        received += len;
+    }
+
+    private void solicit() {
+        while (outstanding.size() < params.maxOutstandingR2T() && nextR2tOffset < wanted) {
+            int len = Math.min(params.maxBurstLength(), wanted - nextR2tOffset);
+            int ttt = r2tSender.send(this, r2tSn++, nextR2tOffset, len);
+            outstanding.put(ttt, new Solicitation(nextR2tOffset, len));
+            nextR2tOffset += len;
+        }
+    }
+
+    private void completeIfDone() {
+        if (dataFuture != null && !dataFuture.isDone() && buffer != null && received >= wanted) {
+            dataFuture.complete(buffer.nioBuffer(0, wanted));
+        }
+    }
+
+    /** Aborts the task: a pending data-out request fails and no status will be sent. */
+    void abort() {
+        aborted = true;
+        outstanding.clear();
+        if (dataFuture != null && !dataFuture.isDone()) {
+            dataFuture.completeExceptionally(new CancellationException("task aborted"));
+        }
+    }
+
+    /** Frees every buffer the task holds; called once its status went out or it was aborted. */
+    void release() {
+        if (released) {
+            return;
+        }
+        released = true;
+        if (immediateData != null) {
+            immediateData.release();
+            immediateData = null;
+        }
+        early.forEach(DataOut::release);
+        early.clear();
+        if (buffer != null) {
+            buffer.release();
+            buffer = null;
+        }
+    }
+}

@@ -1,0 +1,17 @@
+package org.iscsilab.target.lu;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Where a command's data-out comes from. The transport delivers the first {@code length}
+ * bytes the initiator sends (soliciting them as its protocol requires, e.g. iSCSI R2T).
+ * The buffer stays valid until the command completes; the transport owns and frees it.
+ */
+@FunctionalInterface
+public interface DataOutSource {
+    CompletableFuture<ByteBuffer> receive(int length);
+
+    DataOutSource NONE = length -> CompletableFuture.failedFuture(
+            new IllegalStateException("command carries no data-out"));
+}

@@ -1,0 +1,209 @@
+package org.iscsilab.target.lu;
+
+import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
+import org.iscsilab.target.sbc.SbcCommands;
+import org.iscsilab.target.scsi.AdditionalSense;
+import org.iscsilab.target.scsi.ScsiOpcode;
+import org.iscsilab.target.scsi.SenseData;
+import org.iscsilab.target.scsi.SenseException;
+import org.iscsilab.target.scsi.SenseKey;
+import org.iscsilab.target.spc.SpcCommands;
+import org.iscsilab.target.store.BackingStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A direct-access block device (SBC-4) over a backing store. Commands complete asynchronously:
+ * non-blocking stores complete on the caller's thread, blocking stores on the I/O executor.
+ */
+public final class LogicalUnit implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(LogicalUnit.class);
+
+    private final int lun;
+    private final LogicalUnitIdentity identity;
+    private final BackingStore store;
+    private final int blockSize;
+    private final boolean readOnly;
+    private final Executor ioExecutor;
+    private final UnitAttentions unitAttentions = new UnitAttentions();
+    private final CommandSet commands;
+    private volatile boolean writeCacheEnabled = true;
+    private volatile boolean descriptorSense = false;
+
+    public LogicalUnit(int lun, LogicalUnitIdentity identity, BackingStore store, int blockSize, boolean readOnly,
+                       Executor ioExecutor) {
+        if (blockSize != 512 && blockSize != 4096) {
+            throw new IllegalArgumentException("block size must be 512 or 4096, not " + blockSize);
+        }
+        if (store.capacityBytes() < blockSize) {
+            throw new IllegalArgumentException("a LUN needs at least one " + blockSize + "-byte block");
+        }
+        this.lun = lun;
+        this.identity = identity;
+        this.store = store;
+        this.blockSize = blockSize;
+        this.readOnly = readOnly;
+        this.ioExecutor = ioExecutor;
+        this.commands = new CommandSet();
+        SpcCommands.registerInto(commands);
+        SbcCommands.registerInto(commands);
+    }
+
+    public int lun() {
+        return lun;
+    }
+
+    public LogicalUnitIdentity identity() {
+        return identity;
+    }
+
+    public BackingStore store() {
+        return store;
+    }
+
+    public int blockSize() {
+        return blockSize;
+    }
+
+    /** Number of logical blocks; a partial block at the end of the store is not addressable. */
+    public long blockCount() {
+        return store.capacityBytes() / blockSize;
+    }
+
+    public boolean readOnly() {
+        return readOnly;
+    }
+
+    public boolean writeCacheEnabled() {
+        return writeCacheEnabled;
+    }
+
+    public void setWriteCacheEnabled(boolean enabled) {
+        this.writeCacheEnabled = enabled;
+    }
+
+    public boolean descriptorSense() {
+        return descriptorSense;
+    }
+
+    public void setDescriptorSense(boolean descriptor) {
+        this.descriptorSense = descriptor;
+    }
+
+    public UnitAttentions unitAttentions() {
+        return unitAttentions;
+    }
+
+    public CommandSet commands() {
+        return commands;
+    }
+
+    /** Executes a command (SAM-5 §5.1). The future never completes exceptionally. */
+    public CompletableFuture<ScsiOutcome> execute(ScsiTask task) {
+        unitAttentions.registerIfNew(task.nexus());
+        int opcode = task.cdb().opcode();
+        // SPC-5 §5.14.2: INQUIRY, REPORT LUNS and REQUEST SENSE do not report a unit attention
+        if (opcode != ScsiOpcode.INQUIRY && opcode != ScsiOpcode.REPORT_LUNS && opcode != ScsiOpcode.REQUEST_SENSE) {
+            SenseData ua = unitAttentions.take(task.nexus());
+            if (ua != null) {
+                return CompletableFuture.completedFuture(checkCondition(ua));
+            }
+        }
+        CommandHandler handler = commands.get(opcode);
+        if (handler == null) {
+            return CompletableFuture.completedFuture(checkCondition(SenseException.invalidOpcode().sense()));
+        }
+        try {
+            checkControlByte(task);
+            return handler.execute(this, task).exceptionally(t -> outcomeOf(task, t));
+        } catch (Throwable t) {
+            return CompletableFuture.completedFuture(outcomeOf(task, t));
+        }
+    }
+
+    /** SAM-5 §5.2: NACA and LINK are not supported; a CDB that sets them is rejected. */
+    private static void checkControlByte(ScsiTask task) {
+        int controlOffset = org.iscsilab.target.scsi.Cdb.lengthForOpcode(task.cdb().opcode()) - 1;
+        int control = task.cdb().u8(controlOffset);
+        if ((control & 0x04) != 0) {
+            throw SenseException.invalidFieldInCdb(controlOffset, 2);
+        }
+        if ((control & 0x01) != 0) {
+            throw SenseException.invalidFieldInCdb(controlOffset, 0);
+        }
+    }
+
+    public ScsiOutcome checkCondition(SenseData sense) {
+        return ScsiOutcome.checkCondition(sense, descriptorSense);
+    }
+
+    private ScsiOutcome outcomeOf(ScsiTask task, Throwable t) {
+        Throwable cause = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+        if (cause instanceof SenseException se) {
+            return checkCondition(se.sense());
+        }
+        if (cause instanceof IOException io) {
+            log.warn("LUN {}: I/O error on {}: {}", lun, task.cdb(), io.toString());
+            boolean write = isWrite(task.cdb().opcode());
+            return checkCondition(SenseData.of(SenseKey.MEDIUM_ERROR,
+                    write ? AdditionalSense.WRITE_ERROR : AdditionalSense.UNRECOVERED_READ_ERROR));
+        }
+        log.error("LUN {}: internal error on {}", lun, task.cdb(), cause);
+        return checkCondition(SenseData.of(SenseKey.HARDWARE_ERROR, AdditionalSense.INTERNAL_TARGET_FAILURE));
+    }
+
+    private static boolean isWrite(int opcode) {
+        return opcode == ScsiOpcode.WRITE_6 || opcode == ScsiOpcode.WRITE_10 || opcode == ScsiOpcode.WRITE_12
+                || opcode == ScsiOpcode.WRITE_16 || opcode == ScsiOpcode.SYNCHRONIZE_CACHE_10
+                || opcode == ScsiOpcode.SYNCHRONIZE_CACHE_16;
+    }
+
+    /** Runs store I/O: inline for non-blocking stores, on the I/O executor for blocking ones. */
+    public <T> CompletableFuture<T> io(IoAction<T> action) {
+        Supplier<T> s = () -> {
+            try {
+                return action.run();
+            } catch (IOException e) {
+                throw new CompletionException(e);
+            }
+        };
+        if (!store.blocking()) {
+            try {
+                return CompletableFuture.completedFuture(action.run());
+            } catch (Exception e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        }
+        return CompletableFuture.supplyAsync(s, ioExecutor);
+    }
+
+    @FunctionalInterface
+    public interface IoAction<T> {
+        T run() throws IOException;
+    }
+
+    /** SAM-5 §7.7 LOGICAL UNIT RESET: every I_T nexus sees BUS DEVICE RESET FUNCTION OCCURRED. */
+    public void reset() {
+        unitAttentions.establishForAll(AdditionalSense.BUS_DEVICE_RESET_FUNCTION_OCCURRED, null);
+        descriptorSense = false;
+    }
+
+    /** The I_T nexus ended (session closed): its state is forgotten (SPC-5 §5.14: I_T nexus loss). */
+    public void nexusLost(ItNexus nexus) {
+        unitAttentions.forget(nexus);
+    }
+
+    @Override
+    public void close() throws IOException {
+        store.close();
+    }
+
+    @Override
+    public String toString() {
+        return "LUN " + lun + " (" + store.describe() + ", " + blockSize + "-byte blocks" + (readOnly ? ", read-only" : "") + ")";
+    }
+}

@@ -1,0 +1,61 @@
+package org.iscsilab.target.lu;
+
+import java.nio.ByteBuffer;
+import org.iscsilab.target.scsi.ScsiStatus;
+import org.iscsilab.target.scsi.SenseData;
+
+/**
+ * How a command ended: status, sense data for CHECK CONDITION, data-in, and the number of
+ * bytes the CDB asked to transfer ({@code commandDataLength}), from which the transport
+ * derives residual overflow or underflow against its expected length (RFC 7143 §11.4.5).
+ */
+public record ScsiOutcome(ScsiStatus status, SenseData sense, boolean descriptorSense, ByteBuffer dataIn,
+                          int commandDataLength) {
+
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0).asReadOnlyBuffer();
+
+    public ScsiOutcome {
+        if (status == null) {
+            throw new IllegalArgumentException("status is required");
+        }
+        if (status == ScsiStatus.CHECK_CONDITION && sense == null) {
+            throw new IllegalArgumentException("CHECK CONDITION needs sense data");
+        }
+        if (dataIn == null) {
+            dataIn = EMPTY;
+        }
+    }
+
+    public static ScsiOutcome good() {
+        return new ScsiOutcome(ScsiStatus.GOOD, null, false, EMPTY, 0);
+    }
+
+    public static ScsiOutcome dataIn(ByteBuffer data) {
+        return new ScsiOutcome(ScsiStatus.GOOD, null, false, data, data.remaining());
+    }
+
+    /** Data-in truncated to the allocation length the CDB gave (SPC-5 §4.2.5.6). */
+    public static ScsiOutcome dataIn(byte[] data, int allocationLength) {
+        return dataIn(ByteBuffer.wrap(data, 0, Math.min(data.length, allocationLength)).slice());
+    }
+
+    public static ScsiOutcome dataOut(int bytes) {
+        return new ScsiOutcome(ScsiStatus.GOOD, null, false, EMPTY, bytes);
+    }
+
+    public static ScsiOutcome checkCondition(SenseData sense, boolean descriptor) {
+        return new ScsiOutcome(ScsiStatus.CHECK_CONDITION, sense, descriptor, EMPTY, 0);
+    }
+
+    public static ScsiOutcome status(ScsiStatus status) {
+        return new ScsiOutcome(status, null, false, EMPTY, 0);
+    }
+
+    public ScsiOutcome withCommandDataLength(int length) {
+        return new ScsiOutcome(status, sense, descriptorSense, dataIn, length);
+    }
+
+    public byte[] encodedSense() {
+        return sense == null ? new byte[0] : sense.encode(descriptorSense);
+    }
+}

@@ -1,0 +1,20 @@
+package org.iscsilab.target.lu;
+
+import org.iscsilab.target.scsi.Cdb;
+
+/**
+ * One SCSI command as the device server receives it (SAM-5 §5.1 Execute Command):
+ * the I_T nexus, LUN, CDB, task tag and attribute, the transport's expected data
+ * transfer length, and where data-out comes from.
+ */
+public record ScsiTask(ItNexus nexus, long lun, Cdb cdb, long tag, TaskAttribute attribute,
+                       int expectedDataTransferLength, DataOutSource dataOut) {
+    public ScsiTask {
+        if (nexus == null || cdb == null || dataOut == null) {
+            throw new IllegalArgumentException("nexus, cdb and dataOut are required");
+        }
+        if (expectedDataTransferLength < 0) {
+            throw new IllegalArgumentException("expected data transfer length is negative");
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package org.iscsilab.target.lu;
+
+/** SAM-5 §8.6 task attributes, numbered as RFC 7143 §11.3.1 carries them in ATTR. */
+public enum TaskAttribute {
+    UNTAGGED(0), SIMPLE(1), ORDERED(2), HEAD_OF_QUEUE(3), ACA(4);
+
+    private final int code;
+
+    TaskAttribute(int code) {
+        this.code = code;
+    }
+
+    public int code() {
+        return code;
+    }
+
+    public static TaskAttribute fromCode(int code) {
+        for (TaskAttribute a : values()) {
+            if (a.code == code) {
+                return a;
+            }
+        }
+        return SIMPLE;
+    }
+}

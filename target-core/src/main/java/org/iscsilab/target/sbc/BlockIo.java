@@ -1,0 +1,65 @@
+package org.iscsilab.target.sbc;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
+import org.iscsilab.target.lu.LogicalUnit;
+import org.iscsilab.target.lu.ScsiOutcome;
+import org.iscsilab.target.lu.ScsiTask;
+import org.iscsilab.target.scsi.AdditionalSense;
+import org.iscsilab.target.scsi.SenseData;
+import org.iscsilab.target.scsi.SenseException;
+import org.iscsilab.target.scsi.SenseKey;
+
+/** READ and WRITE (6/10/12/16): SBC-4 §5.14-§5.18 and §5.38-§5.42. */
+final class BlockIo {
+    private BlockIo() {
+    }
+
+    static CompletableFuture<ScsiOutcome> read(LogicalUnit lu, ScsiTask task) {
+        BlockRange r = BlockRange.parse(task.cdb());
+        r.check(lu);
+        int bs = lu.blockSize();
+        int length = r.byteLength(bs);
+        if (length == 0) {
+            return CompletableFuture.completedFuture(ScsiOutcome.good());
+        }
+        // Read only what the transport will carry; the residual still counts the whole CDB length.
+        int carried = Math.min(length, task.expectedDataTransferLength());
+        ByteBuffer buf = ByteBuffer.allocate(carried);
+        long offset = r.byteOffset(bs);
+        return lu.io(() -> {
+            lu.store().read(offset, buf);
+            buf.flip();
+            return ScsiOutcome.dataIn(buf).withCommandDataLength(length);
+        });
+    }
+
+    /**
+     * Writes min(CDB length, expected data transfer length) bytes. When that is not a whole number
+     * of blocks the command ends with INVALID FIELD IN INFORMATION UNIT and writes nothing.
+     */
+    static CompletableFuture<ScsiOutcome> write(LogicalUnit lu, ScsiTask task) {
+        BlockRange r = BlockRange.parse(task.cdb());
+        if (lu.readOnly()) { // SBC-4 §4.11: write protection
+            throw new SenseException(SenseData.of(SenseKey.DATA_PROTECT, AdditionalSense.WRITE_PROTECTED));
+        }
+        r.check(lu);
+        int bs = lu.blockSize();
+        int length = r.byteLength(bs);
+        int carried = Math.min(length, task.expectedDataTransferLength());
+        if (carried == 0) {
+            return CompletableFuture.completedFuture(ScsiOutcome.dataOut(length));
+        }
+        if (carried % bs != 0) {
+            return CompletableFuture.completedFuture(lu.checkCondition(
+                    SenseData.of(SenseKey.ILLEGAL_REQUEST, AdditionalSense.INVALID_FIELD_IN_INFORMATION_UNIT))
+                    .withCommandDataLength(length));
+        }
+        boolean durable = r.fua() || !lu.writeCacheEnabled();
+        long offset = r.byteOffset(bs);
+        return task.dataOut().receive(carried).thenCompose(data -> lu.io(() -> {
+            lu.store().write(offset, data, durable);
+            return ScsiOutcome.dataOut(length);
+        }));
+    }
+}

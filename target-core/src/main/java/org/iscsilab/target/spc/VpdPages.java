@@ -1,0 +1,110 @@
+package org.iscsilab.target.spc;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import org.iscsilab.target.lu.LogicalUnit;
+import org.iscsilab.target.scsi.SenseException;
+
+/** Vital product data pages (SPC-5 §7.8, SBC-4 §6.6). */
+public final class VpdPages {
+    public static final int SUPPORTED_PAGES = 0x00;
+    public static final int UNIT_SERIAL_NUMBER = 0x80;
+    public static final int DEVICE_IDENTIFICATION = 0x83;
+    public static final int BLOCK_LIMITS = 0xB0;
+    public static final int BLOCK_DEVICE_CHARACTERISTICS = 0xB1;
+    public static final int LOGICAL_BLOCK_PROVISIONING = 0xB2;
+    private static final int[] SUPPORTED = {SUPPORTED_PAGES, UNIT_SERIAL_NUMBER, DEVICE_IDENTIFICATION,
+            BLOCK_LIMITS, BLOCK_DEVICE_CHARACTERISTICS, LOGICAL_BLOCK_PROVISIONING};
+
+    /** Largest transfer a single READ or WRITE may ask for, in bytes (Block Limits MAXIMUM TRANSFER LENGTH). */
+    public static final int MAX_TRANSFER_BYTES = 8 << 20;
+
+    private VpdPages() {
+    }
+
+    static byte[] page(LogicalUnit lu, int code) {
+        return switch (code) {
+            case SUPPORTED_PAGES -> supportedPages();
+            case UNIT_SERIAL_NUMBER -> serialNumber(lu);
+            case DEVICE_IDENTIFICATION -> deviceIdentification(lu);
+            case BLOCK_LIMITS -> blockLimits(lu);
+            case BLOCK_DEVICE_CHARACTERISTICS -> blockDeviceCharacteristics();
+            case LOGICAL_BLOCK_PROVISIONING -> logicalBlockProvisioning();
+            default -> throw SenseException.invalidFieldInCdb(2);
+        };
+    }
+
+    private static byte[] header(int code, int payloadLength) {
+        byte[] b = new byte[4 + payloadLength];
+        b[1] = (byte) code;
+        b[2] = (byte) (payloadLength >> 8);
+        b[3] = (byte) payloadLength;
+        return b;
+    }
+
+    static byte[] supportedPages() {
+        byte[] b = header(SUPPORTED_PAGES, SUPPORTED.length);
+        for (int i = 0; i < SUPPORTED.length; i++) {
+            b[4 + i] = (byte) SUPPORTED[i];
+        }
+        return b;
+    }
+
+    static byte[] serialNumber(LogicalUnit lu) {
+        byte[] serial = lu.identity().serial().getBytes(StandardCharsets.US_ASCII);
+        byte[] b = header(UNIT_SERIAL_NUMBER, serial.length);
+        System.arraycopy(serial, 0, b, 4, serial.length);
+        return b;
+    }
+
+    /**
+     * SPC-5 §7.8.6: an NAA 3h (locally assigned) designator and a T10 vendor ID designator,
+     * both associated with the logical unit.
+     */
+    static byte[] deviceIdentification(LogicalUnit lu) {
+        byte[] t10 = (pad(lu.identity().vendor(), 8) + lu.identity().serial()).getBytes(StandardCharsets.US_ASCII);
+        ByteBuffer body = ByteBuffer.allocate(4 + 8 + 4 + t10.length);
+        // NAA: code set 1 (binary), association 0 (LU), designator type 3 (NAA), length 8
+        body.put((byte) 0x01).put((byte) 0x03).put((byte) 0).put((byte) 8);
+        body.putLong((0x3L << 60) | (lu.identity().naaValue() & 0x0FFF_FFFF_FFFF_FFFFL));
+        // T10 vendor ID: code set 2 (ASCII), association 0, designator type 1
+        body.put((byte) 0x02).put((byte) 0x01).put((byte) 0).put((byte) t10.length);
+        body.put(t10);
+        byte[] payload = body.array();
+        byte[] b = header(DEVICE_IDENTIFICATION, payload.length);
+        System.arraycopy(payload, 0, b, 4, payload.length);
+        return b;
+    }
+
+    private static String pad(String s, int width) {
+        StringBuilder sb = new StringBuilder(s);
+        while (sb.length() < width) {
+            sb.append(' ');
+        }
+        return sb.toString();
+    }
+
+    /** SBC-4 §6.6.3 Block Limits. */
+    static byte[] blockLimits(LogicalUnit lu) {
+        byte[] b = header(BLOCK_LIMITS, 0x3C);
+        ByteBuffer bb = ByteBuffer.wrap(b);
+        int maxBlocks = MAX_TRANSFER_BYTES / lu.blockSize();
+        bb.putShort(6, (short) 1); // OPTIMAL TRANSFER LENGTH GRANULARITY
+        bb.putInt(8, maxBlocks); // MAXIMUM TRANSFER LENGTH
+        bb.putInt(12, Math.max(1, (128 * 1024) / lu.blockSize())); // OPTIMAL TRANSFER LENGTH
+        return b;
+    }
+
+    /** SBC-4 §6.6.2 Block Device Characteristics: a non-rotating medium. */
+    static byte[] blockDeviceCharacteristics() {
+        byte[] b = header(BLOCK_DEVICE_CHARACTERISTICS, 0x3C);
+        b[4] = 0;
+        b[5] = 1; // MEDIUM ROTATION RATE: non-rotating medium
+        return b;
+    }
+
+    /** SBC-4 §6.6.4 Logical Block Provisioning: fully provisioned until UNMAP is offered. */
+    static byte[] logicalBlockProvisioning() {
+        return header(LOGICAL_BLOCK_PROVISIONING, 4);
+    }
+}

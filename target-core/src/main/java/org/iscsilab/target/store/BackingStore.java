@@ -1,0 +1,34 @@
+package org.iscsilab.target.store;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * The bytes behind a logical unit. Offsets and lengths are in bytes and already checked
+ * against the capacity by the command layer.
+ */
+public interface BackingStore extends AutoCloseable {
+
+    long capacityBytes();
+
+    /** True when I/O may block the calling thread (file I/O); such stores run on the I/O pool. */
+    boolean blocking();
+
+    /** Fills {@code dst} from its position to its limit with the bytes at {@code offset}. */
+    void read(long offset, ByteBuffer dst) throws IOException;
+
+    /**
+     * Writes {@code src} at {@code offset}. With {@code forceUnitAccess} the bytes are on stable
+     * storage when this returns (SBC-4 §5.11 FUA).
+     */
+    void write(long offset, ByteBuffer src, boolean forceUnitAccess) throws IOException;
+
+    /** Makes every completed write durable (SBC-4 §5.26 SYNCHRONIZE CACHE). */
+    void flush() throws IOException;
+
+    /** A short human description, e.g. "ram 1 GiB". */
+    String describe();
+
+    @Override
+    void close() throws IOException;
+}

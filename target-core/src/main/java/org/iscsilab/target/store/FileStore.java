@@ -1,0 +1,107 @@
+package org.iscsilab.target.store;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * A store in a regular file or block device, through a FileChannel. A size larger than the
+ * file extends it sparsely. FUA writes and {@link #flush()} call {@code force} before returning,
+ * so status GOOD for them means the data is on stable storage.
+ */
+public final class FileStore implements BackingStore {
+    private final Path path;
+    private final FileChannel channel;
+    private final long capacity;
+
+    public FileStore(Path path, long sizeBytes, boolean readOnly) throws IOException {
+        this.path = path;
+        if (readOnly) {
+            this.channel = FileChannel.open(path, StandardOpenOption.READ);
+        } else {
+            this.channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                    StandardOpenOption.CREATE);
+        }
+        long existing = channel.size();
+        if (sizeBytes > 0) {
+            if (existing < sizeBytes) {
+                if (readOnly) {
+                    channel.close();
+                    throw new IOException(path + " is " + existing + " bytes, smaller than the requested " + sizeBytes);
+                }
+                // extend sparsely: writing the last byte leaves a hole before it
+                channel.write(ByteBuffer.wrap(new byte[1]), sizeBytes - 1);
+            }
+            this.capacity = sizeBytes;
+        } else {
+            if (existing == 0) {
+                channel.close();
+                if (!readOnly && Files.size(path) == 0) {
+                    Files.deleteIfExists(path);
+                }
+                throw new IOException(path + " is empty; give a size, e.g. file:" + path + ":1G");
+            }
+            this.capacity = existing;
+        }
+    }
+
+    @Override
+    public long capacityBytes() {
+        return capacity;
+    }
+
+    @Override
+    public boolean blocking() {
+        return true;
+    }
+
+    @Override
+    public void read(long offset, ByteBuffer dst) throws IOException {
+        while (dst.hasRemaining()) {
+            int n = channel.read(dst, offset);
+            if (n < 0) {
+                // past the physical end of a file that shrank: the rest reads as zeros
+                while (dst.hasRemaining()) {
+                    dst.put((byte) 0);
+                }
+                return;
+            }
+            offset += n;
+        }
+    }
+
+    @Override
+    public void write(long offset, ByteBuffer src, boolean forceUnitAccess) throws IOException {
+        while (src.hasRemaining()) {
+            offset += channel.write(src, offset);
+        }
+        if (forceUnitAccess) {
+            channel.force(false);
+        }
+    }
+
+    @Override
+    public void flush() throws IOException {
+        channel.force(false);
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    @Override
+    public String describe() {
+        return "file " + path + " " + Sizes.format(capacity);
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (channel.isOpen()) {
+            channel.force(true);
+            channel.close();
+        }
+    }
+}

@@ -1,0 +1,89 @@
+package org.iscsilab.target.store;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A sparse RAM store: memory is allocated in 64 KiB chunks only for chunks that were
+ * written; unwritten chunks read as zeros. Contents are lost when the process exits.
+ */
+public final class RamStore implements BackingStore {
+    static final int CHUNK_SHIFT = 16;
+    static final int CHUNK_SIZE = 1 << CHUNK_SHIFT;
+
+    private final long capacity;
+    private final ConcurrentHashMap<Long, byte[]> chunks = new ConcurrentHashMap<>();
+    private final AtomicLong allocated = new AtomicLong();
+
+    public RamStore(long capacityBytes) {
+        if (capacityBytes <= 0) {
+            throw new IllegalArgumentException("RAM store size must be positive");
+        }
+        this.capacity = capacityBytes;
+    }
+
+    @Override
+    public long capacityBytes() {
+        return capacity;
+    }
+
+    @Override
+    public boolean blocking() {
+        return false;
+    }
+
+    /** Bytes of memory held for written chunks. */
+    public long allocatedBytes() {
+        return allocated.get();
+    }
+
+    @Override
+    public void read(long offset, ByteBuffer dst) {
+        while (dst.hasRemaining()) {
+            long index = offset >>> CHUNK_SHIFT;
+            int within = (int) (offset & (CHUNK_SIZE - 1));
+            int n = Math.min(dst.remaining(), CHUNK_SIZE - within);
+            byte[] chunk = chunks.get(index);
+            if (chunk == null) {
+                for (int i = 0; i < n; i++) {
+                    dst.put((byte) 0);
+                }
+            } else {
+                dst.put(chunk, within, n);
+            }
+            offset += n;
+        }
+    }
+
+    @Override
+    public void write(long offset, ByteBuffer src, boolean forceUnitAccess) {
+        while (src.hasRemaining()) {
+            long index = offset >>> CHUNK_SHIFT;
+            int within = (int) (offset & (CHUNK_SIZE - 1));
+            int n = Math.min(src.remaining(), CHUNK_SIZE - within);
+            byte[] chunk = chunks.computeIfAbsent(index, i -> {
+                allocated.addAndGet(CHUNK_SIZE);
+                return new byte[CHUNK_SIZE];
+            });
+            src.get(chunk, within, n);
+            offset += n;
+        }
+    }
+
+    @Override
+    public void flush() {
+        // RAM has no volatile cache beyond itself
+    }
+
+    @Override
+    public String describe() {
+        return "ram " + Sizes.format(capacity);
+    }
+
+    @Override
+    public void close() {
+        chunks.clear();
+        allocated.set(0);
+    }
+}
