@@ -9,7 +9,7 @@ import java.util.Map;
  * The responder's negotiation engine (RFC 7143 §6.2): answers any offered key from its
  * declaration in {@link Keys} and this side's own values, and remembers the results.
  */
-public final class Negotiator {
+public final class Negotiator implements NegotiationResults {
     public static final String NOT_UNDERSTOOD = "NotUnderstood";
     public static final String REJECT = "Reject";
     public static final String IRRELEVANT = "Irrelevant";
@@ -100,6 +100,7 @@ public final class Negotiator {
     }
 
     /** Negotiated results; a key never offered keeps its default (RFC 7143 §13). */
+    @Override
     public String result(String name) {
         String r = results.get(name);
         if (r == null || r.equals(REJECT) || r.equals(NOT_UNDERSTOOD)) {
@@ -113,6 +114,7 @@ public final class Negotiator {
     }
 
     /** A value the peer declared (InitiatorName, MaxRecvDataSegmentLength, ...), or null. */
+    @Override
     public String declared(String name) {
         return declaredByPeer.get(name);
     }

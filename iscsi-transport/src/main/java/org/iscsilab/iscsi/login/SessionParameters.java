@@ -15,7 +15,7 @@ public record SessionParameters(boolean headerDigest, boolean dataDigest, int ma
             262144, 65536, 2, 20, 1, true, true, 0);
 
     /** Reads the results of a finished negotiation; FirstBurstLength never exceeds MaxBurstLength (§13.14). */
-    public static SessionParameters from(Negotiator n, int ownMaxRecvDataSegmentLength) {
+    public static SessionParameters from(NegotiationResults n, int ownMaxRecvDataSegmentLength) {
         int maxBurst = num(n.result(Keys.MAX_BURST_LENGTH));
         String peerMrdsl = n.declared(Keys.MAX_RECV_DATA_SEGMENT_LENGTH);
         return new SessionParameters(

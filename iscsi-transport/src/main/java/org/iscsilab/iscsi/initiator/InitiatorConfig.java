@@ -1,0 +1,58 @@
+package org.iscsilab.iscsi.initiator;
+
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * What the Java initiator asks for at login (RFC 7143 §13 keys) and how long it waits.
+ * A null {@code targetName} makes a discovery session.
+ */
+public record InitiatorConfig(String initiatorName, String targetName, long isid, boolean headerDigest,
+                              boolean dataDigest, int maxRecvDataSegmentLength, int maxBurstLength,
+                              int firstBurstLength, boolean immediateData, boolean initialR2T,
+                              Duration loginTimeout, Duration commandTimeout) {
+
+    public static final String DEFAULT_INITIATOR = "iqn.2026-01.org.iscsilab:initiator";
+
+    public static InitiatorConfig normal(String targetName) {
+        return new InitiatorConfig(DEFAULT_INITIATOR, targetName, randomIsid(), false, false, 262144, 1048576,
+                262144, true, false, Duration.ofSeconds(10), Duration.ofSeconds(30));
+    }
+
+    public static InitiatorConfig discovery() {
+        return normal(null);
+    }
+
+    /** RFC 7143 §11.12.5: ISID type 10b (random), 46 random bits. */
+    public static long randomIsid() {
+        return (0x2L << 46) | (ThreadLocalRandom.current().nextLong() & ((1L << 46) - 1));
+    }
+
+    public InitiatorConfig withDigests(boolean header, boolean data) {
+        return new InitiatorConfig(initiatorName, targetName, isid, header, data, maxRecvDataSegmentLength,
+                maxBurstLength, firstBurstLength, immediateData, initialR2T, loginTimeout, commandTimeout);
+    }
+
+    public InitiatorConfig withInitiatorName(String name) {
+        return new InitiatorConfig(name, targetName, isid, headerDigest, dataDigest, maxRecvDataSegmentLength,
+                maxBurstLength, firstBurstLength, immediateData, initialR2T, loginTimeout, commandTimeout);
+    }
+
+    public InitiatorConfig withIsid(long newIsid) {
+        return new InitiatorConfig(initiatorName, targetName, newIsid, headerDigest, dataDigest,
+                maxRecvDataSegmentLength, maxBurstLength, firstBurstLength, immediateData, initialR2T, loginTimeout,
+                commandTimeout);
+    }
+
+    public InitiatorConfig withBursts(int maxRecvDataSegment, int maxBurst, int firstBurst, boolean immediate,
+                                      boolean initialR2t) {
+        return new InitiatorConfig(initiatorName, targetName, isid, headerDigest, dataDigest, maxRecvDataSegment,
+                maxBurst, firstBurst, immediate, initialR2t, loginTimeout, commandTimeout);
+    }
+
+    public InitiatorConfig withCommandTimeout(Duration timeout) {
+        return new InitiatorConfig(initiatorName, targetName, isid, headerDigest, dataDigest,
+                maxRecvDataSegmentLength, maxBurstLength, firstBurstLength, immediateData, initialR2T, loginTimeout,
+                timeout);
+    }
+}

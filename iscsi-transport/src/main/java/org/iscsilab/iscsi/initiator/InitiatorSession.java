@@ -1,0 +1,620 @@
+package org.iscsilab.iscsi.initiator;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import java.io.ByteArrayOutputStream;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.iscsilab.iscsi.codec.DataDigestError;
+import org.iscsilab.iscsi.codec.DigestSettings;
+import org.iscsilab.iscsi.login.Keys;
+import org.iscsilab.iscsi.login.LoginException;
+import org.iscsilab.iscsi.login.Offer;
+import org.iscsilab.iscsi.login.SessionParameters;
+import org.iscsilab.iscsi.login.TextParameters;
+import org.iscsilab.iscsi.pdu.AsyncMessage;
+import org.iscsilab.iscsi.pdu.DataIn;
+import org.iscsilab.iscsi.pdu.DataOut;
+import org.iscsilab.iscsi.pdu.LoginRequest;
+import org.iscsilab.iscsi.pdu.LoginResponse;
+import org.iscsilab.iscsi.pdu.LogoutRequest;
+import org.iscsilab.iscsi.pdu.LogoutResponse;
+import org.iscsilab.iscsi.pdu.NopIn;
+import org.iscsilab.iscsi.pdu.NopOut;
+import org.iscsilab.iscsi.pdu.Pdu;
+import org.iscsilab.iscsi.pdu.ReadyToTransfer;
+import org.iscsilab.iscsi.pdu.Reject;
+import org.iscsilab.iscsi.pdu.ScsiCommand;
+import org.iscsilab.iscsi.pdu.ScsiResponse;
+import org.iscsilab.iscsi.pdu.TaskManagementRequest;
+import org.iscsilab.iscsi.pdu.TaskManagementResponse;
+import org.iscsilab.iscsi.pdu.TextRequest;
+import org.iscsilab.iscsi.pdu.TextResponse;
+import org.iscsilab.iscsi.target.SerialNumbers;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One initiator session on one connection (RFC 7143, ErrorRecoveryLevel 0). Public methods may
+ * be called from any thread; all protocol state lives on the channel's event loop.
+ */
+public final class InitiatorSession implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(InitiatorSession.class);
+    private static final List<String> SECURITY_KEYS = List.of(Keys.INITIATOR_NAME, Keys.TARGET_NAME,
+            Keys.SESSION_TYPE, Keys.AUTH_METHOD);
+    private static final List<String> OPERATIONAL_KEYS = List.of(Keys.HEADER_DIGEST, Keys.DATA_DIGEST,
+            Keys.MAX_CONNECTIONS, Keys.INITIAL_R2T, Keys.IMMEDIATE_DATA, Keys.MAX_RECV_DATA_SEGMENT_LENGTH,
+            Keys.MAX_BURST_LENGTH, Keys.FIRST_BURST_LENGTH, Keys.DEFAULT_TIME_2_WAIT, Keys.DEFAULT_TIME_2_RETAIN,
+            Keys.MAX_OUTSTANDING_R2T, Keys.DATA_PDU_IN_ORDER, Keys.DATA_SEQUENCE_IN_ORDER,
+            Keys.ERROR_RECOVERY_LEVEL);
+
+    private final InitiatorConfig config;
+    private final DigestSettings digests;
+    private final Handler handler = new Handler();
+    private final CompletableFuture<InitiatorSession> loginFuture = new CompletableFuture<>();
+    private final CompletableFuture<Void> closed = new CompletableFuture<>();
+    private final Offer offer = new Offer();
+    private Channel channel;
+    private SessionParameters params;
+    private int tsih;
+    private int loginStage;
+    private int cmdSn = 1;
+    private int expCmdSn = 1;
+    private int maxCmdSn = 1;
+    private int expStatSn;
+    private int nextItt = 1;
+    private final ByteArrayOutputStream loginText = new ByteArrayOutputStream();
+    private final Map<Integer, Pending> pending = new HashMap<>();
+    private final ArrayDeque<Runnable> windowQueue = new ArrayDeque<>();
+    private final ByteArrayOutputStream textResponse = new ByteArrayOutputStream();
+    private volatile String targetAlias;
+    private volatile int portalGroupTag = -1;
+
+    /** A request waiting for its answer. */
+    private static final class Pending {
+        final CompletableFuture<Object> future = new CompletableFuture<>();
+        ScsiCommand command;
+        ByteBuf dataOut;
+        byte[] dataIn;
+        int dataInLength;
+        int expectedDataSn;
+    }
+
+    InitiatorSession(InitiatorConfig config, DigestSettings digests) {
+        this.config = config;
+        this.digests = digests;
+        offer.put(Keys.INITIATOR_NAME, config.initiatorName())
+                .put(Keys.SESSION_TYPE, config.targetName() == null ? "Discovery" : "Normal")
+                .put(Keys.AUTH_METHOD, "None")
+                .put(Keys.HEADER_DIGEST, config.headerDigest() ? "CRC32C,None" : "None")
+                .put(Keys.DATA_DIGEST, config.dataDigest() ? "CRC32C,None" : "None")
+                .put(Keys.MAX_CONNECTIONS, "1")
+                .put(Keys.INITIAL_R2T, config.initialR2T() ? "Yes" : "No")
+                .put(Keys.IMMEDIATE_DATA, config.immediateData() ? "Yes" : "No")
+                .put(Keys.MAX_RECV_DATA_SEGMENT_LENGTH, Integer.toString(config.maxRecvDataSegmentLength()))
+                .put(Keys.MAX_BURST_LENGTH, Integer.toString(config.maxBurstLength()))
+                .put(Keys.FIRST_BURST_LENGTH, Integer.toString(config.firstBurstLength()))
+                .put(Keys.DEFAULT_TIME_2_WAIT, "2")
+                .put(Keys.DEFAULT_TIME_2_RETAIN, "0")
+                .put(Keys.MAX_OUTSTANDING_R2T, "1")
+                .put(Keys.DATA_PDU_IN_ORDER, "Yes")
+                .put(Keys.DATA_SEQUENCE_IN_ORDER, "Yes")
+                .put(Keys.ERROR_RECOVERY_LEVEL, "0");
+        if (config.targetName() != null) {
+            offer.put(Keys.TARGET_NAME, config.targetName());
+        }
+    }
+
+    ChannelHandler handler() {
+        return handler;
+    }
+
+    CompletableFuture<InitiatorSession> loginFuture() {
+        return loginFuture;
+    }
+
+    public SessionParameters parameters() {
+        return params;
+    }
+
+    public int tsih() {
+        return tsih;
+    }
+
+    public long isid() {
+        return config.isid();
+    }
+
+    public String targetAlias() {
+        return targetAlias;
+    }
+
+    public int portalGroupTag() {
+        return portalGroupTag;
+    }
+
+    public boolean isOpen() {
+        return channel != null && channel.isActive();
+    }
+
+    /** Completes when the connection closes, for whatever reason. */
+    public CompletableFuture<Void> closeFuture() {
+        return closed;
+    }
+
+    // ---- public API ----
+
+    /**
+     * Runs a SCSI command. {@code dataOut} (may be null) is sent as immediate, unsolicited and
+     * R2T-solicited data; {@code expectedDataIn} sizes the read buffer.
+     */
+    public CompletableFuture<ScsiResult> execute(long lunField, byte[] cdb, byte[] dataOut, int expectedDataIn) {
+        int edtl = dataOut != null ? dataOut.length : expectedDataIn;
+        return executeRaw(lunField, cdb, dataOut, edtl, dataOut == null && expectedDataIn > 0, dataOut != null);
+    }
+
+    /** Like {@link #execute} but with an explicit expected data transfer length and R/W bits. */
+    public CompletableFuture<ScsiResult> executeRaw(long lunField, byte[] cdb, byte[] dataOut, int edtl, boolean read,
+                                                    boolean write) {
+        Pending p = new Pending();
+        onLoop(() -> {
+            int itt = nextItt();
+            ByteBuf out = dataOut == null ? null : Unpooled.wrappedBuffer(dataOut);
+            p.dataOut = out;
+            p.dataIn = read ? new byte[edtl] : new byte[0];
+            int immediate = 0;
+            if (write && out != null && params.immediateData()) {
+                immediate = Math.min(Math.min(params.firstBurstLength(), params.peerMaxRecvDataSegmentLength()),
+                        Math.min(edtl, out.readableBytes()));
+            }
+            int unsolicitedEnd = !write || out == null ? 0 : params.initialR2T() ? immediate
+                    : Math.min(params.firstBurstLength(), Math.min(edtl, out.readableBytes()));
+            boolean moreUnsolicited = unsolicitedEnd > immediate;
+            ByteBuf imm = immediate == 0 ? Unpooled.EMPTY_BUFFER : out.retainedSlice(0, immediate);
+            int attr = 1; // SIMPLE
+            int immediateLen = immediate;
+            enqueue(sn -> {
+                ScsiCommand cmd = new ScsiCommand(false, !moreUnsolicited, read, write, attr, lunField, itt, edtl, sn,
+                        expStatSn, cdb, imm);
+                p.command = cmd;
+                pending.put(itt, p);
+                channel.write(cmd);
+                if (moreUnsolicited) {
+                    sendData(p, Pdu.RESERVED_TAG, immediateLen, unsolicitedEnd - immediateLen);
+                }
+                channel.flush();
+            });
+        });
+        return p.future.orTimeout(config.commandTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .thenApply(ScsiResult.class::cast)
+                .whenComplete((r, e) -> {
+                    if (e != null) {
+                        onLoop(() -> forget(p));
+                    }
+                });
+    }
+
+    /** SendTargets (RFC 7143 §13.3): "All", a target name, or "" for this session's target. */
+    public CompletableFuture<List<DiscoveredTarget>> sendTargets(String which) {
+        Pending p = new Pending();
+        onLoop(() -> {
+            int itt = nextItt();
+            pending.put(itt, p);
+            textResponse.reset();
+            ByteBuf text = Unpooled.wrappedBuffer(TextParameters.encode(List.of(Map.entry(Keys.SEND_TARGETS, which))));
+            enqueue(sn -> channel.writeAndFlush(new TextRequest(false, true, false, 0, itt, Pdu.RESERVED_TAG, sn,
+                    expStatSn, text)));
+        });
+        return p.future.orTimeout(config.commandTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .thenApply(o -> parseTargets((byte[]) o));
+    }
+
+    /** NOP-Out ping that expects a NOP-In echo (RFC 7143 §11.18); completes with the echoed bytes. */
+    public CompletableFuture<byte[]> nop(byte[] pingData) {
+        Pending p = new Pending();
+        onLoop(() -> {
+            int itt = nextItt();
+            pending.put(itt, p);
+            ByteBuf data = Unpooled.wrappedBuffer(pingData);
+            channel.writeAndFlush(new NopOut(true, 0, itt, Pdu.RESERVED_TAG, cmdSn, expStatSn, data));
+        });
+        return p.future.orTimeout(config.commandTimeout().toMillis(), TimeUnit.MILLISECONDS).thenApply(o -> (byte[]) o);
+    }
+
+    /** A task management function (RFC 7143 §11.5); completes with the response code. */
+    public CompletableFuture<Integer> taskManagement(int function, long lunField, int referencedTaskTag) {
+        Pending p = new Pending();
+        onLoop(() -> {
+            int itt = nextItt();
+            pending.put(itt, p);
+            channel.writeAndFlush(new TaskManagementRequest(true, function, lunField, itt, referencedTaskTag, cmdSn,
+                    expStatSn, cmdSn, 0));
+        });
+        return p.future.orTimeout(config.commandTimeout().toMillis(), TimeUnit.MILLISECONDS).thenApply(o -> (Integer) o);
+    }
+
+    /** Logout, reason "close the session" (RFC 7143 §11.14); completes when the target answered. */
+    public CompletableFuture<Integer> logout() {
+        Pending p = new Pending();
+        onLoop(() -> {
+            if (!channel.isActive()) {
+                p.future.completeExceptionally(new IscsiInitiatorException("connection already closed"));
+                return;
+            }
+            int itt = nextItt();
+            pending.put(itt, p);
+            channel.writeAndFlush(new LogoutRequest(true, LogoutRequest.CLOSE_SESSION, itt, 0, cmdSn, expStatSn));
+        });
+        return p.future.orTimeout(config.commandTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .thenApply(o -> (Integer) o)
+                .whenComplete((r, e) -> channel.close());
+    }
+
+    @Override
+    public void close() {
+        if (channel != null) {
+            channel.close().syncUninterruptibly();
+        }
+    }
+
+    // ---- internals (event loop only) ----
+
+    private void onLoop(Runnable r) {
+        if (channel == null) {
+            throw new IllegalStateException("not connected");
+        }
+        if (channel.eventLoop().inEventLoop()) {
+            r.run();
+        } else {
+            channel.eventLoop().execute(r);
+        }
+    }
+
+    private int nextItt() {
+        int itt = nextItt++;
+        if (nextItt == Pdu.RESERVED_TAG) {
+            nextItt = 1;
+        }
+        return itt;
+    }
+
+    private interface Sequenced {
+        void send(int cmdSn);
+    }
+
+    /** Sends at once when CmdSN is inside the target's window, else queues (RFC 7143 §4.2.2.1). */
+    private void enqueue(Sequenced s) {
+        windowQueue.add(() -> s.send(cmdSn++));
+        drainWindow();
+    }
+
+    private void drainWindow() {
+        while (!windowQueue.isEmpty() && SerialNumbers.lessOrEqual(cmdSn, maxCmdSn)) {
+            windowQueue.poll().run();
+        }
+    }
+
+    private void updateWindow(int newExpCmdSn, int newMaxCmdSn) {
+        // RFC 7143 §4.2.2.1: ignore MaxCmdSN < ExpCmdSN - 1; only move forward
+        if (SerialNumbers.lessThan(newMaxCmdSn, newExpCmdSn - 1)) {
+            return;
+        }
+        if (SerialNumbers.lessThan(expCmdSn, newExpCmdSn)) {
+            expCmdSn = newExpCmdSn;
+        }
+        if (SerialNumbers.lessThan(maxCmdSn, newMaxCmdSn)) {
+            maxCmdSn = newMaxCmdSn;
+        }
+        drainWindow();
+    }
+
+    private void sendData(Pending p, int ttt, int offset, int length) {
+        int dataSn = 0;
+        int end = offset + length;
+        int max = params.peerMaxRecvDataSegmentLength();
+        for (int off = offset; off < end; off += max) {
+            int n = Math.min(max, end - off);
+            int available = Math.max(0, Math.min(n, p.dataOut.readableBytes() - off));
+            ByteBuf slice = available == 0 ? Unpooled.EMPTY_BUFFER : p.dataOut.retainedSlice(off, available);
+            channel.write(new DataOut(off + n >= end, p.command.lun(), p.command.initiatorTaskTag(), ttt, expStatSn,
+                    dataSn++, off, slice));
+        }
+    }
+
+    private void forget(Pending p) {
+        pending.values().removeIf(x -> x == p);
+        if (p.dataOut != null && p.dataOut.refCnt() > 0) {
+            p.dataOut.release();
+        }
+    }
+
+    private void complete(int itt, Object value) {
+        Pending p = pending.remove(itt);
+        if (p == null) {
+            return;
+        }
+        if (p.dataOut != null && p.dataOut.refCnt() > 0) {
+            p.dataOut.release();
+        }
+        p.future.complete(value);
+    }
+
+    private void fail(int itt, Throwable t) {
+        Pending p = pending.remove(itt);
+        if (p != null) {
+            if (p.dataOut != null && p.dataOut.refCnt() > 0) {
+                p.dataOut.release();
+            }
+            p.future.completeExceptionally(t);
+        }
+    }
+
+    private void sendLogin(boolean transit, int csg, int nsg, List<Map.Entry<String, String>> keys) {
+        ByteBuf text = Unpooled.wrappedBuffer(TextParameters.encode(keys));
+        channel.writeAndFlush(new LoginRequest(transit, false, csg, nsg, 0, 0, config.isid(), 0, 0, 0, cmdSn,
+                expStatSn, text));
+    }
+
+    private void onLoginResponse(LoginResponse r) throws LoginException {
+        if (r.statusClass() != 0) {
+            throw new LoginRefusedException(r.statusClass(), r.statusDetail());
+        }
+        expStatSn = r.statSn() + 1;
+        updateWindow(r.expCmdSn(), r.maxCmdSn());
+        loginText.writeBytes(ByteBufUtil.getBytes(r.data()));
+        if (r.continueFlag()) {
+            // the target's text continues (RFC 7143 §6.1): ask for the rest with an empty request
+            channel.writeAndFlush(new LoginRequest(false, false, loginStage, 0, 0, 0, config.isid(), 0, 0, 0, cmdSn,
+                    expStatSn, Unpooled.EMPTY_BUFFER));
+            return;
+        }
+        List<Map.Entry<String, String>> answers;
+        try {
+            answers = TextParameters.decode(loginText.toByteArray());
+        } catch (TextParameters.TextFormatException e) {
+            throw new IscsiInitiatorException("malformed login text from target: " + e.getMessage());
+        } finally {
+            loginText.reset();
+        }
+        offer.accept(answers);
+        for (Map.Entry<String, String> a : answers) {
+            if (a.getKey().equals(Keys.TARGET_ALIAS)) {
+                targetAlias = a.getValue();
+            } else if (a.getKey().equals(Keys.TARGET_PORTAL_GROUP_TAG)) {
+                portalGroupTag = Integer.parseInt(a.getValue());
+            }
+        }
+        if (!r.transit()) {
+            // the target is not ready to move on: ask again for the same transition
+            sendLogin(true, loginStage, loginStage == 0 ? 1 : 3, List.of());
+            return;
+        }
+        if (r.nextStage() == 1) {
+            loginStage = 1;
+            sendLogin(true, 1, 3, offer.pairs(OPERATIONAL_KEYS));
+            return;
+        }
+        if (r.nextStage() == 3) {
+            tsih = r.tsih();
+            params = SessionParameters.from(offer, config.maxRecvDataSegmentLength());
+            // digests start with the first PDU after the final Login Response (RFC 7143 §13.1)
+            digests.enableDigests(params.headerDigest(), params.dataDigest());
+            loginFuture.complete(this);
+        }
+    }
+
+    private void onPdu(Pdu pdu) {
+        if (pdu instanceof DataIn d) {
+            onDataIn(d);
+        } else if (pdu instanceof ScsiResponse r) {
+            onResponse(r);
+        } else if (pdu instanceof ReadyToTransfer r2t) {
+            updateWindow(r2t.expCmdSn(), r2t.maxCmdSn());
+            Pending p = pending.get(r2t.initiatorTaskTag());
+            if (p != null && p.dataOut != null) {
+                sendData(p, r2t.targetTransferTag(), r2t.bufferOffset(), r2t.desiredDataTransferLength());
+                channel.flush();
+            }
+        } else if (pdu instanceof NopIn n) {
+            updateWindow(n.expCmdSn(), n.maxCmdSn());
+            if (n.initiatorTaskTag() != Pdu.RESERVED_TAG) {
+                expStatSn = n.statSn() + 1;
+                complete(n.initiatorTaskTag(), ByteBufUtil.getBytes(n.data()));
+            } else if (n.targetTransferTag() != Pdu.RESERVED_TAG) {
+                // answer the target's ping (RFC 7143 §11.19)
+                channel.writeAndFlush(new NopOut(true, n.lun(), Pdu.RESERVED_TAG, n.targetTransferTag(), cmdSn,
+                        expStatSn, Unpooled.EMPTY_BUFFER));
+            }
+            n.release();
+        } else if (pdu instanceof TextResponse t) {
+            expStatSn = t.statSn() + 1;
+            updateWindow(t.expCmdSn(), t.maxCmdSn());
+            textResponse.writeBytes(ByteBufUtil.getBytes(t.data()));
+            t.release();
+            if (t.continueFlag() && !t.finalFlag()) {
+                int itt = t.initiatorTaskTag();
+                int ttt = t.targetTransferTag();
+                enqueue(sn -> channel.writeAndFlush(new TextRequest(false, true, false, 0, itt, ttt, sn, expStatSn,
+                        Unpooled.EMPTY_BUFFER)));
+            } else {
+                complete(t.initiatorTaskTag(), textResponse.toByteArray());
+            }
+        } else if (pdu instanceof TaskManagementResponse t) {
+            expStatSn = t.statSn() + 1;
+            updateWindow(t.expCmdSn(), t.maxCmdSn());
+            complete(t.initiatorTaskTag(), t.response());
+        } else if (pdu instanceof LogoutResponse l) {
+            expStatSn = l.statSn() + 1;
+            complete(l.initiatorTaskTag(), l.response());
+        } else if (pdu instanceof Reject r) {
+            expStatSn = r.statSn() + 1;
+            updateWindow(r.expCmdSn(), r.maxCmdSn());
+            int itt = r.data().readableBytes() >= 20 ? r.data().getInt(r.data().readerIndex() + 16) : Pdu.RESERVED_TAG;
+            log.warn("target rejected a PDU: reason 0x{} (ITT 0x{})", Integer.toHexString(r.reason()),
+                    Integer.toHexString(itt));
+            r.release();
+            fail(itt, new IscsiInitiatorException("target sent Reject, reason 0x" + Integer.toHexString(r.reason())));
+        } else if (pdu instanceof AsyncMessage a) {
+            a.release();
+            expStatSn = a.statSn() + 1;
+            if (a.asyncEvent() == AsyncMessage.LOGOUT_REQUESTED) {
+                log.info("target requests logout");
+                logout();
+            }
+        } else {
+            log.warn("unexpected {} from the target", pdu.opcode());
+            pdu.release();
+        }
+    }
+
+    private void onDataIn(DataIn d) {
+        updateWindow(d.expCmdSn(), d.maxCmdSn());
+        Pending p = pending.get(d.initiatorTaskTag());
+        if (p == null) {
+            d.release();
+            return;
+        }
+        if (d.dataSn() != p.expectedDataSn++) {
+            d.release();
+            fail(d.initiatorTaskTag(), new IscsiInitiatorException("Data-In DataSN " + d.dataSn() + " out of order"));
+            return;
+        }
+        int len = d.data().readableBytes();
+        if (d.bufferOffset() + len > p.dataIn.length) {
+            d.release();
+            fail(d.initiatorTaskTag(), new IscsiInitiatorException("Data-In beyond the expected transfer length"));
+            return;
+        }
+        d.data().getBytes(d.data().readerIndex(), p.dataIn, d.bufferOffset(), len);
+        p.dataInLength = Math.max(p.dataInLength, d.bufferOffset() + len);
+        d.release();
+        if (d.statusPresent()) {
+            expStatSn = d.statSn() + 1;
+            complete(d.initiatorTaskTag(), new ScsiResult(d.status(), new byte[0], trimmed(p), d.overflow(),
+                    d.underflow(), d.residualCount()));
+        }
+    }
+
+    private void onResponse(ScsiResponse r) {
+        expStatSn = r.statSn() + 1;
+        updateWindow(r.expCmdSn(), r.maxCmdSn());
+        Pending p = pending.get(r.initiatorTaskTag());
+        byte[] sense = new byte[0];
+        ByteBuf d = r.data();
+        if (d.readableBytes() >= 2) {
+            int senseLength = d.getUnsignedShort(d.readerIndex());
+            sense = new byte[Math.min(senseLength, d.readableBytes() - 2)];
+            d.getBytes(d.readerIndex() + 2, sense);
+        }
+        r.release();
+        if (p == null) {
+            return;
+        }
+        complete(r.initiatorTaskTag(), new ScsiResult(r.status(), sense, trimmed(p), r.overflow(), r.underflow(),
+                r.residualCount()));
+    }
+
+    private static byte[] trimmed(Pending p) {
+        return p.dataInLength == p.dataIn.length ? p.dataIn : java.util.Arrays.copyOf(p.dataIn, p.dataInLength);
+    }
+
+    private static List<DiscoveredTarget> parseTargets(byte[] text) {
+        List<DiscoveredTarget> out = new ArrayList<>();
+        try {
+            String name = null;
+            List<String> addresses = new ArrayList<>();
+            for (Map.Entry<String, String> p : TextParameters.decode(text)) {
+                if (p.getKey().equals(Keys.TARGET_NAME)) {
+                    if (name != null) {
+                        out.add(new DiscoveredTarget(name, List.copyOf(addresses)));
+                    }
+                    name = p.getValue();
+                    addresses.clear();
+                } else if (p.getKey().equals(Keys.TARGET_ADDRESS)) {
+                    addresses.add(p.getValue());
+                }
+            }
+            if (name != null) {
+                out.add(new DiscoveredTarget(name, List.copyOf(addresses)));
+            }
+        } catch (TextParameters.TextFormatException e) {
+            throw new IscsiInitiatorException("malformed SendTargets answer: " + e.getMessage());
+        }
+        return out;
+    }
+
+    private final class Handler extends SimpleChannelInboundHandler<Object> {
+        Handler() {
+            super(false);
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            channel = ctx.channel();
+            loginStage = 0;
+            sendLogin(true, 0, 1, offer.pairs(SECURITY_KEYS));
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof DataDigestError err) {
+                err.header().release();
+                log.warn("data digest error from the target; dropping the connection (ErrorRecoveryLevel 0)");
+                ctx.close();
+                return;
+            }
+            Pdu pdu = (Pdu) msg;
+            if (!loginFuture.isDone()) {
+                if (pdu instanceof LoginResponse r) {
+                    try {
+                        onLoginResponse(r);
+                    } catch (LoginRefusedException e) {
+                        loginFuture.completeExceptionally(e);
+                        ctx.close();
+                    } catch (LoginException | RuntimeException e) {
+                        loginFuture.completeExceptionally(new IscsiInitiatorException(e.getMessage(), e));
+                        ctx.close();
+                    } finally {
+                        r.release();
+                    }
+                } else {
+                    pdu.release();
+                    loginFuture.completeExceptionally(new IscsiInitiatorException(pdu.opcode() + " during login"));
+                    ctx.close();
+                }
+                return;
+            }
+            onPdu(pdu);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            IscsiInitiatorException lost = new IscsiInitiatorException("connection closed");
+            loginFuture.completeExceptionally(lost);
+            for (Integer itt : List.copyOf(pending.keySet())) {
+                Pending p = pending.get(itt);
+                if (p != null && p.future.isDone()) {
+                    continue;
+                }
+                fail(itt, lost);
+            }
+            closed.complete(null);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            log.warn("initiator connection error: {}", cause.toString());
+            ctx.close();
+        }
+    }
+}
