@@ -1,0 +1,92 @@
+package org.iscsilab.iscsi.target;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.iscsilab.iscsi.cli.LunSpec;
+import org.iscsilab.target.ScsiTargetDevice;
+
+/**
+ * A target running inside the caller's JVM, for tests: one iSCSI target on a loopback port
+ * chosen by the system, with LUNs given in the CLI's spec syntax.
+ *
+ * <pre>
+ * try (EmbeddedTarget t = EmbeddedTarget.start("ram:64M", "ram:64M,block=4096")) {
+ *     String url = t.libiscsiUrl(0);
+ * }
+ * </pre>
+ */
+public final class EmbeddedTarget implements AutoCloseable {
+    public static final String IQN = "iqn.2026-01.org.iscsilab:embedded";
+
+    private final IscsiTargetServer server;
+    private final ScsiTargetDevice device;
+    private final ExecutorService io;
+    private final InetSocketAddress address;
+
+    private EmbeddedTarget(IscsiTargetServer server, ScsiTargetDevice device, ExecutorService io,
+                           InetSocketAddress address) {
+        this.server = server;
+        this.device = device;
+        this.io = io;
+        this.address = address;
+    }
+
+    public static EmbeddedTarget start(String... lunSpecs) throws IOException, InterruptedException {
+        return start(TargetSettings.defaults(), lunSpecs);
+    }
+
+    public static EmbeddedTarget start(TargetSettings settings, String... lunSpecs)
+            throws IOException, InterruptedException {
+        ExecutorService io = Executors.newFixedThreadPool(4, r -> {
+            Thread t = new Thread(r, "lun-io");
+            t.setDaemon(true);
+            return t;
+        });
+        ScsiTargetDevice device = new ScsiTargetDevice(IQN);
+        for (int i = 0; i < lunSpecs.length; i++) {
+            device.addLogicalUnit(LunSpec.parse(lunSpecs[i]).create(i, IQN, io));
+        }
+        IscsiTargetServer server = new IscsiTargetServer(settings,
+                List.of(new InetSocketAddress("127.0.0.1", 0)), List.of(), 1);
+        server.addTarget(new IscsiTarget(IQN, "embedded", device));
+        InetSocketAddress bound = server.start().get(0);
+        return new EmbeddedTarget(server, device, io, bound);
+    }
+
+    public InetSocketAddress address() {
+        return address;
+    }
+
+    public String iqn() {
+        return IQN;
+    }
+
+    public ScsiTargetDevice device() {
+        return device;
+    }
+
+    public IscsiTargetServer server() {
+        return server;
+    }
+
+    /** The libiscsi / QEMU URL of a LUN: iscsi://127.0.0.1:PORT/IQN/LUN. */
+    public String libiscsiUrl(int lun) {
+        return "iscsi://127.0.0.1:" + address.getPort() + "/" + IQN + "/" + lun;
+    }
+
+    public List<TargetSession> sessions() {
+        return new ArrayList<>(server.sessions().all());
+    }
+
+    @Override
+    public void close() {
+        server.shutdown(Duration.ofMillis(500));
+        device.close();
+        io.shutdownNow();
+    }
+}
