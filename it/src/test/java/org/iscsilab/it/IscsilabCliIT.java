@@ -1,0 +1,68 @@
+package org.iscsilab.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** The packaged command line: starts a target real initiators reach, stops cleanly, explains bad flags. */
+class IscsilabCliIT {
+    private static final Path JAR = Path.of(System.getProperty("iscsilab.jar", "../lld-host/target/iscsilab.jar"));
+
+    @Test
+    void targetStartsServesALibiscsiClientAndStopsOnSigterm() throws Exception {
+        ExternalProgram.require("iscsi-inq", "libiscsi-bin");
+        Process p = new ProcessBuilder("java", "-jar", JAR.toString(), "target", "--portal", "127.0.0.1:0",
+                "--lun", "ram:64M", "--lun", "null:1T,block=4096", "--iqn", "iqn.2026-01.org.iscsilab:cli")
+                .redirectErrorStream(true).start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        StringBuilder seen = new StringBuilder();
+        String url = null;
+        Pattern libiscsi = Pattern.compile("libiscsi:\\s+(iscsi://\\S+)");
+        for (String line; (line = out.readLine()) != null; ) {
+            seen.append(line).append('\n');
+            Matcher m = libiscsi.matcher(line);
+            if (m.find()) {
+                url = m.group(1);
+            }
+            if (line.contains("Ctrl-C")) {
+                break;
+            }
+        }
+        assertTrue(url != null, "the banner prints the libiscsi URL:\n" + seen);
+        assertTrue(seen.toString().contains("LUN 1 (null 1 TiB, 4096-byte blocks)"), seen.toString());
+        String inq = ExternalProgram.ok(Duration.ofSeconds(30), "iscsi-inq", url);
+        assertTrue(inq.contains("Vendor:ISCSILAB"), inq);
+        p.toHandle().destroy(); // SIGTERM, keeping our end of its output open
+        StringBuilder rest = new StringBuilder();
+        for (String line; (line = out.readLine()) != null; ) {
+            rest.append(line).append('\n');
+        }
+        assertTrue(p.waitFor(20, TimeUnit.SECONDS), "target exits after SIGTERM");
+        assertTrue(rest.toString().contains("shutting down"), rest.toString());
+    }
+
+    @Test
+    void aBadLunSpecIsOneSentenceAndExitCode2() throws Exception {
+        ExternalProgram.Result r = ExternalProgram.run(Duration.ofSeconds(30), "java", "-jar", JAR.toString(),
+                "target", "--lun", "disk:1G");
+        assertEquals(2, r.exitCode(), r.output());
+        assertTrue(r.output().contains("LUN 'disk:1G': unknown kind 'disk' (known: ram, file, null)"), r.output());
+    }
+
+    @Test
+    void aBadBlockSizeIsExplained() throws Exception {
+        ExternalProgram.Result r = ExternalProgram.run(Duration.ofSeconds(30), "java", "-jar", JAR.toString(),
+                "target", "--lun", "ram:1G,block=1024");
+        assertEquals(2, r.exitCode(), r.output());
+        assertTrue(r.output().contains("block must be 512 or 4096, not 1024"), r.output());
+    }
+}
