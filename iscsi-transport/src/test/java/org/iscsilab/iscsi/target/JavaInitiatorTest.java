@@ -69,6 +69,15 @@ class JavaInitiatorTest {
     }
 
     @Test
+    void sendTargetsForANamedTargetListsOnlyThatOne() {
+        InitiatorSession s = initiator.login(target.address(), InitiatorConfig.discovery()).join();
+        assertEquals(List.of(target.iqn()), s.sendTargets(target.iqn()).join().stream()
+                .map(DiscoveredTarget::name).toList());
+        assertEquals(List.of(), s.sendTargets("iqn.2026-01.org.example:absent").join());
+        s.logout().join();
+    }
+
+    @Test
     void loginNegotiatesAndReportsAliasAndPortalGroup() {
         InitiatorSession s = login(true, true);
         assertEquals("embedded", s.targetAlias());

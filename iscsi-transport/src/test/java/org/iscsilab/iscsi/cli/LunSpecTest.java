@@ -1,0 +1,43 @@
+package org.iscsilab.iscsi.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** LUN specs and portal addresses as users type them, and the one sentence a mistake gets. */
+class LunSpecTest {
+    @Test
+    void ramNullAndFileSpecsWithOptions() {
+        assertEquals(new LunSpec("ram", null, 1L << 30, 512, false), LunSpec.parse("ram:1G"));
+        assertEquals(new LunSpec("null", null, 1L << 40, 4096, true), LunSpec.parse("null:1T,block=4096,ro"));
+        assertEquals(new LunSpec("file", Path.of("/tmp/d.img"), 10L << 30, 512, false),
+                LunSpec.parse("file:/tmp/d.img:10G"));
+        assertEquals(new LunSpec("file", Path.of("/dev/sdx"), 0, 512, true), LunSpec.parse("file:/dev/sdx,ro"));
+    }
+
+    @Test
+    void mistakesAreNamedPrecisely() {
+        assertTrue(message("tape:1G").contains("unknown kind 'tape' (known: ram, file, null)"));
+        assertTrue(message("ram:1G,block=1024").contains("block must be 512 or 4096, not 1024"));
+        assertTrue(message("ram:1G,fast").contains("unknown option 'fast'"));
+        assertTrue(message("ram").contains("needs a kind and a size"));
+        assertTrue(message("ram:big").contains("'big' is not a size"));
+    }
+
+    private static String message(String spec) {
+        return assertThrows(IllegalArgumentException.class, () -> LunSpec.parse(spec)).getMessage();
+    }
+
+    @Test
+    void hostPortForms() {
+        assertEquals(new InetSocketAddress("127.0.0.1", 3260), HostPort.parse("127.0.0.1", 3260));
+        assertEquals(new InetSocketAddress("127.0.0.1", 3261), HostPort.parse("127.0.0.1:3261", 3260));
+        assertEquals(new InetSocketAddress("::1", 3262), HostPort.parse("[::1]:3262", 3260));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> HostPort.parse("h:99999", 3260))
+                .getMessage().contains("port must be a number from 0 to 65535"));
+    }
+}
