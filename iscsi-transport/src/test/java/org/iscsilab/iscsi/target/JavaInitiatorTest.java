@@ -199,6 +199,21 @@ class JavaInitiatorTest {
     }
 
     @Test
+    void targetWarmResetRaisesAUnitAttentionAndColdResetAlsoClosesTheConnection() {
+        InitiatorSession s = login(false, false);
+        clearUnitAttention(s, 0);
+        assertEquals(TaskManagementResponse.FUNCTION_COMPLETE,
+                s.taskManagement(TaskManagementRequest.TARGET_WARM_RESET, 0, -1).join());
+        ScsiResult r = s.execute(0, Cdbs.testUnitReady(), null, 0).join();
+        assertEquals(SenseKey.UNIT_ATTENTION, r.senseData().key());
+        assertEquals(0x29, r.senseData().asc());
+        assertEquals(TaskManagementResponse.FUNCTION_COMPLETE,
+                s.taskManagement(TaskManagementRequest.TARGET_COLD_RESET, 0, -1).join());
+        s.closeFuture().join();
+        assertFalse(s.isOpen(), "RFC 7143 §11.5.1: after a cold reset the target drops the connection");
+    }
+
+    @Test
     void aNewLoginWithTheSameIsidReinstatesTheSession() {
         long isid = InitiatorConfig.randomIsid();
         InitiatorSession first = initiator.login(target.address(),
