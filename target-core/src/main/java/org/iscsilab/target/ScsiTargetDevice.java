@@ -44,6 +44,7 @@ public final class ScsiTargetDevice implements AutoCloseable {
         if (units.putIfAbsent(lu.lun(), lu) != null) {
             throw new IllegalArgumentException("LUN " + lu.lun() + " already exists on " + name);
         }
+        lu.attachInventory(this::reportLuns);
     }
 
     public LogicalUnit logicalUnit(int lun) {
@@ -88,7 +89,7 @@ public final class ScsiTargetDevice implements AutoCloseable {
     }
 
     /** SPC-5 §6.33 REPORT LUNS for SELECT REPORT 00h, 01h and 02h. */
-    private ScsiOutcome reportLuns(ScsiTask task) {
+    public ScsiOutcome reportLuns(ScsiTask task) {
         int select = task.cdb().u8(2);
         long allocation = task.cdb().u32(6);
         try {

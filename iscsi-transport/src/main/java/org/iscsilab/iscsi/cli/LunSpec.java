@@ -14,19 +14,26 @@ import org.iscsilab.target.store.Sizes;
 
 /**
  * A LUN as written on the command line: {@code ram:SIZE}, {@code null:SIZE} or
- * {@code file:PATH[:SIZE]}, then options {@code ,block=512|4096} and {@code ,ro}.
+ * {@code file:PATH[:SIZE]}, then options {@code ,block=512|4096}, {@code ,ro} and {@code ,thin}.
  */
-public record LunSpec(String kind, Path path, long size, int blockSize, boolean readOnly) {
+public record LunSpec(String kind, Path path, long size, int blockSize, boolean readOnly, boolean thin) {
+
+    public LunSpec(String kind, Path path, long size, int blockSize, boolean readOnly) {
+        this(kind, path, size, blockSize, readOnly, false);
+    }
 
     public static LunSpec parse(String text) {
         String[] parts = text.split(",");
         String store = parts[0];
         int block = 512;
         boolean ro = false;
+        boolean thin = false;
         for (int i = 1; i < parts.length; i++) {
             String opt = parts[i].trim();
             if (opt.equals("ro")) {
                 ro = true;
+            } else if (opt.equals("thin")) {
+                thin = true;
             } else if (opt.startsWith("block=")) {
                 String v = opt.substring(6);
                 if (!v.equals("512") && !v.equals("4096")) {
@@ -35,7 +42,7 @@ public record LunSpec(String kind, Path path, long size, int blockSize, boolean 
                 block = Integer.parseInt(v);
             } else {
                 throw new IllegalArgumentException("LUN '" + text + "': unknown option '" + opt
-                        + "' (known: block=512|4096, ro)");
+                        + "' (known: block=512|4096, ro, thin)");
             }
         }
         int colon = store.indexOf(':');
@@ -47,17 +54,17 @@ public record LunSpec(String kind, Path path, long size, int blockSize, boolean 
         String rest = store.substring(colon + 1);
         try {
             return switch (kind) {
-                case "ram", "null" -> new LunSpec(kind, null, Sizes.parse(rest), block, ro);
+                case "ram", "null" -> new LunSpec(kind, null, Sizes.parse(rest), block, ro, thin);
                 case "file" -> {
                     int sizeAt = rest.lastIndexOf(':');
                     if (sizeAt > 0 && rest.substring(sizeAt + 1).matches("\\d+[KkMmGgTtPp]?")) {
                         yield new LunSpec(kind, Path.of(rest.substring(0, sizeAt)), Sizes.parse(rest.substring(sizeAt + 1)),
-                                block, ro);
+                                block, ro, thin);
                     }
                     if (rest.isEmpty()) {
                         throw new IllegalArgumentException("LUN '" + text + "': file: needs a path");
                     }
-                    yield new LunSpec(kind, Path.of(rest), 0, block, ro);
+                    yield new LunSpec(kind, Path.of(rest), 0, block, ro, thin);
                 }
                 default -> throw new IllegalArgumentException("LUN '" + text + "': unknown kind '" + kind
                         + "' (known: ram, file, null)");
@@ -85,6 +92,6 @@ public record LunSpec(String kind, Path path, long size, int blockSize, boolean 
             store.close();
             throw new IllegalArgumentException("LUN " + lun + " is smaller than one " + blockSize + "-byte block");
         }
-        return new LogicalUnit(lun, LogicalUnitIdentity.derive(targetName, lun), store, blockSize, readOnly, io);
+        return new LogicalUnit(lun, LogicalUnitIdentity.derive(targetName, lun), store, blockSize, readOnly, thin, io);
     }
 }

@@ -12,7 +12,9 @@ import org.iscsilab.target.scsi.SenseData;
 import org.iscsilab.target.scsi.SenseException;
 import org.iscsilab.target.scsi.SenseKey;
 import org.iscsilab.target.spc.SpcCommands;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.iscsilab.target.store.BackingStore;
+import org.iscsilab.target.store.Unmappable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,9 +35,19 @@ public final class LogicalUnit implements AutoCloseable {
     private final CommandSet commands;
     private volatile boolean writeCacheEnabled = true;
     private volatile boolean descriptorSense = false;
+    private volatile LunInventory inventory;
+    private final ProvisioningMap provisioning;
+    /** Shared by plain reads and writes, exclusive for read-modify-write commands (COMPARE AND WRITE). */
+    private final ReentrantReadWriteLock mediumLock = new ReentrantReadWriteLock();
 
     public LogicalUnit(int lun, LogicalUnitIdentity identity, BackingStore store, int blockSize, boolean readOnly,
                        Executor ioExecutor) {
+        this(lun, identity, store, blockSize, readOnly, false, ioExecutor);
+    }
+
+    /** @param thin thin provisioning (SBC-4 §4.7): UNMAP, WRITE SAME with UNMAP, GET LBA STATUS */
+    public LogicalUnit(int lun, LogicalUnitIdentity identity, BackingStore store, int blockSize, boolean readOnly,
+                       boolean thin, Executor ioExecutor) {
         if (blockSize != 512 && blockSize != 4096) {
             throw new IllegalArgumentException("block size must be 512 or 4096, not " + blockSize);
         }
@@ -48,9 +60,16 @@ public final class LogicalUnit implements AutoCloseable {
         this.blockSize = blockSize;
         this.readOnly = readOnly;
         this.ioExecutor = ioExecutor;
+        if (thin && !(store instanceof Unmappable)) {
+            throw new IllegalArgumentException(store.describe() + " cannot be thin-provisioned");
+        }
+        this.provisioning = thin ? new ProvisioningMap() : null;
         this.commands = new CommandSet();
         SpcCommands.registerInto(commands);
         SbcCommands.registerInto(commands);
+        if (thin) {
+            SbcCommands.registerThinInto(commands);
+        }
     }
 
     public int lun() {
@@ -78,6 +97,26 @@ public final class LogicalUnit implements AutoCloseable {
         return readOnly;
     }
 
+    public boolean thin() {
+        return provisioning != null;
+    }
+
+    /** The mapped-block map of a thin unit, or null when fully provisioned. */
+    public ProvisioningMap provisioning() {
+        return provisioning;
+    }
+
+    /** Records that a write mapped these blocks (no-op for fully provisioned units). */
+    public void mapped(long lba, long blocks) {
+        if (provisioning != null) {
+            provisioning.map(lba, blocks);
+        }
+    }
+
+    public ReentrantReadWriteLock mediumLock() {
+        return mediumLock;
+    }
+
     public boolean writeCacheEnabled() {
         return writeCacheEnabled;
     }
@@ -102,6 +141,19 @@ public final class LogicalUnit implements AutoCloseable {
         return commands;
     }
 
+    /** The target device this unit belongs to answers REPORT LUNS (SPC-5 §6.33). */
+    public void attachInventory(LunInventory inventory) {
+        this.inventory = inventory;
+    }
+
+    public ScsiOutcome reportLuns(ScsiTask task) {
+        LunInventory inv = inventory;
+        if (inv == null) {
+            throw new IllegalStateException("LUN " + lun + " is not part of a target device");
+        }
+        return inv.reportLuns(task);
+    }
+
     /** Executes a command (SAM-5 §5.1). The future never completes exceptionally. */
     public CompletableFuture<ScsiOutcome> execute(ScsiTask task) {
         unitAttentions.registerIfNew(task.nexus());
@@ -113,11 +165,11 @@ public final class LogicalUnit implements AutoCloseable {
                 return CompletableFuture.completedFuture(checkCondition(ua));
             }
         }
-        CommandHandler handler = commands.get(opcode);
-        if (handler == null) {
-            return CompletableFuture.completedFuture(checkCondition(SenseException.invalidOpcode().sense()));
-        }
         try {
+            CommandHandler handler = commands.handlerFor(task.cdb());
+            if (handler == null) {
+                return CompletableFuture.completedFuture(checkCondition(SenseException.invalidOpcode().sense()));
+            }
             checkControlByte(task);
             return handler.execute(this, task).exceptionally(t -> outcomeOf(task, t));
         } catch (Throwable t) {
@@ -204,6 +256,7 @@ public final class LogicalUnit implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "LUN " + lun + " (" + store.describe() + ", " + blockSize + "-byte blocks" + (readOnly ? ", read-only" : "") + ")";
+        return "LUN " + lun + " (" + store.describe() + ", " + blockSize + "-byte blocks" + (thin() ? ", thin" : "")
+                + (readOnly ? ", read-only" : "") + ")";
     }
 }

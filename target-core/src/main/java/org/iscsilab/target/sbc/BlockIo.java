@@ -1,13 +1,11 @@
 package org.iscsilab.target.sbc;
 
-import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import org.iscsilab.target.lu.LogicalUnit;
 import org.iscsilab.target.lu.ScsiOutcome;
 import org.iscsilab.target.lu.ScsiTask;
 import org.iscsilab.target.scsi.AdditionalSense;
 import org.iscsilab.target.scsi.SenseData;
-import org.iscsilab.target.scsi.SenseException;
 import org.iscsilab.target.scsi.SenseKey;
 
 /** READ and WRITE (6/10/12/16): SBC-4 §5.14-§5.18 and §5.38-§5.42. */
@@ -25,13 +23,7 @@ final class BlockIo {
         }
         // Read only what the transport will carry; the residual still counts the whole CDB length.
         int carried = Math.min(length, task.expectedDataTransferLength());
-        ByteBuffer buf = ByteBuffer.allocate(carried);
-        long offset = r.byteOffset(bs);
-        return lu.io(() -> {
-            lu.store().read(offset, buf);
-            buf.flip();
-            return ScsiOutcome.dataIn(buf).withCommandDataLength(length);
-        });
+        return lu.io(() -> ScsiOutcome.dataIn(MediumAccess.read(lu, r.lba(), carried)).withCommandDataLength(length));
     }
 
     /**
@@ -40,9 +32,7 @@ final class BlockIo {
      */
     static CompletableFuture<ScsiOutcome> write(LogicalUnit lu, ScsiTask task) {
         BlockRange r = BlockRange.parse(task.cdb());
-        if (lu.readOnly()) { // SBC-4 §4.11: write protection
-            throw new SenseException(SenseData.of(SenseKey.DATA_PROTECT, AdditionalSense.WRITE_PROTECTED));
-        }
+        MediumAccess.requireWritable(lu);
         r.check(lu);
         int bs = lu.blockSize();
         int length = r.byteLength(bs);
@@ -56,10 +46,10 @@ final class BlockIo {
                     .withCommandDataLength(length));
         }
         boolean durable = r.fua() || !lu.writeCacheEnabled();
-        long offset = r.byteOffset(bs);
         return task.dataOut().receive(carried).thenCompose(data -> lu.io(() -> {
-            lu.store().write(offset, data, durable);
+            MediumAccess.write(lu, r.lba(), data, durable);
             return ScsiOutcome.dataOut(length);
         }));
     }
+
 }

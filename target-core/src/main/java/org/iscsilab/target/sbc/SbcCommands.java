@@ -2,6 +2,7 @@ package org.iscsilab.target.sbc;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
+import org.iscsilab.target.lu.CommandDescriptor;
 import org.iscsilab.target.lu.CommandHandler;
 import org.iscsilab.target.lu.CommandSet;
 import org.iscsilab.target.lu.LogicalUnit;
@@ -15,17 +16,63 @@ public final class SbcCommands {
     private SbcCommands() {
     }
 
+    /** Registers each command with its CDB usage data (SBC-4 CDB layouts; DPO and FUA honoured). */
     public static void registerInto(CommandSet set) {
-        for (int op : new int[] {ScsiOpcode.READ_6, ScsiOpcode.READ_10, ScsiOpcode.READ_12, ScsiOpcode.READ_16}) {
-            set.add(op, BlockIo::read);
-        }
-        for (int op : new int[] {ScsiOpcode.WRITE_6, ScsiOpcode.WRITE_10, ScsiOpcode.WRITE_12, ScsiOpcode.WRITE_16}) {
-            set.add(op, BlockIo::write);
-        }
-        set.add(ScsiOpcode.READ_CAPACITY_10, CommandHandler.immediate(SbcCommands::readCapacity10));
-        set.add(ScsiOpcode.SERVICE_ACTION_IN_16, CommandHandler.immediate(SbcCommands::serviceActionIn16));
-        set.add(ScsiOpcode.SYNCHRONIZE_CACHE_10, SbcCommands::synchronizeCache);
-        set.add(ScsiOpcode.SYNCHRONIZE_CACHE_16, SbcCommands::synchronizeCache);
+        set.add(CommandDescriptor.of(ScsiOpcode.READ_6, "READ(6)", "08 1f ff ff ff 00", BlockIo::read));
+        set.add(CommandDescriptor.of(ScsiOpcode.READ_10, "READ(10)", "28 18 ff ff ff ff 00 ff ff 00", BlockIo::read));
+        set.add(CommandDescriptor.of(ScsiOpcode.READ_12, "READ(12)", "a8 18 ff ff ff ff ff ff ff ff 00 00",
+                BlockIo::read));
+        set.add(CommandDescriptor.of(ScsiOpcode.READ_16, "READ(16)", "88 18 ff ff ff ff ff ff ff ff ff ff ff ff 00 00",
+                BlockIo::read));
+        set.add(CommandDescriptor.of(ScsiOpcode.WRITE_6, "WRITE(6)", "0a 1f ff ff ff 00", BlockIo::write));
+        set.add(CommandDescriptor.of(ScsiOpcode.WRITE_10, "WRITE(10)", "2a 18 ff ff ff ff 00 ff ff 00",
+                BlockIo::write));
+        set.add(CommandDescriptor.of(ScsiOpcode.WRITE_12, "WRITE(12)", "aa 18 ff ff ff ff ff ff ff ff 00 00",
+                BlockIo::write));
+        set.add(CommandDescriptor.of(ScsiOpcode.WRITE_16, "WRITE(16)",
+                "8a 18 ff ff ff ff ff ff ff ff ff ff ff ff 00 00", BlockIo::write));
+        set.add(CommandDescriptor.of(ScsiOpcode.READ_CAPACITY_10, "READ CAPACITY(10)", "25 00 ff ff ff ff 00 00 01 00",
+                CommandHandler.immediate(SbcCommands::readCapacity10)));
+        set.add(CommandDescriptor.withServiceAction(ScsiOpcode.SERVICE_ACTION_IN_16, ScsiOpcode.SA_READ_CAPACITY_16,
+                "READ CAPACITY(16)", "9e 10 ff ff ff ff ff ff ff ff ff ff ff ff 00 00",
+                CommandHandler.immediate(SbcCommands::readCapacity16)));
+        set.add(CommandDescriptor.of(ScsiOpcode.SYNCHRONIZE_CACHE_10, "SYNCHRONIZE CACHE(10)",
+                "35 02 ff ff ff ff 00 ff ff 00", SbcCommands::synchronizeCache));
+        set.add(CommandDescriptor.of(ScsiOpcode.SYNCHRONIZE_CACHE_16, "SYNCHRONIZE CACHE(16)",
+                "91 02 ff ff ff ff ff ff ff ff ff ff ff ff 00 00", SbcCommands::synchronizeCache));
+        set.add(CommandDescriptor.of(ScsiOpcode.VERIFY_10, "VERIFY(10)", "2f 16 ff ff ff ff 00 ff ff 00",
+                VerifyCommands::verify));
+        set.add(CommandDescriptor.of(ScsiOpcode.VERIFY_12, "VERIFY(12)", "af 16 ff ff ff ff ff ff ff ff 00 00",
+                VerifyCommands::verify));
+        set.add(CommandDescriptor.of(ScsiOpcode.VERIFY_16, "VERIFY(16)",
+                "8f 16 ff ff ff ff ff ff ff ff ff ff ff ff 00 00", VerifyCommands::verify));
+        set.add(CommandDescriptor.of(ScsiOpcode.WRITE_AND_VERIFY_10, "WRITE AND VERIFY(10)",
+                "2e 12 ff ff ff ff 00 ff ff 00", VerifyCommands::writeAndVerify));
+        set.add(CommandDescriptor.of(ScsiOpcode.WRITE_AND_VERIFY_12, "WRITE AND VERIFY(12)",
+                "ae 12 ff ff ff ff ff ff ff ff 00 00", VerifyCommands::writeAndVerify));
+        set.add(CommandDescriptor.of(ScsiOpcode.WRITE_AND_VERIFY_16, "WRITE AND VERIFY(16)",
+                "8e 12 ff ff ff ff ff ff ff ff ff ff ff ff 00 00", VerifyCommands::writeAndVerify));
+        set.add(CommandDescriptor.of(ScsiOpcode.PRE_FETCH_10, "PRE-FETCH(10)", "34 02 ff ff ff ff 00 ff ff 00",
+                CommandHandler.immediate(VerifyCommands::preFetch)));
+        set.add(CommandDescriptor.of(ScsiOpcode.PRE_FETCH_16, "PRE-FETCH(16)",
+                "90 02 ff ff ff ff ff ff ff ff ff ff ff ff 00 00", CommandHandler.immediate(VerifyCommands::preFetch)));
+        set.add(CommandDescriptor.of(ScsiOpcode.COMPARE_AND_WRITE, "COMPARE AND WRITE",
+                "89 18 ff ff ff ff ff ff ff ff 00 00 00 ff 00 00", AtomicWrites::compareAndWrite));
+        set.add(CommandDescriptor.of(ScsiOpcode.ORWRITE_16, "ORWRITE(16)",
+                "8b 18 ff ff ff ff ff ff ff ff ff ff ff ff 00 00", AtomicWrites::orWrite));
+        set.add(CommandDescriptor.of(ScsiOpcode.WRITE_SAME_10, "WRITE SAME(10)", "41 08 ff ff ff ff 00 ff ff 00",
+                ThinProvisioning::writeSame));
+        set.add(CommandDescriptor.of(ScsiOpcode.WRITE_SAME_16, "WRITE SAME(16)",
+                "93 09 ff ff ff ff ff ff ff ff ff ff ff ff 00 00", ThinProvisioning::writeSame));
+        set.add(CommandDescriptor.withServiceAction(ScsiOpcode.SERVICE_ACTION_IN_16, ScsiOpcode.SA_GET_LBA_STATUS,
+                "GET LBA STATUS", "9e 12 ff ff ff ff ff ff ff ff ff ff ff ff 00 00",
+                CommandHandler.immediate(ThinProvisioning::getLbaStatus)));
+    }
+
+    /** Thin-provisioning commands, only on thin units (SBC-4 §4.7). */
+    public static void registerThinInto(CommandSet set) {
+        set.add(CommandDescriptor.of(ScsiOpcode.UNMAP, "UNMAP", "42 00 00 00 00 00 00 ff ff 00",
+                ThinProvisioning::unmap));
     }
 
     /** SBC-4 §5.20 READ CAPACITY (10): last LBA (or FFFFFFFFh when it does not fit) and block length. */
@@ -42,14 +89,6 @@ public final class SbcCommands {
         return ScsiOutcome.dataIn(b);
     }
 
-    static ScsiOutcome serviceActionIn16(LogicalUnit lu, ScsiTask task) {
-        int sa = task.cdb().u8(1) & 0x1F;
-        if (sa != ScsiOpcode.SA_READ_CAPACITY_16) {
-            throw SenseException.invalidFieldInCdb(1, 4);
-        }
-        return readCapacity16(lu, task);
-    }
-
     /** SBC-4 §5.21 READ CAPACITY (16). */
     static ScsiOutcome readCapacity16(LogicalUnit lu, ScsiTask task) {
         int allocation = (int) Math.min(Integer.MAX_VALUE, task.cdb().u32(10));
@@ -57,7 +96,9 @@ public final class SbcCommands {
         ByteBuffer bb = ByteBuffer.wrap(b);
         bb.putLong(0, lu.blockCount() - 1);
         bb.putInt(8, lu.blockSize());
-        // byte 13: LOGICAL BLOCKS PER PHYSICAL BLOCK EXPONENT 0; bytes 14-15: LBPME/LBPRZ clear
+        if (lu.thin()) {
+            b[14] = (byte) 0xC0; // LBPME, LBPRZ: thin, unmapped blocks read as zeros
+        }
         return ScsiOutcome.dataIn(b, allocation);
     }
 

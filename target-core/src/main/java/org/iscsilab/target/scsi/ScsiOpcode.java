@@ -21,7 +21,18 @@ public final class ScsiOpcode {
     public static final int SYNCHRONIZE_CACHE_10 = 0x35;
     public static final int MODE_SELECT_10 = 0x55;
     public static final int MODE_SENSE_10 = 0x5A;
+    public static final int PRE_FETCH_10 = 0x34;
+    public static final int WRITE_SAME_10 = 0x41;
+    public static final int UNMAP = 0x42;
     public static final int READ_16 = 0x88;
+    public static final int COMPARE_AND_WRITE = 0x89;
+    public static final int ORWRITE_16 = 0x8B;
+    public static final int WRITE_AND_VERIFY_16 = 0x8E;
+    public static final int VERIFY_16 = 0x8F;
+    public static final int PRE_FETCH_16 = 0x90;
+    public static final int WRITE_SAME_16 = 0x93;
+    public static final int WRITE_AND_VERIFY_12 = 0xAE;
+    public static final int VERIFY_12 = 0xAF;
     public static final int WRITE_16 = 0x8A;
     public static final int SYNCHRONIZE_CACHE_16 = 0x91;
     public static final int SERVICE_ACTION_IN_16 = 0x9E;
@@ -30,8 +41,12 @@ public final class ScsiOpcode {
     public static final int READ_12 = 0xA8;
     public static final int WRITE_12 = 0xAA;
 
-    /** SERVICE ACTION IN(16) service actions (SBC-4 §5.20). */
+    /** SERVICE ACTION IN(16) service actions (SBC-4 §5.20, §5.9). */
     public static final int SA_READ_CAPACITY_16 = 0x10;
+    public static final int SA_GET_LBA_STATUS = 0x12;
+    /** MAINTENANCE IN service actions (SPC-5 §6.35, §6.37). */
+    public static final int SA_REPORT_SUPPORTED_OPCODES = 0x0C;
+    public static final int SA_REPORT_SUPPORTED_TMFS = 0x0D;
 
     private ScsiOpcode() {
     }

@@ -1,5 +1,6 @@
 package org.iscsilab.target.spc;
 
+import org.iscsilab.target.lu.CommandDescriptor;
 import org.iscsilab.target.lu.CommandHandler;
 import org.iscsilab.target.lu.CommandSet;
 import org.iscsilab.target.lu.LogicalUnit;
@@ -8,20 +9,32 @@ import org.iscsilab.target.lu.ScsiTask;
 import org.iscsilab.target.scsi.AdditionalSense;
 import org.iscsilab.target.scsi.ScsiOpcode;
 import org.iscsilab.target.scsi.SenseData;
-import org.iscsilab.target.scsi.SenseException;
 import org.iscsilab.target.scsi.SenseKey;
 
-/** Primary commands (SPC-5) every logical unit supports. */
+/** Primary commands (SPC-5) every logical unit supports, with their CDB usage data (SPC-5 §6.35.3). */
 public final class SpcCommands {
     private SpcCommands() {
     }
 
     public static void registerInto(CommandSet set) {
-        set.add(ScsiOpcode.TEST_UNIT_READY, CommandHandler.immediate((lu, t) -> ScsiOutcome.good()));
-        set.add(ScsiOpcode.INQUIRY, CommandHandler.immediate(Inquiry::execute));
-        set.add(ScsiOpcode.REQUEST_SENSE, CommandHandler.immediate(SpcCommands::requestSense));
-        set.add(ScsiOpcode.MODE_SENSE_6, CommandHandler.immediate(ModeSense::execute));
-        set.add(ScsiOpcode.MODE_SENSE_10, CommandHandler.immediate(ModeSense::execute));
+        set.add(CommandDescriptor.of(ScsiOpcode.TEST_UNIT_READY, "TEST UNIT READY", "00 00 00 00 00 00",
+                CommandHandler.immediate((lu, t) -> ScsiOutcome.good())));
+        set.add(CommandDescriptor.of(ScsiOpcode.REQUEST_SENSE, "REQUEST SENSE", "03 01 00 00 ff 00",
+                CommandHandler.immediate(SpcCommands::requestSense)));
+        set.add(CommandDescriptor.of(ScsiOpcode.INQUIRY, "INQUIRY", "12 01 ff ff ff 00",
+                CommandHandler.immediate(Inquiry::execute)));
+        set.add(CommandDescriptor.of(ScsiOpcode.MODE_SENSE_6, "MODE SENSE(6)", "1a 08 ff ff ff 00",
+                CommandHandler.immediate(ModeSense::execute)));
+        set.add(CommandDescriptor.of(ScsiOpcode.MODE_SENSE_10, "MODE SENSE(10)", "5a 18 ff ff 00 00 00 ff ff 00",
+                CommandHandler.immediate(ModeSense::execute)));
+        set.add(CommandDescriptor.of(ScsiOpcode.REPORT_LUNS, "REPORT LUNS", "a0 00 ff 00 00 00 ff ff ff ff 00 00",
+                CommandHandler.immediate((lu, t) -> lu.reportLuns(t))));
+        set.add(CommandDescriptor.withServiceAction(ScsiOpcode.MAINTENANCE_IN, ScsiOpcode.SA_REPORT_SUPPORTED_OPCODES,
+                "REPORT SUPPORTED OPERATION CODES", "a3 0c 87 ff ff ff ff ff ff ff 00 00",
+                CommandHandler.immediate(ReportSupportedOperationCodes::execute)));
+        set.add(CommandDescriptor.withServiceAction(ScsiOpcode.MAINTENANCE_IN, ScsiOpcode.SA_REPORT_SUPPORTED_TMFS,
+                "REPORT SUPPORTED TASK MANAGEMENT FUNCTIONS", "a3 0d 80 00 00 00 ff ff ff ff 00 00",
+                CommandHandler.immediate(SpcCommands::reportSupportedTaskManagementFunctions)));
     }
 
     /**
@@ -36,9 +49,18 @@ public final class SpcCommands {
         return ScsiOutcome.dataIn(sense.encode(desc), allocation);
     }
 
-    static void requireZero(ScsiTask task, int offset, int mask) {
-        if ((task.cdb().u8(offset) & mask) != 0) {
-            throw SenseException.invalidFieldInCdb(offset);
+    /**
+     * SPC-5 §6.37: ABORT TASK, ABORT TASK SET, CLEAR TASK SET, LOGICAL UNIT RESET and TARGET RESET
+     * (warm and cold) are supported; with REPD the 16-byte extended form.
+     */
+    static ScsiOutcome reportSupportedTaskManagementFunctions(LogicalUnit lu, ScsiTask task) {
+        boolean repd = task.cdb().bit(2, 7);
+        int allocation = (int) Math.min(Integer.MAX_VALUE, task.cdb().u32(6));
+        byte[] b = new byte[repd ? 16 : 4];
+        b[0] = (byte) 0xDA; // ATS, ATSS, CTSS, LURS, TRS
+        if (repd) {
+            b[3] = 0x0C; // ADDITIONAL DATA LENGTH
         }
+        return ScsiOutcome.dataIn(b, allocation);
     }
 }

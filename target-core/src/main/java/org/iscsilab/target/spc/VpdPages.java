@@ -16,6 +16,12 @@ public final class VpdPages {
     private static final int[] SUPPORTED = {SUPPORTED_PAGES, UNIT_SERIAL_NUMBER, DEVICE_IDENTIFICATION,
             BLOCK_LIMITS, BLOCK_DEVICE_CHARACTERISTICS, LOGICAL_BLOCK_PROVISIONING};
 
+    /** Block Limits values other commands enforce (SBC-4 §6.6.3). */
+    public static final int MAX_COMPARE_AND_WRITE_BLOCKS = 16;
+    public static final long MAX_UNMAP_LBA_COUNT = 1L << 22;
+    public static final int MAX_UNMAP_DESCRIPTORS = 256;
+    public static final long MAX_WRITE_SAME_BLOCKS = 1L << 22;
+
     /** Largest transfer a single READ or WRITE may ask for, in bytes (Block Limits MAXIMUM TRANSFER LENGTH). */
     public static final int MAX_TRANSFER_BYTES = 8 << 20;
 
@@ -29,7 +35,7 @@ public final class VpdPages {
             case DEVICE_IDENTIFICATION -> deviceIdentification(lu);
             case BLOCK_LIMITS -> blockLimits(lu);
             case BLOCK_DEVICE_CHARACTERISTICS -> blockDeviceCharacteristics();
-            case LOGICAL_BLOCK_PROVISIONING -> logicalBlockProvisioning();
+            case LOGICAL_BLOCK_PROVISIONING -> logicalBlockProvisioning(lu);
             default -> throw SenseException.invalidFieldInCdb(2);
         };
     }
@@ -92,6 +98,14 @@ public final class VpdPages {
         bb.putShort(6, (short) 1); // OPTIMAL TRANSFER LENGTH GRANULARITY
         bb.putInt(8, maxBlocks); // MAXIMUM TRANSFER LENGTH
         bb.putInt(12, Math.max(1, (128 * 1024) / lu.blockSize())); // OPTIMAL TRANSFER LENGTH
+        b[4] = 0x01; // WSNZ: WRITE SAME with zero blocks is not "to the end of the medium"
+        b[5] = (byte) MAX_COMPARE_AND_WRITE_BLOCKS;
+        if (lu.thin()) {
+            bb.putInt(20, (int) MAX_UNMAP_LBA_COUNT);
+            bb.putInt(24, MAX_UNMAP_DESCRIPTORS);
+            bb.putInt(28, 1); // OPTIMAL UNMAP GRANULARITY: any block
+        }
+        bb.putLong(36, MAX_WRITE_SAME_BLOCKS); // MAXIMUM WRITE SAME LENGTH
         return b;
     }
 
@@ -103,8 +117,13 @@ public final class VpdPages {
         return b;
     }
 
-    /** SBC-4 §6.6.4 Logical Block Provisioning: fully provisioned until UNMAP is offered. */
-    static byte[] logicalBlockProvisioning() {
-        return header(LOGICAL_BLOCK_PROVISIONING, 4);
+    /** SBC-4 §6.6.4 Logical Block Provisioning: thin units offer UNMAP and WRITE SAME with UNMAP. */
+    static byte[] logicalBlockProvisioning(LogicalUnit lu) {
+        byte[] b = header(LOGICAL_BLOCK_PROVISIONING, 4);
+        if (lu.thin()) {
+            b[5] = (byte) (0x80 | 0x40 | 0x20 | 0x04); // LBPU, LBPWS, LBPWS10, LBPRZ=001b
+            b[6] = 0x02; // PROVISIONING TYPE: thin
+        }
+        return b;
     }
 }

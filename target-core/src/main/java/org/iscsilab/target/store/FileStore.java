@@ -12,7 +12,7 @@ import java.nio.file.StandardOpenOption;
  * file extends it sparsely. FUA writes and {@link #flush()} call {@code force} before returning,
  * so status GOOD for them means the data is on stable storage.
  */
-public final class FileStore implements BackingStore {
+public final class FileStore implements BackingStore, Unmappable {
     private final Path path;
     private final FileChannel channel;
     private final long capacity;
@@ -80,6 +80,19 @@ public final class FileStore implements BackingStore {
         }
         if (forceUnitAccess) {
             channel.force(false);
+        }
+    }
+
+    /** Overwrites the range with zeros, so unmapped blocks read back as zeros (LBPRZ). */
+    @Override
+    public void unmap(long offset, long length) throws IOException {
+        ByteBuffer zeros = ByteBuffer.allocate((int) Math.min(length, 1 << 20));
+        long end = offset + length;
+        while (offset < end) {
+            zeros.clear().limit((int) Math.min(zeros.capacity(), end - offset));
+            while (zeros.hasRemaining()) {
+                offset += channel.write(zeros, offset);
+            }
         }
     }
 

@@ -3,7 +3,7 @@ package org.iscsilab.target.store;
 import java.nio.ByteBuffer;
 
 /** Reads zeros and discards writes: a store that costs nothing, for protocol benchmarks. */
-public final class NullStore implements BackingStore {
+public final class NullStore implements BackingStore, Unmappable {
     private final long capacity;
 
     public NullStore(long capacityBytes) {
@@ -38,6 +38,11 @@ public final class NullStore implements BackingStore {
     @Override
     public void write(long offset, ByteBuffer src, boolean forceUnitAccess) {
         src.position(src.limit());
+    }
+
+    @Override
+    public void unmap(long offset, long length) {
+        // nothing is stored
     }
 
     @Override

@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * A sparse RAM store: memory is allocated in 64 KiB chunks only for chunks that were
  * written; unwritten chunks read as zeros. Contents are lost when the process exits.
  */
-public final class RamStore implements BackingStore {
+public final class RamStore implements BackingStore, Unmappable {
     static final int CHUNK_SHIFT = 16;
     static final int CHUNK_SIZE = 1 << CHUNK_SHIFT;
 
@@ -67,6 +67,28 @@ public final class RamStore implements BackingStore {
                 return new byte[CHUNK_SIZE];
             });
             src.get(chunk, within, n);
+            offset += n;
+        }
+    }
+
+    /** Frees whole chunks inside the range and zeroes the partial chunks at its ends. */
+    @Override
+    public void unmap(long offset, long length) {
+        long end = offset + length;
+        while (offset < end) {
+            long index = offset >>> CHUNK_SHIFT;
+            int within = (int) (offset & (CHUNK_SIZE - 1));
+            int n = (int) Math.min(end - offset, CHUNK_SIZE - within);
+            if (n == CHUNK_SIZE) {
+                if (chunks.remove(index) != null) {
+                    allocated.addAndGet(-CHUNK_SIZE);
+                }
+            } else {
+                byte[] chunk = chunks.get(index);
+                if (chunk != null) {
+                    java.util.Arrays.fill(chunk, within, within + n, (byte) 0);
+                }
+            }
             offset += n;
         }
     }

@@ -1,0 +1,7 @@
+package org.iscsilab.target.lu;
+
+/** Answers REPORT LUNS for the target device a logical unit belongs to. */
+@FunctionalInterface
+public interface LunInventory {
+    ScsiOutcome reportLuns(ScsiTask task);
+}

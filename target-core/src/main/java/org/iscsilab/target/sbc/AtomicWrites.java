@@ -1,0 +1,100 @@
+package org.iscsilab.target.sbc;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.Lock;
+import org.iscsilab.target.lu.LogicalUnit;
+import org.iscsilab.target.lu.ScsiOutcome;
+import org.iscsilab.target.lu.ScsiTask;
+import org.iscsilab.target.scsi.AdditionalSense;
+import org.iscsilab.target.scsi.Cdb;
+import org.iscsilab.target.scsi.SenseData;
+import org.iscsilab.target.scsi.SenseException;
+import org.iscsilab.target.scsi.SenseKey;
+
+/**
+ * Read-modify-write commands that must be atomic against every other command on the logical
+ * unit, from any I_T nexus: COMPARE AND WRITE (SBC-4 §5.3) and ORWRITE(16) (SBC-4 §5.12). They
+ * hold the unit's medium lock exclusively while they compare and write.
+ */
+final class AtomicWrites {
+    private static final int MAX_COMPARE_AND_WRITE_BLOCKS = org.iscsilab.target.spc.VpdPages.MAX_COMPARE_AND_WRITE_BLOCKS;
+
+    private AtomicWrites() {
+    }
+
+    static CompletableFuture<ScsiOutcome> compareAndWrite(LogicalUnit lu, ScsiTask task) {
+        Cdb cdb = task.cdb();
+        MediumAccess.requireWritable(lu);
+        if ((cdb.u8(1) >> 5) != 0) {
+            throw SenseException.invalidFieldInCdb(1, 7);
+        }
+        long lba = cdb.u64(2);
+        int blocks = cdb.u8(13);
+        if (blocks > MAX_COMPARE_AND_WRITE_BLOCKS) {
+            throw SenseException.invalidFieldInCdb(13);
+        }
+        BlockRange.checkWithin(lu, lba, blocks);
+        int half = blocks * lu.blockSize();
+        if (blocks == 0) {
+            return CompletableFuture.completedFuture(ScsiOutcome.good());
+        }
+        if (task.expectedDataTransferLength() != 2 * half) {
+            // SBC-4 §5.3: the Data-Out Buffer holds exactly the verify and the write instance
+            throw new SenseException(SenseData.of(SenseKey.ILLEGAL_REQUEST,
+                    AdditionalSense.INVALID_FIELD_IN_INFORMATION_UNIT));
+        }
+        boolean durable = cdb.bit(1, 3) || !lu.writeCacheEnabled();
+        return task.dataOut().receive(2 * half).thenCompose(data -> lu.io(() -> {
+            Lock l = lu.mediumLock().writeLock();
+            l.lock();
+            try {
+                ByteBuffer medium = ByteBuffer.allocate(half);
+                lu.store().read(lba * lu.blockSize(), medium);
+                medium.flip();
+                int diff = MediumAccess.firstDifference(medium, data, half);
+                if (diff >= 0) {
+                    throw MediumAccess.miscompare(diff);
+                }
+                ByteBuffer write = data.duplicate().position(data.position() + half);
+                lu.store().write(lba * lu.blockSize(), write, durable);
+                lu.mapped(lba, blocks);
+            } finally {
+                l.unlock();
+            }
+            return ScsiOutcome.dataOut(2 * half);
+        }));
+    }
+
+    static CompletableFuture<ScsiOutcome> orWrite(LogicalUnit lu, ScsiTask task) {
+        Cdb cdb = task.cdb();
+        MediumAccess.requireWritable(lu);
+        if ((cdb.u8(1) >> 5) != 0) { // ORPROTECT
+            throw SenseException.invalidFieldInCdb(1, 7);
+        }
+        VerifyCommands.Extent e = VerifyCommands.Extent.of(cdb);
+        e.check(lu);
+        int length = (int) (e.blocks() * lu.blockSize());
+        if (length == 0) {
+            return CompletableFuture.completedFuture(ScsiOutcome.good());
+        }
+        boolean durable = cdb.bit(1, 3) || !lu.writeCacheEnabled();
+        return task.dataOut().receive(length).thenCompose(data -> lu.io(() -> {
+            Lock l = lu.mediumLock().writeLock();
+            l.lock();
+            try {
+                ByteBuffer medium = ByteBuffer.allocate(length);
+                lu.store().read(e.lba() * lu.blockSize(), medium);
+                medium.flip();
+                for (int i = 0; i < length; i++) {
+                    medium.put(i, (byte) (medium.get(i) | data.get(data.position() + i)));
+                }
+                lu.store().write(e.lba() * lu.blockSize(), medium, durable);
+                lu.mapped(e.lba(), e.blocks());
+            } finally {
+                l.unlock();
+            }
+            return ScsiOutcome.dataOut(length);
+        }));
+    }
+}

@@ -1,0 +1,62 @@
+package org.iscsilab.target.sbc;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.concurrent.locks.Lock;
+import org.iscsilab.target.lu.LogicalUnit;
+import org.iscsilab.target.scsi.AdditionalSense;
+import org.iscsilab.target.scsi.SenseData;
+import org.iscsilab.target.scsi.SenseException;
+import org.iscsilab.target.scsi.SenseKey;
+
+/** Block-addressed reads and writes of a logical unit's medium, under its medium lock. */
+final class MediumAccess {
+    private MediumAccess() {
+    }
+
+    static ByteBuffer read(LogicalUnit lu, long lba, int bytes) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(bytes);
+        Lock l = lu.mediumLock().readLock();
+        l.lock();
+        try {
+            lu.store().read(lba * lu.blockSize(), buf);
+        } finally {
+            l.unlock();
+        }
+        return buf.flip();
+    }
+
+    static void write(LogicalUnit lu, long lba, ByteBuffer data, boolean durable) throws IOException {
+        long blocks = data.remaining() / lu.blockSize();
+        Lock l = lu.mediumLock().readLock();
+        l.lock();
+        try {
+            lu.store().write(lba * lu.blockSize(), data, durable);
+            lu.mapped(lba, blocks);
+        } finally {
+            l.unlock();
+        }
+    }
+
+    static void requireWritable(LogicalUnit lu) {
+        if (lu.readOnly()) { // SBC-4 §4.11: write protection
+            throw new SenseException(SenseData.of(SenseKey.DATA_PROTECT, AdditionalSense.WRITE_PROTECTED));
+        }
+    }
+
+    /** SBC-4 §5.3: MISCOMPARE with INFORMATION set to the offset of the first differing byte. */
+    static SenseException miscompare(long offset) {
+        return new SenseException(SenseData.of(SenseKey.MISCOMPARE, AdditionalSense.MISCOMPARE_DURING_VERIFY)
+                .withInformation(offset));
+    }
+
+    /** Offset of the first differing byte, or -1 when equal. */
+    static int firstDifference(ByteBuffer a, ByteBuffer b, int length) {
+        for (int i = 0; i < length; i++) {
+            if (a.get(a.position() + i) != b.get(b.position() + i)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+}
