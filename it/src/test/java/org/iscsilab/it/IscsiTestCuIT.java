@@ -23,7 +23,7 @@ class IscsiTestCuIT {
             "Write12", "Write16", "Inquiry", "ReadCapacity10", "ReadCapacity16", "TestUnitReady", "ReportLuns");
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"ram:256M", "ram:256M,block=4096"})
+    @ValueSource(strings = {"ram:256M", "ram:256M,block=4096", "ram:256M,thin"})
     void theAllFamilyRunsWithNoFailure(String lun) throws Exception {
         ExternalProgram.require("iscsi-test-cu", "libiscsi-bin");
         try (EmbeddedTarget target = EmbeddedTarget.start(lun)) {

@@ -36,13 +36,13 @@ final class AtomicWrites {
         }
         BlockRange.checkWithin(lu, lba, blocks);
         int half = blocks * lu.blockSize();
+        if (task.expectedDataTransferLength() != 2 * half) {
+            // SBC-4 §5.3: the Data-Out Buffer holds exactly the verify and the write instance, so a
+            // NUMBER OF LOGICAL BLOCKS that does not match the data sent is a bad CDB field
+            throw SenseException.invalidFieldInCdb(13);
+        }
         if (blocks == 0) {
             return CompletableFuture.completedFuture(ScsiOutcome.good());
-        }
-        if (task.expectedDataTransferLength() != 2 * half) {
-            // SBC-4 §5.3: the Data-Out Buffer holds exactly the verify and the write instance
-            throw new SenseException(SenseData.of(SenseKey.ILLEGAL_REQUEST,
-                    AdditionalSense.INVALID_FIELD_IN_INFORMATION_UNIT));
         }
         boolean durable = cdb.bit(1, 3) || !lu.writeCacheEnabled();
         return task.dataOut().receive(2 * half).thenCompose(data -> lu.io(() -> {

@@ -34,8 +34,17 @@ final class BlockIo {
         BlockRange r = BlockRange.parse(task.cdb());
         MediumAccess.requireWritable(lu);
         r.check(lu);
+        boolean durable = r.fua() || !lu.writeCacheEnabled();
+        return write(lu, task, r.lba(), r.byteLength(lu.blockSize()), durable, false);
+    }
+
+    /**
+     * The data-out part of every write command: carries min(CDB length, EDTL) bytes, writes them,
+     * optionally compares them back (WRITE AND VERIFY), and reports the CDB length for residuals.
+     */
+    static CompletableFuture<ScsiOutcome> write(LogicalUnit lu, ScsiTask task, long lba, int length, boolean durable,
+                                                boolean verify) {
         int bs = lu.blockSize();
-        int length = r.byteLength(bs);
         int carried = Math.min(length, task.expectedDataTransferLength());
         if (carried == 0) {
             return CompletableFuture.completedFuture(ScsiOutcome.dataOut(length));
@@ -45,9 +54,11 @@ final class BlockIo {
                     SenseData.of(SenseKey.ILLEGAL_REQUEST, AdditionalSense.INVALID_FIELD_IN_INFORMATION_UNIT))
                     .withCommandDataLength(length));
         }
-        boolean durable = r.fua() || !lu.writeCacheEnabled();
         return task.dataOut().receive(carried).thenCompose(data -> lu.io(() -> {
-            MediumAccess.write(lu, r.lba(), data, durable);
+            MediumAccess.write(lu, lba, data.duplicate(), durable);
+            if (verify) {
+                VerifyCommands.compare(lu, MediumAccess.read(lu, lba, carried), data, false);
+            }
             return ScsiOutcome.dataOut(length);
         }));
     }

@@ -62,7 +62,10 @@ final class ThinProvisioning {
                 int at = p.position() + 8 + i * 16;
                 long lba = p.getLong(at);
                 long blocks = p.getInt(at + 8) & 0xFFFFFFFFL;
-                BlockRange.checkWithin(lu, lba, blocks);
+                // SBC-4 §5.31.2: only LBA + NUMBER OF LOGICAL BLOCKS beyond the capacity is out of range
+                if (Long.compareUnsigned(lba, lu.blockCount()) > 0 || Long.compareUnsigned(blocks, lu.blockCount() - lba) > 0) {
+                    throw SenseException.lbaOutOfRange();
+                }
                 if (blocks > MAX_UNMAP_LBA_COUNT) {
                     throw new SenseException(SenseData.illegalRequest(AdditionalSense.INVALID_FIELD_IN_PARAMETER_LIST,
                             SenseData.FieldPointer.parameterByte(8 + i * 16 + 8)));

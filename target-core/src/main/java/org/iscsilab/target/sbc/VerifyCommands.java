@@ -88,15 +88,8 @@ final class VerifyCommands {
         }
         Extent e = Extent.of(cdb);
         e.check(lu);
-        int length = (int) (e.blocks() * lu.blockSize());
-        if (length == 0) {
-            return CompletableFuture.completedFuture(ScsiOutcome.good());
-        }
-        return task.dataOut().receive(length).thenCompose(data -> lu.io(() -> {
-            MediumAccess.write(lu, e.lba(), data.duplicate(), true);
-            compare(lu, MediumAccess.read(lu, e.lba(), length), data, false);
-            return ScsiOutcome.dataOut(length);
-        }));
+        // SBC-4 §5.43: the written data is verified, so it is made durable first
+        return BlockIo.write(lu, task, e.lba(), (int) (e.blocks() * lu.blockSize()), true, true);
     }
 
     /** SBC-4 §5.9/§5.10 PRE-FETCH: no separate cache to fill, so GOOD once the range is valid. */

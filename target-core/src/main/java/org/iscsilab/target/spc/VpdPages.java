@@ -18,12 +18,12 @@ public final class VpdPages {
 
     /** Block Limits values other commands enforce (SBC-4 §6.6.3). */
     public static final int MAX_COMPARE_AND_WRITE_BLOCKS = 16;
-    public static final long MAX_UNMAP_LBA_COUNT = 1L << 22;
+    public static final long MAX_UNMAP_LBA_COUNT = 1L << 20;
     public static final int MAX_UNMAP_DESCRIPTORS = 256;
     public static final long MAX_WRITE_SAME_BLOCKS = 1L << 22;
 
     /** Largest transfer a single READ or WRITE may ask for, in bytes (Block Limits MAXIMUM TRANSFER LENGTH). */
-    public static final int MAX_TRANSFER_BYTES = 8 << 20;
+    public static final int MAX_TRANSFER_BYTES = 64 << 20;
 
     private VpdPages() {
     }

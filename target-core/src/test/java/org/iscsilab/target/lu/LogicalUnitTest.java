@@ -104,7 +104,7 @@ class LogicalUnitTest {
         assertEquals(3, (ids[8] & 0xF0) >> 4, "NAA 3h: locally assigned");
         byte[] limits = bytes(run(Cdb.of(0x12, 1, 0xB0, 0, 255, 0), 255, null));
         assertEquals(0x3C, limits[3]);
-        assertEquals(8 << 20, ByteBuffer.wrap(limits).getInt(8) * 512, "MAXIMUM TRANSFER LENGTH");
+        assertEquals(64 << 20, ByteBuffer.wrap(limits).getInt(8) * 512, "MAXIMUM TRANSFER LENGTH");
     }
 
     @Test
