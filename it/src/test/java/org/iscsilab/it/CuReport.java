@@ -105,6 +105,6 @@ final class CuReport {
             }
             sb.append("}");
         }
-        return sb.append("]}\n").toString();
+        return sb.append("]}").toString();
     }
 }

@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.concurrent.Executor;
 import org.iscsilab.target.lu.LogicalUnit;
 import org.iscsilab.target.lu.LogicalUnitIdentity;
+import org.iscsilab.target.lu.UnitFormat;
 import org.iscsilab.target.store.BackingStore;
 import org.iscsilab.target.store.FileStore;
 import org.iscsilab.target.store.NullStore;
@@ -14,12 +15,14 @@ import org.iscsilab.target.store.Sizes;
 
 /**
  * A LUN as written on the command line: {@code ram:SIZE}, {@code null:SIZE} or
- * {@code file:PATH[:SIZE]}, then options {@code ,block=512|4096}, {@code ,ro} and {@code ,thin}.
+ * {@code file:PATH[:SIZE]}, then options {@code ,block=512|4096}, {@code ,physical=BYTES} (a power of
+ * two, reported as logical blocks per physical block), {@code ,ro} and {@code ,thin}.
  */
-public record LunSpec(String kind, Path path, long size, int blockSize, boolean readOnly, boolean thin) {
+public record LunSpec(String kind, Path path, long size, int blockSize, boolean readOnly, boolean thin,
+                      int physicalBlockSize) {
 
     public LunSpec(String kind, Path path, long size, int blockSize, boolean readOnly) {
-        this(kind, path, size, blockSize, readOnly, false);
+        this(kind, path, size, blockSize, readOnly, false, blockSize);
     }
 
     public static LunSpec parse(String text) {
@@ -28,12 +31,19 @@ public record LunSpec(String kind, Path path, long size, int blockSize, boolean 
         int block = 512;
         boolean ro = false;
         boolean thin = false;
+        int physical = 0;
         for (int i = 1; i < parts.length; i++) {
             String opt = parts[i].trim();
             if (opt.equals("ro")) {
                 ro = true;
             } else if (opt.equals("thin")) {
                 thin = true;
+            } else if (opt.startsWith("physical=")) {
+                try {
+                    physical = (int) Sizes.parse(opt.substring(9));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("LUN '" + text + "': " + e.getMessage());
+                }
             } else if (opt.startsWith("block=")) {
                 String v = opt.substring(6);
                 if (!v.equals("512") && !v.equals("4096")) {
@@ -42,8 +52,15 @@ public record LunSpec(String kind, Path path, long size, int blockSize, boolean 
                 block = Integer.parseInt(v);
             } else {
                 throw new IllegalArgumentException("LUN '" + text + "': unknown option '" + opt
-                        + "' (known: block=512|4096, ro, thin)");
+                        + "' (known: block=512|4096, physical=BYTES, ro, thin)");
             }
+        }
+        if (physical == 0) {
+            physical = block;
+        }
+        if (physical < block || Integer.bitCount(physical) != 1) {
+            throw new IllegalArgumentException("LUN '" + text + "': physical must be a power of two of at least the "
+                    + "block size " + block + ", not " + physical);
         }
         int colon = store.indexOf(':');
         if (colon < 0) {
@@ -54,17 +71,17 @@ public record LunSpec(String kind, Path path, long size, int blockSize, boolean 
         String rest = store.substring(colon + 1);
         try {
             return switch (kind) {
-                case "ram", "null" -> new LunSpec(kind, null, Sizes.parse(rest), block, ro, thin);
+                case "ram", "null" -> new LunSpec(kind, null, Sizes.parse(rest), block, ro, thin, physical);
                 case "file" -> {
                     int sizeAt = rest.lastIndexOf(':');
                     if (sizeAt > 0 && rest.substring(sizeAt + 1).matches("\\d+[KkMmGgTtPp]?")) {
                         yield new LunSpec(kind, Path.of(rest.substring(0, sizeAt)), Sizes.parse(rest.substring(sizeAt + 1)),
-                                block, ro, thin);
+                                block, ro, thin, physical);
                     }
                     if (rest.isEmpty()) {
                         throw new IllegalArgumentException("LUN '" + text + "': file: needs a path");
                     }
-                    yield new LunSpec(kind, Path.of(rest), 0, block, ro, thin);
+                    yield new LunSpec(kind, Path.of(rest), 0, block, ro, thin, physical);
                 }
                 default -> throw new IllegalArgumentException("LUN '" + text + "': unknown kind '" + kind
                         + "' (known: ram, file, null)");
@@ -92,6 +109,7 @@ public record LunSpec(String kind, Path path, long size, int blockSize, boolean 
             store.close();
             throw new IllegalArgumentException("LUN " + lun + " is smaller than one " + blockSize + "-byte block");
         }
-        return new LogicalUnit(lun, LogicalUnitIdentity.derive(targetName, lun), store, blockSize, readOnly, thin, io);
+        return new LogicalUnit(lun, LogicalUnitIdentity.derive(targetName, lun), store,
+                new UnitFormat(blockSize, physicalBlockSize, readOnly, thin), io);
     }
 }

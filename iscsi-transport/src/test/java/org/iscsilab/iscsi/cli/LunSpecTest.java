@@ -14,6 +14,8 @@ class LunSpecTest {
     void ramNullAndFileSpecsWithOptions() {
         assertEquals(new LunSpec("ram", null, 1L << 30, 512, false), LunSpec.parse("ram:1G"));
         assertEquals(new LunSpec("null", null, 1L << 40, 4096, true), LunSpec.parse("null:1T,block=4096,ro"));
+        assertEquals(new LunSpec("ram", null, 1L << 30, 512, false, true, 4096),
+                LunSpec.parse("ram:1G,thin,physical=4096"));
         assertEquals(new LunSpec("file", Path.of("/tmp/d.img"), 10L << 30, 512, false),
                 LunSpec.parse("file:/tmp/d.img:10G"));
         assertEquals(new LunSpec("file", Path.of("/dev/sdx"), 0, 512, true), LunSpec.parse("file:/dev/sdx,ro"));
@@ -26,6 +28,7 @@ class LunSpecTest {
         assertTrue(message("ram:1G,fast").contains("unknown option 'fast'"));
         assertTrue(message("ram").contains("needs a kind and a size"));
         assertTrue(message("ram:big").contains("'big' is not a size"));
+        assertTrue(message("ram:1G,physical=1000").contains("physical must be a power of two"));
     }
 
     private static String message(String spec) {

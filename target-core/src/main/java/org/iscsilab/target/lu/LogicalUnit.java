@@ -29,6 +29,7 @@ public final class LogicalUnit implements AutoCloseable {
     private final LogicalUnitIdentity identity;
     private final BackingStore store;
     private final int blockSize;
+    private final UnitFormat format;
     private final boolean readOnly;
     private final Executor ioExecutor;
     private final UnitAttentions unitAttentions = new UnitAttentions();
@@ -48,9 +49,13 @@ public final class LogicalUnit implements AutoCloseable {
     /** @param thin thin provisioning (SBC-4 §4.7): UNMAP, WRITE SAME with UNMAP, GET LBA STATUS */
     public LogicalUnit(int lun, LogicalUnitIdentity identity, BackingStore store, int blockSize, boolean readOnly,
                        boolean thin, Executor ioExecutor) {
-        if (blockSize != 512 && blockSize != 4096) {
-            throw new IllegalArgumentException("block size must be 512 or 4096, not " + blockSize);
-        }
+        this(lun, identity, store, new UnitFormat(blockSize, blockSize, readOnly, thin), ioExecutor);
+    }
+
+    public LogicalUnit(int lun, LogicalUnitIdentity identity, BackingStore store, UnitFormat format,
+                       Executor ioExecutor) {
+        int blockSize = format.blockSize();
+        boolean thin = format.thin();
         if (store.capacityBytes() < blockSize) {
             throw new IllegalArgumentException("a LUN needs at least one " + blockSize + "-byte block");
         }
@@ -58,7 +63,8 @@ public final class LogicalUnit implements AutoCloseable {
         this.identity = identity;
         this.store = store;
         this.blockSize = blockSize;
-        this.readOnly = readOnly;
+        this.format = format;
+        this.readOnly = format.readOnly();
         this.ioExecutor = ioExecutor;
         if (thin && !(store instanceof Unmappable)) {
             throw new IllegalArgumentException(store.describe() + " cannot be thin-provisioned");
@@ -86,6 +92,10 @@ public final class LogicalUnit implements AutoCloseable {
 
     public int blockSize() {
         return blockSize;
+    }
+
+    public UnitFormat format() {
+        return format;
     }
 
     /** Number of logical blocks; a partial block at the end of the store is not addressable. */

@@ -96,6 +96,7 @@ public final class SbcCommands {
         ByteBuffer bb = ByteBuffer.wrap(b);
         bb.putLong(0, lu.blockCount() - 1);
         bb.putInt(8, lu.blockSize());
+        b[13] = (byte) lu.format().logicalBlocksPerPhysicalBlockExponent();
         if (lu.thin()) {
             b[14] = (byte) 0xC0; // LBPME, LBPRZ: thin, unmapped blocks read as zeros
         }

@@ -110,11 +110,13 @@ final class ThinProvisioning {
             throw SenseException.invalidFieldInCdb(1, 3);
         }
         long lba = sixteen ? cdb.u64(2) : cdb.u32(2);
-        long blocks = sixteen ? cdb.u32(10) : cdb.u16(7);
-        BlockRange.checkWithin(lu, lba, blocks);
-        if (blocks == 0) { // WSNZ=1: zero blocks is not "to the end of the medium"
-            throw SenseException.invalidFieldInCdb(sixteen ? 10 : 7);
+        long requested = sixteen ? cdb.u32(10) : cdb.u16(7);
+        if (Long.compareUnsigned(lba, lu.blockCount()) >= 0) {
+            throw SenseException.lbaOutOfRange();
         }
+        // WSNZ=0: NUMBER OF LOGICAL BLOCKS zero means "to the last logical block" (SBC-4 §5.48)
+        long blocks = requested == 0 ? lu.blockCount() - lba : requested;
+        BlockRange.checkWithin(lu, lba, blocks);
         if (blocks > MAX_WRITE_SAME_BLOCKS) {
             throw SenseException.invalidFieldInCdb(sixteen ? 10 : 7);
         }
@@ -125,7 +127,8 @@ final class ThinProvisioning {
                 return ScsiOutcome.good();
             });
         }
-        if (task.expectedDataTransferLength() < bs) {
+        if (task.expectedDataTransferLength() != bs) {
+            // SBC-4 §5.48: the Data-Out Buffer holds exactly one logical block
             throw new SenseException(SenseData.of(SenseKey.ILLEGAL_REQUEST,
                     AdditionalSense.INVALID_FIELD_IN_INFORMATION_UNIT));
         }
@@ -135,12 +138,15 @@ final class ThinProvisioning {
         }));
     }
 
-    /** Writes the block to every LBA; with UNMAP and an all-zero block, deallocates instead (SBC-4 §4.7.3.5). */
+    /**
+     * Writes the block to every LBA; with UNMAP the range is deallocated whatever the block holds, as
+     * SBC-3 specified and initiators' conformance suites expect (with LBPRZ the range then reads as
+     * zeros).
+     */
     private static void fill(LogicalUnit lu, long lba, long blocks, ByteBuffer block, boolean unmap)
             throws java.io.IOException {
         int bs = lu.blockSize();
-        boolean zeros = MediumAccess.firstDifference(block, ByteBuffer.allocate(bs), bs) < 0;
-        if (unmap && zeros) {
+        if (unmap) {
             deallocate(lu, lba, blocks);
             return;
         }

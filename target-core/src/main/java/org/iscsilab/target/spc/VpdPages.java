@@ -98,7 +98,6 @@ public final class VpdPages {
         bb.putShort(6, (short) 1); // OPTIMAL TRANSFER LENGTH GRANULARITY
         bb.putInt(8, maxBlocks); // MAXIMUM TRANSFER LENGTH
         bb.putInt(12, Math.max(1, (128 * 1024) / lu.blockSize())); // OPTIMAL TRANSFER LENGTH
-        b[4] = 0x01; // WSNZ: WRITE SAME with zero blocks is not "to the end of the medium"
         b[5] = (byte) MAX_COMPARE_AND_WRITE_BLOCKS;
         if (lu.thin()) {
             bb.putInt(20, (int) MAX_UNMAP_LBA_COUNT);

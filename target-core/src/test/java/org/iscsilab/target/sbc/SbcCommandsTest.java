@@ -156,8 +156,9 @@ class SbcCommandsTest {
         byte[] block = filled(BS, 'S');
         assertEquals(ScsiStatus.GOOD, run(full, cdb16(0x93, 0, 100, 3), BS, block).status());
         assertArrayEquals(filled(3 * BS, 'S'), read(full, 100, 3));
-        assertSense(run(full, cdb16(0x93, 0, 100, 0), BS, block), SenseKey.ILLEGAL_REQUEST,
-                AdditionalSense.INVALID_FIELD_IN_CDB);
+        assertEquals(ScsiStatus.GOOD, run(full, cdb16(0x93, 0, BLOCKS - 2, 0), BS, block).status(),
+                "zero blocks: to the end of the medium (WSNZ=0)");
+        assertArrayEquals(filled(2 * BS, 'S'), read(full, BLOCKS - 2, 2));
         assertSense(run(full, cdb16(0x93, 0x08, 100, 1), BS, block), SenseKey.ILLEGAL_REQUEST,
                 AdditionalSense.INVALID_FIELD_IN_CDB); // UNMAP on a fully provisioned unit
     }

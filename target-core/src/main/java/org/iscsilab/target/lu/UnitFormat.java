@@ -1,0 +1,28 @@
+package org.iscsilab.target.lu;
+
+/**
+ * How a logical unit presents its medium: logical block size, physical block size (SBC-4 §4.6:
+ * reported as LOGICAL BLOCKS PER PHYSICAL BLOCK EXPONENT), write protection and thin provisioning.
+ */
+public record UnitFormat(int blockSize, int physicalBlockSize, boolean readOnly, boolean thin) {
+
+    public UnitFormat {
+        if (blockSize != 512 && blockSize != 4096) {
+            throw new IllegalArgumentException("block size must be 512 or 4096, not " + blockSize);
+        }
+        if (physicalBlockSize < blockSize || Integer.bitCount(physicalBlockSize) != 1
+                || physicalBlockSize / blockSize > 1 << 15) {
+            throw new IllegalArgumentException("physical block size must be a power of two of at least the block size ("
+                    + blockSize + "), not " + physicalBlockSize);
+        }
+    }
+
+    public static UnitFormat of(int blockSize) {
+        return new UnitFormat(blockSize, blockSize, false, false);
+    }
+
+    /** LOGICAL BLOCKS PER PHYSICAL BLOCK EXPONENT (SBC-4 §5.21.2). */
+    public int logicalBlocksPerPhysicalBlockExponent() {
+        return Integer.numberOfTrailingZeros(physicalBlockSize / blockSize);
+    }
+}
