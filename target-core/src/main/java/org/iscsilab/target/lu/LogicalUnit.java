@@ -11,7 +11,10 @@ import org.iscsilab.target.scsi.ScsiOpcode;
 import org.iscsilab.target.scsi.SenseData;
 import org.iscsilab.target.scsi.SenseException;
 import org.iscsilab.target.scsi.SenseKey;
+import org.iscsilab.target.spc.ReservationCommands;
 import org.iscsilab.target.spc.SpcCommands;
+import org.iscsilab.target.pr.AccessClasses;
+import org.iscsilab.target.pr.Reservations;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.iscsilab.target.store.BackingStore;
 import org.iscsilab.target.store.Unmappable;
@@ -33,6 +36,7 @@ public final class LogicalUnit implements AutoCloseable {
     private final boolean readOnly;
     private final Executor ioExecutor;
     private final UnitAttentions unitAttentions = new UnitAttentions();
+    private final Reservations reservations = new Reservations(unitAttentions);
     private final CommandSet commands;
     private volatile boolean writeCacheEnabled = true;
     private volatile boolean descriptorSense = false;
@@ -72,6 +76,7 @@ public final class LogicalUnit implements AutoCloseable {
         this.provisioning = thin ? new ProvisioningMap() : null;
         this.commands = new CommandSet();
         SpcCommands.registerInto(commands);
+        ReservationCommands.registerInto(commands);
         SbcCommands.registerInto(commands);
         if (thin) {
             SbcCommands.registerThinInto(commands);
@@ -151,6 +156,10 @@ public final class LogicalUnit implements AutoCloseable {
         return commands;
     }
 
+    public Reservations reservations() {
+        return reservations;
+    }
+
     /** The target device this unit belongs to answers REPORT LUNS (SPC-5 §6.33). */
     public void attachInventory(LunInventory inventory) {
         this.inventory = inventory;
@@ -174,6 +183,11 @@ public final class LogicalUnit implements AutoCloseable {
             if (ua != null) {
                 return CompletableFuture.completedFuture(checkCondition(ua));
             }
+        }
+        try {
+            reservations.checkAccess(task.nexus(), AccessClasses.of(opcode));
+        } catch (Reservations.ConflictException e) {
+            return CompletableFuture.completedFuture(ScsiOutcome.status(org.iscsilab.target.scsi.ScsiStatus.RESERVATION_CONFLICT));
         }
         try {
             CommandHandler handler = commands.handlerFor(task.cdb());
@@ -207,6 +221,9 @@ public final class LogicalUnit implements AutoCloseable {
         Throwable cause = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
         if (cause instanceof SenseException se) {
             return checkCondition(se.sense());
+        }
+        if (cause instanceof Reservations.ConflictException) {
+            return ScsiOutcome.status(org.iscsilab.target.scsi.ScsiStatus.RESERVATION_CONFLICT);
         }
         if (cause instanceof IOException io) {
             log.warn("LUN {}: I/O error on {}: {}", lun, task.cdb(), io.toString());
@@ -251,12 +268,14 @@ public final class LogicalUnit implements AutoCloseable {
     /** SAM-5 §7.7 LOGICAL UNIT RESET: every I_T nexus sees BUS DEVICE RESET FUNCTION OCCURRED. */
     public void reset() {
         unitAttentions.establishForAll(AdditionalSense.BUS_DEVICE_RESET_FUNCTION_OCCURRED, null);
+        reservations.reset();
         descriptorSense = false;
     }
 
     /** The I_T nexus ended (session closed): its state is forgotten (SPC-5 §5.14: I_T nexus loss). */
     public void nexusLost(ItNexus nexus) {
         unitAttentions.forget(nexus);
+        reservations.nexusLost(nexus);
     }
 
     @Override

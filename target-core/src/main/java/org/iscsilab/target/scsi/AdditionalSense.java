@@ -23,6 +23,10 @@ public record AdditionalSense(int asc, int ascq, String description) {
     public static final AdditionalSense BUS_DEVICE_RESET_FUNCTION_OCCURRED = new AdditionalSense(0x29, 0x03, "BUS DEVICE RESET FUNCTION OCCURRED");
     public static final AdditionalSense I_T_NEXUS_LOSS_OCCURRED = new AdditionalSense(0x29, 0x07, "I_T NEXUS LOSS OCCURRED");
     public static final AdditionalSense MODE_PARAMETERS_CHANGED = new AdditionalSense(0x2A, 0x01, "MODE PARAMETERS CHANGED");
+    public static final AdditionalSense RESERVATIONS_PREEMPTED = new AdditionalSense(0x2A, 0x03, "RESERVATIONS PREEMPTED");
+    public static final AdditionalSense RESERVATIONS_RELEASED = new AdditionalSense(0x2A, 0x04, "RESERVATIONS RELEASED");
+    public static final AdditionalSense REGISTRATIONS_PREEMPTED = new AdditionalSense(0x2A, 0x05, "REGISTRATIONS PREEMPTED");
+    public static final AdditionalSense INVALID_RELEASE_OF_PERSISTENT_RESERVATION = new AdditionalSense(0x26, 0x04, "INVALID RELEASE OF PERSISTENT RESERVATION");
     public static final AdditionalSense CAPACITY_DATA_HAS_CHANGED = new AdditionalSense(0x2A, 0x09, "CAPACITY DATA HAS CHANGED");
     public static final AdditionalSense COMMANDS_CLEARED_BY_ANOTHER_INITIATOR = new AdditionalSense(0x2F, 0x00, "COMMANDS CLEARED BY ANOTHER INITIATOR");
     public static final AdditionalSense SAVING_PARAMETERS_NOT_SUPPORTED = new AdditionalSense(0x39, 0x00, "SAVING PARAMETERS NOT SUPPORTED");

@@ -20,6 +20,10 @@ public final class ScsiOpcode {
     public static final int VERIFY_10 = 0x2F;
     public static final int SYNCHRONIZE_CACHE_10 = 0x35;
     public static final int MODE_SELECT_10 = 0x55;
+    public static final int RESERVE_10 = 0x56;
+    public static final int RELEASE_10 = 0x57;
+    public static final int PERSISTENT_RESERVE_IN = 0x5E;
+    public static final int PERSISTENT_RESERVE_OUT = 0x5F;
     public static final int MODE_SENSE_10 = 0x5A;
     public static final int PRE_FETCH_10 = 0x34;
     public static final int WRITE_SAME_10 = 0x41;

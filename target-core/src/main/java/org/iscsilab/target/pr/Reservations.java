@@ -1,0 +1,298 @@
+package org.iscsilab.target.pr;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.iscsilab.target.lu.ItNexus;
+import org.iscsilab.target.lu.UnitAttentions;
+import org.iscsilab.target.scsi.AdditionalSense;
+import org.iscsilab.target.scsi.SenseData;
+import org.iscsilab.target.scsi.SenseException;
+import org.iscsilab.target.scsi.SenseKey;
+
+/**
+ * The reservation state of one logical unit: an SPC-2 reservation (SPC-2 §7.21) or persistent
+ * registrations and a persistent reservation (SPC-4 §5.12). Every rule about who may do what is
+ * enforced here; all methods are atomic with respect to each other.
+ */
+public final class Reservations {
+    /** Thrown to end a command with RESERVATION CONFLICT status. */
+    public static final class ConflictException extends RuntimeException {
+        public ConflictException(String why) {
+            super(why, null, false, false);
+        }
+    }
+
+    private final UnitAttentions unitAttentions;
+    private ItNexus spc2Holder;
+    private final Map<ItNexus, Long> registrations = new LinkedHashMap<>();
+    private ItNexus holder;
+    private ReservationType type;
+    private int generation;
+    private boolean aptpl;
+
+    public Reservations(UnitAttentions unitAttentions) {
+        this.unitAttentions = unitAttentions;
+    }
+
+    // ---- access checks (SPC-4 §5.12.1, SPC-2 §5.5.1) ----
+
+    /** Throws ConflictException when a reservation through another nexus forbids this access. */
+    public synchronized void checkAccess(ItNexus nexus, AccessClass access) {
+        if (access == AccessClass.ALWAYS) {
+            return;
+        }
+        if (spc2Holder != null && !spc2Holder.equals(nexus)) {
+            if (access == AccessClass.SPC2_RESERVATION) {
+                return; // RESERVE conflicts in reserve(); RELEASE from another nexus is a no-op
+            }
+            throw new ConflictException("reserved (SPC-2) through " + spc2Holder);
+        }
+        if (access == AccessClass.SPC2_RESERVATION) {
+            if (!registrations.isEmpty()) { // SPC-4 §5.12.3: no SPC-2 reservations beside persistent ones
+                throw new ConflictException("persistent registrations exist");
+            }
+            return;
+        }
+        if (access == AccessClass.PERSISTENT_RESERVE) {
+            if (spc2Holder != null && !spc2Holder.equals(nexus)) {
+                throw new ConflictException("reserved (SPC-2)");
+            }
+            return;
+        }
+        if (type == null || holds(nexus)) {
+            return;
+        }
+        boolean registered = registrations.containsKey(nexus);
+        if (type.registrantsHaveAccess() && registered) {
+            return;
+        }
+        if (access == AccessClass.READ && !type.exclusiveAccess()) {
+            return; // write exclusive types let everyone read
+        }
+        throw new ConflictException("persistent reservation " + type + " held through another I_T nexus");
+    }
+
+    private boolean holds(ItNexus nexus) {
+        return type != null && (type.allRegistrants() ? registrations.containsKey(nexus) : nexus.equals(holder));
+    }
+
+    // ---- SPC-2 RESERVE / RELEASE ----
+
+    public synchronized void reserve(ItNexus nexus) {
+        if (spc2Holder != null && !spc2Holder.equals(nexus)) {
+            throw new ConflictException("reserved through " + spc2Holder);
+        }
+        spc2Holder = nexus;
+    }
+
+    /** SPC-2 §7.23: releasing a reservation held by another nexus, or none, is a no-op. */
+    public synchronized void release(ItNexus nexus) {
+        if (nexus.equals(spc2Holder)) {
+            spc2Holder = null;
+        }
+    }
+
+    /** LOGICAL UNIT RESET and I_T nexus loss end SPC-2 reservations (SPC-2 §5.5.1); PRs persist. */
+    public synchronized void reset() {
+        spc2Holder = null;
+    }
+
+    public synchronized void nexusLost(ItNexus nexus) {
+        if (nexus.equals(spc2Holder)) {
+            spc2Holder = null;
+        }
+    }
+
+    // ---- PERSISTENT RESERVE OUT (SPC-4 §6.16) ----
+
+    private long registeredKey(ItNexus nexus, long reservationKey) {
+        Long key = registrations.get(nexus);
+        if (key == null || key != reservationKey) {
+            throw new ConflictException("RESERVATION KEY does not match this I_T nexus' registration");
+        }
+        return key;
+    }
+
+    /** REGISTER (ignore=false) and REGISTER AND IGNORE EXISTING KEY (ignore=true), SPC-4 §5.12.7. */
+    public synchronized void register(ItNexus nexus, long reservationKey, long serviceActionKey, boolean ignore,
+                                      boolean aptplRequested) {
+        Long current = registrations.get(nexus);
+        if (current == null) {
+            if (!ignore && reservationKey != 0) {
+                throw new ConflictException("not registered, but RESERVATION KEY is not zero");
+            }
+            if (serviceActionKey != 0) {
+                registrations.put(nexus, serviceActionKey);
+                generation++;
+                aptpl = aptplRequested;
+            }
+            return;
+        }
+        if (!ignore && current != reservationKey) {
+            throw new ConflictException("RESERVATION KEY does not match the registered key");
+        }
+        if (serviceActionKey == 0) {
+            unregister(nexus);
+        } else {
+            registrations.put(nexus, serviceActionKey);
+            aptpl = aptplRequested;
+        }
+        generation++;
+    }
+
+    /** Removes a registration; the holder's removal releases the reservation (SPC-4 §5.12.11.2.?). */
+    private void unregister(ItNexus nexus) {
+        registrations.remove(nexus);
+        if (type == null) {
+            return;
+        }
+        if (type.allRegistrants()) {
+            if (registrations.isEmpty()) {
+                clearReservation();
+            }
+        } else if (nexus.equals(holder)) {
+            ReservationType released = type;
+            clearReservation();
+            if (released.registrantsHaveAccess()) {
+                // SPC-4 §5.12.11.2: registrants-only types tell the remaining registrants
+                notifyRegistrants(null, AdditionalSense.RESERVATIONS_RELEASED);
+            }
+        }
+    }
+
+    public synchronized void reserve(ItNexus nexus, long reservationKey, ReservationType requested) {
+        registeredKey(nexus, reservationKey);
+        if (type == null) {
+            type = requested;
+            holder = nexus;
+            return;
+        }
+        if (holds(nexus) && type == requested) {
+            return; // SPC-4 §5.12.9: reserving again the same way changes nothing
+        }
+        throw new ConflictException("a persistent reservation is already held");
+    }
+
+    public synchronized void release(ItNexus nexus, long reservationKey, ReservationType requested) {
+        registeredKey(nexus, reservationKey);
+        if (type == null || !holds(nexus)) {
+            return; // SPC-4 §5.12.11.2: nothing to release for this nexus
+        }
+        if (type != requested) {
+            throw new SenseException(SenseData.of(SenseKey.ILLEGAL_REQUEST,
+                    AdditionalSense.INVALID_RELEASE_OF_PERSISTENT_RESERVATION));
+        }
+        ReservationType released = type;
+        clearReservation();
+        if (released.registrantsHaveAccess()) {
+            notifyRegistrants(nexus, AdditionalSense.RESERVATIONS_RELEASED);
+        }
+    }
+
+    public synchronized void clear(ItNexus nexus, long reservationKey) {
+        registeredKey(nexus, reservationKey);
+        notifyRegistrants(nexus, AdditionalSense.RESERVATIONS_PREEMPTED);
+        registrations.clear();
+        clearReservation();
+        generation++;
+    }
+
+    /**
+     * PREEMPT and PREEMPT AND ABORT (SPC-4 §5.12.11.4): removes the registrations with the service
+     * action key and, when they held the reservation, takes it over. Returns the nexuses preempted
+     * (whose tasks PREEMPT AND ABORT aborts).
+     */
+    public synchronized List<ItNexus> preempt(ItNexus nexus, long reservationKey, long serviceActionKey,
+                                              ReservationType requested) {
+        registeredKey(nexus, reservationKey);
+        List<ItNexus> preempted = new ArrayList<>();
+        boolean allRegistrantsReservation = type != null && type.allRegistrants();
+        if (type == null || (allRegistrantsReservation && serviceActionKey != 0)
+                || (!allRegistrantsReservation && serviceActionKey != registrations.get(holder))) {
+            // only registrations go (SPC-4 §5.12.11.4.3)
+            if (serviceActionKey == 0) {
+                throw new SenseException(SenseData.illegalRequest(AdditionalSense.INVALID_FIELD_IN_PARAMETER_LIST,
+                        SenseData.FieldPointer.parameterByte(8)));
+            }
+            removeKey(serviceActionKey, nexus, preempted);
+            if (preempted.isEmpty()) {
+                throw new ConflictException("no registration with the service action key");
+            }
+        } else {
+            // the reservation holder(s) are preempted: all of them, or all but us for key 0
+            if (allRegistrantsReservation) {
+                for (ItNexus n : List.copyOf(registrations.keySet())) {
+                    if (!n.equals(nexus)) {
+                        registrations.remove(n);
+                        preempted.add(n);
+                    }
+                }
+            } else {
+                removeKey(serviceActionKey, nexus, preempted);
+            }
+            type = requested;
+            holder = nexus;
+        }
+        for (ItNexus n : preempted) {
+            unitAttentions.establish(n, AdditionalSense.REGISTRATIONS_PREEMPTED);
+        }
+        generation++;
+        return preempted;
+    }
+
+    private void removeKey(long key, ItNexus except, List<ItNexus> removed) {
+        for (Map.Entry<ItNexus, Long> e : List.copyOf(registrations.entrySet())) {
+            if (e.getValue() == key && !e.getKey().equals(except)) {
+                registrations.remove(e.getKey());
+                removed.add(e.getKey());
+            }
+        }
+    }
+
+    private void clearReservation() {
+        type = null;
+        holder = null;
+    }
+
+    private void notifyRegistrants(ItNexus except, AdditionalSense condition) {
+        for (ItNexus n : registrations.keySet()) {
+            if (!n.equals(except)) {
+                unitAttentions.establish(n, condition);
+            }
+        }
+    }
+
+    // ---- PERSISTENT RESERVE IN views ----
+
+    public synchronized int generation() {
+        return generation;
+    }
+
+    public synchronized List<Registration> registrations() {
+        List<Registration> out = new ArrayList<>();
+        registrations.forEach((n, k) -> out.add(new Registration(n, k)));
+        return out;
+    }
+
+    public synchronized ReservationType type() {
+        return type;
+    }
+
+    /** The holder's key, 0 for all-registrants reservations (SPC-4 §6.15.3.3). */
+    public synchronized long reservationKey() {
+        if (type == null || type.allRegistrants()) {
+            return 0;
+        }
+        return registrations.getOrDefault(holder, 0L);
+    }
+
+    public synchronized boolean isHolder(ItNexus nexus) {
+        return holds(nexus);
+    }
+
+    public synchronized boolean aptpl() {
+        return aptpl;
+    }
+}

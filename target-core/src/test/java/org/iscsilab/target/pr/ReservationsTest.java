@@ -1,0 +1,170 @@
+package org.iscsilab.target.pr;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.List;
+import org.iscsilab.target.lu.ItNexus;
+import org.iscsilab.target.lu.UnitAttentions;
+import org.iscsilab.target.scsi.AdditionalSense;
+import org.iscsilab.target.scsi.SenseException;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** SPC-2 and persistent reservations: who may register, reserve, read and write (SPC-4 §5.12). */
+class ReservationsTest {
+    private static final ItNexus A = new ItNexus("iqn.2026-01.org.example:a,i,0x1", "t,t,0x1");
+    private static final ItNexus B = new ItNexus("iqn.2026-01.org.example:b,i,0x2", "t,t,0x1");
+    private static final ItNexus C = new ItNexus("iqn.2026-01.org.example:c,i,0x3", "t,t,0x1");
+    private UnitAttentions uas;
+    private Reservations r;
+
+    @BeforeEach
+    void setUp() {
+        uas = new UnitAttentions();
+        for (ItNexus n : List.of(A, B, C)) {
+            uas.registerIfNew(n);
+            uas.take(n); // drop the power-on condition
+        }
+        r = new Reservations(uas);
+    }
+
+    private void assertConflict(ItNexus n, AccessClass a) {
+        assertThrows(Reservations.ConflictException.class, () -> r.checkAccess(n, a));
+    }
+
+    private void assertAllowed(ItNexus n, AccessClass a) {
+        assertDoesNotThrow(() -> r.checkAccess(n, a));
+    }
+
+    @Test
+    void spc2ReservationBlocksOtherNexusesButNotInquiryAndReleaseFromThemIsANoOp() {
+        r.reserve(A);
+        r.reserve(A); // again: fine
+        assertThrows(Reservations.ConflictException.class, () -> r.reserve(B));
+        assertConflict(B, AccessClass.READ);
+        assertAllowed(B, AccessClass.ALWAYS);
+        r.release(B);
+        assertConflict(B, AccessClass.WRITE);
+        r.release(A);
+        assertAllowed(B, AccessClass.WRITE);
+    }
+
+    @Test
+    void spc2ReservationEndsWithLunResetAndNexusLoss() {
+        r.reserve(A);
+        r.reset();
+        assertAllowed(B, AccessClass.WRITE);
+        r.reserve(A);
+        r.nexusLost(A);
+        assertAllowed(B, AccessClass.WRITE);
+    }
+
+    @Test
+    void registrationNeedsTheRightKey() {
+        assertThrows(Reservations.ConflictException.class, () -> r.register(A, 5, 7, false, false));
+        r.register(A, 0, 7, false, false);
+        assertThrows(Reservations.ConflictException.class, () -> r.register(A, 8, 9, false, false));
+        r.register(A, 7, 9, false, false);
+        r.register(A, 123, 11, true, false); // REGISTER AND IGNORE EXISTING KEY
+        assertEquals(List.of(new Registration(A, 11)), r.registrations());
+        assertEquals(3, r.generation());
+    }
+
+    @Test
+    void writeExclusiveLetsEveryoneReadButOnlyTheHolderWrite() {
+        r.register(A, 0, 1, false, false);
+        r.register(B, 0, 2, false, false);
+        r.reserve(A, 1, ReservationType.WRITE_EXCLUSIVE);
+        assertAllowed(A, AccessClass.WRITE);
+        assertAllowed(B, AccessClass.READ);
+        assertConflict(B, AccessClass.WRITE);
+        assertAllowed(C, AccessClass.READ);
+        assertConflict(C, AccessClass.WRITE);
+        assertEquals(1, r.reservationKey());
+    }
+
+    @Test
+    void exclusiveAccessRegistrantsOnlyAdmitsRegistrantsOnly() {
+        r.register(A, 0, 1, false, false);
+        r.register(B, 0, 2, false, false);
+        r.reserve(A, 1, ReservationType.EXCLUSIVE_ACCESS_REGISTRANTS_ONLY);
+        assertAllowed(B, AccessClass.WRITE);
+        assertConflict(C, AccessClass.READ);
+    }
+
+    @Test
+    void anotherReservationIsAConflictAndReleaseOfTheWrongTypeIsInvalid() {
+        r.register(A, 0, 1, false, false);
+        r.register(B, 0, 2, false, false);
+        r.reserve(A, 1, ReservationType.EXCLUSIVE_ACCESS);
+        assertThrows(Reservations.ConflictException.class, () -> r.reserve(B, 2, ReservationType.EXCLUSIVE_ACCESS));
+        SenseException e = assertThrows(SenseException.class, () -> r.release(A, 1, ReservationType.WRITE_EXCLUSIVE));
+        assertEquals(AdditionalSense.INVALID_RELEASE_OF_PERSISTENT_RESERVATION.asc(), e.sense().asc());
+        r.release(B, 2, ReservationType.EXCLUSIVE_ACCESS); // not the holder: no effect
+        assertEquals(ReservationType.EXCLUSIVE_ACCESS, r.type());
+        r.release(A, 1, ReservationType.EXCLUSIVE_ACCESS);
+        assertNull(r.type());
+    }
+
+    @Test
+    void unregisteringTheHolderReleasesARegistrantsOnlyReservationAndTellsTheOthers() {
+        r.register(A, 0, 1, false, false);
+        r.register(B, 0, 2, false, false);
+        r.reserve(A, 1, ReservationType.WRITE_EXCLUSIVE_REGISTRANTS_ONLY);
+        r.register(A, 1, 0, false, false);
+        assertNull(r.type());
+        assertEquals(AdditionalSense.RESERVATIONS_RELEASED.ascq(), uas.take(B).ascq());
+        assertNull(uas.take(A), "the nexus that unregistered is not told");
+    }
+
+    @Test
+    void allRegistrantsReservationSurvivesUntilTheLastRegistrantLeaves() {
+        r.register(A, 0, 1, false, false);
+        r.register(B, 0, 2, false, false);
+        r.reserve(A, 1, ReservationType.WRITE_EXCLUSIVE_ALL_REGISTRANTS);
+        assertEquals(0, r.reservationKey(), "all-registrants reservations report key 0");
+        r.register(A, 1, 0, false, false);
+        assertEquals(ReservationType.WRITE_EXCLUSIVE_ALL_REGISTRANTS, r.type());
+        r.register(B, 2, 0, false, false);
+        assertNull(r.type());
+    }
+
+    @Test
+    void preemptTakesOverTheReservationAndRemovesTheHoldersRegistration() {
+        r.register(A, 0, 1, false, false);
+        r.register(B, 0, 2, false, false);
+        r.reserve(A, 1, ReservationType.EXCLUSIVE_ACCESS);
+        List<ItNexus> gone = r.preempt(B, 2, 1, ReservationType.WRITE_EXCLUSIVE);
+        assertEquals(List.of(A), gone);
+        assertEquals(ReservationType.WRITE_EXCLUSIVE, r.type());
+        assertEquals(2, r.reservationKey());
+        assertEquals(AdditionalSense.REGISTRATIONS_PREEMPTED.ascq(), uas.take(A).ascq());
+    }
+
+    @Test
+    void preemptOfAnUnknownKeyWithoutReservationIsAConflict() {
+        r.register(A, 0, 1, false, false);
+        assertThrows(Reservations.ConflictException.class,
+                () -> r.preempt(A, 1, 99, ReservationType.WRITE_EXCLUSIVE));
+    }
+
+    @Test
+    void clearRemovesEverythingAndTellsTheOtherRegistrants() {
+        r.register(A, 0, 1, false, false);
+        r.register(B, 0, 2, false, false);
+        r.reserve(A, 1, ReservationType.EXCLUSIVE_ACCESS);
+        r.clear(B, 2);
+        assertNull(r.type());
+        assertEquals(List.of(), r.registrations());
+        assertEquals(AdditionalSense.RESERVATIONS_PREEMPTED.ascq(), uas.take(A).ascq());
+    }
+
+    @Test
+    void spc2ReservationsConflictWithPersistentRegistrations() {
+        r.register(A, 0, 1, false, false);
+        assertConflict(B, AccessClass.SPC2_RESERVATION);
+    }
+}
