@@ -97,4 +97,53 @@ final class AtomicWrites {
             return ScsiOutcome.dataOut(length);
         }));
     }
+
+    /** Block Limits atomic-write fields: alignment and granularity follow the physical block (SBC-4 §6.6.3). */
+    static int atomicAlignment(LogicalUnit lu) {
+        return 1 << lu.format().logicalBlocksPerPhysicalBlockExponent();
+    }
+
+    /** WRITE ATOMIC(16) (SBC-4 §5.49): the whole transfer lands, or none of it, as seen by any reader. */
+    static CompletableFuture<ScsiOutcome> writeAtomic(LogicalUnit lu, ScsiTask task) {
+        Cdb cdb = task.cdb();
+        MediumAccess.requireWritable(lu);
+        if ((cdb.u8(1) >> 5) != 0) {
+            throw SenseException.invalidFieldInCdb(1, 7);
+        }
+        long lba = cdb.u64(2);
+        int boundary = cdb.u16(10);
+        int blocks = cdb.u16(12);
+        if (boundary != 0) { // MAXIMUM ATOMIC BOUNDARY SIZE is zero
+            throw SenseException.invalidFieldInCdb(10);
+        }
+        BlockRange.checkWithin(lu, lba, blocks);
+        int align = atomicAlignment(lu);
+        if (blocks > org.iscsilab.target.spc.VpdPages.maxAtomicTransferBlocks(lu) || blocks % align != 0) {
+            throw SenseException.invalidFieldInCdb(12);
+        }
+        if (lba % align != 0) {
+            throw SenseException.invalidFieldInCdb(2);
+        }
+        int length = blocks * lu.blockSize();
+        if (length == 0) {
+            return CompletableFuture.completedFuture(ScsiOutcome.good());
+        }
+        boolean durable = cdb.bit(1, 3) || !lu.writeCacheEnabled();
+        int carried = Math.min(length, task.expectedDataTransferLength());
+        if (carried != length) { // an atomic write is all or nothing
+            throw new SenseException(SenseData.of(SenseKey.ILLEGAL_REQUEST,
+                    AdditionalSense.INVALID_FIELD_IN_INFORMATION_UNIT));
+        }
+        return task.dataOut().receive(length).thenCompose(data -> lu.io(() -> {
+            Lock l = lu.mediumLock().writeLock();
+            l.lock();
+            try {
+                lu.store().write(lba * lu.blockSize(), data, durable);
+                lu.mapped(lba, blocks);
+            } finally {
+                l.unlock();
+            }
+            return ScsiOutcome.dataOut(length);
+        }));
+    }
 }

@@ -67,6 +67,31 @@ public final class SbcCommands {
         set.add(CommandDescriptor.withServiceAction(ScsiOpcode.SERVICE_ACTION_IN_16, ScsiOpcode.SA_GET_LBA_STATUS,
                 "GET LBA STATUS", "9e 12 ff ff ff ff ff ff ff ff ff ff ff ff 00 00",
                 CommandHandler.immediate(ThinProvisioning::getLbaStatus)));
+        set.add(CommandDescriptor.of(ScsiOpcode.WRITE_ATOMIC_16, "WRITE ATOMIC(16)",
+                "9c 18 ff ff ff ff ff ff ff ff ff ff ff ff 00 00", AtomicWrites::writeAtomic));
+        set.add(CommandDescriptor.of(ScsiOpcode.READ_DEFECT_DATA_10, "READ DEFECT DATA(10)",
+                "37 00 1f 00 00 00 00 ff ff 00", CommandHandler.immediate(SbcCommands::readDefectData)));
+        set.add(CommandDescriptor.of(ScsiOpcode.READ_DEFECT_DATA_12, "READ DEFECT DATA(12)",
+                "b7 1f 00 00 00 00 ff ff ff ff 00 00", CommandHandler.immediate(SbcCommands::readDefectData)));
+    }
+
+    /**
+     * SBC-4 §5.19/§5.20 READ DEFECT DATA: an emulated medium has no defects, so the lists asked for
+     * are valid and empty, in the format asked for.
+     */
+    static ScsiOutcome readDefectData(LogicalUnit lu, ScsiTask task) {
+        boolean twelve = task.cdb().opcode() == ScsiOpcode.READ_DEFECT_DATA_12;
+        int flags = twelve ? task.cdb().u8(1) : task.cdb().u8(2);
+        int allocation = twelve ? (int) Math.min(Integer.MAX_VALUE, task.cdb().u32(6)) : task.cdb().u16(7);
+        int format = flags & 0x07;
+        if (format == 0b111 || format == 0b010 || format == 0b011) { // reserved formats
+            throw SenseException.invalidFieldInCdb(twelve ? 1 : 2, 2);
+        }
+        // PLISTV/GLISTV say which lists the (empty) answer covers
+        int header = (flags & 0x18) | format;
+        byte[] b = new byte[twelve ? 8 : 4];
+        b[1] = (byte) header;
+        return ScsiOutcome.dataIn(b, allocation);
     }
 
     /** Thin-provisioning commands, only on thin units (SBC-4 §4.7). */

@@ -35,6 +35,9 @@ public final class ScsiOpcode {
     public static final int VERIFY_16 = 0x8F;
     public static final int PRE_FETCH_16 = 0x90;
     public static final int WRITE_SAME_16 = 0x93;
+    public static final int WRITE_ATOMIC_16 = 0x9C;
+    public static final int READ_DEFECT_DATA_10 = 0x37;
+    public static final int READ_DEFECT_DATA_12 = 0xB7;
     public static final int WRITE_AND_VERIFY_12 = 0xAE;
     public static final int VERIFY_12 = 0xAF;
     public static final int WRITE_16 = 0x8A;

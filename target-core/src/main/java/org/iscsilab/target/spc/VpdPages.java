@@ -22,6 +22,11 @@ public final class VpdPages {
     public static final int MAX_UNMAP_DESCRIPTORS = 256;
     public static final long MAX_WRITE_SAME_BLOCKS = 1L << 22;
 
+    /** WRITE ATOMIC(16) moves at most 1 MiB. */
+    public static int maxAtomicTransferBlocks(LogicalUnit lu) {
+        return (1 << 20) / lu.blockSize();
+    }
+
     /** Largest transfer a single READ or WRITE may ask for, in bytes (Block Limits MAXIMUM TRANSFER LENGTH). */
     public static final int MAX_TRANSFER_BYTES = 64 << 20;
 
@@ -105,6 +110,10 @@ public final class VpdPages {
             bb.putInt(28, 1); // OPTIMAL UNMAP GRANULARITY: any block
         }
         bb.putLong(36, MAX_WRITE_SAME_BLOCKS); // MAXIMUM WRITE SAME LENGTH
+        int atomicUnit = 1 << lu.format().logicalBlocksPerPhysicalBlockExponent();
+        bb.putInt(44, maxAtomicTransferBlocks(lu)); // MAXIMUM ATOMIC TRANSFER LENGTH
+        bb.putInt(48, atomicUnit); // ATOMIC ALIGNMENT
+        bb.putInt(52, atomicUnit); // ATOMIC TRANSFER LENGTH GRANULARITY
         return b;
     }
 

@@ -220,4 +220,44 @@ class SbcCommandsTest {
         assertSense(run(full, Cdb.of(0xA3, 0x0C, 0x01, 0x9E, 0, 0x10, 0, 0, 0x10, 0, 0, 0), 4096, null),
                 SenseKey.ILLEGAL_REQUEST, AdditionalSense.INVALID_FIELD_IN_CDB); // 0x9E has service actions
     }
+
+    private static Cdb writeAtomic(long lba, int boundary, int blocks) {
+        ByteBuffer b = ByteBuffer.allocate(16);
+        b.put(0, (byte) 0x9C).putLong(2, lba).putShort(10, (short) boundary).putShort(12, (short) blocks);
+        return new Cdb(b.array());
+    }
+
+    @Test
+    void writeAtomicWritesWholeAndRejectsBoundariesAndOversizedTransfers() {
+        assertEquals(ScsiStatus.GOOD, run(full, writeAtomic(20, 0, 2), 2 * BS, filled(2 * BS, 'W')).status());
+        assertArrayEquals(filled(2 * BS, 'W'), read(full, 20, 2));
+        assertSense(run(full, writeAtomic(20, 1, 2), 2 * BS, filled(2 * BS, 'W')), SenseKey.ILLEGAL_REQUEST,
+                AdditionalSense.INVALID_FIELD_IN_CDB);
+        assertSense(run(full, writeAtomic(0, 0, 2049), 2049 * BS, new byte[2049 * BS]), SenseKey.ILLEGAL_REQUEST,
+                AdditionalSense.INVALID_FIELD_IN_CDB);
+        assertSense(run(full, writeAtomic(20, 0, 2), BS, filled(BS, 'W')), SenseKey.ILLEGAL_REQUEST,
+                AdditionalSense.INVALID_FIELD_IN_INFORMATION_UNIT);
+    }
+
+    @Test
+    void writeAtomicFollowsThePhysicalBlockAlignment() {
+        LogicalUnit lbppb8 = new LogicalUnit(2, LogicalUnitIdentity.derive("t", 2), new RamStore(BLOCKS * BS),
+                new org.iscsilab.target.lu.UnitFormat(BS, 4096, false, false), Runnable::run);
+        device.addLogicalUnit(lbppb8);
+        run(lbppb8, Cdb.of(0, 0, 0, 0, 0, 0), 0, null);
+        assertSense(run(lbppb8, writeAtomic(1, 0, 8), 8 * BS, new byte[8 * BS]), SenseKey.ILLEGAL_REQUEST,
+                AdditionalSense.INVALID_FIELD_IN_CDB);
+        assertSense(run(lbppb8, writeAtomic(0, 0, 1), BS, new byte[BS]), SenseKey.ILLEGAL_REQUEST,
+                AdditionalSense.INVALID_FIELD_IN_CDB);
+        assertEquals(ScsiStatus.GOOD, run(lbppb8, writeAtomic(8, 0, 8), 8 * BS, new byte[8 * BS]).status());
+    }
+
+    @Test
+    void readDefectDataReportsEmptyListsInTheAskedFormat() {
+        byte[] d = bytes(run(full, Cdb.of(0x37, 0, 0x18 | 0x04, 0, 0, 0, 0, 0, 32, 0), 32, null));
+        assertArrayEquals(new byte[] {0, 0x1C, 0, 0}, d);
+        assertSense(run(full, Cdb.of(0x37, 0, 0x07, 0, 0, 0, 0, 0, 32, 0), 32, null), SenseKey.ILLEGAL_REQUEST,
+                AdditionalSense.INVALID_FIELD_IN_CDB);
+        assertEquals(8, bytes(run(full, Cdb.of(0xB7, 0, 0, 0, 0, 0, 0, 0, 0, 32, 0, 0), 32, null)).length);
+    }
 }
