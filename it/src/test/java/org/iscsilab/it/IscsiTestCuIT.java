@@ -35,6 +35,7 @@ class IscsiTestCuIT {
             new Configuration("ram-512", "ram:256M", Map.of()),
             new Configuration("ram-4096", "ram:256M,block=4096", accessTestsAssume512ByteBlocks()),
             new Configuration("thin", "ram:256M,thin", Map.of()),
+            new Configuration("removable", "ram:256M,removable", Map.of()),
             new Configuration("thin-lbppb8", "ram:256M,thin,physical=4096", Map.of(
                     "GetLBAStatus.UnmapSingle", "the test expects the status descriptor for LBA i+1 to start at "
                             + "i+LBPPB, which holds only when LBPPB is 1; it passes in the thin configuration")));

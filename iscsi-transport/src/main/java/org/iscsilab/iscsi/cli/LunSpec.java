@@ -16,13 +16,18 @@ import org.iscsilab.target.store.Sizes;
 /**
  * A LUN as written on the command line: {@code ram:SIZE}, {@code null:SIZE} or
  * {@code file:PATH[:SIZE]}, then options {@code ,block=512|4096}, {@code ,physical=BYTES} (a power of
- * two, reported as logical blocks per physical block), {@code ,ro} and {@code ,thin}.
+ * two, reported as logical blocks per physical block), {@code ,ro}, {@code ,thin} and {@code ,removable}.
  */
 public record LunSpec(String kind, Path path, long size, int blockSize, boolean readOnly, boolean thin,
-                      int physicalBlockSize) {
+                      int physicalBlockSize, boolean removable) {
 
     public LunSpec(String kind, Path path, long size, int blockSize, boolean readOnly) {
-        this(kind, path, size, blockSize, readOnly, false, blockSize);
+        this(kind, path, size, blockSize, readOnly, false, blockSize, false);
+    }
+
+    public LunSpec(String kind, Path path, long size, int blockSize, boolean readOnly, boolean thin,
+                   int physicalBlockSize) {
+        this(kind, path, size, blockSize, readOnly, thin, physicalBlockSize, false);
     }
 
     public static LunSpec parse(String text) {
@@ -32,12 +37,15 @@ public record LunSpec(String kind, Path path, long size, int blockSize, boolean 
         boolean ro = false;
         boolean thin = false;
         int physical = 0;
+        boolean removable = false;
         for (int i = 1; i < parts.length; i++) {
             String opt = parts[i].trim();
             if (opt.equals("ro")) {
                 ro = true;
             } else if (opt.equals("thin")) {
                 thin = true;
+            } else if (opt.equals("removable")) {
+                removable = true;
             } else if (opt.startsWith("physical=")) {
                 try {
                     physical = (int) Sizes.parse(opt.substring(9));
@@ -52,7 +60,7 @@ public record LunSpec(String kind, Path path, long size, int blockSize, boolean 
                 block = Integer.parseInt(v);
             } else {
                 throw new IllegalArgumentException("LUN '" + text + "': unknown option '" + opt
-                        + "' (known: block=512|4096, physical=BYTES, ro, thin)");
+                        + "' (known: block=512|4096, physical=BYTES, ro, thin, removable)");
             }
         }
         if (physical == 0) {
@@ -71,17 +79,17 @@ public record LunSpec(String kind, Path path, long size, int blockSize, boolean 
         String rest = store.substring(colon + 1);
         try {
             return switch (kind) {
-                case "ram", "null" -> new LunSpec(kind, null, Sizes.parse(rest), block, ro, thin, physical);
+                case "ram", "null" -> new LunSpec(kind, null, Sizes.parse(rest), block, ro, thin, physical, removable);
                 case "file" -> {
                     int sizeAt = rest.lastIndexOf(':');
                     if (sizeAt > 0 && rest.substring(sizeAt + 1).matches("\\d+[KkMmGgTtPp]?")) {
                         yield new LunSpec(kind, Path.of(rest.substring(0, sizeAt)), Sizes.parse(rest.substring(sizeAt + 1)),
-                                block, ro, thin, physical);
+                                block, ro, thin, physical, removable);
                     }
                     if (rest.isEmpty()) {
                         throw new IllegalArgumentException("LUN '" + text + "': file: needs a path");
                     }
-                    yield new LunSpec(kind, Path.of(rest), 0, block, ro, thin, physical);
+                    yield new LunSpec(kind, Path.of(rest), 0, block, ro, thin, physical, removable);
                 }
                 default -> throw new IllegalArgumentException("LUN '" + text + "': unknown kind '" + kind
                         + "' (known: ram, file, null)");
@@ -110,6 +118,6 @@ public record LunSpec(String kind, Path path, long size, int blockSize, boolean 
             throw new IllegalArgumentException("LUN " + lun + " is smaller than one " + blockSize + "-byte block");
         }
         return new LogicalUnit(lun, LogicalUnitIdentity.derive(targetName, lun), store,
-                new UnitFormat(blockSize, physicalBlockSize, readOnly, thin), io);
+                new UnitFormat(blockSize, physicalBlockSize, readOnly, thin, removable), io);
     }
 }

@@ -5,6 +5,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
+import org.iscsilab.target.sbc.MediumCommands;
 import org.iscsilab.target.sbc.SbcCommands;
 import org.iscsilab.target.scsi.AdditionalSense;
 import org.iscsilab.target.scsi.ScsiOpcode;
@@ -37,6 +38,7 @@ public final class LogicalUnit implements AutoCloseable {
     private final Executor ioExecutor;
     private final UnitAttentions unitAttentions = new UnitAttentions();
     private final Reservations reservations = new Reservations(unitAttentions);
+    private final RemovableMedium medium = new RemovableMedium(unitAttentions);
     private final CommandSet commands;
     private volatile boolean writeCacheEnabled = true;
     private volatile boolean descriptorSense = false;
@@ -77,6 +79,7 @@ public final class LogicalUnit implements AutoCloseable {
         this.commands = new CommandSet();
         SpcCommands.registerInto(commands);
         ReservationCommands.registerInto(commands);
+        MediumCommands.registerInto(commands);
         SbcCommands.registerInto(commands);
         if (thin) {
             SbcCommands.registerThinInto(commands);
@@ -160,6 +163,14 @@ public final class LogicalUnit implements AutoCloseable {
         return reservations;
     }
 
+    public boolean removable() {
+        return format.removable();
+    }
+
+    public RemovableMedium medium() {
+        return medium;
+    }
+
     /** The target device this unit belongs to answers REPORT LUNS (SPC-5 §6.33). */
     public void attachInventory(LunInventory inventory) {
         this.inventory = inventory;
@@ -190,6 +201,9 @@ public final class LogicalUnit implements AutoCloseable {
             return CompletableFuture.completedFuture(ScsiOutcome.status(org.iscsilab.target.scsi.ScsiStatus.RESERVATION_CONFLICT));
         }
         try {
+            if (format.removable() && MediumCommands.needsMedium(opcode)) {
+                medium.requirePresent();
+            }
             CommandHandler handler = commands.handlerFor(task.cdb());
             if (handler == null) {
                 return CompletableFuture.completedFuture(checkCondition(SenseException.invalidOpcode().sense()));
@@ -269,6 +283,7 @@ public final class LogicalUnit implements AutoCloseable {
     public void reset() {
         unitAttentions.establishForAll(AdditionalSense.BUS_DEVICE_RESET_FUNCTION_OCCURRED, null);
         reservations.reset();
+        medium.reset();
         descriptorSense = false;
     }
 
@@ -276,6 +291,7 @@ public final class LogicalUnit implements AutoCloseable {
     public void nexusLost(ItNexus nexus) {
         unitAttentions.forget(nexus);
         reservations.nexusLost(nexus);
+        medium.nexusLost(nexus);
     }
 
     @Override

@@ -2,9 +2,14 @@ package org.iscsilab.target.lu;
 
 /**
  * How a logical unit presents its medium: logical block size, physical block size (SBC-4 §4.6:
- * reported as LOGICAL BLOCKS PER PHYSICAL BLOCK EXPONENT), write protection and thin provisioning.
+ * reported as LOGICAL BLOCKS PER PHYSICAL BLOCK EXPONENT), write protection, thin provisioning and
+ * removable medium (SBC-4 §4.15).
  */
-public record UnitFormat(int blockSize, int physicalBlockSize, boolean readOnly, boolean thin) {
+public record UnitFormat(int blockSize, int physicalBlockSize, boolean readOnly, boolean thin, boolean removable) {
+
+    public UnitFormat(int blockSize, int physicalBlockSize, boolean readOnly, boolean thin) {
+        this(blockSize, physicalBlockSize, readOnly, thin, false);
+    }
 
     public UnitFormat {
         if (blockSize != 512 && blockSize != 4096) {

@@ -30,6 +30,8 @@ public record AdditionalSense(int asc, int ascq, String description) {
     public static final AdditionalSense CAPACITY_DATA_HAS_CHANGED = new AdditionalSense(0x2A, 0x09, "CAPACITY DATA HAS CHANGED");
     public static final AdditionalSense COMMANDS_CLEARED_BY_ANOTHER_INITIATOR = new AdditionalSense(0x2F, 0x00, "COMMANDS CLEARED BY ANOTHER INITIATOR");
     public static final AdditionalSense SAVING_PARAMETERS_NOT_SUPPORTED = new AdditionalSense(0x39, 0x00, "SAVING PARAMETERS NOT SUPPORTED");
+    public static final AdditionalSense NOT_READY_TO_READY_CHANGE = new AdditionalSense(0x28, 0x00, "NOT READY TO READY CHANGE, MEDIUM MAY HAVE CHANGED");
+    public static final AdditionalSense MEDIUM_REMOVAL_PREVENTED = new AdditionalSense(0x53, 0x02, "MEDIUM REMOVAL PREVENTED");
     public static final AdditionalSense MEDIUM_NOT_PRESENT = new AdditionalSense(0x3A, 0x00, "MEDIUM NOT PRESENT");
     public static final AdditionalSense REPORTED_LUNS_DATA_HAS_CHANGED = new AdditionalSense(0x3F, 0x0E, "REPORTED LUNS DATA HAS CHANGED");
     public static final AdditionalSense INTERNAL_TARGET_FAILURE = new AdditionalSense(0x44, 0x00, "INTERNAL TARGET FAILURE");

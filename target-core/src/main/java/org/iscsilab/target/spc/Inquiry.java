@@ -35,7 +35,7 @@ public final class Inquiry {
     public static byte[] standardData(int peripheral, LogicalUnit lu) {
         byte[] b = new byte[STANDARD_LENGTH];
         b[0] = (byte) peripheral;
-        b[1] = 0; // RMB: not removable
+        b[1] = (byte) (lu != null && lu.removable() ? 0x80 : 0); // RMB
         b[2] = 0x06; // VERSION: SPC-4
         b[3] = 0x12; // HISUP, RESPONSE DATA FORMAT 2
         b[4] = (byte) (STANDARD_LENGTH - 5);

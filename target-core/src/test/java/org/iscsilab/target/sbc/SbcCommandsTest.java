@@ -260,4 +260,41 @@ class SbcCommandsTest {
                 AdditionalSense.INVALID_FIELD_IN_CDB);
         assertEquals(8, bytes(run(full, Cdb.of(0xB7, 0, 0, 0, 0, 0, 0, 0, 0, 32, 0, 0), 32, null)).length);
     }
+
+    @Test
+    void aRemovableUnitEjectsAndLoadsUnlessRemovalIsPrevented() {
+        LogicalUnit cd = new LogicalUnit(3, LogicalUnitIdentity.derive("t", 3), new RamStore(BLOCKS * BS),
+                new org.iscsilab.target.lu.UnitFormat(BS, BS, false, false, true), Runnable::run);
+        device.addLogicalUnit(cd);
+        run(cd, Cdb.of(0, 0, 0, 0, 0, 0), 0, null);
+        byte[] inquiry = bytes(run(cd, Cdb.of(0x12, 0, 0, 0, 36, 0), 36, null));
+        assertEquals((byte) 0x80, inquiry[1], "RMB");
+        Cdb eject = Cdb.of(0x1B, 0, 0, 0, 0x02, 0);
+        Cdb load = Cdb.of(0x1B, 0, 0, 0, 0x03, 0);
+        Cdb prevent = Cdb.of(0x1E, 0, 0, 0, 1, 0);
+        Cdb allow = Cdb.of(0x1E, 0, 0, 0, 0, 0);
+        assertEquals(ScsiStatus.GOOD, run(cd, prevent, 0, null).status());
+        assertSense(run(cd, eject, 0, null), SenseKey.ILLEGAL_REQUEST, AdditionalSense.MEDIUM_REMOVAL_PREVENTED);
+        assertEquals(ScsiStatus.GOOD, run(cd, allow, 0, null).status());
+        assertEquals(ScsiStatus.GOOD, run(cd, eject, 0, null).status());
+        assertSense(run(cd, Cdb.of(0, 0, 0, 0, 0, 0), 0, null), SenseKey.NOT_READY, AdditionalSense.MEDIUM_NOT_PRESENT);
+        assertSense(run(cd, cdb16(0x88, 0, 0, 1), BS, null), SenseKey.NOT_READY, AdditionalSense.MEDIUM_NOT_PRESENT);
+        assertEquals(ScsiStatus.GOOD, run(cd, Cdb.of(0x12, 0, 0, 0, 36, 0), 36, null).status(), "INQUIRY needs no medium");
+        assertEquals(ScsiStatus.GOOD, run(cd, load, 0, null).status());
+        assertEquals(ScsiStatus.GOOD, run(cd, Cdb.of(0, 0, 0, 0, 0, 0), 0, null).status());
+    }
+
+    @Test
+    void preventionEndsWithLogicalUnitResetAndAFixedUnitCannotEject() {
+        LogicalUnit cd = new LogicalUnit(4, LogicalUnitIdentity.derive("t", 4), new RamStore(BLOCKS * BS),
+                new org.iscsilab.target.lu.UnitFormat(BS, BS, false, false, true), Runnable::run);
+        device.addLogicalUnit(cd);
+        run(cd, Cdb.of(0, 0, 0, 0, 0, 0), 0, null);
+        run(cd, Cdb.of(0x1E, 0, 0, 0, 1, 0), 0, null);
+        cd.reset();
+        run(cd, Cdb.of(0, 0, 0, 0, 0, 0), 0, null); // the reset's unit attention
+        assertEquals(ScsiStatus.GOOD, run(cd, Cdb.of(0x1B, 0, 0, 0, 0x02, 0), 0, null).status());
+        assertSense(run(full, Cdb.of(0x1B, 0, 0, 0, 0x02, 0), 0, null), SenseKey.ILLEGAL_REQUEST,
+                AdditionalSense.INVALID_FIELD_IN_CDB);
+    }
 }
