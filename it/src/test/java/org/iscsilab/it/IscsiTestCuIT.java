@@ -28,7 +28,10 @@ import org.junit.jupiter.api.Test;
 class IscsiTestCuIT {
 
     /** A LUN configuration; {@code excluded} maps tests whose verdict here is not the target's to why. */
-    record Configuration(String name, String lunSpec, Map<String, String> excluded) {
+    record Configuration(String name, String lunSpec, String tests, Map<String, String> excluded) {
+        Configuration(String name, String lunSpec, Map<String, String> excluded) {
+            this(name, lunSpec, "ALL", excluded);
+        }
     }
 
     static final List<Configuration> CONFIGURATIONS = List.of(
@@ -36,6 +39,8 @@ class IscsiTestCuIT {
             new Configuration("ram-4096", "ram:256M,block=4096", accessTestsAssume512ByteBlocks()),
             new Configuration("thin", "ram:256M,thin", Map.of()),
             new Configuration("removable", "ram:256M,removable", Map.of()),
+            // a write-protected LUN makes every write test fail by design, so it runs the suite made for it
+            new Configuration("read-only", "ram:256M,thin,ro", "SCSI.ReadOnly", Map.of()),
             new Configuration("thin-lbppb8", "ram:256M,thin,physical=4096", Map.of(
                     "GetLBAStatus.UnmapSingle", "the test expects the status descriptor for LBA i+1 to start at "
                             + "i+LBPPB, which holds only when LBPPB is 1; it passes in the thin configuration")));
@@ -105,12 +110,13 @@ class IscsiTestCuIT {
         try (EmbeddedTarget target = EmbeddedTarget.start(c.lunSpec())) {
             String url = target.libiscsiUrl(0);
             ExternalProgram.Result run = ExternalProgram.run(Duration.ofMinutes(10), "stdbuf", "-o0", "-e0",
-                    "iscsi-test-cu", "--dataloss", "-v", "-t", "ALL", url, url);
+                    "iscsi-test-cu", "--dataloss", "-v", "-t", c.tests(), url, url);
             Files.createDirectories(Path.of("target"));
             Files.writeString(Path.of("target", "iscsi-test-cu-" + c.name() + ".log"), run.output(),
                     StandardCharsets.UTF_8);
             CuReport report = CuReport.parse(run.output());
-            assertTrue(report.summaryRan > 200, c.name() + ": iscsi-test-cu ran its suite:\n" + tail(run.output()));
+            assertTrue(report.summaryRan > (c.tests().equals("ALL") ? 200 : 0),
+                    c.name() + ": iscsi-test-cu ran its suite:\n" + tail(run.output()));
             assertEquals(report.summaryRan, report.results.size(), c.name() + ": every test that ran has a verdict");
             return report;
         }

@@ -42,6 +42,7 @@ public final class LogicalUnit implements AutoCloseable {
     private final CommandSet commands;
     private volatile boolean writeCacheEnabled = true;
     private volatile boolean descriptorSense = false;
+    private volatile boolean softwareWriteProtect = false;
     private volatile LunInventory inventory;
     private final ProvisioningMap provisioning;
     /** Shared by plain reads and writes, exclusive for read-modify-write commands (COMPARE AND WRITE). */
@@ -113,6 +114,19 @@ public final class LogicalUnit implements AutoCloseable {
 
     public boolean readOnly() {
         return readOnly;
+    }
+
+    /** Writes are refused: a read-only unit, or the control page's SWP bit (SPC-5 §7.5.9). */
+    public boolean writeProtected() {
+        return readOnly || softwareWriteProtect;
+    }
+
+    public boolean softwareWriteProtect() {
+        return softwareWriteProtect;
+    }
+
+    public void setSoftwareWriteProtect(boolean swp) {
+        this.softwareWriteProtect = swp;
     }
 
     public boolean thin() {
@@ -284,7 +298,10 @@ public final class LogicalUnit implements AutoCloseable {
         unitAttentions.establishForAll(AdditionalSense.BUS_DEVICE_RESET_FUNCTION_OCCURRED, null);
         reservations.reset();
         medium.reset();
+        // mode parameters return to their defaults: nothing is saved (SPC-5 §5.? reset behaviour)
         descriptorSense = false;
+        softwareWriteProtect = false;
+        writeCacheEnabled = true;
     }
 
     /** The I_T nexus ended (session closed): its state is forgotten (SPC-5 §5.14: I_T nexus loss). */

@@ -42,6 +42,10 @@ final class MediumAccess {
         if (lu.readOnly()) { // SBC-4 §4.11: write protection
             throw new SenseException(SenseData.of(SenseKey.DATA_PROTECT, AdditionalSense.WRITE_PROTECTED));
         }
+        if (lu.softwareWriteProtect()) {
+            throw new SenseException(SenseData.of(SenseKey.DATA_PROTECT,
+                    AdditionalSense.LOGICAL_UNIT_SOFTWARE_WRITE_PROTECTED));
+        }
     }
 
     /** SBC-4 §5.3: MISCOMPARE with INFORMATION set to the offset of the first differing byte. */

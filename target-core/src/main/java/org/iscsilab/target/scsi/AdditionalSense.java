@@ -18,6 +18,7 @@ public record AdditionalSense(int asc, int ascq, String description) {
     public static final AdditionalSense LOGICAL_UNIT_NOT_SUPPORTED = new AdditionalSense(0x25, 0x00, "LOGICAL UNIT NOT SUPPORTED");
     public static final AdditionalSense INVALID_FIELD_IN_PARAMETER_LIST = new AdditionalSense(0x26, 0x00, "INVALID FIELD IN PARAMETER LIST");
     public static final AdditionalSense WRITE_PROTECTED = new AdditionalSense(0x27, 0x00, "WRITE PROTECTED");
+    public static final AdditionalSense LOGICAL_UNIT_SOFTWARE_WRITE_PROTECTED = new AdditionalSense(0x27, 0x02, "LOGICAL UNIT SOFTWARE WRITE PROTECTED");
     public static final AdditionalSense POWER_ON_RESET_OR_BUS_DEVICE_RESET_OCCURRED = new AdditionalSense(0x29, 0x00, "POWER ON, RESET, OR BUS DEVICE RESET OCCURRED");
     public static final AdditionalSense POWER_ON_OCCURRED = new AdditionalSense(0x29, 0x01, "POWER ON OCCURRED");
     public static final AdditionalSense BUS_DEVICE_RESET_FUNCTION_OCCURRED = new AdditionalSense(0x29, 0x03, "BUS DEVICE RESET FUNCTION OCCURRED");

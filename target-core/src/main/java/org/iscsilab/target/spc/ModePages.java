@@ -70,9 +70,11 @@ public final class ModePages {
         p[1] = 10;
         if (pc == PC_CHANGEABLE) {
             p[2] = 0x04; // D_SENSE is changeable
+            p[4] = 0x08; // SWP is changeable
             return p;
         }
         p[2] = (byte) (pc == PC_CURRENT && lu.descriptorSense() ? 0x04 : 0);
+        p[4] = (byte) (pc == PC_CURRENT && lu.softwareWriteProtect() ? 0x08 : 0); // SWP (SPC-5 §7.5.9)
         p[3] = 0x10; // QUEUE ALGORITHM MODIFIER 1: unrestricted reordering
         p[8] = (byte) 0xFF; // BUSY TIMEOUT PERIOD: unlimited
         p[9] = (byte) 0xFF;

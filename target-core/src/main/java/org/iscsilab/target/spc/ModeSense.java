@@ -32,7 +32,7 @@ final class ModeSense {
 
         byte[] descriptor = dbd ? new byte[0] : blockDescriptor(lu, llbaa);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int deviceSpecific = (lu.readOnly() ? 0x80 : 0) | 0x10; // WP, DPOFUA (SBC-4 §6.5.2)
+        int deviceSpecific = (lu.writeProtected() ? 0x80 : 0) | 0x10; // WP, DPOFUA (SBC-4 §6.5.2)
         if (ten) {
             int dataLength = 6 + descriptor.length + pages.length;
             out.write(dataLength >> 8);

@@ -27,6 +27,10 @@ public final class SpcCommands {
                 CommandHandler.immediate(ModeSense::execute)));
         set.add(CommandDescriptor.of(ScsiOpcode.MODE_SENSE_10, "MODE SENSE(10)", "5a 18 ff ff 00 00 00 ff ff 00",
                 CommandHandler.immediate(ModeSense::execute)));
+        set.add(CommandDescriptor.of(ScsiOpcode.MODE_SELECT_6, "MODE SELECT(6)", "15 11 00 00 ff 00",
+                ModeSelect::execute));
+        set.add(CommandDescriptor.of(ScsiOpcode.MODE_SELECT_10, "MODE SELECT(10)", "55 11 00 00 00 00 00 ff ff 00",
+                ModeSelect::execute));
         set.add(CommandDescriptor.of(ScsiOpcode.REPORT_LUNS, "REPORT LUNS", "a0 00 ff 00 00 00 ff ff ff ff 00 00",
                 CommandHandler.immediate((lu, t) -> lu.reportLuns(t))));
         set.add(CommandDescriptor.withServiceAction(ScsiOpcode.MAINTENANCE_IN, ScsiOpcode.SA_REPORT_SUPPORTED_OPCODES,

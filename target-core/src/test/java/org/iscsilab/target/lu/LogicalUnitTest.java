@@ -318,4 +318,51 @@ class LogicalUnitTest {
         assertEquals(1, fixed[17]);
         assertTrue(SenseData.parse(fixed).key() == SenseKey.ILLEGAL_REQUEST);
     }
+
+    private ScsiOutcome modeSelect6(byte[] parameters) {
+        return run(Cdb.of(0x15, 0x10, 0, 0, parameters.length, 0), parameters.length, parameters);
+    }
+
+    @Test
+    void modeSelectTurnsTheWriteCacheOffAndTellsOtherNexuses() {
+        ItNexus other = new ItNexus("iqn.2026-01.org.example:o,i,0x9", "iqn.t,t,0x1");
+        device.execute(new ScsiTask(other, 0, Cdb.of(0, 0, 0, 0, 0, 0), 1, TaskAttribute.SIMPLE, 0, DataOutSource.NONE))
+                .join();
+        byte[] caching = new byte[4 + 20];
+        caching[4] = 0x08;
+        caching[5] = 18; // WCE clear
+        assertEquals(ScsiStatus.GOOD, modeSelect6(caching).status());
+        assertEquals(false, lu.writeCacheEnabled());
+        SenseData ua = lu.unitAttentions().take(other);
+        assertEquals(AdditionalSense.MODE_PARAMETERS_CHANGED.ascq(), ua.ascq());
+        assertNull(lu.unitAttentions().take(NEXUS), "the nexus that changed them is not told");
+    }
+
+    @Test
+    void modeSelectOfANonChangeableFieldIsAnInvalidFieldInTheParameterList() {
+        byte[] caching = new byte[4 + 20];
+        caching[4] = 0x08;
+        caching[5] = 18;
+        caching[6] = 0x04 | 0x01; // WCE and RCD: RCD is not changeable
+        ScsiOutcome o = modeSelect6(caching);
+        assertSense(o, SenseKey.ILLEGAL_REQUEST, AdditionalSense.INVALID_FIELD_IN_PARAMETER_LIST);
+        assertEquals(6, o.sense().fieldPointer().byteOffset());
+        assertSense(run(Cdb.of(0x15, 0x11, 0, 0, 24, 0), 24, caching), SenseKey.ILLEGAL_REQUEST,
+                AdditionalSense.INVALID_FIELD_IN_CDB); // SP: nothing can be saved
+    }
+
+    @Test
+    void softwareWriteProtectRefusesWritesAndShowsAsWp() {
+        byte[] control = new byte[4 + 12];
+        control[4] = 0x0A;
+        control[5] = 10;
+        control[7] = 0x10; // QUEUE ALGORITHM MODIFIER as it is
+        control[8] = 0x08; // SWP
+        control[12] = (byte) 0xFF;
+        control[13] = (byte) 0xFF;
+        assertEquals(ScsiStatus.GOOD, modeSelect6(control).status());
+        assertSense(run(rw10(0x2A, 0, 1, 0), 512, new byte[512]), SenseKey.DATA_PROTECT,
+                AdditionalSense.LOGICAL_UNIT_SOFTWARE_WRITE_PROTECTED);
+        assertEquals(0x80, bytes(run(Cdb.of(0x1A, 0x08, 0x0A, 0, 255, 0), 255, null))[2] & 0x80);
+    }
 }
