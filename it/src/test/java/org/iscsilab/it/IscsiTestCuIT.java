@@ -28,9 +28,10 @@ import org.junit.jupiter.api.Test;
 class IscsiTestCuIT {
 
     /** A LUN configuration; {@code excluded} maps tests whose verdict here is not the target's to why. */
-    record Configuration(String name, String lunSpec, String tests, Map<String, String> excluded) {
+    record Configuration(String name, String lunSpec, String tests, boolean multipath, List<String> flags,
+                         Map<String, String> excluded) {
         Configuration(String name, String lunSpec, Map<String, String> excluded) {
-            this(name, lunSpec, "ALL", excluded);
+            this(name, lunSpec, "ALL", true, List.of(), excluded);
         }
     }
 
@@ -40,7 +41,7 @@ class IscsiTestCuIT {
             new Configuration("thin", "ram:256M,thin", Map.of()),
             new Configuration("removable", "ram:256M,removable", Map.of()),
             // a write-protected LUN makes every write test fail by design, so it runs the suite made for it
-            new Configuration("read-only", "ram:256M,thin,ro", "SCSI.ReadOnly", Map.of()),
+            new Configuration("read-only", "ram:256M,thin,ro", "SCSI.ReadOnly", true, List.of(), Map.of()),
             new Configuration("thin-lbppb8", "ram:256M,thin,physical=4096", Map.of(
                     "GetLBAStatus.UnmapSingle", "the test expects the status descriptor for LBA i+1 to start at "
                             + "i+LBPPB, which holds only when LBPPB is 1; it passes in the thin configuration")));
@@ -109,8 +110,13 @@ class IscsiTestCuIT {
     private static CuReport run(Configuration c) throws Exception {
         try (EmbeddedTarget target = EmbeddedTarget.start(c.lunSpec())) {
             String url = target.libiscsiUrl(0);
-            ExternalProgram.Result run = ExternalProgram.run(Duration.ofMinutes(10), "stdbuf", "-o0", "-e0",
-                    "iscsi-test-cu", "--dataloss", "-v", "-t", c.tests(), url, url);
+            List<String> command = new ArrayList<>(List.of("stdbuf", "-o0", "-e0", "iscsi-test-cu", "--dataloss", "-v"));
+            command.addAll(c.flags());
+            command.addAll(List.of("-t", c.tests(), url));
+            if (c.multipath()) {
+                command.add(url);
+            }
+            ExternalProgram.Result run = ExternalProgram.run(Duration.ofMinutes(10), command);
             Files.createDirectories(Path.of("target"));
             Files.writeString(Path.of("target", "iscsi-test-cu-" + c.name() + ".log"), run.output(),
                     StandardCharsets.UTF_8);

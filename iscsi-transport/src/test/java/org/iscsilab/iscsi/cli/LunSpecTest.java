@@ -6,19 +6,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
+import org.iscsilab.target.lu.UnitFormat;
 import org.junit.jupiter.api.Test;
 
 /** LUN specs and portal addresses as users type them, and the one sentence a mistake gets. */
 class LunSpecTest {
     @Test
     void ramNullAndFileSpecsWithOptions() {
-        assertEquals(new LunSpec("ram", null, 1L << 30, 512, false), LunSpec.parse("ram:1G"));
-        assertEquals(new LunSpec("null", null, 1L << 40, 4096, true), LunSpec.parse("null:1T,block=4096,ro"));
-        assertEquals(new LunSpec("ram", null, 1L << 30, 512, false, true, 4096),
-                LunSpec.parse("ram:1G,thin,physical=4096"));
-        assertEquals(new LunSpec("file", Path.of("/tmp/d.img"), 10L << 30, 512, false),
+        assertEquals(new LunSpec("ram", null, 1L << 30, UnitFormat.of(512)), LunSpec.parse("ram:1G"));
+        assertEquals(new LunSpec("null", null, 1L << 40, new UnitFormat(4096, 4096, true, false)),
+                LunSpec.parse("null:1T,block=4096,ro"));
+        assertEquals(new LunSpec("ram", null, 1L << 30, new UnitFormat(512, 4096, false, true, true,
+                Duration.ofSeconds(2))), LunSpec.parse("ram:1G,thin,physical=4096,removable,sanitize=2"));
+        assertEquals(new LunSpec("file", Path.of("/tmp/d.img"), 10L << 30, UnitFormat.of(512)),
                 LunSpec.parse("file:/tmp/d.img:10G"));
-        assertEquals(new LunSpec("file", Path.of("/dev/sdx"), 0, 512, true), LunSpec.parse("file:/dev/sdx,ro"));
+        assertEquals(new LunSpec("file", Path.of("/dev/sdx"), 0, new UnitFormat(512, 512, true, false)),
+                LunSpec.parse("file:/dev/sdx,ro"));
     }
 
     @Test
@@ -29,6 +33,7 @@ class LunSpecTest {
         assertTrue(message("ram").contains("needs a kind and a size"));
         assertTrue(message("ram:big").contains("'big' is not a size"));
         assertTrue(message("ram:1G,physical=1000").contains("physical must be a power of two"));
+        assertTrue(message("ram:1G,sanitize=soon").contains("needs a number"));
     }
 
     private static String message(String spec) {

@@ -44,6 +44,7 @@ public final class LogicalUnit implements AutoCloseable {
     private volatile boolean descriptorSense = false;
     private volatile boolean softwareWriteProtect = false;
     private volatile LunInventory inventory;
+    private volatile SanitizeProgress sanitizing;
     private final ProvisioningMap provisioning;
     /** Shared by plain reads and writes, exclusive for read-modify-write commands (COMPARE AND WRITE). */
     private final ReentrantReadWriteLock mediumLock = new ReentrantReadWriteLock();
@@ -198,6 +199,45 @@ public final class LogicalUnit implements AutoCloseable {
         return inv.reportLuns(task);
     }
 
+    /**
+     * Runs a sanitize operation (SBC-4 §5.23): the medium work happens at once on the I/O executor,
+     * but the operation stays in progress for at least the unit's sanitize duration, as a device's
+     * would. The future completes when the command's status is due: at once with IMMED.
+     */
+    public CompletableFuture<Void> sanitize(IoAction.Runnable work, boolean immed) {
+        long nanos = format.sanitizeDuration().toNanos();
+        SanitizeProgress progress = new SanitizeProgress(System.nanoTime(), nanos);
+        synchronized (this) {
+            if (sanitizing != null) {
+                return CompletableFuture.failedFuture(new SenseException(SenseData.of(SenseKey.NOT_READY,
+                        AdditionalSense.SANITIZE_IN_PROGRESS)));
+            }
+            sanitizing = progress;
+        }
+        CompletableFuture<Void> done = CompletableFuture.runAsync(() -> {
+            try {
+                work.run();
+            } catch (IOException e) {
+                throw new CompletionException(e);
+            }
+        }, ioExecutor).thenCompose(v -> {
+            long left = nanos - (System.nanoTime() - progress.startNanos());
+            return left <= 0 ? CompletableFuture.<Void>completedFuture(null)
+                    : CompletableFuture.runAsync(() -> { },
+                            CompletableFuture.delayedExecutor(left, java.util.concurrent.TimeUnit.NANOSECONDS));
+        }).whenComplete((v, t) -> {
+            synchronized (this) {
+                sanitizing = null;
+            }
+        });
+        return immed ? CompletableFuture.completedFuture(null) : done;
+    }
+
+    /** The progress of a running sanitize, or null (SBC-4 §4.11: NOT READY, SANITIZE IN PROGRESS). */
+    public SanitizeProgress sanitizeInProgress() {
+        return sanitizing;
+    }
+
     /** Executes a command (SAM-5 §5.1). The future never completes exceptionally. */
     public CompletableFuture<ScsiOutcome> execute(ScsiTask task) {
         unitAttentions.registerIfNew(task.nexus());
@@ -208,6 +248,16 @@ public final class LogicalUnit implements AutoCloseable {
             if (ua != null) {
                 return CompletableFuture.completedFuture(checkCondition(ua));
             }
+        }
+        SanitizeProgress sanitize = sanitizing;
+        if (sanitize != null && opcode != ScsiOpcode.INQUIRY && opcode != ScsiOpcode.REPORT_LUNS) {
+            // SBC-4 §4.11: only INQUIRY, REPORT LUNS and REQUEST SENSE are served during a sanitize
+            SenseData inProgress = sanitize.sense();
+            if (opcode == ScsiOpcode.REQUEST_SENSE) {
+                return CompletableFuture.completedFuture(ScsiOutcome.dataIn(
+                        inProgress.encode(task.cdb().bit(1, 0)), task.cdb().u8(4)));
+            }
+            return CompletableFuture.completedFuture(checkCondition(inProgress));
         }
         try {
             reservations.checkAccess(task.nexus(), AccessClasses.of(opcode));
@@ -291,6 +341,12 @@ public final class LogicalUnit implements AutoCloseable {
     @FunctionalInterface
     public interface IoAction<T> {
         T run() throws IOException;
+
+        /** An action without a result. */
+        @FunctionalInterface
+        interface Runnable {
+            void run() throws IOException;
+        }
     }
 
     /** SAM-5 §7.7 LOGICAL UNIT RESET: every I_T nexus sees BUS DEVICE RESET FUNCTION OCCURRED. */

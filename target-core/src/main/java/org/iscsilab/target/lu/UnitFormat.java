@@ -5,10 +5,18 @@ package org.iscsilab.target.lu;
  * reported as LOGICAL BLOCKS PER PHYSICAL BLOCK EXPONENT), write protection, thin provisioning and
  * removable medium (SBC-4 §4.15).
  */
-public record UnitFormat(int blockSize, int physicalBlockSize, boolean readOnly, boolean thin, boolean removable) {
+public record UnitFormat(int blockSize, int physicalBlockSize, boolean readOnly, boolean thin, boolean removable,
+                         java.time.Duration sanitizeDuration) {
+
+    /** How long a SANITIZE stays in progress unless a LUN says otherwise. */
+    public static final java.time.Duration DEFAULT_SANITIZE_DURATION = java.time.Duration.ofSeconds(8);
 
     public UnitFormat(int blockSize, int physicalBlockSize, boolean readOnly, boolean thin) {
         this(blockSize, physicalBlockSize, readOnly, thin, false);
+    }
+
+    public UnitFormat(int blockSize, int physicalBlockSize, boolean readOnly, boolean thin, boolean removable) {
+        this(blockSize, physicalBlockSize, readOnly, thin, removable, DEFAULT_SANITIZE_DURATION);
     }
 
     public UnitFormat {

@@ -8,6 +8,7 @@ public record AdditionalSense(int asc, int ascq, String description) {
 
     public static final AdditionalSense NO_ADDITIONAL_SENSE = new AdditionalSense(0x00, 0x00, "NO ADDITIONAL SENSE INFORMATION");
     public static final AdditionalSense LOGICAL_UNIT_NOT_READY_CAUSE_NOT_REPORTABLE = new AdditionalSense(0x04, 0x00, "LOGICAL UNIT NOT READY, CAUSE NOT REPORTABLE");
+    public static final AdditionalSense SANITIZE_IN_PROGRESS = new AdditionalSense(0x04, 0x1B, "LOGICAL UNIT NOT READY, SANITIZE IN PROGRESS");
     public static final AdditionalSense UNRECOVERED_READ_ERROR = new AdditionalSense(0x11, 0x00, "UNRECOVERED READ ERROR");
     public static final AdditionalSense WRITE_ERROR = new AdditionalSense(0x0C, 0x00, "WRITE ERROR");
     public static final AdditionalSense INVALID_FIELD_IN_INFORMATION_UNIT = new AdditionalSense(0x0E, 0x03, "INVALID FIELD IN INFORMATION UNIT");

@@ -28,6 +28,7 @@ public final class ScsiOpcode {
     public static final int PRE_FETCH_10 = 0x34;
     public static final int WRITE_SAME_10 = 0x41;
     public static final int UNMAP = 0x42;
+    public static final int SANITIZE = 0x48;
     public static final int READ_16 = 0x88;
     public static final int COMPARE_AND_WRITE = 0x89;
     public static final int ORWRITE_16 = 0x8B;

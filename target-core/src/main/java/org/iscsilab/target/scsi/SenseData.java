@@ -9,7 +9,12 @@ import java.util.OptionalLong;
  * parameter byte). Encodes as fixed (SPC-5 §4.4.3) or descriptor format (SPC-5 §4.4.2).
  */
 public record SenseData(SenseKey key, AdditionalSense additional, OptionalLong information,
-                        FieldPointer fieldPointer) {
+                        FieldPointer fieldPointer, int progress) {
+
+    /** Without a progress indication. */
+    public SenseData(SenseKey key, AdditionalSense additional, OptionalLong information, FieldPointer fieldPointer) {
+        this(key, additional, information, fieldPointer, -1);
+    }
 
     /** Sense-key specific field pointer for ILLEGAL REQUEST (SPC-5 §4.4.2.4.2). */
     public record FieldPointer(boolean inCdb, int byteOffset, int bitPointer) {
@@ -48,7 +53,18 @@ public record SenseData(SenseKey key, AdditionalSense additional, OptionalLong i
     }
 
     public SenseData withInformation(long info) {
-        return new SenseData(key, additional, OptionalLong.of(info), fieldPointer);
+        return new SenseData(key, additional, OptionalLong.of(info), fieldPointer, progress);
+    }
+
+    /** SPC-5 §4.4.2.4.4: the sense-key specific bytes, a field pointer or a progress indication. */
+    private byte[] senseKeySpecific() {
+        if (fieldPointer != null) {
+            return fieldPointer.encode();
+        }
+        if (progress >= 0) {
+            return new byte[] {(byte) 0x80, (byte) (progress >> 8), (byte) progress};
+        }
+        return null;
     }
 
     public int asc() {
@@ -74,15 +90,17 @@ public record SenseData(SenseKey key, AdditionalSense additional, OptionalLong i
         b[7] = (byte) (FIXED_LENGTH - 8); // additional sense length
         b[12] = (byte) additional.asc();
         b[13] = (byte) additional.ascq();
-        if (fieldPointer != null) {
-            System.arraycopy(fieldPointer.encode(), 0, b, 15, 3);
+        byte[] sks = senseKeySpecific();
+        if (sks != null) {
+            System.arraycopy(sks, 0, b, 15, 3);
         }
         return b;
     }
 
     /** Encodes as SPC-5 descriptor format (response code 72h) with information and SKS descriptors. */
     public byte[] encodeDescriptor() {
-        int len = 8 + (information.isPresent() ? 12 : 0) + (fieldPointer != null ? 8 : 0);
+        byte[] sks = senseKeySpecific();
+        int len = 8 + (information.isPresent() ? 12 : 0) + (sks != null ? 8 : 0);
         ByteBuffer b = ByteBuffer.allocate(len);
         b.put((byte) 0x72).put((byte) key.code()).put((byte) additional.asc()).put((byte) additional.ascq());
         b.put(new byte[3]).put((byte) (len - 8));
@@ -90,9 +108,9 @@ public record SenseData(SenseKey key, AdditionalSense additional, OptionalLong i
             b.put((byte) 0x00).put((byte) 0x0A).put((byte) 0x80).put((byte) 0);
             b.putLong(information.getAsLong());
         }
-        if (fieldPointer != null) {
+        if (sks != null) {
             b.put((byte) 0x02).put((byte) 0x06).put((byte) 0).put((byte) 0);
-            b.put(fieldPointer.encode()).put((byte) 0);
+            b.put(sks).put((byte) 0);
         }
         return b.array();
     }

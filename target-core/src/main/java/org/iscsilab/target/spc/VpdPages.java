@@ -122,6 +122,7 @@ public final class VpdPages {
         byte[] b = header(BLOCK_DEVICE_CHARACTERISTICS, 0x3C);
         b[4] = 0;
         b[5] = 1; // MEDIUM ROTATION RATE: non-rotating medium
+        b[7] = 0x50; // WABEREQ, WACEREQ 01b: reads after a block or crypto erase return zeros
         return b;
     }
 
