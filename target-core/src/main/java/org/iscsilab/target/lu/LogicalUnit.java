@@ -300,6 +300,10 @@ public final class LogicalUnit implements AutoCloseable {
         if (cause instanceof SenseException se) {
             return checkCondition(se.sense());
         }
+        if (cause instanceof java.util.concurrent.CancellationException) {
+            // the transport aborted the task while it waited for data-out (SAM-5 §5.8)
+            return ScsiOutcome.status(org.iscsilab.target.scsi.ScsiStatus.TASK_ABORTED);
+        }
         if (cause instanceof Reservations.ConflictException) {
             return ScsiOutcome.status(org.iscsilab.target.scsi.ScsiStatus.RESERVATION_CONFLICT);
         }
