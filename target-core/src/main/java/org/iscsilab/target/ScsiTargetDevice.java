@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
 /**
  * A SCSI target device (SAM-5 §4.6): its logical units by number. It routes each command to
  * its logical unit and answers what belongs to the target itself: REPORT LUNS (SPC-5 §6.33)
- * and commands addressed to a LUN that does not exist (SPC-5 §4.? / SAM-5 §5.9).
+ * and commands addressed to a LUN that does not exist (SPC-5 §6.7.2 peripheral qualifier, SAM-5 §5.9).
  */
 public final class ScsiTargetDevice implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ScsiTargetDevice.class);
@@ -69,7 +69,7 @@ public final class ScsiTargetDevice implements AutoCloseable {
         return CompletableFuture.completedFuture(noSuchLun(task));
     }
 
-    /** SPC-5 §4.?: a LUN without a logical unit answers INQUIRY with qualifier 011b and all else with 25/00. */
+    /** SPC-5 §6.7.2: a LUN without a logical unit answers INQUIRY with qualifier 011b and all else with 25/00. */
     private ScsiOutcome noSuchLun(ScsiTask task) {
         SenseData notSupported = SenseData.of(SenseKey.ILLEGAL_REQUEST, AdditionalSense.LOGICAL_UNIT_NOT_SUPPORTED);
         switch (task.cdb().opcode()) {

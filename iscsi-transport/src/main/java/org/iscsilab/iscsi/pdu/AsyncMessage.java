@@ -26,9 +26,7 @@ public record AsyncMessage(long lun, int statSn, int expCmdSn, int maxCmdSn, int
         h.setByte(1, 0x80);
         h.setLong(8, lun);
         h.setInt(16, RESERVED_TAG);
-        h.setInt(24, statSn);
-        h.setInt(28, expCmdSn);
-        h.setInt(32, maxCmdSn);
+        Bhs.setSequence(h, statSn, expCmdSn, maxCmdSn);
         h.setByte(36, asyncEvent);
         h.setByte(37, asyncVCode);
         h.setShort(38, parameter1);

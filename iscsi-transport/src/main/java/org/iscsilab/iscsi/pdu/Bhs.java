@@ -9,6 +9,13 @@ public final class Bhs {
     private Bhs() {
     }
 
+    /** StatSN, ExpCmdSN and MaxCmdSN at bytes 24-35, where every target PDU keeps them (RFC 7143 §11.2). */
+    public static void setSequence(ByteBuf h, int statSn, int expCmdSn, int maxCmdSn) {
+        h.setInt(24, statSn);
+        h.setInt(28, expCmdSn);
+        h.setInt(32, maxCmdSn);
+    }
+
     public static int opcodeCode(ByteBuf h) {
         return h.getUnsignedByte(h.readerIndex()) & 0x3F;
     }

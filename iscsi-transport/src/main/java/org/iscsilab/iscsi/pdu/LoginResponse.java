@@ -19,9 +19,7 @@ public record LoginResponse(boolean transit, boolean continueFlag, int currentSt
         writeIsid(h, isid);
         h.setShort(14, tsih);
         h.setInt(16, initiatorTaskTag);
-        h.setInt(24, statSn);
-        h.setInt(28, expCmdSn);
-        h.setInt(32, maxCmdSn);
+        Bhs.setSequence(h, statSn, expCmdSn, maxCmdSn);
         h.setByte(36, statusClass);
         h.setByte(37, statusDetail);
     }

@@ -26,9 +26,7 @@ public record LogoutResponse(int response, int initiatorTaskTag, int statSn, int
         h.setByte(1, 0x80);
         h.setByte(2, response);
         h.setInt(16, initiatorTaskTag);
-        h.setInt(24, statSn);
-        h.setInt(28, expCmdSn);
-        h.setInt(32, maxCmdSn);
+        Bhs.setSequence(h, statSn, expCmdSn, maxCmdSn);
         h.setShort(40, time2Wait);
         h.setShort(42, time2Retain);
     }

@@ -16,9 +16,7 @@ public record NopIn(long lun, int initiatorTaskTag, int targetTransferTag, int s
         h.setLong(8, lun);
         h.setInt(16, initiatorTaskTag);
         h.setInt(20, targetTransferTag);
-        h.setInt(24, statSn);
-        h.setInt(28, expCmdSn);
-        h.setInt(32, maxCmdSn);
+        Bhs.setSequence(h, statSn, expCmdSn, maxCmdSn);
     }
 
     static NopIn parse(ByteBuf h, ByteBuf data) {

@@ -22,9 +22,7 @@ public record ReadyToTransfer(long lun, int initiatorTaskTag, int targetTransfer
         h.setLong(8, lun);
         h.setInt(16, initiatorTaskTag);
         h.setInt(20, targetTransferTag);
-        h.setInt(24, statSn);
-        h.setInt(28, expCmdSn);
-        h.setInt(32, maxCmdSn);
+        Bhs.setSequence(h, statSn, expCmdSn, maxCmdSn);
         h.setInt(36, r2tSn);
         h.setInt(40, bufferOffset);
         h.setInt(44, desiredDataTransferLength);

@@ -32,9 +32,7 @@ public record Reject(int reason, int statSn, int expCmdSn, int maxCmdSn, int dat
         h.setByte(1, 0x80);
         h.setByte(2, reason);
         h.setInt(16, RESERVED_TAG);
-        h.setInt(24, statSn);
-        h.setInt(28, expCmdSn);
-        h.setInt(32, maxCmdSn);
+        Bhs.setSequence(h, statSn, expCmdSn, maxCmdSn);
         h.setInt(36, dataSnOrR2tSn);
     }
 

@@ -27,9 +27,7 @@ public record ScsiResponse(boolean bidiOverflow, boolean bidiUnderflow, boolean 
         h.setByte(3, status);
         h.setInt(16, initiatorTaskTag);
         h.setInt(20, snackTag);
-        h.setInt(24, statSn);
-        h.setInt(28, expCmdSn);
-        h.setInt(32, maxCmdSn);
+        Bhs.setSequence(h, statSn, expCmdSn, maxCmdSn);
         h.setInt(36, expDataSn);
         h.setInt(40, bidiReadResidualCount);
         h.setInt(44, residualCount);

@@ -31,9 +31,7 @@ public record TaskManagementResponse(int response, int initiatorTaskTag, int sta
         h.setByte(1, 0x80);
         h.setByte(2, response);
         h.setInt(16, initiatorTaskTag);
-        h.setInt(24, statSn);
-        h.setInt(28, expCmdSn);
-        h.setInt(32, maxCmdSn);
+        Bhs.setSequence(h, statSn, expCmdSn, maxCmdSn);
     }
 
     static TaskManagementResponse parse(ByteBuf h, ByteBuf data) {

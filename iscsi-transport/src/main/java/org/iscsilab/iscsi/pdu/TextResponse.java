@@ -16,9 +16,7 @@ public record TextResponse(boolean finalFlag, boolean continueFlag, long lun, in
         h.setLong(8, lun);
         h.setInt(16, initiatorTaskTag);
         h.setInt(20, targetTransferTag);
-        h.setInt(24, statSn);
-        h.setInt(28, expCmdSn);
-        h.setInt(32, maxCmdSn);
+        Bhs.setSequence(h, statSn, expCmdSn, maxCmdSn);
     }
 
     static TextResponse parse(ByteBuf h, ByteBuf data) {

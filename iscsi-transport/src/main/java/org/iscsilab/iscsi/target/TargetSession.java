@@ -21,6 +21,7 @@ import org.iscsilab.iscsi.pdu.LogoutRequest;
 import org.iscsilab.iscsi.pdu.LogoutResponse;
 import org.iscsilab.iscsi.pdu.NopIn;
 import org.iscsilab.iscsi.pdu.NopOut;
+import org.iscsilab.iscsi.pdu.Opcode;
 import org.iscsilab.iscsi.pdu.Pdu;
 import org.iscsilab.iscsi.pdu.ReadyToTransfer;
 import org.iscsilab.iscsi.pdu.Reject;
@@ -30,6 +31,7 @@ import org.iscsilab.iscsi.pdu.SnackRequest;
 import org.iscsilab.iscsi.pdu.TaskManagementRequest;
 import org.iscsilab.iscsi.pdu.TaskManagementResponse;
 import org.iscsilab.iscsi.pdu.TextRequest;
+import org.iscsilab.iscsi.pdu.TextResponse;
 import org.iscsilab.iscsi.pdu.UnknownPdu;
 import org.iscsilab.target.lu.DataOutSource;
 import org.iscsilab.target.lu.ItNexus;
@@ -274,11 +276,16 @@ public final class TargetSession {
     private void terminate(TargetTask task, SenseData sense) {
         tasks.remove(task.itt());
         task.abort();
-        conn.send(new ScsiResponse(false, false, false, false, ScsiResponse.COMMAND_COMPLETED_AT_TARGET,
-                ScsiStatus.CHECK_CONDITION.code(), task.itt(), 0, conn.nextStatSn(), sequencer.expCmdSn(),
-                sequencer.maxCmdSn(), task.expDataSn(), 0, 0, senseSegment(sense)));
+        sendCheckCondition(task.itt(), task.expDataSn(), sense);
         task.release();
         conn.flush();
+    }
+
+    /** A SCSI Response with CHECK CONDITION, for a task the transport ends itself. */
+    private void sendCheckCondition(int itt, int expDataSn, SenseData sense) {
+        conn.send(new ScsiResponse(false, false, false, false, ScsiResponse.COMMAND_COMPLETED_AT_TARGET,
+                ScsiStatus.CHECK_CONDITION.code(), itt, 0, conn.nextStatSn(), sequencer.expCmdSn(),
+                sequencer.maxCmdSn(), expDataSn, 0, 0, senseSegment(sense)));
     }
 
     /** Sends Data-In (status collapsed into the last one when GOOD) and/or the SCSI Response. */
@@ -333,14 +340,12 @@ public final class TargetSession {
         rejectHeader(Reject.DATA_DIGEST_ERROR, err.header().retainedDuplicate());
         int itt = err.initiatorTaskTag();
         SenseData crc = SenseData.of(SenseKey.ABORTED_COMMAND, AdditionalSense.PROTOCOL_SERVICE_CRC_ERROR);
-        if (opcode == org.iscsilab.iscsi.pdu.Opcode.SCSI_COMMAND.code()) {
+        if (opcode == Opcode.SCSI_COMMAND.code()) {
             // ErrorRecoveryLevel 0 cannot ask for the command again: count its CmdSN and fail it
             int cmdSn = err.header().getInt(err.header().readerIndex() + 24);
             sequencer.consume(cmdSn);
-            conn.send(new ScsiResponse(false, false, false, false, ScsiResponse.COMMAND_COMPLETED_AT_TARGET,
-                    ScsiStatus.CHECK_CONDITION.code(), itt, 0, conn.nextStatSn(), sequencer.expCmdSn(),
-                    sequencer.maxCmdSn(), 0, 0, 0, senseSegment(crc)));
-        } else if (opcode == org.iscsilab.iscsi.pdu.Opcode.DATA_OUT.code()) {
+            sendCheckCondition(itt, 0, crc);
+        } else if (opcode == Opcode.DATA_OUT.code()) {
             TargetTask task = tasks.get(itt);
             if (task != null) {
                 terminate(task, crc);
@@ -455,7 +460,7 @@ public final class TargetSession {
 
     private void onText(TextRequest t) {
         TextExchange.Reply r = text.handle(t, params.peerMaxRecvDataSegmentLength(), conn::nextTargetTransferTag);
-        conn.sendAndFlush(new org.iscsilab.iscsi.pdu.TextResponse(r.finalFlag(), r.continueFlag(), t.lun(),
+        conn.sendAndFlush(new TextResponse(r.finalFlag(), r.continueFlag(), t.lun(),
                 t.initiatorTaskTag(), r.targetTransferTag(), conn.nextStatSn(), sequencer.expCmdSn(),
                 sequencer.maxCmdSn(), r.data()));
     }

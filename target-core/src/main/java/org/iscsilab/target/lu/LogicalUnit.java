@@ -8,7 +8,9 @@ import java.util.function.Supplier;
 import org.iscsilab.target.sbc.MediumCommands;
 import org.iscsilab.target.sbc.SbcCommands;
 import org.iscsilab.target.scsi.AdditionalSense;
+import org.iscsilab.target.scsi.Cdb;
 import org.iscsilab.target.scsi.ScsiOpcode;
+import org.iscsilab.target.scsi.ScsiStatus;
 import org.iscsilab.target.scsi.SenseData;
 import org.iscsilab.target.scsi.SenseException;
 import org.iscsilab.target.scsi.SenseKey;
@@ -262,7 +264,7 @@ public final class LogicalUnit implements AutoCloseable {
         try {
             reservations.checkAccess(task.nexus(), AccessClasses.of(opcode));
         } catch (Reservations.ConflictException e) {
-            return CompletableFuture.completedFuture(ScsiOutcome.status(org.iscsilab.target.scsi.ScsiStatus.RESERVATION_CONFLICT));
+            return CompletableFuture.completedFuture(ScsiOutcome.status(ScsiStatus.RESERVATION_CONFLICT));
         }
         try {
             if (format.removable() && MediumCommands.needsMedium(opcode)) {
@@ -281,7 +283,7 @@ public final class LogicalUnit implements AutoCloseable {
 
     /** SAM-5 §5.2: NACA and LINK are not supported; a CDB that sets them is rejected. */
     private static void checkControlByte(ScsiTask task) {
-        int controlOffset = org.iscsilab.target.scsi.Cdb.lengthForOpcode(task.cdb().opcode()) - 1;
+        int controlOffset = Cdb.lengthForOpcode(task.cdb().opcode()) - 1;
         int control = task.cdb().u8(controlOffset);
         if ((control & 0x04) != 0) {
             throw SenseException.invalidFieldInCdb(controlOffset, 2);
@@ -302,10 +304,10 @@ public final class LogicalUnit implements AutoCloseable {
         }
         if (cause instanceof java.util.concurrent.CancellationException) {
             // the transport aborted the task while it waited for data-out (SAM-5 §5.8)
-            return ScsiOutcome.status(org.iscsilab.target.scsi.ScsiStatus.TASK_ABORTED);
+            return ScsiOutcome.status(ScsiStatus.TASK_ABORTED);
         }
         if (cause instanceof Reservations.ConflictException) {
-            return ScsiOutcome.status(org.iscsilab.target.scsi.ScsiStatus.RESERVATION_CONFLICT);
+            return ScsiOutcome.status(ScsiStatus.RESERVATION_CONFLICT);
         }
         if (cause instanceof IOException io) {
             log.warn("LUN {}: I/O error on {}: {}", lun, task.cdb(), io.toString());
@@ -358,7 +360,7 @@ public final class LogicalUnit implements AutoCloseable {
         unitAttentions.establishForAll(AdditionalSense.BUS_DEVICE_RESET_FUNCTION_OCCURRED, null);
         reservations.reset();
         medium.reset();
-        // mode parameters return to their defaults: nothing is saved (SPC-5 §5.? reset behaviour)
+        // mode parameters return to their defaults: nothing is saved (SAM-5 §7.7 logical unit reset)
         descriptorSense = false;
         softwareWriteProtect = false;
         writeCacheEnabled = true;

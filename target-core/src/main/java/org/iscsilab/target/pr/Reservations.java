@@ -142,7 +142,7 @@ public final class Reservations {
         generation++;
     }
 
-    /** Removes a registration; the holder's removal releases the reservation (SPC-4 §5.12.11.2.?). */
+    /** Removes a registration; the holder's removal releases the reservation (SPC-4 §5.12.11.2). */
     private void unregister(ItNexus nexus) {
         registrations.remove(nexus);
         if (type == null) {

@@ -17,7 +17,7 @@ import org.iscsilab.target.store.Unmappable;
  * CRYPTOGRAPHIC ERASE (the medium then reads as zeros), and EXIT FAILURE MODE. Like a real
  * device, an operation takes time — the unit's sanitize duration — during which other commands
  * get NOT READY, SANITIZE IN PROGRESS with a progress indication; resets do not stop it
- * (SBC-4 §4.11.?). With IMMED the status comes at once, otherwise when the operation ends.
+ * (SBC-4 sanitize operations). With IMMED the status comes at once, otherwise when the operation ends.
  */
 public final class Sanitize {
     static final int OVERWRITE = 0x01;

@@ -12,6 +12,8 @@ public final class RamStore implements BackingStore, Unmappable {
     static final int CHUNK_SHIFT = 16;
     static final int CHUNK_SIZE = 1 << CHUNK_SHIFT;
 
+    private static final byte[] ZEROS = new byte[CHUNK_SIZE];
+
     private final long capacity;
     private final ConcurrentHashMap<Long, byte[]> chunks = new ConcurrentHashMap<>();
     private final AtomicLong allocated = new AtomicLong();
@@ -46,9 +48,7 @@ public final class RamStore implements BackingStore, Unmappable {
             int n = Math.min(dst.remaining(), CHUNK_SIZE - within);
             byte[] chunk = chunks.get(index);
             if (chunk == null) {
-                for (int i = 0; i < n; i++) {
-                    dst.put((byte) 0);
-                }
+                dst.put(ZEROS, 0, n); // an unwritten chunk reads as zeros
             } else {
                 dst.put(chunk, within, n);
             }
