@@ -26,7 +26,7 @@ class QemuIT {
     static void start() throws Exception {
         ExternalProgram.require("qemu-io", "qemu-utils qemu-block-extra");
         ExternalProgram.require("qemu-img", "qemu-utils qemu-block-extra");
-        target = EmbeddedTarget.start("ram:256M", "ram:256M,block=4096");
+        target = EmbeddedTarget.start("ram:256M", "ram:256M,block=4096", "ram:64M", "ram:64M");
     }
 
     @AfterAll
@@ -88,5 +88,25 @@ class QemuIT {
         byte[] back = Files.readAllBytes(out);
         assertTrue(back.length == 256 << 20, "the whole LUN was copied out");
         assertArrayEquals(data, java.util.Arrays.copyOf(back, data.length));
+    }
+
+    /**
+     * {@code qemu-img convert -C} insists on copy offloading: QEMU sends EXTENDED COPY to the
+     * destination LUN naming both LUNs by their NAA designators, and the data never crosses the wire.
+     */
+    @Test
+    void qemuImgConvertWithCopyOffloadingUsesExtendedCopyBetweenTwoLuns(@TempDir Path dir) throws Exception {
+        Path in = dir.resolve("in.img");
+        byte[] data = new byte[64 << 20];
+        new Random(83).nextBytes(data);
+        Files.write(in, data);
+        ExternalProgram.ok(Duration.ofMinutes(2), "qemu-img", "convert", "-n", "-f", "raw", "-O", "raw",
+                in.toString(), target.libiscsiUrl(2));
+        ExternalProgram.ok(Duration.ofMinutes(2), "qemu-img", "convert", "-C", "-n", "-f", "raw", "-O", "raw",
+                target.libiscsiUrl(2), target.libiscsiUrl(3));
+        Path out = dir.resolve("out.img");
+        ExternalProgram.ok(Duration.ofMinutes(2), "qemu-img", "convert", "-O", "raw", target.libiscsiUrl(3),
+                out.toString());
+        assertArrayEquals(data, Files.readAllBytes(out));
     }
 }

@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import org.iscsilab.target.lu.ItNexus;
 import org.iscsilab.target.lu.LogicalUnit;
 import org.iscsilab.target.lu.LunAddress;
+import org.iscsilab.target.lu.LunInventory;
 import org.iscsilab.target.lu.ScsiOutcome;
 import org.iscsilab.target.lu.ScsiTask;
 import org.iscsilab.target.scsi.AdditionalSense;
@@ -24,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * its logical unit and answers what belongs to the target itself: REPORT LUNS (SPC-5 §6.33)
  * and commands addressed to a LUN that does not exist (SPC-5 §6.7.2 peripheral qualifier, SAM-5 §5.9).
  */
-public final class ScsiTargetDevice implements AutoCloseable {
+public final class ScsiTargetDevice implements LunInventory, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ScsiTargetDevice.class);
     /** SPC-5 §6.7.2: peripheral qualifier 011b, device type 1Fh: no logical unit at this LUN. */
     private static final int NO_LUN_PERIPHERAL = 0x7F;
@@ -44,13 +45,14 @@ public final class ScsiTargetDevice implements AutoCloseable {
         if (units.putIfAbsent(lu.lun(), lu) != null) {
             throw new IllegalArgumentException("LUN " + lu.lun() + " already exists on " + name);
         }
-        lu.attachInventory(this::reportLuns);
+        lu.attachInventory(this);
     }
 
     public LogicalUnit logicalUnit(int lun) {
         return units.get(lun);
     }
 
+    @Override
     public List<LogicalUnit> logicalUnits() {
         return List.copyOf(units.values());
     }
@@ -89,6 +91,7 @@ public final class ScsiTargetDevice implements AutoCloseable {
     }
 
     /** SPC-5 §6.33 REPORT LUNS for SELECT REPORT 00h, 01h and 02h. */
+    @Override
     public ScsiOutcome reportLuns(ScsiTask task) {
         int select = task.cdb().u8(2);
         long allocation = task.cdb().u32(6);

@@ -21,6 +21,8 @@ import org.iscsilab.target.pr.Reservations;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.iscsilab.target.store.BackingStore;
 import org.iscsilab.target.store.Unmappable;
+import org.iscsilab.target.xcopy.HeldCopyResults;
+import org.iscsilab.target.xcopy.ThirdPartyCopyCommands;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +44,7 @@ public final class LogicalUnit implements AutoCloseable {
     private final Reservations reservations = new Reservations(unitAttentions);
     private final RemovableMedium medium = new RemovableMedium(unitAttentions);
     private final CommandSet commands;
+    private final HeldCopyResults copyResults = new HeldCopyResults();
     private volatile boolean writeCacheEnabled = true;
     private volatile boolean descriptorSense = false;
     private volatile boolean softwareWriteProtect = false;
@@ -85,6 +88,7 @@ public final class LogicalUnit implements AutoCloseable {
         ReservationCommands.registerInto(commands);
         MediumCommands.registerInto(commands);
         SbcCommands.registerInto(commands);
+        ThirdPartyCopyCommands.registerInto(commands);
         if (thin) {
             SbcCommands.registerThinInto(commands);
         }
@@ -194,11 +198,21 @@ public final class LogicalUnit implements AutoCloseable {
     }
 
     public ScsiOutcome reportLuns(ScsiTask task) {
+        return inventory().reportLuns(task);
+    }
+
+    /** The target device this unit belongs to. */
+    public LunInventory inventory() {
         LunInventory inv = inventory;
         if (inv == null) {
             throw new IllegalStateException("LUN " + lun + " is not part of a target device");
         }
-        return inv.reportLuns(task);
+        return inv;
+    }
+
+    /** The copy manager's running copies and held results (SPC-4 §6.4, §6.18). */
+    public HeldCopyResults copyResults() {
+        return copyResults;
     }
 
     /**
@@ -325,6 +339,17 @@ public final class LogicalUnit implements AutoCloseable {
                 || opcode == ScsiOpcode.SYNCHRONIZE_CACHE_16;
     }
 
+    /** Runs long work (a copy, a sanitize) on the I/O executor whatever the store. */
+    public <T> CompletableFuture<T> offload(IoAction<T> action) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return action.run();
+            } catch (IOException e) {
+                throw new CompletionException(e);
+            }
+        }, ioExecutor);
+    }
+
     /** Runs store I/O: inline for non-blocking stores, on the I/O executor for blocking ones. */
     public <T> CompletableFuture<T> io(IoAction<T> action) {
         Supplier<T> s = () -> {
@@ -360,6 +385,7 @@ public final class LogicalUnit implements AutoCloseable {
         unitAttentions.establishForAll(AdditionalSense.BUS_DEVICE_RESET_FUNCTION_OCCURRED, null);
         reservations.reset();
         medium.reset();
+        copyResults.clear();
         // mode parameters return to their defaults: nothing is saved (SAM-5 §7.7 logical unit reset)
         descriptorSense = false;
         softwareWriteProtect = false;
@@ -371,6 +397,7 @@ public final class LogicalUnit implements AutoCloseable {
         unitAttentions.forget(nexus);
         reservations.nexusLost(nexus);
         medium.nexusLost(nexus);
+        copyResults.nexusLost(nexus);
     }
 
     @Override

@@ -1,8 +1,10 @@
 package org.iscsilab.target.lu;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.List;
 
 /**
  * What a logical unit says about itself in INQUIRY (SPC-5 §6.7): vendor, product, revision,
@@ -36,6 +38,23 @@ public record LogicalUnitIdentity(String vendor, String product, String revision
         long naa = v & 0x0FFF_FFFF_FFFF_FFFFL;
         String serial = String.format("%016x", naa);
         return new LogicalUnitIdentity(VENDOR, PRODUCT, REVISION, serial, naa);
+    }
+
+    /**
+     * The logical unit's designators (SPC-5 §7.8.6): an NAA 3h locally assigned designator and a
+     * T10 vendor ID designator (vendor padded to 8 bytes, then the serial number).
+     */
+    public List<Designator> designators() {
+        byte[] naa = ByteBuffer.allocate(8).putLong((0x3L << 60) | (naaValue & 0x0FFF_FFFF_FFFF_FFFFL)).array();
+        StringBuilder vendorId = new StringBuilder(vendor);
+        while (vendorId.length() < 8) {
+            vendorId.append(' ');
+        }
+        byte[] t10 = (vendorId + serial).getBytes(StandardCharsets.US_ASCII);
+        return List.of(
+                new Designator(Designator.CODE_SET_BINARY, Designator.ASSOCIATION_LOGICAL_UNIT, Designator.TYPE_NAA, naa),
+                new Designator(Designator.CODE_SET_ASCII, Designator.ASSOCIATION_LOGICAL_UNIT,
+                        Designator.TYPE_T10_VENDOR_ID, t10));
     }
 
     private static void requireAscii(String field, String value, int max) {

@@ -17,7 +17,7 @@ public final class AccessClasses {
             case ScsiOpcode.PERSISTENT_RESERVE_OUT -> AccessClass.PERSISTENT_RESERVE;
             case ScsiOpcode.READ_6, ScsiOpcode.READ_10, ScsiOpcode.READ_12, ScsiOpcode.READ_16, ScsiOpcode.VERIFY_10,
                     ScsiOpcode.VERIFY_12, ScsiOpcode.VERIFY_16, ScsiOpcode.PRE_FETCH_10, ScsiOpcode.PRE_FETCH_16,
-                    ScsiOpcode.MODE_SENSE_6, ScsiOpcode.MODE_SENSE_10 -> AccessClass.READ;
+                    ScsiOpcode.MODE_SENSE_6, ScsiOpcode.MODE_SENSE_10, ScsiOpcode.THIRD_PARTY_COPY_IN -> AccessClass.READ;
             default -> AccessClass.WRITE;
         };
     }

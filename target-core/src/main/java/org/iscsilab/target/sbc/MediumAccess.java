@@ -10,11 +10,11 @@ import org.iscsilab.target.scsi.SenseException;
 import org.iscsilab.target.scsi.SenseKey;
 
 /** Block-addressed reads and writes of a logical unit's medium, under its medium lock. */
-final class MediumAccess {
+public final class MediumAccess {
     private MediumAccess() {
     }
 
-    static ByteBuffer read(LogicalUnit lu, long lba, int bytes) throws IOException {
+    public static ByteBuffer read(LogicalUnit lu, long lba, int bytes) throws IOException {
         ByteBuffer buf = ByteBuffer.allocate(bytes);
         Lock l = lu.mediumLock().readLock();
         l.lock();
@@ -26,7 +26,7 @@ final class MediumAccess {
         return buf.flip();
     }
 
-    static void write(LogicalUnit lu, long lba, ByteBuffer data, boolean durable) throws IOException {
+    public static void write(LogicalUnit lu, long lba, ByteBuffer data, boolean durable) throws IOException {
         long blocks = data.remaining() / lu.blockSize();
         Lock l = lu.mediumLock().readLock();
         l.lock();
@@ -38,7 +38,7 @@ final class MediumAccess {
         }
     }
 
-    static void requireWritable(LogicalUnit lu) {
+    public static void requireWritable(LogicalUnit lu) {
         if (lu.readOnly()) { // SBC-4 §4.11: write protection
             throw new SenseException(SenseData.of(SenseKey.DATA_PROTECT, AdditionalSense.WRITE_PROTECTED));
         }

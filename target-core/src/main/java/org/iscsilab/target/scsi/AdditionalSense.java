@@ -44,6 +44,16 @@ public record AdditionalSense(int asc, int ascq, String description) {
     public static final AdditionalSense INVALID_TARGET_PORT_TRANSFER_TAG = new AdditionalSense(0x4B, 0x01, "INVALID TARGET PORT TRANSFER TAG RECEIVED");
     public static final AdditionalSense TOO_MUCH_WRITE_DATA = new AdditionalSense(0x4B, 0x02, "TOO MUCH WRITE DATA");
     public static final AdditionalSense DATA_OFFSET_ERROR = new AdditionalSense(0x4B, 0x05, "DATA OFFSET ERROR");
+    public static final AdditionalSense OPERATION_IN_PROGRESS = new AdditionalSense(0x00, 0x16, "OPERATION IN PROGRESS");
+    public static final AdditionalSense COPY_TARGET_DEVICE_NOT_REACHABLE = new AdditionalSense(0x0D, 0x02, "COPY TARGET DEVICE NOT REACHABLE");
+    public static final AdditionalSense INCORRECT_COPY_TARGET_DEVICE_TYPE = new AdditionalSense(0x0D, 0x03, "INCORRECT COPY TARGET DEVICE TYPE");
+    public static final AdditionalSense TOO_MANY_TARGET_DESCRIPTORS = new AdditionalSense(0x26, 0x06, "TOO MANY TARGET DESCRIPTORS");
+    public static final AdditionalSense UNSUPPORTED_TARGET_DESCRIPTOR_TYPE_CODE = new AdditionalSense(0x26, 0x07, "UNSUPPORTED TARGET DESCRIPTOR TYPE CODE");
+    public static final AdditionalSense TOO_MANY_SEGMENT_DESCRIPTORS = new AdditionalSense(0x26, 0x08, "TOO MANY SEGMENT DESCRIPTORS");
+    public static final AdditionalSense UNSUPPORTED_SEGMENT_DESCRIPTOR_TYPE_CODE = new AdditionalSense(0x26, 0x09, "UNSUPPORTED SEGMENT DESCRIPTOR TYPE CODE");
+    public static final AdditionalSense INLINE_DATA_LENGTH_EXCEEDED = new AdditionalSense(0x26, 0x0B, "INLINE DATA LENGTH EXCEEDED");
+    public static final AdditionalSense COPY_SEGMENT_GRANULARITY_VIOLATION = new AdditionalSense(0x26, 0x0D, "COPY SEGMENT GRANULARITY VIOLATION");
+    public static final AdditionalSense INSUFFICIENT_RESOURCES = new AdditionalSense(0x55, 0x03, "INSUFFICIENT RESOURCES");
     public static final AdditionalSense MISCOMPARE_DURING_VERIFY = new AdditionalSense(0x1D, 0x00, "MISCOMPARE DURING VERIFY OPERATION");
 
     public AdditionalSense {

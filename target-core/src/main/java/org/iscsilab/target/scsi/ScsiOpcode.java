@@ -44,6 +44,9 @@ public final class ScsiOpcode {
     public static final int WRITE_16 = 0x8A;
     public static final int SYNCHRONIZE_CACHE_16 = 0x91;
     public static final int SERVICE_ACTION_IN_16 = 0x9E;
+    /** SPC-5 §6.6 THIRD-PARTY COPY OUT (EXTENDED COPY) and §6.20 THIRD-PARTY COPY IN (RECEIVE COPY RESULTS). */
+    public static final int THIRD_PARTY_COPY_OUT = 0x83;
+    public static final int THIRD_PARTY_COPY_IN = 0x84;
     public static final int REPORT_LUNS = 0xA0;
     public static final int MAINTENANCE_IN = 0xA3;
     public static final int READ_12 = 0xA8;

@@ -9,11 +9,17 @@ import java.util.OptionalLong;
  * parameter byte). Encodes as fixed (SPC-5 §4.4.3) or descriptor format (SPC-5 §4.4.2).
  */
 public record SenseData(SenseKey key, AdditionalSense additional, OptionalLong information,
-                        FieldPointer fieldPointer, int progress) {
+                        FieldPointer fieldPointer, int progress, OptionalLong commandSpecific) {
 
     /** Without a progress indication. */
     public SenseData(SenseKey key, AdditionalSense additional, OptionalLong information, FieldPointer fieldPointer) {
         this(key, additional, information, fieldPointer, -1);
+    }
+
+    /** Without command-specific information. */
+    public SenseData(SenseKey key, AdditionalSense additional, OptionalLong information, FieldPointer fieldPointer,
+                     int progress) {
+        this(key, additional, information, fieldPointer, progress, OptionalLong.empty());
     }
 
     /** Sense-key specific field pointer for ILLEGAL REQUEST (SPC-5 §4.4.2.4.2). */
@@ -39,7 +45,7 @@ public record SenseData(SenseKey key, AdditionalSense additional, OptionalLong i
     public static final int FIXED_LENGTH = 18;
 
     public SenseData {
-        if (key == null || additional == null || information == null) {
+        if (key == null || additional == null || information == null || commandSpecific == null) {
             throw new IllegalArgumentException("sense key, additional sense and information are required");
         }
     }
@@ -53,7 +59,12 @@ public record SenseData(SenseKey key, AdditionalSense additional, OptionalLong i
     }
 
     public SenseData withInformation(long info) {
-        return new SenseData(key, additional, OptionalLong.of(info), fieldPointer, progress);
+        return new SenseData(key, additional, OptionalLong.of(info), fieldPointer, progress, commandSpecific);
+    }
+
+    /** SPC-5 §4.4.2.3: the COMMAND-SPECIFIC INFORMATION field (32 bits in fixed format). */
+    public SenseData withCommandSpecific(long info) {
+        return new SenseData(key, additional, information, fieldPointer, progress, OptionalLong.of(info));
     }
 
     /** SPC-5 §4.4.2.4.4: the sense-key specific bytes, a field pointer or a progress indication. */
@@ -88,6 +99,13 @@ public record SenseData(SenseKey key, AdditionalSense additional, OptionalLong i
             b[6] = (byte) info;
         }
         b[7] = (byte) (FIXED_LENGTH - 8); // additional sense length
+        if (commandSpecific.isPresent()) {
+            long csi = commandSpecific.getAsLong();
+            b[8] = (byte) (csi >> 24);
+            b[9] = (byte) (csi >> 16);
+            b[10] = (byte) (csi >> 8);
+            b[11] = (byte) csi;
+        }
         b[12] = (byte) additional.asc();
         b[13] = (byte) additional.ascq();
         byte[] sks = senseKeySpecific();
@@ -100,13 +118,18 @@ public record SenseData(SenseKey key, AdditionalSense additional, OptionalLong i
     /** Encodes as SPC-5 descriptor format (response code 72h) with information and SKS descriptors. */
     public byte[] encodeDescriptor() {
         byte[] sks = senseKeySpecific();
-        int len = 8 + (information.isPresent() ? 12 : 0) + (sks != null ? 8 : 0);
+        int len = 8 + (information.isPresent() ? 12 : 0) + (commandSpecific.isPresent() ? 12 : 0)
+                + (sks != null ? 8 : 0);
         ByteBuffer b = ByteBuffer.allocate(len);
         b.put((byte) 0x72).put((byte) key.code()).put((byte) additional.asc()).put((byte) additional.ascq());
         b.put(new byte[3]).put((byte) (len - 8));
         if (information.isPresent()) {
             b.put((byte) 0x00).put((byte) 0x0A).put((byte) 0x80).put((byte) 0);
             b.putLong(information.getAsLong());
+        }
+        if (commandSpecific.isPresent()) { // SPC-5 §4.4.2.3 command-specific information descriptor
+            b.put((byte) 0x01).put((byte) 0x0A).put((byte) 0).put((byte) 0);
+            b.putLong(commandSpecific.getAsLong());
         }
         if (sks != null) {
             b.put((byte) 0x02).put((byte) 0x06).put((byte) 0).put((byte) 0);

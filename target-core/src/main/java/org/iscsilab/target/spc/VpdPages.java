@@ -1,19 +1,23 @@
 package org.iscsilab.target.spc;
 
+import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import org.iscsilab.target.lu.Designator;
 import org.iscsilab.target.lu.LogicalUnit;
 import org.iscsilab.target.scsi.SenseException;
+import org.iscsilab.target.xcopy.ThirdPartyCopyVpd;
 
 /** Vital product data pages (SPC-5 §7.8, SBC-4 §6.6). */
 public final class VpdPages {
     public static final int SUPPORTED_PAGES = 0x00;
     public static final int UNIT_SERIAL_NUMBER = 0x80;
     public static final int DEVICE_IDENTIFICATION = 0x83;
+    public static final int THIRD_PARTY_COPY = ThirdPartyCopyVpd.PAGE_CODE;
     public static final int BLOCK_LIMITS = 0xB0;
     public static final int BLOCK_DEVICE_CHARACTERISTICS = 0xB1;
     public static final int LOGICAL_BLOCK_PROVISIONING = 0xB2;
-    private static final int[] SUPPORTED = {SUPPORTED_PAGES, UNIT_SERIAL_NUMBER, DEVICE_IDENTIFICATION,
+    private static final int[] SUPPORTED = {SUPPORTED_PAGES, UNIT_SERIAL_NUMBER, DEVICE_IDENTIFICATION, THIRD_PARTY_COPY,
             BLOCK_LIMITS, BLOCK_DEVICE_CHARACTERISTICS, LOGICAL_BLOCK_PROVISIONING};
 
     /** Block Limits values other commands enforce (SBC-4 §6.6.3). */
@@ -38,6 +42,7 @@ public final class VpdPages {
             case SUPPORTED_PAGES -> supportedPages();
             case UNIT_SERIAL_NUMBER -> serialNumber(lu);
             case DEVICE_IDENTIFICATION -> deviceIdentification(lu);
+            case THIRD_PARTY_COPY -> withHeader(THIRD_PARTY_COPY, ThirdPartyCopyVpd.descriptors());
             case BLOCK_LIMITS -> blockLimits(lu);
             case BLOCK_DEVICE_CHARACTERISTICS -> blockDeviceCharacteristics();
             case LOGICAL_BLOCK_PROVISIONING -> logicalBlockProvisioning(lu);
@@ -50,6 +55,12 @@ public final class VpdPages {
         b[1] = (byte) code;
         b[2] = (byte) (payloadLength >> 8);
         b[3] = (byte) payloadLength;
+        return b;
+    }
+
+    private static byte[] withHeader(int code, byte[] payload) {
+        byte[] b = header(code, payload.length);
+        System.arraycopy(payload, 0, b, 4, payload.length);
         return b;
     }
 
@@ -68,31 +79,13 @@ public final class VpdPages {
         return b;
     }
 
-    /**
-     * SPC-5 §7.8.6: an NAA 3h (locally assigned) designator and a T10 vendor ID designator,
-     * both associated with the logical unit.
-     */
+    /** SPC-5 §7.8.6: the logical unit's designators, NAA first. */
     static byte[] deviceIdentification(LogicalUnit lu) {
-        byte[] t10 = (pad(lu.identity().vendor(), 8) + lu.identity().serial()).getBytes(StandardCharsets.US_ASCII);
-        ByteBuffer body = ByteBuffer.allocate(4 + 8 + 4 + t10.length);
-        // NAA: code set 1 (binary), association 0 (LU), designator type 3 (NAA), length 8
-        body.put((byte) 0x01).put((byte) 0x03).put((byte) 0).put((byte) 8);
-        body.putLong((0x3L << 60) | (lu.identity().naaValue() & 0x0FFF_FFFF_FFFF_FFFFL));
-        // T10 vendor ID: code set 2 (ASCII), association 0, designator type 1
-        body.put((byte) 0x02).put((byte) 0x01).put((byte) 0).put((byte) t10.length);
-        body.put(t10);
-        byte[] payload = body.array();
-        byte[] b = header(DEVICE_IDENTIFICATION, payload.length);
-        System.arraycopy(payload, 0, b, 4, payload.length);
-        return b;
-    }
-
-    private static String pad(String s, int width) {
-        StringBuilder sb = new StringBuilder(s);
-        while (sb.length() < width) {
-            sb.append(' ');
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        for (Designator d : lu.identity().designators()) {
+            body.writeBytes(d.encode());
         }
-        return sb.toString();
+        return withHeader(DEVICE_IDENTIFICATION, body.toByteArray());
     }
 
     /** SBC-4 §6.6.3 Block Limits. */

@@ -95,8 +95,8 @@ class LogicalUnitTest {
     @Test
     void vpdPagesListSerialAndNaaDesignator() {
         byte[] supported = bytes(run(Cdb.of(0x12, 1, 0x00, 0, 255, 0), 255, null));
-        assertArrayEquals(new byte[] {0x00, (byte) 0x80, (byte) 0x83, (byte) 0xB0, (byte) 0xB1, (byte) 0xB2},
-                java.util.Arrays.copyOfRange(supported, 4, 10));
+        assertArrayEquals(new byte[] {0x00, (byte) 0x80, (byte) 0x83, (byte) 0x8F, (byte) 0xB0, (byte) 0xB1,
+                (byte) 0xB2}, java.util.Arrays.copyOfRange(supported, 4, 11));
         byte[] serial = bytes(run(Cdb.of(0x12, 1, 0x80, 0, 255, 0), 255, null));
         assertEquals(lu.identity().serial(), new String(serial, 4, serial[3], StandardCharsets.US_ASCII));
         byte[] ids = bytes(run(Cdb.of(0x12, 1, 0x83, 0, 255, 0), 255, null));
