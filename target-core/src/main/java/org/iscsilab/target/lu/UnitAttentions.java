@@ -47,10 +47,11 @@ public final class UnitAttentions {
 
     private static void establish(Deque<AdditionalSense> q, AdditionalSense condition) {
         synchronized (q) {
-            // a reset condition supersedes older ones (SPC-5 §5.14.3: highest precedence first)
+            // a power on, reset or nexus loss (29h) starts the nexus's view afresh: it replaces every
+            // pending condition, earlier resets included (SAM-5 §6.3, SPC-5 §5.14.3)
             if (condition.asc() == 0x29) {
-                q.removeIf(c -> c.asc() != 0x29);
-                q.addFirst(condition);
+                q.clear();
+                q.add(condition);
             } else if (!q.contains(condition)) {
                 q.addLast(condition);
             }

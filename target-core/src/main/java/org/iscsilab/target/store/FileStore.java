@@ -9,13 +9,14 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * A store in a regular file or block device, through a FileChannel. A size larger than the
- * file extends it sparsely. FUA writes and {@link #flush()} call {@code force} before returning,
+ * file extends it sparsely; unmapped ranges become holes again. FUA writes and {@link #flush()} call {@code force} before returning,
  * so status GOOD for them means the data is on stable storage.
  */
 public final class FileStore implements BackingStore, Unmappable {
     private final Path path;
     private final FileChannel channel;
     private final long capacity;
+    private final HolePuncher holes;
 
     public FileStore(Path path, long sizeBytes, boolean readOnly) throws IOException {
         this.path = path;
@@ -46,6 +47,7 @@ public final class FileStore implements BackingStore, Unmappable {
             }
             this.capacity = existing;
         }
+        this.holes = readOnly ? null : HolePuncher.open(path);
     }
 
     @Override
@@ -83,9 +85,15 @@ public final class FileStore implements BackingStore, Unmappable {
         }
     }
 
-    /** Overwrites the range with zeros, so unmapped blocks read back as zeros (LBPRZ). */
+    /**
+     * Punches a hole over the range, giving its space back to the file system; where that is not
+     * possible, overwrites it with zeros. Either way unmapped blocks read back as zeros (LBPRZ).
+     */
     @Override
     public void unmap(long offset, long length) throws IOException {
+        if (holes != null && holes.punch(offset, length)) {
+            return;
+        }
         ByteBuffer zeros = ByteBuffer.allocate((int) Math.min(length, 1 << 20));
         long end = offset + length;
         while (offset < end) {
@@ -115,6 +123,9 @@ public final class FileStore implements BackingStore, Unmappable {
         if (channel.isOpen()) {
             channel.force(true);
             channel.close();
+            if (holes != null) {
+                holes.close();
+            }
         }
     }
 }

@@ -50,6 +50,35 @@ class StoresTest {
     }
 
     @Test
+    void fileStoreUnmapPunchesAHoleThatReadsAsZerosAndFreesTheSpace(@TempDir Path dir) throws Exception {
+        Path p = dir.resolve("thin.img");
+        byte[] data = new byte[4 << 20];
+        new java.util.Random(4).nextBytes(data);
+        try (FileStore f = new FileStore(p, 4 << 20, false)) {
+            f.write(0, ByteBuffer.wrap(data), true);
+            long before = allocatedBytes(p);
+            f.unmap(1 << 20, 2 << 20);
+            f.flush();
+            assertEquals(4 << 20, Files.size(p), "the file keeps its size");
+            long freed = before - allocatedBytes(p);
+            assertEquals(2 << 20, freed, "the 2 MiB range went back to the file system");
+            ByteBuffer back = ByteBuffer.allocate(4 << 20);
+            f.read(0, back);
+            byte[] expected = data.clone();
+            java.util.Arrays.fill(expected, 1 << 20, 3 << 20, (byte) 0);
+            assertArrayEquals(expected, back.array());
+        }
+    }
+
+    /** The file's allocated size as stat(1) reports it (st_blocks of 512 bytes). */
+    private static long allocatedBytes(Path p) throws Exception {
+        Process stat = new ProcessBuilder("stat", "-c", "%b", p.toString()).start();
+        String out = new String(stat.getInputStream().readAllBytes()).strip();
+        assertEquals(0, stat.waitFor(), "stat " + p);
+        return Long.parseLong(out) * 512;
+    }
+
+    @Test
     void anEmptyFileWithoutASizeIsRefusedWithAHint(@TempDir Path dir) {
         Exception e = assertThrows(java.io.IOException.class, () -> new FileStore(dir.resolve("e.img"), 0, false));
         assertEquals(true, e.getMessage().contains("give a size"));
