@@ -43,10 +43,14 @@ class IscsiTestCuIT {
         }
     }
 
+    static final Path FILE_LUN = Path.of("target", "iscsi-test-cu-file.img").toAbsolutePath();
+
     static final List<Configuration> CONFIGURATIONS = List.of(
             new Configuration("ram-512", "ram:256M", Map.of()),
             new Configuration("ram-4096", "ram:256M,block=4096", accessTestsAssume512ByteBlocks()),
             new Configuration("thin", "ram:256M,thin", Map.of()),
+            // a sparse file, thin: UNMAP punches holes, FUA and SYNCHRONIZE CACHE call fsync
+            new Configuration("file", "file:" + FILE_LUN + ":256M,thin", Map.of()),
             new Configuration("removable", "ram:256M,removable", Map.of()),
             // a write-protected LUN makes every write test fail by design, so it runs the suite made for it
             new Configuration("read-only", "ram:256M,thin,ro", "SCSI.ReadOnly", Map.of()),
@@ -122,6 +126,9 @@ class IscsiTestCuIT {
     }
 
     private static CuReport run(Configuration c) throws Exception {
+        Files.createDirectories(FILE_LUN.getParent());
+        Files.deleteIfExists(FILE_LUN); // every run starts from an empty image without persisted reservations
+        Files.deleteIfExists(FILE_LUN.resolveSibling(FILE_LUN.getFileName() + ".pr"));
         try (EmbeddedTarget target = EmbeddedTarget.start(c.settings(), c.lunSpec())) {
             String url = target.libiscsiUrl(0);
             List<String> command = new ArrayList<>(List.of("stdbuf", "-o0", "-e0", "iscsi-test-cu", "--dataloss", "-v"));

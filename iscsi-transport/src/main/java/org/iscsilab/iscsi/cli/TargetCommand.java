@@ -47,6 +47,11 @@ public final class TargetCommand implements Callable<Integer> {
             description = "Seconds between target NOP-In pings; 0 turns them off (default ${DEFAULT-VALUE}).")
     int nopInterval = 10;
 
+    @Option(names = "--fault", paramLabel = "RULE",
+            description = "A fault rule in force from the start, repeatable, e.g. medium-error,lun=0,lba=100-199 "
+                    + "or busy,every=10 (see README: Fault injection).")
+    List<String> faults = new ArrayList<>();
+
     @Option(names = "--log-level", paramLabel = "LEVEL",
             description = "error, warn, info, debug or trace (default ${DEFAULT-VALUE}).")
     String logLevel = "info";
@@ -81,6 +86,9 @@ public final class TargetCommand implements Callable<Integer> {
         TargetSettings settings = TargetSettings.defaults().withNopIn(Duration.ofSeconds(nopInterval),
                 Duration.ofSeconds(Math.max(30, nopInterval * 3L)));
         IscsiTargetServer server = new IscsiTargetServer(settings, portalAddrs, advertised, 1);
+        for (String rule : faults) {
+            System.out.println("fault " + server.faults().add(rule));
+        }
         server.addTarget(new IscsiTarget(iqn, alias, device));
         List<InetSocketAddress> bound = server.start();
         printBanner(device, bound);

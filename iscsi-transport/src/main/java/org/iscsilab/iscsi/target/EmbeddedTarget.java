@@ -9,6 +9,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.iscsilab.iscsi.cli.LunSpec;
 import org.iscsilab.target.ScsiTargetDevice;
+import org.iscsilab.target.fault.EventLog;
+import org.iscsilab.target.fault.FaultRules;
 
 /**
  * A target running inside the caller's JVM, for tests: one iSCSI target on a loopback port
@@ -68,6 +70,16 @@ public final class EmbeddedTarget implements AutoCloseable {
 
     public ScsiTargetDevice device() {
         return device;
+    }
+
+    /** Fault rules of the target: add them while initiators are attached. */
+    public FaultRules faults() {
+        return server.faults();
+    }
+
+    /** What reached the target: logins, logouts, commands, task management, faults fired. */
+    public EventLog events() {
+        return server.events();
     }
 
     public IscsiTargetServer server() {

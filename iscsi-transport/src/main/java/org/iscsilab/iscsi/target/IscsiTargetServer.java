@@ -19,6 +19,9 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.iscsilab.target.fault.EventLog;
+import org.iscsilab.target.fault.FaultAction;
+import org.iscsilab.target.fault.FaultRules;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -45,6 +48,9 @@ public final class IscsiTargetServer implements TargetPortal, AutoCloseable {
     private final int portalGroupTag;
     private final Map<String, IscsiTarget> targets = new ConcurrentHashMap<>();
     private final SessionRegistry sessions = new SessionRegistry();
+    private final EventLog events = new EventLog();
+    /** SCSI faults are carried out per command; connection and login faults are not built yet. */
+    private final FaultRules faults = new FaultRules(events, java.util.EnumSet.of(FaultAction.Layer.SCSI));
     private final List<Channel> listeners = new ArrayList<>();
     private final List<InetSocketAddress> bound = new ArrayList<>();
     private EventLoopGroup boss;
@@ -140,6 +146,18 @@ public final class IscsiTargetServer implements TargetPortal, AutoCloseable {
             out.add(host + ":" + a.getPort() + "," + portalGroupTag);
         }
         return out;
+    }
+
+    /** Fault rules, changeable while initiators are attached. */
+    @Override
+    public FaultRules faults() {
+        return faults;
+    }
+
+    /** Logins, logouts, commands, task management and faults fired, newest last. */
+    @Override
+    public EventLog events() {
+        return events;
     }
 
     @Override

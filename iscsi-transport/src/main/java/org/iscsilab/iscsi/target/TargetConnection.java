@@ -172,6 +172,7 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
         if (login.target() != null) {
             login.target().attach(s);
         }
+        portal.events().login(login.initiatorName(), tsih, "SUCCESS", login.discovery() ? "discovery" : targetName);
         log.info("login: {} ({}) -> {} TSIH {} from {}", login.initiatorName(),
                 login.discovery() ? "discovery" : "normal", targetName == null ? "-" : targetName, tsih, remote());
         return s;

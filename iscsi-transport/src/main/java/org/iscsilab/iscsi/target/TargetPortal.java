@@ -1,6 +1,8 @@
 package org.iscsilab.iscsi.target;
 
 import java.util.List;
+import org.iscsilab.target.fault.EventLog;
+import org.iscsilab.target.fault.FaultRules;
 
 /** What a connection needs from the server it arrived on: targets, settings, sessions. */
 interface TargetPortal {
@@ -16,4 +18,10 @@ interface TargetPortal {
     List<String> targetAddresses();
 
     SessionRegistry sessions();
+
+    /** The fault rules in force on this server. */
+    FaultRules faults();
+
+    /** The server's event log. */
+    EventLog events();
 }

@@ -36,6 +36,14 @@ import org.iscsilab.iscsi.pdu.UnknownPdu;
 import org.iscsilab.target.lu.DataOutSource;
 import org.iscsilab.target.lu.ItNexus;
 import org.iscsilab.target.lu.ScsiOutcome;
+import java.util.concurrent.CompletableFuture;
+import org.iscsilab.target.ScsiTargetDevice;
+import org.iscsilab.target.fault.CommandRange;
+import org.iscsilab.target.fault.FaultAction;
+import org.iscsilab.target.fault.FaultContext;
+import org.iscsilab.target.fault.FaultRule;
+import org.iscsilab.target.fault.ScsiFaults;
+import org.iscsilab.target.lu.LunAddress;
 import org.iscsilab.target.lu.ScsiTask;
 import org.iscsilab.target.lu.TaskAttribute;
 import org.iscsilab.target.scsi.AdditionalSense;
@@ -207,14 +215,38 @@ public final class TargetSession {
             return;
         }
         ScsiCommand cmd = task.command();
-        ScsiTask st = new ScsiTask(nexus, cmd.lun(), new Cdb(cmd.cdb()), cmd.initiatorTaskTag() & 0xFFFFFFFFL,
+        Cdb cdb = new Cdb(cmd.cdb());
+        ScsiTask st = new ScsiTask(nexus, cmd.lun(), cdb, cmd.initiatorTaskTag() & 0xFFFFFFFFL,
                 TaskAttribute.fromCode(cmd.attribute()), cmd.expectedDataTransferLength(),
                 cmd.write() ? task : DataOutSource.NONE);
-        target.device().execute(st).whenComplete((outcome, err) -> onLoop(() -> {
-            ScsiOutcome o = outcome != null ? outcome : ScsiOutcome.checkCondition(
+        int lun = LunAddress.decode(cmd.lun());
+        CommandRange range = CommandRange.of(cdb);
+        ScsiTargetDevice device = target.device();
+        FaultRule fault = portal.faults().firing(FaultAction.Layer.SCSI, new FaultContext(localPortal(), target.name(),
+                initiatorName, tsih, lun, cdb.opcode(), range.lba(), range.blocks()));
+        CompletableFuture<ScsiOutcome> outcome = fault == null ? device.execute(st)
+                : ScsiFaults.apply(fault.action(), st, device, () -> device.execute(st));
+        outcome.whenComplete((o, err) -> onLoop(() -> {
+            ScsiOutcome result = o != null ? o : ScsiOutcome.checkCondition(
                     SenseData.of(SenseKey.HARDWARE_ERROR, AdditionalSense.INTERNAL_TARGET_FAILURE), false);
-            complete(task, o);
+            portal.events().command(initiatorName, tsih, lun, cdb.opcode(), range.lba(), range.blocks(),
+                    result.status().name());
+            complete(task, result);
         }));
+    }
+
+    void recordTaskManagement(TaskManagementRequest t, int response) {
+        portal.events().taskManagement(initiatorName, tsih, LunAddress.decode(t.lun()), "function " + t.function(),
+                "response " + response);
+    }
+
+    /** The portal this session's connection arrived on, "host:port". */
+    String localPortal() {
+        java.net.SocketAddress a = conn.channel().localAddress();
+        if (a instanceof java.net.InetSocketAddress i) {
+            return i.getAddress().getHostAddress() + ":" + i.getPort();
+        }
+        return String.valueOf(a);
     }
 
     private void onLoop(Runnable r) {
@@ -477,7 +509,11 @@ public final class TargetSession {
                 sequencer.expCmdSn(), sequencer.maxCmdSn(), params.defaultTime2Wait(), params.defaultTime2Retain());
         if (response == LogoutResponse.CLOSED_SUCCESSFULLY) {
             log.info("logout: {} TSIH {}", initiatorName, tsih);
+            portal.events().logout(initiatorName, tsih, "logout");
             abortTasks(task -> true);
+            // the I_T nexus ends with the logout, not when the TCP connection is gone: its
+            // reservations are released before the initiator can act on the Logout Response
+            end();
             conn.closeAfter(resp);
         } else {
             conn.sendAndFlush(resp);

@@ -120,6 +120,7 @@ final class TaskManagement {
     }
 
     private static void respond(TargetSession session, TaskManagementRequest t, int response) {
+        session.recordTaskManagement(t, response);
         session.runOnLoop(() -> session.respondTmf(t, response));
     }
 }

@@ -1,6 +1,7 @@
 package org.iscsilab.target.lu;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -20,6 +21,8 @@ import org.iscsilab.target.pr.AccessClasses;
 import org.iscsilab.target.pr.Reservations;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.iscsilab.target.store.BackingStore;
+import org.iscsilab.target.store.FileStore;
+import org.iscsilab.target.pr.AptplFile;
 import org.iscsilab.target.store.Unmappable;
 import org.iscsilab.target.xcopy.HeldCopyResults;
 import org.iscsilab.target.xcopy.ThirdPartyCopyCommands;
@@ -83,6 +86,13 @@ public final class LogicalUnit implements AutoCloseable {
             throw new IllegalArgumentException(store.describe() + " cannot be thin-provisioned");
         }
         this.provisioning = thin ? new ProvisioningMap() : null;
+        if (store instanceof FileStore file) { // SPC-4 §5.12.5: APTPL state lives beside the image
+            try {
+                reservations.persistIn(AptplFile.beside(file.path()));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
         this.commands = new CommandSet();
         SpcCommands.registerInto(commands);
         ReservationCommands.registerInto(commands);

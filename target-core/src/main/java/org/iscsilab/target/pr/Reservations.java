@@ -1,5 +1,6 @@
 package org.iscsilab.target.pr;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,6 +11,8 @@ import org.iscsilab.target.scsi.AdditionalSense;
 import org.iscsilab.target.scsi.SenseData;
 import org.iscsilab.target.scsi.SenseException;
 import org.iscsilab.target.scsi.SenseKey;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The reservation state of one logical unit: an SPC-2 reservation (SPC-2 §7.21) or persistent
@@ -24,7 +27,9 @@ public final class Reservations {
         }
     }
 
+    private static final Logger log = LoggerFactory.getLogger(Reservations.class);
     private final UnitAttentions unitAttentions;
+    private AptplFile aptplFile;
     private ItNexus spc2Holder;
     private final Map<ItNexus, Long> registrations = new LinkedHashMap<>();
     private ItNexus holder;
@@ -34,6 +39,41 @@ public final class Reservations {
 
     public Reservations(UnitAttentions unitAttentions) {
         this.unitAttentions = unitAttentions;
+    }
+
+    // ---- persistence through power loss (SPC-4 §5.12.5) ----
+
+    /**
+     * Keeps registrations and the reservation in this file while the last REGISTER asked for
+     * APTPL, and restores what the file holds now (the state of before a restart).
+     */
+    public synchronized void persistIn(AptplFile file) throws IOException {
+        this.aptplFile = file;
+        AptplFile.State saved = file.load();
+        if (saved != null) {
+            registrations.clear();
+            registrations.putAll(saved.registrations());
+            type = saved.type();
+            holder = saved.holder();
+            generation = saved.generation();
+            aptpl = true;
+        }
+    }
+
+    /** Called after every change by PERSISTENT RESERVE OUT: save with APTPL, forget without. */
+    private void persist() {
+        if (aptplFile == null) {
+            return;
+        }
+        try {
+            if (aptpl && !registrations.isEmpty()) {
+                aptplFile.save(new AptplFile.State(generation, new LinkedHashMap<>(registrations), holder, type));
+            } else {
+                aptplFile.delete();
+            }
+        } catch (IOException e) {
+            log.error("persistent reservations could not be saved to {}: {}", aptplFile.path(), e.toString());
+        }
     }
 
     // ---- access checks (SPC-4 §5.12.1, SPC-2 §5.5.1) ----
@@ -118,28 +158,32 @@ public final class Reservations {
     /** REGISTER (ignore=false) and REGISTER AND IGNORE EXISTING KEY (ignore=true), SPC-4 §5.12.7. */
     public synchronized void register(ItNexus nexus, long reservationKey, long serviceActionKey, boolean ignore,
                                       boolean aptplRequested) {
-        Long current = registrations.get(nexus);
-        if (current == null) {
-            if (!ignore && reservationKey != 0) {
-                throw new ConflictException("not registered, but RESERVATION KEY is not zero");
+        try {
+            Long current = registrations.get(nexus);
+            if (current == null) {
+                if (!ignore && reservationKey != 0) {
+                    throw new ConflictException("not registered, but RESERVATION KEY is not zero");
+                }
+                if (serviceActionKey != 0) {
+                    registrations.put(nexus, serviceActionKey);
+                    generation++;
+                    aptpl = aptplRequested;
+                }
+                return;
             }
-            if (serviceActionKey != 0) {
+            if (!ignore && current != reservationKey) {
+                throw new ConflictException("RESERVATION KEY does not match the registered key");
+            }
+            if (serviceActionKey == 0) {
+                unregister(nexus);
+            } else {
                 registrations.put(nexus, serviceActionKey);
-                generation++;
                 aptpl = aptplRequested;
             }
-            return;
+            generation++;
+        } finally {
+            persist();
         }
-        if (!ignore && current != reservationKey) {
-            throw new ConflictException("RESERVATION KEY does not match the registered key");
-        }
-        if (serviceActionKey == 0) {
-            unregister(nexus);
-        } else {
-            registrations.put(nexus, serviceActionKey);
-            aptpl = aptplRequested;
-        }
-        generation++;
     }
 
     /** Removes a registration; the holder's removal releases the reservation (SPC-4 §5.12.11.2). */
@@ -162,41 +206,84 @@ public final class Reservations {
         }
     }
 
+    /**
+     * REGISTER AND MOVE (SPC-4 §5.12.8): the holder registers another I_T nexus with the service
+     * action key and hands it the reservation, optionally unregistering itself.
+     */
+    public synchronized void registerAndMove(ItNexus nexus, long reservationKey, long serviceActionKey,
+                                             ItNexus destination, boolean unregister, boolean aptplRequested) {
+        try {
+            registeredKey(nexus, reservationKey);
+            if (type == null || type.allRegistrants() || !nexus.equals(holder)) {
+                throw new ConflictException("REGISTER AND MOVE needs a reservation held by this I_T nexus alone");
+            }
+            if (serviceActionKey == 0) {
+                throw new SenseException(SenseData.illegalRequest(AdditionalSense.INVALID_FIELD_IN_PARAMETER_LIST,
+                        SenseData.FieldPointer.parameterByte(8)));
+            }
+            if (destination.equals(nexus)) { // the reservation cannot move to where it is
+                throw new SenseException(SenseData.illegalRequest(AdditionalSense.INVALID_FIELD_IN_PARAMETER_LIST,
+                        SenseData.FieldPointer.parameterByte(24)));
+            }
+            registrations.put(destination, serviceActionKey);
+            holder = destination;
+            if (unregister) {
+                registrations.remove(nexus);
+            }
+            aptpl = aptplRequested;
+            generation++;
+        } finally {
+            persist();
+        }
+    }
+
     public synchronized void reserve(ItNexus nexus, long reservationKey, ReservationType requested) {
-        registeredKey(nexus, reservationKey);
-        if (type == null) {
-            type = requested;
-            holder = nexus;
-            return;
+        try {
+            registeredKey(nexus, reservationKey);
+            if (type == null) {
+                type = requested;
+                holder = nexus;
+                return;
+            }
+            if (holds(nexus) && type == requested) {
+                return; // SPC-4 §5.12.9: reserving again the same way changes nothing
+            }
+            throw new ConflictException("a persistent reservation is already held");
+        } finally {
+            persist();
         }
-        if (holds(nexus) && type == requested) {
-            return; // SPC-4 §5.12.9: reserving again the same way changes nothing
-        }
-        throw new ConflictException("a persistent reservation is already held");
     }
 
     public synchronized void release(ItNexus nexus, long reservationKey, ReservationType requested) {
-        registeredKey(nexus, reservationKey);
-        if (type == null || !holds(nexus)) {
-            return; // SPC-4 §5.12.11.2: nothing to release for this nexus
-        }
-        if (type != requested) {
-            throw new SenseException(SenseData.of(SenseKey.ILLEGAL_REQUEST,
-                    AdditionalSense.INVALID_RELEASE_OF_PERSISTENT_RESERVATION));
-        }
-        ReservationType released = type;
-        clearReservation();
-        if (released.registrantsHaveAccess()) {
-            notifyRegistrants(nexus, AdditionalSense.RESERVATIONS_RELEASED);
+        try {
+            registeredKey(nexus, reservationKey);
+            if (type == null || !holds(nexus)) {
+                return; // SPC-4 §5.12.11.2: nothing to release for this nexus
+            }
+            if (type != requested) {
+                throw new SenseException(SenseData.of(SenseKey.ILLEGAL_REQUEST,
+                        AdditionalSense.INVALID_RELEASE_OF_PERSISTENT_RESERVATION));
+            }
+            ReservationType released = type;
+            clearReservation();
+            if (released.registrantsHaveAccess()) {
+                notifyRegistrants(nexus, AdditionalSense.RESERVATIONS_RELEASED);
+            }
+        } finally {
+            persist();
         }
     }
 
     public synchronized void clear(ItNexus nexus, long reservationKey) {
-        registeredKey(nexus, reservationKey);
-        notifyRegistrants(nexus, AdditionalSense.RESERVATIONS_PREEMPTED);
-        registrations.clear();
-        clearReservation();
-        generation++;
+        try {
+            registeredKey(nexus, reservationKey);
+            notifyRegistrants(nexus, AdditionalSense.RESERVATIONS_PREEMPTED);
+            registrations.clear();
+            clearReservation();
+            generation++;
+        } finally {
+            persist();
+        }
     }
 
     /**
@@ -206,40 +293,44 @@ public final class Reservations {
      */
     public synchronized List<ItNexus> preempt(ItNexus nexus, long reservationKey, long serviceActionKey,
                                               ReservationType requested) {
-        registeredKey(nexus, reservationKey);
-        List<ItNexus> preempted = new ArrayList<>();
-        boolean allRegistrantsReservation = type != null && type.allRegistrants();
-        if (type == null || (allRegistrantsReservation && serviceActionKey != 0)
-                || (!allRegistrantsReservation && serviceActionKey != registrations.get(holder))) {
-            // only registrations go (SPC-4 §5.12.11.4.3)
-            if (serviceActionKey == 0) {
-                throw new SenseException(SenseData.illegalRequest(AdditionalSense.INVALID_FIELD_IN_PARAMETER_LIST,
-                        SenseData.FieldPointer.parameterByte(8)));
-            }
-            removeKey(serviceActionKey, nexus, preempted);
-            if (preempted.isEmpty()) {
-                throw new ConflictException("no registration with the service action key");
-            }
-        } else {
-            // the reservation holder(s) are preempted: all of them, or all but us for key 0
-            if (allRegistrantsReservation) {
-                for (ItNexus n : List.copyOf(registrations.keySet())) {
-                    if (!n.equals(nexus)) {
-                        registrations.remove(n);
-                        preempted.add(n);
-                    }
+        try {
+            registeredKey(nexus, reservationKey);
+            List<ItNexus> preempted = new ArrayList<>();
+            boolean allRegistrantsReservation = type != null && type.allRegistrants();
+            if (type == null || (allRegistrantsReservation && serviceActionKey != 0)
+                    || (!allRegistrantsReservation && serviceActionKey != registrations.get(holder))) {
+                // only registrations go (SPC-4 §5.12.11.4.3)
+                if (serviceActionKey == 0) {
+                    throw new SenseException(SenseData.illegalRequest(AdditionalSense.INVALID_FIELD_IN_PARAMETER_LIST,
+                            SenseData.FieldPointer.parameterByte(8)));
+                }
+                removeKey(serviceActionKey, nexus, preempted);
+                if (preempted.isEmpty()) {
+                    throw new ConflictException("no registration with the service action key");
                 }
             } else {
-                removeKey(serviceActionKey, nexus, preempted);
+                // the reservation holder(s) are preempted: all of them, or all but us for key 0
+                if (allRegistrantsReservation) {
+                    for (ItNexus n : List.copyOf(registrations.keySet())) {
+                        if (!n.equals(nexus)) {
+                            registrations.remove(n);
+                            preempted.add(n);
+                        }
+                    }
+                } else {
+                    removeKey(serviceActionKey, nexus, preempted);
+                }
+                type = requested;
+                holder = nexus;
             }
-            type = requested;
-            holder = nexus;
+            for (ItNexus n : preempted) {
+                unitAttentions.establish(n, AdditionalSense.REGISTRATIONS_PREEMPTED);
+            }
+            generation++;
+            return preempted;
+        } finally {
+            persist();
         }
-        for (ItNexus n : preempted) {
-            unitAttentions.establish(n, AdditionalSense.REGISTRATIONS_PREEMPTED);
-        }
-        generation++;
-        return preempted;
     }
 
     private void removeKey(long key, ItNexus except, List<ItNexus> removed) {

@@ -4,10 +4,12 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import org.iscsilab.target.lu.CommandDescriptor;
 import org.iscsilab.target.lu.CommandHandler;
 import org.iscsilab.target.lu.CommandSet;
+import org.iscsilab.target.lu.ItNexus;
 import org.iscsilab.target.lu.LogicalUnit;
 import org.iscsilab.target.lu.ScsiOutcome;
 import org.iscsilab.target.lu.ScsiTask;
@@ -31,12 +33,17 @@ public final class ReservationCommands {
     static final int PREEMPT = 4;
     static final int PREEMPT_AND_ABORT = 5;
     static final int REGISTER_AND_IGNORE_EXISTING_KEY = 6;
+    static final int REGISTER_AND_MOVE = 7;
     // PERSISTENT RESERVE IN service actions (SPC-4 §6.15.1)
     static final int READ_KEYS = 0;
     static final int READ_RESERVATION = 1;
     static final int REPORT_CAPABILITIES = 2;
     static final int READ_FULL_STATUS = 3;
     private static final int BASIC_PARAMETER_LIST = 24;
+    /** REGISTER AND MOVE: 24 header bytes and an iSCSI TransportID of at most 4 + 256 bytes. */
+    private static final int MAX_REGISTER_AND_MOVE_LIST = 24 + 4 + 256;
+    /** SPC-5 §7.6.1: PROTOCOL IDENTIFIER of iSCSI. */
+    private static final int PROTOCOL_ISCSI = 5;
 
     private ReservationCommands() {
     }
@@ -56,7 +63,7 @@ public final class ReservationCommands {
                     CommandHandler.immediate(ReservationCommands::persistentReserveIn)));
         }
         for (int sa : new int[] {REGISTER, RESERVE, RELEASE, CLEAR, PREEMPT, PREEMPT_AND_ABORT,
-                REGISTER_AND_IGNORE_EXISTING_KEY}) {
+                REGISTER_AND_IGNORE_EXISTING_KEY, REGISTER_AND_MOVE}) {
             set.add(CommandDescriptor.withServiceAction(ScsiOpcode.PERSISTENT_RESERVE_OUT, sa,
                     "PERSISTENT RESERVE OUT", String.format("5f %02x ff 00 00 ff ff ff ff 00", sa),
                     ReservationCommands::persistentReserveOut));
@@ -94,6 +101,9 @@ public final class ReservationCommands {
         if (needsType && type == null) {
             throw SenseException.invalidFieldInCdb(2, 3);
         }
+        if (sa == REGISTER_AND_MOVE) {
+            return registerAndMove(lu, task, type, listLength);
+        }
         if (listLength != BASIC_PARAMETER_LIST || task.expectedDataTransferLength() < BASIC_PARAMETER_LIST) {
             throw new SenseException(SenseData.of(SenseKey.ILLEGAL_REQUEST, AdditionalSense.PARAMETER_LIST_LENGTH_ERROR));
         }
@@ -119,6 +129,77 @@ public final class ReservationCommands {
             }
             return ScsiOutcome.dataOut(BASIC_PARAMETER_LIST);
         });
+    }
+
+    /**
+     * SPC-4 §6.16.4 REGISTER AND MOVE parameter list: keys, UNREG and APTPL, the RELATIVE TARGET
+     * PORT IDENTIFIER and the TransportID of the destination initiator port (iSCSI, format 01b:
+     * "name,i,0xISID", SPC-5 §7.6.4.6).
+     */
+    private static CompletableFuture<ScsiOutcome> registerAndMove(LogicalUnit lu, ScsiTask task, ReservationType type,
+                                                                  long listLength) {
+        if (type == null) {
+            throw SenseException.invalidFieldInCdb(2, 3);
+        }
+        if (listLength < BASIC_PARAMETER_LIST + 4 || listLength > MAX_REGISTER_AND_MOVE_LIST
+                || task.expectedDataTransferLength() < listLength) {
+            throw new SenseException(SenseData.of(SenseKey.ILLEGAL_REQUEST, AdditionalSense.PARAMETER_LIST_LENGTH_ERROR));
+        }
+        int length = (int) listLength;
+        return task.dataOut().receive(length).thenApply(list -> {
+            ByteBuffer p = list.slice(list.position(), length);
+            long key = p.getLong(0);
+            long serviceActionKey = p.getLong(8);
+            boolean unregister = (p.get(17) & 0x02) != 0;
+            boolean aptpl = (p.get(17) & 0x01) != 0;
+            int relativeTargetPort = p.getShort(18) & 0xFFFF;
+            long transportIdLength = p.getInt(20) & 0xFFFFFFFFL;
+            if (transportIdLength < 4 || 24 + transportIdLength > length) {
+                throw new SenseException(SenseData.of(SenseKey.ILLEGAL_REQUEST,
+                        AdditionalSense.PARAMETER_LIST_LENGTH_ERROR));
+            }
+            if (relativeTargetPort != task.nexus().relativeTargetPort()) { // the only port this LU is seen through
+                throw invalidParameter(18);
+            }
+            String initiatorPort = iscsiInitiatorPort(p, 24, (int) transportIdLength);
+            ItNexus destination = new ItNexus(initiatorPort, task.nexus().targetPort());
+            lu.reservations().registerAndMove(task.nexus(), key, serviceActionKey, destination, unregister, aptpl);
+            return ScsiOutcome.dataOut(length);
+        });
+    }
+
+    /** The initiator port name of an iSCSI TransportID with FORMAT CODE 01b, ISID normalized to 12 hex digits. */
+    private static String iscsiInitiatorPort(ByteBuffer p, int at, int length) {
+        int header = p.get(at) & 0xFF;
+        if ((header & 0x0F) != PROTOCOL_ISCSI || (header >> 6) != 1) {
+            throw invalidParameter(at);
+        }
+        int additional = p.getShort(at + 2) & 0xFFFF;
+        if (4 + additional > length) {
+            throw invalidParameter(at + 2);
+        }
+        byte[] raw = new byte[additional];
+        p.get(at + 4, raw);
+        String text = new String(raw, StandardCharsets.UTF_8);
+        int nul = text.indexOf('\0');
+        if (nul >= 0) {
+            text = text.substring(0, nul);
+        }
+        int sep = text.toLowerCase(Locale.ROOT).lastIndexOf(",i,0x");
+        if (sep <= 0) {
+            throw invalidParameter(at + 4);
+        }
+        try {
+            long isid = Long.parseLong(text.substring(sep + 5), 16);
+            return text.substring(0, sep) + ",i,0x" + String.format("%012x", isid);
+        } catch (NumberFormatException e) {
+            throw invalidParameter(at + 4);
+        }
+    }
+
+    private static SenseException invalidParameter(int offset) {
+        return new SenseException(SenseData.illegalRequest(AdditionalSense.INVALID_FIELD_IN_PARAMETER_LIST,
+                SenseData.FieldPointer.parameterByte(offset)));
     }
 
     static ScsiOutcome persistentReserveIn(LogicalUnit lu, ScsiTask task) {
@@ -179,7 +260,7 @@ public final class ReservationCommands {
             d.put((byte) (holder ? 0x01 : 0)); // R_HOLDER
             d.put((byte) (holder && type != null ? type.code() : 0));
             d.putInt(0);
-            d.putShort((short) 1); // RELATIVE TARGET PORT IDENTIFIER
+            d.putShort((short) reg.nexus().relativeTargetPort()); // RELATIVE TARGET PORT IDENTIFIER
             d.putInt(4 + padded); // ADDITIONAL DESCRIPTOR LENGTH
             d.put((byte) 0x45).put((byte) 0).putShort((short) padded); // FORMAT 01b, PROTOCOL 5 (iSCSI)
             d.put(name);

@@ -4,7 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.iscsilab.target.lu.ItNexus;
 import org.iscsilab.target.lu.UnitAttentions;
@@ -12,6 +16,7 @@ import org.iscsilab.target.scsi.AdditionalSense;
 import org.iscsilab.target.scsi.SenseException;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** SPC-2 and persistent reservations: who may register, reserve, read and write (SPC-4 §5.12). */
 class ReservationsTest {
@@ -166,5 +171,73 @@ class ReservationsTest {
     void spc2ReservationsConflictWithPersistentRegistrations() {
         r.register(A, 0, 1, false, false);
         assertConflict(B, AccessClass.SPC2_RESERVATION);
+    }
+
+    @Test
+    void registerAndMoveHandsTheReservationToAnotherNexusAndCanUnregisterTheMover() {
+        r.register(A, 0, 1, false, false);
+        r.reserve(A, 1, ReservationType.WRITE_EXCLUSIVE);
+        r.registerAndMove(A, 1, 7, B, true, false);
+        assertTrue(r.isHolder(B));
+        assertEquals(ReservationType.WRITE_EXCLUSIVE, r.type());
+        assertEquals(7, r.reservationKey());
+        assertEquals(List.of(new Registration(B, 7)), r.registrations());
+        assertAllowed(B, AccessClass.WRITE);
+        assertConflict(A, AccessClass.WRITE);
+    }
+
+    @Test
+    void registerAndMoveNeedsTheHolderOfANonAllRegistrantsReservationAndANonZeroKey() {
+        r.register(A, 0, 1, false, false);
+        assertThrows(Reservations.ConflictException.class, () -> r.registerAndMove(A, 1, 7, B, false, false),
+                "no reservation to move");
+        r.reserve(A, 1, ReservationType.WRITE_EXCLUSIVE_ALL_REGISTRANTS);
+        assertThrows(Reservations.ConflictException.class, () -> r.registerAndMove(A, 1, 7, B, false, false),
+                "all-registrants reservations have no single holder");
+        r.release(A, 1, ReservationType.WRITE_EXCLUSIVE_ALL_REGISTRANTS);
+        r.reserve(A, 1, ReservationType.EXCLUSIVE_ACCESS);
+        SenseException zeroKey = assertThrows(SenseException.class, () -> r.registerAndMove(A, 1, 0, B, false, false));
+        assertEquals(AdditionalSense.INVALID_FIELD_IN_PARAMETER_LIST.asc(), zeroKey.sense().asc());
+        assertThrows(SenseException.class, () -> r.registerAndMove(A, 1, 7, A, false, false), "moving to itself");
+    }
+
+    @Test
+    void withAptplRegistrationsAndTheReservationSurviveARestartInTheFile(@TempDir Path dir) throws Exception {
+        AptplFile file = AptplFile.beside(dir.resolve("lun.img"));
+        r.persistIn(file);
+        r.register(A, 0, 0xABL, false, true);
+        r.register(B, 0, 0xBCL, false, true);
+        r.reserve(A, 0xAB, ReservationType.EXCLUSIVE_ACCESS_REGISTRANTS_ONLY);
+        assertTrue(Files.exists(dir.resolve("lun.img.pr")));
+
+        Reservations afterRestart = new Reservations(new UnitAttentions());
+        afterRestart.persistIn(file);
+        assertEquals(r.registrations(), afterRestart.registrations());
+        assertEquals(ReservationType.EXCLUSIVE_ACCESS_REGISTRANTS_ONLY, afterRestart.type());
+        assertTrue(afterRestart.isHolder(A));
+        assertEquals(r.generation(), afterRestart.generation());
+        assertTrue(afterRestart.aptpl());
+    }
+
+    @Test
+    void aRegisterWithoutAptplEndsPersistenceAndRemovesTheFile(@TempDir Path dir) throws Exception {
+        AptplFile file = AptplFile.beside(dir.resolve("lun.img"));
+        r.persistIn(file);
+        r.register(A, 0, 1, false, true);
+        assertTrue(Files.exists(file.path()));
+        r.register(A, 1, 1, false, false);
+        assertFalse(Files.exists(file.path()));
+        Reservations afterRestart = new Reservations(new UnitAttentions());
+        afterRestart.persistIn(file);
+        assertEquals(List.of(), afterRestart.registrations());
+    }
+
+    @Test
+    void aDamagedFileNamesItsLine(@TempDir Path dir) throws Exception {
+        Path image = dir.resolve("lun.img");
+        Files.writeString(dir.resolve("lun.img.pr"), "generation 1\nregistration zz a,i,0x1 t,t,0x1\n");
+        java.io.IOException e = assertThrows(java.io.IOException.class,
+                () -> new Reservations(new UnitAttentions()).persistIn(AptplFile.beside(image)));
+        assertTrue(e.getMessage().contains("line 2"), e.getMessage());
     }
 }
