@@ -49,8 +49,7 @@ public final class IscsiTargetServer implements TargetPortal, AutoCloseable {
     private final Map<String, IscsiTarget> targets = new ConcurrentHashMap<>();
     private final SessionRegistry sessions = new SessionRegistry();
     private final EventLog events = new EventLog();
-    /** SCSI faults are carried out per command; connection and login faults are not built yet. */
-    private final FaultRules faults = new FaultRules(events, java.util.EnumSet.of(FaultAction.Layer.SCSI));
+    private final FaultRules faults = new FaultRules(events);
     private final List<Channel> listeners = new ArrayList<>();
     private final List<InetSocketAddress> bound = new ArrayList<>();
     private EventLoopGroup boss;
@@ -65,6 +64,8 @@ public final class IscsiTargetServer implements TargetPortal, AutoCloseable {
         this.portals = List.copyOf(portals);
         this.advertised = List.copyOf(advertised);
         this.portalGroupTag = portalGroupTag;
+        // connection faults act at once on the sessions they match (freeze, thaw, drop, async)
+        faults.onChange(added -> sessions.all().forEach(s -> s.runOnLoop(() -> s.applyConnectionFaults(added))));
     }
 
     public void addTarget(IscsiTarget target) {

@@ -7,7 +7,10 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.netty.channel.ChannelOption;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import org.iscsilab.iscsi.codec.DataDigestError;
 import org.iscsilab.iscsi.codec.DigestSettings;
@@ -19,6 +22,9 @@ import org.iscsilab.iscsi.login.TextParameters;
 import org.iscsilab.iscsi.pdu.LoginRequest;
 import org.iscsilab.iscsi.pdu.LoginResponse;
 import org.iscsilab.iscsi.pdu.Pdu;
+import org.iscsilab.target.fault.FaultAction;
+import org.iscsilab.target.fault.FaultContext;
+import org.iscsilab.target.fault.FaultRule;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +44,9 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
     private int statSn;
     private int nextTtt = 1;
     private ScheduledFuture<?> loginTimer;
+    /** A freeze fault: nothing is read, everything the target sends is held until it thaws. */
+    private boolean frozen;
+    private final ArrayDeque<Pdu> heldWhileFrozen = new ArrayDeque<>();
 
     TargetConnection(TargetPortal portal, DigestSettings digests) {
         super(false);
@@ -106,7 +115,13 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
                     channel.close();
                 }
             }
-            case LOGGED_IN -> session.handle(pdu);
+            case LOGGED_IN -> {
+                if (session.dropFaultFired()) {
+                    pdu.release();
+                    return;
+                }
+                session.handle(pdu);
+            }
             default -> pdu.release();
         }
     }
@@ -115,6 +130,14 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
         LoginPhase.Reply reply;
         try {
             reply = login.process(req);
+            if (login.first() == req) {
+                LoginStatus refused = refusedByFault();
+                if (refused != null) {
+                    portal.events().login(login.initiatorName(), -1, "REFUSED", refused.toString());
+                    failLogin(req, refused);
+                    return;
+                }
+            }
             if (reply.complete()) {
                 session = establish();
             }
@@ -135,10 +158,50 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
         LoginResponse resp = new LoginResponse(reply.transit(), false, reply.currentStage(), reply.nextStage(), 0, 0,
                 first.isid(), tsih, first.initiatorTaskTag(), statSn++, first.cmdSn(), first.cmdSn() + window - 1,
                 0, 0, text);
+        FaultRule delay = first == req ? portal.faults().firing(FaultAction.DelayLogin.class, loginContext()) : null;
+        if (delay != null) {
+            long ms = ((FaultAction.DelayLogin) delay.action()).delay().toMillis();
+            log.info("login from {}: answering {} ms late ({})", remote(), ms, delay);
+            channel.eventLoop().schedule(() -> answerLogin(resp, reply.complete()), ms, TimeUnit.MILLISECONDS);
+            return;
+        }
+        answerLogin(resp, reply.complete());
+    }
+
+    private void answerLogin(LoginResponse resp, boolean complete) {
+        if (!channel.isActive()) {
+            resp.release();
+            return;
+        }
         channel.writeAndFlush(resp);
-        if (reply.complete()) {
+        if (complete) {
             enterFullFeaturePhase(session.parameters());
         }
+    }
+
+    /** A refuse-login fault for this login, checked once the first request named initiator and target. */
+    private LoginStatus refusedByFault() {
+        FaultRule refuse = portal.faults().firing(FaultAction.RefuseLogin.class, loginContext());
+        if (refuse == null) {
+            return null;
+        }
+        FaultAction.RefuseLogin r = (FaultAction.RefuseLogin) refuse.action();
+        log.warn("login from {} ({}) refused by fault {}", remote(), login.initiatorName(), refuse);
+        return LoginStatus.of(r.statusClass(), r.statusDetail());
+    }
+
+    private FaultContext loginContext() {
+        return FaultContext.connection(localPortal(), login.target() == null ? null : login.target().name(),
+                login.initiatorName(), -1);
+    }
+
+    /** The portal this connection arrived on, "host:port". */
+    String localPortal() {
+        SocketAddress a = channel.localAddress();
+        if (a instanceof InetSocketAddress i) {
+            return i.getAddress().getHostAddress() + ":" + i.getPort();
+        }
+        return String.valueOf(a);
     }
 
     private TargetSession establish() throws LoginException {
@@ -214,6 +277,10 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
     }
 
     void send(Pdu pdu) {
+        if (frozen) {
+            heldWhileFrozen.add(pdu);
+            return;
+        }
         if (log.isTraceEnabled()) {
             log.trace("{} -> {}", remote(), pdu);
         }
@@ -222,11 +289,49 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
 
     void sendAndFlush(Pdu pdu) {
         send(pdu);
-        channel.flush();
+        flush();
     }
 
     void flush() {
+        if (!frozen) {
+            channel.flush();
+        }
+    }
+
+    boolean frozen() {
+        return frozen;
+    }
+
+    /** Freeze fault: stop reading and answering, keep the connection open. */
+    void freeze() {
+        if (!frozen && channel.isActive()) {
+            frozen = true;
+            channel.config().setAutoRead(false);
+            log.info("connection {}: frozen by a fault rule", remote());
+        }
+    }
+
+    /** The freeze is lifted: what was held goes out, reading resumes on the same connection. */
+    void thaw() {
+        if (!frozen) {
+            return;
+        }
+        frozen = false;
+        log.info("connection {}: thawed, sending {} held PDUs", remote(), heldWhileFrozen.size());
+        while (!heldWhileFrozen.isEmpty()) {
+            send(heldWhileFrozen.poll());
+        }
         channel.flush();
+        channel.config().setAutoRead(true);
+        channel.read();
+    }
+
+    /** Drop fault: close with a FIN, or abort with a RST (SO_LINGER 0) so no FIN is sent. */
+    void drop(boolean fin) {
+        if (!fin) {
+            channel.config().setOption(ChannelOption.SO_LINGER, 0);
+        }
+        channel.close();
     }
 
     void closeAfter(Pdu pdu) {
@@ -242,7 +347,7 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        channel.flush();
+        flush();
         ctx.fireChannelReadComplete();
     }
 
@@ -252,6 +357,8 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
             loginTimer.cancel(false);
         }
         fsm.moveTo(ConnectionState.FREE);
+        heldWhileFrozen.forEach(Pdu::release);
+        heldWhileFrozen.clear();
         if (session != null) {
             session.connectionClosed();
         }

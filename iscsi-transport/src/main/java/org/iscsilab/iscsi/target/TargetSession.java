@@ -17,6 +17,7 @@ import org.iscsilab.iscsi.codec.DataDigestError;
 import org.iscsilab.iscsi.login.SessionParameters;
 import org.iscsilab.iscsi.pdu.DataIn;
 import org.iscsilab.iscsi.pdu.DataOut;
+import org.iscsilab.iscsi.pdu.AsyncMessage;
 import org.iscsilab.iscsi.pdu.LogoutRequest;
 import org.iscsilab.iscsi.pdu.LogoutResponse;
 import org.iscsilab.iscsi.pdu.NopIn;
@@ -126,7 +127,74 @@ public final class TargetSession {
         return target == null;
     }
 
+    // ---- connection faults ----
+
+    FaultContext faultContext() {
+        return FaultContext.connection(conn.localPortal(), target == null ? null : target.name(), initiatorName, tsih);
+    }
+
+    /** A drop rule fired for the PDU just received: the connection is closed and the PDU dropped. */
+    boolean dropFaultFired() {
+        FaultRule drop = portal.faults().firing(FaultAction.Drop.class, faultContext());
+        if (drop == null) {
+            return false;
+        }
+        boolean fin = ((FaultAction.Drop) drop.action()).fin();
+        log.warn("session {}: dropping the connection ({}) by fault {}", tsih, fin ? "FIN" : "RST", drop);
+        conn.drop(fin);
+        return true;
+    }
+
+    /**
+     * Brings the connection in line with the rules after a change (on the event loop): freezes or
+     * thaws it, and lets a newly added drop or async rule act on it at once.
+     */
+    void applyConnectionFaults(FaultRule added) {
+        if (ended.get()) {
+            return;
+        }
+        FaultContext c = faultContext();
+        if (portal.faults().active(FaultAction.Layer.CONNECTION, FaultAction.Freeze.class, c)) {
+            conn.freeze();
+        } else {
+            conn.thaw();
+        }
+        if (added == null) {
+            return;
+        }
+        if (added.action() instanceof FaultAction.Drop d && portal.faults().fires(added, c)) {
+            log.warn("session {}: dropping the connection ({}) by fault {}", tsih, d.fin() ? "FIN" : "RST", added);
+            conn.drop(d.fin());
+        } else if (added.action() instanceof FaultAction.AsyncMessage a && portal.faults().fires(added, c)) {
+            sendAsyncEvent(a.event());
+        }
+    }
+
+    /**
+     * RFC 7143 §11.9.1: AsyncEvent 1 asks for a logout within 3 s; 2 and 3 announce that the
+     * target drops the connection or the session, which it then does.
+     */
+    private void sendAsyncEvent(int event) {
+        log.info("session {}: sending AsyncEvent {} by a fault rule", tsih, event);
+        if (event == AsyncMessage.LOGOUT_REQUESTED) {
+            conn.sendAndFlush(IscsiTargetServer.logoutRequest(conn.nextStatSn(), sequencer.expCmdSn(),
+                    sequencer.maxCmdSn(), 3));
+            return;
+        }
+        int p1 = event == AsyncMessage.CONNECTION_DROP ? cid : 0;
+        conn.send(new AsyncMessage(0, conn.nextStatSn(), sequencer.expCmdSn(), sequencer.maxCmdSn(), event, 0, p1,
+                params.defaultTime2Wait(), params.defaultTime2Retain(), Unpooled.EMPTY_BUFFER));
+        conn.flush();
+        conn.close();
+    }
+
     void start() {
+        for (FaultRule r : portal.faults().list()) { // async rules act on sessions that log in later too
+            if (r.action() instanceof FaultAction.AsyncMessage) {
+                applyConnectionFaults(r);
+            }
+        }
+        applyConnectionFaults(null);
         long interval = portal.settings().nopInInterval().toMillis();
         if (interval > 0) {
             pinger = loop.scheduleAtFixedRate(this::ping, interval, interval, TimeUnit.MILLISECONDS);
@@ -222,7 +290,7 @@ public final class TargetSession {
         int lun = LunAddress.decode(cmd.lun());
         CommandRange range = CommandRange.of(cdb);
         ScsiTargetDevice device = target.device();
-        FaultRule fault = portal.faults().firing(FaultAction.Layer.SCSI, new FaultContext(localPortal(), target.name(),
+        FaultRule fault = portal.faults().firing(FaultAction.Layer.SCSI, new FaultContext(conn.localPortal(), target.name(),
                 initiatorName, tsih, lun, cdb.opcode(), range.lba(), range.blocks()));
         CompletableFuture<ScsiOutcome> outcome = fault == null ? device.execute(st)
                 : ScsiFaults.apply(fault.action(), st, device, () -> device.execute(st));
@@ -238,15 +306,6 @@ public final class TargetSession {
     void recordTaskManagement(TaskManagementRequest t, int response) {
         portal.events().taskManagement(initiatorName, tsih, LunAddress.decode(t.lun()), "function " + t.function(),
                 "response " + response);
-    }
-
-    /** The portal this session's connection arrived on, "host:port". */
-    String localPortal() {
-        java.net.SocketAddress a = conn.channel().localAddress();
-        if (a instanceof java.net.InetSocketAddress i) {
-            return i.getAddress().getHostAddress() + ":" + i.getPort();
-        }
-        return String.valueOf(a);
     }
 
     private void onLoop(Runnable r) {
@@ -403,6 +462,12 @@ public final class TargetSession {
             n.release();
             return;
         }
+        if (portal.faults().active(FaultAction.Layer.CONNECTION, FaultAction.IgnoreNops.class, faultContext())) {
+            log.debug("session {}: NOP-Out ITT 0x{} left unanswered by a fault rule", tsih,
+                    Integer.toHexString(n.initiatorTaskTag()));
+            n.release();
+            return;
+        }
         Runnable reply = () -> {
             ByteBuf echo = n.data();
             int max = params.peerMaxRecvDataSegmentLength();
@@ -424,6 +489,9 @@ public final class TargetSession {
 
     /** Target-initiated NOP-In ping; an unanswered one past the timeout drops the connection. */
     private void ping() {
+        if (conn.frozen()) {
+            return; // a frozen connection neither pings nor times out
+        }
         if (pingTtt != Pdu.RESERVED_TAG) {
             long waited = System.nanoTime() - pingSentNanos;
             if (waited > portal.settings().nopInTimeout().toNanos()) {

@@ -118,12 +118,4 @@ class ScsiFaultInjectionTest {
         assertEquals(1, events.count(e -> e.type() == EventLog.Type.LOGIN));
         assertNotEquals(0, events.recorded());
     }
-
-    @Test
-    void connectionFaultsAreRefusedUntilTheTransportCarriesThemOut() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> target.faults().add("freeze"));
-        assertTrue(e.getMessage().contains("not carried out by this target yet"), e.getMessage());
-        assertEquals(List.of(), target.faults().list());
-    }
 }

@@ -5,7 +5,9 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 
 /**
  * The fault rules of one target, changeable while initiators are attached. Rules are tried in
@@ -17,6 +19,7 @@ public final class FaultRules {
     private final LongSupplier clock;
     private final EventLog events;
     private final Set<FaultAction.Layer> enacted;
+    private final List<Consumer<FaultRule>> listeners = new CopyOnWriteArrayList<>();
 
     /** Rules for every layer. */
     public FaultRules(EventLog events) {
@@ -49,16 +52,22 @@ public final class FaultRules {
         FaultRule rule = new FaultRule(nextId.getAndIncrement(), spec.strip(), p.scope(), p.trigger(), p.action(),
                 clock.getAsLong());
         rules.add(rule);
+        changed(rule);
         return rule;
     }
 
     /** Removes a rule; false when there is none with this id. */
     public boolean remove(int id) {
-        return rules.removeIf(r -> r.id() == id);
+        boolean removed = rules.removeIf(r -> r.id() == id);
+        if (removed) {
+            changed(null);
+        }
+        return removed;
     }
 
     public void clear() {
         rules.clear();
+        changed(null);
     }
 
     public List<FaultRule> list() {
@@ -74,17 +83,49 @@ public final class FaultRules {
      * the event log.
      */
     public FaultRule firing(FaultAction.Layer layer, FaultContext context) {
+        return firing(a -> a.layer() == layer, context);
+    }
+
+    /** The first rule with this kind of action that fires for the event, or null. */
+    public FaultRule firing(Class<? extends FaultAction> kind, FaultContext context) {
+        return firing(kind::isInstance, context);
+    }
+
+    private FaultRule firing(Predicate<FaultAction> which, FaultContext context) {
         if (rules.isEmpty()) {
             return null;
         }
         long now = clock.getAsLong();
         for (FaultRule r : rules) {
-            if (r.action().layer() == layer && r.fire(context, now)) {
-                events.faultFired(context, r);
+            if (which.test(r.action()) && fires(r, context, now)) {
                 return r;
             }
         }
         return null;
+    }
+
+    /** Whether one rule fires for the event (counted, and logged when it fires). */
+    public boolean fires(FaultRule rule, FaultContext context) {
+        return fires(rule, context, clock.getAsLong());
+    }
+
+    private boolean fires(FaultRule rule, FaultContext context, long now) {
+        if (rule.fire(context, now)) {
+            events.faultFired(context, rule);
+            return true;
+        }
+        return false;
+    }
+
+    /** Called after every change of the rules, with the rule added (null after a removal or clear). */
+    public void onChange(Consumer<FaultRule> listener) {
+        listeners.add(listener);
+    }
+
+    private void changed(FaultRule added) {
+        for (Consumer<FaultRule> l : listeners) {
+            l.accept(added);
+        }
     }
 
     /** True when a rule of this layer would match the event now, without counting it (for standing conditions like a freeze). */

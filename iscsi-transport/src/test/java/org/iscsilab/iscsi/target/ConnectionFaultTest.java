@@ -1,0 +1,116 @@
+package org.iscsilab.iscsi.target;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.iscsilab.iscsi.initiator.Cdbs;
+import org.iscsilab.iscsi.initiator.InitiatorConfig;
+import org.iscsilab.iscsi.initiator.InitiatorSession;
+import org.iscsilab.iscsi.initiator.IscsiInitiator;
+import org.iscsilab.iscsi.initiator.LoginRefusedException;
+import org.iscsilab.iscsi.initiator.ScsiResult;
+import org.iscsilab.target.fault.EventLog;
+import org.iscsilab.target.lu.LunAddress;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Connection and login faults: freeze and thaw, drop, unanswered NOPs, async messages, refused and slow logins. */
+class ConnectionFaultTest {
+    private static final String HOST_A = "iqn.2026-01.org.example:host-a";
+    private static final String HOST_B = "iqn.2026-01.org.example:host-b";
+    private EmbeddedTarget target;
+    private IscsiInitiator initiator;
+
+    @BeforeEach
+    void start() throws Exception {
+        target = EmbeddedTarget.start("ram:16M");
+        initiator = new IscsiInitiator(2);
+    }
+
+    @AfterEach
+    void stop() {
+        initiator.close();
+        target.close();
+    }
+
+    private InitiatorSession login(String name) {
+        InitiatorSession s = initiator.login(target.address(), InitiatorConfig.normal(target.iqn())
+                .withInitiatorName(name)).join();
+        s.execute(LunAddress.encode(0), Cdbs.testUnitReady(), null, 0).join(); // power-on unit attention
+        return s;
+    }
+
+    private static CompletableFuture<ScsiResult> read(InitiatorSession s) {
+        return s.execute(LunAddress.encode(0), Cdbs.read10(0, 1), null, 512);
+    }
+
+    @Test
+    void aFrozenConnectionAnswersNothingUntilThawedThenResumesOnTheSameConnection() throws Exception {
+        InitiatorSession a = login(HOST_A);
+        InitiatorSession b = login(HOST_B);
+        int rule = target.faults().add("freeze,initiator=" + HOST_A).id();
+        CompletableFuture<ScsiResult> stuck = read(a);
+        assertThrows(TimeoutException.class, () -> stuck.get(700, TimeUnit.MILLISECONDS), "A's peer looks dead");
+        assertTrue(read(b).get(5, TimeUnit.SECONDS).good(), "B keeps working meanwhile");
+        target.faults().remove(rule);
+        assertTrue(stuck.get(5, TimeUnit.SECONDS).good(), "the held command completes after the thaw");
+        assertTrue(read(a).get(5, TimeUnit.SECONDS).good());
+        assertTrue(a.isOpen(), "still the same connection");
+    }
+
+    @Test
+    void aDropRuleClosesTheMatchingConnectionAtOnceAndOnceMeansOnce() throws Exception {
+        InitiatorSession a = login(HOST_A);
+        InitiatorSession b = login(HOST_B);
+        target.faults().add("drop,once,fin=false,initiator=" + HOST_A);
+        a.closeFuture().get(5, TimeUnit.SECONDS);
+        assertFalse(a.isOpen());
+        assertTrue(read(b).get(5, TimeUnit.SECONDS).good());
+        InitiatorSession again = login(HOST_A);
+        assertTrue(read(again).get(5, TimeUnit.SECONDS).good(), "the rule fired once; a new login works");
+    }
+
+    @Test
+    void ignoredNopsTimeOutWhileCommandsStillWork() {
+        InitiatorSession a = login(HOST_A);
+        target.faults().add("ignore-nops");
+        CompletableFuture<byte[]> ping = a.nop(new byte[] {1, 2, 3});
+        assertThrows(TimeoutException.class, () -> ping.get(500, TimeUnit.MILLISECONDS));
+        assertTrue(read(a).join().good());
+    }
+
+    @Test
+    void anAsyncLogoutRequestMakesTheInitiatorLogOut() throws Exception {
+        InitiatorSession a = login(HOST_A);
+        target.faults().add("async,event=1,initiator=" + HOST_A);
+        a.closeFuture().get(5, TimeUnit.SECONDS);
+        assertEquals(1, target.events().count(e -> e.type() == EventLog.Type.LOGOUT));
+    }
+
+    @Test
+    void aRefusedLoginCarriesTheChosenStatusAndOtherInitiatorsGetIn() {
+        target.faults().add("refuse-login,status=02/01,initiator=" + HOST_A);
+        CompletionException e = assertThrows(CompletionException.class, () -> login(HOST_A));
+        LoginRefusedException refused = (LoginRefusedException) e.getCause();
+        assertEquals(0x02, refused.statusClass());
+        assertEquals(0x01, refused.statusDetail(), "authentication failure");
+        assertTrue(read(login(HOST_B)).join().good());
+        assertEquals(1, target.events().count(x -> x.type() == EventLog.Type.LOGIN && "REFUSED".equals(x.status())));
+    }
+
+    @Test
+    void aDelayedLoginAnswersLate() {
+        target.faults().add("delay-login=600ms,once");
+        long t0 = System.nanoTime();
+        login(HOST_A);
+        assertTrue(Duration.ofNanos(System.nanoTime() - t0).toMillis() >= 600, "the first login waited");
+    }
+}
