@@ -46,6 +46,31 @@ public final class ScsiTargetDevice implements LunInventory, AutoCloseable {
             throw new IllegalArgumentException("LUN " + lu.lun() + " already exists on " + name);
         }
         lu.attachInventory(this);
+        inventoryChanged(lu.lun());
+    }
+
+    /**
+     * Removes a logical unit while initiators are attached: later commands to its LUN get
+     * LOGICAL UNIT NOT SUPPORTED, the others report REPORTED LUNS DATA HAS CHANGED (SPC-5 §5.14).
+     * Its store is closed (file LUNs are flushed).
+     */
+    public LogicalUnit removeLogicalUnit(int lun) throws IOException {
+        LogicalUnit lu = units.remove(lun);
+        if (lu == null) {
+            return null;
+        }
+        inventoryChanged(lun);
+        lu.close();
+        return lu;
+    }
+
+    /** SPC-5 §6.33: the other logical units tell every I_T nexus that REPORT LUNS would answer differently. */
+    private void inventoryChanged(int changedLun) {
+        for (LogicalUnit other : units.values()) {
+            if (other.lun() != changedLun) {
+                other.unitAttentions().establishForAll(AdditionalSense.REPORTED_LUNS_DATA_HAS_CHANGED, null);
+            }
+        }
     }
 
     public LogicalUnit logicalUnit(int lun) {

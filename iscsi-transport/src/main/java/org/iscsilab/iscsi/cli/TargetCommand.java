@@ -8,6 +8,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.iscsilab.iscsi.admin.AdminApi;
+import org.iscsilab.iscsi.admin.AdminServer;
 import org.iscsilab.iscsi.target.IscsiNames;
 import org.iscsilab.iscsi.target.IscsiTarget;
 import org.iscsilab.iscsi.target.IscsiTargetServer;
@@ -52,6 +54,11 @@ public final class TargetCommand implements Callable<Integer> {
                     + "or busy,every=10 (see README: Fault injection).")
     List<String> faults = new ArrayList<>();
 
+    @Option(names = "--admin", paramLabel = "HOST:PORT",
+            description = "Address of the admin HTTP API (faults, events, LUNs, sessions), or 'off' "
+                    + "(default ${DEFAULT-VALUE}; keep it on loopback).")
+    String admin = AdminClient.DEFAULT_ADDRESS;
+
     @Option(names = "--log-level", paramLabel = "LEVEL",
             description = "error, warn, info, debug or trace (default ${DEFAULT-VALUE}).")
     String logLevel = "info";
@@ -91,10 +98,21 @@ public final class TargetCommand implements Callable<Integer> {
         }
         server.addTarget(new IscsiTarget(iqn, alias, device));
         List<InetSocketAddress> bound = server.start();
+        AdminServer adminServer = null;
+        if (!admin.equalsIgnoreCase("off")) {
+            adminServer = new AdminServer(new AdminApi(server,
+                    (lun, target, spec) -> LunSpec.parse(spec).create(lun, target, io)));
+            InetSocketAddress a = adminServer.start(HostPort.parse(admin, AdminClient.DEFAULT_PORT));
+            System.out.println("admin API http://" + a.getHostString() + ":" + a.getPort() + "/api/v1/");
+        }
+        AdminServer adminToClose = adminServer;
         printBanner(device, bound);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("shutting down: asking initiators to log out, flushing LUNs");
+            if (adminToClose != null) {
+                adminToClose.close();
+            }
             server.shutdown(Duration.ofSeconds(3));
             device.close();
             io.shutdown();

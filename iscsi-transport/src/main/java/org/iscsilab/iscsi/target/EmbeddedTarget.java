@@ -7,6 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.net.URI;
+import org.iscsilab.iscsi.admin.AdminApi;
+import org.iscsilab.iscsi.admin.AdminServer;
 import org.iscsilab.iscsi.cli.LunSpec;
 import org.iscsilab.target.ScsiTargetDevice;
 import org.iscsilab.target.fault.EventLog;
@@ -29,6 +32,8 @@ public final class EmbeddedTarget implements AutoCloseable {
     private final ScsiTargetDevice device;
     private final ExecutorService io;
     private final InetSocketAddress address;
+    private AdminServer admin;
+    private InetSocketAddress adminAddress;
 
     private EmbeddedTarget(IscsiTargetServer server, ScsiTargetDevice device, ExecutorService io,
                            InetSocketAddress address) {
@@ -72,6 +77,19 @@ public final class EmbeddedTarget implements AutoCloseable {
         return device;
     }
 
+    /**
+     * Starts the admin HTTP API on a free loopback port (once); returns its base URI,
+     * e.g. http://127.0.0.1:PORT/api/v1/.
+     */
+    public synchronized URI startAdmin() throws InterruptedException {
+        if (admin == null) {
+            admin = new AdminServer(new AdminApi(server, (lun, target, spec) -> LunSpec.parse(spec).create(lun, target,
+                    io)));
+            adminAddress = admin.start(new InetSocketAddress("127.0.0.1", 0));
+        }
+        return URI.create("http://127.0.0.1:" + adminAddress.getPort() + "/api/v1/");
+    }
+
     /** Fault rules of the target: add them while initiators are attached. */
     public FaultRules faults() {
         return server.faults();
@@ -97,6 +115,9 @@ public final class EmbeddedTarget implements AutoCloseable {
 
     @Override
     public void close() {
+        if (admin != null) {
+            admin.close();
+        }
         server.shutdown(Duration.ofMillis(500));
         device.close();
         io.shutdownNow();

@@ -123,6 +123,11 @@ public final class TargetSession {
         return nexus;
     }
 
+    /** The portal the session's connection arrived on, "host:port". */
+    public String portal() {
+        return conn.localPortal();
+    }
+
     public boolean discovery() {
         return target == null;
     }

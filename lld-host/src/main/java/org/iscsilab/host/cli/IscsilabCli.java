@@ -1,5 +1,8 @@
 package org.iscsilab.host.cli;
 
+import org.iscsilab.iscsi.cli.EventsCommand;
+import org.iscsilab.iscsi.cli.FaultCommand;
+import org.iscsilab.iscsi.cli.LunCommand;
 import org.iscsilab.iscsi.cli.TargetCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -7,7 +10,7 @@ import picocli.CommandLine.Command;
 /** The {@code iscsilab} command: one entry point for the target and, later, the host tools. */
 @Command(name = "iscsilab", mixinStandardHelpOptions = true, version = "iscsilab 0.1.0",
         description = "iSCSI target emulator and Linux-style SCSI host stack.",
-        subcommands = {TargetCommand.class})
+        subcommands = {TargetCommand.class, FaultCommand.class, LunCommand.class, EventsCommand.class})
 public final class IscsilabCli {
 
     public static void main(String[] args) {

@@ -19,6 +19,7 @@ import org.iscsilab.target.spc.ReservationCommands;
 import org.iscsilab.target.spc.SpcCommands;
 import org.iscsilab.target.pr.AccessClasses;
 import org.iscsilab.target.pr.Reservations;
+import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.iscsilab.target.store.BackingStore;
 import org.iscsilab.target.store.FileStore;
@@ -41,7 +42,7 @@ public final class LogicalUnit implements AutoCloseable {
     private final BackingStore store;
     private final int blockSize;
     private final UnitFormat format;
-    private final boolean readOnly;
+    private volatile boolean readOnly;
     private final Executor ioExecutor;
     private final UnitAttentions unitAttentions = new UnitAttentions();
     private final Reservations reservations = new Reservations(unitAttentions);
@@ -136,6 +137,40 @@ public final class LogicalUnit implements AutoCloseable {
     /** Writes are refused: a read-only unit, or the control page's SWP bit (SPC-5 §7.5.9). */
     public boolean writeProtected() {
         return readOnly || softwareWriteProtect;
+    }
+
+    /**
+     * Write-protects the unit, or lifts that, while initiators are attached. The WP bit of the
+     * mode parameter header changes, so every I_T nexus gets MODE PARAMETERS CHANGED (SPC-5 §5.14).
+     */
+    public void setReadOnly(boolean ro) {
+        if (readOnly != ro) {
+            readOnly = ro;
+            unitAttentions.establishForAll(AdditionalSense.MODE_PARAMETERS_CHANGED, null);
+        }
+    }
+
+    /**
+     * Changes the capacity while initiators are attached: every I_T nexus gets CAPACITY DATA HAS
+     * CHANGED (SBC-4 §4.6). Runs under the medium's exclusive lock, so no command sees half of it.
+     */
+    public void resize(long newCapacityBytes) throws IOException {
+        if (newCapacityBytes < blockSize) {
+            throw new IllegalArgumentException("a LUN needs at least one " + blockSize + "-byte block");
+        }
+        Lock l = mediumLock.writeLock();
+        l.lock();
+        try {
+            long oldBlocks = blockCount();
+            store.resize(newCapacityBytes);
+            long newBlocks = blockCount();
+            if (provisioning != null && newBlocks < oldBlocks) {
+                provisioning.unmap(newBlocks, oldBlocks - newBlocks);
+            }
+        } finally {
+            l.unlock();
+        }
+        unitAttentions.establishForAll(AdditionalSense.CAPACITY_DATA_HAS_CHANGED, null);
     }
 
     public boolean softwareWriteProtect() {

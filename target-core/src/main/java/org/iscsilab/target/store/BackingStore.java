@@ -11,6 +11,12 @@ public interface BackingStore extends AutoCloseable {
 
     long capacityBytes();
 
+    /**
+     * Changes the capacity while the store is in use. Growing adds bytes that read as zeros;
+     * shrinking discards what lies past the new end.
+     */
+    void resize(long newCapacityBytes) throws IOException;
+
     /** True when I/O may block the calling thread (file I/O); such stores run on the I/O pool. */
     boolean blocking();
 

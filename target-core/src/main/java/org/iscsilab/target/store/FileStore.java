@@ -15,7 +15,7 @@ import java.nio.file.StandardOpenOption;
 public final class FileStore implements BackingStore, Unmappable {
     private final Path path;
     private final FileChannel channel;
-    private final long capacity;
+    private volatile long capacity;
     private final HolePuncher holes;
 
     public FileStore(Path path, long sizeBytes, boolean readOnly) throws IOException {
@@ -53,6 +53,21 @@ public final class FileStore implements BackingStore, Unmappable {
     @Override
     public long capacityBytes() {
         return capacity;
+    }
+
+    /** Growing extends the file sparsely; shrinking truncates it. */
+    @Override
+    public synchronized void resize(long newCapacityBytes) throws IOException {
+        if (newCapacityBytes <= 0) {
+            throw new IllegalArgumentException("file store size must be positive");
+        }
+        if (newCapacityBytes < channel.size()) {
+            channel.truncate(newCapacityBytes);
+        } else if (newCapacityBytes > channel.size()) {
+            channel.write(ByteBuffer.wrap(new byte[1]), newCapacityBytes - 1);
+        }
+        channel.force(true);
+        capacity = newCapacityBytes;
     }
 
     @Override

@@ -4,7 +4,7 @@ import java.nio.ByteBuffer;
 
 /** Reads zeros and discards writes: a store that costs nothing, for protocol benchmarks. */
 public final class NullStore implements BackingStore, Unmappable {
-    private final long capacity;
+    private volatile long capacity;
 
     public NullStore(long capacityBytes) {
         if (capacityBytes <= 0) {
@@ -16,6 +16,14 @@ public final class NullStore implements BackingStore, Unmappable {
     @Override
     public long capacityBytes() {
         return capacity;
+    }
+
+    @Override
+    public void resize(long newCapacityBytes) {
+        if (newCapacityBytes <= 0) {
+            throw new IllegalArgumentException("null store size must be positive");
+        }
+        capacity = newCapacityBytes;
     }
 
     @Override

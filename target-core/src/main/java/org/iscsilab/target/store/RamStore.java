@@ -14,7 +14,7 @@ public final class RamStore implements BackingStore, Unmappable {
 
     private static final byte[] ZEROS = new byte[CHUNK_SIZE];
 
-    private final long capacity;
+    private volatile long capacity;
     private final ConcurrentHashMap<Long, byte[]> chunks = new ConcurrentHashMap<>();
     private final AtomicLong allocated = new AtomicLong();
 
@@ -28,6 +28,18 @@ public final class RamStore implements BackingStore, Unmappable {
     @Override
     public long capacityBytes() {
         return capacity;
+    }
+
+    /** Shrinking frees the chunks past the new end and zeroes the rest of the last one. */
+    @Override
+    public synchronized void resize(long newCapacityBytes) {
+        if (newCapacityBytes <= 0) {
+            throw new IllegalArgumentException("RAM store size must be positive");
+        }
+        if (newCapacityBytes < capacity) {
+            unmap(newCapacityBytes, capacity - newCapacityBytes);
+        }
+        capacity = newCapacityBytes;
     }
 
     @Override
