@@ -21,17 +21,24 @@ class IscsilabCliIT {
     void targetStartsServesALibiscsiClientAndStopsOnSigterm() throws Exception {
         ExternalProgram.require("iscsi-inq", "libiscsi-bin");
         Process p = new ProcessBuilder("java", "-jar", JAR.toString(), "target", "--portal", "127.0.0.1:0",
-                "--lun", "ram:64M", "--lun", "null:1T,block=4096", "--iqn", "iqn.2026-01.org.iscsilab:cli")
+                "--lun", "ram:64M", "--lun", "null:1T,block=4096", "--iqn", "iqn.2026-01.org.iscsilab:cli",
+                "--admin", "127.0.0.1:0")
                 .redirectErrorStream(true).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         StringBuilder seen = new StringBuilder();
         String url = null;
+        String admin = null;
         Pattern libiscsi = Pattern.compile("libiscsi:\\s+(iscsi://\\S+)");
+        Pattern adminApi = Pattern.compile("admin API http://(\\S+)/api/v1/");
         for (String line; (line = out.readLine()) != null; ) {
             seen.append(line).append('\n');
             Matcher m = libiscsi.matcher(line);
             if (m.find()) {
                 url = m.group(1);
+            }
+            Matcher a = adminApi.matcher(line);
+            if (a.find()) {
+                admin = a.group(1);
             }
             if (line.contains("Ctrl-C")) {
                 break;
@@ -41,6 +48,19 @@ class IscsilabCliIT {
         assertTrue(seen.toString().contains("LUN 1 (null 1 TiB, 4096-byte blocks)"), seen.toString());
         String inq = ExternalProgram.ok(Duration.ofSeconds(30), "iscsi-inq", url);
         assertTrue(inq.contains("Vendor:ISCSILAB"), inq);
+        assertTrue(admin != null, "the banner prints the admin API address:\n" + seen);
+        String resized = ExternalProgram.ok(Duration.ofSeconds(30), "java", "-jar", JAR.toString(), "lun", "resize",
+                "0", "32M", "--admin", admin);
+        assertTrue(resized.contains("\"bytes\" : 33554432"), resized);
+        String cap = ExternalProgram.ok(Duration.ofSeconds(30), "iscsi-readcapacity16", url);
+        assertTrue(cap.contains("RETURNED LOGICAL BLOCK ADDRESS:65535"), cap);
+        ExternalProgram.Result bad = ExternalProgram.run(Duration.ofSeconds(30), "java", "-jar", JAR.toString(),
+                "fault", "add", "busy,every=0", "--admin", admin);
+        assertEquals(2, bad.exitCode(), bad.output());
+        assertTrue(bad.output().contains("every=0: write a number from 1"), bad.output());
+        String rules = ExternalProgram.ok(Duration.ofSeconds(30), "java", "-jar", JAR.toString(), "fault", "list",
+                "--admin", admin);
+        assertEquals("[ ]", rules.strip(), "the bad rule changed nothing");
         p.toHandle().destroy(); // SIGTERM, keeping our end of its output open
         StringBuilder rest = new StringBuilder();
         for (String line; (line = out.readLine()) != null; ) {

@@ -48,9 +48,7 @@ public final class FaultCommand {
 
         @Override
         public Integer call() throws Exception {
-            admin.client().call("DELETE", "faults/" + id, Map.of(), null);
-            System.out.println("removed fault rule " + id);
-            return 0;
+            return delete(admin, "faults/" + id, "removed fault rule " + id);
         }
     }
 
@@ -61,9 +59,13 @@ public final class FaultCommand {
 
         @Override
         public Integer call() throws Exception {
-            admin.client().call("DELETE", "faults", Map.of(), null);
-            System.out.println("removed every fault rule");
-            return 0;
+            return delete(admin, "faults", "removed every fault rule");
         }
+    }
+
+    private static Integer delete(AdminClient.AdminOption admin, String path, String done) throws Exception {
+        admin.client().call("DELETE", path, Map.of(), null);
+        System.out.println(done);
+        return 0;
     }
 }

@@ -24,6 +24,12 @@ public final class LunCommand {
         Map<String, String> query() {
             return target == null ? Map.of() : Map.of("target", target);
         }
+
+        /** PATCH one field of a LUN and print the LUN as it is now. */
+        Integer patch(int lun, String field, Object value) throws Exception {
+            System.out.print(admin.client().call("PATCH", "luns/" + lun, query(), AdminClient.jsonField(field, value)));
+            return 0;
+        }
     }
 
     @Command(name = "list", description = "List the LUNs.")
@@ -76,8 +82,7 @@ public final class LunCommand {
 
         @Override
         public Integer call() throws Exception {
-            System.out.print(admin.client().call("PATCH", "luns/" + lun, query(), AdminClient.jsonField("size", size)));
-            return 0;
+            return patch(lun, "size", size);
         }
     }
 
@@ -90,9 +95,7 @@ public final class LunCommand {
 
         @Override
         public Integer call() throws Exception {
-            System.out.print(admin.client().call("PATCH", "luns/" + lun, query(),
-                    AdminClient.jsonField("readOnly", readOnly)));
-            return 0;
+            return patch(lun, "readOnly", readOnly);
         }
     }
 
@@ -103,9 +106,7 @@ public final class LunCommand {
 
         @Override
         public Integer call() throws Exception {
-            System.out.print(admin.client().call("PATCH", "luns/" + lun, query(),
-                    AdminClient.jsonField("medium", "eject")));
-            return 0;
+            return patch(lun, "medium", "eject");
         }
     }
 
@@ -116,9 +117,7 @@ public final class LunCommand {
 
         @Override
         public Integer call() throws Exception {
-            System.out.print(admin.client().call("PATCH", "luns/" + lun, query(),
-                    AdminClient.jsonField("medium", "load")));
-            return 0;
+            return patch(lun, "medium", "load");
         }
     }
 }
