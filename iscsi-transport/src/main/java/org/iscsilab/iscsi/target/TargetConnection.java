@@ -47,6 +47,8 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
     /** A freeze fault: nothing is read, everything the target sends is held until it thaws. */
     private boolean frozen;
     private final ArrayDeque<Pdu> heldWhileFrozen = new ArrayDeque<>();
+    private final ArrayDeque<Pdu> heldInbound = new ArrayDeque<>();
+    private String localPortal;
 
     TargetConnection(TargetPortal portal, DigestSettings digests) {
         super(false);
@@ -116,6 +118,12 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
                 }
             }
             case LOGGED_IN -> {
+                if (frozen || session.freezeActive()) {
+                    // read before the freeze took hold: kept unprocessed until the thaw
+                    freeze();
+                    heldInbound.add(pdu);
+                    return;
+                }
                 if (session.dropFaultFired()) {
                     pdu.release();
                     return;
@@ -197,11 +205,14 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
 
     /** The portal this connection arrived on, "host:port". */
     String localPortal() {
-        SocketAddress a = channel.localAddress();
-        if (a instanceof InetSocketAddress i) {
-            return i.getAddress().getHostAddress() + ":" + i.getPort();
+        String p = localPortal;
+        if (p == null) {
+            SocketAddress a = channel.localAddress();
+            p = a instanceof InetSocketAddress i ? i.getAddress().getHostAddress() + ":" + i.getPort()
+                    : String.valueOf(a);
+            localPortal = p;
         }
-        return String.valueOf(a);
+        return p;
     }
 
     private TargetSession establish() throws LoginException {
@@ -321,6 +332,9 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
         while (!heldWhileFrozen.isEmpty()) {
             send(heldWhileFrozen.poll());
         }
+        while (!heldInbound.isEmpty() && !frozen && session != null) {
+            session.handle(heldInbound.poll());
+        }
         channel.flush();
         channel.config().setAutoRead(true);
         channel.read();
@@ -359,6 +373,8 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
         fsm.moveTo(ConnectionState.FREE);
         heldWhileFrozen.forEach(Pdu::release);
         heldWhileFrozen.clear();
+        heldInbound.forEach(Pdu::release);
+        heldInbound.clear();
         if (session != null) {
             session.connectionClosed();
         }

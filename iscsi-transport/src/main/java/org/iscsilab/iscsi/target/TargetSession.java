@@ -138,9 +138,16 @@ public final class TargetSession {
         return FaultContext.connection(conn.localPortal(), target == null ? null : target.name(), initiatorName, tsih);
     }
 
+    /** A freeze rule matches this session now. */
+    boolean freezeActive() {
+        return !portal.faults().isEmpty()
+                && portal.faults().active(FaultAction.Layer.CONNECTION, FaultAction.Freeze.class, faultContext());
+    }
+
     /** A drop rule fired for the PDU just received: the connection is closed and the PDU dropped. */
     boolean dropFaultFired() {
-        FaultRule drop = portal.faults().firing(FaultAction.Drop.class, faultContext());
+        FaultRule drop = portal.faults().isEmpty() ? null
+                : portal.faults().firing(FaultAction.Drop.class, faultContext());
         if (drop == null) {
             return false;
         }
@@ -159,7 +166,7 @@ public final class TargetSession {
             return;
         }
         FaultContext c = faultContext();
-        if (portal.faults().active(FaultAction.Layer.CONNECTION, FaultAction.Freeze.class, c)) {
+        if (freezeActive()) {
             conn.freeze();
         } else {
             conn.thaw();
@@ -295,8 +302,9 @@ public final class TargetSession {
         int lun = LunAddress.decode(cmd.lun());
         CommandRange range = CommandRange.of(cdb);
         ScsiTargetDevice device = target.device();
-        FaultRule fault = portal.faults().firing(FaultAction.Layer.SCSI, new FaultContext(conn.localPortal(), target.name(),
-                initiatorName, tsih, lun, cdb.opcode(), range.lba(), range.blocks()));
+        FaultRule fault = portal.faults().isEmpty() ? null : portal.faults().firing(FaultAction.Layer.SCSI,
+                new FaultContext(conn.localPortal(), target.name(), initiatorName, tsih, lun, cdb.opcode(), range.lba(),
+                        range.blocks()));
         CompletableFuture<ScsiOutcome> outcome = fault == null ? device.execute(st)
                 : ScsiFaults.apply(fault.action(), st, device, () -> device.execute(st));
         outcome.whenComplete((o, err) -> onLoop(() -> {

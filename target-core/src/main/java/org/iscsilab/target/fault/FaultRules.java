@@ -130,6 +130,9 @@ public final class FaultRules {
 
     /** True when a rule of this layer would match the event now, without counting it (for standing conditions like a freeze). */
     public boolean active(FaultAction.Layer layer, Class<? extends FaultAction> action, FaultContext context) {
+        if (rules.isEmpty()) {
+            return false;
+        }
         long now = clock.getAsLong();
         for (FaultRule r : rules) {
             if (r.action().layer() == layer && action.isInstance(r.action()) && !r.spent(now)

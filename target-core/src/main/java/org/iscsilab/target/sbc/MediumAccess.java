@@ -8,6 +8,7 @@ import org.iscsilab.target.scsi.AdditionalSense;
 import org.iscsilab.target.scsi.SenseData;
 import org.iscsilab.target.scsi.SenseException;
 import org.iscsilab.target.scsi.SenseKey;
+import org.iscsilab.target.store.Unmappable;
 
 /** Block-addressed reads and writes of a logical unit's medium, under its medium lock. */
 public final class MediumAccess {
@@ -35,6 +36,17 @@ public final class MediumAccess {
             lu.mapped(lba, blocks);
         } finally {
             l.unlock();
+        }
+    }
+
+    /** Every block reads as zeros afterwards and, on a thin unit, is unmapped (block erase, format). */
+    static void eraseAll(LogicalUnit lu) throws IOException {
+        long bytes = lu.blockCount() * lu.blockSize();
+        if (lu.store() instanceof Unmappable u) {
+            u.unmap(0, bytes);
+            if (lu.provisioning() != null) {
+                lu.provisioning().unmap(0, lu.blockCount());
+            }
         }
     }
 

@@ -10,7 +10,6 @@ import org.iscsilab.target.lu.ScsiTask;
 import org.iscsilab.target.scsi.Cdb;
 import org.iscsilab.target.scsi.ScsiOpcode;
 import org.iscsilab.target.scsi.SenseException;
-import org.iscsilab.target.store.Unmappable;
 
 /**
  * SANITIZE (SBC-4 §5.23): OVERWRITE with an initialization pattern, BLOCK ERASE and
@@ -57,7 +56,7 @@ public final class Sanitize {
                 if (sa == EXIT_FAILURE_MODE) {
                     return CompletableFuture.completedFuture(ScsiOutcome.good()); // a sanitize never fails here
                 }
-                return lu.sanitize(() -> erase(lu), immed).thenApply(v -> ScsiOutcome.good());
+                return lu.sanitize(() -> MediumAccess.eraseAll(lu), immed).thenApply(v -> ScsiOutcome.good());
             }
             case OVERWRITE -> {
                 // SBC-4 §5.23.3: a 4-byte header and a pattern of 1 to block-size bytes
@@ -85,16 +84,6 @@ public final class Sanitize {
     }
 
     /** Deallocates everything on thin units, zero-fills otherwise. */
-    private static void erase(LogicalUnit lu) throws java.io.IOException {
-        long bytes = lu.blockCount() * lu.blockSize();
-        if (lu.store() instanceof Unmappable u) {
-            u.unmap(0, bytes);
-            if (lu.provisioning() != null) {
-                lu.provisioning().unmap(0, lu.blockCount());
-            }
-        }
-    }
-
     /** OWCOUNT passes of the pattern repeated through every block, inverted between passes when asked. */
     private static void overwrite(LogicalUnit lu, byte[] pattern, int passes, boolean invert) throws java.io.IOException {
         int bs = lu.blockSize();

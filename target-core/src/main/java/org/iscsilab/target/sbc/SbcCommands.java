@@ -68,6 +68,7 @@ public final class SbcCommands {
                 "GET LBA STATUS", "9e 12 ff ff ff ff ff ff ff ff ff ff ff ff 00 00",
                 CommandHandler.immediate(ThinProvisioning::getLbaStatus)));
         Sanitize.registerInto(set);
+        set.add(CommandDescriptor.of(ScsiOpcode.FORMAT_UNIT, "FORMAT UNIT", "04 3f 00 00 00 00", FormatUnit::execute));
         set.add(CommandDescriptor.of(ScsiOpcode.WRITE_ATOMIC_16, "WRITE ATOMIC(16)",
                 "9c 18 ff ff ff ff ff ff ff ff ff ff ff ff 00 00", AtomicWrites::writeAtomic));
         set.add(CommandDescriptor.of(ScsiOpcode.READ_DEFECT_DATA_10, "READ DEFECT DATA(10)",

@@ -4,6 +4,7 @@ package org.iscsilab.target.scsi;
 public final class ScsiOpcode {
     public static final int TEST_UNIT_READY = 0x00;
     public static final int REQUEST_SENSE = 0x03;
+    public static final int FORMAT_UNIT = 0x04;
     public static final int READ_6 = 0x08;
     public static final int WRITE_6 = 0x0A;
     public static final int INQUIRY = 0x12;

@@ -289,11 +289,47 @@ class SbcCommandsTest {
                 new org.iscsilab.target.lu.UnitFormat(BS, BS, false, false, true), Runnable::run);
         device.addLogicalUnit(cd);
         run(cd, Cdb.of(0, 0, 0, 0, 0, 0), 0, null);
+        assertSense(run(full, Cdb.of(0, 0, 0, 0, 0, 0), 0, null), SenseKey.UNIT_ATTENTION,
+                AdditionalSense.REPORTED_LUNS_DATA_HAS_CHANGED);
         run(cd, Cdb.of(0x1E, 0, 0, 0, 1, 0), 0, null);
         cd.reset();
         run(cd, Cdb.of(0, 0, 0, 0, 0, 0), 0, null); // the reset's unit attention
         assertEquals(ScsiStatus.GOOD, run(cd, Cdb.of(0x1B, 0, 0, 0, 0x02, 0), 0, null).status());
         assertSense(run(full, Cdb.of(0x1B, 0, 0, 0, 0x02, 0), 0, null), SenseKey.ILLEGAL_REQUEST,
                 AdditionalSense.INVALID_FIELD_IN_CDB);
+    }
+
+    @Test
+    void formatUnitLeavesEveryBlockReadingZerosAndTheThinUnitUnmapped() {
+        byte[] data = new byte[8 * BS];
+        Arrays.fill(data, (byte) 0x77);
+        write(thin, 100, data);
+        assertEquals(ScsiStatus.GOOD, run(thin, Cdb.of(0x04, 0, 0, 0, 0, 0), 0, null).status());
+        ScsiOutcome r = run(thin, Cdb.of(0x28, 0, 0, 0, 0, 100, 0, 0, 8, 0), 8 * BS, null);
+        byte[] back = new byte[8 * BS];
+        r.dataIn().duplicate().get(back);
+        assertArrayEquals(new byte[8 * BS], back);
+        assertEquals(false, thin.provisioning().mapped(100));
+        byte[] header = {0, 0, 0, 0}; // FMTDATA with an empty defect list
+        assertEquals(ScsiStatus.GOOD, run(full, Cdb.of(0x04, 0x10, 0, 0, 0, 0), 4, header).status());
+    }
+
+    @Test
+    void formatUnitRefusesProtectionInformationDefectsAndInitializationPatterns() {
+        ScsiOutcome pi = run(full, Cdb.of(0x04, 0x40, 0, 0, 0, 0), 0, null);
+        assertSense(pi, SenseKey.ILLEGAL_REQUEST, AdditionalSense.INVALID_FIELD_IN_CDB);
+        assertEquals(1, pi.sense().fieldPointer().byteOffset());
+        ScsiOutcome defects = run(full, Cdb.of(0x04, 0x10, 0, 0, 0, 0), 12, new byte[] {0, 0, 0, 8, 0, 0, 0, 1,
+                0, 0, 0, 2});
+        assertSense(defects, SenseKey.ILLEGAL_REQUEST, AdditionalSense.INVALID_FIELD_IN_PARAMETER_LIST);
+        assertEquals(2, defects.sense().fieldPointer().byteOffset());
+        ScsiOutcome pattern = run(full, Cdb.of(0x04, 0x10, 0, 0, 0, 0), 4, new byte[] {0, (byte) 0x88, 0, 0});
+        assertSense(pattern, SenseKey.ILLEGAL_REQUEST, AdditionalSense.INVALID_FIELD_IN_PARAMETER_LIST);
+        ScsiOutcome noFmtData = run(full, Cdb.of(0x04, 0x08, 0, 0, 0, 0), 0, null);
+        assertSense(noFmtData, SenseKey.ILLEGAL_REQUEST, AdditionalSense.INVALID_FIELD_IN_CDB);
+        full.setReadOnly(true);
+        run(full, Cdb.of(0, 0, 0, 0, 0, 0), 0, null); // MODE PARAMETERS CHANGED
+        assertSense(run(full, Cdb.of(0x04, 0, 0, 0, 0, 0), 0, null), SenseKey.DATA_PROTECT,
+                AdditionalSense.WRITE_PROTECTED);
     }
 }

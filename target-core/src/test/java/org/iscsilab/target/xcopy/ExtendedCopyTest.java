@@ -41,13 +41,17 @@ class ExtendedCopyTest {
         source = unit(0, false);
         destination = unit(1, false);
         readOnly = unit(2, true);
+        for (LogicalUnit lu : new LogicalUnit[] {source, destination, readOnly}) {
+            while (run(lu, Cdb.of(0, 0, 0, 0, 0, 0), 0, null).status() != ScsiStatus.GOOD) {
+                // consume the power-on and REPORTED LUNS DATA HAS CHANGED unit attentions
+            }
+        }
     }
 
     private LogicalUnit unit(int lun, boolean ro) {
         LogicalUnit lu = new LogicalUnit(lun, LogicalUnitIdentity.derive("t", lun), new RamStore(BLOCKS * BS),
                 new UnitFormat(BS, BS, ro, false), Runnable::run);
         device.addLogicalUnit(lu);
-        run(lu, Cdb.of(0, 0, 0, 0, 0, 0), 0, null); // consume the power-on unit attention
         return lu;
     }
 
