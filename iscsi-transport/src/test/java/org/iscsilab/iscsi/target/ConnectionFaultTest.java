@@ -15,6 +15,7 @@ import org.iscsilab.iscsi.initiator.InitiatorConfig;
 import org.iscsilab.iscsi.initiator.InitiatorSession;
 import org.iscsilab.iscsi.initiator.IscsiInitiator;
 import org.iscsilab.iscsi.initiator.LoginRefusedException;
+import org.iscsilab.iscsi.initiator.RecoveringSession;
 import org.iscsilab.iscsi.initiator.ScsiResult;
 import org.iscsilab.target.fault.EventLog;
 import org.iscsilab.target.lu.LunAddress;
@@ -112,5 +113,45 @@ class ConnectionFaultTest {
         long t0 = System.nanoTime();
         login(HOST_A);
         assertTrue(Duration.ofNanos(System.nanoTime() - t0).toMillis() >= 600, "the first login waited");
+    }
+
+    @Test
+    void afterADropTheRecoveringSessionLogsInAgainAndCommandsWorkOnTheNewConnection() throws Exception {
+        RecoveringSession r = RecoveringSession.open(initiator, target.address(),
+                InitiatorConfig.normal(target.iqn()).withInitiatorName(HOST_A), Duration.ofMillis(100),
+                Duration.ofSeconds(10)).join();
+        java.util.List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        r.onStateChange((from, to) -> seen.add(from + "->" + to));
+        target.faults().add("drop,once,initiator=" + HOST_A);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (r.relogins() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(1, r.relogins());
+        assertEquals(java.util.List.of("LOGGED_IN->RECOVERING", "RECOVERING->LOGGED_IN"), seen);
+        r.execute(LunAddress.encode(0), Cdbs.testUnitReady(), null, 0).join(); // the new nexus' unit attention
+        assertTrue(r.execute(LunAddress.encode(0), Cdbs.read10(0, 1), null, 512).join().good());
+        assertEquals(2, target.events().count(e -> e.type() == EventLog.Type.LOGIN && HOST_A.equals(e.initiator())));
+        r.logout().join();
+    }
+
+    @Test
+    void whenLoginsKeepFailingTheReplacementTimeoutFailsTheSession() throws Exception {
+        RecoveringSession r = RecoveringSession.open(initiator, target.address(),
+                InitiatorConfig.normal(target.iqn()).withInitiatorName(HOST_A), Duration.ofMillis(100),
+                Duration.ofMillis(800)).join();
+        target.faults().add("refuse-login,status=03/01,initiator=" + HOST_A); // target error: service unavailable
+        target.faults().add("drop,once,initiator=" + HOST_A);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (r.state() != RecoveringSession.State.FAILED && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(RecoveringSession.State.FAILED, r.state());
+        CompletionException e = assertThrows(CompletionException.class,
+                () -> r.execute(LunAddress.encode(0), Cdbs.testUnitReady(), null, 0).join());
+        assertTrue(e.getCause().getMessage().contains("FAILED"), e.getCause().getMessage());
+        assertTrue(target.events().count(x -> x.type() == EventLog.Type.LOGIN && "REFUSED".equals(x.status())) >= 2,
+                "it kept trying every 100 ms");
+        r.close();
     }
 }
