@@ -1,0 +1,110 @@
+package org.iscsilab.host.mid;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Block and unblock (reference §4): what the transport calls when a session fails and recovers.
+ * The 4.11 model writes states without a lock; v4.13 and later change state and stop the queue
+ * under the device's state mutex. Target unblock picks its devices as the policy says: with
+ * scsi_device_get (skipping CANCEL, DEL and every device of a GOING module) or, with {@code bart},
+ * without it.
+ */
+public final class BlockControl {
+    private BlockControl() {
+    }
+
+    /** scsi_internal_device_block: BLOCK (or CREATED_BLOCK from CREATED), then stop the queue. */
+    public static boolean blockDevice(ScsiDevice d) {
+        boolean mutex = d.host().policy().removalToDel();
+        if (mutex) {
+            d.stateMutex().lock();
+        }
+        try {
+            if (!d.setState(DeviceState.BLOCK) && !d.setState(DeviceState.CREATED_BLOCK)) {
+                return false;
+            }
+            d.queue().stop();
+            return true;
+        } finally {
+            if (mutex) {
+                d.stateMutex().unlock();
+            }
+        }
+    }
+
+    /**
+     * scsi_internal_device_unblock: writes the state directly (no table check): BLOCK and
+     * TRANSPORT_OFFLINE become {@code newState}; CREATED_BLOCK becomes CREATED or the offline
+     * state asked for; CANCEL and OFFLINE stay but get their queue restarted; CANCEL_BLOCK becomes
+     * CANCEL (James). Anything else is -EINVAL. Then the queue is started.
+     */
+    public static boolean unblockDevice(ScsiDevice d, DeviceState newState) {
+        Policy policy = d.host().policy();
+        if (policy.strictUnblockTarget() && newState != DeviceState.RUNNING
+                && newState != DeviceState.TRANSPORT_OFFLINE) {
+            return false; // -EINVAL since Bart's 2019 change
+        }
+        boolean mutex = policy.removalToDel();
+        if (mutex) {
+            d.stateMutex().lock();
+        }
+        try {
+            switch (d.state()) {
+                case BLOCK, TRANSPORT_OFFLINE -> d.writeStateDirectly(newState);
+                case CREATED_BLOCK -> d.writeStateDirectly(newState == DeviceState.OFFLINE
+                        || newState == DeviceState.TRANSPORT_OFFLINE ? newState : DeviceState.CREATED);
+                case CANCEL, OFFLINE -> {
+                    // state unchanged, queue restarted
+                }
+                case CANCEL_BLOCK -> d.writeStateDirectly(DeviceState.CANCEL);
+                default -> {
+                    return false;
+                }
+            }
+        } finally {
+            if (mutex) {
+                d.stateMutex().unlock();
+            }
+        }
+        d.queue().start();
+        return true;
+    }
+
+    /** scsi_target_block: every device scsi_device_get accepts is blocked. */
+    public static void blockTarget(ScsiTarget t) {
+        for (ScsiDevice d : t.devices()) {
+            if (d.get()) {
+                try {
+                    blockDevice(d);
+                } finally {
+                    d.put();
+                }
+            }
+        }
+    }
+
+    /**
+     * scsi_target_unblock: the devices visited are those scsi_device_get accepts, or with
+     * {@code bart} every device not in DEL. Returns the devices visited.
+     */
+    public static List<ScsiDevice> unblockTarget(ScsiTarget t, DeviceState newState) {
+        List<ScsiDevice> visited = new ArrayList<>();
+        for (ScsiDevice d : t.devices()) {
+            if (t.host().policy().unblockWithoutDeviceGet()) {
+                if (d.state() != DeviceState.DEL) {
+                    visited.add(d);
+                    unblockDevice(d, newState);
+                }
+            } else if (d.get()) {
+                try {
+                    visited.add(d);
+                    unblockDevice(d, newState);
+                } finally {
+                    d.put();
+                }
+            }
+        }
+        return visited;
+    }
+}

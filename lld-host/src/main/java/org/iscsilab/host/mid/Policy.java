@@ -1,0 +1,141 @@
+package org.iscsilab.host.mid;
+
+import static org.iscsilab.host.mid.DeviceState.BLOCK;
+import static org.iscsilab.host.mid.DeviceState.CANCEL;
+import static org.iscsilab.host.mid.DeviceState.CANCEL_BLOCK;
+import static org.iscsilab.host.mid.DeviceState.CREATED;
+import static org.iscsilab.host.mid.DeviceState.CREATED_BLOCK;
+import static org.iscsilab.host.mid.DeviceState.DEL;
+import static org.iscsilab.host.mid.DeviceState.OFFLINE;
+import static org.iscsilab.host.mid.DeviceState.QUIESCE;
+import static org.iscsilab.host.mid.DeviceState.RUNNING;
+import static org.iscsilab.host.mid.DeviceState.TRANSPORT_OFFLINE;
+
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The kernel behaviour a run models: the transition table of scsi_device_set_state() and the
+ * three places the 2017 fixes differ (how target unblock picks devices, how removal treats a
+ * blocked device, whether SYNCHRONIZE CACHE goes to a blocked device being removed).
+ *
+ * <ul>
+ * <li>{@code v4.11}: the race. Unblock skips devices scsi_device_get refuses (CANCEL, DEL, module GOING).</li>
+ * <li>{@code bart}: v4.11, but unblock visits every device not in DEL, without scsi_device_get.
+ *     Whether Bart's patch also visited CANCEL devices is not known; we visit them (documented choice).</li>
+ * <li>{@code cancel-block}: v4.11 plus CANCEL_BLOCK: removing a blocked device moves it to CANCEL_BLOCK,
+ *     scsi_device_get accepts it, unblock turns it into CANCEL.</li>
+ * <li>{@code cancel-block-drop-sync}: cancel-block, and sd sends no SYNCHRONIZE CACHE to a CANCEL_BLOCK device.</li>
+ * <li>{@code v4.13}: the upstream fix: BLOCK->DEL is legal, BLOCK->CANCEL is not; removal of a blocked
+ *     device goes to DEL and restarts its queue, under the device's state mutex.</li>
+ * <li>{@code current}: v4.13 plus later table additions (QUIESCE->BLOCK, OFFLINE->BLOCK) and an unblock
+ *     that accepts only RUNNING or TRANSPORT_OFFLINE as the new state.</li>
+ * </ul>
+ */
+public enum Policy {
+    V4_11("v4.11"),
+    BART("bart"),
+    CANCEL_BLOCK_STATE("cancel-block"),
+    CANCEL_BLOCK_DROP_SYNC("cancel-block-drop-sync"),
+    V4_13("v4.13"),
+    CURRENT("current");
+
+    private final String label;
+    private final Map<DeviceState, Set<DeviceState>> allowedFrom;
+
+    Policy(String label) {
+        this.label = label;
+        this.allowedFrom = table(label);
+    }
+
+    public String label() {
+        return label;
+    }
+
+    public static Policy parse(String text) {
+        for (Policy p : values()) {
+            if (p.label.equals(text.toLowerCase(Locale.ROOT))) {
+                return p;
+            }
+        }
+        throw new IllegalArgumentException("unknown policy '" + text + "'; use v4.11, bart, cancel-block, "
+                + "cancel-block-drop-sync, v4.13 or current");
+    }
+
+    /** scsi_device_set_state(): setting the current state is a no-op; otherwise the table decides. */
+    public boolean allows(DeviceState from, DeviceState to) {
+        return from == to || allowedFrom.get(to).contains(from);
+    }
+
+    /** Whether the model has the CANCEL_BLOCK state at all. */
+    public boolean hasCancelBlock() {
+        return this == CANCEL_BLOCK_STATE || this == CANCEL_BLOCK_DROP_SYNC;
+    }
+
+    /** v4.13 and later: removal goes BLOCK->DEL with a queue restart, and state changes take state_mutex. */
+    public boolean removalToDel() {
+        return this == V4_13 || this == CURRENT;
+    }
+
+    /** bart: target unblock visits devices without scsi_device_get, so a GOING module hides nothing. */
+    public boolean unblockWithoutDeviceGet() {
+        return this == BART;
+    }
+
+    /** cancel-block-drop-sync: sd_sync_cache sends nothing to a CANCEL_BLOCK device. */
+    public boolean dropSyncCacheWhenCancelBlocked() {
+        return this == CANCEL_BLOCK_DROP_SYNC;
+    }
+
+    /** current: scsi_internal_device_unblock_nowait rejects new states other than RUNNING and TRANSPORT_OFFLINE. */
+    public boolean strictUnblockTarget() {
+        return this == CURRENT;
+    }
+
+    @Override
+    public String toString() {
+        return label;
+    }
+
+    /** The allowed old states for each new state (reference §2). */
+    private static Map<DeviceState, Set<DeviceState>> table(String label) {
+        Map<DeviceState, Set<DeviceState>> t = new EnumMap<>(DeviceState.class);
+        for (DeviceState s : DeviceState.values()) {
+            t.put(s, EnumSet.noneOf(DeviceState.class));
+        }
+        t.get(CREATED).add(CREATED_BLOCK);
+        t.get(RUNNING).addAll(EnumSet.of(CREATED, OFFLINE, TRANSPORT_OFFLINE, QUIESCE, BLOCK));
+        t.get(QUIESCE).addAll(EnumSet.of(RUNNING, OFFLINE, TRANSPORT_OFFLINE));
+        t.get(OFFLINE).addAll(EnumSet.of(CREATED, RUNNING, QUIESCE, BLOCK));
+        t.get(TRANSPORT_OFFLINE).addAll(EnumSet.of(CREATED, RUNNING, QUIESCE, BLOCK));
+        t.get(BLOCK).addAll(EnumSet.of(RUNNING, CREATED_BLOCK));
+        t.get(CREATED_BLOCK).add(CREATED);
+        t.get(CANCEL).addAll(EnumSet.of(CREATED, RUNNING, QUIESCE, OFFLINE, TRANSPORT_OFFLINE, BLOCK));
+        t.get(DEL).addAll(EnumSet.of(CREATED, RUNNING, OFFLINE, TRANSPORT_OFFLINE, CANCEL, CREATED_BLOCK));
+        switch (label) {
+            case "cancel-block", "cancel-block-drop-sync" -> {
+                // James: a blocked device whose removal starts becomes CANCEL_BLOCK; unblock makes it CANCEL
+                t.get(CANCEL).remove(BLOCK);
+                t.get(CANCEL_BLOCK).add(BLOCK);
+                t.get(CANCEL).add(CANCEL_BLOCK);
+                t.get(DEL).add(CANCEL_BLOCK);
+            }
+            case "v4.13" -> {
+                t.get(CANCEL).remove(BLOCK);
+                t.get(DEL).add(BLOCK);
+            }
+            case "current" -> {
+                t.get(CANCEL).remove(BLOCK);
+                t.get(DEL).add(BLOCK);
+                t.get(BLOCK).addAll(EnumSet.of(QUIESCE, OFFLINE));
+            }
+            default -> {
+                // v4.11 and bart share the v4.11 table
+            }
+        }
+        return t;
+    }
+}

@@ -1,0 +1,88 @@
+package org.iscsilab.host.mid;
+
+import java.util.function.Function;
+
+/**
+ * Device, target and host removal in the modelled kernel's order (reference §5, §6).
+ *
+ * <p>4.11 (and bart, cancel-block): set CANCEL — or, with James's state, CANCEL_BLOCK for a
+ * blocked device — and return at once when that is illegal; run the upper driver's remove
+ * (sd: SYNCHRONIZE CACHE when the write cache is on and the device online), set DEL, drain the
+ * queue, call the LLD's slave_destroy. v4.13 and later: under the state mutex, CANCEL, or for a
+ * blocked device DEL with the queue restarted, so nothing parks and nothing is sent.
+ *
+ * <p>Removal waits for what it issued with no deadline, as the kernel does: when the queue stays
+ * stopped it never returns. Callers bound it with a watchdog.
+ */
+public final class Removal {
+    private Removal() {
+    }
+
+    /** __scsi_remove_device. {@code upper} is the bound upper driver, or null. */
+    public static void removeDevice(ScsiDevice d, UpperDriver upper) throws InterruptedException {
+        if (d.state() == DeviceState.DEL) {
+            return;
+        }
+        Policy policy = d.host().policy();
+        if (policy.removalToDel()) {
+            d.stateMutex().lock();
+            try {
+                if (!d.setState(DeviceState.CANCEL)) {
+                    if (!d.setState(DeviceState.DEL)) {
+                        return;
+                    }
+                    d.queue().start(); // parked requests are dispatched and killed (DEL)
+                }
+            } finally {
+                d.stateMutex().unlock();
+            }
+        } else if (!d.setState(DeviceState.CANCEL)
+                && !(policy.hasCancelBlock() && d.setState(DeviceState.CANCEL_BLOCK))) {
+            return; // 4.11: an illegal CANCEL ends removal before it starts
+        }
+        if (upper != null) {
+            upper.remove(d); // device_del unbinds sd: sd_shutdown -> sd_sync_cache
+        }
+        d.setState(DeviceState.DEL);
+        d.queue().drain(); // blk_cleanup_queue
+        d.host().driver().module().enter("slave_destroy(" + d.hctl() + ")");
+        d.host().driver().slaveDestroy(d);
+        d.target().forget(d);
+    }
+
+    /**
+     * scsi_remove_target: 4.11 to 4.13 pick devices with scsi_device_get, so during an LLD unload
+     * (module GOING) every device is skipped; from 4.14 every device not in DEL or CANCEL is taken.
+     */
+    public static void removeTarget(ScsiTarget t, Function<ScsiDevice, UpperDriver> upper)
+            throws InterruptedException {
+        for (ScsiDevice d : t.devices()) {
+            boolean pick;
+            if (t.host().policy() == Policy.CURRENT) {
+                pick = d.state() != DeviceState.DEL && d.state() != DeviceState.CANCEL;
+            } else {
+                pick = d.get();
+                if (pick) {
+                    d.put();
+                }
+            }
+            if (pick) {
+                removeDevice(d, upper.apply(d));
+            }
+        }
+        if (t.devices().isEmpty()) {
+            t.host().forgetTarget(t);
+        }
+    }
+
+    /** scsi_remove_host: host CANCEL, then every device not in DEL is removed (no scsi_device_get), host DEL. */
+    public static void removeHost(ScsiHost h, Function<ScsiDevice, UpperDriver> upper) throws InterruptedException {
+        h.setState(ScsiHost.State.CANCEL);
+        for (ScsiDevice d : h.devices()) {
+            if (d.state() != DeviceState.DEL) {
+                removeDevice(d, upper.apply(d));
+            }
+        }
+        h.setState(ScsiHost.State.DEL);
+    }
+}

@@ -1,0 +1,112 @@
+package org.iscsilab.host.mid;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * A device's request queue (the legacy block layer of 4.11, in the parts the race depends on):
+ * it can be stopped and started; while stopped nothing is dispatched and parked requests have
+ * no timer. Running it asks the device for each request's admission. Draining it (what
+ * blk_cleanup_queue does) waits until nothing is parked or in flight, and on a stopped queue
+ * with parked requests that wait never ends.
+ */
+final class RequestQueue {
+    private final Function<Request, Admission> admission;
+    private final Consumer<Request> dispatch;
+    private final Deque<Request> parked = new ArrayDeque<>();
+    private boolean stopped;
+    private int inFlight;
+
+    RequestQueue(Function<Request, Admission> admission, Consumer<Request> dispatch) {
+        this.admission = admission;
+        this.dispatch = dispatch;
+    }
+
+    void submit(Request r) {
+        synchronized (this) {
+            parked.addLast(r);
+        }
+        run();
+    }
+
+    synchronized void stop() {
+        stopped = true;
+    }
+
+    /** blk_start_queue: clears the stop and runs the queue. */
+    void start() {
+        synchronized (this) {
+            stopped = false;
+        }
+        run();
+    }
+
+    synchronized boolean stopped() {
+        return stopped;
+    }
+
+    synchronized int parked() {
+        return parked.size();
+    }
+
+    synchronized int inFlight() {
+        return inFlight;
+    }
+
+    /** Dispatches what the device admits, kills what it refuses, stops at the first deferred request. */
+    void run() {
+        while (true) {
+            Request r;
+            Admission a;
+            synchronized (this) {
+                if (stopped || parked.isEmpty()) {
+                    return;
+                }
+                r = parked.peekFirst();
+                a = admission.apply(r);
+                if (a == Admission.DEFER) {
+                    return; // requeued; tried again when the queue next runs
+                }
+                parked.pollFirst();
+                if (a == Admission.ALLOW) {
+                    inFlight++;
+                }
+            }
+            if (a == Admission.KILL) {
+                r.complete(HostResult.of(HostResult.HostByte.DID_NO_CONNECT));
+                signal();
+            } else {
+                r.dispatched(System.nanoTime());
+                r.result().whenComplete((res, err) -> {
+                    synchronized (this) {
+                        inFlight--;
+                        notifyAll();
+                    }
+                });
+                dispatch.accept(r);
+            }
+        }
+    }
+
+    private synchronized void signal() {
+        notifyAll();
+    }
+
+    /**
+     * blk_cleanup_queue's drain: returns when nothing is parked or in flight. A running queue keeps
+     * retrying deferred requests; a stopped one does nothing, so this waits forever (interruptibly).
+     */
+    void drain() throws InterruptedException {
+        while (true) {
+            run();
+            synchronized (this) {
+                if (parked.isEmpty() && inFlight == 0) {
+                    return;
+                }
+                wait(50);
+            }
+        }
+    }
+}

@@ -1,0 +1,178 @@
+package org.iscsilab.host.mid;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.ReentrantLock;
+import org.iscsilab.host.module.Violations;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A SCSI device (struct scsi_device) with the one state enforcer of its state machine,
+ * {@link #setState} (scsi_device_set_state), its request queue and its reference count.
+ * The transition table and the details of block, unblock and removal come from the
+ * {@link Policy}. Every state change is kept with its time for the scenario timeline.
+ */
+public final class ScsiDevice {
+    private static final Logger log = LoggerFactory.getLogger(ScsiDevice.class);
+
+    /** One entry of the state timeline. */
+    public record Transition(long nanos, DeviceState from, DeviceState to, boolean direct) {
+    }
+
+    private final ScsiHost host;
+    private final ScsiTarget target;
+    private final int lun;
+    private final Policy policy;
+    private final Violations violations;
+    private final RequestQueue queue;
+    /** sdev->state_mutex (v4.13 and later); the 4.11 model does not take it. */
+    private final ReentrantLock stateMutex = new ReentrantLock();
+    private final List<Transition> timeline = new ArrayList<>();
+    private DeviceState state = DeviceState.CREATED;
+    private int references;
+
+    ScsiDevice(ScsiTarget target, int lun) {
+        this.host = target.host();
+        this.target = target;
+        this.lun = lun;
+        this.policy = host.policy();
+        this.violations = host.violations();
+        this.queue = new RequestQueue(this::admit, this::dispatch);
+        timeline.add(new Transition(System.nanoTime(), null, DeviceState.CREATED, false));
+    }
+
+    public ScsiHost host() {
+        return host;
+    }
+
+    public int lun() {
+        return lun;
+    }
+
+    public ScsiTarget target() {
+        return target;
+    }
+
+    /** H:C:T:L as sysfs names the device. */
+    public String hctl() {
+        return host.number() + ":" + target.channel() + ":" + target.id() + ":" + lun;
+    }
+
+    public synchronized DeviceState state() {
+        return state;
+    }
+
+    /** The sysfs state attribute. */
+    public String sysfsState() {
+        return state().sysfs();
+    }
+
+    public synchronized List<Transition> timeline() {
+        return List.copyOf(timeline);
+    }
+
+    ReentrantLock stateMutex() {
+        return stateMutex;
+    }
+
+    RequestQueue queue() {
+        return queue;
+    }
+
+    /** Whether the device's queue is stopped (for invariant checks). */
+    public boolean queueStopped() {
+        return queue.stopped();
+    }
+
+    /** Requests waiting on the queue. */
+    public int parkedRequests() {
+        return queue.parked();
+    }
+
+    /**
+     * scsi_device_set_state(): the only way states change, apart from unblock's direct write.
+     * Returns false, changing nothing, when the modelled kernel's table forbids the transition.
+     */
+    public synchronized boolean setState(DeviceState to) {
+        if (!policy.allows(state, to)) {
+            log.debug("{}: illegal state change {} -> {} ({})", hctl(), state, to, policy);
+            return false;
+        }
+        record(to, false);
+        return true;
+    }
+
+    /** scsi_internal_device_unblock's write of sdev_state, which bypasses the table (reference §4). */
+    synchronized void writeStateDirectly(DeviceState to) {
+        record(to, true);
+    }
+
+    private void record(DeviceState to, boolean direct) {
+        if (state != to) {
+            timeline.add(new Transition(System.nanoTime(), state, to, direct));
+            log.debug("{}: {} -> {}{}", hctl(), state, to, direct ? " (direct)" : "");
+            state = to;
+        }
+    }
+
+    /**
+     * scsi_device_get(): refuses a device in CANCEL or DEL, and refuses every device once its LLD
+     * module is GOING (try_module_get fails); otherwise takes a device and a module reference.
+     */
+    public boolean get() {
+        synchronized (this) {
+            if (state == DeviceState.CANCEL || state == DeviceState.DEL) {
+                return false;
+            }
+        }
+        if (!host.driver().module().tryGet()) {
+            return false;
+        }
+        synchronized (this) {
+            references++;
+        }
+        return true;
+    }
+
+    /** scsi_device_put(). */
+    public void put() {
+        synchronized (this) {
+            if (references == 0) {
+                violations.record("scsi_device_put(" + hctl() + ") without a reference");
+                return;
+            }
+            references--;
+        }
+        host.driver().module().put();
+    }
+
+    public synchronized int references() {
+        return references;
+    }
+
+    /** Queues a request; the future completes when it is done, however long that takes. */
+    public CompletableFuture<HostResult> submit(Request r) {
+        queue.submit(r);
+        return r.result();
+    }
+
+    private Admission admit(Request r) {
+        return Admission.of(state(), r.preempt(), policy == Policy.CURRENT);
+    }
+
+    private void dispatch(Request r) {
+        if (state() == DeviceState.DEL) {
+            violations.record("queuecommand called for " + hctl() + " in DEL");
+        }
+        LowLevelDriver lld = host.driver();
+        lld.module().enter("queuecommand(" + hctl() + ")");
+        lld.queueCommand(this, r);
+    }
+
+    @Override
+    public String toString() {
+        return hctl() + " " + sysfsState();
+    }
+}

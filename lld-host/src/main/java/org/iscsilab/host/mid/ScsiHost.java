@@ -1,0 +1,89 @@
+package org.iscsilab.host.mid;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.iscsilab.host.module.Violations;
+
+/**
+ * A SCSI host (struct Scsi_Host): the adapter an LLD registered, its targets and devices, and
+ * the policy that says which kernel is modelled.
+ */
+public final class ScsiHost {
+    /** SHOST_* states the model needs. */
+    public enum State { RUNNING, CANCEL, DEL }
+
+    private final int number;
+    private final LowLevelDriver driver;
+    private final Policy policy;
+    private final Violations violations;
+    private final List<ScsiTarget> targets = new CopyOnWriteArrayList<>();
+    private volatile State state = State.RUNNING;
+
+    public ScsiHost(int number, LowLevelDriver driver, Policy policy, Violations violations) {
+        this.number = number;
+        this.driver = driver;
+        this.policy = policy;
+        this.violations = violations;
+    }
+
+    public int number() {
+        return number;
+    }
+
+    public LowLevelDriver driver() {
+        return driver;
+    }
+
+    public Policy policy() {
+        return policy;
+    }
+
+    public Violations violations() {
+        return violations;
+    }
+
+    public State state() {
+        return state;
+    }
+
+    void setState(State s) {
+        state = s;
+    }
+
+    public List<ScsiTarget> targets() {
+        return List.copyOf(targets);
+    }
+
+    /** The target with this channel and id, created when first needed. */
+    public synchronized ScsiTarget target(int channel, int id) {
+        for (ScsiTarget t : targets) {
+            if (t.channel() == channel && t.id() == id) {
+                return t;
+            }
+        }
+        ScsiTarget t = new ScsiTarget(this, channel, id);
+        targets.add(t);
+        return t;
+    }
+
+    /** scsi_add_device as scanning ends: CREATED, then RUNNING once configured. */
+    public ScsiDevice addDevice(int channel, int id, int lun) {
+        ScsiDevice d = target(channel, id).add(lun);
+        if (!d.setState(DeviceState.RUNNING)) {
+            throw new IllegalStateException("a new device could not go CREATED -> RUNNING");
+        }
+        return d;
+    }
+
+    /** Every device of every target. */
+    public List<ScsiDevice> devices() {
+        List<ScsiDevice> all = new ArrayList<>();
+        targets.forEach(t -> all.addAll(t.devices()));
+        return all;
+    }
+
+    void forgetTarget(ScsiTarget t) {
+        targets.remove(t);
+    }
+}
