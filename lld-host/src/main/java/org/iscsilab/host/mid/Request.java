@@ -56,8 +56,20 @@ public final class Request {
         return dispatchedNanos;
     }
 
-    void complete(HostResult r) {
-        result.complete(r);
+    private volatile Runnable onDispatchedCompletion;
+
+    /** Called by the queue before handing the request to the LLD: how a finished dispatch is reported. */
+    void onCompletion(Runnable r) {
+        onDispatchedCompletion = r;
+    }
+
+    /** Ends the request (the LLD, or the mid-layer killing it). */
+    public void complete(HostResult r) {
+        Runnable done = onDispatchedCompletion;
+        onDispatchedCompletion = null;
+        if (result.complete(r) && done != null) {
+            done.run();
+        }
     }
 
     @Override

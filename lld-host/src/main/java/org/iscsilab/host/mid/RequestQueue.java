@@ -31,6 +31,20 @@ final class RequestQueue {
         run();
     }
 
+    /**
+     * The LLD could not take a dispatched request now (DID_IMM_RETRY, a disrupted transport): it goes
+     * back to the head of the queue, without a timer, and is dispatched again when the queue next runs.
+     */
+    void requeue(Request r) {
+        synchronized (this) {
+            r.onCompletion(null);
+            r.dispatched(-1);
+            parked.addFirst(r);
+            inFlight--;
+            notifyAll();
+        }
+    }
+
     synchronized void stop() {
         stopped = true;
     }
@@ -79,18 +93,19 @@ final class RequestQueue {
                 signal();
             } else {
                 r.dispatched(System.nanoTime());
-                r.result().whenComplete((res, err) -> {
-                    synchronized (this) {
-                        inFlight--;
-                        notifyAll();
-                    }
-                });
+                r.onCompletion(this::completed);
                 dispatch.accept(r);
             }
         }
     }
 
     private synchronized void signal() {
+        notifyAll();
+    }
+
+    /** A dispatched request finished. */
+    synchronized void completed() {
+        inFlight--;
         notifyAll();
     }
 

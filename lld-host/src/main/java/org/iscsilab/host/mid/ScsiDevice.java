@@ -158,6 +158,11 @@ public final class ScsiDevice {
         return r.result();
     }
 
+    /** The LLD hands a dispatched request back (it cannot take it now); it waits on the queue again. */
+    public void requeue(Request r) {
+        queue.requeue(r);
+    }
+
     private Admission admit(Request r) {
         return Admission.of(state(), r.preempt(), policy == Policy.CURRENT);
     }

@@ -1,5 +1,6 @@
 package org.iscsilab.host.mid;
 
+import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 
@@ -15,6 +16,8 @@ public final class ScsiDisk implements UpperDriver {
     private final ScsiDevice device;
     private volatile boolean writeCacheEnabled;
     private volatile int syncCacheSent;
+    private volatile long blocks;
+    private volatile int blockSize;
 
     public ScsiDisk(ScsiDevice device, boolean writeCacheEnabled) {
         this.device = device;
@@ -23,6 +26,57 @@ public final class ScsiDisk implements UpperDriver {
 
     public ScsiDevice device() {
         return device;
+    }
+
+    /**
+     * sd_revalidate_disk in short: READ CAPACITY(16) for the size and MODE SENSE(6) of the caching
+     * page (08h) for WCE, through the device's queue.
+     */
+    public void probe() {
+        HostResult cap = execute(new byte[] {(byte) 0x9E, 0x10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 32, 0, 0}, null, 32)
+                .join();
+        if (!cap.good() || cap.data().length < 12) {
+            throw new IllegalStateException(device.hctl() + ": READ CAPACITY(16) failed");
+        }
+        ByteBuffer b = ByteBuffer.wrap(cap.data());
+        blocks = b.getLong(0) + 1;
+        blockSize = b.getInt(8);
+        HostResult mode = execute(new byte[] {0x1A, 0, 0x08, 0, (byte) 0xFF, 0}, null, 255).join();
+        if (mode.good() && mode.data().length >= 4) {
+            int at = 4 + (mode.data()[3] & 0xFF); // after the header and block descriptors
+            if (mode.data().length > at + 2 && (mode.data()[at] & 0x3F) == 0x08) {
+                writeCacheEnabled = (mode.data()[at + 2] & 0x04) != 0;
+            }
+        }
+    }
+
+    public long blocks() {
+        return blocks;
+    }
+
+    public int blockSize() {
+        return blockSize;
+    }
+
+    /** READ(16) of {@code count} blocks. */
+    public CompletableFuture<HostResult> read(long lba, int count) {
+        return execute(rw(0x88, lba, count), null, count * blockSize);
+    }
+
+    /** WRITE(16) of whole blocks. */
+    public CompletableFuture<HostResult> write(long lba, byte[] data) {
+        return execute(rw(0x8A, lba, data.length / blockSize), data, 0);
+    }
+
+    /** SYNCHRONIZE CACHE(10) of the whole disk, as a user's fsync would ask. */
+    public CompletableFuture<HostResult> flush() {
+        return execute(new byte[] {SYNCHRONIZE_CACHE_10, 0, 0, 0, 0, 0, 0, 0, 0, 0}, null, 0);
+    }
+
+    private static byte[] rw(int opcode, long lba, int count) {
+        ByteBuffer c = ByteBuffer.allocate(16);
+        c.put(0, (byte) opcode).putLong(2, lba).putInt(10, count);
+        return c.array();
     }
 
     public boolean writeCacheEnabled() {
@@ -38,9 +92,32 @@ public final class ScsiDisk implements UpperDriver {
         return syncCacheSent;
     }
 
-    /** A user command through the device's queue (not preempt). */
+    /** Unit attentions a command is retried through (scsi_decide_disposition: NEEDS_RETRY). */
+    private static final int UNIT_ATTENTION_RETRIES = 5;
+
+    /**
+     * A user command through the device's queue (not preempt). A CHECK CONDITION with UNIT ATTENTION
+     * is retried, as the mid-layer does for reset and power-on conditions.
+     */
     public CompletableFuture<HostResult> execute(byte[] cdb, byte[] dataOut, int expectedDataIn) {
-        return device.submit(new Request(cdb, dataOut, expectedDataIn, false));
+        return execute(cdb, dataOut, expectedDataIn, UNIT_ATTENTION_RETRIES);
+    }
+
+    private CompletableFuture<HostResult> execute(byte[] cdb, byte[] dataOut, int expectedDataIn, int retries) {
+        return device.submit(new Request(cdb, dataOut, expectedDataIn, false)).thenCompose(r ->
+                retries > 0 && unitAttention(r) ? execute(cdb, dataOut, expectedDataIn, retries - 1)
+                        : CompletableFuture.completedFuture(r));
+    }
+
+    /** CHECK CONDITION with sense key UNIT ATTENTION, fixed or descriptor format. */
+    static boolean unitAttention(HostResult r) {
+        byte[] s = r.sense();
+        if (r.status() != 0x02 || s.length < 3) {
+            return false;
+        }
+        int code = s[0] & 0x7F;
+        int key = code >= 0x72 ? s[1] & 0x0F : s[2] & 0x0F;
+        return key == 0x06;
     }
 
     @Override

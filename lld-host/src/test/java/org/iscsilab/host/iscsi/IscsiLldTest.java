@@ -1,0 +1,144 @@
+package org.iscsilab.host.iscsi;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.iscsilab.host.mid.HostResult;
+import org.iscsilab.host.mid.MultipathView;
+import org.iscsilab.host.mid.Policy;
+import org.iscsilab.host.mid.ScsiDisk;
+import org.iscsilab.host.module.ModuleState;
+import org.iscsilab.host.module.UnloadRefusedException;
+import org.iscsilab.host.module.Violations;
+import org.iscsilab.iscsi.initiator.InitiatorConfig;
+import org.iscsilab.iscsi.initiator.IscsiInitiator;
+import org.iscsilab.iscsi.target.EmbeddedTarget;
+import org.iscsilab.target.fault.EventLog;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The iSCSI LLD over a real connection: scan, sd I/O, block on failure, unblock on relogin, fail fast after the timeout. */
+class IscsiLldTest {
+    private static final String HOST = "iqn.2026-01.org.iscsilab:host";
+    private EmbeddedTarget target;
+    private IscsiInitiator initiator;
+    private final Violations violations = new Violations();
+    private IscsiLld lld;
+
+    @BeforeEach
+    void start() throws Exception {
+        target = EmbeddedTarget.start("ram:64M", "ram:16M,block=4096");
+        initiator = new IscsiInitiator(2);
+        lld = new IscsiLld(initiator, Policy.V4_11, violations, false);
+    }
+
+    @AfterEach
+    void stop() {
+        initiator.close();
+        target.close();
+    }
+
+    private IscsiHostSession login(Duration replacementTimeout) {
+        return lld.login(target.address(), InitiatorConfig.normal(target.iqn()).withInitiatorName(HOST),
+                Duration.ofMillis(100), replacementTimeout).join();
+    }
+
+    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    private static void clearUnitAttention(ScsiDisk d) {
+        d.execute(new byte[] {0, 0, 0, 0, 0, 0}, null, 0).join();
+    }
+
+    @Test
+    void scanFindsBothDisksWithTheirGeometryAndWriteCacheAndIoRoundTrips() {
+        IscsiHostSession s = login(Duration.ofSeconds(30));
+        assertEquals(2, s.scan().size());
+        ScsiDisk d0 = s.disk(0);
+        ScsiDisk d1 = s.disk(1);
+        assertEquals((64 << 20) / 512, d0.blocks());
+        assertEquals(4096, d1.blockSize());
+        assertTrue(d0.writeCacheEnabled(), "the target reports WCE=1 in the caching page");
+        assertEquals("running", d0.device().sysfsState());
+        byte[] data = new byte[8 * 512];
+        java.util.Arrays.fill(data, (byte) 0x3C);
+        assertTrue(d0.write(100, data).join().good());
+        assertArrayEquals(data, d0.read(100, 8).join().data());
+        assertEquals(1, lld.module().references(), "the session pins the module");
+    }
+
+    @Test
+    void aFailedConnectionBlocksTheTargetAndAReloginUnblocksItWithParkedIoCompleted() throws Exception {
+        IscsiHostSession s = login(Duration.ofSeconds(30));
+        s.scan();
+        ScsiDisk d = s.disk(0);
+        int refuse = target.faults().add("refuse-login,status=03/01,initiator=" + HOST).id();
+        target.faults().add("drop,once,initiator=" + HOST);
+        await(() -> d.device().sysfsState().equals("blocked"), "blocked");
+        assertEquals(MultipathView.PATH_PENDING, MultipathView.of(d.device().sysfsState()));
+        assertEquals(IscsiHostSession.TransportState.FAILED, s.state());
+        CompletableFuture<HostResult> parked = d.read(0, 1);
+        Thread.sleep(300);
+        assertFalse(parked.isDone(), "I/O waits on the stopped queue while the session recovers");
+        target.faults().remove(refuse);
+        await(() -> d.device().sysfsState().equals("running"), "running after relogin");
+        HostResult r = parked.get(10, TimeUnit.SECONDS);
+        assertEquals(HostResult.HostByte.DID_OK, r.hostByte());
+        assertEquals(IscsiHostSession.TransportState.LOGGED_IN, s.state());
+    }
+
+    @Test
+    void theReplacementTimeoutTakesDevicesTransportOfflineAndIoFailsFast() throws Exception {
+        IscsiHostSession s = login(Duration.ofMillis(500));
+        s.scan();
+        ScsiDisk d = s.disk(0);
+        target.faults().add("refuse-login,status=03/01,initiator=" + HOST);
+        target.faults().add("drop,once,initiator=" + HOST);
+        await(() -> d.device().sysfsState().equals("transport-offline"), "transport-offline");
+        assertEquals(MultipathView.PATH_DOWN, MultipathView.of(d.device().sysfsState()));
+        long t0 = System.nanoTime();
+        HostResult r = d.read(0, 1).get(5, TimeUnit.SECONDS);
+        assertEquals(HostResult.HostByte.DID_NO_CONNECT, r.hostByte(), "killed at prep (4.11)");
+        assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) < 1000, "fast");
+    }
+
+    @Test
+    void logoutOfALiveSessionSyncsEachDiskOverTheWireRemovesThemAndReleasesTheModule() throws Exception {
+        IscsiHostSession s = login(Duration.ofSeconds(30));
+        s.scan();
+        clearUnitAttention(s.disk(0));
+        UnloadRefusedException busy = assertThrows(UnloadRefusedException.class, () -> lld.module().unload(false));
+        assertEquals("EWOULDBLOCK", busy.errno());
+        long before = target.events().recorded();
+        var device = s.disk(0).device();
+        s.logout();
+        assertEquals("deleted", device.sysfsState());
+        assertEquals(java.util.List.of("created", "running", "cancel", "deleted"),
+                device.timeline().stream().map(t -> t.to().sysfs()).toList());
+        assertTrue(s.disks().isEmpty());
+        assertEquals(0, lld.module().references());
+        // a live session's disks are removed before the Logout PDU: sd's SYNCHRONIZE CACHE reaches
+        // each LUN (both report WCE=1)
+        assertEquals(java.util.Set.of(0, 1), target.events().events(e -> e.sequence() > before
+                && e.type() == EventLog.Type.COMMAND && e.opcode() == 0x35 && "GOOD".equals(e.status())).stream()
+                .map(EventLog.Event::lun).collect(java.util.stream.Collectors.toSet()));
+        lld.module().unload(false);
+        assertEquals(ModuleState.UNLOADED, lld.module().state());
+        assertTrue(violations.isEmpty(), violations.all().toString());
+    }
+}
