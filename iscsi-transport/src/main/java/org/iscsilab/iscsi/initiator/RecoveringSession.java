@@ -16,14 +16,16 @@ import org.slf4j.LoggerFactory;
 /**
  * A session that outlives its connection the way open-iscsi's does at ErrorRecoveryLevel 0:
  * when the connection fails it logs in again with the same ISID (the target reinstates the
- * session, RFC 7143 §6.3.5) every retry interval, until a login succeeds or the replacement
- * timeout has passed since the failure. Commands issued meanwhile fail at once, so the caller
- * (a host's mid-layer) decides whether to hold or fail its queue. Listeners see every state change.
+ * session, RFC 7143 §6.3.5) every retry interval. When the replacement timeout has passed since
+ * the failure the session is FAILED (its I/O should fail fast) but the attempts go on, as iscsid's
+ * do, and a later login brings it back. Commands issued while not logged in fail at once, so the
+ * caller (a host's mid-layer) decides whether to hold or fail its queue. Listeners see every
+ * state change.
  */
 public final class RecoveringSession implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RecoveringSession.class);
 
-    /** LOGGED_IN -> RECOVERING -> LOGGED_IN, or -> FAILED after the replacement timeout; CLOSED after logout. */
+    /** LOGGED_IN -> RECOVERING -> LOGGED_IN, or -> FAILED after the replacement timeout (-> LOGGED_IN on a later login); CLOSED after logout. */
     public enum State { LOGGED_IN, RECOVERING, FAILED, CLOSED }
 
     private final IscsiInitiator initiator;
@@ -114,15 +116,14 @@ public final class RecoveringSession implements AutoCloseable {
     }
 
     private void attempt() {
-        if (state != State.RECOVERING) {
+        if (state != State.RECOVERING && state != State.FAILED) {
             return;
         }
-        if (System.nanoTime() - failedAtNanos >= replacementTimeout.toNanos()) {
+        if (state == State.RECOVERING && System.nanoTime() - failedAtNanos >= replacementTimeout.toNanos()) {
             moveTo(State.FAILED); // open-iscsi: replacement_timeout expired, I/O fails fast from now on
-            return;
         }
         initiator.login(address, config).whenComplete((s, err) -> {
-            if (err == null && state == State.RECOVERING) {
+            if (err == null && (state == State.RECOVERING || state == State.FAILED)) {
                 relogins.incrementAndGet();
                 attach(s);
                 moveTo(State.LOGGED_IN);
@@ -132,7 +133,9 @@ public final class RecoveringSession implements AutoCloseable {
                 } else {
                     s.close();
                 }
-                timer.schedule(this::attempt, retryInterval.toMillis(), TimeUnit.MILLISECONDS);
+                if (!timer.isShutdown()) {
+                    timer.schedule(this::attempt, retryInterval.toMillis(), TimeUnit.MILLISECONDS);
+                }
             }
         });
     }

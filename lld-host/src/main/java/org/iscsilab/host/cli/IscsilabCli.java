@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
 /** The {@code iscsilab} command: one entry point for the target and, later, the host tools. */
 @Command(name = "iscsilab", mixinStandardHelpOptions = true, version = "iscsilab 0.1.0",
         description = "iSCSI target emulator and Linux-style SCSI host stack.",
-        subcommands = {TargetCommand.class, FaultCommand.class, LunCommand.class, EventsCommand.class})
+        subcommands = {TargetCommand.class, FaultCommand.class, LunCommand.class, EventsCommand.class,
+                ScenarioCommand.class})
 public final class IscsilabCli {
 
     public static void main(String[] args) {

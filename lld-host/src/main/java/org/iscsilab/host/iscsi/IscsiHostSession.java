@@ -129,16 +129,26 @@ public final class IscsiHostSession {
      * Either way iscsi_host_remove removes the host last and the module reference goes.
      */
     public void logout() throws InterruptedException {
-        if (recovery.state() == RecoveringSession.State.LOGGED_IN) {
-            Removal.removeTarget(target, disks::get);
-            recovery.logout().exceptionally(t -> null).join();
-            state = TransportState.FREE;
-        } else {
-            recovery.close();
-            state = TransportState.FREE;
-            BlockControl.unblockTarget(target, DeviceState.TRANSPORT_OFFLINE);
-            Removal.removeTarget(target, disks::get);
+        if (recovery.state() != RecoveringSession.State.LOGGED_IN) {
+            destroy();
+            return;
         }
+        Removal.removeTarget(target, disks::get);
+        recovery.logout().exceptionally(t -> null).join();
+        state = TransportState.FREE;
+        Removal.removeHost(host, disks::get);
+        lld.sessionGone(this);
+    }
+
+    /**
+     * Session teardown without a logout (iscsi_remove_session, then iscsi_host_remove): stop
+     * recovering, FREE, unblock to TRANSPORT_OFFLINE, remove the target, remove the host.
+     */
+    public void destroy() throws InterruptedException {
+        recovery.close();
+        state = TransportState.FREE;
+        BlockControl.unblockTarget(target, DeviceState.TRANSPORT_OFFLINE);
+        Removal.removeTarget(target, disks::get);
         Removal.removeHost(host, disks::get);
         lld.sessionGone(this);
     }

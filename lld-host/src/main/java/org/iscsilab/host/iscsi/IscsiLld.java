@@ -25,9 +25,10 @@ import org.iscsilab.target.lu.LunAddress;
  * target, pins the driver's module (iscsi_session_setup's try_module_get), and drives block and
  * unblock from its recovery state.
  *
- * <p>The module's exit routine either only unregisters the transport, as iscsi_tcp's does (its
- * sessions pin it, so only a forced unload gets GOING with sessions alive), or removes its hosts,
- * as ib_srp's does (the original 2017 case) — chosen at construction.
+ * <p>Two flavours, chosen at construction. iscsi_tcp: sessions pin the module, so only a forced
+ * unload gets it GOING with sessions alive, and its exit (unregistering the transport) destroys
+ * those sessions. SRP-like (the original 2017 case, ib_srp): hosts do not pin the module, and its
+ * exit removes its hosts.
  */
 public final class IscsiLld implements LowLevelDriver {
     private final KernelModule module;
@@ -73,20 +74,23 @@ public final class IscsiLld implements LowLevelDriver {
         if (!module.tryGet()) {
             return CompletableFuture.failedFuture(new IllegalStateException(module.name() + " is " + module.state()));
         }
+        if (exitRemovesHosts) {
+            module.put(); // the SRP-like driver's hosts do not keep the module loaded
+        }
         return RecoveringSession.open(initiator, portal, config, retryInterval, replacementTimeout)
                 .thenApply(rs -> {
                     IscsiHostSession s = new IscsiHostSession(this, hostNumbers.getAndIncrement(), rs);
                     sessions.add(s);
                     return s;
                 }).whenComplete((s, err) -> {
-                    if (err != null) {
+                    if (err != null && !exitRemovesHosts) {
                         module.put();
                     }
                 });
     }
 
     void sessionGone(IscsiHostSession s) {
-        if (sessions.remove(s)) {
+        if (sessions.remove(s) && !exitRemovesHosts) {
             module.put(); // iscsi_session_teardown releases the session's module reference
         }
     }
@@ -141,13 +145,19 @@ public final class IscsiLld implements LowLevelDriver {
         return null;
     }
 
-    /** The module's exit routine: see the class comment. */
+    /** The module's exit routine: see the class comment. It runs while the module is GOING. */
     private void exit() {
-        if (!exitRemovesHosts) {
-            return; // iscsi_tcp: unregister the transport; sessions are torn down by iscsid
-        }
         for (IscsiHostSession s : sessions) {
-            s.removeHost();
+            if (exitRemovesHosts) {
+                s.removeHost();
+            } else {
+                try {
+                    s.destroy(); // iscsi_unregister_transport tears the remaining sessions down
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
         }
     }
 }

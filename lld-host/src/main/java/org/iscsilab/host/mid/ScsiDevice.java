@@ -118,6 +118,36 @@ public final class ScsiDevice {
     }
 
     /**
+     * A write to the sysfs state attribute. In 4.11 and 4.13 any state name is accepted and goes
+     * through {@link #setState} with no queue handling (writing "running" to a blocked device leaves
+     * its queue stopped). Since 2019/2022 ({@code current}) only "running" and "offline" are
+     * accepted, and only from RUNNING or OFFLINE; anything else is EINVAL.
+     */
+    public void writeSysfsState(String value) {
+        DeviceState wanted = null;
+        for (DeviceState s : DeviceState.values()) {
+            if (s.sysfs().equals(value) && s != DeviceState.CANCEL_BLOCK) {
+                wanted = s;
+            }
+        }
+        if (wanted == null) {
+            throw new IllegalArgumentException("EINVAL: '" + value + "' is not a device state");
+        }
+        if (policy == Policy.CURRENT) {
+            DeviceState now = state();
+            boolean allowed = (wanted == DeviceState.RUNNING || wanted == DeviceState.OFFLINE)
+                    && (now == DeviceState.RUNNING || now == DeviceState.OFFLINE);
+            if (!allowed) {
+                throw new IllegalArgumentException("EINVAL: only running and offline may be written, from "
+                        + "running or offline (device is " + now.sysfs() + ")");
+            }
+        }
+        if (!setState(wanted)) {
+            throw new IllegalArgumentException("EINVAL: " + state().sysfs() + " -> " + value + " is not allowed");
+        }
+    }
+
+    /**
      * scsi_device_get(): refuses a device in CANCEL or DEL, and refuses every device once its LLD
      * module is GOING (try_module_get fails); otherwise takes a device and a module reference.
      */

@@ -1,0 +1,103 @@
+package org.iscsilab.host.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.iscsilab.host.mid.Policy;
+import org.iscsilab.host.scenario.Scenario;
+import org.iscsilab.host.scenario.ScenarioReport;
+import org.iscsilab.host.scenario.ScenarioRunner;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code iscsilab scenario NAME|all}: runs the reference's scenarios on the Java host against an
+ * embedded target over iSCSI and prints what the device went through, or the whole matrix.
+ */
+@Command(name = "scenario", mixinStandardHelpOptions = true,
+        description = "Run a mid-layer scenario (A-lld-unload-blocked, B-remove-blocked-lun, "
+                + "D-logout-while-recovering, D2-forced-unload-while-recovering, E-timeout-then-relogin, "
+                + "F-sysfs-state-write) under a policy, or 'all' for the scenarios x policies matrix.")
+public final class ScenarioCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "NAME", description = "A scenario (its letter or name), or all.")
+    String name;
+
+    @Option(names = "--policy", paramLabel = "POLICY",
+            description = "v4.11, bart, cancel-block, cancel-block-drop-sync, v4.13 or current (default ${DEFAULT-VALUE}; "
+                    + "ignored by all, which runs every policy).")
+    String policy = "v4.11";
+
+    @Option(names = "--limit", paramLabel = "MILLIS",
+            description = "How long a step may take before it counts as HUNG (default ${DEFAULT-VALUE}).")
+    long limitMillis = 3000;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the reports as a JSON list.")
+    Path json;
+
+    @Override
+    public Integer call() throws Exception {
+        ScenarioRunner runner = new ScenarioRunner(Duration.ofMillis(limitMillis));
+        List<ScenarioReport> reports = new ArrayList<>();
+        if (name.equalsIgnoreCase("all")) {
+            for (Scenario s : Scenario.values()) {
+                for (Policy p : Policy.values()) {
+                    System.err.printf("running %s under %s...%n", s.id(), p.label());
+                    reports.add(runner.run(s, p));
+                }
+            }
+            printMatrix(reports);
+        } else {
+            Scenario s = Scenario.parse(name);
+            ScenarioReport r = runner.run(s, Policy.parse(policy));
+            reports.add(r);
+            printOne(s, r);
+        }
+        if (json != null) {
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), reports);
+            System.out.println("wrote " + json);
+        }
+        return 0;
+    }
+
+    private static void printOne(Scenario s, ScenarioReport r) {
+        System.out.println("scenario " + r.scenario() + " under " + r.policy() + ": " + s.description());
+        System.out.println();
+        r.timeline().forEach(l -> System.out.println("  " + l));
+        System.out.println();
+        System.out.println("sysfs states:     " + String.join(" -> ", r.sysfsStates()));
+        System.out.println("multipathd sees:  " + String.join(" -> ", r.multipathStates()));
+        System.out.println("SYNC CACHE on the wire during removal: " + (r.syncCacheOnWire() ? "yes" : "no"));
+        System.out.println("outcome: " + r.outcome() + (r.removalMillis() >= 0 ? " after " + r.removalMillis() + " ms" : ""));
+        if (!r.stuckCallChain().isEmpty()) {
+            System.out.println("stuck in: " + String.join(" <- ", r.stuckCallChain()));
+        }
+        System.out.println("violations: " + (r.violations().isEmpty() ? "none" : ""));
+        r.violations().forEach(v -> System.out.println("  - " + v));
+    }
+
+    private static void printMatrix(List<ScenarioReport> reports) {
+        StringBuilder sb = new StringBuilder(String.format("%-36s", "scenario"));
+        for (Policy p : Policy.values()) {
+            sb.append(String.format(" %-24s", p.label()));
+        }
+        System.out.println(sb);
+        for (Scenario s : Scenario.values()) {
+            StringBuilder row = new StringBuilder(String.format("%-36s", s.id()));
+            for (Policy p : Policy.values()) {
+                for (ScenarioReport r : reports) {
+                    if (r.scenario().equals(s.id()) && r.policy().equals(p.label())) {
+                        String last = r.sysfsStates().isEmpty() ? "-" : r.sysfsStates().get(r.sysfsStates().size() - 1);
+                        row.append(String.format(" %-24s", r.outcome() + " " + last + (r.syncCacheOnWire() ? " +sync" : "")));
+                    }
+                }
+            }
+            System.out.println(row);
+        }
+        System.out.println("cells: outcome, the device's last sysfs state, +sync when SYNCHRONIZE CACHE reached the target");
+    }
+}

@@ -1,0 +1,276 @@
+package org.iscsilab.host.scenario;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.iscsilab.host.iscsi.IscsiHostSession;
+import org.iscsilab.host.iscsi.IscsiLld;
+import org.iscsilab.host.mid.BlockControl;
+import org.iscsilab.host.mid.DeviceState;
+import org.iscsilab.host.mid.HostResult;
+import org.iscsilab.host.mid.MultipathView;
+import org.iscsilab.host.mid.Policy;
+import org.iscsilab.host.mid.Removal;
+import org.iscsilab.host.mid.ScsiDevice;
+import org.iscsilab.host.mid.ScsiDisk;
+import org.iscsilab.host.module.Violations;
+import org.iscsilab.iscsi.initiator.InitiatorConfig;
+import org.iscsilab.iscsi.initiator.IscsiInitiator;
+import org.iscsilab.iscsi.target.EmbeddedTarget;
+import org.iscsilab.target.fault.EventLog;
+
+/**
+ * Runs a {@link Scenario} under a {@link Policy} against an embedded iscsilab target over a real
+ * iSCSI connection, using the target's fault rules to fail the transport, and reports what the
+ * device went through. Every step that could wait forever runs under a {@link Watchdog}.
+ */
+public final class ScenarioRunner {
+    private static final String HOST = "iqn.2026-01.org.iscsilab:scenario-host";
+    private static final Duration RETRY = Duration.ofMillis(100);
+    /** How long a step may take before it counts as hung. */
+    private final Duration limit;
+
+    public ScenarioRunner(Duration limit) {
+        this.limit = limit;
+    }
+
+    public ScenarioReport run(Scenario scenario, Policy policy) throws Exception {
+        try (EmbeddedTarget target = EmbeddedTarget.start("ram:64M"); IscsiInitiator initiator = new IscsiInitiator(2)) {
+            Run run = new Run(scenario, policy, target, initiator);
+            try {
+                return run.execute();
+            } finally {
+                run.cleanUp();
+            }
+        }
+    }
+
+    /** One run: its LLD, session, disk and what was seen. */
+    private final class Run {
+        final Scenario scenario;
+        final Policy policy;
+        final EmbeddedTarget target;
+        final IscsiInitiator initiator;
+        final Violations violations = new Violations();
+        final List<String> notes = new ArrayList<>();
+        final long t0 = System.nanoTime();
+        IscsiLld lld;
+        IscsiHostSession session;
+        ScsiDisk disk;
+        ScsiDevice device;
+        long removalStartSequence;
+        int refuseRule = -1;
+
+        Run(Scenario scenario, Policy policy, EmbeddedTarget target, IscsiInitiator initiator) {
+            this.scenario = scenario;
+            this.policy = policy;
+            this.target = target;
+            this.initiator = initiator;
+        }
+
+        void attach(boolean srpLike, Duration replacementTimeout) {
+            lld = new IscsiLld(initiator, policy, violations, srpLike);
+            session = lld.login(target.address(), InitiatorConfig.normal(target.iqn()).withInitiatorName(HOST), RETRY,
+                    replacementTimeout).join();
+            session.scan();
+            disk = session.disk(0);
+            device = disk.device();
+            session.recovery().onStateChange((from, to) -> note("session " + from + " -> " + to
+                    + (to.name().equals("FAILED") ? " (replacement timeout: unblock to transport-offline)" : "")));
+            disk.execute(new byte[6], null, 0).join(); // TEST UNIT READY: the device is up
+            note("attached " + device.hctl() + ", write cache " + (disk.writeCacheEnabled() ? "on" : "off"));
+        }
+
+        /** The target refuses logins from the host and drops its connection once: the session recovers. */
+        void failTransport() throws InterruptedException {
+            refuseRule = target.faults().add("refuse-login,status=03/01,initiator=" + HOST).id();
+            target.faults().add("drop,once,fin=false,initiator=" + HOST);
+            await(() -> device.state() == DeviceState.BLOCK, "the device to be blocked");
+            note("transport failed: session recovering, target blocked");
+        }
+
+        void allowRelogin() {
+            target.faults().remove(refuseRule);
+            note("the target accepts logins again");
+        }
+
+        void note(String what) {
+            notes.add(String.format("%6d ms  %s", (System.nanoTime() - t0) / 1_000_000, what));
+        }
+
+        void await(BooleanSupplier c, String what) throws InterruptedException {
+            long deadline = System.nanoTime() + limit.toNanos();
+            while (!c.getAsBoolean()) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("timed out waiting for " + what);
+                }
+                Thread.sleep(10);
+            }
+        }
+
+        ScenarioReport execute() throws Exception {
+            ScenarioReport.Outcome outcome;
+            long millis = -1;
+            List<String> stuck = List.of();
+            try {
+                Watchdog.Result r = switch (scenario) {
+                    case A -> scenarioA();
+                    case B -> scenarioB();
+                    case D -> scenarioD();
+                    case D2 -> scenarioD2();
+                    case E -> scenarioE();
+                    case F -> scenarioF();
+                };
+                millis = r.millis();
+                stuck = r.stuckCallChain();
+                if (!r.finished()) {
+                    outcome = ScenarioReport.Outcome.HUNG;
+                    boolean removal = scenario != Scenario.E && scenario != Scenario.F;
+                    violations.record((removal ? "removal of " + device.hctl() : "I/O to " + device.hctl())
+                            + " did not finish within " + limit.toMillis() + " ms"
+                            + (removal ? " (invariant 1: removal ends in bounded time)" : ""));
+                    note("HUNG: the watchdog stopped waiting");
+                } else if (r.error() != null) {
+                    outcome = ScenarioReport.Outcome.FAILED;
+                    note("FAILED: " + r.error());
+                } else {
+                    outcome = ScenarioReport.Outcome.COMPLETED;
+                }
+            } catch (IllegalStateException e) {
+                outcome = ScenarioReport.Outcome.FAILED;
+                note("FAILED: " + e.getMessage());
+            }
+            checkQueueInvariant();
+            List<String> states = sysfsStates();
+            List<String> multipath = states.stream().map(s -> MultipathView.of(s).name()).toList();
+            boolean syncOnWire = device != null && target.events().count(e -> e.sequence() > removalStartSequence
+                    && e.type() == EventLog.Type.COMMAND && e.opcode() == 0x35) > 0;
+            return new ScenarioReport(scenario.id(), policy.label(), outcome, millis, states, multipath, syncOnWire,
+                    violations.all(), timeline(), stuck);
+        }
+
+        /** Invariant 6 (v4.13 and later, where state_mutex exists): a queue is stopped only while its device is blocked. */
+        private void checkQueueInvariant() {
+            if (policy.removalToDel() && device != null && device.queueStopped() && !device.state().blocked()) {
+                violations.record(device.hctl() + "'s queue is stopped while it is " + device.sysfsState()
+                        + " (invariant 6)");
+            }
+        }
+
+        private List<String> sysfsStates() {
+            List<String> out = new ArrayList<>();
+            if (device == null) {
+                return out;
+            }
+            for (ScsiDevice.Transition t : device.timeline()) {
+                String s = t.to().sysfs();
+                if (!s.equals("created") && (out.isEmpty() || !out.get(out.size() - 1).equals(s))) {
+                    out.add(s);
+                }
+            }
+            return out;
+        }
+
+        private List<String> timeline() {
+            List<String> out = new ArrayList<>(notes);
+            if (device != null) {
+                for (ScsiDevice.Transition t : device.timeline()) {
+                    out.add(String.format("%6d ms  %s %s -> %s%s", (t.nanos() - t0) / 1_000_000, device.hctl(),
+                            t.from() == null ? "-" : t.from().sysfs(), t.to().sysfs(), t.direct() ? " (unblock write)" : ""));
+                }
+            }
+            out.sort(String::compareTo);
+            return out;
+        }
+
+        private Watchdog.Result removal(String name, Watchdog.Step step) throws InterruptedException {
+            removalStartSequence = target.events().recorded();
+            note(name);
+            return Watchdog.start(name, step).await(limit);
+        }
+
+        // A: the SRP-like LLD's module is unloaded while its target is blocked; the recovery timeout's
+        // unblock arrives during removal.
+        private Watchdog.Result scenarioA() throws Exception {
+            attach(true, Duration.ofMillis(600));
+            failTransport();
+            return removal("rmmod: module GOING, exit removes the host", () -> lld.module().unload(false));
+        }
+
+        // B: sysfs delete of a LUN of a recovering session, then the session logs in again.
+        private Watchdog.Result scenarioB() throws Exception {
+            attach(false, Duration.ofSeconds(60));
+            failTransport();
+            removalStartSequence = target.events().recorded();
+            note("echo 1 > delete");
+            Watchdog w = Watchdog.start("remove " + device.hctl(), () -> Removal.removeDevice(device, disk));
+            Thread.sleep(Math.min(1000, limit.toMillis() / 3));
+            allowRelogin();
+            return w.await(limit);
+        }
+
+        // D: the session is destroyed while recovering.
+        private Watchdog.Result scenarioD() throws Exception {
+            attach(false, Duration.ofSeconds(60));
+            failTransport();
+            return removal("session destroyed (iscsi_remove_session)", () -> session.destroy());
+        }
+
+        // D': iscsi_tcp force-unloaded while recovering; its exit destroys the session.
+        private Watchdog.Result scenarioD2() throws Exception {
+            attach(false, Duration.ofSeconds(60));
+            failTransport();
+            return removal("rmmod -f iscsi_tcp: module GOING, exit destroys the session",
+                    () -> lld.module().unload(true));
+        }
+
+        // E: replacement timeout, fast failure, then relogin.
+        private Watchdog.Result scenarioE() throws Exception {
+            attach(false, Duration.ofMillis(500));
+            failTransport();
+            await(() -> device.state() == DeviceState.TRANSPORT_OFFLINE, "transport-offline");
+            HostResult r = disk.read(0, 1).get(limit.toMillis(), TimeUnit.MILLISECONDS);
+            note("read while transport-offline: " + r.hostByte());
+            if (r.hostByte() == HostResult.HostByte.DID_OK) {
+                throw new IllegalStateException("I/O succeeded while transport-offline");
+            }
+            return Watchdog.start("relogin", () -> {
+                allowRelogin();
+                await(() -> device.state() == DeviceState.RUNNING, "running after relogin");
+                HostResult ok = disk.read(0, 1).get();
+                note("read after relogin: " + ok.hostByte() + " status " + ok.status());
+                if (!ok.good()) {
+                    throw new IllegalStateException("I/O failed after relogin: " + ok.hostByte());
+                }
+            }).await(limit);
+        }
+
+        // F: sysfs write of "running" to a blocked device, then I/O.
+        private Watchdog.Result scenarioF() throws Exception {
+            attach(false, Duration.ofSeconds(60));
+            BlockControl.blockTarget(session.target());
+            note("target blocked by the transport");
+            try {
+                device.writeSysfsState("running");
+                note("echo running > state: accepted, device " + device.sysfsState()
+                        + ", queue " + (device.queueStopped() ? "stopped" : "running"));
+            } catch (IllegalArgumentException e) {
+                note("echo running > state: " + e.getMessage());
+                BlockControl.unblockTarget(session.target(), DeviceState.RUNNING);
+                note("the transport unblocks the target");
+            }
+            CompletableFuture<HostResult> io = disk.read(0, 1);
+            return Watchdog.start("read after the sysfs write", io::get).await(limit);
+        }
+
+        void cleanUp() {
+            target.faults().clear();
+            if (session != null) {
+                session.recovery().close();
+            }
+        }
+    }
+}
