@@ -83,6 +83,8 @@ public final class InitiatorSession implements AutoCloseable {
     /** A request waiting for its answer. */
     private static final class Pending {
         final CompletableFuture<Object> future = new CompletableFuture<>();
+        /** The command's initiator task tag, once it was sent (for ABORT TASK). */
+        final CompletableFuture<Integer> itt = new CompletableFuture<>();
         ScsiCommand command;
         ByteBuf dataOut;
         byte[] dataIn;
@@ -163,10 +165,42 @@ public final class InitiatorSession implements AutoCloseable {
         return executeRaw(lunField, cdb, dataOut, edtl, dataOut == null && expectedDataIn > 0, dataOut != null);
     }
 
+    /** A command in flight: its initiator task tag (known once it is sent) and its result. */
+    public record Command(CompletableFuture<Integer> itt, CompletableFuture<ScsiResult> result) {
+    }
+
+    /** Like {@link #execute}, also giving the initiator task tag, so the command can be aborted. */
+    public Command submit(long lunField, byte[] cdb, byte[] dataOut, int expectedDataIn) {
+        int edtl = dataOut != null ? dataOut.length : expectedDataIn;
+        Pending p = new Pending();
+        CompletableFuture<ScsiResult> result = executeRaw(p, lunField, cdb, dataOut, edtl,
+                dataOut == null && expectedDataIn > 0, dataOut != null);
+        return new Command(p.itt, result);
+    }
+
+    /**
+     * ABORT TASK for a command of this session (RFC 7143 §11.5.1). When the target answers
+     * FUNCTION COMPLETE or TASK DOES NOT EXIST, no response will come for the command: its future
+     * fails with {@link TaskAbortedException}. Completes with the TMF response code.
+     */
+    public CompletableFuture<Integer> abortTask(long lunField, int itt) {
+        return taskManagement(TaskManagementRequest.ABORT_TASK, lunField, itt).thenApply(response -> {
+            if (response == TaskManagementResponse.FUNCTION_COMPLETE
+                    || response == TaskManagementResponse.TASK_DOES_NOT_EXIST) {
+                onLoop(() -> fail(itt, new TaskAbortedException(itt)));
+            }
+            return response;
+        });
+    }
+
     /** Like {@link #execute} but with an explicit expected data transfer length and R/W bits. */
     public CompletableFuture<ScsiResult> executeRaw(long lunField, byte[] cdb, byte[] dataOut, int edtl, boolean read,
                                                     boolean write) {
-        Pending p = new Pending();
+        return executeRaw(new Pending(), lunField, cdb, dataOut, edtl, read, write);
+    }
+
+    private CompletableFuture<ScsiResult> executeRaw(Pending p, long lunField, byte[] cdb, byte[] dataOut, int edtl,
+                                                     boolean read, boolean write) {
         onLoop(() -> {
             int itt = nextItt();
             ByteBuf out = dataOut == null ? null : Unpooled.wrappedBuffer(dataOut);
@@ -188,6 +222,7 @@ public final class InitiatorSession implements AutoCloseable {
                         expStatSn, cdb, imm);
                 p.command = cmd;
                 pending.put(itt, p);
+                p.itt.complete(itt);
                 channel.write(cmd);
                 if (moreUnsolicited) {
                     sendData(p, Pdu.RESERVED_TAG, immediateLen, unsolicitedEnd - immediateLen);

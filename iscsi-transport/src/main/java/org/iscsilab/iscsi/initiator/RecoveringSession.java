@@ -10,6 +10,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
+import org.iscsilab.iscsi.pdu.Pdu;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -89,6 +90,40 @@ public final class RecoveringSession implements AutoCloseable {
             return CompletableFuture.failedFuture(new IscsiInitiatorException("session is " + state));
         }
         return s.execute(lunField, cdb, dataOut, expectedDataIn);
+    }
+
+    /** Like {@link InitiatorSession#submit}; fails at once when not logged in. */
+    public InitiatorSession.Command submit(long lunField, byte[] cdb, byte[] dataOut, int expectedDataIn) {
+        InitiatorSession s = session();
+        if (s == null) {
+            CompletableFuture<ScsiResult> failed = CompletableFuture.failedFuture(
+                    new IscsiInitiatorException("session is " + state));
+            return new InitiatorSession.Command(CompletableFuture.failedFuture(new IscsiInitiatorException("no tag")),
+                    failed);
+        }
+        return s.submit(lunField, cdb, dataOut, expectedDataIn);
+    }
+
+    /** A task management function on the current session; fails when not logged in. */
+    public CompletableFuture<Integer> taskManagement(int function, long lunField) {
+        InitiatorSession s = session();
+        return s == null ? CompletableFuture.failedFuture(new IscsiInitiatorException("session is " + state))
+                : s.taskManagement(function, lunField, Pdu.RESERVED_TAG);
+    }
+
+    /** ABORT TASK on the current session; fails when not logged in. */
+    public CompletableFuture<Integer> abortTask(long lunField, int itt) {
+        InitiatorSession s = session();
+        return s == null ? CompletableFuture.failedFuture(new IscsiInitiatorException("session is " + state))
+                : s.abortTask(lunField, itt);
+    }
+
+    /** Drops the connection (a session reset): the session recovers as after any connection failure. */
+    public void dropConnection() {
+        InitiatorSession s = current;
+        if (s != null) {
+            s.close();
+        }
     }
 
     private void attach(InitiatorSession s) {

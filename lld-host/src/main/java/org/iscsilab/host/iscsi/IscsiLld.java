@@ -3,6 +3,8 @@ package org.iscsilab.host.iscsi;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -11,9 +13,15 @@ import org.iscsilab.host.mid.LowLevelDriver;
 import org.iscsilab.host.mid.Policy;
 import org.iscsilab.host.mid.Request;
 import org.iscsilab.host.mid.ScsiDevice;
+import org.iscsilab.host.mid.ScsiHost;
+import org.iscsilab.host.mid.ScsiTarget;
 import org.iscsilab.host.module.KernelModule;
 import org.iscsilab.host.module.Violations;
 import org.iscsilab.iscsi.initiator.InitiatorConfig;
+import org.iscsilab.iscsi.initiator.InitiatorSession;
+import org.iscsilab.iscsi.initiator.TaskAbortedException;
+import org.iscsilab.iscsi.pdu.TaskManagementRequest;
+import org.iscsilab.iscsi.pdu.TaskManagementResponse;
 import org.iscsilab.iscsi.initiator.IscsiInitiator;
 import org.iscsilab.iscsi.initiator.RecoveringSession;
 import org.iscsilab.iscsi.initiator.ScsiResult;
@@ -37,6 +45,7 @@ public final class IscsiLld implements LowLevelDriver {
     private final Violations violations;
     private final boolean exitRemovesHosts;
     private final List<IscsiHostSession> sessions = new CopyOnWriteArrayList<>();
+    private final Map<Request, InitiatorSession.Command> inFlight = new ConcurrentHashMap<>();
     private final AtomicInteger hostNumbers = new AtomicInteger();
 
     public IscsiLld(IscsiInitiator initiator, Policy policy, Violations violations, boolean exitRemovesHosts) {
@@ -77,7 +86,9 @@ public final class IscsiLld implements LowLevelDriver {
         if (exitRemovesHosts) {
             module.put(); // the SRP-like driver's hosts do not keep the module loaded
         }
-        return RecoveringSession.open(initiator, portal, config, retryInterval, replacementTimeout)
+        // the mid-layer's timers govern commands; the initiator's own timeout is only a backstop
+        InitiatorConfig sessionConfig = config.withCommandTimeout(Duration.ofHours(1));
+        return RecoveringSession.open(initiator, portal, sessionConfig, retryInterval, replacementTimeout)
                 .thenApply(rs -> {
                     IscsiHostSession s = new IscsiHostSession(this, hostNumbers.getAndIncrement(), rs);
                     sessions.add(s);
@@ -118,17 +129,78 @@ public final class IscsiLld implements LowLevelDriver {
             default -> {
             }
         }
-        s.recovery().execute(LunAddress.encode(device.lun()), request.cdb(), request.dataOut(),
-                request.expectedDataIn()).whenComplete((ScsiResult r, Throwable err) -> {
-                    if (err == null) {
-                        request.complete(new HostResult(HostResult.HostByte.DID_OK, r.status(), r.sense(), r.data()));
-                    } else if (s.recovery().state() == RecoveringSession.State.RECOVERING
-                            || s.recovery().state() == RecoveringSession.State.LOGGED_IN) {
-                        device.requeue(request); // the connection failed under it: retried after recovery
-                    } else {
-                        request.complete(HostResult.of(HostResult.HostByte.DID_TRANSPORT_FAILFAST));
-                    }
-                });
+        InitiatorSession.Command cmd = s.recovery().submit(LunAddress.encode(device.lun()), request.cdb(),
+                request.dataOut(), request.expectedDataIn());
+        inFlight.put(request, cmd);
+        cmd.result().whenComplete((ScsiResult r, Throwable err) -> {
+            inFlight.remove(request);
+            Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null
+                    ? err.getCause() : err;
+            if (err == null) {
+                request.complete(new HostResult(HostResult.HostByte.DID_OK, r.status(), r.sense(), r.data()));
+            } else if (cause instanceof TaskAbortedException) {
+                // the error handler aborted it and completes it
+            } else if (cause instanceof java.util.concurrent.TimeoutException) {
+                request.complete(HostResult.of(HostResult.HostByte.DID_TIME_OUT));
+            } else if (s.recovery().state() == RecoveringSession.State.RECOVERING
+                    || s.recovery().state() == RecoveringSession.State.LOGGED_IN) {
+                device.requeue(request); // the connection failed under it: retried after recovery
+            } else {
+                request.complete(HostResult.of(HostResult.HostByte.DID_TRANSPORT_FAILFAST));
+            }
+        });
+    }
+
+    /** How long the error handler waits for a task management response. */
+    private static final long TMF_TIMEOUT_SECONDS = 10;
+
+    /** ABORT TASK for the request's initiator task tag. */
+    @Override
+    public boolean abort(ScsiDevice device, Request request) throws InterruptedException {
+        InitiatorSession.Command cmd = inFlight.get(request);
+        IscsiHostSession s = sessionOf(device);
+        if (cmd == null || s == null) {
+            return false;
+        }
+        return tmfSucceeded(cmd.itt().thenCompose(itt -> s.recovery().abortTask(LunAddress.encode(device.lun()), itt)));
+    }
+
+    @Override
+    public boolean deviceReset(ScsiDevice device) throws InterruptedException {
+        IscsiHostSession s = sessionOf(device);
+        return s != null && tmfSucceeded(s.recovery().taskManagement(TaskManagementRequest.LOGICAL_UNIT_RESET,
+                LunAddress.encode(device.lun())));
+    }
+
+    @Override
+    public boolean targetReset(ScsiTarget target) throws InterruptedException {
+        for (IscsiHostSession s : sessions) {
+            if (s.target() == target) {
+                return tmfSucceeded(s.recovery().taskManagement(TaskManagementRequest.TARGET_WARM_RESET, 0));
+            }
+        }
+        return false;
+    }
+
+    /** iscsi_eh_session_reset: drop the connection; the session recovers and requeued requests go again. */
+    @Override
+    public boolean hostReset(ScsiHost host) {
+        for (IscsiHostSession s : sessions) {
+            if (s.host() == host) {
+                s.recovery().dropConnection();
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean tmfSucceeded(CompletableFuture<Integer> response) throws InterruptedException {
+        try {
+            int r = response.get(TMF_TIMEOUT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+            return r == TaskManagementResponse.FUNCTION_COMPLETE || r == TaskManagementResponse.TASK_DOES_NOT_EXIST;
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            return false;
+        }
     }
 
     @Override

@@ -15,4 +15,16 @@ public interface LowLevelDriver {
 
     /** slave_destroy: the device is going away. */
     void slaveDestroy(ScsiDevice device);
+
+    /** eh_abort_handler: abort one timed-out request; true when the target confirmed it is gone. */
+    boolean abort(ScsiDevice device, Request request) throws InterruptedException;
+
+    /** eh_device_reset_handler: LOGICAL UNIT RESET; true on success. */
+    boolean deviceReset(ScsiDevice device) throws InterruptedException;
+
+    /** eh_target_reset_handler: TARGET WARM RESET; true on success. */
+    boolean targetReset(ScsiTarget target) throws InterruptedException;
+
+    /** eh_host_reset_handler: for iSCSI a session reset (drop the connection); true when started. */
+    boolean hostReset(ScsiHost host) throws InterruptedException;
 }

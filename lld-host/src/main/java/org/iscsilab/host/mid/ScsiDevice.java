@@ -1,5 +1,6 @@
 package org.iscsilab.host.mid;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -31,6 +32,8 @@ public final class ScsiDevice {
     private final ReentrantLock stateMutex = new ReentrantLock();
     private final List<Transition> timeline = new ArrayList<>();
     private DeviceState state = DeviceState.CREATED;
+    /** The sysfs "timeout" attribute: how long a dispatched request may take (sd's default is 30 s). */
+    private volatile Duration timeout = Duration.ofSeconds(30);
     private int references;
 
     ScsiDevice(ScsiTarget target, int lun) {
@@ -53,6 +56,15 @@ public final class ScsiDevice {
 
     public ScsiTarget target() {
         return target;
+    }
+
+    public Duration timeout() {
+        return timeout;
+    }
+
+    /** echo N > /sys/.../device/timeout */
+    public void setTimeout(Duration t) {
+        this.timeout = t;
     }
 
     /** H:C:T:L as sysfs names the device. */
@@ -203,6 +215,7 @@ public final class ScsiDevice {
         }
         LowLevelDriver lld = host.driver();
         lld.module().enter("queuecommand(" + hctl() + ")");
+        host.errorHandler().watch(this, r);
         lld.queueCommand(this, r);
     }
 

@@ -19,12 +19,19 @@ public final class ScsiHost {
     private final Violations violations;
     private final List<ScsiTarget> targets = new CopyOnWriteArrayList<>();
     private volatile State state = State.RUNNING;
+    private final ErrorHandler errorHandler;
 
     public ScsiHost(int number, LowLevelDriver driver, Policy policy, Violations violations) {
         this.number = number;
         this.driver = driver;
         this.policy = policy;
         this.violations = violations;
+        this.errorHandler = new ErrorHandler(this);
+    }
+
+    /** The host's error handler (timeouts of dispatched requests). */
+    public ErrorHandler errorHandler() {
+        return errorHandler;
     }
 
     public int number() {
@@ -49,6 +56,9 @@ public final class ScsiHost {
 
     void setState(State s) {
         state = s;
+        if (s == State.DEL) {
+            errorHandler.shutdown();
+        }
     }
 
     public List<ScsiTarget> targets() {

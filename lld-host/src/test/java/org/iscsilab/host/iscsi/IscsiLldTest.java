@@ -141,4 +141,22 @@ class IscsiLldTest {
         assertEquals(ModuleState.UNLOADED, lld.module().state());
         assertTrue(violations.isEmpty(), violations.all().toString());
     }
+
+    @Test
+    void aCommandTheTargetNeverAnswersTimesOutAndTheErrorHandlerAbortsItOnTheWire() throws Exception {
+        IscsiHostSession s = login(Duration.ofSeconds(30));
+        s.scan();
+        ScsiDisk d = s.disk(0);
+        clearUnitAttention(d);
+        d.device().setTimeout(Duration.ofMillis(500));
+        target.faults().add("hang,op=read,lun=0,once");
+        HostResult r = d.read(0, 1).get(10, TimeUnit.SECONDS);
+        assertEquals(HostResult.HostByte.DID_TIME_OUT, r.hostByte());
+        assertEquals(1, target.events().count(e -> e.type() == EventLog.Type.TASK_MANAGEMENT
+                && "function 1".equals(e.detail()) && "response 0".equals(e.status())),
+                "ABORT TASK reached the target and was answered FUNCTION COMPLETE");
+        assertTrue(s.host().errorHandler().actions().get(1).startsWith("abort 0:0:0:0"), s.host().errorHandler().actions().toString());
+        assertTrue(d.read(0, 1).get(10, TimeUnit.SECONDS).good(), "the next read is answered");
+        assertEquals("running", d.device().sysfsState());
+    }
 }

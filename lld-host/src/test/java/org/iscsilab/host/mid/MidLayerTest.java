@@ -51,18 +51,7 @@ class MidLayerTest {
         assertFalse(cancelled.get());
         List<Boolean> duringUnload = new java.util.ArrayList<>();
         TestDriver other = new TestDriver(violations);
-        ScsiHost h2 = new ScsiHost(1, new LowLevelDriver() {
-            public org.iscsilab.host.module.KernelModule module() {
-                return other.module;
-            }
-
-            public void queueCommand(ScsiDevice d, Request r) {
-                other.queueCommand(d, r);
-            }
-
-            public void slaveDestroy(ScsiDevice d) {
-            }
-        }, Policy.V4_11, violations);
+        ScsiHost h2 = new ScsiHost(1, other, Policy.V4_11, violations);
         ScsiDevice d2 = h2.addDevice(0, 0, 0);
         other.module.unload(false); // exit runs after GOING: no device get can succeed then
         assertFalse(d2.get(), "the module is gone");

@@ -9,6 +9,13 @@ import org.iscsilab.host.module.Violations;
 final class TestDriver implements LowLevelDriver {
     final KernelModule module;
     final List<String> calls = new CopyOnWriteArrayList<>();
+    /** When set, commands are taken but never completed (a target that stopped answering). */
+    volatile boolean hang;
+    /** What each error handler step answers. */
+    volatile boolean abortWorks = true;
+    volatile boolean lunResetWorks = true;
+    volatile boolean targetResetWorks = true;
+    volatile boolean hostResetWorks = true;
 
     TestDriver(Violations violations) {
         this.module = new KernelModule("test_lld", violations);
@@ -23,11 +30,37 @@ final class TestDriver implements LowLevelDriver {
     @Override
     public void queueCommand(ScsiDevice device, Request request) {
         calls.add(String.format("queuecommand %s 0x%02x", device.hctl(), request.opcode()));
-        request.complete(HostResult.of(HostResult.HostByte.DID_OK));
+        if (!hang) {
+            request.complete(HostResult.of(HostResult.HostByte.DID_OK));
+        }
     }
 
     @Override
     public void slaveDestroy(ScsiDevice device) {
         calls.add("slave_destroy " + device.hctl());
+    }
+
+    @Override
+    public boolean abort(ScsiDevice device, Request request) {
+        calls.add("abort " + device.hctl());
+        return abortWorks;
+    }
+
+    @Override
+    public boolean deviceReset(ScsiDevice device) {
+        calls.add("lun reset " + device.hctl());
+        return lunResetWorks;
+    }
+
+    @Override
+    public boolean targetReset(ScsiTarget target) {
+        calls.add("target reset " + target.id());
+        return targetResetWorks;
+    }
+
+    @Override
+    public boolean hostReset(ScsiHost host) {
+        calls.add("host reset " + host.number());
+        return hostResetWorks;
     }
 }

@@ -1,0 +1,85 @@
+package org.iscsilab.host.mid;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A host's error handler (scsi_error.c, the scsi_eh thread, simplified to one command at a
+ * time): a dispatched request that outlives its device's timeout is recovered by escalation —
+ * abort the command, reset the LUN, reset the target, reset the host (for iSCSI: drop the session,
+ * which then recovers and the requests are retried); when every step fails the device goes
+ * OFFLINE. Only dispatched requests have timers: parked ones never time out (reference §3).
+ */
+public final class ErrorHandler {
+    private static final Logger log = LoggerFactory.getLogger(ErrorHandler.class);
+
+    private final ScsiHost host;
+    private final ScheduledExecutorService timers;
+    private final List<String> actions = new ArrayList<>();
+
+    ErrorHandler(ScsiHost host) {
+        this.host = host;
+        this.timers = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "scsi_eh_" + host.number());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** What the error handler did, in order ("abort 0:0:0:0 opcode 0x28: success", ...). */
+    public synchronized List<String> actions() {
+        return List.copyOf(actions);
+    }
+
+    private synchronized void record(String what) {
+        actions.add(what);
+        log.info("scsi_eh_{}: {}", host.number(), what);
+    }
+
+    /** Arms the request's timer at dispatch. */
+    void watch(ScsiDevice device, Request request) {
+        long ms = device.timeout().toMillis();
+        timers.schedule(() -> {
+            if (!request.result().isDone() && request.dispatchedNanos() > 0) {
+                recover(device, request);
+            }
+        }, ms, TimeUnit.MILLISECONDS);
+    }
+
+    private void recover(ScsiDevice d, Request r) {
+        String what = d.hctl() + " " + r;
+        record("timeout " + what);
+        LowLevelDriver lld = d.host().driver();
+        try {
+            lld.module().enter("eh_abort_handler(" + d.hctl() + ")");
+            if (step("abort " + what, lld.abort(d, r))
+                    || step("LUN reset " + d.hctl(), lld.deviceReset(d))
+                    || step("target reset " + d.target().id(), lld.targetReset(d.target()))) {
+                r.complete(HostResult.of(HostResult.HostByte.DID_TIME_OUT));
+                return;
+            }
+            if (step("host reset " + host.number(), lld.hostReset(host))) {
+                return; // the session recovers; the LLD requeues what was in flight
+            }
+            d.setState(DeviceState.OFFLINE);
+            record(d.hctl() + " taken offline");
+            r.complete(HostResult.of(HostResult.HostByte.DID_TIME_OUT));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private boolean step(String what, boolean ok) {
+        record(what + ": " + (ok ? "success" : "failed"));
+        return ok;
+    }
+
+    void shutdown() {
+        timers.shutdownNow();
+    }
+}
