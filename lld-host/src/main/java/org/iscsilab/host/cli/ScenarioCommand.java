@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.iscsilab.host.mid.Policy;
+import org.iscsilab.host.race.InterleavingExplorer;
 import org.iscsilab.host.scenario.Scenario;
 import org.iscsilab.host.scenario.ScenarioReport;
 import org.iscsilab.host.scenario.ScenarioRunner;
@@ -51,6 +52,7 @@ public final class ScenarioCommand implements Callable<Integer> {
                 }
             }
             printMatrix(reports);
+            printRace();
         } else {
             Scenario s = Scenario.parse(name);
             ScenarioReport r = runner.run(s, Policy.parse(policy));
@@ -62,6 +64,24 @@ public final class ScenarioCommand implements Callable<Integer> {
             System.out.println("wrote " + json);
         }
         return 0;
+    }
+
+    /** Scenario C: every ordering of a target block, a removal and an I/O, per policy. */
+    private static void printRace() throws InterruptedException {
+        System.out.println();
+        System.out.println("C-block-remove-race: every ordering of scsi_target_block, __scsi_remove_device and an I/O");
+        System.out.printf("%-36s %10s %10s  %s%n", "policy", "orderings", "violating", "first bad ordering");
+        List<InterleavingExplorer.Result> results = new ArrayList<>();
+        for (Policy p : Policy.values()) {
+            results.add(InterleavingExplorer.blockVersusRemoval(p, p.removalToDel()));
+        }
+        results.add(InterleavingExplorer.blockVersusRemoval(Policy.V4_13, false));
+        for (InterleavingExplorer.Result r : results) {
+            String name = r.policy() + (r.stateMutex() ? " (state mutex)" : Policy.parse(r.policy()).removalToDel()
+                    ? " without state mutex" : "");
+            System.out.printf("%-36s %10d %10d  %s%n", name, r.orderings(), r.violating(),
+                    r.example().isEmpty() ? "-" : String.join(" | ", r.example()) + " => " + r.exampleViolations());
+        }
     }
 
     private static void printOne(Scenario s, ScenarioReport r) {

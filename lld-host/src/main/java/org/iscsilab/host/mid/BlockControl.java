@@ -16,7 +16,7 @@ public final class BlockControl {
 
     /** scsi_internal_device_block: BLOCK (or CREATED_BLOCK from CREATED), then stop the queue. */
     public static boolean blockDevice(ScsiDevice d) {
-        boolean mutex = d.host().policy().removalToDel();
+        boolean mutex = d.host().usesStateMutex();
         if (mutex) {
             d.stateMutex().lock();
         }
@@ -24,6 +24,7 @@ public final class BlockControl {
             if (!d.setState(DeviceState.BLOCK) && !d.setState(DeviceState.CREATED_BLOCK)) {
                 return false;
             }
+            d.host().yieldAt("block " + d.hctl() + ": state set, queue not yet stopped");
             d.queue().stop();
             return true;
         } finally {
@@ -45,7 +46,7 @@ public final class BlockControl {
                 && newState != DeviceState.TRANSPORT_OFFLINE) {
             return false; // -EINVAL since Bart's 2019 change
         }
-        boolean mutex = policy.removalToDel();
+        boolean mutex = d.host().usesStateMutex();
         if (mutex) {
             d.stateMutex().lock();
         }
@@ -67,6 +68,7 @@ public final class BlockControl {
                 d.stateMutex().unlock();
             }
         }
+        d.host().yieldAt("unblock " + d.hctl() + ": state written, queue not yet started");
         d.queue().start();
         return true;
     }

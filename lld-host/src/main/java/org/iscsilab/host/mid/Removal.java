@@ -25,16 +25,22 @@ public final class Removal {
         }
         Policy policy = d.host().policy();
         if (policy.removalToDel()) {
-            d.stateMutex().lock();
+            boolean mutex = d.host().usesStateMutex();
+            if (mutex) {
+                d.stateMutex().lock();
+            }
             try {
                 if (!d.setState(DeviceState.CANCEL)) {
                     if (!d.setState(DeviceState.DEL)) {
                         return;
                     }
+                    d.host().yieldAt("remove " + d.hctl() + ": DEL set, queue not yet started");
                     d.queue().start(); // parked requests are dispatched and killed (DEL)
                 }
             } finally {
-                d.stateMutex().unlock();
+                if (mutex) {
+                    d.stateMutex().unlock();
+                }
             }
         } else if (!d.setState(DeviceState.CANCEL)
                 && !(policy.hasCancelBlock() && d.setState(DeviceState.CANCEL_BLOCK))) {

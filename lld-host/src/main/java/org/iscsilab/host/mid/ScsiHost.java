@@ -20,6 +20,19 @@ public final class ScsiHost {
     private final List<ScsiTarget> targets = new CopyOnWriteArrayList<>();
     private volatile State state = State.RUNNING;
     private final ErrorHandler errorHandler;
+    private volatile boolean stateMutex;
+    private volatile YieldPoint yieldPoint = YieldPoint.NONE;
+
+    /**
+     * A place in the mid-layer where the modelled kernel takes no lock between two steps, so
+     * another thread may run there. Tests hook a deterministic scheduler in; normally it does nothing.
+     */
+    @FunctionalInterface
+    public interface YieldPoint {
+        YieldPoint NONE = point -> { };
+
+        void reached(String point) throws InterruptedException;
+    }
 
     public ScsiHost(int number, LowLevelDriver driver, Policy policy, Violations violations) {
         this.number = number;
@@ -27,6 +40,30 @@ public final class ScsiHost {
         this.policy = policy;
         this.violations = violations;
         this.errorHandler = new ErrorHandler(this);
+        this.stateMutex = policy.removalToDel();
+    }
+
+    /** Whether state changes and queue stops take sdev->state_mutex (v4.13 and later). */
+    public boolean usesStateMutex() {
+        return stateMutex;
+    }
+
+    /** For exploring the race the mutex prevents: the same kernel without it. */
+    public void setStateMutex(boolean on) {
+        this.stateMutex = on;
+    }
+
+    public void setYieldPoint(YieldPoint hook) {
+        this.yieldPoint = hook;
+    }
+
+    /** Marks a lock-free gap between two steps (see {@link YieldPoint}). */
+    void yieldAt(String point) {
+        try {
+            yieldPoint.reached(point);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** The host's error handler (timeouts of dispatched requests). */

@@ -1,0 +1,27 @@
+package org.iscsilab.host.race;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.iscsilab.host.mid.Policy;
+import org.junit.jupiter.api.Test;
+
+/** Scenario C: every ordering of block, removal and an I/O, with and without sdev->state_mutex. */
+class InterleavingExplorerTest {
+    @Test
+    void withoutTheStateMutexSomeOrderingLeavesADeletedDeviceWithAStoppedQueue() throws Exception {
+        InterleavingExplorer.Result r = InterleavingExplorer.blockVersusRemoval(Policy.V4_13, false);
+        System.out.println(r);
+        assertTrue(r.orderings() > 1, "several orderings explored: " + r.orderings());
+        assertTrue(r.violating() > 0, "the race is found");
+        assertTrue(r.exampleViolations().stream().anyMatch(v -> v.contains("queue stopped")), r.toString());
+    }
+
+    @Test
+    void withTheStateMutexNoOrderingBreaksAnInvariant() throws Exception {
+        InterleavingExplorer.Result r = InterleavingExplorer.blockVersusRemoval(Policy.V4_13, true);
+        System.out.println(r);
+        assertTrue(r.orderings() > 1, "several orderings explored: " + r.orderings());
+        assertEquals(0, r.violating(), r.toString());
+    }
+}
