@@ -63,6 +63,22 @@ final class DeterministicScheduler implements ScsiHost.YieldPoint {
         g.atPoint = false;
     }
 
+    /**
+     * Waits until no thread is runnable outside a yield point (one the move released, e.g. from
+     * the state mutex, has reached its next point or blocked again), so the ready set the next
+     * pick chooses from does not depend on timing.
+     */
+    private static void settle(List<Gate> all) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(BLOCKED_AFTER_MS);
+        int quiet = 0;
+        while (quiet < 2 && System.nanoTime() < deadline) {
+            boolean busy = all.stream().anyMatch(g -> !g.done && !g.atPoint
+                    && g.thread.getState() == Thread.State.RUNNABLE);
+            quiet = busy ? 0 : quiet + 1;
+            Thread.sleep(1);
+        }
+    }
+
     Run run(List<Task> tasks, List<Integer> prefix) throws InterruptedException {
         List<Gate> all = new ArrayList<>();
         for (Task t : tasks) {
@@ -125,6 +141,7 @@ final class DeterministicScheduler implements ScsiHost.YieldPoint {
                     && System.nanoTime() - start < TimeUnit.MILLISECONDS.toNanos(BLOCKED_AFTER_MS)) {
                 moved.tryAcquire(5, TimeUnit.MILLISECONDS);
             }
+            settle(all);
         }
         for (Gate g : all) {
             if (!g.done) {
