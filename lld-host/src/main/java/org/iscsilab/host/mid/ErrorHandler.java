@@ -57,13 +57,13 @@ public final class ErrorHandler {
         LowLevelDriver lld = d.host().driver();
         try {
             lld.module().enter("eh_abort_handler(" + d.hctl() + ")");
-            if (step("abort " + what, lld.abort(d, r))
-                    || step("LUN reset " + d.hctl(), lld.deviceReset(d))
-                    || step("target reset " + d.target().id(), lld.targetReset(d.target()))) {
+            if (step("abort", "abort " + what, lld.abort(d, r))
+                    || step("lun-reset", "LUN reset " + d.hctl(), lld.deviceReset(d))
+                    || step("target-reset", "target reset " + d.target().id(), lld.targetReset(d.target()))) {
                 r.complete(HostResult.of(HostResult.HostByte.DID_TIME_OUT));
                 return;
             }
-            if (step("host reset " + host.number(), lld.hostReset(host))) {
+            if (step("host-reset", "host reset " + host.number(), lld.hostReset(host))) {
                 return; // the session recovers; the LLD requeues what was in flight
             }
             d.setState(DeviceState.OFFLINE);
@@ -74,8 +74,9 @@ public final class ErrorHandler {
         }
     }
 
-    private boolean step(String what, boolean ok) {
+    private boolean step(String action, String what, boolean ok) {
         record(what + ": " + (ok ? "success" : "failed"));
+        host.metrics().errorHandlerAction(action, ok);
         return ok;
     }
 

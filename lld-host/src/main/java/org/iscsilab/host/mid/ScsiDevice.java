@@ -124,6 +124,7 @@ public final class ScsiDevice {
     private void record(DeviceState to, boolean direct) {
         if (state != to) {
             timeline.add(new Transition(System.nanoTime(), state, to, direct));
+            host.metrics().transition(this, state, to, direct);
             log.debug("{}: {} -> {}{}", hctl(), state, to, direct ? " (direct)" : "");
             state = to;
         }
@@ -196,6 +197,8 @@ public final class ScsiDevice {
 
     /** Queues a request; the future completes when it is done, however long that takes. */
     public CompletableFuture<HostResult> submit(Request r) {
+        long start = System.nanoTime();
+        r.result().thenAccept(res -> host.metrics().completed(this, res, System.nanoTime() - start));
         queue.submit(r);
         return r.result();
     }

@@ -3,6 +3,8 @@ package org.iscsilab.host.mid;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
 import org.iscsilab.host.module.Violations;
 
 /**
@@ -20,6 +22,7 @@ public final class ScsiHost {
     private final List<ScsiTarget> targets = new CopyOnWriteArrayList<>();
     private volatile State state = State.RUNNING;
     private final ErrorHandler errorHandler;
+    private final HostMetrics metrics;
     private volatile boolean stateMutex;
     private volatile YieldPoint yieldPoint = YieldPoint.NONE;
 
@@ -35,12 +38,22 @@ public final class ScsiHost {
     }
 
     public ScsiHost(int number, LowLevelDriver driver, Policy policy, Violations violations) {
+        this(number, driver, policy, violations, Metrics.globalRegistry);
+    }
+
+    /** With the meter registry the host's metrics go to (Micrometer). */
+    public ScsiHost(int number, LowLevelDriver driver, Policy policy, Violations violations, MeterRegistry registry) {
         this.number = number;
         this.driver = driver;
         this.policy = policy;
         this.violations = violations;
+        this.metrics = new HostMetrics(registry, this);
         this.errorHandler = new ErrorHandler(this);
         this.stateMutex = policy.removalToDel();
+    }
+
+    HostMetrics metrics() {
+        return metrics;
     }
 
     /** Whether state changes and queue stops take sdev->state_mutex (v4.13 and later). */
@@ -117,6 +130,7 @@ public final class ScsiHost {
     /** scsi_add_device as scanning ends: CREATED, then RUNNING once configured. */
     public ScsiDevice addDevice(int channel, int id, int lun) {
         ScsiDevice d = target(channel, id).add(lun);
+        metrics.deviceAdded(d);
         if (!d.setState(DeviceState.RUNNING)) {
             throw new IllegalStateException("a new device could not go CREATED -> RUNNING");
         }
