@@ -91,6 +91,8 @@ public final class ScenarioCommand implements Callable<Integer> {
         System.out.println();
         System.out.println("sysfs states:     " + String.join(" -> ", r.sysfsStates()));
         System.out.println("multipathd sees:  " + String.join(" -> ", r.multipathStates()));
+        System.out.println("what reached the target after attach:");
+        r.targetEvents().forEach(e -> System.out.println("  " + e));
         System.out.println("SYNC CACHE on the wire during removal: " + (r.syncCacheOnWire() ? "yes" : "no"));
         System.out.println("outcome: " + r.outcome() + (r.removalMillis() >= 0 ? " after " + r.removalMillis() + " ms" : ""));
         if (!r.stuckCallChain().isEmpty()) {

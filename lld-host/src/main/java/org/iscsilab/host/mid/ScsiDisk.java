@@ -100,12 +100,13 @@ public final class ScsiDisk implements UpperDriver {
      * is retried, as the mid-layer does for reset and power-on conditions.
      */
     public CompletableFuture<HostResult> execute(byte[] cdb, byte[] dataOut, int expectedDataIn) {
-        return execute(cdb, dataOut, expectedDataIn, UNIT_ATTENTION_RETRIES);
+        return execute(device, cdb, dataOut, expectedDataIn, false, UNIT_ATTENTION_RETRIES);
     }
 
-    private CompletableFuture<HostResult> execute(byte[] cdb, byte[] dataOut, int expectedDataIn, int retries) {
-        return device.submit(new Request(cdb, dataOut, expectedDataIn, false)).thenCompose(r ->
-                retries > 0 && unitAttention(r) ? execute(cdb, dataOut, expectedDataIn, retries - 1)
+    private static CompletableFuture<HostResult> execute(ScsiDevice d, byte[] cdb, byte[] dataOut, int expectedDataIn,
+                                                         boolean preempt, int retries) {
+        return d.submit(new Request(cdb, dataOut, expectedDataIn, preempt)).thenCompose(r ->
+                retries > 0 && unitAttention(r) ? execute(d, cdb, dataOut, expectedDataIn, preempt, retries - 1)
                         : CompletableFuture.completedFuture(r));
     }
 
@@ -129,9 +130,10 @@ public final class ScsiDisk implements UpperDriver {
             return;
         }
         syncCacheSent++;
-        Request sync = new Request(new byte[] {SYNCHRONIZE_CACHE_10, 0, 0, 0, 0, 0, 0, 0, 0, 0}, null, 0, true);
         try {
-            d.submit(sync).get(); // blk_execute_rq: no deadline
+            // scsi_execute: a mid-layer (preempt) command, unit attentions retried, no deadline
+            execute(d, new byte[] {SYNCHRONIZE_CACHE_10, 0, 0, 0, 0, 0, 0, 0, 0, 0}, null, 0, true,
+                    UNIT_ATTENTION_RETRIES).get();
         } catch (ExecutionException e) {
             // the command failed; sd logs it and removal goes on
         }

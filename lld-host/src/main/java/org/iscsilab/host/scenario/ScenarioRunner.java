@@ -62,6 +62,7 @@ public final class ScenarioRunner {
         ScsiDisk disk;
         ScsiDevice device;
         long removalStartSequence;
+        long attachedSequence;
         int refuseRule = -1;
 
         Run(Scenario scenario, Policy policy, EmbeddedTarget target, IscsiInitiator initiator) {
@@ -81,6 +82,7 @@ public final class ScenarioRunner {
             session.recovery().onStateChange((from, to) -> note("session " + from + " -> " + to
                     + (to.name().equals("FAILED") ? " (replacement timeout: unblock to transport-offline)" : "")));
             disk.execute(new byte[6], null, 0).join(); // TEST UNIT READY: the device is up
+            attachedSequence = target.events().recorded();
             note("attached " + device.hctl() + ", write cache " + (disk.writeCacheEnabled() ? "on" : "off"));
         }
 
@@ -149,7 +151,7 @@ public final class ScenarioRunner {
             boolean syncOnWire = device != null && target.events().count(e -> e.sequence() > removalStartSequence
                     && e.type() == EventLog.Type.COMMAND && e.opcode() == 0x35) > 0;
             return new ScenarioReport(scenario.id(), policy.label(), outcome, millis, states, multipath, syncOnWire,
-                    violations.all(), timeline(), stuck);
+                    violations.all(), timeline(), stuck, targetEvents());
         }
 
         /** Invariant 6 (v4.13 and later, where state_mutex exists): a queue is stopped only while its device is blocked. */
@@ -170,6 +172,22 @@ public final class ScenarioRunner {
                 if (!s.equals("created") && (out.isEmpty() || !out.get(out.size() - 1).equals(s))) {
                     out.add(s);
                 }
+            }
+            return out;
+        }
+
+        /** The target's event log after the disk was attached: what the host actually sent. */
+        private List<String> targetEvents() {
+            List<String> out = new ArrayList<>();
+            for (EventLog.Event e : target.events().events(x -> x.sequence() > attachedSequence)) {
+                String line = switch (e.type()) {
+                    case COMMAND -> String.format("command 0x%02x LUN %d: %s", e.opcode(), e.lun(), e.status());
+                    case TASK_MANAGEMENT -> "task management " + e.detail() + " LUN " + e.lun() + ": " + e.status();
+                    case LOGIN -> "login " + e.status() + (e.detail() == null ? "" : " (" + e.detail() + ")");
+                    case LOGOUT -> "logout";
+                    case FAULT -> "fault fired: " + e.detail();
+                };
+                out.add(line);
             }
             return out;
         }
