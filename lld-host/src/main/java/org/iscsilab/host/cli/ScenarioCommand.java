@@ -66,21 +66,31 @@ public final class ScenarioCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Scenario C: every ordering of a target block, a removal and an I/O, per policy. */
+    /** A race explored over every ordering, per policy. */
+    @FunctionalInterface
+    private interface Race {
+        InterleavingExplorer.Result explore(Policy p, boolean stateMutex) throws InterruptedException;
+    }
+
+    /** Scenario C and the other two races of the reference: every ordering, per policy. */
     private static void printRace() throws InterruptedException {
-        System.out.println();
-        System.out.println("C-block-remove-race: every ordering of scsi_target_block, __scsi_remove_device and an I/O");
-        System.out.printf("%-36s %10s %10s  %s%n", "policy", "orderings", "violating", "first bad ordering");
-        List<InterleavingExplorer.Result> results = new ArrayList<>();
-        for (Policy p : Policy.values()) {
-            results.add(InterleavingExplorer.blockVersusRemoval(p, p.removalToDel()));
-        }
-        results.add(InterleavingExplorer.blockVersusRemoval(Policy.V4_13, false));
-        for (InterleavingExplorer.Result r : results) {
-            String name = r.policy() + (r.stateMutex() ? " (state mutex)" : Policy.parse(r.policy()).removalToDel()
-                    ? " without state mutex" : "");
-            System.out.printf("%-36s %10d %10d  %s%n", name, r.orderings(), r.violating(),
-                    r.example().isEmpty() ? "-" : String.join(" | ", r.example()) + " => " + r.exampleViolations());
+        Race[] races = {InterleavingExplorer::blockVersusRemoval, InterleavingExplorer::unblockVersusRemoval,
+                InterleavingExplorer::moduleGoingVersusUnblock};
+        for (Race race : races) {
+            List<InterleavingExplorer.Result> results = new ArrayList<>();
+            for (Policy p : Policy.values()) {
+                results.add(race.explore(p, p.removalToDel()));
+            }
+            results.add(race.explore(Policy.V4_13, false));
+            System.out.println();
+            System.out.println(results.get(0).race() + ": every ordering at the kernel's lock-free gaps");
+            System.out.printf("%-36s %10s %10s  %s%n", "policy", "orderings", "violating", "first bad ordering");
+            for (InterleavingExplorer.Result r : results) {
+                String name = r.policy() + (r.stateMutex() ? " (state mutex)"
+                        : Policy.parse(r.policy()).removalToDel() ? " without state mutex" : "");
+                System.out.printf("%-36s %10d %10d  %s%n", name, r.orderings(), r.violating(),
+                        r.example().isEmpty() ? "-" : String.join(" | ", r.example()) + " => " + r.exampleViolations());
+            }
         }
     }
 

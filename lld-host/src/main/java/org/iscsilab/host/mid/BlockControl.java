@@ -51,7 +51,9 @@ public final class BlockControl {
             d.stateMutex().lock();
         }
         try {
-            switch (d.state()) {
+            DeviceState seen = d.state();
+            d.host().yieldAt("unblock " + d.hctl() + ": state read, not yet written");
+            switch (seen) {
                 case BLOCK, TRANSPORT_OFFLINE -> d.writeStateDirectly(newState);
                 case CREATED_BLOCK -> d.writeStateDirectly(newState == DeviceState.OFFLINE
                         || newState == DeviceState.TRANSPORT_OFFLINE ? newState : DeviceState.CREATED);

@@ -24,4 +24,22 @@ class InterleavingExplorerTest {
         assertTrue(r.orderings() > 1, "several orderings explored: " + r.orderings());
         assertEquals(0, r.violating(), r.toString());
     }
+
+    @Test
+    void anUnblocksLateWriteUndoesARemovalIn411ButNotUnderTheStateMutex() throws Exception {
+        InterleavingExplorer.Result old = InterleavingExplorer.unblockVersusRemoval(Policy.V4_11, false);
+        assertTrue(old.violating() > 0, old.toString());
+        assertTrue(old.exampleViolations().get(0).contains("undid it"), old.toString());
+        InterleavingExplorer.Result fixed = InterleavingExplorer.unblockVersusRemoval(Policy.V4_13, true);
+        assertEquals(0, fixed.violating(), fixed.toString());
+    }
+
+    @Test
+    void aGoingModuleHidesItsDevicesFromUnblockExceptUnderBartsPolicy() throws Exception {
+        InterleavingExplorer.Result old = InterleavingExplorer.moduleGoingVersusUnblock(Policy.V4_11, false);
+        assertTrue(old.violating() > 0, old.toString());
+        InterleavingExplorer.Result bart = InterleavingExplorer.moduleGoingVersusUnblock(Policy.BART, false);
+        assertEquals(0, bart.violating(), bart.toString());
+        assertEquals(old.orderings(), bart.orderings());
+    }
 }
