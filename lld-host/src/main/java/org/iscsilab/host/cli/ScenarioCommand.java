@@ -40,6 +40,15 @@ public final class ScenarioCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the reports as a JSON list.")
     Path json;
 
+    @Option(names = "--target", paramLabel = "URL",
+            description = "Run against a running iscsilab target, iscsi://HOST:PORT/IQN (its LUN 0 is used; "
+                    + "default: a target embedded in this process).")
+    String targetUrl;
+
+    @Option(names = "--admin", paramLabel = "HOST:PORT",
+            description = "The admin API of the --target (default ${DEFAULT-VALUE}).")
+    String admin = "127.0.0.1:9260";
+
     @Override
     public Integer call() throws Exception {
         ScenarioRunner runner = new ScenarioRunner(Duration.ofMillis(limitMillis));
@@ -48,14 +57,14 @@ public final class ScenarioCommand implements Callable<Integer> {
             for (Scenario s : Scenario.values()) {
                 for (Policy p : Policy.values()) {
                     System.err.printf("running %s under %s...%n", s.id(), p.label());
-                    reports.add(runner.run(s, p));
+                    reports.add(run(runner, s, p));
                 }
             }
             printMatrix(reports);
             printRace();
         } else {
             Scenario s = Scenario.parse(name);
-            ScenarioReport r = runner.run(s, Policy.parse(policy));
+            ScenarioReport r = run(runner, s, Policy.parse(policy));
             reports.add(r);
             printOne(s, r);
         }
@@ -64,6 +73,10 @@ public final class ScenarioCommand implements Callable<Integer> {
             System.out.println("wrote " + json);
         }
         return 0;
+    }
+
+    private ScenarioReport run(ScenarioRunner runner, Scenario s, Policy p) throws Exception {
+        return targetUrl == null ? runner.run(s, p) : runner.run(s, p, targetUrl, admin);
     }
 
     /** A race explored over every ordering, per policy. */

@@ -19,7 +19,6 @@ import org.iscsilab.host.mid.ScsiDisk;
 import org.iscsilab.host.module.Violations;
 import org.iscsilab.iscsi.initiator.InitiatorConfig;
 import org.iscsilab.iscsi.initiator.IscsiInitiator;
-import org.iscsilab.iscsi.target.EmbeddedTarget;
 import org.iscsilab.target.fault.EventLog;
 
 /**
@@ -37,8 +36,21 @@ public final class ScenarioRunner {
         this.limit = limit;
     }
 
+    /** Runs against a target embedded in this process. */
     public ScenarioReport run(Scenario scenario, Policy policy) throws Exception {
-        try (EmbeddedTarget target = EmbeddedTarget.start("ram:64M"); IscsiInitiator initiator = new IscsiInitiator(2)) {
+        return run(scenario, policy, new EmbeddedScenarioTarget());
+    }
+
+    /**
+     * Runs against an iscsilab target on the network: {@code url} is iscsi://HOST:PORT/IQN and
+     * {@code admin} the HOST:PORT of its admin API. Its LUN 0 is the scenario's disk.
+     */
+    public ScenarioReport run(Scenario scenario, Policy policy, String url, String admin) throws Exception {
+        return run(scenario, policy, new RemoteScenarioTarget(url, admin));
+    }
+
+    private ScenarioReport run(Scenario scenario, Policy policy, ScenarioTarget scenarioTarget) throws Exception {
+        try (ScenarioTarget target = scenarioTarget; IscsiInitiator initiator = new IscsiInitiator(2)) {
             Run run = new Run(scenario, policy, target, initiator);
             try {
                 return run.execute();
@@ -52,7 +64,7 @@ public final class ScenarioRunner {
     private final class Run {
         final Scenario scenario;
         final Policy policy;
-        final EmbeddedTarget target;
+        final ScenarioTarget target;
         final IscsiInitiator initiator;
         final Violations violations = new Violations();
         final List<String> notes = new ArrayList<>();
@@ -64,17 +76,18 @@ public final class ScenarioRunner {
         long removalStartSequence;
         long attachedSequence;
         int refuseRule = -1;
+        final List<Integer> addedRules = new ArrayList<>();
 
-        Run(Scenario scenario, Policy policy, EmbeddedTarget target, IscsiInitiator initiator) {
+        Run(Scenario scenario, Policy policy, ScenarioTarget target, IscsiInitiator initiator) {
             this.scenario = scenario;
             this.policy = policy;
             this.target = target;
             this.initiator = initiator;
         }
 
-        void attach(boolean srpLike, Duration replacementTimeout) {
+        void attach(boolean srpLike, Duration replacementTimeout) throws Exception {
             lld = new IscsiLld(initiator, policy, violations, srpLike);
-            session = lld.login(target.address(), InitiatorConfig.normal(target.iqn()).withInitiatorName(HOST), RETRY,
+            session = lld.login(target.portal(), InitiatorConfig.normal(target.iqn()).withInitiatorName(HOST), RETRY,
                     replacementTimeout).join();
             session.scan();
             disk = session.disk(0);
@@ -82,20 +95,22 @@ public final class ScenarioRunner {
             session.recovery().onStateChange((from, to) -> note("session " + from + " -> " + to
                     + (to.name().equals("FAILED") ? " (replacement timeout: unblock to transport-offline)" : "")));
             disk.execute(new byte[6], null, 0).join(); // TEST UNIT READY: the device is up
-            attachedSequence = target.events().recorded();
+            attachedSequence = target.eventsRecorded();
             note("attached " + device.hctl() + ", write cache " + (disk.writeCacheEnabled() ? "on" : "off"));
         }
 
         /** The target refuses logins from the host and drops its connection once: the session recovers. */
-        void failTransport() throws InterruptedException {
-            refuseRule = target.faults().add("refuse-login,status=03/01,initiator=" + HOST).id();
-            target.faults().add("drop,once,fin=false,initiator=" + HOST);
+        void failTransport() throws Exception {
+            refuseRule = target.addFault("refuse-login,status=03/01,initiator=" + HOST);
+            addedRules.add(refuseRule);
+            addedRules.add(target.addFault("drop,once,fin=false,initiator=" + HOST));
             await(() -> device.state() == DeviceState.BLOCK, "the device to be blocked");
             note("transport failed: session recovering, target blocked");
         }
 
-        void allowRelogin() {
-            target.faults().remove(refuseRule);
+        void allowRelogin() throws Exception {
+            target.removeFault(refuseRule);
+            addedRules.remove(Integer.valueOf(refuseRule));
             note("the target accepts logins again");
         }
 
@@ -148,8 +163,8 @@ public final class ScenarioRunner {
             checkQueueInvariant();
             List<String> states = sysfsStates();
             List<String> multipath = states.stream().map(s -> MultipathView.of(s).name()).toList();
-            boolean syncOnWire = device != null && target.events().count(e -> e.sequence() > removalStartSequence
-                    && e.type() == EventLog.Type.COMMAND && e.opcode() == 0x35) > 0;
+            boolean syncOnWire = device != null && target.eventsAfter(removalStartSequence).stream().anyMatch(e ->
+                    e.type() == EventLog.Type.COMMAND && e.opcode() == 0x35);
             return new ScenarioReport(scenario.id(), policy.label(), outcome, millis, states, multipath, syncOnWire,
                     violations.all(), timeline(), stuck, targetEvents());
         }
@@ -177,9 +192,9 @@ public final class ScenarioRunner {
         }
 
         /** The target's event log after the disk was attached: what the host actually sent. */
-        private List<String> targetEvents() {
+        private List<String> targetEvents() throws Exception {
             List<String> out = new ArrayList<>();
-            for (EventLog.Event e : target.events().events(x -> x.sequence() > attachedSequence)) {
+            for (EventLog.Event e : target.eventsAfter(attachedSequence)) {
                 String line = switch (e.type()) {
                     case COMMAND -> String.format("command 0x%02x LUN %d: %s", e.opcode(), e.lun(), e.status());
                     case TASK_MANAGEMENT -> "task management " + e.detail() + " LUN " + e.lun() + ": " + e.status();
@@ -204,8 +219,8 @@ public final class ScenarioRunner {
             return out;
         }
 
-        private Watchdog.Result removal(String name, Watchdog.Step step) throws InterruptedException {
-            removalStartSequence = target.events().recorded();
+        private Watchdog.Result removal(String name, Watchdog.Step step) throws Exception {
+            removalStartSequence = target.eventsRecorded();
             note(name);
             return Watchdog.start(name, step).await(limit);
         }
@@ -222,7 +237,7 @@ public final class ScenarioRunner {
         private Watchdog.Result scenarioB() throws Exception {
             attach(false, Duration.ofSeconds(60));
             failTransport();
-            removalStartSequence = target.events().recorded();
+            removalStartSequence = target.eventsRecorded();
             note("echo 1 > delete");
             Watchdog w = Watchdog.start("remove " + device.hctl(), () -> Removal.removeDevice(device, disk));
             Thread.sleep(Math.min(1000, limit.toMillis() / 3));
@@ -284,8 +299,15 @@ public final class ScenarioRunner {
             return Watchdog.start("read after the sysfs write", io::get).await(limit);
         }
 
-        void cleanUp() {
-            target.faults().clear();
+        /** Removes the rules this run added (a shared remote target keeps its other rules). */
+        void cleanUp() throws Exception {
+            for (int id : addedRules) {
+                try {
+                    target.removeFault(id);
+                } catch (IllegalStateException e) {
+                    // already gone (a once rule is kept until removed, so this is rare)
+                }
+            }
             if (session != null) {
                 session.recovery().close();
             }

@@ -1,0 +1,51 @@
+package org.iscsilab.host.scenario;
+
+import java.net.InetSocketAddress;
+import java.util.List;
+import org.iscsilab.iscsi.target.EmbeddedTarget;
+import org.iscsilab.target.fault.EventLog;
+
+/** A target started in this process with one 64 MiB RAM LUN. */
+final class EmbeddedScenarioTarget implements ScenarioTarget {
+    private final EmbeddedTarget target;
+
+    EmbeddedScenarioTarget() throws Exception {
+        this.target = EmbeddedTarget.start("ram:64M");
+    }
+
+    @Override
+    public InetSocketAddress portal() {
+        return target.address();
+    }
+
+    @Override
+    public String iqn() {
+        return target.iqn();
+    }
+
+    @Override
+    public int addFault(String rule) {
+        return target.faults().add(rule).id();
+    }
+
+    @Override
+    public void removeFault(int id) {
+        target.faults().remove(id);
+    }
+
+
+    @Override
+    public long eventsRecorded() {
+        return target.events().recorded();
+    }
+
+    @Override
+    public List<EventLog.Event> eventsAfter(long sequence) {
+        return target.events().events(e -> e.sequence() > sequence);
+    }
+
+    @Override
+    public void close() {
+        target.close();
+    }
+}
