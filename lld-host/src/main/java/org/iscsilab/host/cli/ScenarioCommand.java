@@ -37,6 +37,11 @@ public final class ScenarioCommand implements Callable<Integer> {
             description = "How long a step may take before it counts as HUNG (default ${DEFAULT-VALUE}).")
     long limitMillis = 3000;
 
+    @Option(names = "--bart-visits-cancel", paramLabel = "true|false", arity = "1",
+            description = "bart only: whether its target unblock also visits devices in CANCEL; the 2017 patch "
+                    + "does not say, and it decides scenarios A and B (default ${DEFAULT-VALUE}).")
+    boolean bartVisitsCancel = true;
+
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the reports as a JSON list.")
     Path json;
 
@@ -51,7 +56,7 @@ public final class ScenarioCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ScenarioRunner runner = new ScenarioRunner(Duration.ofMillis(limitMillis));
+        ScenarioRunner runner = new ScenarioRunner(Duration.ofMillis(limitMillis)).bartVisitsCancel(bartVisitsCancel);
         List<ScenarioReport> reports = new ArrayList<>();
         if (name.equalsIgnoreCase("all")) {
             for (Scenario s : Scenario.values()) {

@@ -42,6 +42,7 @@ public final class IscsiHostSession {
         this.recovery = recovery;
         this.host = new ScsiHost(hostNumber, lld, lld.policy(), lld.violations());
         this.target = host.target(0, 0);
+        host.setUnblockVisitsCancel(lld.bartVisitsCancel());
         recovery.onStateChange(this::recoveryChanged);
     }
 
@@ -122,8 +123,9 @@ public final class IscsiHostSession {
 
     /**
      * Logout and session removal. The order of iscsid's steps is not confirmed from its sources;
-     * this model takes the careful one: on a logged-in session the devices are removed first (sd's
-     * SYNCHRONIZE CACHE still reaches the target), then the Logout PDU goes. On a session that is
+     * by default this model takes the careful one: on a logged-in session the devices are removed
+     * first (sd's SYNCHRONIZE CACHE still reaches the target), then the Logout PDU goes
+     * ({@link IscsiLld#setRemoveDevicesBeforeLogout} selects the other order). On a session that is
      * not logged in, iscsi_remove_session's order applies (reference §8, scenario D): stop
      * recovering, FREE, unblock to TRANSPORT_OFFLINE (parked I/O is killed), then remove the target.
      * Either way iscsi_host_remove removes the host last and the module reference goes.
@@ -133,8 +135,13 @@ public final class IscsiHostSession {
             destroy();
             return;
         }
-        Removal.removeTarget(target, disks::get);
-        recovery.logout().exceptionally(t -> null).join();
+        if (lld.removeDevicesBeforeLogout()) {
+            Removal.removeTarget(target, disks::get);
+            recovery.logout().exceptionally(t -> null).join();
+        } else {
+            recovery.logout().exceptionally(t -> null).join();
+            Removal.removeTarget(target, disks::get);
+        }
         state = TransportState.FREE;
         Removal.removeHost(host, disks::get);
         lld.sessionGone(this);

@@ -47,6 +47,8 @@ public final class IscsiLld implements LowLevelDriver {
     private final List<IscsiHostSession> sessions = new CopyOnWriteArrayList<>();
     private final Map<Request, InitiatorSession.Command> inFlight = new ConcurrentHashMap<>();
     private final AtomicInteger hostNumbers = new AtomicInteger();
+    private volatile boolean bartVisitsCancel = true;
+    private volatile boolean removeDevicesBeforeLogout = true;
 
     public IscsiLld(IscsiInitiator initiator, Policy policy, Violations violations, boolean exitRemovesHosts) {
         this.initiator = initiator;
@@ -64,6 +66,28 @@ public final class IscsiLld implements LowLevelDriver {
 
     public Policy policy() {
         return policy;
+    }
+
+    /** For the hosts of new sessions: see {@link org.iscsilab.host.mid.ScsiHost#setUnblockVisitsCancel}. */
+    public void setBartVisitsCancel(boolean visits) {
+        this.bartVisitsCancel = visits;
+    }
+
+    boolean bartVisitsCancel() {
+        return bartVisitsCancel;
+    }
+
+    /**
+     * The order of a live session's logout, which iscsid's sources do not confirm: devices removed
+     * first (sd's SYNCHRONIZE CACHE reaches the target; the default) or the Logout PDU first (sd's
+     * command is then failed by the closed session and never reaches the target).
+     */
+    public void setRemoveDevicesBeforeLogout(boolean devicesFirst) {
+        this.removeDevicesBeforeLogout = devicesFirst;
+    }
+
+    boolean removeDevicesBeforeLogout() {
+        return removeDevicesBeforeLogout;
     }
 
     Violations violations() {

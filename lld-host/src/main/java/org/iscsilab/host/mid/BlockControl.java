@@ -90,13 +90,15 @@ public final class BlockControl {
 
     /**
      * scsi_target_unblock: the devices visited are those scsi_device_get accepts, or with
-     * {@code bart} every device not in DEL. Returns the devices visited.
+     * {@code bart} every device not in DEL (CANCEL ones only when the host says so). Returns the
+     * devices visited.
      */
     public static List<ScsiDevice> unblockTarget(ScsiTarget t, DeviceState newState) {
         List<ScsiDevice> visited = new ArrayList<>();
         for (ScsiDevice d : t.devices()) {
             if (t.host().policy().unblockWithoutDeviceGet()) {
-                if (d.state() != DeviceState.DEL) {
+                if (d.state() != DeviceState.DEL
+                        && (d.state() != DeviceState.CANCEL || t.host().unblockVisitsCancel())) {
                     visited.add(d);
                     unblockDevice(d, newState);
                 }

@@ -25,7 +25,8 @@ import java.util.Set;
  * <ul>
  * <li>{@code v4.11}: the race. Unblock skips devices scsi_device_get refuses (CANCEL, DEL, module GOING).</li>
  * <li>{@code bart}: v4.11, but unblock visits every device not in DEL, without scsi_device_get.
- *     Whether Bart's patch also visited CANCEL devices is not known; we visit them (documented choice).</li>
+ *     Whether Bart's patch also visited CANCEL devices is not known; by default we visit them
+ *     ({@link ScsiHost#setUnblockVisitsCancel} turns that off).</li>
  * <li>{@code cancel-block}: v4.11 plus CANCEL_BLOCK: removing a blocked device moves it to CANCEL_BLOCK,
  *     scsi_device_get accepts it, unblock turns it into CANCEL.</li>
  * <li>{@code cancel-block-drop-sync}: cancel-block, and sd sends no SYNCHRONIZE CACHE to a CANCEL_BLOCK device.</li>

@@ -24,6 +24,7 @@ public final class ScsiHost {
     private final ErrorHandler errorHandler;
     private final HostMetrics metrics;
     private volatile boolean stateMutex;
+    private volatile boolean unblockVisitsCancel = true;
     private volatile YieldPoint yieldPoint = YieldPoint.NONE;
 
     /**
@@ -59,6 +60,18 @@ public final class ScsiHost {
     /** Whether state changes and queue stops take sdev->state_mutex (v4.13 and later). */
     public boolean usesStateMutex() {
         return stateMutex;
+    }
+
+    /**
+     * bart: whether target unblock also visits CANCEL devices. The 2017 patch's text is not at hand,
+     * so this is unconfirmed; it decides scenarios A and B, so it is a visible option (default true).
+     */
+    public boolean unblockVisitsCancel() {
+        return unblockVisitsCancel;
+    }
+
+    public void setUnblockVisitsCancel(boolean visits) {
+        this.unblockVisitsCancel = visits;
     }
 
     /** For exploring the race the mutex prevents: the same kernel without it. */

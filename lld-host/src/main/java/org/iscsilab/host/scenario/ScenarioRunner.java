@@ -32,8 +32,16 @@ public final class ScenarioRunner {
     /** How long a step may take before it counts as hung. */
     private final Duration limit;
 
+    private volatile boolean bartVisitsCancel = true;
+
     public ScenarioRunner(Duration limit) {
         this.limit = limit;
+    }
+
+    /** bart only: whether its unblock also visits CANCEL devices (unconfirmed; default true). */
+    public ScenarioRunner bartVisitsCancel(boolean visits) {
+        this.bartVisitsCancel = visits;
+        return this;
     }
 
     /** Runs against a target embedded in this process. */
@@ -87,6 +95,7 @@ public final class ScenarioRunner {
 
         void attach(boolean srpLike, Duration replacementTimeout) throws Exception {
             lld = new IscsiLld(initiator, policy, violations, srpLike);
+            lld.setBartVisitsCancel(bartVisitsCancel);
             session = lld.login(target.portal(), InitiatorConfig.normal(target.iqn()).withInitiatorName(HOST), RETRY,
                     replacementTimeout).join();
             session.scan();

@@ -159,4 +159,19 @@ class IscsiLldTest {
         assertTrue(d.read(0, 1).get(10, TimeUnit.SECONDS).good(), "the next read is answered");
         assertEquals("running", d.device().sysfsState());
     }
+
+    @Test
+    void withTheLogoutPduFirstTheSynchronizeCacheNeverReachesTheTarget() throws Exception {
+        lld.setRemoveDevicesBeforeLogout(false);
+        IscsiHostSession s = login(Duration.ofSeconds(30));
+        s.scan();
+        clearUnitAttention(s.disk(0));
+        var device = s.disk(0).device();
+        long before = target.events().recorded();
+        s.logout();
+        assertEquals("deleted", device.sysfsState());
+        assertEquals(0, target.events().count(e -> e.sequence() > before && e.type() == EventLog.Type.COMMAND
+                && e.opcode() == 0x35), "sd's command was failed by the closed session");
+        assertTrue(s.disks().isEmpty(), "removed");
+    }
 }

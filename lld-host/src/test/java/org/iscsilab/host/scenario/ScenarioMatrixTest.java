@@ -73,6 +73,16 @@ class ScenarioMatrixTest {
         }
     }
 
+    /** Whether Bart's unblock visited CANCEL devices is unconfirmed; if it did not, it rescues neither A nor B. */
+    @ParameterizedTest(name = "{0} under bart without visiting CANCEL: HUNG")
+    @CsvSource({"A", "B"})
+    void bartWithoutVisitingCancelDevicesHangsLike411(String scenario) throws Exception {
+        ScenarioReport r = new ScenarioRunner(Duration.ofMillis(2500)).bartVisitsCancel(false)
+                .run(Scenario.parse(scenario), Policy.BART);
+        assertEquals(ScenarioReport.Outcome.HUNG, r.outcome(), String.join("\n", r.timeline()));
+        assertEquals("cancel", r.sysfsStates().get(r.sysfsStates().size() - 1));
+    }
+
     /** Without the watchdog this run would never return: removal waits on a stopped queue with no deadline. */
     @org.junit.jupiter.api.Test
     @org.junit.jupiter.api.Timeout(30)
