@@ -85,4 +85,29 @@ class IscsilabCliIT {
         assertEquals(2, r.exitCode(), r.output());
         assertTrue(r.output().contains("block must be 512 or 4096, not 1024"), r.output());
     }
+
+    /** The scenarios x policies matrix from the packaged CLI, with the JSON fields people script against. */
+    @Test
+    void scenarioAllPrintsTheMatrixAndWritesJson(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path json = dir.resolve("matrix.json");
+        String out = ExternalProgram.ok(Duration.ofMinutes(5), "java", "-jar", JAR.toString(), "scenario", "all",
+                "--limit", "2500", "--json", json.toString());
+        assertTrue(out.contains("A-lld-unload-blocked"), out);
+        assertTrue(out.contains("C-block-remove-race"), out);
+        com.fasterxml.jackson.databind.JsonNode list = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(json.toFile());
+        assertEquals(36, list.size(), "six scenarios x six policies");
+        com.fasterxml.jackson.databind.JsonNode a411 = null;
+        for (com.fasterxml.jackson.databind.JsonNode r : list) {
+            for (String field : new String[] {"scenario", "policy", "outcome", "removalMillis", "sysfsStates",
+                    "multipathStates", "syncCacheOnWire", "violations"}) {
+                assertTrue(r.has(field), field + " in " + r);
+            }
+            if (r.get("scenario").asText().equals("A-lld-unload-blocked") && r.get("policy").asText().equals("v4.11")) {
+                a411 = r;
+            }
+        }
+        assertEquals("HUNG", a411.get("outcome").asText());
+        assertEquals("cancel", a411.get("sysfsStates").get(a411.get("sysfsStates").size() - 1).asText());
+    }
 }

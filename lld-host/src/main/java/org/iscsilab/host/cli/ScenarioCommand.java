@@ -21,7 +21,7 @@ import picocli.CommandLine.Parameters;
  * embedded target over iSCSI and prints what the device went through, or the whole matrix.
  */
 @Command(name = "scenario", mixinStandardHelpOptions = true,
-        description = "Run a mid-layer scenario (A-lld-unload-blocked, B-remove-blocked-lun, "
+        description = "Run a mid-layer scenario (A-lld-unload-blocked, B-remove-blocked-lun, C-block-remove-race, "
                 + "D-logout-while-recovering, D2-forced-unload-while-recovering, E-timeout-then-relogin, "
                 + "F-sysfs-state-write) under a policy, or 'all' for the scenarios x policies matrix.")
 public final class ScenarioCommand implements Callable<Integer> {
@@ -67,6 +67,19 @@ public final class ScenarioCommand implements Callable<Integer> {
             }
             printMatrix(reports);
             printRace();
+        } else if (name.equalsIgnoreCase("C") || name.equalsIgnoreCase("C-block-remove-race")) {
+            Policy p = Policy.parse(policy);
+            for (boolean mutex : p.removalToDel() ? new boolean[] {true, false} : new boolean[] {false}) {
+                InterleavingExplorer.Result r = InterleavingExplorer.blockVersusRemoval(p, mutex);
+                System.out.printf("C-block-remove-race under %s%s: %d orderings, %d break an invariant%n", p,
+                        mutex ? " with the state mutex" : p.removalToDel() ? " without the state mutex" : "",
+                        r.orderings(), r.violating());
+                if (!r.example().isEmpty()) {
+                    System.out.println("  first bad ordering: " + String.join(" | ", r.example()));
+                    r.exampleViolations().forEach(v -> System.out.println("  - " + v));
+                }
+            }
+            return 0;
         } else {
             Scenario s = Scenario.parse(name);
             ScenarioReport r = run(runner, s, Policy.parse(policy));

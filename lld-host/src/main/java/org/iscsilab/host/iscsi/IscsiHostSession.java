@@ -78,16 +78,16 @@ public final class IscsiHostSession {
     private void recoveryChanged(RecoveringSession.State from, RecoveringSession.State to) {
         switch (to) {
             case RECOVERING -> {
-                state = TransportState.FAILED; // iscsi_block_session -> block work
-                BlockControl.blockTarget(target);
+                state = TransportState.FAILED; // iscsi_block_session -> block work on the session device
+                BlockControl.blockHost(host);
             }
             case LOGGED_IN -> {
                 state = TransportState.LOGGED_IN; // iscsi_unblock_session
-                BlockControl.unblockTarget(target, DeviceState.RUNNING);
+                BlockControl.unblockHost(host, DeviceState.RUNNING);
             }
             case FAILED -> {
                 state = TransportState.FREE; // recovery_tmo expired: fail I/O fast
-                BlockControl.unblockTarget(target, DeviceState.TRANSPORT_OFFLINE);
+                BlockControl.unblockHost(host, DeviceState.TRANSPORT_OFFLINE);
             }
             default -> {
             }

@@ -113,4 +113,23 @@ public final class BlockControl {
         }
         return visited;
     }
+
+    /**
+     * scsi_target_block on a session or rport device (reference §4): it walks the device's child
+     * targets and blocks each. For a host, every target of the host.
+     */
+    public static void blockHost(ScsiHost h) {
+        for (ScsiTarget t : h.targets()) {
+            blockTarget(t);
+        }
+    }
+
+    /** scsi_target_unblock on a session or rport device: every child target is unblocked. */
+    public static List<ScsiDevice> unblockHost(ScsiHost h, DeviceState newState) {
+        List<ScsiDevice> visited = new ArrayList<>();
+        for (ScsiTarget t : h.targets()) {
+            visited.addAll(unblockTarget(t, newState));
+        }
+        return visited;
+    }
 }

@@ -42,6 +42,7 @@ public enum Scenario {
         for (Scenario s : values()) {
             known.append(known.length() == 0 ? "" : ", ").append(s.id);
         }
-        throw new IllegalArgumentException("unknown scenario '" + text + "'; use one of " + known + " or all");
+        throw new IllegalArgumentException("unknown scenario '" + text + "'; use one of " + known
+                + ", C-block-remove-race or all");
     }
 }

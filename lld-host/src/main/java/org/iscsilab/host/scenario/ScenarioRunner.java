@@ -170,12 +170,37 @@ public final class ScenarioRunner {
                 note("FAILED: " + e.getMessage());
             }
             checkQueueInvariant();
+            checkTransitions();
             List<String> states = sysfsStates();
             List<String> multipath = states.stream().map(s -> MultipathView.of(s).name()).toList();
             boolean syncOnWire = device != null && target.eventsAfter(removalStartSequence).stream().anyMatch(e ->
                     e.type() == EventLog.Type.COMMAND && e.opcode() == 0x35);
             return new ScenarioReport(scenario.id(), policy.label(), outcome, millis, states, multipath, syncOnWire,
                     violations.all(), timeline(), stuck, targetEvents());
+        }
+
+        /**
+         * Invariant 5: every state change the enforcer made is legal for the modelled kernel, and the
+         * unblock's direct writes only reach the states it may write.
+         */
+        private void checkTransitions() {
+            if (device == null) {
+                return;
+            }
+            java.util.Set<DeviceState> unblockTargets = policy.strictUnblockTarget()
+                    ? java.util.EnumSet.of(DeviceState.RUNNING, DeviceState.TRANSPORT_OFFLINE, DeviceState.CREATED,
+                    DeviceState.CANCEL)
+                    : java.util.EnumSet.of(DeviceState.RUNNING, DeviceState.TRANSPORT_OFFLINE, DeviceState.OFFLINE,
+                    DeviceState.CREATED, DeviceState.CANCEL, DeviceState.QUIESCE);
+            for (ScsiDevice.Transition t : device.timeline()) {
+                if (t.from() == null) {
+                    continue;
+                }
+                if (t.direct() ? !unblockTargets.contains(t.to()) : !policy.allows(t.from(), t.to())) {
+                    violations.record(device.hctl() + ": " + t.from().sysfs() + " -> " + t.to().sysfs()
+                            + " is not a legal change for " + policy + " (invariant 5)");
+                }
+            }
         }
 
         /** Invariant 6 (v4.13 and later, where state_mutex exists): a queue is stopped only while its device is blocked. */
