@@ -110,4 +110,18 @@ class IscsilabCliIT {
         assertEquals("HUNG", a411.get("outcome").asText());
         assertEquals("cancel", a411.get("sysfsStates").get(a411.get("sysfsStates").size() - 1).asText());
     }
+
+    /** CI's smoke of the benchmark: a short run prints a sane table and JSON (numbers are not judged here). */
+    @Test
+    void benchPrintsASaneTableAndJson(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path json = dir.resolve("bench.json");
+        String out = ExternalProgram.ok(Duration.ofMinutes(2), "java", "-jar", JAR.toString(), "bench", "--lun",
+                "ram:64M", "-w", "randrw", "-t", "2", "--verify", "--json", json.toString());
+        assertTrue(out.contains("randrw 4k qd32 x1 70% reads"), out);
+        com.fasterxml.jackson.databind.JsonNode r = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.toFile());
+        assertTrue(r.get("ios").asLong() > 0, r.toString());
+        assertEquals(0, r.get("errors").asLong(), r.toString());
+        assertEquals(0, r.get("verifyFailures").asLong(), r.toString());
+        assertTrue(r.get("p99Micros").asDouble() >= r.get("p50Micros").asDouble(), r.toString());
+    }
 }

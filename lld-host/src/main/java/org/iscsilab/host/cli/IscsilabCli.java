@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 @Command(name = "iscsilab", mixinStandardHelpOptions = true, version = "iscsilab 0.1.0",
         description = "iSCSI target emulator and Linux-style SCSI host stack.",
         subcommands = {TargetCommand.class, FaultCommand.class, LunCommand.class, EventsCommand.class,
-                ScenarioCommand.class})
+                ScenarioCommand.class, BenchCommand.class})
 public final class IscsilabCli {
 
     public static void main(String[] args) {

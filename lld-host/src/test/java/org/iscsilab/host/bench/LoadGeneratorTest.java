@@ -1,0 +1,50 @@
+package org.iscsilab.host.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.iscsilab.iscsi.target.EmbeddedTarget;
+import org.junit.jupiter.api.Test;
+
+/** The bench load generator keeps its depth, verifies what it reads, and reports sane numbers (not a timing test). */
+class LoadGeneratorTest {
+    @Test
+    void aVerifiedMixedRunHasNoErrorsAndSaneNumbers() throws Exception {
+        try (EmbeddedTarget t = EmbeddedTarget.start("ram:64M")) {
+            List<LoadGenerator.Progress> ticks = new ArrayList<>();
+            BenchResult r = new LoadGenerator(t.address(), t.iqn(), 0).run(new BenchSpec(Workload.RANDRW, 8192, 8, 2,
+                    Duration.ofMillis(2500), 50, true, 7), ticks::add);
+            assertEquals(0, r.errors());
+            assertEquals(0, r.verifyFailures());
+            assertTrue(r.ios() > 100, "some I/O happened: " + r);
+            assertEquals(r.bytes(), r.ios() * 8192);
+            assertTrue(r.p50Micros() > 0 && r.p50Micros() <= r.p99Micros() && r.p99Micros() <= r.p999Micros(), r.toString());
+            assertTrue(ticks.size() >= 2, "a progress line per second");
+            assertTrue(t.events().count(e -> e.opcode() == 0x8A) > 0 && t.events().count(e -> e.opcode() == 0x88) > 0,
+                    "both reads and writes reached the target");
+        }
+    }
+
+    @Test
+    void verificationCatchesCorruptedReads() throws Exception {
+        try (EmbeddedTarget t = EmbeddedTarget.start("ram:16M")) {
+            LoadGenerator g = new LoadGenerator(t.address(), t.iqn(), 0);
+            g.run(new BenchSpec(Workload.WRITE, 4096, 4, 1, Duration.ofMillis(1500), 0, true, 1), p -> { });
+            t.faults().add("corrupt,op=read");
+            BenchResult r = g.run(new BenchSpec(Workload.READ, 4096, 4, 1, Duration.ofMillis(800), 100, true, 1), p -> { });
+            assertTrue(r.verifyFailures() > 0, "flipped bits are noticed: " + r);
+        }
+    }
+
+    @Test
+    void badSpecsAreExplained() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new BenchSpec(Workload.READ, 1000, 1, 1, Duration.ofSeconds(1), 0, false, 1));
+        assertTrue(e.getMessage().contains("multiple of 512"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Workload.parse("randomish"));
+    }
+}
