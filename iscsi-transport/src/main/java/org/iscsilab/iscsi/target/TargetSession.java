@@ -214,6 +214,10 @@ public final class TargetSession {
     }
 
     void handle(Pdu pdu) {
+        if (ended.get()) {
+            pdu.release(); // the session is over (cold reset, reinstatement): nothing more is executed
+            return;
+        }
         if (pdu instanceof ScsiCommand c) {
             onScsiCommand(c);
         } else if (pdu instanceof DataOut d) {
@@ -627,6 +631,14 @@ public final class TargetSession {
     }
 
     void connectionClosed() {
+        end();
+    }
+
+    /**
+     * TARGET COLD RESET: the session ends at once, before its connection is closed, so no command
+     * that arrives in between runs on the old I_T nexus (RFC 7143 §11.5.1).
+     */
+    void endForColdReset() {
         end();
     }
 

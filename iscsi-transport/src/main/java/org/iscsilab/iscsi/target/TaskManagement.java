@@ -43,10 +43,15 @@ final class TaskManagement {
             case TaskManagementRequest.TARGET_WARM_RESET, TaskManagementRequest.TARGET_COLD_RESET ->
                     abortEverywhere(session, task -> true, false).thenRun(() -> {
                         session.target().device().logicalUnits().forEach(LogicalUnit::reset);
+                        List<TargetSession> all = session.target().sessions();
+                        if (function == TaskManagementRequest.TARGET_COLD_RESET) {
+                            // RFC 7143 §11.5.1: after a cold reset the target closes all connections;
+                            // the sessions end now so nothing more runs on them meanwhile
+                            all.forEach(TargetSession::endForColdReset);
+                        }
                         respond(session, t, TaskManagementResponse.FUNCTION_COMPLETE);
                         if (function == TaskManagementRequest.TARGET_COLD_RESET) {
-                            // RFC 7143 §11.5.1: after a cold reset the target closes all connections
-                            session.target().sessions().forEach(TargetSession::closeConnection);
+                            all.forEach(TargetSession::closeConnection);
                         }
                     });
             case TaskManagementRequest.CLEAR_ACA -> respond(session, t, TaskManagementResponse.FUNCTION_NOT_SUPPORTED);
