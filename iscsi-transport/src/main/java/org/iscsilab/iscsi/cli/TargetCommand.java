@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.iscsilab.iscsi.admin.AdminApi;
 import org.iscsilab.iscsi.admin.AdminServer;
+import org.iscsilab.iscsi.login.ChapCredentials;
 import org.iscsilab.iscsi.target.IscsiNames;
 import org.iscsilab.iscsi.target.IscsiTarget;
 import org.iscsilab.iscsi.target.IscsiTargetServer;
@@ -48,6 +49,15 @@ public final class TargetCommand implements Callable<Integer> {
     @Option(names = "--nop-interval", paramLabel = "SECONDS",
             description = "Seconds between target NOP-In pings; 0 turns them off (default ${DEFAULT-VALUE}).")
     int nopInterval = 10;
+
+    @Option(names = "--chap", paramLabel = "USER:SECRET",
+            description = "Require CHAP: initiators log in as USER with SECRET (at least 12 bytes). "
+                    + "The secret may also come from the ISCSILAB_CHAP_SECRET environment variable with --chap USER.")
+    String chap;
+
+    @Option(names = "--mutual-chap", paramLabel = "USER:SECRET",
+            description = "Mutual CHAP: the target answers the initiator's challenge as USER with SECRET.")
+    String mutualChap;
 
     @Option(names = "--fault", paramLabel = "RULE",
             description = "A fault rule in force from the start, repeatable, e.g. medium-error,lun=0,lba=100-199 "
@@ -96,7 +106,16 @@ public final class TargetCommand implements Callable<Integer> {
         for (String rule : faults) {
             System.out.println("fault " + server.faults().add(rule));
         }
-        server.addTarget(new IscsiTarget(iqn, alias, device));
+        IscsiTarget node = new IscsiTarget(iqn, alias, device);
+        if (chap != null) {
+            String env = System.getenv("ISCSILAB_CHAP_SECRET");
+            ChapCredentials incoming = chap.contains(":") || env == null ? ChapCredentials.parse(chap)
+                    : new ChapCredentials(chap, env);
+            node.requireChap(incoming, mutualChap == null ? null : ChapCredentials.parse(mutualChap));
+        } else if (mutualChap != null) {
+            throw new IllegalArgumentException("--mutual-chap needs --chap");
+        }
+        server.addTarget(node);
         List<InetSocketAddress> bound = server.start();
         AdminServer adminServer = null;
         if (!admin.equalsIgnoreCase("off")) {

@@ -11,6 +11,7 @@ import java.net.URI;
 import org.iscsilab.iscsi.admin.AdminApi;
 import org.iscsilab.iscsi.admin.AdminServer;
 import org.iscsilab.iscsi.cli.LunSpec;
+import org.iscsilab.iscsi.login.ChapCredentials;
 import org.iscsilab.target.ScsiTargetDevice;
 import org.iscsilab.target.fault.EventLog;
 import org.iscsilab.target.fault.FaultRules;
@@ -88,6 +89,11 @@ public final class EmbeddedTarget implements AutoCloseable {
             adminAddress = admin.start(new InetSocketAddress("127.0.0.1", 0));
         }
         return URI.create("http://127.0.0.1:" + adminAddress.getPort() + "/api/v1/");
+    }
+
+    /** Requires CHAP for logins to this target (see {@link IscsiTarget#requireChap}). */
+    public void requireChap(ChapCredentials initiator, ChapCredentials mutual) {
+        server.target(IQN).requireChap(initiator, mutual);
     }
 
     /** Fault rules of the target: add them while initiators are attached. */

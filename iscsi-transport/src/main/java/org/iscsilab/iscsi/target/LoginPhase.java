@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.iscsilab.iscsi.login.Keys;
@@ -31,7 +32,8 @@ final class LoginPhase {
     }
 
     private final TargetPortal portal;
-    private final Negotiator negotiator;
+    private Negotiator negotiator;
+    private ChapAuthenticator chap;
     private final ByteArrayOutputStream pendingText = new ByteArrayOutputStream();
     private LoginRequest first;
     private int stage = -1;
@@ -44,6 +46,16 @@ final class LoginPhase {
     LoginPhase(TargetPortal portal) {
         this.portal = portal;
         this.negotiator = new Negotiator(portal.settings().negotiationValues());
+    }
+
+    /** The target is known after the first request: it decides whether CHAP is required. */
+    private void targetKnown() {
+        if (target != null && target.chap() != null) {
+            Map<String, String> local = new LinkedHashMap<>(portal.settings().negotiationValues());
+            local.put(Keys.AUTH_METHOD, "CHAP");
+            negotiator = new Negotiator(local);
+            chap = new ChapAuthenticator(target.chap(), target.mutualChap());
+        }
     }
 
     LoginRequest first() {
@@ -110,13 +122,24 @@ final class LoginPhase {
         List<Map.Entry<String, String>> answers = new ArrayList<>();
         if (req == first) {
             checkFirstRequest(pairs, answers);
+            targetKnown();
+            if (chap != null && stage != SECURITY) {
+                // RFC 7143 §6.2: a target that requires authentication refuses a login that skips it
+                throw new LoginException(LoginStatus.AUTHENTICATION_FAILURE,
+                        "this target requires CHAP: the login must start in the security stage");
+            }
         }
         List<Map.Entry<String, String>> negotiable = new ArrayList<>();
+        Map<String, String> chapKeys = new LinkedHashMap<>();
         for (Map.Entry<String, String> p : pairs) {
             if (stage != SECURITY && p.getKey().equals(Keys.AUTH_METHOD)) {
                 throw new LoginException(LoginStatus.INITIATOR_ERROR, "AuthMethod outside the security stage");
             }
-            negotiable.add(p);
+            if (p.getKey().startsWith("CHAP_")) {
+                chapKeys.put(p.getKey(), p.getValue());
+            } else {
+                negotiable.add(p);
+            }
         }
         List<Map.Entry<String, String>> negotiated = negotiator.respond(negotiable);
         for (Map.Entry<String, String> a : negotiated) {
@@ -125,9 +148,23 @@ final class LoginPhase {
             }
         }
         answers.addAll(negotiated);
+        if (!chapKeys.isEmpty()) {
+            // RFC 7143 §12.1.3: the CHAP exchange runs in the security stage once AuthMethod=CHAP is agreed
+            if (stage != SECURITY || chap == null || !"CHAP".equals(negotiator.result(Keys.AUTH_METHOD))) {
+                throw new LoginException(LoginStatus.INITIATOR_ERROR, "CHAP keys without AuthMethod=CHAP");
+            }
+            answers.addAll(chap.process(chapKeys));
+        }
 
         boolean transit = req.transit();
         int next = req.nextStage();
+        if (transit && stage == SECURITY && chap != null && !chap.done()) {
+            if (!authAgreed) {
+                throw new LoginException(LoginStatus.AUTHENTICATION_FAILURE,
+                        "this target requires CHAP (AuthMethod=CHAP)");
+            }
+            transit = false; // the CHAP exchange is not over: stay in the security stage
+        }
         if (transit) {
             if (next <= stage || next == 2) {
                 throw new LoginException(LoginStatus.INITIATOR_ERROR,

@@ -151,6 +151,7 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
             }
         } catch (LoginException e) {
             log.warn("login from {} ({}) failed: {}: {}", remote(), login.initiatorName(), e.status(), e.getMessage());
+            portal.events().login(login.initiatorName(), -1, "FAILED", e.status() + ": " + e.getMessage());
             failLogin(req, e.status());
             return;
         } finally {
