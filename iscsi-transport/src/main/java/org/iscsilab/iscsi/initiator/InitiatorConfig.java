@@ -1,22 +1,24 @@
 package org.iscsilab.iscsi.initiator;
 
 import java.time.Duration;
+import org.iscsilab.iscsi.login.ChapCredentials;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * What the Java initiator asks for at login (RFC 7143 §13 keys) and how long it waits.
- * A null {@code targetName} makes a discovery session.
+ * What the Java initiator asks for at login (RFC 7143 §13 keys), how it authenticates (CHAP
+ * credentials, or none) and how long it waits. A null {@code targetName} makes a discovery session.
  */
 public record InitiatorConfig(String initiatorName, String targetName, long isid, boolean headerDigest,
                               boolean dataDigest, int maxRecvDataSegmentLength, int maxBurstLength,
                               int firstBurstLength, boolean immediateData, boolean initialR2T,
-                              Duration loginTimeout, Duration commandTimeout) {
+                              Duration loginTimeout, Duration commandTimeout, ChapCredentials chap,
+                              ChapCredentials targetChap) {
 
     public static final String DEFAULT_INITIATOR = "iqn.2026-01.org.iscsilab:initiator";
 
     public static InitiatorConfig normal(String targetName) {
         return new InitiatorConfig(DEFAULT_INITIATOR, targetName, randomIsid(), false, false, 262144, 1048576,
-                262144, true, false, Duration.ofSeconds(10), Duration.ofSeconds(30));
+                262144, true, false, Duration.ofSeconds(10), Duration.ofSeconds(30), null, null);
     }
 
     public static InitiatorConfig discovery() {
@@ -30,29 +32,39 @@ public record InitiatorConfig(String initiatorName, String targetName, long isid
 
     public InitiatorConfig withDigests(boolean header, boolean data) {
         return new InitiatorConfig(initiatorName, targetName, isid, header, data, maxRecvDataSegmentLength,
-                maxBurstLength, firstBurstLength, immediateData, initialR2T, loginTimeout, commandTimeout);
+                maxBurstLength, firstBurstLength, immediateData, initialR2T, loginTimeout, commandTimeout, chap, targetChap);
     }
 
     public InitiatorConfig withInitiatorName(String name) {
         return new InitiatorConfig(name, targetName, isid, headerDigest, dataDigest, maxRecvDataSegmentLength,
-                maxBurstLength, firstBurstLength, immediateData, initialR2T, loginTimeout, commandTimeout);
+                maxBurstLength, firstBurstLength, immediateData, initialR2T, loginTimeout, commandTimeout, chap, targetChap);
     }
 
     public InitiatorConfig withIsid(long newIsid) {
         return new InitiatorConfig(initiatorName, targetName, newIsid, headerDigest, dataDigest,
                 maxRecvDataSegmentLength, maxBurstLength, firstBurstLength, immediateData, initialR2T, loginTimeout,
-                commandTimeout);
+                commandTimeout, chap, targetChap);
     }
 
     public InitiatorConfig withBursts(int maxRecvDataSegment, int maxBurst, int firstBurst, boolean immediate,
                                       boolean initialR2t) {
         return new InitiatorConfig(initiatorName, targetName, isid, headerDigest, dataDigest, maxRecvDataSegment,
-                maxBurst, firstBurst, immediate, initialR2t, loginTimeout, commandTimeout);
+                maxBurst, firstBurst, immediate, initialR2t, loginTimeout, commandTimeout, chap, targetChap);
     }
 
     public InitiatorConfig withCommandTimeout(Duration timeout) {
         return new InitiatorConfig(initiatorName, targetName, isid, headerDigest, dataDigest,
                 maxRecvDataSegmentLength, maxBurstLength, firstBurstLength, immediateData, initialR2T, loginTimeout,
-                timeout);
+                timeout, chap, targetChap);
+    }
+
+    /**
+     * Logs in with CHAP as {@code chap}; with {@code targetChap} (may be null) the target must also
+     * prove its secret (mutual CHAP, RFC 7143 §12.1.3).
+     */
+    public InitiatorConfig withChap(ChapCredentials initiatorCredentials, ChapCredentials targetCredentials) {
+        return new InitiatorConfig(initiatorName, targetName, isid, headerDigest, dataDigest,
+                maxRecvDataSegmentLength, maxBurstLength, firstBurstLength, immediateData, initialR2T, loginTimeout,
+                commandTimeout, initiatorCredentials, targetCredentials);
     }
 }

@@ -64,6 +64,8 @@ public final class InitiatorSession implements AutoCloseable {
     private final CompletableFuture<InitiatorSession> loginFuture = new CompletableFuture<>();
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
     private final Offer offer = new Offer();
+    /** The initiator's side of CHAP during the security stage, or null without credentials. */
+    private final ChapExchange chap;
     private Channel channel;
     private SessionParameters params;
     private int tsih;
@@ -97,7 +99,7 @@ public final class InitiatorSession implements AutoCloseable {
         this.digests = digests;
         offer.put(Keys.INITIATOR_NAME, config.initiatorName())
                 .put(Keys.SESSION_TYPE, config.targetName() == null ? "Discovery" : "Normal")
-                .put(Keys.AUTH_METHOD, "None")
+                .put(Keys.AUTH_METHOD, config.chap() != null ? "CHAP" : "None")
                 .put(Keys.HEADER_DIGEST, config.headerDigest() ? "CRC32C,None" : "None")
                 .put(Keys.DATA_DIGEST, config.dataDigest() ? "CRC32C,None" : "None")
                 .put(Keys.MAX_CONNECTIONS, "1")
@@ -115,6 +117,7 @@ public final class InitiatorSession implements AutoCloseable {
         if (config.targetName() != null) {
             offer.put(Keys.TARGET_NAME, config.targetName());
         }
+        this.chap = config.chap() == null ? null : new ChapExchange(config.chap(), config.targetChap());
     }
 
     ChannelHandler handler() {
@@ -421,7 +424,18 @@ public final class InitiatorSession implements AutoCloseable {
         } finally {
             loginText.reset();
         }
+        List<Map.Entry<String, String>> chapAnswers = answers.stream().filter(a -> a.getKey().startsWith("CHAP_"))
+                .toList();
+        answers = answers.stream().filter(a -> !a.getKey().startsWith("CHAP_")).toList();
         offer.accept(answers);
+        if (loginStage == 0 && chap != null) {
+            // RFC 7143 §12.1.3: algorithm list, then name and response (and our challenge for mutual CHAP)
+            List<Map.Entry<String, String>> next = chap.next(chapAnswers, r.transit());
+            if (next != null) {
+                sendLogin(chap.done(), 0, chap.done() ? 1 : 0, next);
+                return;
+            }
+        }
         for (Map.Entry<String, String> a : answers) {
             if (a.getKey().equals(Keys.TARGET_ALIAS)) {
                 targetAlias = a.getValue();
@@ -597,7 +611,8 @@ public final class InitiatorSession implements AutoCloseable {
         public void channelActive(ChannelHandlerContext ctx) {
             channel = ctx.channel();
             loginStage = 0;
-            sendLogin(true, 0, 1, offer.pairs(SECURITY_KEYS));
+            // with CHAP the security stage takes several exchanges: do not ask to leave it yet
+            sendLogin(chap == null, 0, chap == null ? 1 : 0, offer.pairs(SECURITY_KEYS));
         }
 
         @Override

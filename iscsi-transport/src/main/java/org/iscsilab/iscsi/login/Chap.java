@@ -1,6 +1,7 @@
 package org.iscsilab.iscsi.login;
 
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HexFormat;
 import org.bouncycastle.crypto.Digest;
@@ -19,6 +20,20 @@ public final class Chap {
         byte[] out = new byte[d.getDigestSize()];
         d.doFinal(out, 0);
         return out;
+    }
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    /** A random challenge as long as the algorithm's digest, and at least 16 bytes (RFC 7143 §12.1.3). */
+    public static byte[] newChallenge(ChapAlgorithm algorithm) {
+        byte[] c = new byte[Math.max(16, algorithm.newDigest().getDigestSize())];
+        RANDOM.nextBytes(c);
+        return c;
+    }
+
+    /** A random CHAP identifier (one byte). */
+    public static int newIdentifier() {
+        return RANDOM.nextInt(256);
     }
 
     public static byte[] secret(String text) {

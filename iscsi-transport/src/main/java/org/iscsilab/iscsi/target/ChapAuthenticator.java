@@ -1,7 +1,6 @@
 package org.iscsilab.iscsi.target;
 
 import java.security.MessageDigest;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -22,7 +21,6 @@ import org.iscsilab.iscsi.login.LoginStatus;
 final class ChapAuthenticator {
     private enum State { AWAIT_ALGORITHM, AWAIT_RESPONSE, DONE }
 
-    private static final SecureRandom RANDOM = new SecureRandom();
     private final ChapCredentials initiator;
     private final ChapCredentials mutual;
     private State state = State.AWAIT_ALGORITHM;
@@ -57,9 +55,8 @@ final class ChapAuthenticator {
                 if (algorithm == null) {
                     throw failure("none of CHAP_A=" + offered + " is supported (5 MD5, 6 SHA-1, 7 SHA-256, 8 SHA3-256)");
                 }
-                identifier = RANDOM.nextInt(256);
-                challenge = new byte[Math.max(16, algorithm.newDigest().getDigestSize())];
-                RANDOM.nextBytes(challenge);
+                identifier = Chap.newIdentifier();
+                challenge = Chap.newChallenge(algorithm);
                 answers.add(Map.entry(Keys.CHAP_A, Integer.toString(algorithm.code())));
                 answers.add(Map.entry(Keys.CHAP_I, Integer.toString(identifier)));
                 answers.add(Map.entry(Keys.CHAP_C, Chap.hex(challenge)));
