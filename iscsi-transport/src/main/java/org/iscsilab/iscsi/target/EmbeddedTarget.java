@@ -50,6 +50,15 @@ public final class EmbeddedTarget implements AutoCloseable {
 
     public static EmbeddedTarget start(TargetSettings settings, String... lunSpecs)
             throws IOException, InterruptedException {
+        return startAdvertising(settings, null, lunSpecs);
+    }
+
+    /**
+     * A target whose SendTargets answers advertise {@code advertisedHost} with the bound port, for
+     * initiators that reach the loopback portal through NAT (a QEMU guest sees it as 10.0.2.2).
+     */
+    public static EmbeddedTarget startAdvertising(TargetSettings settings, String advertisedHost, String... lunSpecs)
+            throws IOException, InterruptedException {
         ExecutorService io = Executors.newFixedThreadPool(4, r -> {
             Thread t = new Thread(r, "lun-io");
             t.setDaemon(true);
@@ -60,7 +69,8 @@ public final class EmbeddedTarget implements AutoCloseable {
             device.addLogicalUnit(LunSpec.parse(lunSpecs[i]).create(i, IQN, io));
         }
         IscsiTargetServer server = new IscsiTargetServer(settings,
-                List.of(new InetSocketAddress("127.0.0.1", 0)), List.of(), 1);
+                List.of(new InetSocketAddress("127.0.0.1", 0)),
+                advertisedHost == null ? List.of() : List.of(InetSocketAddress.createUnresolved(advertisedHost, 0)), 1);
         server.addTarget(new IscsiTarget(IQN, "embedded", device));
         InetSocketAddress bound = server.start().get(0);
         return new EmbeddedTarget(server, device, io, bound);

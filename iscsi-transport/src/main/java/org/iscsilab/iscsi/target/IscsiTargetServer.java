@@ -139,7 +139,13 @@ public final class IscsiTargetServer implements TargetPortal, AutoCloseable {
     public List<String> targetAddresses() {
         List<InetSocketAddress> shown = advertised.isEmpty() ? bound : advertised;
         List<String> out = new ArrayList<>();
-        for (InetSocketAddress a : shown) {
+        for (int i = 0; i < shown.size(); i++) {
+            InetSocketAddress a = shown.get(i);
+            if (a.getPort() == 0 && !bound.isEmpty()) {
+                // port 0 advertises the port the matching portal is bound to (an ephemeral one, say)
+                a = InetSocketAddress.createUnresolved(a.getHostString(), bound.get(Math.min(i, bound.size() - 1))
+                        .getPort());
+            }
             String host = a.getHostString();
             if (host.contains(":")) {
                 host = "[" + host + "]"; // RFC 7143 §13.8: IPv6 in brackets

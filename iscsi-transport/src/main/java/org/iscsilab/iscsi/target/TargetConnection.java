@@ -138,6 +138,15 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
         LoginPhase.Reply reply;
         try {
             reply = login.process(req);
+            if (login.first() == req && portal.faults().active(FaultAction.Layer.CONNECTION, FaultAction.Freeze.class,
+                    loginContext())) {
+                // a frozen target is a dead peer for new connections too: the login is never answered
+                // (the initiator's login timeout ends the attempt; lifting the rule serves later logins)
+                log.info("login from {} ({}) left unanswered: frozen by a fault rule", remote(), login.initiatorName());
+                portal.events().login(login.initiatorName(), -1, "UNANSWERED", "frozen by a fault rule");
+                channel.config().setAutoRead(false);
+                return;
+            }
             if (login.first() == req) {
                 LoginStatus refused = refusedByFault();
                 if (refused != null) {

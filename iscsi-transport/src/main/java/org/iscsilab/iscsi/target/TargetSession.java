@@ -320,9 +320,15 @@ public final class TargetSession {
         }));
     }
 
+    /** A response of -1 records a request left unanswered. */
     void recordTaskManagement(TaskManagementRequest t, int response) {
         portal.events().taskManagement(initiatorName, tsih, LunAddress.decode(t.lun()), "function " + t.function(),
-                "response " + response);
+                response < 0 ? "unanswered" : "response " + response);
+    }
+
+    boolean ignoresTaskManagement() {
+        return portal.faults().active(FaultAction.Layer.CONNECTION, FaultAction.IgnoreTaskManagement.class,
+                faultContext());
     }
 
     private void onLoop(Runnable r) {

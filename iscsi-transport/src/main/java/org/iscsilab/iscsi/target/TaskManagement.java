@@ -25,6 +25,12 @@ final class TaskManagement {
             return;
         }
         int function = t.function();
+        if (session.ignoresTaskManagement()) {
+            log.info("session {}: task management function {} left unanswered by a fault rule", session.tsih(),
+                    function);
+            session.recordTaskManagement(t, -1);
+            return;
+        }
         log.info("session {}: task management function {} on LUN field {}", session.tsih(), function,
                 Long.toHexString(t.lun()));
         switch (function) {

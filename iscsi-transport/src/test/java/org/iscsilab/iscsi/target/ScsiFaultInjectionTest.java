@@ -118,4 +118,31 @@ class ScsiFaultInjectionTest {
         assertEquals(1, events.count(e -> e.type() == EventLog.Type.LOGIN));
         assertNotEquals(0, events.recorded());
     }
+
+    @Test
+    void aHangWithATimeoutEndsTheCommandWithInternalTargetFailureAfterThatTime() {
+        target.faults().add("hang,timeout=300ms,lun=0,op=sync");
+        long start = System.nanoTime();
+        ScsiResult r = session.execute(LunAddress.encode(0), Cdbs.synchronizeCache10(), null, 0).join();
+        long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+        assertEquals(ScsiStatus.CHECK_CONDITION.code(), r.status());
+        assertEquals(SenseKey.HARDWARE_ERROR, r.senseData().key());
+        assertEquals(0x44, r.senseData().asc());
+        assertTrue(elapsedMs >= 250, "the command was held for the timeout, not " + elapsedMs + " ms");
+    }
+
+    @Test
+    void ignoreTmfLeavesAbortTaskUnansweredAndWithoutItAbortTaskCompletes() throws Exception {
+        target.faults().add("hang,lun=1,op=sync");
+        int ignore = target.faults().add("ignore-tmf").id();
+        InitiatorSession.Command stuck = session.submit(LunAddress.encode(1), Cdbs.synchronizeCache10(), null, 0);
+        int itt = stuck.itt().get(5, java.util.concurrent.TimeUnit.SECONDS);
+        var unanswered = session.abortTask(LunAddress.encode(1), itt);
+        assertThrows(java.util.concurrent.TimeoutException.class,
+                () -> unanswered.get(500, java.util.concurrent.TimeUnit.MILLISECONDS));
+        assertEquals(1, target.events().count(e -> e.type() == EventLog.Type.TASK_MANAGEMENT
+                && "unanswered".equals(e.status())));
+        target.faults().remove(ignore);
+        session.abortTask(LunAddress.encode(1), itt).get(5, java.util.concurrent.TimeUnit.SECONDS);
+    }
 }

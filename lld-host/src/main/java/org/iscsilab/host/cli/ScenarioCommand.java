@@ -7,11 +7,16 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.iscsilab.host.guest.GuestImage;
+import org.iscsilab.host.guest.GuestScenario;
+import org.iscsilab.host.guest.GuestScenarioRunner;
+import org.iscsilab.host.guest.LinuxGuest;
 import org.iscsilab.host.mid.Policy;
 import org.iscsilab.host.race.InterleavingExplorer;
 import org.iscsilab.host.scenario.Scenario;
 import org.iscsilab.host.scenario.ScenarioReport;
 import org.iscsilab.host.scenario.ScenarioRunner;
+import org.iscsilab.host.scenario.ScenarioTarget;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -54,8 +59,31 @@ public final class ScenarioCommand implements Callable<Integer> {
             description = "The admin API of the --target (default ${DEFAULT-VALUE}).")
     String admin = "127.0.0.1:9260";
 
+    @Option(names = "--host", paramLabel = "java|linux-vm",
+            description = "Which host runs the scenario: the Java mid-layer (default) or a real Linux kernel with "
+                    + "open-iscsi booted under QEMU (scenarios R, B, D, E, S, S2; needs qemu-system-x86, open-iscsi, "
+                    + "kmod, xz-utils, cpio and apt access to Debian's kernel packages).")
+    String host = "java";
+
+    @Option(names = "--kernel", paramLabel = "SERIES",
+            description = "linux-vm only: the Debian cloud kernel series, 6.1 or 6.12 (default ${DEFAULT-VALUE}).")
+    String kernel = "6.1";
+
+    @Option(names = "--stall", paramLabel = "SECONDS",
+            description = "linux-vm only: how long S and S2 keep commands stalled (default ${DEFAULT-VALUE}).")
+    long stallSeconds = 40;
+
+    @Option(names = "--console", description = "linux-vm only: print the guest's console as it runs.")
+    boolean console;
+
     @Override
     public Integer call() throws Exception {
+        if (host.equals("linux-vm")) {
+            return runOnLinux();
+        }
+        if (!host.equals("java")) {
+            throw new IllegalArgumentException("--host is java or linux-vm, not '" + host + "'");
+        }
         ScenarioRunner runner = new ScenarioRunner(Duration.ofMillis(limitMillis)).bartVisitsCancel(bartVisitsCancel);
         List<ScenarioReport> reports = new ArrayList<>();
         if (name.equalsIgnoreCase("all")) {
@@ -93,6 +121,40 @@ public final class ScenarioCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The guest scenarios on a real kernel, each against a fresh target. */
+    private int runOnLinux() throws Exception {
+        GuestImage image = GuestImage.ensure(kernel);
+        GuestScenarioRunner runner = new GuestScenarioRunner(image).stall(Duration.ofSeconds(stallSeconds))
+                .echo(console ? System.err::println : line -> { });
+        List<GuestScenario> which = name.equalsIgnoreCase("all") ? List.of(GuestScenario.values())
+                : List.of(GuestScenario.parse(name));
+        List<ScenarioReport> reports = new ArrayList<>();
+        for (GuestScenario s : which) {
+            System.err.printf("running %s on linux %s...%n", s.id(), image.kernelRelease());
+            try (ScenarioTarget target = targetUrl == null ? ScenarioTarget.embedded(LinuxGuest.HOST_FROM_GUEST)
+                    : ScenarioTarget.remote(targetUrl, admin)) {
+                ScenarioReport r = runner.run(s, target);
+                reports.add(r);
+                System.out.println("scenario " + r.scenario() + " on " + r.policy() + ": " + s.description());
+                printReport(r);
+                System.out.println();
+            }
+        }
+        if (which.size() > 1) {
+            System.out.printf("%-34s %-10s %-10s %-6s %s%n", "scenario", "outcome", "removal", "sync", "sysfs states");
+            for (ScenarioReport r : reports) {
+                System.out.printf("%-34s %-10s %-10s %-6s %s%n", r.scenario(), r.outcome(),
+                        r.removalMillis() < 0 ? "-" : r.removalMillis() + " ms", r.syncCacheOnWire() ? "yes" : "no",
+                        String.join(" -> ", r.sysfsStates()));
+            }
+        }
+        if (json != null) {
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), reports);
+            System.out.println("wrote " + json);
+        }
+        return reports.stream().allMatch(r -> r.violations().isEmpty()) ? 0 : 1;
+    }
+
     private ScenarioReport run(ScenarioRunner runner, Scenario s, Policy p) throws Exception {
         return targetUrl == null ? runner.run(s, p) : runner.run(s, p, targetUrl, admin);
     }
@@ -127,13 +189,17 @@ public final class ScenarioCommand implements Callable<Integer> {
 
     private static void printOne(Scenario s, ScenarioReport r) {
         System.out.println("scenario " + r.scenario() + " under " + r.policy() + ": " + s.description());
+        printReport(r);
+    }
+
+    private static void printReport(ScenarioReport r) {
         System.out.println();
         r.timeline().forEach(l -> System.out.println("  " + l));
         System.out.println();
         System.out.println("sysfs states:     " + String.join(" -> ", r.sysfsStates()));
         System.out.println("multipathd sees:  " + String.join(" -> ", r.multipathStates()));
         System.out.println("what reached the target after attach:");
-        r.targetEvents().forEach(e -> System.out.println("  " + e));
+        collapseRepeats(r.targetEvents()).forEach(e -> System.out.println("  " + e));
         System.out.println("SYNC CACHE on the wire during removal: " + (r.syncCacheOnWire() ? "yes" : "no"));
         System.out.println("outcome: " + r.outcome() + (r.removalMillis() >= 0 ? " after " + r.removalMillis() + " ms" : ""));
         if (!r.stuckCallChain().isEmpty()) {
@@ -141,6 +207,21 @@ public final class ScenarioCommand implements Callable<Integer> {
         }
         System.out.println("violations: " + (r.violations().isEmpty() ? "none" : ""));
         r.violations().forEach(v -> System.out.println("  - " + v));
+    }
+
+    /** Runs of the same event as one line with a count: "command 0x28 LUN 0: GOOD (x40)". */
+    static List<String> collapseRepeats(List<String> events) {
+        List<String> out = new ArrayList<>();
+        int i = 0;
+        while (i < events.size()) {
+            int j = i;
+            while (j + 1 < events.size() && events.get(j + 1).equals(events.get(i))) {
+                j++;
+            }
+            out.add(events.get(i) + (j > i ? " (x" + (j - i + 1) + ")" : ""));
+            i = j + 1;
+        }
+        return out;
     }
 
     private static void printMatrix(List<ScenarioReport> reports) {

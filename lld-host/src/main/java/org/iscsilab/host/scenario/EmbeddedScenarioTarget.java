@@ -3,14 +3,15 @@ package org.iscsilab.host.scenario;
 import java.net.InetSocketAddress;
 import java.util.List;
 import org.iscsilab.iscsi.target.EmbeddedTarget;
+import org.iscsilab.iscsi.target.TargetSettings;
 import org.iscsilab.target.fault.EventLog;
 
 /** A target started in this process with one 64 MiB RAM LUN. */
 final class EmbeddedScenarioTarget implements ScenarioTarget {
     private final EmbeddedTarget target;
 
-    EmbeddedScenarioTarget() throws Exception {
-        this.target = EmbeddedTarget.start("ram:64M");
+    EmbeddedScenarioTarget(String advertisedHost) throws Exception {
+        this.target = EmbeddedTarget.startAdvertising(TargetSettings.defaults(), advertisedHost, "ram:64M");
     }
 
     @Override

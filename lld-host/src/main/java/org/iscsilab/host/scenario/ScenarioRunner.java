@@ -46,7 +46,7 @@ public final class ScenarioRunner {
 
     /** Runs against a target embedded in this process. */
     public ScenarioReport run(Scenario scenario, Policy policy) throws Exception {
-        return run(scenario, policy, new EmbeddedScenarioTarget());
+        return run(scenario, policy, ScenarioTarget.embedded());
     }
 
     /**
@@ -54,7 +54,7 @@ public final class ScenarioRunner {
      * {@code admin} the HOST:PORT of its admin API. Its LUN 0 is the scenario's disk.
      */
     public ScenarioReport run(Scenario scenario, Policy policy, String url, String admin) throws Exception {
-        return run(scenario, policy, new RemoteScenarioTarget(url, admin));
+        return run(scenario, policy, ScenarioTarget.remote(url, admin));
     }
 
     private ScenarioReport run(Scenario scenario, Policy policy, ScenarioTarget scenarioTarget) throws Exception {
@@ -227,18 +227,7 @@ public final class ScenarioRunner {
 
         /** The target's event log after the disk was attached: what the host actually sent. */
         private List<String> targetEvents() throws Exception {
-            List<String> out = new ArrayList<>();
-            for (EventLog.Event e : target.eventsAfter(attachedSequence)) {
-                String line = switch (e.type()) {
-                    case COMMAND -> String.format("command 0x%02x LUN %d: %s", e.opcode(), e.lun(), e.status());
-                    case TASK_MANAGEMENT -> "task management " + e.detail() + " LUN " + e.lun() + ": " + e.status();
-                    case LOGIN -> "login " + e.status() + (e.detail() == null ? "" : " (" + e.detail() + ")");
-                    case LOGOUT -> "logout";
-                    case FAULT -> "fault fired: " + e.detail();
-                };
-                out.add(line);
-            }
-            return out;
+            return target.eventsAfter(attachedSequence).stream().map(ScenarioTarget::describe).toList();
         }
 
         private List<String> timeline() {

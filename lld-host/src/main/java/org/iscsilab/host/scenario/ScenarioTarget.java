@@ -18,7 +18,6 @@ public interface ScenarioTarget extends AutoCloseable {
 
     void removeFault(int id) throws Exception;
 
-
     /** Events recorded so far (the sequence number of the newest). */
     long eventsRecorded() throws Exception;
 
@@ -27,4 +26,30 @@ public interface ScenarioTarget extends AutoCloseable {
 
     @Override
     void close();
+
+    /** A target in this process with one 64 MiB RAM LUN. */
+    static ScenarioTarget embedded() throws Exception {
+        return new EmbeddedScenarioTarget(null);
+    }
+
+    /** The same, with SendTargets advertising {@code host} and the bound port (10.0.2.2 for a QEMU guest). */
+    static ScenarioTarget embedded(String advertisedHost) throws Exception {
+        return new EmbeddedScenarioTarget(advertisedHost);
+    }
+
+    /** A running iscsilab target at iscsi://HOST:PORT/IQN, with its admin API at HOST:PORT. */
+    static ScenarioTarget remote(String url, String admin) {
+        return new RemoteScenarioTarget(url, admin);
+    }
+
+    /** One event as a scenario report shows it. */
+    static String describe(EventLog.Event e) {
+        return switch (e.type()) {
+            case COMMAND -> String.format("command 0x%02x LUN %d: %s", e.opcode(), e.lun(), e.status());
+            case TASK_MANAGEMENT -> "task management " + e.detail() + " LUN " + e.lun() + ": " + e.status();
+            case LOGIN -> "login " + e.status() + (e.detail() == null ? "" : " (" + e.detail() + ")");
+            case LOGOUT -> "logout";
+            case FAULT -> "fault fired: " + e.detail();
+        };
+    }
 }

@@ -29,8 +29,16 @@ public sealed interface FaultAction {
         }
     }
 
-    /** The command never completes: for initiator timeouts, ABORT TASK and recovery paths. */
-    record Hang() implements FaultAction {
+    /**
+     * The command does not complete: for initiator timeouts, ABORT TASK and recovery paths. With a
+     * {@code failAfter} it ends after that long with CHECK CONDITION and {@code sense} instead (a
+     * target that times out stuck commands itself); with {@code null} it never completes.
+     */
+    record Hang(Duration failAfter, SenseKey key, AdditionalSense sense) implements FaultAction {
+        public static Hang forever() {
+            return new Hang(null, null, null);
+        }
+
         public Layer layer() {
             return Layer.SCSI;
         }
@@ -80,6 +88,13 @@ public sealed interface FaultAction {
 
     /** Stops answering the initiator's NOP-Out pings. */
     record IgnoreNops() implements FaultAction {
+        public Layer layer() {
+            return Layer.CONNECTION;
+        }
+    }
+
+    /** Leaves task management requests unanswered (a target whose task manager is stuck). */
+    record IgnoreTaskManagement() implements FaultAction {
         public Layer layer() {
             return Layer.CONNECTION;
         }

@@ -96,11 +96,7 @@ public final class FaultSpec {
     private static FaultAction action(String name, Settings s) {
         return switch (name) {
             case "check-condition" -> {
-                String[] f = s.required("sense", "KEY/ASC/ASCQ, e.g. sense=MEDIUM_ERROR/11/00").split("/");
-                if (f.length != 3) {
-                    throw new IllegalArgumentException("sense=" + String.join("/", f) + ": write KEY/ASC/ASCQ, "
-                            + "e.g. MEDIUM_ERROR/11/00 or 3/11/00");
-                }
+                String[] f = fullSense(s.required("sense", "KEY/ASC/ASCQ, e.g. sense=MEDIUM_ERROR/11/00"));
                 yield new FaultAction.CheckCondition(senseKey(f[0]), additional(f[1], f[2]));
             }
             case "medium-error" -> new FaultAction.CheckCondition(SenseKey.MEDIUM_ERROR,
@@ -108,7 +104,15 @@ public final class FaultSpec {
             case "busy" -> new FaultAction.Status(ScsiStatus.BUSY);
             case "task-set-full" -> new FaultAction.Status(ScsiStatus.TASK_SET_FULL);
             case "reservation-conflict" -> new FaultAction.Status(ScsiStatus.RESERVATION_CONFLICT);
-            case "hang" -> new FaultAction.Hang();
+            case "hang" -> {
+                String timeout = s.optional("timeout", null);
+                if (timeout == null) {
+                    yield FaultAction.Hang.forever();
+                }
+                // default: HARDWARE ERROR / INTERNAL TARGET FAILURE (SPC-5 Table 52), which initiators do not retry
+                String[] f = fullSense(s.optional("sense", "HARDWARE_ERROR/44/00"));
+                yield new FaultAction.Hang(duration("timeout", timeout), senseKey(f[0]), additional(f[1], f[2]));
+            }
             case "short" -> new FaultAction.ShortTransfer((int) s.number("bytes", 0, Integer.MAX_VALUE, true));
             case "corrupt" -> new FaultAction.CorruptRead();
             case "unit-attention" -> {
@@ -122,6 +126,7 @@ public final class FaultSpec {
             case "freeze" -> new FaultAction.Freeze();
             case "drop" -> new FaultAction.Drop(!"false".equalsIgnoreCase(s.optional("fin", "true")));
             case "ignore-nops" -> new FaultAction.IgnoreNops();
+            case "ignore-tmf" -> new FaultAction.IgnoreTaskManagement();
             case "async" -> new FaultAction.AsyncMessage((int) s.number("event", 1, 3, true));
             case "refuse-login" -> {
                 String[] f = s.required("status", "CLASS/DETAIL in hex, e.g. status=02/01").split("/");
@@ -139,8 +144,17 @@ public final class FaultSpec {
                     s.required("delay-login", "a duration, e.g. delay-login=2s")));
             default -> throw new IllegalArgumentException("unknown action '" + name + "'; use one of check-condition, "
                     + "medium-error, busy, task-set-full, reservation-conflict, hang, short, corrupt, unit-attention, "
-                    + "delay, freeze, drop, ignore-nops, async, refuse-login, delay-login");
+                    + "delay, freeze, drop, ignore-nops, ignore-tmf, async, refuse-login, delay-login");
         };
+    }
+
+    private static String[] fullSense(String text) {
+        String[] f = text.split("/");
+        if (f.length != 3) {
+            throw new IllegalArgumentException("sense=" + text + ": write KEY/ASC/ASCQ, e.g. MEDIUM_ERROR/11/00 or "
+                    + "3/11/00");
+        }
+        return f;
     }
 
     private static FaultScope scope(Settings s) {

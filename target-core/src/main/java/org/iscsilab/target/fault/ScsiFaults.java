@@ -32,8 +32,14 @@ public final class ScsiFaults {
         if (action instanceof FaultAction.Status s) {
             return CompletableFuture.completedFuture(ScsiOutcome.status(s.status()));
         }
-        if (action instanceof FaultAction.Hang) {
-            return new CompletableFuture<>();
+        if (action instanceof FaultAction.Hang h) {
+            CompletableFuture<ScsiOutcome> never = new CompletableFuture<>();
+            if (h.failAfter() == null) {
+                return never;
+            }
+            // ABORT TASK may end the command first; then the timeout finds it already complete
+            return never.completeOnTimeout(ScsiOutcome.checkCondition(SenseData.of(h.key(), h.sense()), descriptor),
+                    h.failAfter().toNanos(), TimeUnit.NANOSECONDS);
         }
         if (action instanceof FaultAction.Delay d) {
             return CompletableFuture.supplyAsync(() -> null,

@@ -47,6 +47,21 @@ class FaultRulesTest {
     }
 
     @Test
+    void aHangNeverEndsUnlessGivenATimeoutAndThenEndsWithItsSense() {
+        FaultAction.Hang forever = (FaultAction.Hang) rules.add("hang,op=sync").action();
+        assertNull(forever.failAfter());
+        FaultAction.Hang timed = (FaultAction.Hang) rules.add("hang,timeout=5s").action();
+        assertEquals(java.time.Duration.ofSeconds(5), timed.failAfter());
+        assertEquals(SenseKey.HARDWARE_ERROR, timed.key(), "INTERNAL TARGET FAILURE by default");
+        assertEquals(0x44, timed.sense().asc());
+        FaultAction.Hang aborted = (FaultAction.Hang) rules.add("hang,timeout=2s,sense=ABORTED_COMMAND/00/00").action();
+        assertEquals(SenseKey.ABORTED_COMMAND, aborted.key());
+        assertInstanceOf(FaultAction.IgnoreTaskManagement.class, rules.add("ignore-tmf,initiator=iqn.i").action());
+        assertThrows(IllegalArgumentException.class, () -> rules.add("ignore-tmf,lun=0"),
+                "ignore-tmf acts on sessions, not on LUNs");
+    }
+
+    @Test
     void everyNthFiresOnTheNthMatchingCommandAndItsMultiples() {
         rules.add("busy,every=3");
         assertEquals(List.of(false, false, true, false, false, true, false), fires(7, read(0, 0, 1)));

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Builds a Linux guest that runs the kernel's own iSCSI initiator (open-iscsi) under QEMU:
+# a Debian cloud kernel and a busybox initramfs holding iscsid/iscsiadm and the modules the
+# initiator needs. Everything comes from Debian's packages; nothing is installed on the host
+# except the host tools listed in REQUIRED_TOOLS (which the caller installs).
+#
+#   build-guest.sh SERIES OUTDIR      SERIES: 6.1 (Debian 12's cloud kernel) or 6.12
+#
+# Writes OUTDIR/SERIES/{vmlinuz,initramfs.cpio.gz,kernel-release} and skips the work when they
+# exist and were built from this script and init (a stamp holds their hash).
+set -euo pipefail
+
+series=${1:?series (6.1 or 6.12)}
+outdir=${2:?output folder}
+here=$(cd "$(dirname "$0")" && pwd)
+dest="$outdir/$series"
+stamp=$(cat "$0" "$here/init" "$here/guest-lib.sh" | sha256sum | cut -c1-16)
+
+if [[ -f "$dest/stamp" && "$(cat "$dest/stamp")" == "$stamp" && -f "$dest/initramfs.cpio.gz" ]]; then
+    echo "guest $series: cached in $dest"
+    exit 0
+fi
+
+for tool in apt-get dpkg depmod modprobe iscsid iscsiadm ldd cpio gzip xz; do
+    command -v "$tool" >/dev/null || { echo "build-guest: missing host tool '$tool'" >&2; exit 3; }
+done
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+
+# The kernel package: 6.1 is what Debian 12's cloud meta-package depends on; 6.12 is the newest
+# signed 6.12 cloud image on the mirror.
+case "$series" in
+    6.1) pkg=$(apt-cache depends linux-image-cloud-amd64 | awk '/Depends: linux-image-6\.1/ {print $2; exit}') ;;
+    6.12) pkg=$(apt-cache pkgnames linux-image-6.12. | grep -E 'cloud-amd64$' | sort -V | tail -1) ;;
+    *) echo "build-guest: unknown series $series" >&2; exit 2 ;;
+esac
+[[ -n "$pkg" ]] || { echo "build-guest: no kernel package for $series (apt-get update?)" >&2; exit 3; }
+echo "guest $series: downloading $pkg and busybox-static"
+apt-get download -q "$pkg" busybox-static >/dev/null 2>&1 \
+    || { echo "build-guest: apt-get download $pkg busybox-static failed" >&2; exit 3; }
+dpkg -x linux-image-*.deb kernel
+dpkg -x busybox-static_*.deb busybox
+krel=$(ls kernel/lib/modules)
+
+# Module order for insmod, from the kernel's own dependency data. Compressed modules are
+# unpacked because busybox's insmod takes plain .ko files.
+depmod -b kernel "$krel"
+root=$work/root
+mkdir -p "$root"/{bin,sbin,etc/iscsi,proc,sys,dev,run,tmp,var/lock,modules,lib/guest}
+modprobe -d kernel -S "$krel" --show-depends -a virtio_pci virtio_net iscsi_tcp sd_mod \
+    | awk '$1 == "insmod" {print $2}' | awk '!seen[$0]++' > module-paths
+: > "$root/modules/order"
+while read -r path; do
+    name=$(basename "$path"); name=${name%.xz}; name=${name%.zst}
+    case "$path" in
+        *.xz) xz -dc "$path" > "$root/modules/$name" ;;
+        *) cp "$path" "$root/modules/$name" ;;
+    esac
+    echo "$name" >> "$root/modules/order"
+done < module-paths
+
+# open-iscsi's binaries with the shared libraries they link.
+cp busybox/bin/busybox "$root/bin/busybox"
+for bin in iscsid iscsiadm; do
+    src=$(command -v "$bin")
+    cp "$src" "$root/sbin/"
+    ldd "$src" | awk '/=>/ {print $3} /^\t\/lib/ {print $1}' | while read -r lib; do
+        [[ -f "$lib" ]] || continue
+        mkdir -p "$root$(dirname "$lib")"
+        cp -L "$lib" "$root$lib"
+    done
+done
+# The dynamic loader is found through /lib64 on amd64.
+if [[ -e /lib64/ld-linux-x86-64.so.2 ]]; then
+    mkdir -p "$root/lib64"; cp -L /lib64/ld-linux-x86-64.so.2 "$root/lib64/"
+fi
+echo "root:x:0:0:root:/:/bin/sh" > "$root/etc/passwd"
+echo "root:x:0:" > "$root/etc/group"
+cp "$here/init" "$root/init"
+cp "$here/guest-lib.sh" "$root/lib/guest/guest-lib.sh"
+chmod 755 "$root/init"
+
+mkdir -p "$dest"
+(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$dest/initramfs.cpio.gz"
+cp kernel/boot/vmlinuz-"$krel" "$dest/vmlinuz"
+echo "$krel" > "$dest/kernel-release"
+echo "$stamp" > "$dest/stamp"
+echo "guest $series: built kernel $krel with $(wc -l < "$root/modules/order") modules in $dest"

@@ -1,0 +1,133 @@
+# Helpers for guest test scripts, sourced by /init; /test.sh sources them again itself.
+#
+# Markers: every line the host harness acts on starts with "@@ ".
+
+mark() { echo "@@ $*"; }
+
+now() { cut -d' ' -f1 /proc/uptime; }
+
+# Prints "@@ AWAIT NAME" and blocks until the host answers with a line on the console.
+await() {
+    mark AWAIT "$1"
+    read -r _reply < /dev/console
+}
+
+fail() { mark FAIL "$*"; exit 1; }
+
+write_iscsi_config() {
+    echo "InitiatorName=${GUEST_INITIATOR:-iqn.2026-11.org.iscsilab:linux-guest}" > /etc/iscsi/initiatorname.iscsi
+    cat > /etc/iscsi/iscsid.conf <<CONF
+node.startup = manual
+node.session.timeo.replacement_timeout = ${GUEST_REPLACEMENT_TIMEOUT:-15}
+node.conn[0].timeo.login_timeout = 15
+node.conn[0].timeo.logout_timeout = 15
+node.conn[0].timeo.noop_out_interval = ${GUEST_NOOP_INTERVAL:-5}
+node.conn[0].timeo.noop_out_timeout = ${GUEST_NOOP_TIMEOUT:-5}
+node.session.err_timeo.abort_timeout = ${GUEST_ABORT_TIMEOUT:-15}
+node.session.err_timeo.lu_reset_timeout = ${GUEST_LU_RESET_TIMEOUT:-30}
+node.session.err_timeo.tgt_reset_timeout = ${GUEST_TGT_RESET_TIMEOUT:-30}
+node.session.initial_login_retry_max = 4
+node.conn[0].iscsi.HeaderDigest = ${GUEST_HEADER_DIGEST:-None}
+node.conn[0].iscsi.DataDigest = ${GUEST_DATA_DIGEST:-None}
+CONF
+    if [ -n "${GUEST_CHAP_USER:-}" ]; then
+        cat >> /etc/iscsi/iscsid.conf <<CONF
+node.session.auth.authmethod = CHAP
+node.session.auth.username = ${GUEST_CHAP_USER}
+node.session.auth.password = ${GUEST_CHAP_SECRET}
+CONF
+        if [ -n "${GUEST_CHAP_TARGET_USER:-}" ]; then
+            cat >> /etc/iscsi/iscsid.conf <<CONF
+node.session.auth.username_in = ${GUEST_CHAP_TARGET_USER}
+node.session.auth.password_in = ${GUEST_CHAP_TARGET_SECRET}
+CONF
+        fi
+    fi
+}
+
+# Discovery through SendTargets at the portal the host gave (GUEST_PORTAL), then login to
+# GUEST_TARGET at the address the target advertised.
+discover_and_login() {
+    iscsiadm -m discovery -t sendtargets -p "$GUEST_PORTAL" > /tmp/discovered || fail "discovery failed"
+    while read -r line; do mark DISCOVERED "$line"; done < /tmp/discovered
+    grep -q " $GUEST_TARGET\$" /tmp/discovered || fail "target $GUEST_TARGET not discovered"
+    portal=$(grep " $GUEST_TARGET\$" /tmp/discovered | head -1 | cut -d, -f1)
+    iscsiadm -m node -T "$GUEST_TARGET" -p "$portal" --login > /dev/null || fail "login failed"
+    mark LOGGED_IN "$portal"
+}
+
+logout_all() {
+    iscsiadm -m node --logoutall=all > /dev/null || fail "logout failed"
+    mark LOGGED_OUT
+}
+
+# The block device of LUN $1 of the first iSCSI host (waits up to 10 s for it to appear).
+disk_of_lun() {
+    i=0
+    while [ $i -lt 100 ]; do
+        for d in /sys/class/scsi_disk/*:"$1"; do
+            [ -d "$d/device/block" ] && { ls "$d/device/block"; return 0; }
+        done
+        sleep 0.1; i=$((i + 1))
+    done
+    fail "no disk for LUN $1"
+}
+
+device_state() { cat "/sys/block/$1/device/state" 2>/dev/null || echo gone; }
+
+# Prints "@@ STATE <uptime> <disk> <state>" whenever the disk's sysfs state changes, in the
+# background, until the script ends.
+watch_state() {
+    (
+        last=""
+        while :; do
+            s=$(device_state "$1")
+            [ "$s" != "$last" ] && { mark STATE "$(now)" "$1" "$s"; last=$s; }
+            [ "$s" = gone ] && exit 0
+            sleep 0.1
+        done
+    ) &
+}
+
+# Waits up to $3 seconds for disk $1 to reach sysfs state $2.
+wait_state() {
+    i=0
+    while [ "$(device_state "$1")" != "$2" ]; do
+        [ $i -ge $(($3 * 10)) ] && fail "$1 did not become $2 within $3 s (it is $(device_state "$1"))"
+        sleep 0.1; i=$((i + 1))
+    done
+}
+
+# Reads back the region the last verify_region wrote (MiB offset $2, $3 MiB) and compares.
+reread_region() {
+    dd if="/dev/$1" of=/tmp/readback bs=1M skip="$2" count="$3" iflag=direct 2>/dev/null \
+        || fail "read of $1 at ${2} MiB failed"
+    cmp -s /tmp/pattern /tmp/readback || fail "$1 at ${2} MiB no longer holds what was written"
+    mark INTACT "$1" "offset_mib=$2" "mib=$3"
+    rm -f /tmp/readback
+}
+
+# Describes a disk: vendor, model, serial (VPD page 80h), size in bytes and block size.
+describe_disk() {
+    dev=/sys/block/$1
+    vendor=$(cat $dev/device/vendor | tr -d ' ')
+    model=$(cat $dev/device/model | tr -d ' ')
+    serial=$(tail -c +5 $dev/device/vpd_pg80 2>/dev/null | tr -d '\0 ')
+    bytes=$(( $(cat $dev/size) * 512 ))
+    lbs=$(cat $dev/queue/logical_block_size)
+    mark DISK "$1" "vendor=$vendor" "model=$model" "serial=$serial" "bytes=$bytes" "block=$lbs" "state=$(device_state "$1")"
+}
+
+# Writes a distinct pseudo-random pattern of $3 MiB at MiB offset $2 of disk $1 with O_DIRECT,
+# reads it back with O_DIRECT and compares; prints the pattern's SHA-256 for the host to check
+# against the target's store.
+verify_region() {
+    dd if=/dev/urandom of=/tmp/pattern bs=1M count="$3" 2>/dev/null
+    dd if=/tmp/pattern of="/dev/$1" bs=1M seek="$2" count="$3" oflag=direct conv=fsync 2>/dev/null \
+        || fail "write to $1 at ${2} MiB failed"
+    dd if="/dev/$1" of=/tmp/readback bs=1M skip="$2" count="$3" iflag=direct 2>/dev/null \
+        || fail "read of $1 at ${2} MiB failed"
+    cmp -s /tmp/pattern /tmp/readback || fail "read back of $1 at ${2} MiB differs from what was written"
+    mark VERIFIED "$1" "offset_mib=$2" "mib=$3" "sha256=$(sha256sum < /tmp/pattern | cut -d' ' -f1)"
+    rm -f /tmp/readback
+}
