@@ -45,6 +45,7 @@ public final class IscsiTargetServer implements TargetPortal, AutoCloseable {
     private final TargetSettings settings;
     private final List<InetSocketAddress> portals;
     private final List<InetSocketAddress> advertised;
+    private final java.util.Set<TargetConnection> frozenLogins = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final int portalGroupTag;
     private final Map<String, IscsiTarget> targets = new ConcurrentHashMap<>();
     private final SessionRegistry sessions = new SessionRegistry();
@@ -65,7 +66,10 @@ public final class IscsiTargetServer implements TargetPortal, AutoCloseable {
         this.advertised = List.copyOf(advertised);
         this.portalGroupTag = portalGroupTag;
         // connection faults act at once on the sessions they match (freeze, thaw, drop, async)
-        faults.onChange(added -> sessions.all().forEach(s -> s.runOnLoop(() -> s.applyConnectionFaults(added))));
+        faults.onChange(added -> {
+            sessions.all().forEach(s -> s.runOnLoop(() -> s.applyConnectionFaults(added)));
+            frozenLogins.forEach(TargetConnection::retryFrozenLogin);
+        });
     }
 
     public void addTarget(IscsiTarget target) {
@@ -153,6 +157,11 @@ public final class IscsiTargetServer implements TargetPortal, AutoCloseable {
             out.add(host + ":" + a.getPort() + "," + portalGroupTag);
         }
         return out;
+    }
+
+    @Override
+    public java.util.Set<TargetConnection> frozenLogins() {
+        return frozenLogins;
     }
 
     /** Fault rules, changeable while initiators are attached. */

@@ -48,6 +48,9 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
     private boolean frozen;
     private final ArrayDeque<Pdu> heldWhileFrozen = new ArrayDeque<>();
     private final ArrayDeque<Pdu> heldInbound = new ArrayDeque<>();
+    /** The first Login Request, held while a freeze rule matches it. */
+    private LoginRequest frozenLogin;
+    private LoginPhase.Reply frozenReply;
     private String localPortal;
 
     TargetConnection(TargetPortal portal, DigestSettings digests) {
@@ -134,19 +137,58 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
         }
     }
 
+    private boolean loginFrozen() {
+        return portal.faults().active(FaultAction.Layer.CONNECTION, FaultAction.Freeze.class, loginContext());
+    }
+
+    /** After a fault change: a held first Login Request is answered once no freeze matches it. */
+    void retryFrozenLogin() {
+        channel.eventLoop().execute(() -> {
+            if (frozenLogin == null || loginFrozen()) {
+                return;
+            }
+            LoginRequest req = frozenLogin;
+            frozenLogin = null;
+            portal.frozenLogins().remove(this);
+            log.info("login from {} ({}) resumed: the freeze was lifted", remote(), login.initiatorName());
+            channel.config().setAutoRead(true);
+            continueLogin(req, frozenReply);
+        });
+    }
+
     private void onLogin(LoginRequest req) {
         LoginPhase.Reply reply;
         try {
             reply = login.process(req);
-            if (login.first() == req && portal.faults().active(FaultAction.Layer.CONNECTION, FaultAction.Freeze.class,
-                    loginContext())) {
-                // a frozen target is a dead peer for new connections too: the login is never answered
-                // (the initiator's login timeout ends the attempt; lifting the rule serves later logins)
-                log.info("login from {} ({}) left unanswered: frozen by a fault rule", remote(), login.initiatorName());
-                portal.events().login(login.initiatorName(), -1, "UNANSWERED", "frozen by a fault rule");
-                channel.config().setAutoRead(false);
-                return;
-            }
+        } catch (LoginException e) {
+            loginFailed(req, e);
+            req.release();
+            return;
+        }
+        if (login.first() == req && loginFrozen()) {
+            // a frozen target is a dead peer for new connections too: the login waits, unanswered,
+            // until the rule is lifted (or the initiator gives up and closes the connection)
+            log.info("login from {} ({}) held: frozen by a fault rule", remote(), login.initiatorName());
+            portal.events().login(login.initiatorName(), -1, "HELD", "frozen by a fault rule");
+            loginTimer.cancel(false);
+            channel.config().setAutoRead(false);
+            frozenLogin = req;
+            frozenReply = reply;
+            portal.frozenLogins().add(this);
+            return;
+        }
+        continueLogin(req, reply);
+    }
+
+    private void loginFailed(LoginRequest req, LoginException e) {
+        log.warn("login from {} ({}) failed: {}: {}", remote(), login.initiatorName(), e.status(), e.getMessage());
+        portal.events().login(login.initiatorName(), -1, "FAILED", e.status() + ": " + e.getMessage());
+        failLogin(req, e.status());
+    }
+
+    /** The rest of a Login Request once processed: refusal faults, the session, the response. */
+    private void continueLogin(LoginRequest req, LoginPhase.Reply reply) {
+        try {
             if (login.first() == req) {
                 LoginStatus refused = refusedByFault();
                 if (refused != null) {
@@ -159,9 +201,7 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
                 session = establish();
             }
         } catch (LoginException e) {
-            log.warn("login from {} ({}) failed: {}: {}", remote(), login.initiatorName(), e.status(), e.getMessage());
-            portal.events().login(login.initiatorName(), -1, "FAILED", e.status() + ": " + e.getMessage());
-            failLogin(req, e.status());
+            loginFailed(req, e);
             return;
         } finally {
             req.release();
@@ -379,6 +419,11 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
     public void channelInactive(ChannelHandlerContext ctx) {
         if (loginTimer != null) {
             loginTimer.cancel(false);
+        }
+        if (frozenLogin != null) {
+            portal.frozenLogins().remove(this);
+            frozenLogin.release();
+            frozenLogin = null;
         }
         fsm.moveTo(ConnectionState.FREE);
         heldWhileFrozen.forEach(Pdu::release);

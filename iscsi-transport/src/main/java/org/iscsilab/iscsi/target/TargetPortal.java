@@ -24,4 +24,7 @@ interface TargetPortal {
 
     /** The server's event log. */
     EventLog events();
+
+    /** Connections whose first Login Request waits for a freeze to be lifted. */
+    java.util.Set<TargetConnection> frozenLogins();
 }

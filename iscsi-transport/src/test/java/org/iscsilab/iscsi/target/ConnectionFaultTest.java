@@ -68,15 +68,17 @@ class ConnectionFaultTest {
     }
 
     @Test
-    void aLoginWhileFrozenIsNeverAnsweredAndOnceThawedLoginsWorkAgain() throws Exception {
+    void aLoginWhileFrozenWaitsUnansweredAndCompletesOnTheSameConnectionOnceThawed() throws Exception {
         int rule = target.faults().add("freeze,initiator=" + HOST_A).id();
         CompletableFuture<InitiatorSession> attempt = initiator.login(target.address(),
                 InitiatorConfig.normal(target.iqn()).withInitiatorName(HOST_A));
         assertThrows(TimeoutException.class, () -> attempt.get(700, TimeUnit.MILLISECONDS), "a dead peer to new logins");
         assertTrue(read(login(HOST_B)).get(5, TimeUnit.SECONDS).good(), "other initiators log in meanwhile");
-        assertEquals(1, target.events().count(e -> e.type() == EventLog.Type.LOGIN && "UNANSWERED".equals(e.status())));
+        assertEquals(1, target.events().count(e -> e.type() == EventLog.Type.LOGIN && "HELD".equals(e.status())));
         target.faults().remove(rule);
-        assertTrue(read(login(HOST_A)).get(5, TimeUnit.SECONDS).good());
+        InitiatorSession a = attempt.get(5, TimeUnit.SECONDS);
+        a.execute(LunAddress.encode(0), Cdbs.testUnitReady(), null, 0).join(); // power-on unit attention
+        assertTrue(read(a).get(5, TimeUnit.SECONDS).good());
     }
 
     @Test

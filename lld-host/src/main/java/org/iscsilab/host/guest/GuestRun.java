@@ -117,9 +117,15 @@ public final class GuestRun {
         return List.copyOf(rows);
     }
 
-    /** The sysfs states the guest reported, in order (one disk's, as watch_state prints them). */
+    /** The sysfs states the guest reported, in order, each change once (one disk's, as watch_state prints them). */
     public List<String> sysfsStates() {
-        return markers("STATE").stream().map(m -> m.arg(2)).toList();
+        List<String> out = new ArrayList<>();
+        for (GuestMarker m : markers("STATE")) {
+            if (out.isEmpty() || !out.get(out.size() - 1).equals(m.arg(2))) {
+                out.add(m.arg(2));
+            }
+        }
+        return out;
     }
 
     /** The test script's exit status, or -1 when the guest never reported one. */

@@ -75,15 +75,23 @@ disk_of_lun() {
 
 device_state() { cat "/sys/block/$1/device/state" 2>/dev/null || echo gone; }
 
-# Prints "@@ STATE <uptime> <disk> <state>" whenever the disk's sysfs state changes, in the
-# background, until the script ends.
+# Prints "@@ STATE <uptime> <disk> <state>" when the disk's sysfs state differs from the last one
+# printed (the watcher, wait_state and the end of the run all report through here).
+record_state() {
+    s=$(device_state "$1")
+    [ "$s" = "$(cat "/tmp/state.$1" 2>/dev/null)" ] && return 0
+    echo "$s" > "/tmp/state.$1"
+    mark STATE "$(now)" "$1" "$s"
+}
+
+# Samples the disk's state every 0.1 s in the background until the disk is gone; /init records
+# the final state of every watched disk before the run ends.
 watch_state() {
+    echo "$1" >> /tmp/watched
     (
-        last=""
         while :; do
-            s=$(device_state "$1")
-            [ "$s" != "$last" ] && { mark STATE "$(now)" "$1" "$s"; last=$s; }
-            [ "$s" = gone ] && exit 0
+            record_state "$1"
+            [ "$(device_state "$1")" = gone ] && exit 0
             sleep 0.1
         done
     ) &
@@ -96,6 +104,7 @@ wait_state() {
         [ $i -ge $(($3 * 10)) ] && fail "$1 did not become $2 within $3 s (it is $(device_state "$1"))"
         sleep 0.1; i=$((i + 1))
     done
+    record_state "$1"
 }
 
 # Reads back the region the last verify_region wrote (MiB offset $2, $3 MiB) and compares.

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Sets up a Docker-API container engine for the Testcontainers suites where Docker's own engine
+# does not run and no registry is reachable: rootful Podman (runc, host networking) serving the
+# Docker API on a socket, and a JRE base image built locally with debootstrap (kept while the
+# machine keeps it). Source it: it exports DOCKER_HOST and the settings the suites read.
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+base_image=localhost/iscsilab-jre:17
+
+apt-get install -y -qq --no-install-recommends podman runc debootstrap curl >/dev/null
+export CONTAINERS_CONF=$here/containers.conf
+
+if ! podman image exists "$base_image"; then
+    mirror=$(grep -h '^URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null | awk '{print $2}' | grep -E '/debian/?$' | head -1)
+    mirror=${mirror:-$(awk '/^deb / && $2 ~ /\/debian\/?$/ {print $2; exit}' /etc/apt/sources.list 2>/dev/null)}
+    mirror=${mirror:-http://deb.debian.org/debian}
+    rootfs=$(mktemp -d)
+    echo "container engine: building $base_image with debootstrap from $mirror"
+    debootstrap --variant=minbase --include=openjdk-17-jre-headless,passwd bookworm "$rootfs" "$mirror" >/dev/null
+    tar -C "$rootfs" -c . | podman import - "$base_image" >/dev/null
+    rm -rf "$rootfs"
+fi
+
+mkdir -p /run/podman
+if [ ! -S /run/podman/podman.sock ] || ! curl -sf --unix-socket /run/podman/podman.sock http://d/_ping >/dev/null; then
+    nohup podman system service --time=0 unix:///run/podman/podman.sock >/tmp/podman-service.log 2>&1 &
+    for _ in $(seq 50); do
+        curl -sf --unix-socket /run/podman/podman.sock http://d/_ping >/dev/null && break
+        sleep 0.2
+    done
+fi
+
+export DOCKER_HOST=unix:///run/podman/podman.sock
+export TESTCONTAINERS_RYUK_DISABLED=true      # no Ryuk image can be pulled
+export TESTCONTAINERS_CHECKS_DISABLE=true
+export ISCSILAB_JRE_IMAGE=$base_image         # the Dockerfile's JRE_IMAGE build argument
+export ISCSILAB_CONTAINER_NETWORK=host        # the suites' containers share the host's loopback
+echo "container engine: podman on $DOCKER_HOST, base image $base_image"
