@@ -12,5 +12,7 @@ if (( ${#missing[@]} )); then
     exit 0
 fi
 cache=${ISCSILAB_GUEST_CACHE:-$HOME/.cache/iscsilab/guest}
-bash "$build" 6.1 "$cache" || echo "guest image: build failed (see above); the guest suites will report it"
+for series in 6.1 6.12; do
+    bash "$build" "$series" "$cache" || echo "guest image $series: build failed (see above); the guest suites will report it"
+done
 exit 0

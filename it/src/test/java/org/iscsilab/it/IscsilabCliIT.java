@@ -61,6 +61,13 @@ class IscsilabCliIT {
         String rules = ExternalProgram.ok(Duration.ofSeconds(30), "java", "-jar", JAR.toString(), "fault", "list",
                 "--admin", admin);
         assertEquals("[ ]", rules.strip(), "the bad rule changed nothing");
+        String status = ExternalProgram.ok(Duration.ofSeconds(30), "java", "-jar", JAR.toString(), "status",
+                "--admin", admin);
+        assertTrue(status.contains("2 LUNs"), status);
+        assertTrue(status.matches("(?s).*\\n  0 +32 MiB +512 .*\\n  1 +1 TiB +4096 .*"), status);
+        String metrics = ExternalProgram.ok(Duration.ofSeconds(30), "curl", "-s", "http://" + admin + "/metrics");
+        assertTrue(metrics.contains("iscsi_target_commands_total{opcode=\"0x12\",status=\"GOOD\"}"),
+                "iscsi-inq's INQUIRY is counted:\n" + metrics);
         p.toHandle().destroy(); // SIGTERM, keeping our end of its output open
         StringBuilder rest = new StringBuilder();
         for (String line; (line = out.readLine()) != null; ) {

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Linux kernel's own initiator (open-iscsi, Debian's 6.1 cloud kernel in a QEMU guest)
+ * The Linux kernel's own initiator (open-iscsi, Debian's 6.1 cloud kernel in a QEMU guest; 6.12 once)
  * discovers, logs in and does O_DIRECT I/O that is read back in the guest and checked again on
  * the target through a second initiator.
  */
@@ -89,6 +89,26 @@ class LinuxGuestIT {
         assertEquals(verified.get(1).value("sha256"), GuestSupport.sha256OnTarget(target, 1, 4096, 2, 4));
         assertEquals(verified.get(2).value("sha256"), GuestSupport.sha256OnTarget(target, 0, 512, 60, 4));
         assertTrue(run.marker("LOGGED_OUT").isPresent());
+    }
+
+    @Test
+    void theSixTwelveKernelDiscoversLogsInAndDoesVerifiedIoToo() throws Exception {
+        target = EmbeddedTarget.startAdvertising(TargetSettings.defaults(), LinuxGuest.HOST_FROM_GUEST, "ram:64M",
+                "ram:32M,block=4096");
+        GuestRun run = run(LinuxGuest.of(GuestSupport.image("6.12")).target(target.address().getPort(), target.iqn())
+                .script("""
+                discover_and_login
+                a=$(disk_of_lun 0); b=$(disk_of_lun 1)
+                describe_disk "$a"; describe_disk "$b"
+                verify_region "$a" 8 4
+                verify_region "$b" 8 4
+                logout_all
+                """));
+        assertTrue(run.marker("BOOTED").orElseThrow().arg(0).startsWith("6.12."), "booted " + run.marker("BOOTED"));
+        assertEquals("4096", disk(run, 1).value("block"));
+        List<GuestMarker> verified = run.markers("VERIFIED");
+        assertEquals(verified.get(0).value("sha256"), GuestSupport.sha256OnTarget(target, 0, 512, 8, 4));
+        assertEquals(verified.get(1).value("sha256"), GuestSupport.sha256OnTarget(target, 1, 4096, 8, 4));
     }
 
     @Test

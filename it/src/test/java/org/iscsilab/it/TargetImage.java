@@ -11,7 +11,7 @@ import org.testcontainers.DockerClientFactory;
 import org.testcontainers.images.builder.ImageFromDockerfile;
 
 /**
- * The target image of docker/target/Dockerfile, built once per run from its "prebuilt" stage
+ * The target image of docker/Dockerfile, built once per run from its "prebuilt" stage
  * with the jar this build made, on the JRE image ISCSILAB_JRE_IMAGE names (a public one by
  * default). Containers share the host's network when ISCSILAB_CONTAINER_NETWORK=host.
  */

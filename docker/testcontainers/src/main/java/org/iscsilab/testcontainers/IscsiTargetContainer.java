@@ -61,7 +61,7 @@ public class IscsiTargetContainer extends GenericContainer<IscsiTargetContainer>
         waitForStart();
     }
 
-    /** An image built by the suite itself, e.g. an {@code ImageFromDockerfile} of docker/target/Dockerfile. */
+    /** An image built by the suite itself, e.g. an {@code ImageFromDockerfile} of docker/Dockerfile. */
     public IscsiTargetContainer(Future<String> image) {
         super(image);
         waitForStart();

@@ -37,8 +37,14 @@ import org.iscsilab.target.store.Sizes;
  */
 public final class AdminApi {
     /** A JSON answer: HTTP status and body (empty for 204). */
-    public record Response(int status, String body) {
+    public record Response(int status, String body, String contentType) {
+        public Response(int status, String body) {
+            this(status, body, "application/json");
+        }
     }
+
+    /** Prometheus' text exposition format. */
+    static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
     private final IscsiTargetServer server;
     private final LunFactory lunFactory;
@@ -69,6 +75,13 @@ public final class AdminApi {
 
     private Response route(String method, String path, Map<String, List<String>> query, String body)
             throws IOException {
+        if (path.equals("/metrics")) {
+            // Prometheus scrapes /metrics by convention (outside /api/v1/)
+            if (!method.equals("GET")) {
+                throw new ApiException(405, method + " is not allowed on /metrics; use GET");
+            }
+            return new Response(200, server.metrics().scrape(), PROMETHEUS_TEXT);
+        }
         String[] parts = path.split("/");
         if (parts.length < 4 || !parts[1].equals("api") || !parts[2].equals("v1")) {
             throw ApiException.notFound("no such resource " + path + "; the API lives under /api/v1/ "

@@ -16,7 +16,6 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -83,7 +82,7 @@ public final class AdminServer implements AutoCloseable {
                     HttpResponseStatus.valueOf(r.status()),
                     Unpooled.copiedBuffer(r.body(), StandardCharsets.UTF_8));
             if (!r.body().isEmpty()) {
-                resp.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+                resp.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
             }
             HttpUtil.setContentLength(resp, resp.content().readableBytes());
             boolean keepAlive = HttpUtil.isKeepAlive(req);

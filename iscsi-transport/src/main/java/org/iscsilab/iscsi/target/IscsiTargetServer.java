@@ -19,6 +19,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.iscsilab.iscsi.metrics.TargetMetrics;
 import org.iscsilab.target.fault.EventLog;
 import org.iscsilab.target.fault.FaultAction;
 import org.iscsilab.target.fault.FaultRules;
@@ -45,6 +46,7 @@ public final class IscsiTargetServer implements TargetPortal, AutoCloseable {
     private final TargetSettings settings;
     private final List<InetSocketAddress> portals;
     private final List<InetSocketAddress> advertised;
+    private final TargetMetrics metrics = TargetMetrics.prometheus();
     private final java.util.Set<TargetConnection> frozenLogins = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final int portalGroupTag;
     private final Map<String, IscsiTarget> targets = new ConcurrentHashMap<>();
@@ -66,6 +68,8 @@ public final class IscsiTargetServer implements TargetPortal, AutoCloseable {
         this.advertised = List.copyOf(advertised);
         this.portalGroupTag = portalGroupTag;
         // connection faults act at once on the sessions they match (freeze, thaw, drop, async)
+        events.addListener(metrics::onEvent);
+        metrics.bindSessions(() -> sessions.all().size());
         faults.onChange(added -> {
             sessions.all().forEach(s -> s.runOnLoop(() -> s.applyConnectionFaults(added)));
             frozenLogins.forEach(TargetConnection::retryFrozenLogin);
@@ -157,6 +161,12 @@ public final class IscsiTargetServer implements TargetPortal, AutoCloseable {
             out.add(host + ":" + a.getPort() + "," + portalGroupTag);
         }
         return out;
+    }
+
+    /** Meters of commands, data, sessions, connections, logins and faults (Prometheus text via {@link TargetMetrics#scrape}). */
+    @Override
+    public TargetMetrics metrics() {
+        return metrics;
     }
 
     @Override

@@ -79,6 +79,7 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         channel = ctx.channel();
+        portal.metrics().connectionOpened();
         login = new LoginPhase(portal);
         long ms = portal.settings().loginTimeout().toMillis();
         loginTimer = ctx.executor().schedule(() -> {
@@ -417,6 +418,7 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        portal.metrics().connectionClosed();
         if (loginTimer != null) {
             loginTimer.cancel(false);
         }

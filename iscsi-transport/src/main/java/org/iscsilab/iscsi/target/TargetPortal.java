@@ -25,6 +25,9 @@ interface TargetPortal {
     /** The server's event log. */
     EventLog events();
 
+    /** The server's meters. */
+    org.iscsilab.iscsi.metrics.TargetMetrics metrics();
+
     /** Connections whose first Login Request waits for a freeze to be lifted. */
     java.util.Set<TargetConnection> frozenLogins();
 }

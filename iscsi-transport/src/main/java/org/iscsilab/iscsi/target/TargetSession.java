@@ -309,6 +309,8 @@ public final class TargetSession {
         FaultRule fault = portal.faults().isEmpty() ? null : portal.faults().firing(FaultAction.Layer.SCSI,
                 new FaultContext(conn.localPortal(), target.name(), initiatorName, tsih, lun, cdb.opcode(), range.lba(),
                         range.blocks()));
+        long started = System.nanoTime();
+        portal.metrics().commandStarted(lun);
         CompletableFuture<ScsiOutcome> outcome = fault == null ? device.execute(st)
                 : ScsiFaults.apply(fault.action(), st, device, () -> device.execute(st));
         outcome.whenComplete((o, err) -> onLoop(() -> {
@@ -316,6 +318,9 @@ public final class TargetSession {
                     SenseData.of(SenseKey.HARDWARE_ERROR, AdditionalSense.INTERNAL_TARGET_FAILURE), false);
             portal.events().command(initiatorName, tsih, lun, cdb.opcode(), range.lba(), range.blocks(),
                     result.status().name());
+            portal.metrics().commandDone(lun, cdb.opcode(), result.status().name(), System.nanoTime() - started,
+                    cmd.write() ? cmd.expectedDataTransferLength() : 0,
+                    result.dataIn() == null ? 0 : result.dataIn().remaining());
             complete(task, result);
         }));
     }

@@ -120,4 +120,30 @@ class AdminApiTest {
         assertEquals(1, ok(call("GET", "luns", null), 200).size());
         assertEquals(16 << 20, ok(call("GET", "luns/0", null), 200).get("bytes").asLong());
     }
+
+    @Test
+    void prometheusScrapesCommandsByOpcodeAndStatusLatencyDataSessionsAndLogins() throws Exception {
+        session.execute(LunAddress.encode(0), Cdbs.write16(8, 8, false), new byte[4096], 0).join();
+        for (int i = 0; i < 3; i++) {
+            session.execute(LunAddress.encode(0), Cdbs.read16(8, 8), null, 4096).join();
+        }
+        target.faults().add("medium-error,lun=0,lba=100-100,op=read,once");
+        session.execute(LunAddress.encode(0), Cdbs.read16(100, 1), null, 512).join();
+
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(api.resolve("/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode());
+        assertTrue(r.headers().firstValue("content-type").orElse("").startsWith("text/plain"), r.headers().toString());
+        String text = r.body();
+        assertTrue(text.contains("iscsi_target_commands_total{opcode=\"0x88\",status=\"GOOD\"} 3.0"), text);
+        assertTrue(text.contains("iscsi_target_commands_total{opcode=\"0x88\",status=\"CHECK_CONDITION\"} 1.0"), text);
+        assertTrue(text.contains("iscsi_target_command_latency_seconds_bucket{opcode=\"0x88\""), "a histogram");
+        assertTrue(text.contains("iscsi_target_data_sent_bytes_sum 12288.0"), text);
+        assertTrue(text.contains("iscsi_target_data_received_bytes_sum 4096.0"), text);
+        assertTrue(text.contains("iscsi_target_sessions 1.0"), text);
+        assertTrue(text.contains("iscsi_target_connections 1.0"), text);
+        assertTrue(text.contains("iscsi_target_logins_total{outcome=\"SUCCESS\"} 1.0"), text);
+        assertTrue(text.contains("iscsi_target_faults_fired_total{rule=\"any\"} 1.0"), text);
+        assertTrue(text.contains("iscsi_target_lun_commands_in_flight{lun=\"0\"} 0.0"), text);
+    }
 }

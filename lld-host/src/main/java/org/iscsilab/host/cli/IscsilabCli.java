@@ -3,6 +3,7 @@ package org.iscsilab.host.cli;
 import org.iscsilab.iscsi.cli.EventsCommand;
 import org.iscsilab.iscsi.cli.FaultCommand;
 import org.iscsilab.iscsi.cli.LunCommand;
+import org.iscsilab.iscsi.cli.StatusCommand;
 import org.iscsilab.iscsi.cli.TargetCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -11,7 +12,7 @@ import picocli.CommandLine.Command;
 @Command(name = "iscsilab", mixinStandardHelpOptions = true, version = "iscsilab 0.1.0",
         description = "iSCSI target emulator and Linux-style SCSI host stack.",
         subcommands = {TargetCommand.class, FaultCommand.class, LunCommand.class, EventsCommand.class,
-                ScenarioCommand.class, BenchCommand.class})
+                StatusCommand.class, ScenarioCommand.class, BenchCommand.class})
 public final class IscsilabCli {
 
     public static void main(String[] args) {

@@ -38,6 +38,10 @@ public final class ScenarioCommand implements Callable<Integer> {
                     + "ignored by all, which runs every policy).")
     String policy = "v4.11";
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+    private boolean policySet;
+
     @Option(names = "--limit", paramLabel = "MILLIS",
             description = "How long a step may take before it counts as HUNG (default ${DEFAULT-VALUE}).")
     long limitMillis = 3000;
@@ -59,10 +63,11 @@ public final class ScenarioCommand implements Callable<Integer> {
             description = "The admin API of the --target (default ${DEFAULT-VALUE}).")
     String admin = "127.0.0.1:9260";
 
-    @Option(names = "--host", paramLabel = "java|linux-vm",
-            description = "Which host runs the scenario: the Java mid-layer (default) or a real Linux kernel with "
+    @Option(names = "--host", paramLabel = "java|linux-vm|both",
+            description = "Which host runs the scenario: the Java mid-layer (default), a real Linux kernel with "
                     + "open-iscsi booted under QEMU (scenarios R, B, D, E, S, S2; needs qemu-system-x86, open-iscsi, "
-                    + "kmod, xz-utils, cpio and apt access to Debian's kernel packages).")
+                    + "kmod, xz-utils, cpio and apt access to Debian's kernel packages), or both side by side "
+                    + "(B, D, E; the Java host under --policy, current unless given).")
     String host = "java";
 
     @Option(names = "--kernel", paramLabel = "SERIES",
@@ -80,6 +85,10 @@ public final class ScenarioCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (host.equals("linux-vm")) {
             return runOnLinux();
+        }
+        if (host.equals("both")) {
+            policySet = spec.commandLine().getParseResult().hasMatchedOption("--policy");
+            return runSideBySide();
         }
         if (!host.equals("java")) {
             throw new IllegalArgumentException("--host is java or linux-vm, not '" + host + "'");
@@ -119,6 +128,49 @@ public final class ScenarioCommand implements Callable<Integer> {
             System.out.println("wrote " + json);
         }
         return 0;
+    }
+
+    /** B, D and E on the Java host and on the real kernel, one table. */
+    private int runSideBySide() throws Exception {
+        GuestImage image = GuestImage.ensure(kernel);
+        Policy p = policySet ? Policy.parse(policy) : Policy.CURRENT;
+        GuestScenarioRunner guest = new GuestScenarioRunner(image).echo(console ? System.err::println : line -> { });
+        ScenarioRunner java = new ScenarioRunner(Duration.ofMillis(limitMillis)).bartVisitsCancel(bartVisitsCancel);
+        List<GuestScenario> which = name.equalsIgnoreCase("all")
+                ? List.of(GuestScenario.B, GuestScenario.D, GuestScenario.E) : List.of(GuestScenario.parse(name));
+        List<ScenarioReport[]> rows = new ArrayList<>();
+        for (GuestScenario g : which) {
+            if (g.javaHostScenario() == null) {
+                throw new IllegalArgumentException(g.id() + " runs on the Linux guest only; compare B, D or E");
+            }
+            System.err.printf("running %s on the Java host (%s) and on linux %s...%n", g.id(), p.label(),
+                    image.kernelRelease());
+            ScenarioReport j = run(java, g.javaHostScenario(), p);
+            ScenarioReport l;
+            try (ScenarioTarget target = ScenarioTarget.embedded(LinuxGuest.HOST_FROM_GUEST)) {
+                l = guest.run(g, target);
+            }
+            rows.add(new ScenarioReport[] {j, l});
+        }
+        String format = "%-28s %-44s %-44s%n";
+        System.out.printf(format, "scenario", "Java host, " + p.label(), "linux " + image.kernelRelease());
+        for (ScenarioReport[] r : rows) {
+            System.out.printf(format, r[0].scenario(), cell(r[0]), cell(r[1]));
+            System.out.printf(format, "", "  " + String.join(" -> ", r[0].sysfsStates()),
+                    "  " + String.join(" -> ", r[1].sysfsStates()));
+        }
+        if (json != null) {
+            List<ScenarioReport> all = new ArrayList<>();
+            rows.forEach(r -> all.addAll(List.of(r)));
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), all);
+            System.out.println("wrote " + json);
+        }
+        return 0;
+    }
+
+    private static String cell(ScenarioReport r) {
+        return r.outcome() + (r.removalMillis() >= 0 ? " in " + r.removalMillis() + " ms" : "")
+                + (r.syncCacheOnWire() ? ", SYNC on wire" : "");
     }
 
     /** The guest scenarios on a real kernel, each against a fresh target. */

@@ -49,6 +49,16 @@ public enum GuestScenario {
         return stall;
     }
 
+    /** The Java host's scenario telling the same story, or null for the guest-only ones (R, S, S2). */
+    public org.iscsilab.host.scenario.Scenario javaHostScenario() {
+        return switch (this) {
+            case B -> org.iscsilab.host.scenario.Scenario.B;
+            case D -> org.iscsilab.host.scenario.Scenario.D;
+            case E -> org.iscsilab.host.scenario.Scenario.E;
+            default -> null;
+        };
+    }
+
     public static GuestScenario parse(String text) {
         String t = text.toLowerCase(Locale.ROOT);
         for (GuestScenario s : values()) {

@@ -27,6 +27,8 @@ public final class EventLog {
     public static final int DEFAULT_CAPACITY = 10_000;
 
     private final Event[] ring;
+    private final java.util.List<java.util.function.Consumer<Event>> listeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
     private long recorded;
     /** Sequence numbers up to this one were cleared. */
     private long clearedThrough;
@@ -45,8 +47,17 @@ public final class EventLog {
     private synchronized void add(Type type, String initiator, int tsih, int lun, int opcode, long lba, long blocks,
                                   String status, String detail) {
         recorded++;
-        ring[(int) ((recorded - 1) % ring.length)] = new Event(recorded, System.currentTimeMillis(), type, initiator,
-                tsih, lun, opcode, lba, blocks, status, detail);
+        Event e = new Event(recorded, System.currentTimeMillis(), type, initiator, tsih, lun, opcode, lba, blocks,
+                status, detail);
+        ring[(int) ((recorded - 1) % ring.length)] = e;
+        for (java.util.function.Consumer<Event> l : listeners) {
+            l.accept(e);
+        }
+    }
+
+    /** Sees every event as it is recorded (under the log's lock: keep it short). */
+    public void addListener(java.util.function.Consumer<Event> listener) {
+        listeners.add(listener);
     }
 
     public void login(String initiator, int tsih, String outcome, String detail) {

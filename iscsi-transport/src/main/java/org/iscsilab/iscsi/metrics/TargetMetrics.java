@@ -1,0 +1,130 @@
+package org.iscsilab.iscsi.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.iscsilab.target.fault.EventLog;
+
+/**
+ * The target's meters (Micrometer), scraped in Prometheus' text format from the admin server's
+ * /metrics: SCSI commands by opcode and status with latency histograms, bytes in and out,
+ * commands in flight per LUN, sessions, connections, logins by outcome, task management by
+ * response and faults fired. Meters on the command path are looked up once and cached.
+ */
+public final class TargetMetrics {
+    private final MeterRegistry registry;
+    private final PrometheusMeterRegistry prometheus;
+    @SuppressWarnings("unchecked")
+    private final ConcurrentHashMap<String, Counter>[] commands = new ConcurrentHashMap[256];
+    private final Timer[] latency = new Timer[256];
+    private final ConcurrentHashMap<Integer, AtomicInteger> inFlight = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> events = new ConcurrentHashMap<>();
+    private final AtomicInteger connections = new AtomicInteger();
+    private final DistributionSummary received;
+    private final DistributionSummary sent;
+
+    /** Meters in a Prometheus registry of their own. */
+    public static TargetMetrics prometheus() {
+        PrometheusMeterRegistry r = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        return new TargetMetrics(r, r);
+    }
+
+    private TargetMetrics(MeterRegistry registry, PrometheusMeterRegistry prometheus) {
+        this.registry = registry;
+        this.prometheus = prometheus;
+        this.received = DistributionSummary.builder("iscsi.target.data.received").baseUnit("bytes")
+                .description("SCSI data received from initiators (immediate, unsolicited and Data-Out)")
+                .register(registry);
+        this.sent = DistributionSummary.builder("iscsi.target.data.sent").baseUnit("bytes")
+                .description("SCSI data sent to initiators (Data-In)").register(registry);
+        Gauge.builder("iscsi.target.connections", connections, AtomicInteger::get)
+                .description("open TCP connections, in login or full feature phase").register(registry);
+        for (int i = 0; i < commands.length; i++) {
+            commands[i] = new ConcurrentHashMap<>();
+        }
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    /** The Prometheus text exposition of every meter. */
+    public String scrape() {
+        return prometheus.scrape();
+    }
+
+    /** The sessions gauge reads the server's registry when scraped. */
+    public void bindSessions(Supplier<Number> sessions) {
+        Gauge.builder("iscsi.target.sessions", sessions).description("sessions in full feature phase")
+                .register(registry);
+    }
+
+    public void connectionOpened() {
+        connections.incrementAndGet();
+    }
+
+    public void connectionClosed() {
+        connections.decrementAndGet();
+    }
+
+    /** A command started on a LUN: counted in flight until {@link #commandDone}. */
+    public void commandStarted(int lun) {
+        inFlight.computeIfAbsent(lun, l -> {
+            AtomicInteger n = new AtomicInteger();
+            Gauge.builder("iscsi.target.lun.commands.in.flight", n, AtomicInteger::get)
+                    .description("commands the LUN is executing (its queue depth)").tag("lun", String.valueOf(l))
+                    .register(registry);
+            return n;
+        }).incrementAndGet();
+    }
+
+    public void commandDone(int lun, int opcode, String status, long nanos, long bytesReceived, long bytesSent) {
+        AtomicInteger n = inFlight.get(lun);
+        if (n != null) {
+            n.decrementAndGet();
+        }
+        int op = opcode & 0xFF;
+        commands[op].computeIfAbsent(status, k -> Counter.builder("iscsi.target.commands")
+                .description("SCSI commands completed").tag("opcode", String.format("0x%02x", op)).tag("status", status)
+                .register(registry)).increment();
+        Timer t = latency[op];
+        if (t == null) {
+            t = Timer.builder("iscsi.target.command.latency").description("SCSI command execution time")
+                    .tag("opcode", String.format("0x%02x", op)).publishPercentileHistogram()
+                    .register(registry);
+            latency[op] = t;
+        }
+        t.record(nanos, TimeUnit.NANOSECONDS);
+        if (bytesReceived > 0) {
+            received.record(bytesReceived);
+        }
+        if (bytesSent > 0) {
+            sent.record(bytesSent);
+        }
+    }
+
+    /** Logins by outcome, task management by response and faults fired, from the event log. */
+    public void onEvent(EventLog.Event e) {
+        switch (e.type()) {
+            case LOGIN -> count("iscsi.target.logins", "outcome", e.status(), "login attempts by outcome");
+            case TASK_MANAGEMENT -> count("iscsi.target.task.management", "response", e.status(),
+                    "task management requests by response");
+            case FAULT -> count("iscsi.target.faults.fired", "rule", "any", "fault rules fired");
+            default -> { }
+        }
+    }
+
+    private void count(String name, String tag, String value, String description) {
+        String v = value == null ? "none" : value;
+        events.computeIfAbsent(name + '\0' + v, k -> Counter.builder(name).description(description).tag(tag, v)
+                .register(registry)).increment();
+    }
+}
