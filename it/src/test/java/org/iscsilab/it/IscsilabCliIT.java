@@ -1,6 +1,7 @@
 package org.iscsilab.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
@@ -75,6 +76,59 @@ class IscsilabCliIT {
         }
         assertTrue(p.waitFor(20, TimeUnit.SECONDS), "target exits after SIGTERM");
         assertTrue(rest.toString().contains("shutting down"), rest.toString());
+    }
+
+    @Test
+    void aConfigFileServesTwoTargetsWithChapFromTheEnvironmentAclsAndMasks(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        ExternalProgram.require("iscsi-ls", "libiscsi-bin");
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Path config = dir.resolve("target.yaml");
+        java.nio.file.Files.writeString(config, """
+                portals:
+                  - listen: 127.0.0.1:%d
+                admin: "off"
+                targets:
+                  - iqn: iqn.2026-01.org.example:disks
+                    luns: [ram:64M, ram:32M, ram:16M]
+                    chap: {user: suite, secret: "${SUITE_SECRET}"}
+                    lunMasks:
+                      iqn.2026-01.org.example:masked: [2]
+                  - iqn: iqn.2026-01.org.example:private
+                    luns: ram:16M
+                    allowInitiators: [iqn.2026-01.org.example:owner]
+                """.formatted(port));
+        ProcessBuilder pb = new ProcessBuilder("java", "-jar", JAR.toString(), "target", "--config", config.toString())
+                .redirectErrorStream(true);
+        pb.environment().put("SUITE_SECRET", "suite-secret-0123");
+        Process p = pb.start();
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            StringBuilder seen = new StringBuilder();
+            for (String line; (line = out.readLine()) != null && !line.contains("Ctrl-C"); ) {
+                seen.append(line).append('\n');
+            }
+            assertTrue(seen.toString().contains("iscsilab target iqn.2026-01.org.example:private"), seen.toString());
+            String portal = "iscsi://127.0.0.1:" + port;
+            String owner = ExternalProgram.ok(Duration.ofSeconds(30), "iscsi-ls", "-i", "iqn.2026-01.org.example:owner",
+                    portal);
+            assertTrue(owner.contains("iqn.2026-01.org.example:disks") && owner.contains("iqn.2026-01.org.example:private"),
+                    owner);
+            String stranger = ExternalProgram.ok(Duration.ofSeconds(30), "iscsi-ls", "-i",
+                    "iqn.2026-01.org.example:stranger", portal);
+            assertFalse(stranger.contains(":private"), "the ACL hides the private target:\n" + stranger);
+            String url = portal.replace("iscsi://", "iscsi://suite%suite-secret-0123@") + "/iqn.2026-01.org.example:disks/";
+            String luns = ExternalProgram.ok(Duration.ofSeconds(30), "iscsi-ls", "-s", "-i",
+                    "iqn.2026-01.org.example:masked", portal.replace("iscsi://", "iscsi://suite%suite-secret-0123@"));
+            assertTrue(luns.contains("Lun:2") && !luns.contains("Lun:0"), "the masked initiator sees LUN 2 only:\n" + luns);
+            assertTrue(ExternalProgram.ok(Duration.ofSeconds(30), "iscsi-inq", url + "0").contains("ISCSILAB"));
+        } finally {
+            p.destroy();
+            p.waitFor(20, TimeUnit.SECONDS);
+        }
     }
 
     @Test

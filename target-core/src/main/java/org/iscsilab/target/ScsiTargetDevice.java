@@ -32,6 +32,7 @@ public final class ScsiTargetDevice implements LunInventory, AutoCloseable {
 
     private final String name;
     private final ConcurrentSkipListMap<Integer, LogicalUnit> units = new ConcurrentSkipListMap<>();
+    private final LunMasking masking = new LunMasking();
 
     public ScsiTargetDevice(String name) {
         this.name = name;
@@ -77,6 +78,11 @@ public final class ScsiTargetDevice implements LunInventory, AutoCloseable {
         return units.get(lun);
     }
 
+    /** Per-initiator LUN masking; changes apply to the next command. */
+    public LunMasking masking() {
+        return masking;
+    }
+
     @Override
     public List<LogicalUnit> logicalUnits() {
         return List.copyOf(units.values());
@@ -89,7 +95,7 @@ public final class ScsiTargetDevice implements LunInventory, AutoCloseable {
             return CompletableFuture.completedFuture(reportLuns(task));
         }
         int lun = LunAddress.decode(task.lun());
-        LogicalUnit lu = lun < 0 ? null : units.get(lun);
+        LogicalUnit lu = lun < 0 || !masking.visible(task.nexus(), lun) ? null : units.get(lun);
         if (lu != null) {
             return lu.execute(task);
         }
@@ -131,7 +137,8 @@ public final class ScsiTargetDevice implements LunInventory, AutoCloseable {
             return ScsiOutcome.checkCondition(e.sense(), false);
         }
         // select 01h reports only well-known LUNs, of which we have none
-        List<LogicalUnit> listed = select == 0x01 ? List.of() : logicalUnits();
+        List<LogicalUnit> listed = select == 0x01 ? List.of() : logicalUnits().stream()
+                .filter(lu -> masking.visible(task.nexus(), lu.lun())).toList();
         ByteBuffer b = ByteBuffer.allocate(8 + 8 * listed.size());
         b.putInt(8 * listed.size()).putInt(0);
         for (LogicalUnit lu : listed) {

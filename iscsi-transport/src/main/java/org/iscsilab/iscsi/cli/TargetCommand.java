@@ -3,13 +3,17 @@ package org.iscsilab.iscsi.cli;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.iscsilab.iscsi.admin.AdminApi;
 import org.iscsilab.iscsi.admin.AdminServer;
+import org.iscsilab.iscsi.config.ConfigFile;
+import org.iscsilab.iscsi.config.TargetConfig;
 import org.iscsilab.iscsi.login.ChapCredentials;
 import org.iscsilab.iscsi.target.IscsiNames;
 import org.iscsilab.iscsi.target.IscsiTarget;
@@ -25,6 +29,15 @@ import picocli.CommandLine.Option;
         description = "Run an iSCSI target (RFC 7143) serving emulated LUNs.")
 public final class TargetCommand implements Callable<Integer> {
     public static final String DEFAULT_IQN = "iqn.2026-01.org.iscsilab:target0";
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "A YAML file describing portals, targets, LUNs, CHAP, access lists, LUN masks and faults "
+                    + "(see README); flags given as well override it, and per-target flags apply to its first target. "
+                    + "${NAME} in the file is read from the environment.")
+    java.nio.file.Path config;
 
     @Option(names = "--portal", paramLabel = "HOST:PORT",
             description = "Address to listen on; repeatable (default 127.0.0.1:3260).")
@@ -64,6 +77,20 @@ public final class TargetCommand implements Callable<Integer> {
                     + "or busy,every=10 (see README: Fault injection).")
     List<String> faults = new ArrayList<>();
 
+    @Option(names = "--allow-initiator", paramLabel = "IQN",
+            description = "Only this InitiatorName may log in; repeatable (default: any). Others get authorization "
+                    + "failure (0202h) and do not see the target in SendTargets.")
+    List<String> allowInitiators = new ArrayList<>();
+
+    @Option(names = "--allow-network", paramLabel = "CIDR",
+            description = "Only initiators connecting from this network may log in, e.g. 127.0.0.0/8; repeatable "
+                    + "(default: any).")
+    List<String> allowNetworks = new ArrayList<>();
+
+    @Option(names = "--lun-mask", paramLabel = "IQN=LUN[,LUN...]",
+            description = "The initiator sees only these LUNs (the others look absent to it); repeatable.")
+    List<String> lunMasks = new ArrayList<>();
+
     @Option(names = "--admin", paramLabel = "HOST:PORT",
             description = "Address of the admin HTTP API (faults, events, LUNs, sessions), or 'off' "
                     + "(default ${DEFAULT-VALUE}; keep it on loopback).")
@@ -73,59 +100,118 @@ public final class TargetCommand implements Callable<Integer> {
             description = "error, warn, info, debug or trace (default ${DEFAULT-VALUE}).")
     String logLevel = "info";
 
+    /** IQN=0,2 from --lun-mask. */
+    static Map.Entry<String, List<Integer>> parseLunMask(String mask) {
+        int eq = mask.lastIndexOf('=');
+        if (eq <= 0 || eq == mask.length() - 1) {
+            throw new IllegalArgumentException("--lun-mask " + mask + ": write IQN=LUN[,LUN...], e.g. "
+                    + "iqn.2026-01.org.example:host=0,2");
+        }
+        String name = mask.substring(0, eq);
+        IscsiNames.validate(name);
+        List<Integer> visible = new ArrayList<>();
+        for (String lun : mask.substring(eq + 1).split(",")) {
+            try {
+                visible.add(Integer.parseInt(lun.trim()));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--lun-mask " + mask + ": '" + lun + "' is not a LUN number");
+            }
+        }
+        return Map.entry(name, visible);
+    }
+
+    private boolean given(String option) {
+        return spec.commandLine().getParseResult().hasMatchedOption(option);
+    }
+
+    /** The flags given on the command line, as a configuration that overrides the file's. */
+    TargetConfig flags() {
+        List<TargetConfig.Portal> portalList = null;
+        if (given("--portal") || given("--advertise")) {
+            List<String> listen = portals.isEmpty() ? List.of(TargetConfig.DEFAULT_PORTAL) : portals;
+            portalList = new ArrayList<>();
+            for (int i = 0; i < Math.max(listen.size(), advertise.size()); i++) {
+                portalList.add(new TargetConfig.Portal(listen.get(Math.min(i, listen.size() - 1)),
+                        i < advertise.size() ? advertise.get(i) : null));
+            }
+        }
+        TargetConfig.Credentials incoming = null;
+        if (chap != null) {
+            String env = System.getenv("ISCSILAB_CHAP_SECRET");
+            ChapCredentials c = chap.contains(":") || env == null ? ChapCredentials.parse(chap)
+                    : new ChapCredentials(chap, env);
+            incoming = new TargetConfig.Credentials(c.user(), c.secret());
+        }
+        TargetConfig.Credentials mutual = null;
+        if (mutualChap != null) {
+            ChapCredentials c = ChapCredentials.parse(mutualChap);
+            mutual = new TargetConfig.Credentials(c.user(), c.secret());
+        }
+        Map<String, List<Integer>> masks = null;
+        if (!lunMasks.isEmpty()) {
+            masks = new LinkedHashMap<>();
+            for (String m : lunMasks) {
+                Map.Entry<String, List<Integer>> e = parseLunMask(m);
+                masks.put(e.getKey(), e.getValue());
+            }
+        }
+        TargetConfig.Node node = new TargetConfig.Node(given("--iqn") ? iqn : null, given("--alias") ? alias : null,
+                luns.isEmpty() ? null : luns, incoming, mutual, allowInitiators.isEmpty() ? null : allowInitiators,
+                allowNetworks.isEmpty() ? null : allowNetworks, masks);
+        boolean anyNodeFlag = node.iqn() != null || node.alias() != null || node.luns() != null || incoming != null
+                || mutual != null || node.allowInitiators() != null || node.allowNetworks() != null || masks != null;
+        return new TargetConfig(portalList, given("--admin") ? admin : null, given("--nop-interval") ? nopInterval : null,
+                faults.isEmpty() ? null : faults, anyNodeFlag ? List.of(node) : null);
+    }
+
     @Override
     public Integer call() throws Exception {
-        IscsiNames.validate(iqn);
-        List<InetSocketAddress> portalAddrs = new ArrayList<>();
-        for (String p : portals.isEmpty() ? List.of("127.0.0.1:3260") : portals) {
-            portalAddrs.add(HostPort.parse(p, IscsiTargetServer.DEFAULT_PORT));
-        }
-        List<InetSocketAddress> advertised = new ArrayList<>();
-        for (String a : advertise) {
-            advertised.add(HostPort.parse(a, IscsiTargetServer.DEFAULT_PORT));
-        }
-        List<LunSpec> specs = new ArrayList<>();
-        for (String l : luns.isEmpty() ? List.of("ram:1G") : luns) {
-            specs.add(LunSpec.parse(l));
-        }
-        if (nopInterval < 0) {
+        TargetConfig fromFile = config == null ? TargetConfig.empty() : ConfigFile.load(config);
+        TargetConfig cfg = fromFile.overriddenBy(flags()).withDefaults();
+        if (cfg.nopInterval() < 0) {
             throw new IllegalArgumentException("--nop-interval must be 0 or more seconds");
+        }
+        List<InetSocketAddress> portalAddrs = new ArrayList<>();
+        List<InetSocketAddress> advertised = new ArrayList<>();
+        boolean anyAdvertised = cfg.portals().stream().anyMatch(p -> p.advertise() != null);
+        for (TargetConfig.Portal p : cfg.portals()) {
+            InetSocketAddress listen = HostPort.parse(p.listen(), IscsiTargetServer.DEFAULT_PORT);
+            portalAddrs.add(listen);
+            if (anyAdvertised) {
+                // a portal without its own advertised address reports the one it is bound to (port 0: the bound port)
+                advertised.add(p.advertise() != null ? HostPort.parse(p.advertise(), IscsiTargetServer.DEFAULT_PORT)
+                        : InetSocketAddress.createUnresolved(listen.getHostString(), 0));
+            }
         }
         ExecutorService io = Executors.newFixedThreadPool(8, r -> {
             Thread t = new Thread(r, "lun-io");
             t.setDaemon(true);
             return t;
         });
-        ScsiTargetDevice device = new ScsiTargetDevice(iqn);
-        for (int i = 0; i < specs.size(); i++) {
-            device.addLogicalUnit(specs.get(i).create(i, iqn, io));
-        }
-        TargetSettings settings = TargetSettings.defaults().withNopIn(Duration.ofSeconds(nopInterval),
-                Duration.ofSeconds(Math.max(30, nopInterval * 3L)));
+        TargetSettings settings = TargetSettings.defaults().withNopIn(Duration.ofSeconds(cfg.nopInterval()),
+                Duration.ofSeconds(Math.max(30, cfg.nopInterval() * 3L)));
         IscsiTargetServer server = new IscsiTargetServer(settings, portalAddrs, advertised, 1);
-        for (String rule : faults) {
+        for (String rule : cfg.faults()) {
             System.out.println("fault " + server.faults().add(rule));
         }
-        IscsiTarget node = new IscsiTarget(iqn, alias, device);
-        if (chap != null) {
-            String env = System.getenv("ISCSILAB_CHAP_SECRET");
-            ChapCredentials incoming = chap.contains(":") || env == null ? ChapCredentials.parse(chap)
-                    : new ChapCredentials(chap, env);
-            node.requireChap(incoming, mutualChap == null ? null : ChapCredentials.parse(mutualChap));
-        } else if (mutualChap != null) {
-            throw new IllegalArgumentException("--mutual-chap needs --chap");
+        List<ScsiTargetDevice> devices = new ArrayList<>();
+        for (TargetConfig.Node n : cfg.targets()) {
+            devices.add(addTarget(server, n, io));
         }
-        server.addTarget(node);
         List<InetSocketAddress> bound = server.start();
         AdminServer adminServer = null;
-        if (!admin.equalsIgnoreCase("off")) {
+        if (!cfg.admin().equalsIgnoreCase("off")) {
             adminServer = new AdminServer(new AdminApi(server,
                     (lun, target, spec) -> LunSpec.parse(spec).create(lun, target, io)));
-            InetSocketAddress a = adminServer.start(HostPort.parse(admin, AdminClient.DEFAULT_PORT));
+            InetSocketAddress a = adminServer.start(HostPort.parse(cfg.admin(), AdminClient.DEFAULT_PORT));
             System.out.println("admin API http://" + a.getHostString() + ":" + a.getPort() + "/api/v1/");
         }
         AdminServer adminToClose = adminServer;
-        printBanner(device, bound);
+        for (int i = 0; i < devices.size(); i++) {
+            printBanner(cfg.targets().get(i).iqn(), devices.get(i), bound);
+        }
+        System.out.println("press Ctrl-C to stop");
+        System.out.flush();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("shutting down: asking initiators to log out, flushing LUNs");
@@ -133,7 +219,7 @@ public final class TargetCommand implements Callable<Integer> {
                 adminToClose.close();
             }
             server.shutdown(Duration.ofSeconds(3));
-            device.close();
+            devices.forEach(ScsiTargetDevice::close);
             io.shutdown();
             stopped.countDown();
         }, "shutdown"));
@@ -141,7 +227,34 @@ public final class TargetCommand implements Callable<Integer> {
         return 0;
     }
 
-    private void printBanner(ScsiTargetDevice device, List<InetSocketAddress> bound) {
+    /** One target node: its LUNs, CHAP, access lists and LUN masks. */
+    private static ScsiTargetDevice addTarget(IscsiTargetServer server, TargetConfig.Node n, ExecutorService io)
+            throws java.io.IOException {
+        IscsiNames.validate(n.iqn());
+        List<LunSpec> specs = new ArrayList<>();
+        for (String l : n.luns()) {
+            specs.add(LunSpec.parse(l));
+        }
+        ScsiTargetDevice device = new ScsiTargetDevice(n.iqn());
+        for (int i = 0; i < specs.size(); i++) {
+            device.addLogicalUnit(specs.get(i).create(i, n.iqn(), io));
+        }
+        IscsiTarget node = new IscsiTarget(n.iqn(), n.alias(), device);
+        if (n.chap() != null) {
+            node.requireChap(new ChapCredentials(n.chap().user(), n.chap().secret()), n.mutualChap() == null ? null
+                    : new ChapCredentials(n.mutualChap().user(), n.mutualChap().secret()));
+        } else if (n.mutualChap() != null) {
+            throw new IllegalArgumentException("--mutual-chap needs --chap");
+        }
+        n.allowInitiators().forEach(IscsiNames::validate);
+        node.access().allowNames(n.allowInitiators());
+        node.access().allowNetworks(n.allowNetworks());
+        n.lunMasks().forEach((iqn, visible) -> device.masking().restrict(iqn, java.util.Set.copyOf(visible)));
+        server.addTarget(node);
+        return device;
+    }
+
+    private static void printBanner(String iqn, ScsiTargetDevice device, List<InetSocketAddress> bound) {
         System.out.println("iscsilab target " + iqn);
         for (LogicalUnit lu : device.logicalUnits()) {
             System.out.println("  " + lu);
@@ -152,7 +265,5 @@ public final class TargetCommand implements Callable<Integer> {
             System.out.println("  libiscsi:  iscsi://" + host + ":" + a.getPort() + "/" + iqn + "/0");
             System.out.println("  open-iscsi: iscsiadm -m discovery -t sendtargets -p " + host + ":" + a.getPort());
         }
-        System.out.println("press Ctrl-C to stop");
-        System.out.flush();
     }
 }

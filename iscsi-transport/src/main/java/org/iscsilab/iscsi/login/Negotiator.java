@@ -36,6 +36,12 @@ public final class Negotiator implements NegotiationResults {
             if (value.equals(NOT_UNDERSTOOD) || value.equals(REJECT) || value.equals(IRRELEVANT)) {
                 continue; // answers to our own offers, never offers themselves
             }
+            if (value.equals(declaredByPeer.get(name))) {
+                // libiscsi repeats InitiatorName and SessionType in its first operational-stage
+                // request; re-stating a declaration unchanged negotiates nothing (RFC 7143 §6.2
+                // forbids negotiating a key twice), so it is accepted and left unanswered.
+                continue;
+            }
             if (results.containsKey(name) || declaredByPeer.containsKey(name)) {
                 throw new LoginException(LoginStatus.INITIATOR_ERROR, "key " + name + " sent twice (RFC 7143 §6.2)");
             }

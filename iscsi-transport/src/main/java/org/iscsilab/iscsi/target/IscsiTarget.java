@@ -13,6 +13,7 @@ public final class IscsiTarget {
     private final ScsiTargetDevice device;
     private final Set<TargetSession> sessions = ConcurrentHashMap.newKeySet();
     private volatile ChapCredentials chap;
+    private final InitiatorAccess access = new InitiatorAccess();
     private volatile ChapCredentials mutualChap;
 
     public IscsiTarget(String name, String alias, ScsiTargetDevice device) {
@@ -52,6 +53,11 @@ public final class IscsiTarget {
     }
 
     /** The CHAP credentials initiators must prove, or null when the target needs no authentication. */
+    /** Which initiators may log in (all, until restricted). */
+    public InitiatorAccess access() {
+        return access;
+    }
+
     public ChapCredentials chap() {
         return chap;
     }

@@ -43,8 +43,11 @@ final class LoginPhase {
     private boolean discovery;
     private String initiatorName;
 
-    LoginPhase(TargetPortal portal) {
+    private final java.net.InetAddress peer;
+
+    LoginPhase(TargetPortal portal, java.net.InetAddress peer) {
         this.portal = portal;
+        this.peer = peer;
         this.negotiator = new Negotiator(portal.settings().negotiationValues());
     }
 
@@ -216,6 +219,10 @@ final class LoginPhase {
             target = portal.target(targetName);
             if (target == null) {
                 throw new LoginException(LoginStatus.NOT_FOUND, "no target named " + targetName);
+            }
+            String refusal = target.access().refusal(initiatorName, peer);
+            if (refusal != null) {
+                throw new LoginException(LoginStatus.AUTHORIZATION_FAILURE, refusal);
             }
             if (target.alias() != null) {
                 answers.add(Map.entry(Keys.TARGET_ALIAS, target.alias()));

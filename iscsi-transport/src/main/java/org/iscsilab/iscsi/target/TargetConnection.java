@@ -80,7 +80,7 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
     public void channelActive(ChannelHandlerContext ctx) {
         channel = ctx.channel();
         portal.metrics().connectionOpened();
-        login = new LoginPhase(portal);
+        login = new LoginPhase(portal, channel.remoteAddress() instanceof InetSocketAddress r ? r.getAddress() : null);
         long ms = portal.settings().loginTimeout().toMillis();
         loginTimer = ctx.executor().schedule(() -> {
             if (fsm.state() == ConnectionState.IN_LOGIN) {

@@ -96,7 +96,10 @@ public final class TargetSession {
         String targetPort = (target == null ? "discovery" : target.name()) + ",t,0x"
                 + Integer.toHexString(portal.portalGroupTag());
         this.nexus = new ItNexus(initiatorName + ",i,0x" + String.format("%012x", isid), targetPort);
-        this.text = new TextExchange(portal, target);
+        java.net.InetAddress peer = conn.channel().remoteAddress() instanceof java.net.InetSocketAddress r
+                ? r.getAddress() : null;
+        // SendTargets lists only the targets this initiator may log in to
+        this.text = new TextExchange(portal, target, t -> t.access().refusal(initiatorName, peer) == null);
     }
 
     public int tsih() {

@@ -30,9 +30,12 @@ final class TextExchange {
     private int pendingOffset;
     private int pendingTtt = Pdu.RESERVED_TAG;
 
-    TextExchange(TargetPortal portal, IscsiTarget sessionTarget) {
+    private final java.util.function.Predicate<IscsiTarget> visible;
+
+    TextExchange(TargetPortal portal, IscsiTarget sessionTarget, java.util.function.Predicate<IscsiTarget> visible) {
         this.portal = portal;
         this.sessionTarget = sessionTarget;
+        this.visible = visible;
     }
 
     Reply handle(TextRequest t, int maxSegment, IntSupplier ttts) {
@@ -88,14 +91,14 @@ final class TextExchange {
     private List<Map.Entry<String, String>> sendTargets(String which) {
         List<IscsiTarget> listed = new ArrayList<>();
         if (which.equals("All")) {
-            listed.addAll(portal.targets());
+            portal.targets().stream().filter(visible).forEach(listed::add);
         } else if (which.isEmpty()) {
             if (sessionTarget != null) {
                 listed.add(sessionTarget);
             }
         } else {
             IscsiTarget t = portal.target(which);
-            if (t != null) {
+            if (t != null && visible.test(t)) {
                 listed.add(t);
             }
         }

@@ -110,6 +110,15 @@ class NegotiatorTest {
     }
 
     @Test
+    void aDeclarationRepeatedUnchangedIsAcceptedButAChangedOneFailsTheLogin() throws Exception {
+        answer(Keys.INITIATOR_NAME, "iqn.2026-01.org.example:a");
+        assertTrue(answer(Keys.INITIATOR_NAME, "iqn.2026-01.org.example:a").isEmpty(), "nothing to answer");
+        LoginException e = assertThrows(LoginException.class,
+                () -> answer(Keys.INITIATOR_NAME, "iqn.2026-01.org.example:b"));
+        assertEquals(LoginStatus.INITIATOR_ERROR, e.status());
+    }
+
+    @Test
     void keysNeverOfferedKeepTheirDefaultsAndFirstBurstNeverExceedsMaxBurst() throws Exception {
         answer(Keys.MAX_BURST_LENGTH, "16384", Keys.MAX_RECV_DATA_SEGMENT_LENGTH, "8192");
         SessionParameters p = SessionParameters.from(target, 262144);

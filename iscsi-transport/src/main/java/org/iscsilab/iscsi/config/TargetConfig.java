@@ -1,0 +1,84 @@
+package org.iscsilab.iscsi.config;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What {@code iscsilab target} runs: portals, the admin API, targets with their LUNs, CHAP,
+ * access lists and LUN masks, and fault rules in force from the start. Read from a YAML file
+ * ({@link ConfigFile}) and from command-line flags, which override the file. Absent parts are
+ * null until {@link #withDefaults()} fills them.
+ */
+public record TargetConfig(List<Portal> portals, String admin, Integer nopInterval, List<String> faults,
+                           List<Node> targets) {
+    public static final String DEFAULT_IQN = "iqn.2026-01.org.iscsilab:target0";
+    public static final String DEFAULT_PORTAL = "127.0.0.1:3260";
+    public static final String DEFAULT_ADMIN = "127.0.0.1:9260";
+
+    /** A listening address and the TargetAddress SendTargets reports for it (null: the bound one). */
+    public record Portal(String listen, String advertise) {
+    }
+
+    /** One target (an iSCSI node) and its LUNs, numbered from 0 in order. */
+    public record Node(String iqn, String alias, List<String> luns, Credentials chap, Credentials mutualChap,
+                       List<String> allowInitiators, List<String> allowNetworks, Map<String, List<Integer>> lunMasks) {
+        Node withDefaults() {
+            return new Node(iqn == null ? DEFAULT_IQN : iqn, alias == null ? "iscsilab" : alias,
+                    luns == null || luns.isEmpty() ? List.of("ram:1G") : luns, chap, mutualChap,
+                    allowInitiators == null ? List.of() : allowInitiators,
+                    allowNetworks == null ? List.of() : allowNetworks, lunMasks == null ? Map.of() : lunMasks);
+        }
+
+        /** The fields {@code override} sets replace this node's. */
+        Node overriddenBy(Node override) {
+            return new Node(pick(override.iqn, iqn), pick(override.alias, alias), pick(override.luns, luns),
+                    pick(override.chap, chap), pick(override.mutualChap, mutualChap),
+                    pick(override.allowInitiators, allowInitiators), pick(override.allowNetworks, allowNetworks),
+                    pick(override.lunMasks, lunMasks));
+        }
+    }
+
+    /** A CHAP name and secret. */
+    public record Credentials(String user, String secret) {
+    }
+
+    public static TargetConfig empty() {
+        return new TargetConfig(null, null, null, null, null);
+    }
+
+    /**
+     * This configuration with {@code flags} on top: top-level settings the flags give replace the
+     * file's, fault rules add to them, and the per-target flags apply to the first target.
+     */
+    public TargetConfig overriddenBy(TargetConfig flags) {
+        List<String> allFaults = new ArrayList<>(faults == null ? List.of() : faults);
+        if (flags.faults != null) {
+            allFaults.addAll(flags.faults);
+        }
+        List<Node> nodes = new ArrayList<>(targets == null ? List.of() : targets);
+        if (flags.targets != null && !flags.targets.isEmpty()) {
+            Node flagged = flags.targets.get(0);
+            if (nodes.isEmpty()) {
+                nodes.add(flagged);
+            } else {
+                nodes.set(0, nodes.get(0).overriddenBy(flagged));
+            }
+        }
+        return new TargetConfig(pick(flags.portals, portals), pick(flags.admin, admin),
+                pick(flags.nopInterval, nopInterval), allFaults, nodes);
+    }
+
+    /** Every absent part filled with the defaults of {@code iscsilab target}. */
+    public TargetConfig withDefaults() {
+        List<Node> nodes = targets == null || targets.isEmpty() ? List.of(new Node(null, null, null, null, null,
+                null, null, null)) : targets;
+        return new TargetConfig(portals == null || portals.isEmpty() ? List.of(new Portal(DEFAULT_PORTAL, null))
+                : portals, admin == null ? DEFAULT_ADMIN : admin, nopInterval == null ? 10 : nopInterval,
+                faults == null ? List.of() : faults, nodes.stream().map(Node::withDefaults).toList());
+    }
+
+    private static <T> T pick(T preferred, T fallback) {
+        return preferred != null ? preferred : fallback;
+    }
+}
