@@ -76,6 +76,10 @@ class IscsilabCliIT {
         }
         assertTrue(p.waitFor(20, TimeUnit.SECONDS), "target exits after SIGTERM");
         assertTrue(rest.toString().contains("shutting down"), rest.toString());
+        assertTrue(rest.toString().matches("(?s).*INFO  TargetConnection \\[127\\.0\\.0\\.1:\\d+ itt=0x\\p{XDigit}+] - login: .*"),
+                "log lines name the connection and the task:\n" + rest);
+        assertTrue(rest.toString().matches("(?s).*TargetSession \\[127\\.0\\.0\\.1:\\d+ tsih=0x\\p{XDigit}+ itt=0x\\p{XDigit}+] - logout: .*"),
+                "and, once logged in, the session:\n" + rest);
     }
 
     @Test

@@ -63,6 +63,22 @@ public final class TargetCommand implements Callable<Integer> {
             description = "Seconds between target NOP-In pings; 0 turns them off (default ${DEFAULT-VALUE}).")
     int nopInterval = 10;
 
+    @Option(names = "--max-sessions", paramLabel = "N",
+            description = "Sessions at once; further logins get 'out of resources' (default 1024).")
+    int maxSessions;
+
+    @Option(names = "--max-connections", paramLabel = "N",
+            description = "TCP connections at once; further ones are closed on accept (default 4096).")
+    int maxConnections;
+
+    @Option(names = "--login-timeout", paramLabel = "SECONDS",
+            description = "Time from connect to the end of login before the target hangs up (default 15).")
+    int loginTimeout;
+
+    @Option(names = "--idle-timeout", paramLabel = "SECONDS",
+            description = "Silence allowed while logging in or in a discovery session; 0 for none (default 60).")
+    int idleTimeout;
+
     @Option(names = "--chap", paramLabel = "USER:SECRET",
             description = "Require CHAP: initiators log in as USER with SECRET (at least 12 bytes). "
                     + "The secret may also come from the ISCSILAB_CHAP_SECRET environment variable with --chap USER.")
@@ -160,8 +176,11 @@ public final class TargetCommand implements Callable<Integer> {
                 allowNetworks.isEmpty() ? null : allowNetworks, masks);
         boolean anyNodeFlag = node.iqn() != null || node.alias() != null || node.luns() != null || incoming != null
                 || mutual != null || node.allowInitiators() != null || node.allowNetworks() != null || masks != null;
+        TargetConfig.Limits limits = new TargetConfig.Limits(given("--max-sessions") ? maxSessions : null,
+                given("--max-connections") ? maxConnections : null, given("--login-timeout") ? loginTimeout : null,
+                given("--idle-timeout") ? idleTimeout : null);
         return new TargetConfig(portalList, given("--admin") ? admin : null, given("--nop-interval") ? nopInterval : null,
-                faults.isEmpty() ? null : faults, anyNodeFlag ? List.of(node) : null);
+                limits, faults.isEmpty() ? null : faults, anyNodeFlag ? List.of(node) : null);
     }
 
     @Override
@@ -189,7 +208,7 @@ public final class TargetCommand implements Callable<Integer> {
             return t;
         });
         TargetSettings settings = TargetSettings.defaults().withNopIn(Duration.ofSeconds(cfg.nopInterval()),
-                Duration.ofSeconds(Math.max(30, cfg.nopInterval() * 3L)));
+                Duration.ofSeconds(Math.max(30, cfg.nopInterval() * 3L))).withLimits(cfg.limits().toLimits());
         IscsiTargetServer server = new IscsiTargetServer(settings, portalAddrs, advertised, 1);
         for (String rule : cfg.faults()) {
             System.out.println("fault " + server.faults().add(rule));

@@ -84,6 +84,9 @@ public final class ConfigFile {
                         v -> org.iscsilab.iscsi.cli.HostPort.parse(v, 3260));
             }
         }
+        if (c.limits() != null) {
+            check(name, text, "limits", "limits", v -> c.limits().toLimits());
+        }
         if (c.faults() != null) {
             for (int i = 0; i < c.faults().size(); i++) {
                 check(name, text, "faults[" + i + "]", c.faults().get(i), org.iscsilab.target.fault.FaultSpec::parse);

@@ -1,8 +1,10 @@
 package org.iscsilab.iscsi.config;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.iscsilab.iscsi.target.TargetLimits;
 
 /**
  * What {@code iscsilab target} runs: portals, the admin API, targets with their LUNs, CHAP,
@@ -10,8 +12,8 @@ import java.util.Map;
  * ({@link ConfigFile}) and from command-line flags, which override the file. Absent parts are
  * null until {@link #withDefaults()} fills them.
  */
-public record TargetConfig(List<Portal> portals, String admin, Integer nopInterval, List<String> faults,
-                           List<Node> targets) {
+public record TargetConfig(List<Portal> portals, String admin, Integer nopInterval, Limits limits,
+                           List<String> faults, List<Node> targets) {
     public static final String DEFAULT_IQN = "iqn.2026-01.org.iscsilab:target0";
     public static final String DEFAULT_PORTAL = "127.0.0.1:3260";
     public static final String DEFAULT_ADMIN = "127.0.0.1:9260";
@@ -39,12 +41,29 @@ public record TargetConfig(List<Portal> portals, String admin, Integer nopInterv
         }
     }
 
+    /** The target's limits ({@link TargetLimits}); timeouts in seconds, idleTimeout 0 for none. */
+    public record Limits(Integer maxSessions, Integer maxConnections, Integer loginTimeout, Integer idleTimeout) {
+        Limits overriddenBy(Limits o) {
+            return o == null ? this : new Limits(pick(o.maxSessions, maxSessions),
+                    pick(o.maxConnections, maxConnections), pick(o.loginTimeout, loginTimeout),
+                    pick(o.idleTimeout, idleTimeout));
+        }
+
+        /** The server's limits: absent fields take {@link TargetLimits#defaults()}. */
+        public TargetLimits toLimits() {
+            TargetLimits d = TargetLimits.defaults();
+            return new TargetLimits(pick(maxSessions, d.maxSessions()), pick(maxConnections, d.maxConnections()),
+                    loginTimeout == null ? d.loginTimeout() : Duration.ofSeconds(loginTimeout),
+                    idleTimeout == null ? d.idleTimeout() : Duration.ofSeconds(idleTimeout));
+        }
+    }
+
     /** A CHAP name and secret. */
     public record Credentials(String user, String secret) {
     }
 
     public static TargetConfig empty() {
-        return new TargetConfig(null, null, null, null, null);
+        return new TargetConfig(null, null, null, null, null, null);
     }
 
     /**
@@ -66,7 +85,8 @@ public record TargetConfig(List<Portal> portals, String admin, Integer nopInterv
             }
         }
         return new TargetConfig(pick(flags.portals, portals), pick(flags.admin, admin),
-                pick(flags.nopInterval, nopInterval), allFaults, nodes);
+                pick(flags.nopInterval, nopInterval), limits == null ? flags.limits : limits.overriddenBy(flags.limits),
+                allFaults, nodes);
     }
 
     /** Every absent part filled with the defaults of {@code iscsilab target}. */
@@ -75,7 +95,7 @@ public record TargetConfig(List<Portal> portals, String admin, Integer nopInterv
                 null, null, null)) : targets;
         return new TargetConfig(portals == null || portals.isEmpty() ? List.of(new Portal(DEFAULT_PORTAL, null))
                 : portals, admin == null ? DEFAULT_ADMIN : admin, nopInterval == null ? 10 : nopInterval,
-                faults == null ? List.of() : faults, nodes.stream().map(Node::withDefaults).toList());
+                limits == null ? new Limits(null, null, null, null) : limits, faults == null ? List.of() : faults, nodes.stream().map(Node::withDefaults).toList());
     }
 
     private static <T> T pick(T preferred, T fallback) {

@@ -75,6 +75,12 @@ public final class TargetMetrics {
         connections.decrementAndGet();
     }
 
+    /** A connection the target closed to protect itself: "limit", "login-timeout" or "idle". */
+    public void connectionDropped(String reason) {
+        count("iscsi.target.connections.dropped", "reason", reason,
+                "connections closed by the target's limits and timeouts");
+    }
+
     /** A command started on a LUN: counted in flight until {@link #commandDone}. */
     public void commandStarted(int lun) {
         inFlight.computeIfAbsent(lun, l -> {

@@ -15,6 +15,7 @@ import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.flush.FlushConsolidationHandler;
+import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,6 +56,10 @@ public final class IscsiTargetServer implements TargetPortal, AutoCloseable {
     private final FaultRules faults = new FaultRules(events);
     private final List<Channel> listeners = new ArrayList<>();
     private final List<InetSocketAddress> bound = new ArrayList<>();
+    private final java.util.concurrent.atomic.AtomicInteger openConnections = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong refusedConnections = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong lastRefusalLog = new java.util.concurrent.atomic.AtomicLong(
+            System.nanoTime() - TimeUnit.SECONDS.toNanos(2));
     private EventLoopGroup boss;
     private EventLoopGroup workers;
 
@@ -98,6 +103,14 @@ public final class IscsiTargetServer implements TargetPortal, AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (!admitConnection(ch)) {
+                            return;
+                        }
+                        Duration idle = settings.limits().idleTimeout();
+                        if (!idle.isZero()) {
+                            ch.pipeline().addLast("idle", new IdleStateHandler(idle.toMillis(), 0, 0,
+                                    TimeUnit.MILLISECONDS));
+                        }
                         DigestSettings digests = new DigestSettings(8192);
                         ch.pipeline().addLast("flush", new FlushConsolidationHandler(64, true));
                         ch.pipeline().addLast("decoder", new PduDecoder(digests));
@@ -117,6 +130,29 @@ public final class IscsiTargetServer implements TargetPortal, AutoCloseable {
             throw e;
         }
         return List.copyOf(bound);
+    }
+
+    /**
+     * Counts an accepted connection against {@link TargetLimits#maxConnections()}; one beyond the
+     * limit is closed before any byte is read, and the refusals are logged at most once a second.
+     */
+    private boolean admitConnection(SocketChannel ch) {
+        int max = settings.limits().maxConnections();
+        if (openConnections.incrementAndGet() > max) {
+            openConnections.decrementAndGet();
+            metrics.connectionDropped("limit");
+            long refused = refusedConnections.incrementAndGet();
+            long now = System.nanoTime();
+            long last = lastRefusalLog.get();
+            if (now - last > TimeUnit.SECONDS.toNanos(1) && lastRefusalLog.compareAndSet(last, now)) {
+                log.warn("connection limit of {} reached: refusing {} ({} refused so far)", max, ch.remoteAddress(),
+                        refused);
+            }
+            ch.close();
+            return false;
+        }
+        ch.closeFuture().addListener(f -> openConnections.decrementAndGet());
+        return true;
     }
 
     public List<InetSocketAddress> boundAddresses() {

@@ -24,6 +24,15 @@ public final class SessionRegistry {
         byTsih.put(s.tsih(), s);
     }
 
+    /** Adds {@code s} unless {@code max} sessions are live already; atomic against concurrent logins. */
+    synchronized boolean addWithin(TargetSession s, int max) {
+        if (byTsih.size() >= max) {
+            return false;
+        }
+        byTsih.put(s.tsih(), s);
+        return true;
+    }
+
     void remove(TargetSession s) {
         byTsih.remove(s.tsih(), s);
     }

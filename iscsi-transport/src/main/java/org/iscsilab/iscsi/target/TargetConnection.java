@@ -81,10 +81,11 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
         channel = ctx.channel();
         portal.metrics().connectionOpened();
         login = new LoginPhase(portal, channel.remoteAddress() instanceof InetSocketAddress r ? r.getAddress() : null);
-        long ms = portal.settings().loginTimeout().toMillis();
+        long ms = portal.settings().limits().loginTimeout().toMillis();
         loginTimer = ctx.executor().schedule(() -> {
             if (fsm.state() == ConnectionState.IN_LOGIN) {
                 log.warn("dropping connection from {}: login not finished within {} ms", remote(), ms);
+                portal.metrics().connectionDropped("login-timeout");
                 channel.close();
             }
         }, ms, TimeUnit.MILLISECONDS);
@@ -93,6 +94,15 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, Object msg) {
+        LogContext.enter(remote(), session, msg instanceof Pdu p ? p.initiatorTaskTag() : -1);
+        try {
+            handleInbound(msg);
+        } finally {
+            LogContext.clear();
+        }
+    }
+
+    private void handleInbound(Object msg) {
         if (msg instanceof DataDigestError err) {
             try {
                 if (session != null && fsm.state() == ConnectionState.LOGGED_IN) {
@@ -293,7 +303,14 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
         SessionParameters params = login.parameters();
         TargetSession s = new TargetSession(this, portal, login.target(), tsih, first.isid(), login.initiatorName(),
                 params, first.cmdSn(), first.cid());
-        registry.add(s);
+        int max = portal.settings().limits().maxSessions();
+        if (first.tsih() != 0) {
+            registry.add(s); // the session it replaces is already counted
+        } else if (!registry.addWithin(s, max)) {
+            // RFC 7143 §11.13.5: status class 3 (target error), detail 02 "out of resources"
+            throw new LoginException(LoginStatus.OUT_OF_RESOURCES, "the target's limit of " + max
+                    + " sessions is reached");
+        }
         if (login.target() != null) {
             login.target().attach(s);
         }
@@ -416,6 +433,28 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
         ctx.fireChannelReadComplete();
     }
 
+    /**
+     * The idle timer ({@link TargetLimits#idleTimeout()}) fired: nothing arrived for that long. A
+     * connection still logging in or serving a discovery session is closed; a normal session is
+     * left to the NOP-In ping, which tells a quiet initiator from a dead one.
+     */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof io.netty.handler.timeout.IdleStateEvent) {
+            LogContext.enter(remote(), session, -1);
+            if (fsm.state() != ConnectionState.LOGGED_IN || session == null || session.discovery()) {
+                log.info("closing connection from {}: idle for {} s ({})", remote(),
+                        portal.settings().limits().idleTimeout().toSeconds(),
+                        session == null ? "no login" : "discovery session");
+                portal.metrics().connectionDropped("idle");
+                ctx.close();
+            }
+            LogContext.clear();
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         portal.metrics().connectionClosed();
@@ -440,6 +479,15 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LogContext.enter(remote(), session, -1);
+        try {
+            logAndClose(ctx, cause);
+        } finally {
+            LogContext.clear();
+        }
+    }
+
+    private void logAndClose(ChannelHandlerContext ctx, Throwable cause) {
         Throwable c = cause instanceof io.netty.handler.codec.DecoderException && cause.getCause() != null
                 && !(cause instanceof PduFramingException) ? cause.getCause() : cause;
         if (c instanceof PduFramingException) {

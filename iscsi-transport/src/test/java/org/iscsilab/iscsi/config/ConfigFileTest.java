@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.time.Duration;
 import java.util.List;
+import org.iscsilab.iscsi.target.TargetLimits;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -16,6 +18,7 @@ class ConfigFileTest {
                 advertise: 10.0.2.2:3260
             admin: 127.0.0.1:9261
             nopInterval: 5
+            limits: {maxSessions: 16, loginTimeout: 5}
             faults:
               - delay=5ms,lun=1,op=write
             targets:
@@ -44,6 +47,8 @@ class ConfigFileTest {
         assertEquals(List.of(new TargetConfig.Portal("0.0.0.0:3260", "10.0.2.2:3260")), c.portals());
         assertEquals("127.0.0.1:9261", c.admin());
         assertEquals(5, c.nopInterval());
+        assertEquals(new TargetLimits(16, 4096, Duration.ofSeconds(5), Duration.ofSeconds(60)), c.limits().toLimits(),
+                "limits the file leaves out take the defaults");
         assertEquals(2, c.targets().size());
         TargetConfig.Node disks = c.targets().get(0);
         assertEquals(List.of("ram:64M", "ram:32M,block=4096"), disks.luns());
@@ -56,11 +61,14 @@ class ConfigFileTest {
     @Test
     void flagsOverrideTheFileAndPerTargetFlagsApplyToTheFirstTarget() {
         TargetConfig flags = new TargetConfig(List.of(new TargetConfig.Portal("127.0.0.1:13260", null)), null, null,
+                new TargetConfig.Limits(null, 8, null, null),
                 List.of("busy,every=10"), List.of(new TargetConfig.Node(null, null, List.of("ram:8M"), null, null, null,
                 null, null)));
         TargetConfig c = parse(FULL).overriddenBy(flags).withDefaults();
         assertEquals("127.0.0.1:13260", c.portals().get(0).listen());
         assertEquals("127.0.0.1:9261", c.admin(), "not given as a flag: the file's");
+        assertEquals(new TargetLimits(16, 8, Duration.ofSeconds(5), Duration.ofSeconds(60)), c.limits().toLimits(),
+                "a limit flag replaces that limit only");
         assertEquals(List.of("delay=5ms,lun=1,op=write", "busy,every=10"), c.faults(), "fault rules add up");
         assertEquals(List.of("ram:8M"), c.targets().get(0).luns());
         assertEquals("iqn.2026-01.org.example:disks", c.targets().get(0).iqn());
@@ -96,5 +104,7 @@ class ConfigFileTest {
         assertEquals("target.yaml line 2 (targets[0].chap.secret): a CHAP secret must be at least 12 bytes "
                 + "(RFC 7143 §12.1.3)", secret);
         assertEquals(true, error("admin: [unclosed\n").startsWith("target.yaml line "));
+        assertEquals("target.yaml line 1 (limits): session and connection limits must be at least 1",
+                error("limits: {maxSessions: 0}\n"));
     }
 }

@@ -48,7 +48,8 @@ class BadInputTest {
     @BeforeAll
     static void start() throws Exception {
         TargetSettings settings = new TargetSettings(65536, 262144, 65536, 4, false, true, 64,
-                Duration.ZERO, Duration.ofSeconds(30), Duration.ofSeconds(2));
+                Duration.ZERO, Duration.ofSeconds(30),
+                new TargetLimits(1024, 4096, Duration.ofSeconds(2), Duration.ofSeconds(60)));
         target = EmbeddedTarget.start(settings, "ram:64M");
         initiator = new IscsiInitiator(2);
     }

@@ -32,7 +32,7 @@ public final class IscsilabCli {
         }
     }
 
-    /** --log-level must take effect before the first logger is created (slf4j-simple reads it once). */
+    /** --log-level must take effect before the first logger is created (logback.xml reads it once). */
     private static void configureLogging(String[] args) {
         String level = "info";
         for (int i = 0; i < args.length; i++) {
@@ -46,9 +46,6 @@ public final class IscsilabCli {
             System.err.println("iscsilab: --log-level must be error, warn, info, debug or trace, not '" + level + "'");
             System.exit(2);
         }
-        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", level);
-        System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
-        System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "HH:mm:ss.SSS");
-        System.setProperty("org.slf4j.simpleLogger.showShortLogName", "true");
+        System.setProperty("iscsilab.log.level", level);
     }
 }
