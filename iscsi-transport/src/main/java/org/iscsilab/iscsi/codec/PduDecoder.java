@@ -17,6 +17,7 @@ import org.iscsilab.iscsi.pdu.PduParser;
  */
 public final class PduDecoder extends ByteToMessageDecoder {
     private final DigestSettings settings;
+    private boolean refused;
 
     public PduDecoder(DigestSettings settings) {
         this.settings = settings;
@@ -24,6 +25,20 @@ public final class PduDecoder extends ByteToMessageDecoder {
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        if (refused) {
+            in.skipBytes(in.readableBytes()); // the stream was refused once; the connection is going away
+            return;
+        }
+        try {
+            decodeOne(in, out);
+        } catch (PduFramingException e) {
+            refused = true;
+            in.skipBytes(in.readableBytes());
+            throw e;
+        }
+    }
+
+    private void decodeOne(ByteBuf in, List<Object> out) {
         if (in.readableBytes() < Pdu.BHS_LENGTH) {
             return;
         }

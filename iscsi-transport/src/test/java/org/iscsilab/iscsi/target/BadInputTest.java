@@ -96,16 +96,7 @@ class BadInputTest {
     }
 
     private static byte[] wire(Pdu pdu, boolean headerDigest) {
-        List<Object> parts = new ArrayList<>();
-        PduEncoder.encode(ByteBufAllocator.DEFAULT, pdu, headerDigest, false, parts);
-        ByteBuf all = Unpooled.buffer();
-        for (Object o : parts) {
-            all.writeBytes((ByteBuf) o);
-            ((ByteBuf) o).release();
-        }
-        byte[] b = new byte[all.readableBytes()];
-        all.readBytes(b);
-        return b;
+        return org.iscsilab.iscsi.codec.Wire.of(pdu, headerDigest, false);
     }
 
     private static RawConnection loggedIn() throws Exception {

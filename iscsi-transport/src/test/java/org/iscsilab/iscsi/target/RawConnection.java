@@ -36,6 +36,11 @@ final class RawConnection implements AutoCloseable {
         decoder = new EmbeddedChannel(new PduDecoder(digests));
     }
 
+    /** How long a read waits before {@link java.net.SocketTimeoutException}. */
+    void timeout(int millis) throws IOException {
+        socket.setSoTimeout(millis);
+    }
+
     void send(Pdu pdu) throws IOException {
         List<Object> parts = new ArrayList<>();
         PduEncoder.encode(ByteBufAllocator.DEFAULT, pdu, digests.headerDigest(), digests.dataDigest(), parts);
