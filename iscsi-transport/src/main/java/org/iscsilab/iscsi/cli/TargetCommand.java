@@ -15,6 +15,7 @@ import org.iscsilab.iscsi.admin.AdminServer;
 import org.iscsilab.iscsi.config.ConfigFile;
 import org.iscsilab.iscsi.config.TargetConfig;
 import org.iscsilab.iscsi.login.ChapCredentials;
+import org.iscsilab.iscsi.login.ChapRequirement;
 import org.iscsilab.iscsi.target.IscsiNames;
 import org.iscsilab.iscsi.target.IscsiTarget;
 import org.iscsilab.iscsi.target.IscsiTargetServer;
@@ -88,6 +89,15 @@ public final class TargetCommand implements Callable<Integer> {
             description = "Mutual CHAP: the target answers the initiator's challenge as USER with SECRET.")
     String mutualChap;
 
+    @Option(names = "--discovery-chap", paramLabel = "USER:SECRET",
+            description = "Require CHAP of discovery sessions too (with --discovery-chap USER the secret comes "
+                    + "from ISCSILAB_DISCOVERY_CHAP_SECRET).")
+    String discoveryChap;
+
+    @Option(names = "--discovery-mutual-chap", paramLabel = "USER:SECRET",
+            description = "Mutual CHAP for discovery sessions: the target's name and secret.")
+    String discoveryMutualChap;
+
     @Option(names = "--fault", paramLabel = "RULE",
             description = "A fault rule in force from the start, repeatable, e.g. medium-error,lun=0,lba=100-199 "
                     + "or busy,every=10 (see README: Fault injection).")
@@ -151,18 +161,8 @@ public final class TargetCommand implements Callable<Integer> {
                         i < advertise.size() ? advertise.get(i) : null));
             }
         }
-        TargetConfig.Credentials incoming = null;
-        if (chap != null) {
-            String env = System.getenv("ISCSILAB_CHAP_SECRET");
-            ChapCredentials c = chap.contains(":") || env == null ? ChapCredentials.parse(chap)
-                    : new ChapCredentials(chap, env);
-            incoming = new TargetConfig.Credentials(c.user(), c.secret());
-        }
-        TargetConfig.Credentials mutual = null;
-        if (mutualChap != null) {
-            ChapCredentials c = ChapCredentials.parse(mutualChap);
-            mutual = new TargetConfig.Credentials(c.user(), c.secret());
-        }
+        TargetConfig.Credentials incoming = credentials(chap, "ISCSILAB_CHAP_SECRET");
+        TargetConfig.Credentials mutual = credentials(mutualChap, null);
         Map<String, List<Integer>> masks = null;
         if (!lunMasks.isEmpty()) {
             masks = new LinkedHashMap<>();
@@ -180,7 +180,19 @@ public final class TargetCommand implements Callable<Integer> {
                 given("--max-connections") ? maxConnections : null, given("--login-timeout") ? loginTimeout : null,
                 given("--idle-timeout") ? idleTimeout : null);
         return new TargetConfig(portalList, given("--admin") ? admin : null, given("--nop-interval") ? nopInterval : null,
-                limits, faults.isEmpty() ? null : faults, anyNodeFlag ? List.of(node) : null);
+                limits, credentials(discoveryChap, "ISCSILAB_DISCOVERY_CHAP_SECRET"),
+                credentials(discoveryMutualChap, null), faults.isEmpty() ? null : faults, anyNodeFlag ? List.of(node) : null);
+    }
+
+    /** USER:SECRET, or USER alone with the secret in {@code secretVariable}; null when not given. */
+    private static TargetConfig.Credentials credentials(String option, String secretVariable) {
+        if (option == null) {
+            return null;
+        }
+        String env = secretVariable == null ? null : System.getenv(secretVariable);
+        ChapCredentials c = option.contains(":") || env == null ? ChapCredentials.parse(option)
+                : new ChapCredentials(option, env);
+        return new TargetConfig.Credentials(c.user(), c.secret());
     }
 
     @Override
@@ -210,6 +222,11 @@ public final class TargetCommand implements Callable<Integer> {
         TargetSettings settings = TargetSettings.defaults().withNopIn(Duration.ofSeconds(cfg.nopInterval()),
                 Duration.ofSeconds(Math.max(30, cfg.nopInterval() * 3L))).withLimits(cfg.limits().toLimits());
         IscsiTargetServer server = new IscsiTargetServer(settings, portalAddrs, advertised, 1);
+        if (cfg.discoveryChap() != null) {
+            server.requireDiscoveryChap(new ChapRequirement(chapOf(cfg.discoveryChap()), chapOf(cfg.discoveryMutualChap())));
+        } else if (cfg.discoveryMutualChap() != null) {
+            throw new IllegalArgumentException("--discovery-mutual-chap needs --discovery-chap");
+        }
         for (String rule : cfg.faults()) {
             System.out.println("fault " + server.faults().add(rule));
         }
@@ -246,6 +263,10 @@ public final class TargetCommand implements Callable<Integer> {
         return 0;
     }
 
+    private static ChapCredentials chapOf(TargetConfig.Credentials c) {
+        return c == null ? null : new ChapCredentials(c.user(), c.secret());
+    }
+
     /** One target node: its LUNs, CHAP, access lists and LUN masks. */
     private static ScsiTargetDevice addTarget(IscsiTargetServer server, TargetConfig.Node n, ExecutorService io)
             throws java.io.IOException {
@@ -260,8 +281,7 @@ public final class TargetCommand implements Callable<Integer> {
         }
         IscsiTarget node = new IscsiTarget(n.iqn(), n.alias(), device);
         if (n.chap() != null) {
-            node.requireChap(new ChapCredentials(n.chap().user(), n.chap().secret()), n.mutualChap() == null ? null
-                    : new ChapCredentials(n.mutualChap().user(), n.mutualChap().secret()));
+            node.requireChap(chapOf(n.chap()), chapOf(n.mutualChap()));
         } else if (n.mutualChap() != null) {
             throw new IllegalArgumentException("--mutual-chap needs --chap");
         }

@@ -84,6 +84,11 @@ public final class ConfigFile {
                         v -> org.iscsilab.iscsi.cli.HostPort.parse(v, 3260));
             }
         }
+        checkCredentials(name, text, "discoveryChap", c.discoveryChap());
+        checkCredentials(name, text, "discoveryMutualChap", c.discoveryMutualChap());
+        if (c.discoveryMutualChap() != null && c.discoveryChap() == null) {
+            throw new ConfigException(name + ": discoveryMutualChap needs discoveryChap");
+        }
         if (c.limits() != null) {
             check(name, text, "limits", "limits", v -> c.limits().toLimits());
         }

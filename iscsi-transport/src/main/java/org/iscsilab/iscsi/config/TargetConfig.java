@@ -13,7 +13,8 @@ import org.iscsilab.iscsi.target.TargetLimits;
  * null until {@link #withDefaults()} fills them.
  */
 public record TargetConfig(List<Portal> portals, String admin, Integer nopInterval, Limits limits,
-                           List<String> faults, List<Node> targets) {
+                           Credentials discoveryChap, Credentials discoveryMutualChap, List<String> faults,
+                           List<Node> targets) {
     public static final String DEFAULT_IQN = "iqn.2026-01.org.iscsilab:target0";
     public static final String DEFAULT_PORTAL = "127.0.0.1:3260";
     public static final String DEFAULT_ADMIN = "127.0.0.1:9260";
@@ -63,7 +64,7 @@ public record TargetConfig(List<Portal> portals, String admin, Integer nopInterv
     }
 
     public static TargetConfig empty() {
-        return new TargetConfig(null, null, null, null, null, null);
+        return new TargetConfig(null, null, null, null, null, null, null, null);
     }
 
     /**
@@ -86,6 +87,7 @@ public record TargetConfig(List<Portal> portals, String admin, Integer nopInterv
         }
         return new TargetConfig(pick(flags.portals, portals), pick(flags.admin, admin),
                 pick(flags.nopInterval, nopInterval), limits == null ? flags.limits : limits.overriddenBy(flags.limits),
+                pick(flags.discoveryChap, discoveryChap), pick(flags.discoveryMutualChap, discoveryMutualChap),
                 allFaults, nodes);
     }
 
@@ -95,7 +97,8 @@ public record TargetConfig(List<Portal> portals, String admin, Integer nopInterv
                 null, null, null)) : targets;
         return new TargetConfig(portals == null || portals.isEmpty() ? List.of(new Portal(DEFAULT_PORTAL, null))
                 : portals, admin == null ? DEFAULT_ADMIN : admin, nopInterval == null ? 10 : nopInterval,
-                limits == null ? new Limits(null, null, null, null) : limits, faults == null ? List.of() : faults, nodes.stream().map(Node::withDefaults).toList());
+                limits == null ? new Limits(null, null, null, null) : limits, discoveryChap, discoveryMutualChap,
+                faults == null ? List.of() : faults, nodes.stream().map(Node::withDefaults).toList());
     }
 
     private static <T> T pick(T preferred, T fallback) {

@@ -20,6 +20,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.iscsilab.iscsi.login.ChapRequirement;
 import org.iscsilab.iscsi.metrics.TargetMetrics;
 import org.iscsilab.target.fault.EventLog;
 import org.iscsilab.target.fault.FaultAction;
@@ -60,6 +61,7 @@ public final class IscsiTargetServer implements TargetPortal, AutoCloseable {
     private final java.util.concurrent.atomic.AtomicLong refusedConnections = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong lastRefusalLog = new java.util.concurrent.atomic.AtomicLong(
             System.nanoTime() - TimeUnit.SECONDS.toNanos(2));
+    private volatile ChapRequirement discoveryChap = ChapRequirement.NONE;
     private EventLoopGroup boss;
     private EventLoopGroup workers;
 
@@ -208,6 +210,19 @@ public final class IscsiTargetServer implements TargetPortal, AutoCloseable {
     @Override
     public java.util.Set<TargetConnection> frozenLogins() {
         return frozenLogins;
+    }
+
+    /**
+     * Requires CHAP of discovery sessions ({@link ChapRequirement#NONE} turns it off). Sessions
+     * already logged in are not affected.
+     */
+    public void requireDiscoveryChap(ChapRequirement requirement) {
+        discoveryChap = requirement;
+    }
+
+    @Override
+    public ChapRequirement discoveryChap() {
+        return discoveryChap;
     }
 
     /** Fault rules, changeable while initiators are attached. */

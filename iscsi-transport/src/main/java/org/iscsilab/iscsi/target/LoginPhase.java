@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.iscsilab.iscsi.login.ChapCredentials;
 import org.iscsilab.iscsi.login.Keys;
 import org.iscsilab.iscsi.login.LoginException;
 import org.iscsilab.iscsi.login.LoginStatus;
@@ -51,13 +52,19 @@ final class LoginPhase {
         this.negotiator = new Negotiator(portal.settings().negotiationValues());
     }
 
-    /** The target is known after the first request: it decides whether CHAP is required. */
+    /**
+     * The session type and target are known after the first request: a normal session needs the
+     * target's CHAP if it has one, a discovery session the portal group's discovery CHAP
+     * (RFC 7143 §12: authentication is negotiated per session, discovery sessions included).
+     */
     private void targetKnown() {
-        if (target != null && target.chap() != null) {
+        ChapCredentials required = discovery ? portal.discoveryChap().initiator() : target.chap();
+        ChapCredentials mutual = discovery ? portal.discoveryChap().mutual() : target.mutualChap();
+        if (required != null) {
             Map<String, String> local = new LinkedHashMap<>(portal.settings().negotiationValues());
             local.put(Keys.AUTH_METHOD, "CHAP");
             negotiator = new Negotiator(local);
-            chap = new ChapAuthenticator(target.chap(), target.mutualChap());
+            chap = new ChapAuthenticator(required, mutual);
         }
     }
 
@@ -128,8 +135,8 @@ final class LoginPhase {
             targetKnown();
             if (chap != null && stage != SECURITY) {
                 // RFC 7143 §6.2: a target that requires authentication refuses a login that skips it
-                throw new LoginException(LoginStatus.AUTHENTICATION_FAILURE,
-                        "this target requires CHAP: the login must start in the security stage");
+                throw new LoginException(LoginStatus.AUTHENTICATION_FAILURE, (discovery ? "discovery sessions require"
+                        : "this target requires") + " CHAP: the login must start in the security stage");
             }
         }
         List<Map.Entry<String, String>> negotiable = new ArrayList<>();

@@ -28,6 +28,9 @@ interface TargetPortal {
     /** The server's meters. */
     org.iscsilab.iscsi.metrics.TargetMetrics metrics();
 
+    /** What discovery sessions must authenticate with. */
+    org.iscsilab.iscsi.login.ChapRequirement discoveryChap();
+
     /** Connections whose first Login Request waits for a freeze to be lifted. */
     java.util.Set<TargetConnection> frozenLogins();
 }

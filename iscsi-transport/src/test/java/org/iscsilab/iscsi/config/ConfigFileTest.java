@@ -19,6 +19,7 @@ class ConfigFileTest {
             admin: 127.0.0.1:9261
             nopInterval: 5
             limits: {maxSessions: 16, loginTimeout: 5}
+            discoveryChap: {user: finder, secret: "${CHAP_SECRET}"}
             faults:
               - delay=5ms,lun=1,op=write
             targets:
@@ -49,6 +50,7 @@ class ConfigFileTest {
         assertEquals(5, c.nopInterval());
         assertEquals(new TargetLimits(16, 4096, Duration.ofSeconds(5), Duration.ofSeconds(60)), c.limits().toLimits(),
                 "limits the file leaves out take the defaults");
+        assertEquals(new TargetConfig.Credentials("finder", "twelve-bytes-secret"), c.discoveryChap());
         assertEquals(2, c.targets().size());
         TargetConfig.Node disks = c.targets().get(0);
         assertEquals(List.of("ram:64M", "ram:32M,block=4096"), disks.luns());
@@ -61,7 +63,7 @@ class ConfigFileTest {
     @Test
     void flagsOverrideTheFileAndPerTargetFlagsApplyToTheFirstTarget() {
         TargetConfig flags = new TargetConfig(List.of(new TargetConfig.Portal("127.0.0.1:13260", null)), null, null,
-                new TargetConfig.Limits(null, 8, null, null),
+                new TargetConfig.Limits(null, 8, null, null), null, null,
                 List.of("busy,every=10"), List.of(new TargetConfig.Node(null, null, List.of("ram:8M"), null, null, null,
                 null, null)));
         TargetConfig c = parse(FULL).overriddenBy(flags).withDefaults();

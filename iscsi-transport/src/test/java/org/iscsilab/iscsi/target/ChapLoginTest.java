@@ -78,4 +78,29 @@ class ChapLoginTest {
     void aTargetWithoutChapStillAcceptsLoginsWithoutIt() {
         assertTrue(login(null, null).tsih() != 0);
     }
+
+    private java.util.List<org.iscsilab.iscsi.initiator.DiscoveredTarget> discover(ChapCredentials ours,
+                                                                                  ChapCredentials theirs) {
+        InitiatorConfig c = InitiatorConfig.discovery();
+        InitiatorSession s = initiator.login(target.address(), ours == null ? c : c.withChap(ours, theirs)).join();
+        try {
+            return s.sendTargets("All").join();
+        } finally {
+            s.logout().join();
+        }
+    }
+
+    @Test
+    void discoverySessionsCanRequireChapOfTheirOwnMutualIncluded() {
+        target.server().requireDiscoveryChap(new org.iscsilab.iscsi.login.ChapRequirement(ALICE, TARGET));
+        assertEquals(target.iqn(), discover(ALICE, TARGET).get(0).name());
+        for (ChapCredentials wrong : new ChapCredentials[] {new ChapCredentials("alice", "not-alices-secret"), null}) {
+            CompletionException e = assertThrows(CompletionException.class, () -> discover(wrong, null));
+            LoginRefusedException refused = (LoginRefusedException) e.getCause();
+            assertEquals(0x0201, refused.statusClass() << 8 | refused.statusDetail());
+        }
+        assertTrue(login(null, null).isOpen(), "normal sessions of a target without CHAP are not affected");
+        target.server().requireDiscoveryChap(org.iscsilab.iscsi.login.ChapRequirement.NONE);
+        assertEquals(target.iqn(), discover(null, null).get(0).name(), "and it can be turned off");
+    }
 }
