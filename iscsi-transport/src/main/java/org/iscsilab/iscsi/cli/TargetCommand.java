@@ -16,6 +16,7 @@ import org.iscsilab.iscsi.config.ConfigFile;
 import org.iscsilab.iscsi.config.TargetConfig;
 import org.iscsilab.iscsi.login.ChapCredentials;
 import org.iscsilab.iscsi.login.ChapRequirement;
+import org.iscsilab.iscsi.login.SrpCredentials;
 import org.iscsilab.iscsi.target.IscsiNames;
 import org.iscsilab.iscsi.target.IscsiTarget;
 import org.iscsilab.iscsi.target.IscsiTargetServer;
@@ -88,6 +89,11 @@ public final class TargetCommand implements Callable<Integer> {
     @Option(names = "--mutual-chap", paramLabel = "USER:SECRET",
             description = "Mutual CHAP: the target answers the initiator's challenge as USER with SECRET.")
     String mutualChap;
+
+    @Option(names = "--srp", paramLabel = "USER:PASSWORD",
+            description = "Require SRP (RFC 7143 §12.1.2; with --chap too, either will do). With --srp USER the "
+                    + "password comes from ISCSILAB_SRP_SECRET.")
+    String srp;
 
     @Option(names = "--discovery-chap", paramLabel = "USER:SECRET",
             description = "Require CHAP of discovery sessions too (with --discovery-chap USER the secret comes "
@@ -171,11 +177,12 @@ public final class TargetCommand implements Callable<Integer> {
                 masks.put(e.getKey(), e.getValue());
             }
         }
+        TargetConfig.Credentials srpLogin = credentials(srp, "ISCSILAB_SRP_SECRET");
         TargetConfig.Node node = new TargetConfig.Node(given("--iqn") ? iqn : null, given("--alias") ? alias : null,
-                luns.isEmpty() ? null : luns, incoming, mutual, allowInitiators.isEmpty() ? null : allowInitiators,
+                luns.isEmpty() ? null : luns, incoming, mutual, srpLogin, allowInitiators.isEmpty() ? null : allowInitiators,
                 allowNetworks.isEmpty() ? null : allowNetworks, masks);
         boolean anyNodeFlag = node.iqn() != null || node.alias() != null || node.luns() != null || incoming != null
-                || mutual != null || node.allowInitiators() != null || node.allowNetworks() != null || masks != null;
+                || mutual != null || srpLogin != null || node.allowInitiators() != null || node.allowNetworks() != null || masks != null;
         TargetConfig.Limits limits = new TargetConfig.Limits(given("--max-sessions") ? maxSessions : null,
                 given("--max-connections") ? maxConnections : null, given("--login-timeout") ? loginTimeout : null,
                 given("--idle-timeout") ? idleTimeout : null);
@@ -284,6 +291,9 @@ public final class TargetCommand implements Callable<Integer> {
             node.requireChap(chapOf(n.chap()), chapOf(n.mutualChap()));
         } else if (n.mutualChap() != null) {
             throw new IllegalArgumentException("--mutual-chap needs --chap");
+        }
+        if (n.srp() != null) {
+            node.requireSrp(SrpCredentials.derive(n.srp().user(), n.srp().secret()));
         }
         n.allowInitiators().forEach(IscsiNames::validate);
         node.access().allowNames(n.allowInitiators());

@@ -111,6 +111,7 @@ public final class ConfigFile {
             }
             checkCredentials(name, text, at + ".chap", n.chap());
             checkCredentials(name, text, at + ".mutualChap", n.mutualChap());
+            checkCredentials(name, text, at + ".srp", n.srp());
             if (n.mutualChap() != null && n.chap() == null) {
                 throw new ConfigException(name + ": " + at + ".mutualChap needs " + at + ".chap");
             }

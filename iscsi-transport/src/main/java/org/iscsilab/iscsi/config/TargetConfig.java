@@ -25,10 +25,10 @@ public record TargetConfig(List<Portal> portals, String admin, Integer nopInterv
 
     /** One target (an iSCSI node) and its LUNs, numbered from 0 in order. */
     public record Node(String iqn, String alias, List<String> luns, Credentials chap, Credentials mutualChap,
-                       List<String> allowInitiators, List<String> allowNetworks, Map<String, List<Integer>> lunMasks) {
+                       Credentials srp, List<String> allowInitiators, List<String> allowNetworks, Map<String, List<Integer>> lunMasks) {
         Node withDefaults() {
             return new Node(iqn == null ? DEFAULT_IQN : iqn, alias == null ? "iscsilab" : alias,
-                    luns == null || luns.isEmpty() ? List.of("ram:1G") : luns, chap, mutualChap,
+                    luns == null || luns.isEmpty() ? List.of("ram:1G") : luns, chap, mutualChap, srp,
                     allowInitiators == null ? List.of() : allowInitiators,
                     allowNetworks == null ? List.of() : allowNetworks, lunMasks == null ? Map.of() : lunMasks);
         }
@@ -36,7 +36,7 @@ public record TargetConfig(List<Portal> portals, String admin, Integer nopInterv
         /** The fields {@code override} sets replace this node's. */
         Node overriddenBy(Node override) {
             return new Node(pick(override.iqn, iqn), pick(override.alias, alias), pick(override.luns, luns),
-                    pick(override.chap, chap), pick(override.mutualChap, mutualChap),
+                    pick(override.chap, chap), pick(override.mutualChap, mutualChap), pick(override.srp, srp),
                     pick(override.allowInitiators, allowInitiators), pick(override.allowNetworks, allowNetworks),
                     pick(override.lunMasks, lunMasks));
         }
@@ -94,7 +94,7 @@ public record TargetConfig(List<Portal> portals, String admin, Integer nopInterv
     /** Every absent part filled with the defaults of {@code iscsilab target}. */
     public TargetConfig withDefaults() {
         List<Node> nodes = targets == null || targets.isEmpty() ? List.of(new Node(null, null, null, null, null,
-                null, null, null)) : targets;
+                null, null, null, null)) : targets;
         return new TargetConfig(portals == null || portals.isEmpty() ? List.of(new Portal(DEFAULT_PORTAL, null))
                 : portals, admin == null ? DEFAULT_ADMIN : admin, nopInterval == null ? 10 : nopInterval,
                 limits == null ? new Limits(null, null, null, null) : limits, discoveryChap, discoveryMutualChap,

@@ -17,7 +17,7 @@ import org.iscsilab.iscsi.login.LoginStatus;
  * the target's challenge with our name and response, and for mutual CHAP send our own challenge
  * and check the target's answer before the login may go on.
  */
-final class ChapExchange {
+final class ChapExchange implements AuthExchange {
     private enum State { OFFER_ALGORITHMS, ANSWER_CHALLENGE, CHECK_TARGET, DONE }
 
     private final ChapCredentials ours;
@@ -33,7 +33,18 @@ final class ChapExchange {
         this.target = target;
     }
 
-    boolean done() {
+    @Override
+    public String method() {
+        return "CHAP";
+    }
+
+    @Override
+    public boolean owns(String key) {
+        return key.startsWith("CHAP_");
+    }
+
+    @Override
+    public boolean done() {
         return state == State.DONE;
     }
 
@@ -41,8 +52,8 @@ final class ChapExchange {
      * The keys of the next Login Request for the target's answer, or null when CHAP has nothing
      * more to send (the login moves on).
      */
-    List<Map.Entry<String, String>> next(List<Map.Entry<String, String>> answer, boolean transit)
-            throws LoginException {
+    @Override
+    public List<Map.Entry<String, String>> next(List<Map.Entry<String, String>> answer) throws LoginException {
         Map<String, String> a = new HashMap<>();
         answer.forEach(e -> a.put(e.getKey(), e.getValue()));
         switch (state) {

@@ -65,7 +65,8 @@ public final class InitiatorSession implements AutoCloseable {
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
     private final Offer offer = new Offer();
     /** The initiator's side of CHAP during the security stage, or null without credentials. */
-    private final ChapExchange chap;
+    /** The authentication methods offered, in order of preference; empty for AuthMethod=None. */
+    private final List<AuthExchange> auths = new java.util.ArrayList<>();
     private Channel channel;
     private SessionParameters params;
     private int tsih;
@@ -99,7 +100,7 @@ public final class InitiatorSession implements AutoCloseable {
         this.digests = digests;
         offer.put(Keys.INITIATOR_NAME, config.initiatorName())
                 .put(Keys.SESSION_TYPE, config.targetName() == null ? "Discovery" : "Normal")
-                .put(Keys.AUTH_METHOD, config.chap() != null ? "CHAP" : "None")
+                .put(Keys.AUTH_METHOD, authMethods(config))
                 .put(Keys.HEADER_DIGEST, config.headerDigest() ? "CRC32C,None" : "None")
                 .put(Keys.DATA_DIGEST, config.dataDigest() ? "CRC32C,None" : "None")
                 .put(Keys.MAX_CONNECTIONS, "1")
@@ -117,7 +118,29 @@ public final class InitiatorSession implements AutoCloseable {
         if (config.targetName() != null) {
             offer.put(Keys.TARGET_NAME, config.targetName());
         }
-        this.chap = config.chap() == null ? null : new ChapExchange(config.chap(), config.targetChap());
+        if (config.srp() != null) {
+            auths.add(new SrpExchange(config.srp()));
+        }
+        if (config.chap() != null) {
+            auths.add(new ChapExchange(config.chap(), config.targetChap()));
+        }
+    }
+
+    private AuthExchange chosen;
+
+    private static String authMethods(InitiatorConfig config) {
+        List<String> methods = new java.util.ArrayList<>();
+        if (config.srp() != null) {
+            methods.add("SRP");
+        }
+        if (config.chap() != null) {
+            methods.add("CHAP");
+        }
+        return methods.isEmpty() ? "None" : String.join(",", methods);
+    }
+
+    private boolean ownedByAuth(String key) {
+        return auths.stream().anyMatch(x -> x.owns(key));
     }
 
     ChannelHandler handler() {
@@ -424,15 +447,23 @@ public final class InitiatorSession implements AutoCloseable {
         } finally {
             loginText.reset();
         }
-        List<Map.Entry<String, String>> chapAnswers = answers.stream().filter(a -> a.getKey().startsWith("CHAP_"))
-                .toList();
-        answers = answers.stream().filter(a -> !a.getKey().startsWith("CHAP_")).toList();
+        List<Map.Entry<String, String>> authAnswers = answers.stream().filter(a -> ownedByAuth(a.getKey())).toList();
+        answers = answers.stream().filter(a -> !ownedByAuth(a.getKey())).toList();
         offer.accept(answers);
-        if (loginStage == 0 && chap != null) {
-            // RFC 7143 §12.1.3: algorithm list, then name and response (and our challenge for mutual CHAP)
-            List<Map.Entry<String, String>> next = chap.next(chapAnswers, r.transit());
+        if (loginStage == 0 && !auths.isEmpty()) {
+            // RFC 7143 §12.1: once the target picks a method, its exchange runs to the end
+            String method = answers.stream().filter(a -> a.getKey().equals(Keys.AUTH_METHOD)).map(Map.Entry::getValue)
+                    .findFirst().orElse(null);
+            if (method != null) {
+                chosen = auths.stream().filter(x -> x.method().equals(method)).findFirst().orElseThrow(
+                        () -> new IscsiInitiatorException("the target chose AuthMethod=" + method + ", not offered"));
+            }
+            if (chosen == null) {
+                throw new IscsiInitiatorException("the target did not agree on an AuthMethod");
+            }
+            List<Map.Entry<String, String>> next = chosen.next(authAnswers);
             if (next != null) {
-                sendLogin(chap.done(), 0, chap.done() ? 1 : 0, next);
+                sendLogin(chosen.done(), 0, chosen.done() ? 1 : 0, next);
                 return;
             }
         }
@@ -611,8 +642,8 @@ public final class InitiatorSession implements AutoCloseable {
         public void channelActive(ChannelHandlerContext ctx) {
             channel = ctx.channel();
             loginStage = 0;
-            // with CHAP the security stage takes several exchanges: do not ask to leave it yet
-            sendLogin(chap == null, 0, chap == null ? 1 : 0, offer.pairs(SECURITY_KEYS));
+            // with authentication the security stage takes several exchanges: do not ask to leave it yet
+            sendLogin(auths.isEmpty(), 0, auths.isEmpty() ? 1 : 0, offer.pairs(SECURITY_KEYS));
         }
 
         @Override

@@ -79,7 +79,7 @@ public final class Keys {
         add(TextKey.bool(DATA_SEQUENCE_IN_ORDER, BOOLEAN_OR, true, SESSION_LEADING_ONLY)); // §13.19
         add(TextKey.numeric(ERROR_RECOVERY_LEVEL, NUMERICAL_MIN, 0, 0, 2, SESSION_LEADING_ONLY)); // §13.20
         add(TextKey.declarativeChoice(SESSION_TYPE, "Normal", List.of("Discovery", "Normal"), SESSION_LEADING_ONLY)); // §13.21
-        add(TextKey.list(AUTH_METHOD, "None", List.of("CHAP", "None"), SECURITY)); // §12.1
+        add(TextKey.list(AUTH_METHOD, "None", List.of("SRP", "CHAP", "None"), SECURITY)); // §12.1
         add(TextKey.list(TASK_REPORTING, "RFC3720", List.of("RFC3720"), SESSION_LEADING_ONLY)); // RFC 7144 §6.2
         add(TextKey.numeric(ISCSI_PROTOCOL_LEVEL, NUMERICAL_MIN, 1, 0, 31, SESSION_LEADING_ONLY)); // RFC 7144 §6.1
     }

@@ -18,7 +18,7 @@ import org.iscsilab.iscsi.login.LoginStatus;
  * name and response, and for mutual CHAP answer the initiator's own challenge. A reflected
  * challenge (the initiator sending ours back) is refused, as the RFC requires.
  */
-final class ChapAuthenticator {
+final class ChapAuthenticator implements Authenticator {
     private enum State { AWAIT_ALGORITHM, AWAIT_RESPONSE, DONE }
 
     private final ChapCredentials initiator;
@@ -34,11 +34,23 @@ final class ChapAuthenticator {
         this.mutual = mutual;
     }
 
-    boolean done() {
+    @Override
+    public String method() {
+        return "CHAP";
+    }
+
+    @Override
+    public boolean owns(String key) {
+        return key.startsWith("CHAP_");
+    }
+
+    @Override
+    public boolean done() {
         return state == State.DONE;
     }
 
-    List<Map.Entry<String, String>> process(Map<String, String> keys) throws LoginException {
+    @Override
+    public List<Map.Entry<String, String>> process(Map<String, String> keys) throws LoginException {
         List<Map.Entry<String, String>> answers = new ArrayList<>();
         switch (state) {
             case AWAIT_ALGORITHM -> {

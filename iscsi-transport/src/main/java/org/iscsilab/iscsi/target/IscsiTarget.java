@@ -15,6 +15,7 @@ public final class IscsiTarget {
     private volatile ChapCredentials chap;
     private final InitiatorAccess access = new InitiatorAccess();
     private volatile ChapCredentials mutualChap;
+    private volatile org.iscsilab.iscsi.login.SrpCredentials srp;
 
     public IscsiTarget(String name, String alias, ScsiTargetDevice device) {
         IscsiNames.validate(name);
@@ -56,6 +57,15 @@ public final class IscsiTarget {
     /** Which initiators may log in (all, until restricted). */
     public InitiatorAccess access() {
         return access;
+    }
+
+    /** Requires SRP (RFC 7143 §12.1.2) of normal sessions; with CHAP also required, either will do. */
+    public void requireSrp(org.iscsilab.iscsi.login.SrpCredentials credentials) {
+        this.srp = credentials;
+    }
+
+    public org.iscsilab.iscsi.login.SrpCredentials srp() {
+        return srp;
     }
 
     public ChapCredentials chap() {

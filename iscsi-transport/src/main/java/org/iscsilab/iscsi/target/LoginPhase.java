@@ -34,7 +34,8 @@ final class LoginPhase {
 
     private final TargetPortal portal;
     private Negotiator negotiator;
-    private ChapAuthenticator chap;
+    /** The methods this login must authenticate with, in the target's order of preference; empty: none. */
+    private final List<Authenticator> authenticators = new ArrayList<>();
     private final ByteArrayOutputStream pendingText = new ByteArrayOutputStream();
     private LoginRequest first;
     private int stage = -1;
@@ -58,14 +59,29 @@ final class LoginPhase {
      * (RFC 7143 §12: authentication is negotiated per session, discovery sessions included).
      */
     private void targetKnown() {
+        if (!discovery && target.srp() != null) {
+            authenticators.add(new SrpAuthenticator(target.srp()));
+        }
         ChapCredentials required = discovery ? portal.discoveryChap().initiator() : target.chap();
         ChapCredentials mutual = discovery ? portal.discoveryChap().mutual() : target.mutualChap();
         if (required != null) {
-            Map<String, String> local = new LinkedHashMap<>(portal.settings().negotiationValues());
-            local.put(Keys.AUTH_METHOD, "CHAP");
-            negotiator = new Negotiator(local);
-            chap = new ChapAuthenticator(required, mutual);
+            authenticators.add(new ChapAuthenticator(required, mutual));
         }
+        if (!authenticators.isEmpty()) {
+            Map<String, String> local = new LinkedHashMap<>(portal.settings().negotiationValues());
+            local.put(Keys.AUTH_METHOD, String.join(",", authenticators.stream().map(Authenticator::method).toList()));
+            negotiator = new Negotiator(local);
+        }
+    }
+
+    /** The authenticator of the AuthMethod agreed on, or null before agreement. */
+    private Authenticator agreed() {
+        String method = negotiator.result(Keys.AUTH_METHOD);
+        return authenticators.stream().filter(a -> a.method().equals(method)).findFirst().orElse(null);
+    }
+
+    private boolean ownedByAnAuthMethod(String key) {
+        return key.startsWith("CHAP_") || key.startsWith("SRP_") || key.equals(SrpAuthenticator.TARGET_AUTH);
     }
 
     LoginRequest first() {
@@ -133,20 +149,20 @@ final class LoginPhase {
         if (req == first) {
             checkFirstRequest(pairs, answers);
             targetKnown();
-            if (chap != null && stage != SECURITY) {
+            if (!authenticators.isEmpty() && stage != SECURITY) {
                 // RFC 7143 §6.2: a target that requires authentication refuses a login that skips it
                 throw new LoginException(LoginStatus.AUTHENTICATION_FAILURE, (discovery ? "discovery sessions require"
-                        : "this target requires") + " CHAP: the login must start in the security stage");
+                        : "this target requires") + " authentication: the login must start in the security stage");
             }
         }
         List<Map.Entry<String, String>> negotiable = new ArrayList<>();
-        Map<String, String> chapKeys = new LinkedHashMap<>();
+        Map<String, String> authKeys = new LinkedHashMap<>();
         for (Map.Entry<String, String> p : pairs) {
             if (stage != SECURITY && p.getKey().equals(Keys.AUTH_METHOD)) {
                 throw new LoginException(LoginStatus.INITIATOR_ERROR, "AuthMethod outside the security stage");
             }
-            if (p.getKey().startsWith("CHAP_")) {
-                chapKeys.put(p.getKey(), p.getValue());
+            if (ownedByAnAuthMethod(p.getKey())) {
+                authKeys.put(p.getKey(), p.getValue());
             } else {
                 negotiable.add(p);
             }
@@ -158,22 +174,24 @@ final class LoginPhase {
             }
         }
         answers.addAll(negotiated);
-        if (!chapKeys.isEmpty()) {
-            // RFC 7143 §12.1.3: the CHAP exchange runs in the security stage once AuthMethod=CHAP is agreed
-            if (stage != SECURITY || chap == null || !"CHAP".equals(negotiator.result(Keys.AUTH_METHOD))) {
-                throw new LoginException(LoginStatus.INITIATOR_ERROR, "CHAP keys without AuthMethod=CHAP");
+        Authenticator auth = agreed();
+        if (!authKeys.isEmpty()) {
+            // RFC 7143 §12.1: a method's exchange runs in the security stage once that AuthMethod is agreed
+            if (stage != SECURITY || auth == null || !authKeys.keySet().stream().allMatch(auth::owns)) {
+                throw new LoginException(LoginStatus.INITIATOR_ERROR, "keys " + authKeys.keySet()
+                        + " without their AuthMethod agreed");
             }
-            answers.addAll(chap.process(chapKeys));
+            answers.addAll(auth.process(authKeys));
         }
 
         boolean transit = req.transit();
         int next = req.nextStage();
-        if (transit && stage == SECURITY && chap != null && !chap.done()) {
+        if (transit && stage == SECURITY && !authenticators.isEmpty() && (auth == null || !auth.done())) {
             if (!authAgreed) {
-                throw new LoginException(LoginStatus.AUTHENTICATION_FAILURE,
-                        "this target requires CHAP (AuthMethod=CHAP)");
+                throw new LoginException(LoginStatus.AUTHENTICATION_FAILURE, "this target requires AuthMethod="
+                        + String.join(" or ", authenticators.stream().map(Authenticator::method).toList()));
             }
-            transit = false; // the CHAP exchange is not over: stay in the security stage
+            transit = false; // the exchange is not over: stay in the security stage
         }
         if (transit) {
             if (next <= stage || next == 2) {

@@ -26,6 +26,7 @@ class ConfigFileTest {
               - iqn: iqn.2026-01.org.example:disks
                 luns: [ram:64M, "ram:32M,block=4096"]
                 chap: {user: host, secret: "${CHAP_SECRET}"}
+                srp: {user: host, secret: "${CHAP_SECRET}"}
                 allowInitiators: [iqn.2026-01.org.example:host]
                 allowNetworks: [127.0.0.0/8]
                 lunMasks:
@@ -55,6 +56,7 @@ class ConfigFileTest {
         TargetConfig.Node disks = c.targets().get(0);
         assertEquals(List.of("ram:64M", "ram:32M,block=4096"), disks.luns());
         assertEquals("twelve-bytes-secret", disks.chap().secret(), "the secret came from the environment");
+        assertEquals("host", disks.srp().user());
         assertEquals(Map.of("iqn.2026-01.org.example:host", List.of(0)), disks.lunMasks());
         assertEquals(List.of("ram:16M"), c.targets().get(1).luns(), "a single value is a list of one");
         assertEquals("iscsilab", c.targets().get(1).alias(), "defaults fill what the file leaves out");
@@ -65,7 +67,7 @@ class ConfigFileTest {
         TargetConfig flags = new TargetConfig(List.of(new TargetConfig.Portal("127.0.0.1:13260", null)), null, null,
                 new TargetConfig.Limits(null, 8, null, null), null, null,
                 List.of("busy,every=10"), List.of(new TargetConfig.Node(null, null, List.of("ram:8M"), null, null, null,
-                null, null)));
+                null, null, null)));
         TargetConfig c = parse(FULL).overriddenBy(flags).withDefaults();
         assertEquals("127.0.0.1:13260", c.portals().get(0).listen());
         assertEquals("127.0.0.1:9261", c.admin(), "not given as a flag: the file's");
@@ -84,7 +86,7 @@ class ConfigFileTest {
     @Test
     void errorsNameTheLineAndTheField() {
         assertEquals("target.yaml line 2: unknown field 'lunz' in targets[0]; known fields: [alias, allowInitiators, "
-                + "allowNetworks, chap, iqn, lunMasks, luns, mutualChap]", error("""
+                + "allowNetworks, chap, iqn, lunMasks, luns, mutualChap, srp]", error("""
                 targets:
                   - lunz: [ram:1G]
                 """));
