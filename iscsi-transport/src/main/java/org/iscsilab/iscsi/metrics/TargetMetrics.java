@@ -50,6 +50,14 @@ public final class TargetMetrics {
         for (int i = 0; i < commands.length; i++) {
             commands[i] = new ConcurrentHashMap<>();
         }
+        // the process's memory, for the memory benchmark and for operators: heap, direct buffers, RSS-relevant pools
+        new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
+        if (java.lang.management.ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean t
+                && t.isThreadAllocatedMemorySupported()) {
+            Gauge.builder("jvm.threads.allocated", t, com.sun.management.ThreadMXBean::getTotalThreadAllocatedBytes)
+                    .baseUnit("bytes").description("heap bytes allocated so far by the threads alive now")
+                    .register(registry);
+        }
     }
 
     public MeterRegistry registry() {

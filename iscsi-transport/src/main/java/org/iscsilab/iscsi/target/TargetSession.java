@@ -34,7 +34,6 @@ import org.iscsilab.iscsi.pdu.TaskManagementResponse;
 import org.iscsilab.iscsi.pdu.TextRequest;
 import org.iscsilab.iscsi.pdu.TextResponse;
 import org.iscsilab.iscsi.pdu.UnknownPdu;
-import org.iscsilab.target.lu.DataOutSource;
 import org.iscsilab.target.lu.ItNexus;
 import org.iscsilab.target.lu.ScsiOutcome;
 import java.util.concurrent.CompletableFuture;
@@ -305,7 +304,7 @@ public final class TargetSession {
         Cdb cdb = new Cdb(cmd.cdb());
         ScsiTask st = new ScsiTask(nexus, cmd.lun(), cdb, cmd.initiatorTaskTag() & 0xFFFFFFFFL,
                 TaskAttribute.fromCode(cmd.attribute()), cmd.expectedDataTransferLength(),
-                cmd.write() ? task : DataOutSource.NONE);
+                task); // data-out for writes, pooled data-in memory for reads
         int lun = LunAddress.decode(cmd.lun());
         CommandRange range = CommandRange.of(cdb);
         ScsiTargetDevice device = target.device();
@@ -422,7 +421,7 @@ public final class TargetSession {
         int sendLength = cmd.read() ? Math.min(in.remaining(), edtl) : 0;
         boolean collapse = sendLength > 0 && outcome.status() == ScsiStatus.GOOD;
         if (sendLength > 0) {
-            ByteBuf all = Unpooled.wrappedBuffer(in.duplicate());
+            ByteBuf all = task.dataInFor(in);
             try {
                 int offset = 0;
                 int burstLeft = params.maxBurstLength();

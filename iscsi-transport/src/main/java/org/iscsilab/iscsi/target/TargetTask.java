@@ -21,7 +21,7 @@ import org.iscsilab.target.lu.DataOutSource;
  * MaxOutstandingR2T outstanding (RFC 7143 §4.2.4 data transfer, §11.8 R2T).
  * Runs on its connection's event loop only.
  */
-final class TargetTask implements DataOutSource {
+final class TargetTask implements DataOutSource, org.iscsilab.target.lu.DataInAllocator {
     /** Sends an R2T for this task: offset and desired length. */
     interface R2tSender {
         int send(TargetTask task, int r2tSn, int offset, int length);
@@ -75,6 +75,8 @@ final class TargetTask implements DataOutSource {
     private CompletableFuture<ByteBuffer> dataFuture;
     private boolean aborted;
     private boolean released;
+    /** The pooled direct buffer a READ is read into; sent as Data-In without a copy, freed by {@link #release}. */
+    private ByteBuf dataIn;
 
     TargetTask(ScsiCommand command, SessionParameters params, R2tSender r2tSender,
                io.netty.buffer.ByteBufAllocator alloc) {
@@ -125,6 +127,9 @@ final class TargetTask implements DataOutSource {
 
     @Override
     public CompletableFuture<ByteBuffer> receive(int length) {
+        if (!command.write()) {
+            return DataOutSource.NONE.receive(length); // RFC 7143 §11.3.1: W clear, no data-out to come
+        }
         if (dataFuture != null) {
             return CompletableFuture.failedFuture(new IllegalStateException("data-out already requested"));
         }
@@ -268,12 +273,45 @@ final class TargetTask implements DataOutSource {
         }
     }
 
+    /**
+     * Data-in memory from the connection's pooled allocator. Called on the LUN's I/O thread for
+     * file LUNs, hence synchronized with {@link #release}; a task already released gets heap memory.
+     */
+    @Override
+    public synchronized ByteBuffer allocateDataIn(int bytes) {
+        if (released || dataIn != null) {
+            return ByteBuffer.allocate(bytes);
+        }
+        dataIn = alloc.directBuffer(bytes, bytes);
+        return dataIn.nioBuffer(0, bytes);
+    }
+
+    /**
+     * The Data-In payload for {@code in} as a buffer the caller releases: a retained slice of the
+     * pooled buffer when {@code in} lies in it (no copy), else a wrapper of heap memory, else a copy.
+     */
+    synchronized ByteBuf dataInFor(ByteBuffer in) {
+        if (dataIn != null && in.isDirect() && dataIn.hasMemoryAddress()) {
+            long offset = io.netty.util.internal.PlatformDependent.directBufferAddress(in) + in.position()
+                    - dataIn.memoryAddress();
+            if (offset >= 0 && offset + in.remaining() <= dataIn.capacity()) {
+                return dataIn.retainedSlice((int) offset, in.remaining());
+            }
+        }
+        return in.isDirect() ? io.netty.buffer.Unpooled.copiedBuffer(in.duplicate())
+                : io.netty.buffer.Unpooled.wrappedBuffer(in.duplicate());
+    }
+
     /** Frees every buffer the task holds; called once its status went out or it was aborted. */
-    void release() {
+    synchronized void release() {
         if (released) {
             return;
         }
         released = true;
+        if (dataIn != null) {
+            dataIn.release();
+            dataIn = null;
+        }
         if (immediateData != null) {
             immediateData.release();
             immediateData = null;

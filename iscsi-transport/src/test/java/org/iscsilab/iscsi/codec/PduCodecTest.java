@@ -131,6 +131,8 @@ class PduCodecTest {
         Pdu decoded = ch.readInbound();
         assertEquals(expected, decoded);
         assertNull(ch.readInbound());
+        decoded.release();
+        expected.release();
     }
 
     @Test
@@ -148,8 +150,11 @@ class PduCodecTest {
                 ch.writeInbound(Unpooled.copiedBuffer(bytes, 0, cut));
                 assertNull(ch.readInbound(), "nothing decodes from a partial PDU");
                 ch.writeInbound(Unpooled.copiedBuffer(bytes, cut, bytes.length - cut));
-                assertEquals(expected, ch.readInbound(), "split at byte " + cut + " of " + expected.opcode());
+                Pdu decoded = ch.readInbound();
+                assertEquals(expected, decoded, "split at byte " + cut + " of " + expected.opcode());
+                decoded.release();
             }
+            expected.release();
         }
     }
 
@@ -160,8 +165,12 @@ class PduCodecTest {
         both.addComponent(true, encode(new NopOut(true, 0, 2, -1, 1, 1, text("bb")), false, false));
         EmbeddedChannel ch = new EmbeddedChannel(new PduDecoder(new DigestSettings(8192)));
         ch.writeInbound(both);
-        assertEquals(1, ((NopOut) ch.readInbound()).initiatorTaskTag());
-        assertEquals(2, ((NopOut) ch.readInbound()).initiatorTaskTag());
+        NopOut first = ch.readInbound();
+        NopOut second = ch.readInbound();
+        assertEquals(1, first.initiatorTaskTag());
+        assertEquals(2, second.initiatorTaskTag());
+        first.release();
+        second.release();
     }
 
     @Test

@@ -1,5 +1,7 @@
 package org.iscsilab.target.lu;
 
+import java.nio.ByteBuffer;
+
 import org.iscsilab.target.scsi.Cdb;
 
 /**
@@ -16,5 +18,13 @@ public record ScsiTask(ItNexus nexus, long lun, Cdb cdb, long tag, TaskAttribute
         if (expectedDataTransferLength < 0) {
             throw new IllegalArgumentException("expected data transfer length is negative");
         }
+    }
+
+    /**
+     * A buffer for {@code bytes} of data-in: the transport's own when the object it passed as
+     * {@code dataOut} also allocates data-in buffers (one per task, both directions), else the heap's.
+     */
+    public ByteBuffer dataInBuffer(int bytes) {
+        return dataOut instanceof DataInAllocator a ? a.allocateDataIn(bytes) : ByteBuffer.allocate(bytes);
     }
 }

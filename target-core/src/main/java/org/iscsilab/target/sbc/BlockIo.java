@@ -23,7 +23,8 @@ final class BlockIo {
         }
         // Read only what the transport will carry; the residual still counts the whole CDB length.
         int carried = Math.min(length, task.expectedDataTransferLength());
-        return lu.io(() -> ScsiOutcome.dataIn(MediumAccess.read(lu, r.lba(), carried)).withCommandDataLength(length));
+        return lu.io(() -> ScsiOutcome.dataIn(MediumAccess.read(lu, r.lba(), task.dataInBuffer(carried)))
+                .withCommandDataLength(length));
     }
 
     /**

@@ -16,7 +16,11 @@ public final class MediumAccess {
     }
 
     public static ByteBuffer read(LogicalUnit lu, long lba, int bytes) throws IOException {
-        ByteBuffer buf = ByteBuffer.allocate(bytes);
+        return read(lu, lba, ByteBuffer.allocate(bytes));
+    }
+
+    /** Fills {@code buf} (position to limit) from the medium at {@code lba}; returns it flipped. */
+    public static ByteBuffer read(LogicalUnit lu, long lba, ByteBuffer buf) throws IOException {
         Lock l = lu.mediumLock().readLock();
         l.lock();
         try {

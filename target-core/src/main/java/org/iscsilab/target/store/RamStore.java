@@ -6,7 +6,10 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A sparse RAM store: memory is allocated in 64 KiB chunks only for chunks that were
- * written; unwritten chunks read as zeros. Contents are lost when the process exits.
+ * written; unwritten chunks read as zeros. Contents are lost when the process exits. Chunks
+ * live outside the Java heap (direct buffers), so a large LUN costs its size in memory and not
+ * a heap the garbage collector must size, scan and grow around it; direct memory is bounded by
+ * -XX:MaxDirectMemorySize (by default the maximum heap size).
  */
 public final class RamStore implements BackingStore, Unmappable {
     static final int CHUNK_SHIFT = 16;
@@ -15,7 +18,7 @@ public final class RamStore implements BackingStore, Unmappable {
     private static final byte[] ZEROS = new byte[CHUNK_SIZE];
 
     private volatile long capacity;
-    private final ConcurrentHashMap<Long, byte[]> chunks = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, ByteBuffer> chunks = new ConcurrentHashMap<>();
     private final AtomicLong allocated = new AtomicLong();
 
     public RamStore(long capacityBytes) {
@@ -58,11 +61,11 @@ public final class RamStore implements BackingStore, Unmappable {
             long index = offset >>> CHUNK_SHIFT;
             int within = (int) (offset & (CHUNK_SIZE - 1));
             int n = Math.min(dst.remaining(), CHUNK_SIZE - within);
-            byte[] chunk = chunks.get(index);
+            ByteBuffer chunk = chunks.get(index);
             if (chunk == null) {
                 dst.put(ZEROS, 0, n); // an unwritten chunk reads as zeros
             } else {
-                dst.put(chunk, within, n);
+                dst.put(dst.position(), chunk, within, n).position(dst.position() + n);
             }
             offset += n;
         }
@@ -74,11 +77,12 @@ public final class RamStore implements BackingStore, Unmappable {
             long index = offset >>> CHUNK_SHIFT;
             int within = (int) (offset & (CHUNK_SIZE - 1));
             int n = Math.min(src.remaining(), CHUNK_SIZE - within);
-            byte[] chunk = chunks.computeIfAbsent(index, i -> {
+            ByteBuffer chunk = chunks.computeIfAbsent(index, i -> {
                 allocated.addAndGet(CHUNK_SIZE);
-                return new byte[CHUNK_SIZE];
+                return ByteBuffer.allocateDirect(CHUNK_SIZE); // zero-filled
             });
-            src.get(chunk, within, n);
+            chunk.put(within, src, src.position(), n);
+            src.position(src.position() + n);
             offset += n;
         }
     }
@@ -96,9 +100,9 @@ public final class RamStore implements BackingStore, Unmappable {
                     allocated.addAndGet(-CHUNK_SIZE);
                 }
             } else {
-                byte[] chunk = chunks.get(index);
+                ByteBuffer chunk = chunks.get(index);
                 if (chunk != null) {
-                    java.util.Arrays.fill(chunk, within, within + n, (byte) 0);
+                    chunk.put(within, ZEROS, 0, n);
                 }
             }
             offset += n;
