@@ -72,14 +72,22 @@ perf_iops() { # url depth blocks random?
   timeout $((secs + 30)) iscsi-perf -m "$2" -b "$3" -t "$secs" ${4:+-r} "$1" 2>&1 | tr '\r' '\n' \
     | awk '/^ *iops average/ {v=$3} END {print v+0}'
 }
-qimg_rate() { # url size count depth -> operations per second
-  local s; s=$(timeout 300 qemu-img bench -f raw -w -c "$3" -d "$4" -s "$2" -t none "$1" 2>&1 \
-    | awk '/Run completed in/ {print $4}')
-  awk -v c="$3" -v s="$s" 'BEGIN {printf "%.0f", (s > 0 ? c / s : 0)}'
+qimg_run() { # url size count depth -> seconds the run took
+  timeout 300 qemu-img bench -f raw -w -c "$3" -d "$4" -s "$2" -t none "$1" 2>&1 \
+    | awk '/Run completed in/ {print $4}'
+}
+qimg_rate() { # url size depth probe-count -> operations per second over a run of about $secs seconds
+  # qemu-img bench counts requests, not seconds: a probe of about a second (which also warms
+  # the target up) sizes the measured run
+  local probe n s
+  probe=$(qimg_run "$1" "$2" "$4" "$3")
+  n=$(awk -v p="$probe" -v c="$4" -v t="$secs" 'BEGIN {n = (p > 0 ? c / p * t : c); printf "%.0f", (n < c ? c : n)}')
+  s=$(qimg_run "$1" "$2" "$n" "$3")
+  awk -v c="$n" -v s="$s" 'BEGIN {printf "%.0f", (s > 0 ? c / s : 0)}'
 }
 isl_bench() { # url workload bs depth -> "iops mbps p50 p99"
   local f="$work/bench-$RANDOM.json"
-  java -jar "$jar" bench --target "$1" -w "$2" -b "$3" -q "$4" -t "$secs" --json "$f" >/dev/null 2>&1 || true
+  java -jar "$jar" bench --target "$1" -w "$2" -b "$3" -q "$4" -t "$secs" --ramp 3 --json "$f" >/dev/null 2>&1 || true
   awk -F'[:,]' '/"iops"/ {i=$2} /"megabytesPerSecond"/ {m=$2} /"p50Micros"/ {p=$2} /"p99Micros"/ {q=$2}
     END {printf "%.0f %.1f %.0f %.0f", i, m, p, q}' "$f"
 }
@@ -104,8 +112,8 @@ echo "  iperf3 loopback stream: $iperf_mbps MB/s" >&2
 r_perf() { perf_iops "$1" 32 8 r; }
 r_perf_qd1() { perf_iops "$1" 1 8 r; }
 r_perf_seq() { awk -v i="$(perf_iops "$1" 8 2048)" 'BEGIN {printf "%.0f", i * 1048576 / 1e6}'; }
-w_qimg_4k() { qimg_rate "$1" 4096 $((20000 * secs)) 32; }
-w_qimg_1m() { awk -v r="$(qimg_rate "$1" 1M $((60 * secs)) 8)" 'BEGIN {printf "%.0f", r * 1048576 / 1e6}'; }
+w_qimg_4k() { qimg_rate "$1" 4096 32 40000; }
+w_qimg_1m() { awk -v r="$(qimg_rate "$1" 1M 8 1000)" 'BEGIN {printf "%.0f", r * 1048576 / 1e6}'; }
 both "4k random read qd32" iscsi-perf IOPS min 1.5 r_perf
 both "4k random read qd1" iscsi-perf IOPS min 1.25 r_perf_qd1
 both "1M sequential read qd8" iscsi-perf MB/s min 2 r_perf_seq

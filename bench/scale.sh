@@ -48,7 +48,7 @@ rss_full=$(rss_kib)
 rows=()
 for s in 1 4 16 64; do
   read -r a0 c0 < <(counters)
-  java -jar "$jar" bench --target "$url" -w randrw --mix 70 -b 4k -q 16 -s "$s" -t "$secs" \
+  java -jar "$jar" bench --target "$url" -w randrw --mix 70 -b 4k -q 16 -s "$s" -t "$secs" --ramp 5 \
     --json "$work/s$s.json" >"$work/run.log" 2>&1 || true
   read -r a1 c1 < <(counters)
   f="$work/s$s.json"

@@ -7,8 +7,17 @@ import java.time.Duration;
  * how long, reads in percent for mixed workloads, whether data is verified, and the random seed.
  */
 public record BenchSpec(Workload workload, int blockSize, int depth, int sessions, Duration duration, int readPercent,
-                        boolean verify, long seed) {
+                        boolean verify, long seed, Duration ramp) {
+    /** A run measured from its first I/O (no ramp). */
+    public BenchSpec(Workload workload, int blockSize, int depth, int sessions, Duration duration, int readPercent,
+                     boolean verify, long seed) {
+        this(workload, blockSize, depth, sessions, duration, readPercent, verify, seed, Duration.ZERO);
+    }
+
     public BenchSpec {
+        if (ramp == null || ramp.isNegative()) {
+            throw new IllegalArgumentException("the ramp must be zero or more seconds");
+        }
         if (blockSize < 512 || blockSize % 512 != 0) {
             throw new IllegalArgumentException("block size must be a multiple of 512 bytes, not " + blockSize);
         }

@@ -78,6 +78,8 @@ public final class LoadGenerator {
         final long positions;
         final long deadline;
         final long start = System.nanoTime();
+        /** The end of the ramp: what completes before it warms things up and is not reported. */
+        final long measuredFrom;
         final Recorder recorder = new Recorder(3);
         final AtomicLong ios = new AtomicLong();
         final AtomicLong bytes = new AtomicLong();
@@ -94,7 +96,8 @@ public final class LoadGenerator {
             this.lunBlock = lunBlock;
             this.perIo = spec.blockSize() / lunBlock;
             this.positions = lunBlocks / perIo;
-            this.deadline = start + spec.duration().toNanos();
+            this.measuredFrom = start + spec.ramp().toNanos();
+            this.deadline = measuredFrom + spec.duration().toNanos();
             this.readPercent = spec.workload().readPercent(spec.readPercent());
             if (positions < 1) {
                 throw new IllegalArgumentException("the LUN is smaller than one " + spec.blockSize() + "-byte I/O");
@@ -113,10 +116,24 @@ public final class LoadGenerator {
             long lastIos = 0;
             long lastBytes = 0;
             long lastTick = start;
-            while (!finished.await(1, TimeUnit.SECONDS)) {
+            boolean ramping = spec.ramp().toNanos() > 0;
+            long iosAtRamp = 0;
+            long bytesAtRamp = 0;
+            long rampEnded = start;
+            while (!finished.await(ramping ? Math.min(1000, Math.max(1, (measuredFrom - System.nanoTime()) / 1_000_000))
+                    : 1000, TimeUnit.MILLISECONDS)) {
                 long now = System.nanoTime();
                 Histogram interval = recorder.getIntervalHistogram();
-                total.add(interval);
+                if (ramping && now >= measuredFrom) {
+                    // like fio's ramp_time: forget what the warm-up measured
+                    ramping = false;
+                    iosAtRamp = ios.get();
+                    bytesAtRamp = bytes.get();
+                    rampEnded = now;
+                    total.reset();
+                } else {
+                    total.add(interval);
+                }
                 long i = ios.get();
                 long b = bytes.get();
                 double secs = (now - lastTick) / 1e9;
@@ -130,11 +147,12 @@ public final class LoadGenerator {
                 }
             }
             total.add(recorder.getIntervalHistogram());
-            double seconds = Math.max(1e-9, (lastCompletion.get() - start) / 1e9);
-            long n = ios.get();
+            double seconds = Math.max(1e-9, (lastCompletion.get() - rampEnded) / 1e9);
+            long n = ios.get() - iosAtRamp;
+            long moved = bytes.get() - bytesAtRamp;
             return new BenchResult(spec.label(), spec.workload().label(), spec.blockSize(), spec.depth(),
-                    spec.sessions(), n, bytes.get(), errors.get(), verifyFailures.get(), seconds, n / seconds,
-                    bytes.get() / seconds / 1e6, micros(total, 50), micros(total, 99), micros(total, 99.9),
+                    spec.sessions(), n, moved, errors.get(), verifyFailures.get(), seconds, n / seconds,
+                    moved / seconds / 1e6, micros(total, 50), micros(total, 99), micros(total, 99.9),
                     total.getTotalCount() == 0 ? 0 : total.getMaxValue() / 1000.0);
         }
 

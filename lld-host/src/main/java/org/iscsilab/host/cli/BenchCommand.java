@@ -47,6 +47,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = {"-t", "--duration"}, paramLabel = "SECONDS", description = "Seconds to run (default ${DEFAULT-VALUE}).")
     double seconds = 10;
 
+    @Option(names = "--ramp", paramLabel = "SECONDS",
+            description = "Seconds of load before measuring starts, for JIT warm-up (default ${DEFAULT-VALUE}).")
+    double ramp = 0;
+
     @Option(names = "--mix", paramLabel = "READ%", description = "Reads in percent for rw/randrw (default ${DEFAULT-VALUE}).")
     int mix = 70;
 
@@ -62,7 +66,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         BenchSpec spec = new BenchSpec(Workload.parse(workload), Math.toIntExact(Sizes.parse(blockSize)), depth,
-                sessions, Duration.ofMillis(Math.round(seconds * 1000)), mix, verify, seed);
+                sessions, Duration.ofMillis(Math.round(seconds * 1000)), mix, verify, seed,
+                Duration.ofMillis(Math.round(ramp * 1000)));
         BenchResult r;
         if (target == null) {
             try (EmbeddedTarget t = EmbeddedTarget.start(lunSpec)) {

@@ -30,6 +30,19 @@ class LoadGeneratorTest {
     }
 
     @Test
+    void whatTheRampDoesIsNotReported() throws Exception {
+        try (EmbeddedTarget t = EmbeddedTarget.start("ram:16M")) {
+            long before = t.events().count(e -> e.opcode() == 0x88);
+            BenchResult r = new LoadGenerator(t.address(), t.iqn(), 0).run(new BenchSpec(Workload.RANDREAD, 4096, 4, 1,
+                    Duration.ofMillis(1000), 100, false, 3, Duration.ofMillis(1000)), p -> { });
+            long reads = t.events().count(e -> e.opcode() == 0x88) - before;
+            assertTrue(r.ios() > 0 && r.ios() < reads, "the reads of the ramp went to the target but not into the "
+                    + "result: " + r.ios() + " reported of " + reads);
+            assertTrue(r.seconds() > 0.8 && r.seconds() < 1.5, "the measured time excludes the ramp: " + r.seconds());
+        }
+    }
+
+    @Test
     void verificationCatchesCorruptedReads() throws Exception {
         try (EmbeddedTarget t = EmbeddedTarget.start("ram:16M")) {
             LoadGenerator g = new LoadGenerator(t.address(), t.iqn(), 0);
