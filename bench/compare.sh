@@ -57,7 +57,7 @@ for _ in $(seq 50); do  # the management socket comes up a moment after the port
 done
 tgtadm -C "$ctl" --lld iscsi --op new --mode logicalunit --tid 1 --lun 1 -b "$tgt_img"
 tgtadm -C "$ctl" --lld iscsi --op bind --mode target --tid 1 -I ALL
-java -jar "$jar" target --portal 127.0.0.1:$isl_port --admin off --nop-interval 0 --lun ram:1G \
+java -XX:+UseSerialGC -jar "$jar" target --portal 127.0.0.1:$isl_port --admin off --nop-interval 0 --lun ram:1G \
   --iqn iqn.2026-01.org.iscsilab:compare >"$work/iscsilab.log" 2>&1 & isl_pid=$!
 wait_port $isl_port
 iperf3 -s -p $iperf_port >/dev/null 2>&1 & iperf_pid=$!

@@ -22,7 +22,7 @@ port=13263; admin=19263
 for p in $port $admin; do
   if (exec 3<>/dev/tcp/127.0.0.1/"$p") 2>/dev/null; then echo "scale: port $p is in use" >&2; exit 1; fi
 done
-java -jar "$jar" target --portal 127.0.0.1:$port --admin 127.0.0.1:$admin --nop-interval 0 --lun ram:1G \
+java -XX:+UseSerialGC -jar "$jar" target --portal 127.0.0.1:$port --admin 127.0.0.1:$admin --nop-interval 0 --lun ram:1G \
   --max-sessions 256 >"$work/target.log" 2>&1 & pid=$!
 trap 'kill $pid 2>/dev/null || true; rm -rf "$work"' EXIT
 for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.1; done
