@@ -15,18 +15,36 @@ final class LogContext {
     private LogContext() {
     }
 
-    static void enter(Object remote, TargetSession session, int itt) {
-        if (remote != null) {
-            String r = remote.toString();
-            MDC.put(CONNECTION, r.startsWith("/") ? r.substring(1) : r);
+    /**
+     * Sets the context of one inbound PDU or timer. {@code connection} and {@code session} are
+     * the strings {@link #connection} and {@link #session} made once per connection and session,
+     * so the per-PDU cost is the ITT alone.
+     */
+    static void enter(String connection, String session, int itt) {
+        if (connection != null) {
+            MDC.put(CONNECTION, connection);
         }
         if (session != null) {
-            MDC.put(SESSION, " tsih=0x" + Integer.toHexString(session.tsih()));
+            MDC.put(SESSION, session);
         }
         // 0xffffffff is the reserved tag (RFC 7143 §11.18.1): no task
         if (itt != -1) {
             MDC.put(ITT, " itt=0x" + Integer.toHexString(itt));
         }
+    }
+
+    /** The connection's value: the initiator's address and port. */
+    static String connection(Object remote) {
+        if (remote == null) {
+            return null;
+        }
+        String r = remote.toString();
+        return r.startsWith("/") ? r.substring(1) : r;
+    }
+
+    /** The session's value: its TSIH. */
+    static String session(int tsih) {
+        return " tsih=0x" + Integer.toHexString(tsih);
     }
 
     static void clear() {

@@ -60,6 +60,9 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
         fsm.onTransition((from, to) -> log.debug("connection {}: {} -> {}", remote(), from, to));
     }
 
+    /** This connection in log lines (the MDC), made once. */
+    private String logConnection;
+
     ConnectionState state() {
         return fsm.state();
     }
@@ -79,6 +82,7 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         channel = ctx.channel();
+        logConnection = LogContext.connection(channel.remoteAddress());
         portal.metrics().connectionOpened();
         login = new LoginPhase(portal, channel.remoteAddress() instanceof InetSocketAddress r ? r.getAddress() : null);
         long ms = portal.settings().limits().loginTimeout().toMillis();
@@ -94,7 +98,8 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, Object msg) {
-        LogContext.enter(remote(), session, msg instanceof Pdu p ? p.initiatorTaskTag() : -1);
+        LogContext.enter(logConnection, session == null ? null : session.logTag(),
+                msg instanceof Pdu p ? p.initiatorTaskTag() : -1);
         try {
             handleInbound(msg);
         } finally {
@@ -363,7 +368,7 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
         if (log.isTraceEnabled()) {
             log.trace("{} -> {}", remote(), pdu);
         }
-        channel.write(pdu);
+        channel.write(pdu, channel.voidPromise()); // failures reach exceptionCaught; no promise per PDU
     }
 
     void sendAndFlush(Pdu pdu) {
@@ -441,7 +446,7 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof io.netty.handler.timeout.IdleStateEvent) {
-            LogContext.enter(remote(), session, -1);
+            LogContext.enter(logConnection, session == null ? null : session.logTag(), -1);
             if (fsm.state() != ConnectionState.LOGGED_IN || session == null || session.discovery()) {
                 log.info("closing connection from {}: idle for {} s ({})", remote(),
                         portal.settings().limits().idleTimeout().toSeconds(),
@@ -479,7 +484,7 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        LogContext.enter(remote(), session, -1);
+        LogContext.enter(logConnection, session == null ? null : session.logTag(), -1);
         try {
             logAndClose(ctx, cause);
         } finally {

@@ -79,6 +79,7 @@ public final class TargetSession {
     private ScheduledFuture<?> pinger;
     private int pingTtt = Pdu.RESERVED_TAG;
     private long pingSentNanos;
+    private final String logTag;
 
     TargetSession(TargetConnection conn, TargetPortal portal, IscsiTarget target, int tsih, long isid,
                   String initiatorName, SessionParameters params, int initialCmdSn, int cid) {
@@ -98,11 +99,17 @@ public final class TargetSession {
         java.net.InetAddress peer = conn.channel().remoteAddress() instanceof java.net.InetSocketAddress r
                 ? r.getAddress() : null;
         // SendTargets lists only the targets this initiator may log in to
+        this.logTag = LogContext.session(tsih);
         this.text = new TextExchange(portal, target, t -> t.access().refusal(initiatorName, peer) == null);
     }
 
     public int tsih() {
         return tsih;
+    }
+
+    /** This session in log lines (the MDC), made once. */
+    String logTag() {
+        return logTag;
     }
 
     public long isid() {
