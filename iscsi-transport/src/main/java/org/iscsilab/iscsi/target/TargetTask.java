@@ -139,6 +139,14 @@ final class TargetTask implements DataOutSource, org.iscsilab.target.lu.DataInAl
             return dataFuture;
         }
         wanted = Math.min(length, command.expectedDataTransferLength());
+        if (immediateData != null && immediateData.readableBytes() == wanted && early.isEmpty()) {
+            // all the data came as immediate data: hand its received slice over, no copy
+            buffer = immediateData.slice(immediateData.readerIndex(), wanted);
+            immediateData = null;
+            received = wanted;
+            completeIfDone();
+            return dataFuture;
+        }
         buffer = alloc.buffer(wanted, wanted);
         buffer.writerIndex(wanted);
         if (immediateData != null) {
