@@ -98,7 +98,7 @@ class CrashConsistencyIT {
         final Set<Integer> ackedVolatile = ConcurrentHashMap.newKeySet();
         final Set<Integer> sent = ConcurrentHashMap.newKeySet();
         final AtomicInteger syncs = new AtomicInteger();
-        final AtomicInteger fua = new AtomicInteger();
+        final AtomicInteger durableAcks = new AtomicInteger();
     }
 
     private static InitiatorSession login(IscsiInitiator initiator, InetSocketAddress at) {
@@ -153,7 +153,7 @@ class CrashConsistencyIT {
                         } else if (r.good()) {
                             if (fua || writeThrough) {
                                 ledger.durable.add(slot);
-                                ledger.fua.incrementAndGet();
+                                ledger.durableAcks.incrementAndGet();
                             } else {
                                 ledger.ackedVolatile.add(slot);
                             }
@@ -232,7 +232,7 @@ class CrashConsistencyIT {
                 checked += intact;
                 report.add(String.format("run %2d %s: %4d sent, %4d durable (%d FUA/write-through, %d SYNC CACHE) "
                         + "intact, %d unacknowledged or volatile not on disk", run, writeThrough ? "WCE=0" : "WCE=1",
-                        ledger.sent.size(), intact, ledger.fua.get(), ledger.syncs.get(), lostVolatile));
+                        ledger.sent.size(), intact, ledger.durableAcks.get(), ledger.syncs.get(), lostVolatile));
                 check.logout().join();
             }
             target.kill();

@@ -1,5 +1,6 @@
 package org.iscsilab.iscsi.cli;
 
+import org.iscsilab.target.store.Sizes;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.Map;
@@ -42,7 +43,7 @@ public final class StatusCommand implements Callable<Integer> {
                 flag(flags, l.path("thin").asBoolean(), "thin");
                 flag(flags, l.path("removable").asBoolean(), "removable");
                 flag(flags, l.has("mediumPresent") && !l.path("mediumPresent").asBoolean(), "no-medium");
-                System.out.printf(row, l.path("lun").asText(), size(l.path("bytes").asLong()),
+                System.out.printf(row, l.path("lun").asText(), Sizes.format(l.path("bytes").asLong()),
                         l.path("blockSize").asText(), l.path("serial").asText(),
                         flags.length() == 0 ? "-" : flags.toString(), l.path("store").asText());
             }
@@ -54,17 +55,5 @@ public final class StatusCommand implements Callable<Integer> {
         if (on) {
             sb.append(sb.length() == 0 ? "" : ",").append(name);
         }
-    }
-
-    /** Bytes as the largest binary unit that divides them, e.g. 1 GiB, 64 MiB. */
-    static String size(long bytes) {
-        String[] units = {"B", "KiB", "MiB", "GiB", "TiB"};
-        int u = 0;
-        long v = bytes;
-        while (u < units.length - 1 && v >= 1024 && v % 1024 == 0) {
-            v /= 1024;
-            u++;
-        }
-        return v + " " + units[u];
     }
 }

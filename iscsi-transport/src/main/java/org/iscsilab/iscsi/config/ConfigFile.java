@@ -111,7 +111,8 @@ public final class ConfigFile {
             }
             checkCredentials(name, text, at + ".chap", n.chap());
             checkCredentials(name, text, at + ".mutualChap", n.mutualChap());
-            checkCredentials(name, text, at + ".srp", n.srp());
+            checkCredentials(name, text, at + ".srp", n.srp(),
+                    v -> org.iscsilab.iscsi.login.SrpCredentials.requireUsable(n.srp().user(), v));
             if (n.mutualChap() != null && n.chap() == null) {
                 throw new ConfigException(name + ": " + at + ".mutualChap needs " + at + ".chap");
             }
@@ -134,13 +135,18 @@ public final class ConfigFile {
     }
 
     private static void checkCredentials(String name, String text, String at, TargetConfig.Credentials c) {
+        checkCredentials(name, text, at, c, v -> new org.iscsilab.iscsi.login.ChapCredentials(c.user(), v));
+    }
+
+    private static void checkCredentials(String name, String text, String at, TargetConfig.Credentials c,
+                                         java.util.function.Consumer<String> secretRule) {
         if (c == null) {
             return;
         }
         if (c.user() == null || c.secret() == null) {
             throw new ConfigException(name + ": " + at + " needs 'user' and 'secret'");
         }
-        check(name, text, at + ".secret", c.secret(), v -> new org.iscsilab.iscsi.login.ChapCredentials(c.user(), v));
+        check(name, text, at + ".secret", c.secret(), secretRule);
     }
 
     private static void check(String name, String text, String field, String value,

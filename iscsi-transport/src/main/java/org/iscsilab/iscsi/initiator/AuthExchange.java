@@ -2,15 +2,13 @@ package org.iscsilab.iscsi.initiator;
 
 import java.util.List;
 import java.util.Map;
+import org.iscsilab.iscsi.login.AuthMethod;
 import org.iscsilab.iscsi.login.LoginException;
 
 /** The initiator's side of one authentication method in the security stage (RFC 7143 §12). */
 interface AuthExchange {
-    /** The AuthMethod value, e.g. "SRP". */
-    String method();
-
-    /** True for the keys this method exchanges. */
-    boolean owns(String key);
+    /** The AuthMethod this speaks. */
+    AuthMethod method();
 
     /**
      * The keys of the next Login Request given the target's answer (this method's keys only), or

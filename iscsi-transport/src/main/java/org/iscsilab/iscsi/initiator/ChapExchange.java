@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.iscsilab.iscsi.login.AuthMethod;
 import org.iscsilab.iscsi.login.Chap;
 import org.iscsilab.iscsi.login.ChapAlgorithm;
 import org.iscsilab.iscsi.login.ChapCredentials;
@@ -34,13 +35,8 @@ final class ChapExchange implements AuthExchange {
     }
 
     @Override
-    public String method() {
-        return "CHAP";
-    }
-
-    @Override
-    public boolean owns(String key) {
-        return key.startsWith("CHAP_");
+    public AuthMethod method() {
+        return AuthMethod.CHAP;
     }
 
     @Override

@@ -100,7 +100,7 @@ public final class InitiatorSession implements AutoCloseable {
         this.digests = digests;
         offer.put(Keys.INITIATOR_NAME, config.initiatorName())
                 .put(Keys.SESSION_TYPE, config.targetName() == null ? "Discovery" : "Normal")
-                .put(Keys.AUTH_METHOD, authMethods(config))
+                .put(Keys.AUTH_METHOD, "None")
                 .put(Keys.HEADER_DIGEST, config.headerDigest() ? "CRC32C,None" : "None")
                 .put(Keys.DATA_DIGEST, config.dataDigest() ? "CRC32C,None" : "None")
                 .put(Keys.MAX_CONNECTIONS, "1")
@@ -124,23 +124,19 @@ public final class InitiatorSession implements AutoCloseable {
         if (config.chap() != null) {
             auths.add(new ChapExchange(config.chap(), config.targetChap()));
         }
+        offer.put(Keys.AUTH_METHOD, authMethods());
     }
 
     private AuthExchange chosen;
 
-    private static String authMethods(InitiatorConfig config) {
-        List<String> methods = new java.util.ArrayList<>();
-        if (config.srp() != null) {
-            methods.add("SRP");
-        }
-        if (config.chap() != null) {
-            methods.add("CHAP");
-        }
-        return methods.isEmpty() ? "None" : String.join(",", methods);
+    /** AuthMethod=...: the configured methods in order of preference, or None. */
+    private String authMethods() {
+        return auths.isEmpty() ? "None"
+                : String.join(",", auths.stream().map(a -> a.method().keyValue()).toList());
     }
 
     private boolean ownedByAuth(String key) {
-        return auths.stream().anyMatch(x -> x.owns(key));
+        return auths.stream().anyMatch(x -> x.method().owns(key));
     }
 
     ChannelHandler handler() {
@@ -455,7 +451,7 @@ public final class InitiatorSession implements AutoCloseable {
             String method = answers.stream().filter(a -> a.getKey().equals(Keys.AUTH_METHOD)).map(Map.Entry::getValue)
                     .findFirst().orElse(null);
             if (method != null) {
-                chosen = auths.stream().filter(x -> x.method().equals(method)).findFirst().orElseThrow(
+                chosen = auths.stream().filter(x -> x.method().keyValue().equals(method)).findFirst().orElseThrow(
                         () -> new IscsiInitiatorException("the target chose AuthMethod=" + method + ", not offered"));
             }
             if (chosen == null) {

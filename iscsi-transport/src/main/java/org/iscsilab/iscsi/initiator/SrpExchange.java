@@ -6,7 +6,9 @@ import java.security.MessageDigest;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.iscsilab.iscsi.login.AuthMethod;
 import org.iscsilab.iscsi.login.Chap;
+import org.iscsilab.iscsi.login.Keys;
 import org.iscsilab.iscsi.login.LoginException;
 import org.iscsilab.iscsi.login.LoginStatus;
 import org.iscsilab.iscsi.login.Srp;
@@ -35,13 +37,8 @@ final class SrpExchange implements AuthExchange {
     }
 
     @Override
-    public String method() {
-        return "SRP";
-    }
-
-    @Override
-    public boolean owns(String key) {
-        return key.startsWith("SRP_") || key.equals("TargetAuth");
+    public AuthMethod method() {
+        return AuthMethod.SRP;
     }
 
     @Override
@@ -56,12 +53,12 @@ final class SrpExchange implements AuthExchange {
         switch (state) {
             case SEND_USER -> {
                 state = State.SEND_A;
-                return List.of(Map.entry("SRP_U", login.user()), Map.entry("TargetAuth",
+                return List.of(Map.entry(Keys.SRP_U, login.user()), Map.entry(Keys.TARGET_AUTH,
                         login.targetAuth() ? "Yes" : "No"));
             }
             case SEND_A -> {
-                String offered = in.get("SRP_GROUP");
-                String s = in.get("SRP_s");
+                String offered = in.get(Keys.SRP_GROUP);
+                String s = in.get(Keys.SRP_S);
                 if (offered == null || s == null) {
                     throw new IscsiInitiatorException("the target sent no SRP_GROUP and SRP_s: " + in);
                 }
@@ -79,11 +76,11 @@ final class SrpExchange implements AuthExchange {
                 a = Srp.newPrivateExponent();
                 bigA = Srp.clientPublic(group, a);
                 state = State.SEND_M;
-                return List.of(Map.entry("SRP_A", Chap.hex(Srp.bytes(bigA))), Map.entry("SRP_GROUP",
+                return List.of(Map.entry(Keys.SRP_A, Chap.hex(Srp.bytes(bigA))), Map.entry(Keys.SRP_GROUP,
                         group.keyValue()));
             }
             case SEND_M -> {
-                String b = in.get("SRP_B");
+                String b = in.get(Keys.SRP_B);
                 if (b == null) {
                     throw new IscsiInitiatorException("the target sent no SRP_B: " + in);
                 }
@@ -95,10 +92,10 @@ final class SrpExchange implements AuthExchange {
                 k = Srp.sessionKey(Srp.clientSecret(group, bigB, x, a));
                 m = Srp.clientProof(group, login.user(), salt, bigA, bigB, k);
                 state = login.targetAuth() ? State.CHECK_TARGET : State.DONE;
-                return List.of(Map.entry("SRP_M", Chap.hex(m)));
+                return List.of(Map.entry(Keys.SRP_M, Chap.hex(m)));
             }
             case CHECK_TARGET -> {
-                String hm = in.get("SRP_HM");
+                String hm = in.get(Keys.SRP_HM);
                 if (hm == null || !MessageDigest.isEqual(Srp.serverProof(bigA, m, k), Chap.decode(hm))) {
                     throw new LoginException(LoginStatus.AUTHENTICATION_FAILURE,
                             "the target failed SRP authentication (SRP_HM)");

@@ -11,5 +11,10 @@ public record ChapRequirement(ChapCredentials initiator, ChapCredentials mutual)
         if (initiator == null && mutual != null) {
             throw new IllegalArgumentException("mutual CHAP needs the initiator's CHAP as well");
         }
+        if (mutual != null && mutual.secret().equals(initiator.secret())) {
+            // RFC 7143 §12.1.3: the secrets of the two directions must differ
+            throw new IllegalArgumentException("the target's mutual CHAP secret must differ from the initiator's "
+                    + "(RFC 7143 §12.1.3)");
+        }
     }
 }

@@ -45,6 +45,14 @@ public final class Keys {
     public static final String CHAP_C = "CHAP_C";
     public static final String CHAP_N = "CHAP_N";
     public static final String CHAP_R = "CHAP_R";
+    public static final String SRP_U = "SRP_U";
+    public static final String TARGET_AUTH = "TargetAuth";
+    public static final String SRP_GROUP = "SRP_GROUP";
+    public static final String SRP_S = "SRP_s";
+    public static final String SRP_A = "SRP_A";
+    public static final String SRP_B = "SRP_B";
+    public static final String SRP_M = "SRP_M";
+    public static final String SRP_HM = "SRP_HM";
     public static final String TASK_REPORTING = "TaskReporting";
     public static final String ISCSI_PROTOCOL_LEVEL = "iSCSIProtocolLevel";
 

@@ -21,18 +21,23 @@ public final class SrpCredentials {
 
     /** Derives a fresh salt and the verifiers of every group from a name and password. */
     public static SrpCredentials derive(String user, String password) {
-        if (user == null || user.isEmpty()) {
-            throw new IllegalArgumentException("an SRP user name is needed");
-        }
-        if (password == null || password.getBytes(StandardCharsets.UTF_8).length < 12) {
-            throw new IllegalArgumentException("an SRP password must be at least 12 bytes");
-        }
+        requireUsable(user, password);
         SrpCredentials c = new SrpCredentials(user, Srp.newSalt());
         BigInteger x = Srp.x(c.salt, user, password.getBytes(StandardCharsets.UTF_8));
         for (SrpGroup g : SrpGroup.values()) {
             c.verifiers.put(g, Srp.verifier(g, x));
         }
         return c;
+    }
+
+    /** Checks a name and password without deriving anything (for configuration checks). */
+    public static void requireUsable(String user, String password) {
+        if (user == null || user.isEmpty()) {
+            throw new IllegalArgumentException("an SRP user name is needed");
+        }
+        if (password == null || password.getBytes(StandardCharsets.UTF_8).length < 12) {
+            throw new IllegalArgumentException("an SRP password must be at least 12 bytes");
+        }
     }
 
     public String user() {

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.iscsilab.iscsi.login.AuthMethod;
 import org.iscsilab.iscsi.login.Chap;
 import org.iscsilab.iscsi.login.ChapAlgorithm;
 import org.iscsilab.iscsi.login.ChapCredentials;
@@ -35,13 +36,8 @@ final class ChapAuthenticator implements Authenticator {
     }
 
     @Override
-    public String method() {
-        return "CHAP";
-    }
-
-    @Override
-    public boolean owns(String key) {
-        return key.startsWith("CHAP_");
+    public AuthMethod method() {
+        return AuthMethod.CHAP;
     }
 
     @Override

@@ -4,6 +4,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.iscsilab.iscsi.login.ChapCredentials;
+import org.iscsilab.iscsi.login.ChapRequirement;
+import org.iscsilab.iscsi.login.SrpCredentials;
 import org.iscsilab.target.ScsiTargetDevice;
 
 /** An iSCSI target node (RFC 7143 §4.4.1): its name, alias, SCSI target device and live sessions. */
@@ -12,10 +14,9 @@ public final class IscsiTarget {
     private final String alias;
     private final ScsiTargetDevice device;
     private final Set<TargetSession> sessions = ConcurrentHashMap.newKeySet();
-    private volatile ChapCredentials chap;
     private final InitiatorAccess access = new InitiatorAccess();
-    private volatile ChapCredentials mutualChap;
-    private volatile org.iscsilab.iscsi.login.SrpCredentials srp;
+    private volatile ChapRequirement chap = ChapRequirement.NONE;
+    private volatile SrpCredentials srp;
 
     public IscsiTarget(String name, String alias, ScsiTargetDevice device) {
         IscsiNames.validate(name);
@@ -45,35 +46,27 @@ public final class IscsiTarget {
         if (initiator == null) {
             throw new IllegalArgumentException("CHAP needs the initiator's name and secret");
         }
-        if (mutual != null && mutual.secret().equals(initiator.secret())) {
-            throw new IllegalArgumentException("the target's mutual CHAP secret must differ from the initiator's "
-                    + "(RFC 7143 §12.1.3)");
-        }
-        this.chap = initiator;
-        this.mutualChap = mutual;
+        this.chap = new ChapRequirement(initiator, mutual);
     }
 
-    /** The CHAP credentials initiators must prove, or null when the target needs no authentication. */
     /** Which initiators may log in (all, until restricted). */
     public InitiatorAccess access() {
         return access;
     }
 
     /** Requires SRP (RFC 7143 §12.1.2) of normal sessions; with CHAP also required, either will do. */
-    public void requireSrp(org.iscsilab.iscsi.login.SrpCredentials credentials) {
+    public void requireSrp(SrpCredentials credentials) {
         this.srp = credentials;
     }
 
-    public org.iscsilab.iscsi.login.SrpCredentials srp() {
+    /** The SRP verifiers initiators must match, or null. */
+    public SrpCredentials srp() {
         return srp;
     }
 
-    public ChapCredentials chap() {
+    /** The CHAP normal sessions must pass ({@link ChapRequirement#NONE} when none). */
+    public ChapRequirement chap() {
         return chap;
-    }
-
-    public ChapCredentials mutualChap() {
-        return mutualChap;
     }
 
     void attach(TargetSession session) {

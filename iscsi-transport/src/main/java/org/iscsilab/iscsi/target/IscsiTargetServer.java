@@ -20,6 +20,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.iscsilab.iscsi.login.ChapRequirement;
 import org.iscsilab.iscsi.metrics.TargetMetrics;
 import org.iscsilab.target.fault.EventLog;
@@ -49,7 +50,8 @@ public final class IscsiTargetServer implements TargetPortal, AutoCloseable {
     private final List<InetSocketAddress> portals;
     private final List<InetSocketAddress> advertised;
     private final TargetMetrics metrics = TargetMetrics.prometheus();
-    private final java.util.Set<TargetConnection> frozenLogins = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<TargetConnection> frozenLogins = ConcurrentHashMap.newKeySet();
+    private final ConnectionAdmission admission;
     private final int portalGroupTag;
     private final Map<String, IscsiTarget> targets = new ConcurrentHashMap<>();
     private final SessionRegistry sessions = new SessionRegistry();
@@ -57,10 +59,6 @@ public final class IscsiTargetServer implements TargetPortal, AutoCloseable {
     private final FaultRules faults = new FaultRules(events);
     private final List<Channel> listeners = new ArrayList<>();
     private final List<InetSocketAddress> bound = new ArrayList<>();
-    private final java.util.concurrent.atomic.AtomicInteger openConnections = new java.util.concurrent.atomic.AtomicInteger();
-    private final java.util.concurrent.atomic.AtomicLong refusedConnections = new java.util.concurrent.atomic.AtomicLong();
-    private final java.util.concurrent.atomic.AtomicLong lastRefusalLog = new java.util.concurrent.atomic.AtomicLong(
-            System.nanoTime() - TimeUnit.SECONDS.toNanos(2));
     private volatile ChapRequirement discoveryChap = ChapRequirement.NONE;
     private EventLoopGroup boss;
     private EventLoopGroup workers;
@@ -74,6 +72,7 @@ public final class IscsiTargetServer implements TargetPortal, AutoCloseable {
         this.portals = List.copyOf(portals);
         this.advertised = List.copyOf(advertised);
         this.portalGroupTag = portalGroupTag;
+        this.admission = new ConnectionAdmission(settings.limits().maxConnections(), metrics);
         // connection faults act at once on the sessions they match (freeze, thaw, drop, async)
         events.addListener(metrics::onEvent);
         metrics.bindSessions(() -> sessions.all().size());
@@ -105,7 +104,7 @@ public final class IscsiTargetServer implements TargetPortal, AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        if (!admitConnection(ch)) {
+                        if (!admission.admit(ch)) {
                             return;
                         }
                         Duration idle = settings.limits().idleTimeout();
@@ -132,29 +131,6 @@ public final class IscsiTargetServer implements TargetPortal, AutoCloseable {
             throw e;
         }
         return List.copyOf(bound);
-    }
-
-    /**
-     * Counts an accepted connection against {@link TargetLimits#maxConnections()}; one beyond the
-     * limit is closed before any byte is read, and the refusals are logged at most once a second.
-     */
-    private boolean admitConnection(SocketChannel ch) {
-        int max = settings.limits().maxConnections();
-        if (openConnections.incrementAndGet() > max) {
-            openConnections.decrementAndGet();
-            metrics.connectionDropped("limit");
-            long refused = refusedConnections.incrementAndGet();
-            long now = System.nanoTime();
-            long last = lastRefusalLog.get();
-            if (now - last > TimeUnit.SECONDS.toNanos(1) && lastRefusalLog.compareAndSet(last, now)) {
-                log.warn("connection limit of {} reached: refusing {} ({} refused so far)", max, ch.remoteAddress(),
-                        refused);
-            }
-            ch.close();
-            return false;
-        }
-        ch.closeFuture().addListener(f -> openConnections.decrementAndGet());
-        return true;
     }
 
     public List<InetSocketAddress> boundAddresses() {
@@ -208,7 +184,7 @@ public final class IscsiTargetServer implements TargetPortal, AutoCloseable {
     }
 
     @Override
-    public java.util.Set<TargetConnection> frozenLogins() {
+    public Set<TargetConnection> frozenLogins() {
         return frozenLogins;
     }
 

@@ -7,7 +7,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.iscsilab.iscsi.login.ChapCredentials;
+import org.iscsilab.iscsi.login.AuthMethod;
+import org.iscsilab.iscsi.login.ChapRequirement;
 import org.iscsilab.iscsi.login.Keys;
 import org.iscsilab.iscsi.login.LoginException;
 import org.iscsilab.iscsi.login.LoginStatus;
@@ -62,14 +63,14 @@ final class LoginPhase {
         if (!discovery && target.srp() != null) {
             authenticators.add(new SrpAuthenticator(target.srp()));
         }
-        ChapCredentials required = discovery ? portal.discoveryChap().initiator() : target.chap();
-        ChapCredentials mutual = discovery ? portal.discoveryChap().mutual() : target.mutualChap();
-        if (required != null) {
-            authenticators.add(new ChapAuthenticator(required, mutual));
+        ChapRequirement chap = discovery ? portal.discoveryChap() : target.chap();
+        if (chap.initiator() != null) {
+            authenticators.add(new ChapAuthenticator(chap.initiator(), chap.mutual()));
         }
         if (!authenticators.isEmpty()) {
             Map<String, String> local = new LinkedHashMap<>(portal.settings().negotiationValues());
-            local.put(Keys.AUTH_METHOD, String.join(",", authenticators.stream().map(Authenticator::method).toList()));
+            local.put(Keys.AUTH_METHOD, String.join(",", authenticators.stream()
+                    .map(a -> a.method().keyValue()).toList()));
             negotiator = new Negotiator(local);
         }
     }
@@ -77,11 +78,7 @@ final class LoginPhase {
     /** The authenticator of the AuthMethod agreed on, or null before agreement. */
     private Authenticator agreed() {
         String method = negotiator.result(Keys.AUTH_METHOD);
-        return authenticators.stream().filter(a -> a.method().equals(method)).findFirst().orElse(null);
-    }
-
-    private boolean ownedByAnAuthMethod(String key) {
-        return key.startsWith("CHAP_") || key.startsWith("SRP_") || key.equals(SrpAuthenticator.TARGET_AUTH);
+        return authenticators.stream().filter(a -> a.method().keyValue().equals(method)).findFirst().orElse(null);
     }
 
     LoginRequest first() {
@@ -161,7 +158,7 @@ final class LoginPhase {
             if (stage != SECURITY && p.getKey().equals(Keys.AUTH_METHOD)) {
                 throw new LoginException(LoginStatus.INITIATOR_ERROR, "AuthMethod outside the security stage");
             }
-            if (ownedByAnAuthMethod(p.getKey())) {
+            if (AuthMethod.ownerOf(p.getKey()) != null) {
                 authKeys.put(p.getKey(), p.getValue());
             } else {
                 negotiable.add(p);
@@ -177,7 +174,7 @@ final class LoginPhase {
         Authenticator auth = agreed();
         if (!authKeys.isEmpty()) {
             // RFC 7143 §12.1: a method's exchange runs in the security stage once that AuthMethod is agreed
-            if (stage != SECURITY || auth == null || !authKeys.keySet().stream().allMatch(auth::owns)) {
+            if (stage != SECURITY || auth == null || !authKeys.keySet().stream().allMatch(auth.method()::owns)) {
                 throw new LoginException(LoginStatus.INITIATOR_ERROR, "keys " + authKeys.keySet()
                         + " without their AuthMethod agreed");
             }
@@ -189,7 +186,7 @@ final class LoginPhase {
         if (transit && stage == SECURITY && !authenticators.isEmpty() && (auth == null || !auth.done())) {
             if (!authAgreed) {
                 throw new LoginException(LoginStatus.AUTHENTICATION_FAILURE, "this target requires AuthMethod="
-                        + String.join(" or ", authenticators.stream().map(Authenticator::method).toList()));
+                        + String.join(" or ", authenticators.stream().map(a -> a.method().keyValue()).toList()));
             }
             transit = false; // the exchange is not over: stay in the security stage
         }

@@ -5,7 +5,9 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.iscsilab.iscsi.login.AuthMethod;
 import org.iscsilab.iscsi.login.Chap;
+import org.iscsilab.iscsi.login.Keys;
 import org.iscsilab.iscsi.login.LoginException;
 import org.iscsilab.iscsi.login.LoginStatus;
 import org.iscsilab.iscsi.login.Srp;
@@ -15,23 +17,14 @@ import org.iscsilab.iscsi.login.SrpGroup;
 /**
  * The target's side of SRP for one login (RFC 7143 §12.1.2 with RFC 2945's SRP-SHA1):
  * <pre>
- *   I: SRP_U=U TargetAuth=Yes|No      T: SRP_GROUP=G1,G2,... SRP_s=s
- *   I: SRP_A=A SRP_GROUP=G            T: SRP_B=B
- *   I: SRP_M=M                        T: SRP_HM=H(A|M|K)   (only for TargetAuth=Yes)
+ *   I: Keys.SRP_U=U TargetAuth=Yes|No      T: Keys.SRP_GROUP=G1,G2,... SRP_s=s
+ *   I: Keys.SRP_A=A Keys.SRP_GROUP=G            T: Keys.SRP_B=B
+ *   I: Keys.SRP_M=M                        T: Keys.SRP_HM=H(A|M|K)   (only for TargetAuth=Yes)
  * </pre>
  * An unknown user is an authorization failure, anything else that fails an authentication
  * failure, as the RFC says.
  */
 final class SrpAuthenticator implements Authenticator {
-    static final String SRP_U = "SRP_U";
-    static final String TARGET_AUTH = "TargetAuth";
-    static final String SRP_GROUP = "SRP_GROUP";
-    static final String SRP_S = "SRP_s";
-    static final String SRP_A = "SRP_A";
-    static final String SRP_B = "SRP_B";
-    static final String SRP_M = "SRP_M";
-    static final String SRP_HM = "SRP_HM";
-
     private enum State { AWAIT_USER, AWAIT_A, AWAIT_M, DONE }
 
     private final SrpCredentials credentials;
@@ -47,13 +40,8 @@ final class SrpAuthenticator implements Authenticator {
     }
 
     @Override
-    public String method() {
-        return "SRP";
-    }
-
-    @Override
-    public boolean owns(String key) {
-        return key.startsWith("SRP_") || key.equals(TARGET_AUTH);
+    public AuthMethod method() {
+        return AuthMethod.SRP;
     }
 
     @Override
@@ -66,10 +54,10 @@ final class SrpAuthenticator implements Authenticator {
         List<Map.Entry<String, String>> answers = new ArrayList<>();
         switch (state) {
             case AWAIT_USER -> {
-                String user = keys.get(SRP_U);
-                String wantsProof = keys.getOrDefault(TARGET_AUTH, "No");
+                String user = keys.get(Keys.SRP_U);
+                String wantsProof = keys.getOrDefault(Keys.TARGET_AUTH, "No");
                 if (user == null || !(wantsProof.equals("Yes") || wantsProof.equals("No"))) {
-                    throw failure("SRP_U and TargetAuth=Yes|No are needed");
+                    throw failure("Keys.SRP_U and TargetAuth=Yes|No are needed");
                 }
                 if (!user.equals(credentials.user())) {
                     throw new LoginException(LoginStatus.AUTHORIZATION_FAILURE, "no SRP user " + user);
@@ -79,33 +67,33 @@ final class SrpAuthenticator implements Authenticator {
                 for (SrpGroup g : SrpGroup.values()) {
                     groups.append(groups.length() == 0 ? "" : ",").append(g.keyValue());
                 }
-                answers.add(Map.entry(SRP_GROUP, groups.toString()));
-                answers.add(Map.entry(SRP_S, Chap.hex(credentials.salt())));
+                answers.add(Map.entry(Keys.SRP_GROUP, groups.toString()));
+                answers.add(Map.entry(Keys.SRP_S, Chap.hex(credentials.salt())));
                 state = State.AWAIT_A;
             }
             case AWAIT_A -> {
-                group = keys.get(SRP_GROUP) == null ? null : SrpGroup.of(keys.get(SRP_GROUP));
+                group = keys.get(Keys.SRP_GROUP) == null ? null : SrpGroup.of(keys.get(Keys.SRP_GROUP));
                 if (group == null) {
-                    throw failure("SRP_GROUP must be one of the groups offered, not " + keys.get(SRP_GROUP));
+                    throw failure("Keys.SRP_GROUP must be one of the groups offered, not " + keys.get(Keys.SRP_GROUP));
                 }
-                bigA = number(keys.get(SRP_A), "SRP_A");
+                bigA = number(keys.get(Keys.SRP_A), "Keys.SRP_A");
                 if (bigA.mod(group.n()).signum() == 0) { // RFC 2945 §3: the host aborts if A % N is zero
-                    throw failure("SRP_A % N is zero");
+                    throw failure("Keys.SRP_A % N is zero");
                 }
                 BigInteger v = credentials.verifier(group);
                 do {
                     b = Srp.newPrivateExponent();
                     bigB = Srp.serverPublic(group, v, b);
                 } while (Srp.u(bigB).signum() == 0); // u = 0 would let A alone decide S
-                answers.add(Map.entry(SRP_B, Chap.hex(Srp.bytes(bigB))));
+                answers.add(Map.entry(Keys.SRP_B, Chap.hex(Srp.bytes(bigB))));
                 state = State.AWAIT_M;
             }
             case AWAIT_M -> {
                 byte[] m;
                 try {
-                    m = Chap.decode(required(keys, SRP_M));
+                    m = Chap.decode(required(keys, Keys.SRP_M));
                 } catch (IllegalArgumentException e) {
-                    throw failure("SRP_M is not a binary value");
+                    throw failure("Keys.SRP_M is not a binary value");
                 }
                 BigInteger s = Srp.serverSecret(group, bigA, bigB, credentials.verifier(group), b);
                 byte[] k = Srp.sessionKey(s);
@@ -114,7 +102,7 @@ final class SrpAuthenticator implements Authenticator {
                     throw failure("wrong SRP proof for " + credentials.user());
                 }
                 if (targetAuth) {
-                    answers.add(Map.entry(SRP_HM, Chap.hex(Srp.serverProof(bigA, m, k))));
+                    answers.add(Map.entry(Keys.SRP_HM, Chap.hex(Srp.serverProof(bigA, m, k))));
                 }
                 state = State.DONE;
             }

@@ -107,6 +107,10 @@ class ConfigFileTest {
                 """);
         assertEquals("target.yaml line 2 (targets[0].chap.secret): a CHAP secret must be at least 12 bytes "
                 + "(RFC 7143 §12.1.3)", secret);
+        assertEquals("target.yaml line 2 (targets[0].srp.secret): an SRP password must be at least 12 bytes", error("""
+                targets:
+                  - srp: {user: host, secret: short}
+                """));
         assertEquals(true, error("admin: [unclosed\n").startsWith("target.yaml line "));
         assertEquals("target.yaml line 1 (limits): session and connection limits must be at least 1",
                 error("limits: {maxSessions: 0}\n"));

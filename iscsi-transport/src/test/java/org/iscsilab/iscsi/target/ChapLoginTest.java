@@ -100,6 +100,8 @@ class ChapLoginTest {
             assertEquals(0x0201, refused.statusClass() << 8 | refused.statusDetail());
         }
         assertTrue(login(null, null).isOpen(), "normal sessions of a target without CHAP are not affected");
+        assertThrows(IllegalArgumentException.class, () -> new org.iscsilab.iscsi.login.ChapRequirement(ALICE,
+                new ChapCredentials("the-target", ALICE.secret())), "RFC 7143 §12.1.3: the two secrets differ");
         target.server().requireDiscoveryChap(org.iscsilab.iscsi.login.ChapRequirement.NONE);
         assertEquals(target.iqn(), discover(null, null).get(0).name(), "and it can be turned off");
     }

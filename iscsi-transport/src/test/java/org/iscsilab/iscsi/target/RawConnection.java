@@ -42,15 +42,7 @@ final class RawConnection implements AutoCloseable {
     }
 
     void send(Pdu pdu) throws IOException {
-        List<Object> parts = new ArrayList<>();
-        PduEncoder.encode(ByteBufAllocator.DEFAULT, pdu, digests.headerDigest(), digests.dataDigest(), parts);
-        for (Object o : parts) {
-            ByteBuf b = (ByteBuf) o;
-            byte[] bytes = new byte[b.readableBytes()];
-            b.readBytes(bytes);
-            b.release();
-            out.write(bytes);
-        }
+        out.write(org.iscsilab.iscsi.codec.Wire.of(pdu, digests.headerDigest(), digests.dataDigest()));
         out.flush();
     }
 
