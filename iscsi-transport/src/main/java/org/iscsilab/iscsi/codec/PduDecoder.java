@@ -18,6 +18,11 @@ import org.iscsilab.iscsi.pdu.PduParser;
 public final class PduDecoder extends ByteToMessageDecoder {
     private final DigestSettings settings;
     private boolean refused;
+    /**
+     * The BHS of the PDU being parsed, copied here (48 bytes) rather than sliced: a slice would be
+     * an object per PDU, and the parsers copy what they keep of the header.
+     */
+    private final ByteBuf header = Unpooled.wrappedBuffer(new byte[Pdu.BHS_LENGTH]);
 
     public PduDecoder(DigestSettings settings) {
         this.settings = settings;
@@ -42,10 +47,9 @@ public final class PduDecoder extends ByteToMessageDecoder {
         if (in.readableBytes() < Pdu.BHS_LENGTH) {
             return;
         }
-        int start = in.readerIndex();
-        ByteBuf header = in.slice(start, Pdu.BHS_LENGTH);
-        int ahsLength = Bhs.totalAhsLength(header);
-        int dataLength = Bhs.dataSegmentLength(header);
+        int start = in.readerIndex(); // the Bhs helpers read relative to it
+        int ahsLength = Bhs.totalAhsLength(in);
+        int dataLength = Bhs.dataSegmentLength(in);
         boolean hd = settings.headerDigest();
         boolean dd = settings.dataDigest() && dataLength > 0;
         if (dataLength > settings.maxRecvDataSegmentLength()) {
@@ -66,6 +70,8 @@ public final class PduDecoder extends ByteToMessageDecoder {
                         "header digest mismatch: received %08x, computed %08x (RFC 7143 §7.8)", actual, expected));
             }
         }
+        header.clear();
+        in.getBytes(start, header, Pdu.BHS_LENGTH);
         int dataStart = start + headerEnd + (hd ? 4 : 0);
         if (dd) {
             int expected = Crc32c.ofPadded(in, dataStart, dataLength, padding);

@@ -91,6 +91,11 @@ public final class TargetMetrics {
 
     /** A command started on a LUN: counted in flight until {@link #commandDone}. */
     public void commandStarted(int lun) {
+        AtomicInteger known = inFlight.get(lun);
+        if (known != null) {
+            known.incrementAndGet();
+            return;
+        }
         inFlight.computeIfAbsent(lun, l -> {
             AtomicInteger n = new AtomicInteger();
             Gauge.builder("iscsi.target.lun.commands.in.flight", n, AtomicInteger::get)
@@ -106,9 +111,13 @@ public final class TargetMetrics {
             n.decrementAndGet();
         }
         int op = opcode & 0xFF;
-        commands[op].computeIfAbsent(status, k -> Counter.builder("iscsi.target.commands")
-                .description("SCSI commands completed").tag("opcode", String.format("0x%02x", op)).tag("status", status)
-                .register(registry)).increment();
+        Counter counted = commands[op].get(status); // a lookup first: computeIfAbsent's lambda would be made per call
+        if (counted == null) {
+            counted = commands[op].computeIfAbsent(status, k -> Counter.builder("iscsi.target.commands")
+                    .description("SCSI commands completed").tag("opcode", String.format("0x%02x", op))
+                    .tag("status", status).register(registry));
+        }
+        counted.increment();
         Timer t = latency[op];
         if (t == null) {
             t = Timer.builder("iscsi.target.command.latency").description("SCSI command execution time")

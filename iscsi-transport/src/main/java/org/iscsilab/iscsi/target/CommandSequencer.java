@@ -1,7 +1,7 @@
 package org.iscsilab.iscsi.target;
 
-import java.util.HashMap;
-import java.util.Map;
+import io.netty.util.collection.IntObjectHashMap;
+import io.netty.util.collection.IntObjectMap;
 
 /**
  * Delivers non-immediate commands to execution in CmdSN order (RFC 7143 §4.2.2.1): a command
@@ -14,7 +14,8 @@ public final class CommandSequencer {
 
     private final int window;
     private int expCmdSn;
-    private final Map<Integer, Runnable> held = new HashMap<>();
+    /** Commands waiting for a gap to fill, by CmdSN (a primitive map: no boxing per command). */
+    private final IntObjectMap<Runnable> held = new IntObjectHashMap<>();
 
     public CommandSequencer(int initialCmdSn, int window) {
         if (window < 1) {
@@ -38,9 +39,10 @@ public final class CommandSequencer {
             return Admission.OUT_OF_WINDOW;
         }
         if (cmdSn != expCmdSn) {
-            if (held.putIfAbsent(cmdSn, command) != null) {
+            if (held.containsKey(cmdSn)) {
                 return Admission.DUPLICATE;
             }
+            held.put(cmdSn, command);
             return Admission.HELD;
         }
         // ExpCmdSN moves first: the command's own responses already acknowledge it
@@ -69,7 +71,7 @@ public final class CommandSequencer {
 
     private void drain() {
         Runnable next;
-        while ((next = held.remove(expCmdSn)) != null) {
+        while (!held.isEmpty() && (next = held.remove(expCmdSn)) != null) {
             expCmdSn++;
             next.run();
         }

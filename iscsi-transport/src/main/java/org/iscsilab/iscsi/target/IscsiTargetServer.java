@@ -74,7 +74,7 @@ public final class IscsiTargetServer implements TargetPortal, AutoCloseable {
         this.portalGroupTag = portalGroupTag;
         this.admission = new ConnectionAdmission(settings.limits().maxConnections(), metrics);
         // connection faults act at once on the sessions they match (freeze, thaw, drop, async)
-        events.addListener(metrics::onEvent);
+        events.addListener(metrics::onEvent, EventLog.Type.LOGIN, EventLog.Type.TASK_MANAGEMENT, EventLog.Type.FAULT);
         metrics.bindSessions(() -> sessions.all().size());
         faults.onChange(added -> {
             sessions.all().forEach(s -> s.runOnLoop(() -> s.applyConnectionFaults(added)));

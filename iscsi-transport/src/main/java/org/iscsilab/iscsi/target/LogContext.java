@@ -5,7 +5,8 @@ import org.slf4j.MDC;
 /**
  * What a log line is about: the connection (initiator address), the session (TSIH) and the
  * task (ITT) of the PDU being handled, kept in SLF4J's MDC for the handling thread while one
- * inbound PDU or timer is processed, and cleared afterwards.
+ * inbound PDU or timer is processed, and emptied afterwards. The keys stay in the thread's map
+ * with empty values, so setting them again per PDU allocates nothing.
  */
 final class LogContext {
     static final String CONNECTION = "connection";
@@ -17,20 +18,22 @@ final class LogContext {
 
     /**
      * Sets the context of one inbound PDU or timer. {@code connection} and {@code session} are
-     * the strings {@link #connection} and {@link #session} made once per connection and session,
-     * so the per-PDU cost is the ITT alone.
+     * the strings {@link #connection} and {@link #session} made once per connection and session.
+     * The ITT is formatted only when {@code withTask}: the caller leaves it out for the SCSI
+     * Command and Data-Out PDUs of the data path unless debug logging is on, since formatting it
+     * would be the only allocation per PDU; the few lines logged about such a task at higher
+     * levels name its ITT in the message.
      */
-    static void enter(String connection, String session, int itt) {
-        if (connection != null) {
-            MDC.put(CONNECTION, connection);
-        }
-        if (session != null) {
-            MDC.put(SESSION, session);
-        }
+    static void enter(String connection, String session, int itt, boolean withTask) {
+        MDC.put(CONNECTION, connection == null ? "" : connection);
+        MDC.put(SESSION, session == null ? "" : session);
         // 0xffffffff is the reserved tag (RFC 7143 §11.18.1): no task
-        if (itt != -1) {
-            MDC.put(ITT, " itt=0x" + Integer.toHexString(itt));
-        }
+        MDC.put(ITT, withTask && itt != -1 ? " itt=0x" + Integer.toHexString(itt) : "");
+    }
+
+    /** The context of a timer or event that concerns no task. */
+    static void enter(String connection, String session) {
+        enter(connection, session, -1, false);
     }
 
     /** The connection's value: the initiator's address and port. */
@@ -47,9 +50,10 @@ final class LogContext {
         return " tsih=0x" + Integer.toHexString(tsih);
     }
 
+    /** Empties the context; the keys stay (see the class comment). */
     static void clear() {
-        MDC.remove(CONNECTION);
-        MDC.remove(SESSION);
-        MDC.remove(ITT);
+        MDC.put(CONNECTION, "");
+        MDC.put(SESSION, "");
+        MDC.put(ITT, "");
     }
 }

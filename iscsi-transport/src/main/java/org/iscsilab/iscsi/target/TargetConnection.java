@@ -21,7 +21,9 @@ import org.iscsilab.iscsi.login.SessionParameters;
 import org.iscsilab.iscsi.login.TextParameters;
 import org.iscsilab.iscsi.pdu.LoginRequest;
 import org.iscsilab.iscsi.pdu.LoginResponse;
+import org.iscsilab.iscsi.pdu.DataOut;
 import org.iscsilab.iscsi.pdu.Pdu;
+import org.iscsilab.iscsi.pdu.ScsiCommand;
 import org.iscsilab.target.fault.FaultAction;
 import org.iscsilab.target.fault.FaultContext;
 import org.iscsilab.target.fault.FaultRule;
@@ -98,8 +100,10 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, Object msg) {
-        LogContext.enter(logConnection, session == null ? null : session.logTag(),
-                msg instanceof Pdu p ? p.initiatorTaskTag() : -1);
+        int itt = msg instanceof Pdu p ? p.initiatorTaskTag() : -1;
+        boolean dataPath = msg instanceof ScsiCommand || msg instanceof DataOut;
+        LogContext.enter(logConnection, session == null ? null : session.logTag(), itt,
+                !dataPath || log.isDebugEnabled());
         try {
             handleInbound(msg);
         } finally {
@@ -446,7 +450,7 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof io.netty.handler.timeout.IdleStateEvent) {
-            LogContext.enter(logConnection, session == null ? null : session.logTag(), -1);
+            LogContext.enter(logConnection, session == null ? null : session.logTag());
             if (fsm.state() != ConnectionState.LOGGED_IN || session == null || session.discovery()) {
                 log.info("closing connection from {}: idle for {} s ({})", remote(),
                         portal.settings().limits().idleTimeout().toSeconds(),
@@ -484,7 +488,7 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        LogContext.enter(logConnection, session == null ? null : session.logTag(), -1);
+        LogContext.enter(logConnection, session == null ? null : session.logTag());
         try {
             logAndClose(ctx, cause);
         } finally {

@@ -72,7 +72,9 @@ public final class TargetSession {
     private final int cid;
     private final ItNexus nexus;
     private final CommandSequencer sequencer;
-    private final Map<Integer, TargetTask> tasks = new HashMap<>();
+    /** Tasks in progress by ITT (a primitive map: no boxing per command). */
+    private final io.netty.util.collection.IntObjectMap<TargetTask> tasks =
+            new io.netty.util.collection.IntObjectHashMap<>();
     private final TextExchange text;
     private final AtomicBoolean ended = new AtomicBoolean();
     private final EventLoop loop;
@@ -80,6 +82,9 @@ public final class TargetSession {
     private int pingTtt = Pdu.RESERVED_TAG;
     private long pingSentNanos;
     private final String logTag;
+    /** Made once: a method reference per command would be an allocation per command. */
+    private final TargetTask.R2tSender r2tSender = this::sendR2t;
+    private final java.util.function.Consumer<TargetTask> executeTask = this::execute;
 
     TargetSession(TargetConnection conn, TargetPortal portal, IscsiTarget target, int tsih, long isid,
                   String initiatorName, SessionParameters params, int initialCmdSn, int cid) {
@@ -289,15 +294,16 @@ public final class TargetSession {
             cmd.release();
             return;
         }
-        TargetTask task = new TargetTask(cmd, params, this::sendR2t, conn.channel().alloc());
+        TargetTask task = new TargetTask(cmd, params, r2tSender, executeTask, conn.channel().alloc());
         tasks.put(cmd.initiatorTaskTag(), task);
         if (cmd.immediate()) {
             execute(task);
             return;
         }
-        CommandSequencer.Admission a = sequencer.offer(cmd.cmdSn(), () -> execute(task));
+        CommandSequencer.Admission a = sequencer.offer(cmd.cmdSn(), task);
         if (a == CommandSequencer.Admission.OUT_OF_WINDOW || a == CommandSequencer.Admission.DUPLICATE) {
-            log.warn("session {}: SCSI command CmdSN {} ignored ({})", tsih, Integer.toUnsignedString(cmd.cmdSn()), a);
+            log.warn("session {}: SCSI command ITT 0x{} CmdSN {} ignored ({})", tsih,
+                    Integer.toHexString(cmd.initiatorTaskTag()), Integer.toUnsignedString(cmd.cmdSn()), a);
             tasks.remove(cmd.initiatorTaskTag());
             task.release();
         }
@@ -308,30 +314,39 @@ public final class TargetSession {
             return;
         }
         ScsiCommand cmd = task.command();
-        Cdb cdb = new Cdb(cmd.cdb());
+        Cdb cdb = Cdb.adopting(cmd.cdb()); // the decoder made this array for this command alone
         ScsiTask st = new ScsiTask(nexus, cmd.lun(), cdb, cmd.initiatorTaskTag() & 0xFFFFFFFFL,
                 TaskAttribute.fromCode(cmd.attribute()), cmd.expectedDataTransferLength(),
                 task); // data-out for writes, pooled data-in memory for reads
         int lun = LunAddress.decode(cmd.lun());
         CommandRange range = CommandRange.of(cdb);
+        task.executing(lun, cdb.opcode(), range.lba(), range.blocks(), System.nanoTime());
         ScsiTargetDevice device = target.device();
         FaultRule fault = portal.faults().isEmpty() ? null : portal.faults().firing(FaultAction.Layer.SCSI,
                 new FaultContext(conn.localPortal(), target.name(), initiatorName, tsih, lun, cdb.opcode(), range.lba(),
                         range.blocks()));
-        long started = System.nanoTime();
         portal.metrics().commandStarted(lun);
         CompletableFuture<ScsiOutcome> outcome = fault == null ? device.execute(st)
                 : ScsiFaults.apply(fault.action(), st, device, () -> device.execute(st));
-        outcome.whenComplete((o, err) -> onLoop(() -> {
-            ScsiOutcome result = o != null ? o : ScsiOutcome.checkCondition(
-                    SenseData.of(SenseKey.HARDWARE_ERROR, AdditionalSense.INTERNAL_TARGET_FAILURE), false);
-            portal.events().command(initiatorName, tsih, lun, cdb.opcode(), range.lba(), range.blocks(),
-                    result.status().name());
-            portal.metrics().commandDone(lun, cdb.opcode(), result.status().name(), System.nanoTime() - started,
-                    cmd.write() ? cmd.expectedDataTransferLength() : 0,
-                    result.dataIn() == null ? 0 : result.dataIn().remaining());
-            complete(task, result);
-        }));
+        if (outcome.isDone() && loop.inEventLoop()) {
+            // a RAM LUN finishes on the spot: complete without a callback stage
+            finish(task, outcome.isCompletedExceptionally() ? null : outcome.join());
+            return;
+        }
+        outcome.whenComplete((o, err) -> onLoop(() -> finish(task, o)));
+    }
+
+    /** Records a finished command and sends its status; {@code o} null means the unit failed internally. */
+    private void finish(TargetTask task, ScsiOutcome o) {
+        ScsiOutcome result = o != null ? o : ScsiOutcome.checkCondition(
+                SenseData.of(SenseKey.HARDWARE_ERROR, AdditionalSense.INTERNAL_TARGET_FAILURE), false);
+        ScsiCommand cmd = task.command();
+        String status = result.status().name();
+        portal.events().command(initiatorName, tsih, task.lun(), task.opcode(), task.lba(), task.blocks(), status);
+        portal.metrics().commandDone(task.lun(), task.opcode(), status, System.nanoTime() - task.startedNanos(),
+                cmd.write() ? cmd.expectedDataTransferLength() : 0,
+                result.dataIn() == null ? 0 : result.dataIn().remaining());
+        complete(task, result);
     }
 
     /** A response of -1 records a request left unanswered. */
@@ -388,11 +403,12 @@ public final class TargetSession {
             d.release();
             return;
         }
-        DataOut header = new DataOut(d.finalFlag(), d.lun(), d.initiatorTaskTag(), d.targetTransferTag(),
-                d.expStatSn(), d.dataSn(), d.bufferOffset(), Unpooled.EMPTY_BUFFER);
         int length = d.data().readableBytes();
         TargetTask.DataOutError error = task.onDataOut(d);
         if (error != null) {
+            // the header alone goes back in the Reject; the payload was released with the PDU
+            DataOut header = new DataOut(d.finalFlag(), d.lun(), d.initiatorTaskTag(), d.targetTransferTag(),
+                    d.expStatSn(), d.dataSn(), d.bufferOffset(), Unpooled.EMPTY_BUFFER);
             log.warn("session {}: Data-Out for ITT 0x{} rejected ({}): DataSN {}, offset {}, length {}", tsih,
                     Integer.toHexString(task.itt()), error, d.dataSn(), d.bufferOffset(), length);
             reject(error == TargetTask.DataOutError.DATA_SN ? Reject.PROTOCOL_ERROR : Reject.INVALID_PDU_FIELD, header);

@@ -3,9 +3,9 @@ package org.iscsilab.iscsi.target;
 import io.netty.buffer.ByteBuf;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.HashMap;
+import io.netty.util.collection.IntObjectHashMap;
+import io.netty.util.collection.IntObjectMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import org.iscsilab.iscsi.login.SessionParameters;
@@ -19,9 +19,10 @@ import org.iscsilab.target.lu.DataOutSource;
  * sent. It gathers data-out for the logical unit: immediate data, unsolicited Data-Out up to
  * FirstBurstLength, then R2T-solicited bursts of at most MaxBurstLength with at most
  * MaxOutstandingR2T outstanding (RFC 7143 §4.2.4 data transfer, §11.8 R2T).
- * Runs on its connection's event loop only.
+ * Runs on its connection's event loop only. Running it (once the CmdSN order admits it) hands it
+ * to the session to execute.
  */
-final class TargetTask implements DataOutSource, org.iscsilab.target.lu.DataInAllocator {
+final class TargetTask implements Runnable, DataOutSource, org.iscsilab.target.lu.DataInAllocator {
     /** Sends an R2T for this task: offset and desired length. */
     interface R2tSender {
         int send(TargetTask task, int r2tSn, int offset, int length);
@@ -58,10 +59,19 @@ final class TargetTask implements DataOutSource, org.iscsilab.target.lu.DataInAl
     private final ScsiCommand command;
     private final SessionParameters params;
     private final R2tSender r2tSender;
+    private final java.util.function.Consumer<TargetTask> executor;
+    /** What the event log and metrics record when the task ends, set when it starts executing. */
+    private int lun;
+    private int opcode;
+    private long lba;
+    private long blocks;
+    private long startedNanos;
     private final io.netty.buffer.ByteBufAllocator alloc;
     private ByteBuf immediateData;
-    private final List<DataOut> early = new ArrayList<>();
-    private final Map<Integer, Solicitation> outstanding = new HashMap<>();
+    /** Data-Out that arrived before the logical unit asked for the data; made when needed. */
+    private List<DataOut> early;
+    /** Outstanding R2Ts by Target Transfer Tag; made when the first R2T is sent. */
+    private IntObjectMap<Solicitation> outstanding;
     private boolean unsolicitedDone;
     private int unsolicitedDataSn;
     /** Where unsolicited data (immediate plus Data-Out with reserved TTT) may end. */
@@ -79,10 +89,11 @@ final class TargetTask implements DataOutSource, org.iscsilab.target.lu.DataInAl
     private ByteBuf dataIn;
 
     TargetTask(ScsiCommand command, SessionParameters params, R2tSender r2tSender,
-               io.netty.buffer.ByteBufAllocator alloc) {
+               java.util.function.Consumer<TargetTask> executor, io.netty.buffer.ByteBufAllocator alloc) {
         this.command = command;
         this.params = params;
         this.r2tSender = r2tSender;
+        this.executor = executor;
         this.alloc = alloc;
         this.immediateData = command.data();
         // F bit on a write command: no unsolicited Data-Out follows (RFC 7143 §11.3.4)
@@ -92,6 +103,40 @@ final class TargetTask implements DataOutSource, org.iscsilab.target.lu.DataInAl
 
     ScsiCommand command() {
         return command;
+    }
+
+    @Override
+    public void run() {
+        executor.accept(this);
+    }
+
+    /** Notes what the task addresses as it starts executing: the logical unit, opcode and blocks. */
+    void executing(int lun, int opcode, long lba, long blocks, long startedNanos) {
+        this.lun = lun;
+        this.opcode = opcode;
+        this.lba = lba;
+        this.blocks = blocks;
+        this.startedNanos = startedNanos;
+    }
+
+    int lun() {
+        return lun;
+    }
+
+    int opcode() {
+        return opcode;
+    }
+
+    long lba() {
+        return lba;
+    }
+
+    long blocks() {
+        return blocks;
+    }
+
+    long startedNanos() {
+        return startedNanos;
     }
 
     int itt() {
@@ -139,7 +184,7 @@ final class TargetTask implements DataOutSource, org.iscsilab.target.lu.DataInAl
             return dataFuture;
         }
         wanted = Math.min(length, command.expectedDataTransferLength());
-        if (immediateData != null && immediateData.readableBytes() == wanted && early.isEmpty()) {
+        if (immediateData != null && immediateData.readableBytes() == wanted && early == null) {
             // all the data came as immediate data: hand its received slice over, no copy
             buffer = immediateData.slice(immediateData.readerIndex(), wanted);
             immediateData = null;
@@ -154,11 +199,13 @@ final class TargetTask implements DataOutSource, org.iscsilab.target.lu.DataInAl
             immediateData.release();
             immediateData = null;
         }
-        for (DataOut d : early) {
-            place(d.bufferOffset(), d.data());
-            d.release();
+        if (early != null) {
+            for (DataOut d : early) {
+                place(d.bufferOffset(), d.data());
+                d.release();
+            }
+            early = null;
         }
-        early.clear();
         nextR2tOffset = unsolicitedLimit;
         solicit();
         completeIfDone();
@@ -197,7 +244,7 @@ final class TargetTask implements DataOutSource, org.iscsilab.target.lu.DataInAl
                 shortUnsolicitedBurst((int) end);
             }
         } else {
-            Solicitation s = outstanding.get(d.targetTransferTag());
+            Solicitation s = outstanding == null ? null : outstanding.get(d.targetTransferTag());
             if (s == null) {
                 return DataOutError.TTT;
             }
@@ -218,6 +265,9 @@ final class TargetTask implements DataOutSource, org.iscsilab.target.lu.DataInAl
             return null;
         }
         if (buffer == null) {
+            if (early == null) {
+                early = new ArrayList<>();
+            }
             early.add(d);
             return null;
         }
@@ -242,7 +292,7 @@ final class TargetTask implements DataOutSource, org.iscsilab.target.lu.DataInAl
             for (int off = end; off < Math.min(gapEnd, wanted); ) {
                 int len = Math.min(params.maxBurstLength(), Math.min(gapEnd, wanted) - off);
                 int ttt = r2tSender.send(this, r2tSn++, off, len);
-                outstanding.put(ttt, new Solicitation(off, len));
+                solicitations().put(ttt, new Solicitation(off, len));
                 off += len;
             }
         }
@@ -258,12 +308,19 @@ final class TargetTask implements DataOutSource, org.iscsilab.target.lu.DataInAl
     }
 
     private void solicit() {
-        while (outstanding.size() < params.maxOutstandingR2T() && nextR2tOffset < wanted) {
+        while (nextR2tOffset < wanted && solicitations().size() < params.maxOutstandingR2T()) {
             int len = Math.min(params.maxBurstLength(), wanted - nextR2tOffset);
             int ttt = r2tSender.send(this, r2tSn++, nextR2tOffset, len);
             outstanding.put(ttt, new Solicitation(nextR2tOffset, len));
             nextR2tOffset += len;
         }
+    }
+
+    private IntObjectMap<Solicitation> solicitations() {
+        if (outstanding == null) {
+            outstanding = new IntObjectHashMap<>(params.maxOutstandingR2T());
+        }
+        return outstanding;
     }
 
     private void completeIfDone() {
@@ -275,7 +332,9 @@ final class TargetTask implements DataOutSource, org.iscsilab.target.lu.DataInAl
     /** Aborts the task: a pending data-out request fails and no status will be sent. */
     void abort() {
         aborted = true;
-        outstanding.clear();
+        if (outstanding != null) {
+            outstanding.clear();
+        }
         if (dataFuture != null && !dataFuture.isDone()) {
             dataFuture.completeExceptionally(new CancellationException("task aborted"));
         }
@@ -324,8 +383,10 @@ final class TargetTask implements DataOutSource, org.iscsilab.target.lu.DataInAl
             immediateData.release();
             immediateData = null;
         }
-        early.forEach(DataOut::release);
-        early.clear();
+        if (early != null) {
+            early.forEach(DataOut::release);
+            early = null;
+        }
         if (buffer != null) {
             buffer.release();
             buffer = null;

@@ -17,6 +17,12 @@ public final class IscsilabCli {
 
     public static void main(String[] args) {
         configureLogging(args);
+        // Netty's leak detector records a stack trace for a sample of buffers: an allocation on the
+        // data path. The test suites run it at paranoid; the command line runs without it unless
+        // -Dio.netty.leakDetection.level is given (e.g. through ISCSILAB_JAVA_OPTS).
+        if (System.getProperty("io.netty.leakDetection.level") == null) {
+            System.setProperty("io.netty.leakDetection.level", "disabled");
+        }
         CommandLine cli = new CommandLine(new IscsilabCli());
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (ex instanceof IllegalArgumentException || ex instanceof java.io.IOException

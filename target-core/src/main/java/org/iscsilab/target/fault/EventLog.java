@@ -8,7 +8,8 @@ import java.util.function.Predicate;
  * The target's recent history, for tests to assert on ("SYNCHRONIZE CACHE reached LUN 0 twice",
  * "nothing reached LUN 3 after it was removed"): logins, logouts, SCSI commands with their
  * status, task management and faults fired. A ring of fixed capacity: the oldest events make way,
- * so memory stays flat however long the target runs.
+ * so memory stays flat however long the target runs. Each ring slot is a mutable holder written in
+ * place, so recording a command allocates nothing; {@link Event} records are made when read.
  */
 public final class EventLog {
     public enum Type { LOGIN, LOGOUT, COMMAND, TASK_MANAGEMENT, FAULT }
@@ -26,9 +27,32 @@ public final class EventLog {
 
     public static final int DEFAULT_CAPACITY = 10_000;
 
-    private final Event[] ring;
-    private final java.util.List<java.util.function.Consumer<Event>> listeners =
-            new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** One ring position, overwritten in place. */
+    private static final class Slot {
+        long sequence;
+        long timeMillis;
+        Type type;
+        String initiator;
+        int tsih;
+        int lun;
+        int opcode;
+        long lba;
+        long blocks;
+        String status;
+        String detail;
+
+        Event event() {
+            return new Event(sequence, timeMillis, type, initiator, tsih, lun, opcode, lba, blocks, status, detail);
+        }
+    }
+
+    private final Slot[] ring;
+    private record Listener(java.util.Set<Type> types, java.util.function.Consumer<Event> consumer) {
+    }
+
+    private final List<Listener> listeners = new ArrayList<>();
+    /** Types some listener wants, by ordinal: the others are recorded without making an Event. */
+    private final boolean[] listened = new boolean[Type.values().length];
     private long recorded;
     /** Sequence numbers up to this one were cleared. */
     private long clearedThrough;
@@ -41,23 +65,43 @@ public final class EventLog {
         if (capacity < 1) {
             throw new IllegalArgumentException("an event log holds at least one event");
         }
-        this.ring = new Event[capacity];
+        this.ring = new Slot[capacity];
     }
 
     private synchronized void add(Type type, String initiator, int tsih, int lun, int opcode, long lba, long blocks,
                                   String status, String detail) {
         recorded++;
-        Event e = new Event(recorded, System.currentTimeMillis(), type, initiator, tsih, lun, opcode, lba, blocks,
-                status, detail);
-        ring[(int) ((recorded - 1) % ring.length)] = e;
-        for (java.util.function.Consumer<Event> l : listeners) {
-            l.accept(e);
+        int i = (int) ((recorded - 1) % ring.length);
+        Slot slot = ring[i];
+        if (slot == null) { // the ring fills lazily, then its slots are reused
+            slot = ring[i] = new Slot();
+        }
+        slot.sequence = recorded;
+        slot.timeMillis = System.currentTimeMillis();
+        slot.type = type;
+        slot.initiator = initiator;
+        slot.tsih = tsih;
+        slot.lun = lun;
+        slot.opcode = opcode;
+        slot.lba = lba;
+        slot.blocks = blocks;
+        slot.status = status;
+        slot.detail = detail;
+        if (listened[type.ordinal()]) {
+            Event e = slot.event();
+            for (Listener l : listeners) {
+                if (l.types().contains(type)) {
+                    l.consumer().accept(e);
+                }
+            }
         }
     }
 
-    /** Sees every event as it is recorded (under the log's lock: keep it short). */
-    public void addListener(java.util.function.Consumer<Event> listener) {
-        listeners.add(listener);
+    /** Sees every event of the given types as it is recorded (under the log's lock: keep it short). */
+    public synchronized void addListener(java.util.function.Consumer<Event> listener, Type first, Type... more) {
+        java.util.Set<Type> types = java.util.EnumSet.of(first, more);
+        listeners.add(new Listener(types, listener));
+        types.forEach(t -> listened[t.ordinal()] = true);
     }
 
     public void login(String initiator, int tsih, String outcome, String detail) {
@@ -85,7 +129,7 @@ public final class EventLog {
         List<Event> out = new ArrayList<>();
         long first = Math.max(clearedThrough + 1, recorded - ring.length + 1);
         for (long seq = first; seq <= recorded; seq++) {
-            Event e = ring[(int) ((seq - 1) % ring.length)];
+            Event e = ring[(int) ((seq - 1) % ring.length)].event();
             if (filter.test(e)) {
                 out.add(e);
             }

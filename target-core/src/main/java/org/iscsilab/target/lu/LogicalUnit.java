@@ -334,7 +334,11 @@ public final class LogicalUnit implements AutoCloseable {
                 return CompletableFuture.completedFuture(checkCondition(SenseException.invalidOpcode().sense()));
             }
             checkControlByte(task);
-            return handler.execute(this, task).exceptionally(t -> outcomeOf(task, t));
+            CompletableFuture<ScsiOutcome> outcome = handler.execute(this, task);
+            if (outcome.isDone() && !outcome.isCompletedExceptionally()) {
+                return outcome; // finished without error: no stage needed to map an exception
+            }
+            return outcome.exceptionally(t -> outcomeOf(task, t));
         } catch (Throwable t) {
             return CompletableFuture.completedFuture(outcomeOf(task, t));
         }
@@ -397,13 +401,6 @@ public final class LogicalUnit implements AutoCloseable {
 
     /** Runs store I/O: inline for non-blocking stores, on the I/O executor for blocking ones. */
     public <T> CompletableFuture<T> io(IoAction<T> action) {
-        Supplier<T> s = () -> {
-            try {
-                return action.run();
-            } catch (IOException e) {
-                throw new CompletionException(e);
-            }
-        };
         if (!store.blocking()) {
             try {
                 return CompletableFuture.completedFuture(action.run());
@@ -411,6 +408,13 @@ public final class LogicalUnit implements AutoCloseable {
                 return CompletableFuture.failedFuture(e);
             }
         }
+        Supplier<T> s = () -> {
+            try {
+                return action.run();
+            } catch (IOException e) {
+                throw new CompletionException(e);
+            }
+        };
         return CompletableFuture.supplyAsync(s, ioExecutor);
     }
 

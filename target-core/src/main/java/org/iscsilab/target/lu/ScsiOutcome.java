@@ -34,6 +34,11 @@ public record ScsiOutcome(ScsiStatus status, SenseData sense, boolean descriptor
         return new ScsiOutcome(ScsiStatus.GOOD, null, false, data, data.remaining());
     }
 
+    /** Data-in of which the CDB asked for {@code commandDataLength} bytes (for the residual). */
+    public static ScsiOutcome dataInWithCommandLength(ByteBuffer data, int commandDataLength) {
+        return new ScsiOutcome(ScsiStatus.GOOD, null, false, data, commandDataLength);
+    }
+
     /** Data-in truncated to the allocation length the CDB gave (SPC-5 §4.2.5.6). */
     public static ScsiOutcome dataIn(byte[] data, int allocationLength) {
         return dataIn(ByteBuffer.wrap(data, 0, Math.min(data.length, allocationLength)).slice());

@@ -4,6 +4,8 @@ package org.iscsilab.target.lu;
 public enum TaskAttribute {
     UNTAGGED(0), SIMPLE(1), ORDERED(2), HEAD_OF_QUEUE(3), ACA(4);
 
+    private static final TaskAttribute[] ALL = values(); // values() clones its array on every call
+
     private final int code;
 
     TaskAttribute(int code) {
@@ -15,7 +17,7 @@ public enum TaskAttribute {
     }
 
     public static TaskAttribute fromCode(int code) {
-        for (TaskAttribute a : values()) {
+        for (TaskAttribute a : ALL) {
             if (a.code == code) {
                 return a;
             }

@@ -23,8 +23,9 @@ final class BlockIo {
         }
         // Read only what the transport will carry; the residual still counts the whole CDB length.
         int carried = Math.min(length, task.expectedDataTransferLength());
-        return lu.io(() -> ScsiOutcome.dataIn(MediumAccess.read(lu, r.lba(), task.dataInBuffer(carried)))
-                .withCommandDataLength(length));
+        long lba = r.lba();
+        return lu.io(() -> ScsiOutcome.dataInWithCommandLength(
+                MediumAccess.read(lu, lba, task.dataInBuffer(carried)), length));
     }
 
     /**

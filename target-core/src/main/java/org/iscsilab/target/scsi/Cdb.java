@@ -8,10 +8,22 @@ public final class Cdb {
     private final byte[] bytes;
 
     public Cdb(byte[] bytes) {
+        this(bytes.clone(), true);
+    }
+
+    private Cdb(byte[] bytes, boolean owned) {
         if (bytes.length < 6) {
             throw new IllegalArgumentException("a CDB has at least 6 bytes, got " + bytes.length);
         }
-        this.bytes = bytes.clone();
+        this.bytes = bytes;
+    }
+
+    /**
+     * A CDB over {@code bytes} without copying them, for a transport that decoded the array for
+     * this command alone: the caller hands the array over and never changes it afterwards.
+     */
+    public static Cdb adopting(byte[] bytes) {
+        return new Cdb(bytes, true);
     }
 
     public static Cdb of(int... values) {
