@@ -47,6 +47,8 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
     private int nextTtt = 1;
     private ScheduledFuture<?> loginTimer;
     /** A freeze fault: nothing is read, everything the target sends is held until it thaws. */
+    /** A PDU was written since the last {@link #flush}. */
+    private boolean unflushed;
     private boolean frozen;
     private final ArrayDeque<Pdu> heldWhileFrozen = new ArrayDeque<>();
     private final ArrayDeque<Pdu> heldInbound = new ArrayDeque<>();
@@ -373,6 +375,7 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
             log.trace("{} -> {}", remote(), pdu);
         }
         channel.write(pdu, channel.voidPromise()); // failures reach exceptionCaught; no promise per PDU
+        unflushed = true;
     }
 
     void sendAndFlush(Pdu pdu) {
@@ -382,6 +385,7 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
 
     void flush() {
         if (!frozen) {
+            unflushed = false;
             channel.flush();
         }
     }
@@ -438,7 +442,11 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        flush();
+        // The flush consolidation handler ahead of us has just flushed what was flushed during the
+        // read; a flush now, with no read in progress, would only schedule another task for nothing.
+        if (unflushed) {
+            flush();
+        }
         ctx.fireChannelReadComplete();
     }
 

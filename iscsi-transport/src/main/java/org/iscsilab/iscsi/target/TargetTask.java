@@ -28,6 +28,9 @@ final class TargetTask implements Runnable, DataOutSource, org.iscsilab.target.l
         int send(TargetTask task, int r2tSn, int offset, int length);
     }
 
+    private record Segment(int offset, ByteBuf data) {
+    }
+
     private record Solicitation(int offset, int length, int[] received, int[] nextDataSn) {
         Solicitation(int offset, int length) {
             this(offset, length, new int[1], new int[1]);
@@ -82,7 +85,12 @@ final class TargetTask implements Runnable, DataOutSource, org.iscsilab.target.l
     private int nextR2tOffset;
     private int r2tSn;
     private int dataInCount;
+    /** The logical unit asked for the data-out (one of the two futures below is set). */
+    private boolean requested;
     private CompletableFuture<ByteBuffer> dataFuture;
+    private CompletableFuture<ByteBuffer[]> segmentsFuture;
+    /** In gather mode, the received pieces (retained slices) with their buffer offsets. */
+    private List<Segment> segments;
     private boolean aborted;
     private boolean released;
     /** The pooled direct buffer a READ is read into; sent as Data-In without a copy, freed by {@link #release}. */
@@ -175,13 +183,37 @@ final class TargetTask implements Runnable, DataOutSource, org.iscsilab.target.l
         if (!command.write()) {
             return DataOutSource.NONE.receive(length); // RFC 7143 §11.3.1: W clear, no data-out to come
         }
-        if (dataFuture != null) {
+        if (requested) {
             return CompletableFuture.failedFuture(new IllegalStateException("data-out already requested"));
         }
         dataFuture = new CompletableFuture<>();
+        request(length, false);
+        return dataFuture;
+    }
+
+    @Override
+    public CompletableFuture<ByteBuffer[]> receiveSegments(int length) {
+        if (!command.write()) {
+            return DataOutSource.NONE.receiveSegments(length);
+        }
+        if (requested) {
+            return CompletableFuture.failedFuture(new IllegalStateException("data-out already requested"));
+        }
+        segmentsFuture = new CompletableFuture<>();
+        request(length, true);
+        return segmentsFuture;
+    }
+
+    /**
+     * The logical unit asked for {@code length} bytes: what already arrived is taken in, the rest
+     * solicited. {@code gather} keeps the received pieces as they are instead of copying them into
+     * one buffer.
+     */
+    private void request(int length, boolean gather) {
+        requested = true;
         if (aborted) {
-            dataFuture.completeExceptionally(new CancellationException("task aborted"));
-            return dataFuture;
+            failRequest(new CancellationException("task aborted"));
+            return;
         }
         wanted = Math.min(length, command.expectedDataTransferLength());
         if (immediateData != null && immediateData.readableBytes() == wanted && early == null) {
@@ -190,10 +222,14 @@ final class TargetTask implements Runnable, DataOutSource, org.iscsilab.target.l
             immediateData = null;
             received = wanted;
             completeIfDone();
-            return dataFuture;
+            return;
         }
-        buffer = alloc.buffer(wanted, wanted);
-        buffer.writerIndex(wanted);
+        if (gather) {
+            segments = new ArrayList<>();
+        } else {
+            buffer = alloc.buffer(wanted, wanted);
+            buffer.writerIndex(wanted);
+        }
         if (immediateData != null) {
             place(0, immediateData);
             immediateData.release();
@@ -209,7 +245,6 @@ final class TargetTask implements Runnable, DataOutSource, org.iscsilab.target.l
         nextR2tOffset = unsolicitedLimit;
         solicit();
         completeIfDone();
-        return dataFuture;
     }
 
     /**
@@ -264,7 +299,7 @@ final class TargetTask implements Runnable, DataOutSource, org.iscsilab.target.l
             d.release();
             return null;
         }
-        if (buffer == null) {
+        if (!requested) {
             if (early == null) {
                 early = new ArrayList<>();
             }
@@ -288,7 +323,7 @@ final class TargetTask implements Runnable, DataOutSource, org.iscsilab.target.l
         }
         int gapEnd = unsolicitedLimit;
         unsolicitedLimit = end;
-        if (buffer != null && nextR2tOffset > end) {
+        if (requested && nextR2tOffset > end) {
             for (int off = end; off < Math.min(gapEnd, wanted); ) {
                 int len = Math.min(params.maxBurstLength(), Math.min(gapEnd, wanted) - off);
                 int ttt = r2tSender.send(this, r2tSn++, off, len);
@@ -303,7 +338,11 @@ final class TargetTask implements Runnable, DataOutSource, org.iscsilab.target.l
         if (len <= 0 || offset < 0) {
             return;
         }
-        buffer.setBytes(offset, data, data.readerIndex(), len);
+        if (segments != null) {
+            segments.add(new Segment(offset, data.retainedSlice(data.readerIndex(), len)));
+        } else {
+            buffer.setBytes(offset, data, data.readerIndex(), len);
+        }
         received += len;
     }
 
@@ -324,8 +363,54 @@ final class TargetTask implements Runnable, DataOutSource, org.iscsilab.target.l
     }
 
     private void completeIfDone() {
-        if (dataFuture != null && !dataFuture.isDone() && buffer != null && received >= wanted) {
+        if (!requested || received < wanted) {
+            return;
+        }
+        if (dataFuture != null && !dataFuture.isDone()) {
             dataFuture.complete(buffer.nioBuffer(0, wanted));
+        } else if (segmentsFuture != null && !segmentsFuture.isDone()) {
+            segmentsFuture.complete(gathered());
+        }
+    }
+
+    /**
+     * The received pieces in offset order when they cover the transfer exactly once; otherwise
+     * (overlapping or missing pieces from a misbehaving initiator) one buffer they are copied into
+     * in arrival order, as the copying path would have built it.
+     */
+    private ByteBuffer[] gathered() {
+        if (segments == null) {
+            return new ByteBuffer[] {buffer.nioBuffer(0, wanted)};
+        }
+        List<Segment> arrived = new ArrayList<>(segments);
+        segments.sort(java.util.Comparator.comparingInt(Segment::offset));
+        int end = 0;
+        List<ByteBuffer> out = new ArrayList<>(segments.size());
+        for (Segment piece : segments) {
+            if (piece.offset() != end) {
+                return copied(arrived);
+            }
+            end += piece.data().readableBytes();
+            out.addAll(java.util.Arrays.asList(piece.data().nioBuffers()));
+        }
+        return end == wanted ? out.toArray(new ByteBuffer[0]) : copied(arrived);
+    }
+
+    private ByteBuffer[] copied(List<Segment> arrived) {
+        buffer = alloc.buffer(wanted, wanted);
+        buffer.setZero(0, wanted).writerIndex(wanted);
+        for (Segment piece : arrived) {
+            buffer.setBytes(piece.offset(), piece.data(), piece.data().readerIndex(), piece.data().readableBytes());
+        }
+        return new ByteBuffer[] {buffer.nioBuffer(0, wanted)};
+    }
+
+    private void failRequest(Throwable cause) {
+        if (dataFuture != null && !dataFuture.isDone()) {
+            dataFuture.completeExceptionally(cause);
+        }
+        if (segmentsFuture != null && !segmentsFuture.isDone()) {
+            segmentsFuture.completeExceptionally(cause);
         }
     }
 
@@ -335,9 +420,7 @@ final class TargetTask implements Runnable, DataOutSource, org.iscsilab.target.l
         if (outstanding != null) {
             outstanding.clear();
         }
-        if (dataFuture != null && !dataFuture.isDone()) {
-            dataFuture.completeExceptionally(new CancellationException("task aborted"));
-        }
+        failRequest(new CancellationException("task aborted"));
     }
 
     /**
@@ -390,6 +473,10 @@ final class TargetTask implements Runnable, DataOutSource, org.iscsilab.target.l
         if (buffer != null) {
             buffer.release();
             buffer = null;
+        }
+        if (segments != null) {
+            segments.forEach(piece -> piece.data().release());
+            segments = null;
         }
     }
 }

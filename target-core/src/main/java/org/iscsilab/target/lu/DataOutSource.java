@@ -12,6 +12,15 @@ import java.util.concurrent.CompletableFuture;
 public interface DataOutSource {
     CompletableFuture<ByteBuffer> receive(int length);
 
+    /**
+     * The same bytes as {@link #receive}, as segments in order that together are {@code length}
+     * bytes long: a transport that received them in several pieces hands those over instead of
+     * copying them into one buffer. The segments stay valid until the command completes.
+     */
+    default CompletableFuture<ByteBuffer[]> receiveSegments(int length) {
+        return receive(length).thenApply(b -> new ByteBuffer[] {b});
+    }
+
     DataOutSource NONE = length -> CompletableFuture.failedFuture(
             new IllegalStateException("command carries no data-out"));
 }

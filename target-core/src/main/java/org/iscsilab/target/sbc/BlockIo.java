@@ -56,11 +56,16 @@ final class BlockIo {
                     SenseData.of(SenseKey.ILLEGAL_REQUEST, AdditionalSense.INVALID_FIELD_IN_INFORMATION_UNIT))
                     .withCommandDataLength(length));
         }
-        return task.dataOut().receive(carried).thenCompose(data -> lu.io(() -> {
-            MediumAccess.write(lu, lba, data.duplicate(), durable);
-            if (verify) {
+        if (verify) {
+            return task.dataOut().receive(carried).thenCompose(data -> lu.io(() -> {
+                MediumAccess.write(lu, lba, data.duplicate(), durable);
                 VerifyCommands.compare(lu, MediumAccess.read(lu, lba, carried), data, false);
-            }
+                return ScsiOutcome.dataOut(length);
+            }));
+        }
+        // the data as it arrived, in pieces: no copy into one buffer before the store copies it
+        return task.dataOut().receiveSegments(carried).thenCompose(segments -> lu.io(() -> {
+            MediumAccess.write(lu, lba, segments, durable);
             return ScsiOutcome.dataOut(length);
         }));
     }

@@ -43,6 +43,22 @@ public final class MediumAccess {
         }
     }
 
+    /** Writes segments that together are a whole number of blocks, as one write at {@code lba}. */
+    public static void write(LogicalUnit lu, long lba, ByteBuffer[] segments, boolean durable) throws IOException {
+        long bytes = 0;
+        for (ByteBuffer s : segments) {
+            bytes += s.remaining();
+        }
+        Lock l = lu.mediumLock().readLock();
+        l.lock();
+        try {
+            lu.store().write(lba * lu.blockSize(), segments, durable);
+            lu.mapped(lba, bytes / lu.blockSize());
+        } finally {
+            l.unlock();
+        }
+    }
+
     /** Every block reads as zeros afterwards and, on a thin unit, is unmapped (block erase, format). */
     static void eraseAll(LogicalUnit lu) throws IOException {
         long bytes = lu.blockCount() * lu.blockSize();

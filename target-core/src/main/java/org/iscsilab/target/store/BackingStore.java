@@ -29,6 +29,20 @@ public interface BackingStore extends AutoCloseable {
      */
     void write(long offset, ByteBuffer src, boolean forceUnitAccess) throws IOException;
 
+    /**
+     * Writes the segments one after another from {@code offset}, as one write of their
+     * concatenation: the data-out of a command as it arrived in several PDUs, not gathered into
+     * one buffer first. With {@code forceUnitAccess} all of it is on stable storage when this returns.
+     */
+    default void write(long offset, ByteBuffer[] segments, boolean forceUnitAccess) throws IOException {
+        for (int i = 0; i < segments.length; i++) {
+            int n = segments[i].remaining();
+            // forcing after the last segment makes the earlier ones durable too
+            write(offset, segments[i], forceUnitAccess && i == segments.length - 1);
+            offset += n;
+        }
+    }
+
     /** Makes every completed write durable (SBC-4 §5.26 SYNCHRONIZE CACHE). */
     void flush() throws IOException;
 
