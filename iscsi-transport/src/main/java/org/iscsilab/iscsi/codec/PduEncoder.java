@@ -10,44 +10,56 @@ import org.iscsilab.iscsi.pdu.UnknownPdu;
 
 /**
  * Lays a PDU out on the wire (RFC 7143 §11.2): header (BHS + AHS + header digest) in a small
- * pooled buffer, then the data segment itself (not copied), then padding and data digest.
+ * pooled buffer, then the data segment itself (not copied), then padding and data digest. A
+ * {@link FileSegmentPdu}'s data segment is its file region, passed on for the channel to send
+ * from the file.
  */
 @ChannelHandler.Sharable
-public final class PduEncoder extends MessageToMessageEncoder<Pdu> {
+public final class PduEncoder extends MessageToMessageEncoder<Object> {
     private final DigestSettings settings;
 
     public PduEncoder(DigestSettings settings) {
-        super(Pdu.class);
+        super(Object.class);
         this.settings = settings;
     }
 
     @Override
-    protected void encode(ChannelHandlerContext ctx, Pdu pdu, List<Object> out) {
-        encode(ctx.alloc(), pdu, settings.headerDigest(), settings.dataDigest(), out);
+    public boolean acceptOutboundMessage(Object msg) {
+        return msg instanceof Pdu || msg instanceof FileSegmentPdu;
+    }
+
+    @Override
+    protected void encode(ChannelHandlerContext ctx, Object msg, List<Object> out) {
+        if (msg instanceof FileSegmentPdu f) {
+            encode(ctx.alloc(), f, settings.headerDigest(), settings.dataDigest(), out);
+        } else {
+            encode(ctx.alloc(), (Pdu) msg, settings.headerDigest(), settings.dataDigest(), out);
+        }
+    }
+
+    /** The header, then the file region itself, then padding; a data digest cannot be had without reading. */
+    static void encode(io.netty.buffer.ByteBufAllocator alloc, FileSegmentPdu f, boolean headerDigest,
+                       boolean dataDigest, List<Object> out) {
+        if (dataDigest) {
+            f.release();
+            throw new IllegalStateException("a PDU sent from a file cannot carry a data digest");
+        }
+        int dataLength = (int) f.region().count();
+        out.add(header(alloc, f.pdu(), dataLength, headerDigest));
+        f.pdu().release();
+        out.add(f.region());
+        int padding = (4 - (dataLength & 3)) & 3;
+        if (padding > 0) {
+            out.add(alloc.buffer(padding).writeZero(padding));
+        }
     }
 
     /** Encodes into one or more buffers appended to {@code out}; takes ownership of the PDU's data. */
     public static void encode(io.netty.buffer.ByteBufAllocator alloc, Pdu pdu, boolean headerDigest,
                               boolean dataDigest, List<Object> out) {
-        ByteBuf ahs = pdu.ahs();
         ByteBuf data = pdu.data();
-        int ahsLength = ahs.readableBytes();
         int dataLength = data.readableBytes();
-        if ((ahsLength & 3) != 0) {
-            throw new IllegalArgumentException("AHS must be a multiple of 4 bytes");
-        }
-        ByteBuf head = alloc.buffer(Pdu.BHS_LENGTH + ahsLength + 4);
-        head.writeZero(Pdu.BHS_LENGTH);
-        pdu.writeBhs(head);
-        if (!(pdu instanceof UnknownPdu)) {
-            head.setByte(0, (pdu.immediate() ? 0x40 : 0) | pdu.opcode().code());
-        }
-        head.setByte(4, ahsLength / 4);
-        head.setMedium(5, dataLength);
-        head.writeBytes(ahs, ahs.readerIndex(), ahsLength);
-        if (headerDigest) {
-            head.writeIntLE(Crc32c.of(head, 0, head.writerIndex()));
-        }
+        ByteBuf head = header(alloc, pdu, dataLength, headerDigest);
         int padding = (4 - (dataLength & 3)) & 3;
         if (dataLength == 0) {
             data.release();
@@ -64,5 +76,28 @@ public final class PduEncoder extends MessageToMessageEncoder<Pdu> {
             }
             out.add(tail);
         }
+    }
+
+    /** BHS, AHS and header digest of a PDU whose data segment is {@code dataLength} bytes. */
+    private static ByteBuf header(io.netty.buffer.ByteBufAllocator alloc, Pdu pdu, int dataLength,
+                                  boolean headerDigest) {
+        ByteBuf ahs = pdu.ahs();
+        int ahsLength = ahs.readableBytes();
+        if ((ahsLength & 3) != 0) {
+            throw new IllegalArgumentException("AHS must be a multiple of 4 bytes");
+        }
+        ByteBuf head = alloc.buffer(Pdu.BHS_LENGTH + ahsLength + 4);
+        head.writeZero(Pdu.BHS_LENGTH);
+        pdu.writeBhs(head);
+        if (!(pdu instanceof UnknownPdu)) {
+            head.setByte(0, (pdu.immediate() ? 0x40 : 0) | pdu.opcode().code());
+        }
+        head.setByte(4, ahsLength / 4);
+        head.setMedium(5, dataLength);
+        head.writeBytes(ahs, ahs.readerIndex(), ahsLength);
+        if (headerDigest) {
+            head.writeIntLE(Crc32c.of(head, 0, head.writerIndex()));
+        }
+        return head;
     }
 }

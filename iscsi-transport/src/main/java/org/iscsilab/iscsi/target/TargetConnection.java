@@ -21,6 +21,7 @@ import org.iscsilab.iscsi.login.SessionParameters;
 import org.iscsilab.iscsi.login.TextParameters;
 import org.iscsilab.iscsi.pdu.LoginRequest;
 import org.iscsilab.iscsi.pdu.LoginResponse;
+import org.iscsilab.iscsi.codec.FileSegmentPdu;
 import org.iscsilab.iscsi.pdu.DataOut;
 import org.iscsilab.iscsi.pdu.Pdu;
 import org.iscsilab.iscsi.pdu.ScsiCommand;
@@ -375,6 +376,19 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
             log.trace("{} -> {}", remote(), pdu);
         }
         channel.write(pdu, channel.voidPromise()); // failures reach exceptionCaught; no promise per PDU
+        unflushed = true;
+    }
+
+    /** Sends a PDU whose data goes from a file; never while frozen (held PDUs keep their bytes). */
+    void send(FileSegmentPdu pdu) {
+        if (frozen) {
+            pdu.release();
+            throw new IllegalStateException("a frozen connection holds PDUs with their data in memory");
+        }
+        if (log.isTraceEnabled()) {
+            log.trace("{} -> {} (data from a file)", remote(), pdu.pdu());
+        }
+        channel.write(pdu, channel.voidPromise());
         unflushed = true;
     }
 

@@ -14,6 +14,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 import org.iscsilab.iscsi.codec.DataDigestError;
+import org.iscsilab.iscsi.codec.FileSegmentPdu;
+import org.iscsilab.target.store.FileSpan;
 import org.iscsilab.iscsi.login.SessionParameters;
 import org.iscsilab.iscsi.pdu.DataIn;
 import org.iscsilab.iscsi.pdu.DataOut;
@@ -325,6 +327,8 @@ public final class TargetSession {
         FaultRule fault = portal.faults().isEmpty() ? null : portal.faults().firing(FaultAction.Layer.SCSI,
                 new FaultContext(conn.localPortal(), target.name(), initiatorName, tsih, lun, cdb.opcode(), range.lba(),
                         range.blocks()));
+        // sendfile needs the bytes untouched on their way: no data digest to compute, no fault to apply
+        task.allowFileDataIn(fault == null && !params.dataDigest());
         portal.metrics().commandStarted(lun);
         CompletableFuture<ScsiOutcome> outcome = fault == null ? device.execute(st)
                 : ScsiFaults.apply(fault.action(), st, device, () -> device.execute(st));
@@ -345,7 +349,7 @@ public final class TargetSession {
         portal.events().command(initiatorName, tsih, task.lun(), task.opcode(), task.lba(), task.blocks(), status);
         portal.metrics().commandDone(task.lun(), task.opcode(), status, System.nanoTime() - task.startedNanos(),
                 cmd.write() ? cmd.expectedDataTransferLength() : 0,
-                result.dataIn() == null ? 0 : result.dataIn().remaining());
+                result.dataInLength());
         complete(task, result);
     }
 
@@ -434,17 +438,20 @@ public final class TargetSession {
 
     /** Sends Data-In (status collapsed into the last one when GOOD) and/or the SCSI Response. */
     private void sendStatus(TargetTask task, ScsiOutcome outcome) {
+        if (outcome.dataInFile() != null && conn.frozen()) {
+            outcome = outcome.inMemory(); // held PDUs keep their bytes, not a promise of a file's
+        }
         ScsiCommand cmd = task.command();
         int edtl = cmd.expectedDataTransferLength();
         int commandLength = outcome.commandDataLength();
         boolean overflow = commandLength > edtl;
         boolean underflow = commandLength < edtl;
         int residual = overflow ? commandLength - edtl : underflow ? edtl - commandLength : 0;
-        ByteBuffer in = outcome.dataIn();
-        int sendLength = cmd.read() ? Math.min(in.remaining(), edtl) : 0;
+        FileSpan file = outcome.dataInFile();
+        int sendLength = cmd.read() ? Math.min(outcome.dataInLength(), edtl) : 0;
         boolean collapse = sendLength > 0 && outcome.status() == ScsiStatus.GOOD;
         if (sendLength > 0) {
-            ByteBuf all = task.dataInFor(in);
+            ByteBuf all = file == null ? task.dataInFor(outcome.dataIn()) : null;
             try {
                 int offset = 0;
                 int burstLeft = params.maxBurstLength();
@@ -454,15 +461,24 @@ public final class TargetSession {
                     // RFC 7143 §11.7.1: F ends each input sequence of at most MaxBurstLength bytes
                     boolean endOfSequence = last || burstLeft == n;
                     boolean s = last && collapse;
-                    conn.send(new DataIn(endOfSequence, false, s && overflow, s && underflow, s,
+                    DataIn pdu = new DataIn(endOfSequence, false, s && overflow, s && underflow, s,
                             s ? outcome.status().code() : 0, cmd.lun(), task.itt(), Pdu.RESERVED_TAG,
                             s ? conn.nextStatSn() : 0, sequencer.expCmdSn(), sequencer.maxCmdSn(), task.nextDataSn(),
-                            offset, s ? residual : 0, all.retainedSlice(all.readerIndex() + offset, n)));
+                            offset, s ? residual : 0,
+                            file == null ? all.retainedSlice(all.readerIndex() + offset, n) : Unpooled.EMPTY_BUFFER);
+                    if (file == null) {
+                        conn.send(pdu);
+                    } else {
+                        conn.send(new FileSegmentPdu(pdu,
+                                FileSegmentPdu.regionOf(file.channel(), file.position() + offset, n)));
+                    }
                     offset += n;
                     burstLeft = endOfSequence ? params.maxBurstLength() : burstLeft - n;
                 }
             } finally {
-                all.release();
+                if (all != null) {
+                    all.release();
+                }
             }
         }
         if (collapse) {

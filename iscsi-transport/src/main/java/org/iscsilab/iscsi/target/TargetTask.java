@@ -63,6 +63,8 @@ final class TargetTask implements Runnable, DataOutSource, org.iscsilab.target.l
     private final SessionParameters params;
     private final R2tSender r2tSender;
     private final java.util.function.Consumer<TargetTask> executor;
+    /** Data-in may be a span of the LUN's file, sent from the file (no data digest, no fault rule). */
+    private volatile boolean fileDataIn;
     /** What the event log and metrics record when the task ends, set when it starts executing. */
     private int lun;
     private int opcode;
@@ -116,6 +118,16 @@ final class TargetTask implements Runnable, DataOutSource, org.iscsilab.target.l
     @Override
     public void run() {
         executor.accept(this);
+    }
+
+    /** Lets the logical unit answer with a span of its file instead of bytes in memory. */
+    void allowFileDataIn(boolean allowed) {
+        fileDataIn = allowed;
+    }
+
+    @Override
+    public boolean sendsFromFiles() {
+        return fileDataIn;
     }
 
     /** Notes what the task addresses as it starts executing: the logical unit, opcode and blocks. */

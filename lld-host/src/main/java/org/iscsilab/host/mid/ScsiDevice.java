@@ -195,12 +195,18 @@ public final class ScsiDevice {
         return references;
     }
 
-    /** Queues a request; the future completes when it is done, however long that takes. */
+    /**
+     * Queues a request; the future completes when it is done, however long that takes, and only
+     * after the command is counted in the metrics (whoever waits on it sees it counted).
+     */
     public CompletableFuture<HostResult> submit(Request r) {
         long start = System.nanoTime();
-        r.result().thenAccept(res -> host.metrics().completed(this, res, System.nanoTime() - start));
+        CompletableFuture<HostResult> counted = r.result().thenApply(res -> {
+            host.metrics().completed(this, res, System.nanoTime() - start);
+            return res;
+        });
         queue.submit(r);
-        return r.result();
+        return counted;
     }
 
     /** The LLD hands a dispatched request back (it cannot take it now); it waits on the queue again. */

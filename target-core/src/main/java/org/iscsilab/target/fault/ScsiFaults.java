@@ -54,7 +54,7 @@ public final class ScsiFaults {
             return run.get();
         }
         if (action instanceof FaultAction.ShortTransfer s) {
-            return run.get().thenApply(o -> {
+            return run.get().thenApply(ScsiOutcome::inMemory).thenApply(o -> {
                 ByteBuffer in = o.dataIn();
                 if (in.remaining() <= s.bytes()) {
                     return o;
@@ -66,7 +66,7 @@ public final class ScsiFaults {
             });
         }
         if (action instanceof FaultAction.CorruptRead) {
-            return run.get().thenApply(o -> {
+            return run.get().thenApply(ScsiOutcome::inMemory).thenApply(o -> {
                 ByteBuffer in = o.dataIn();
                 if (!in.hasRemaining()) {
                     return o;

@@ -10,4 +10,12 @@ import java.nio.ByteBuffer;
 public interface DataInAllocator {
     /** A buffer of exactly {@code bytes} bytes, position 0 and limit {@code bytes}. */
     ByteBuffer allocateDataIn(int bytes);
+
+    /**
+     * True when this task's data-in may be a span of a file that the transport sends from the
+     * file itself (sendfile), see {@link ScsiOutcome#dataInFromFile}.
+     */
+    default boolean sendsFromFiles() {
+        return false;
+    }
 }

@@ -1,6 +1,9 @@
 package org.iscsilab.target.lu;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import org.iscsilab.target.store.FileSpan;
 import org.iscsilab.target.scsi.ScsiStatus;
 import org.iscsilab.target.scsi.SenseData;
 
@@ -8,9 +11,11 @@ import org.iscsilab.target.scsi.SenseData;
  * How a command ended: status, sense data for CHECK CONDITION, data-in, and the number of
  * bytes the CDB asked to transfer ({@code commandDataLength}), from which the transport
  * derives residual overflow or underflow against its expected length (RFC 7143 §11.4.5).
+ * Data-in is either in memory ({@code dataIn}) or, for a transport that sends from files, a span
+ * of the LUN's file ({@code dataInFile}, with {@code dataIn} empty).
  */
 public record ScsiOutcome(ScsiStatus status, SenseData sense, boolean descriptorSense, ByteBuffer dataIn,
-                          int commandDataLength) {
+                          int commandDataLength, FileSpan dataInFile) {
 
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0).asReadOnlyBuffer();
 
@@ -23,6 +28,36 @@ public record ScsiOutcome(ScsiStatus status, SenseData sense, boolean descriptor
         }
         if (dataIn == null) {
             dataIn = EMPTY;
+        }
+        if (dataInFile != null && dataIn.hasRemaining()) {
+            throw new IllegalArgumentException("data-in is in memory or in a file, not both");
+        }
+    }
+
+    public ScsiOutcome(ScsiStatus status, SenseData sense, boolean descriptorSense, ByteBuffer dataIn,
+                       int commandDataLength) {
+        this(status, sense, descriptorSense, dataIn, commandDataLength, null);
+    }
+
+    /** Data-in of which the CDB asked for {@code commandDataLength} bytes, to be sent from the file. */
+    public static ScsiOutcome dataInFromFile(FileSpan span, int commandDataLength) {
+        return new ScsiOutcome(ScsiStatus.GOOD, null, false, EMPTY, commandDataLength, span);
+    }
+
+    /** Bytes of data-in, wherever they are. */
+    public int dataInLength() {
+        return dataInFile != null ? dataInFile.length() : dataIn.remaining();
+    }
+
+    /** This outcome with its data-in in memory: a file span is read. */
+    public ScsiOutcome inMemory() {
+        if (dataInFile == null) {
+            return this;
+        }
+        try {
+            return new ScsiOutcome(status, sense, descriptorSense, dataInFile.read(), commandDataLength, null);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -57,7 +92,7 @@ public record ScsiOutcome(ScsiStatus status, SenseData sense, boolean descriptor
     }
 
     public ScsiOutcome withCommandDataLength(int length) {
-        return new ScsiOutcome(status, sense, descriptorSense, dataIn, length);
+        return new ScsiOutcome(status, sense, descriptorSense, dataIn, length, dataInFile);
     }
 
     public byte[] encodedSense() {

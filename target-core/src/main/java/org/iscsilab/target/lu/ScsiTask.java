@@ -27,4 +27,9 @@ public record ScsiTask(ItNexus nexus, long lun, Cdb cdb, long tag, TaskAttribute
     public ByteBuffer dataInBuffer(int bytes) {
         return dataOut instanceof DataInAllocator a ? a.allocateDataIn(bytes) : ByteBuffer.allocate(bytes);
     }
+
+    /** True when the transport takes this task's data-in as a span of a file (see {@link DataInAllocator}). */
+    public boolean sendsDataInFromFiles() {
+        return dataOut instanceof DataInAllocator a && a.sendsFromFiles();
+    }
 }

@@ -7,6 +7,8 @@ import org.iscsilab.target.lu.ScsiTask;
 import org.iscsilab.target.scsi.AdditionalSense;
 import org.iscsilab.target.scsi.SenseData;
 import org.iscsilab.target.scsi.SenseKey;
+import org.iscsilab.target.store.FileSpan;
+import org.iscsilab.target.store.FileStore;
 
 /** READ and WRITE (6/10/12/16): SBC-4 §5.14-§5.18 and §5.38-§5.42. */
 final class BlockIo {
@@ -24,6 +26,14 @@ final class BlockIo {
         // Read only what the transport will carry; the residual still counts the whole CDB length.
         int carried = Math.min(length, task.expectedDataTransferLength());
         long lba = r.lba();
+        if (carried >= FileSpan.MIN_LENGTH && task.sendsDataInFromFiles() && lu.store() instanceof FileStore file) {
+            // the transport sends these bytes from the file: nothing is read here. Like a read in
+            // flight, the bytes are those in the file when they go out.
+            FileSpan span = MediumAccess.span(lu, file, lba, carried);
+            if (span != null) {
+                return CompletableFuture.completedFuture(ScsiOutcome.dataInFromFile(span, length));
+            } // else the file shrank or failed: the read below reports what it finds
+        }
         return lu.io(() -> ScsiOutcome.dataInWithCommandLength(
                 MediumAccess.read(lu, lba, task.dataInBuffer(carried)), length));
     }

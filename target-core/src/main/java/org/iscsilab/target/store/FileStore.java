@@ -90,6 +90,14 @@ public final class FileStore implements BackingStore, Unmappable {
         }
     }
 
+    /**
+     * The bytes at {@code offset} as a span of the file, for a transport that sends them from the
+     * file; null when the file no longer holds them all (it shrank), so the caller reads instead.
+     */
+    public FileSpan span(long offset, int length) throws IOException {
+        return offset + length <= channel.size() ? new FileSpan(channel, offset, length) : null;
+    }
+
     @Override
     public void write(long offset, ByteBuffer src, boolean forceUnitAccess) throws IOException {
         while (src.hasRemaining()) {

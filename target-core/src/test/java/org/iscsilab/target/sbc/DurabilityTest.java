@@ -134,6 +134,28 @@ class DurabilityTest {
     }
 
     @Test
+    void aFuaWriteThatArrivedInPiecesIsForcedOnceAfterItsLastPiece() {
+        byte[] data = new byte[1536];
+        DataOutSource pieces = new DataOutSource() {
+            @Override
+            public CompletableFuture<ByteBuffer> receive(int length) {
+                return CompletableFuture.failedFuture(new AssertionError("the write takes the pieces"));
+            }
+
+            @Override
+            public CompletableFuture<ByteBuffer[]> receiveSegments(int length) {
+                return CompletableFuture.completedFuture(new ByteBuffer[] {ByteBuffer.wrap(data, 0, 512),
+                        ByteBuffer.wrap(data, 512, 1024).slice()});
+            }
+        };
+        store.calls.clear();
+        ScsiOutcome o = device.execute(new ScsiTask(NEXUS, LunAddress.encode(0),
+                Cdb.of(0x2A, 0x08, 0, 0, 0, 8, 0, 0, 3, 0), 1, TaskAttribute.SIMPLE, 1536, pieces)).join();
+        assertEquals(ScsiStatus.GOOD, o.status());
+        assertEquals(List.of("cached write", "durable write"), store.calls);
+    }
+
+    @Test
     void synchronizeCacheFlushesBeforeStatus() {
         assertEquals(List.of("flush"), callsOf(Cdb.of(0x35, 0, 0, 0, 0, 0, 0, 0, 0, 0), 0, null));
         assertEquals(List.of("flush"), callsOf(Cdb.of(0x91, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), 0, null));
