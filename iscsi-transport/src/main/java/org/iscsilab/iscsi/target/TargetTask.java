@@ -31,9 +31,16 @@ final class TargetTask implements Runnable, DataOutSource, org.iscsilab.target.l
     private record Segment(int offset, ByteBuf data) {
     }
 
-    private record Solicitation(int offset, int length, int[] received, int[] nextDataSn) {
+    /** One outstanding R2T: the burst it asked for and how far its Data-Out got. */
+    private static final class Solicitation {
+        final int offset;
+        final int length;
+        int received;
+        int nextDataSn;
+
         Solicitation(int offset, int length) {
-            this(offset, length, new int[1], new int[1]);
+            this.offset = offset;
+            this.length = length;
         }
     }
 
@@ -295,15 +302,15 @@ final class TargetTask implements Runnable, DataOutSource, org.iscsilab.target.l
             if (s == null) {
                 return DataOutError.TTT;
             }
-            if (d.dataSn() != s.nextDataSn()[0]) {
+            if (d.dataSn() != s.nextDataSn) {
                 return DataOutError.DATA_SN;
             }
-            if (d.bufferOffset() < s.offset() || end > (long) s.offset() + s.length()) {
+            if (d.bufferOffset() < s.offset || end > (long) s.offset + s.length) {
                 return DataOutError.OFFSET;
             }
-            s.nextDataSn()[0]++;
-            s.received()[0] += len;
-            if (d.finalFlag() || s.received()[0] >= s.length()) {
+            s.nextDataSn++;
+            s.received += len;
+            if (d.finalFlag() || s.received >= s.length) {
                 outstanding.remove(d.targetTransferTag());
             }
         }
@@ -394,18 +401,35 @@ final class TargetTask implements Runnable, DataOutSource, org.iscsilab.target.l
         if (segments == null) {
             return new ByteBuffer[] {buffer.nioBuffer(0, wanted)};
         }
-        List<Segment> arrived = new ArrayList<>(segments);
-        segments.sort(java.util.Comparator.comparingInt(Segment::offset));
+        List<Segment> inOrder = segments;
+        if (!tiles(inOrder)) { // out of order (several R2Ts answered in any order), or worse
+            inOrder = new ArrayList<>(segments);
+            inOrder.sort(java.util.Comparator.comparingInt(Segment::offset));
+            if (!tiles(inOrder)) {
+                return copied(segments);
+            }
+        }
+        List<ByteBuffer> out = new ArrayList<>(inOrder.size());
+        for (Segment piece : inOrder) {
+            if (piece.data().nioBufferCount() == 1) {
+                out.add(piece.data().nioBuffer());
+            } else {
+                java.util.Collections.addAll(out, piece.data().nioBuffers());
+            }
+        }
+        return out.toArray(new ByteBuffer[0]);
+    }
+
+    /** The pieces, in this order, cover [0, wanted) exactly once. */
+    private boolean tiles(List<Segment> pieces) {
         int end = 0;
-        List<ByteBuffer> out = new ArrayList<>(segments.size());
-        for (Segment piece : segments) {
+        for (Segment piece : pieces) {
             if (piece.offset() != end) {
-                return copied(arrived);
+                return false;
             }
             end += piece.data().readableBytes();
-            out.addAll(java.util.Arrays.asList(piece.data().nioBuffers()));
         }
-        return end == wanted ? out.toArray(new ByteBuffer[0]) : copied(arrived);
+        return end == wanted;
     }
 
     private ByteBuffer[] copied(List<Segment> arrived) {
