@@ -2,8 +2,9 @@
 # Compares iscsilab with tgt (the common userspace target) on this machine, side by side in one
 # run: the same clients (libiscsi's iscsi-perf, QEMU's qemu-img bench, iscsilab bench) against a
 # 1 GiB RAM LUN on each target (tgt's in /dev/shm), alternating which target goes first, plus an
-# iperf3 loopback stream as the wire's ceiling. Prints a table of ratios against the goals and
-# writes bench/results/compare.json and compare.svg.
+# iperf3 loopback stream as the wire's ceiling. A second iscsilab target serves a file LUN in
+# /dev/shm, the same kind of backing as tgt's, for the rows marked "file LUN". Prints a table of
+# ratios against the goals and writes bench/results/compare.json and compare.svg.
 #
 #   bench/compare.sh [SECONDS_PER_RUN]      (default 10; needs root for tgtd and apt-get)
 set -euo pipefail
@@ -31,21 +32,23 @@ jar="$root/lld-host/target/iscsilab.jar"
 [ -f "$jar" ] || (cd "$root" && ./mvnw -q -B -DskipTests -pl lld-host -am package)
 
 # ---- the two targets and the iperf3 server, all on loopback ----
-tgt_port=13261; isl_port=13262; iperf_port=15299; ctl=7791
+tgt_port=13261; isl_port=13262; islf_port=13264; iperf_port=15299; ctl=7791
 tgt_img=/dev/shm/iscsilab-compare-tgt.img
+isl_img=/dev/shm/iscsilab-compare-file.img
 cleanup() {
   [ -n "${isl_pid:-}" ] && kill "$isl_pid" 2>/dev/null || true
+  [ -n "${islf_pid:-}" ] && kill "$islf_pid" 2>/dev/null || true
   if [ -n "${tgt_pid:-}" ]; then  # tgtd stops on request, not on SIGTERM
     tgtadm -C "$ctl" --op delete --mode system >/dev/null 2>&1 || true
     sleep 0.5; kill -9 "$tgt_pid" 2>/dev/null || true
   fi
   [ -n "${iperf_pid:-}" ] && kill "$iperf_pid" 2>/dev/null || true
-  rm -f "$tgt_img"; rm -rf "$work"
+  rm -f "$tgt_img" "$isl_img"; rm -rf "$work"
 }
 trap cleanup EXIT
 wait_port() { for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.1; done; echo "compare: nothing listens on port $1" >&2; exit 1; }
 
-for p in $tgt_port $isl_port $iperf_port; do
+for p in $tgt_port $isl_port $islf_port $iperf_port; do
   if (exec 3<>/dev/tcp/127.0.0.1/"$p") 2>/dev/null; then echo "compare: port $p is in use" >&2; exit 1; fi
 done
 truncate -s 1G "$tgt_img"
@@ -60,12 +63,17 @@ tgtadm -C "$ctl" --lld iscsi --op bind --mode target --tid 1 -I ALL
 java -XX:+UseSerialGC -jar "$jar" target --portal 127.0.0.1:$isl_port --admin off --nop-interval 0 --lun ram:1G \
   --iqn iqn.2026-01.org.iscsilab:compare >"$work/iscsilab.log" 2>&1 & isl_pid=$!
 wait_port $isl_port
+java -XX:+UseSerialGC -jar "$jar" target --portal 127.0.0.1:$islf_port --admin off --nop-interval 0 \
+  --lun "file:$isl_img:1G" --iqn iqn.2026-01.org.iscsilab:compare-file >"$work/iscsilab-file.log" 2>&1 & islf_pid=$!
+wait_port $islf_port
 iperf3 -s -p $iperf_port >/dev/null 2>&1 & iperf_pid=$!
 wait_port $iperf_port
 
 declare -A url=(
   [tgt]="iscsi://127.0.0.1:$tgt_port/iqn.2026-01.org.iscsilab:compare-tgt/1"
-  [iscsilab]="iscsi://127.0.0.1:$isl_port/iqn.2026-01.org.iscsilab:compare/0")
+  [iscsilab]="iscsi://127.0.0.1:$isl_port/iqn.2026-01.org.iscsilab:compare/0"
+  [iscsilab-file]="iscsi://127.0.0.1:$islf_port/iqn.2026-01.org.iscsilab:compare-file/0")
+isl=iscsilab  # which iscsilab target the rows measure
 
 # ---- one measurement per client ----
 perf_iops() { # url depth blocks random?
@@ -99,7 +107,7 @@ flip() { order=("${order[1]}" "${order[0]}"); }
 both() { # name client unit goal-kind goal command...
   local name="$1" client="$2" unit="$3" kind="$4" goal="$5"; shift 5
   declare -A v
-  for t in "${order[@]}"; do v[$t]=$("$@" "${url[$t]}"); done
+  for t in "${order[@]}"; do v[$t]=$("$@" "${url[${t/iscsilab/$isl}]}"); done
   flip
   add_row "$name" "$client" "$unit" "${v[tgt]}" "${v[iscsilab]}" "$kind" "$goal"
 }
@@ -119,6 +127,11 @@ both "4k random read qd1" iscsi-perf IOPS min 1.25 r_perf_qd1
 both "1M sequential read qd8" iscsi-perf MB/s min 2 r_perf_seq
 both "4k write qd32" "qemu-img bench" IOPS min 1.5 w_qimg_4k
 both "1M write qd8" "qemu-img bench" MB/s min 2 w_qimg_1m
+isl=iscsilab-file
+both "4k random read qd32, file LUN" iscsi-perf IOPS min 1.5 r_perf
+both "1M sequential read qd8, file LUN" iscsi-perf MB/s min 2 r_perf_seq
+both "1M write qd8, file LUN" "qemu-img bench" MB/s min 2 w_qimg_1m
+isl=iscsilab
 
 ib() { isl_bench "$1" "$2" "$3" "$4"; }
 for spec in "randread 4k 32" "randwrite 4k 32" "read 1m 8" "write 1m 8" "randread 4k 1"; do

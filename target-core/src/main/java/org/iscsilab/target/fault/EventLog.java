@@ -27,9 +27,13 @@ public final class EventLog {
 
     public static final int DEFAULT_CAPACITY = 10_000;
 
-    /** One ring position, overwritten in place. */
+    /**
+     * One ring position, overwritten in place. {@code state} is the sequence number of the event
+     * it holds, negated while a writer fills it in; readers take the fields only between two
+     * equal positive reads of it (a sequence lock, so recording takes no lock).
+     */
     private static final class Slot {
-        long sequence;
+        volatile long state;
         long timeMillis;
         Type type;
         String initiator;
@@ -41,21 +45,22 @@ public final class EventLog {
         String status;
         String detail;
 
-        Event event() {
+        Event event(long sequence) {
             return new Event(sequence, timeMillis, type, initiator, tsih, lun, opcode, lba, blocks, status, detail);
         }
     }
 
     private final Slot[] ring;
+
     private record Listener(java.util.Set<Type> types, java.util.function.Consumer<Event> consumer) {
     }
 
-    private final List<Listener> listeners = new ArrayList<>();
+    private final List<Listener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** Types some listener wants, by ordinal: the others are recorded without making an Event. */
     private final boolean[] listened = new boolean[Type.values().length];
-    private long recorded;
+    private final java.util.concurrent.atomic.AtomicLong recorded = new java.util.concurrent.atomic.AtomicLong();
     /** Sequence numbers up to this one were cleared. */
-    private long clearedThrough;
+    private volatile long clearedThrough;
 
     public EventLog() {
         this(DEFAULT_CAPACITY);
@@ -66,17 +71,26 @@ public final class EventLog {
             throw new IllegalArgumentException("an event log holds at least one event");
         }
         this.ring = new Slot[capacity];
+        for (int i = 0; i < capacity; i++) {
+            ring[i] = new Slot();
+        }
     }
 
-    private synchronized void add(Type type, String initiator, int tsih, int lun, int opcode, long lba, long blocks,
-                                  String status, String detail) {
-        recorded++;
-        int i = (int) ((recorded - 1) % ring.length);
-        Slot slot = ring[i];
-        if (slot == null) { // the ring fills lazily, then its slots are reused
-            slot = ring[i] = new Slot();
+    private Slot slotOf(long sequence) {
+        return ring[(int) ((sequence - 1) % ring.length)];
+    }
+
+    private void add(Type type, String initiator, int tsih, int lun, int opcode, long lba, long blocks,
+                     String status, String detail) {
+        long seq = recorded.incrementAndGet();
+        Slot slot = slotOf(seq);
+        // the slot's previous event (one lap earlier) must be complete before it is overwritten
+        long previous = seq - ring.length;
+        while (slot.state != Math.max(previous, 0)) {
+            Thread.onSpinWait();
         }
-        slot.sequence = recorded;
+        slot.state = -seq;
+        java.lang.invoke.VarHandle.releaseFence(); // the mark is visible before any field changes
         slot.timeMillis = System.currentTimeMillis();
         slot.type = type;
         slot.initiator = initiator;
@@ -87,8 +101,9 @@ public final class EventLog {
         slot.blocks = blocks;
         slot.status = status;
         slot.detail = detail;
+        slot.state = seq;
         if (listened[type.ordinal()]) {
-            Event e = slot.event();
+            Event e = new Event(seq, slot.timeMillis, type, initiator, tsih, lun, opcode, lba, blocks, status, detail);
             for (Listener l : listeners) {
                 if (l.types().contains(type)) {
                     l.consumer().accept(e);
@@ -97,7 +112,26 @@ public final class EventLog {
         }
     }
 
-    /** Sees every event of the given types as it is recorded (under the log's lock: keep it short). */
+    /** The event with this sequence number, waiting for a writer still filling it in; null once overwritten. */
+    private Event read(long seq) {
+        Slot slot = slotOf(seq);
+        while (true) {
+            long before = slot.state;
+            if (before == seq) {
+                Event e = slot.event(seq);
+                java.lang.invoke.VarHandle.acquireFence(); // the fields were read before the check
+                if (slot.state == seq) {
+                    return e;
+                }
+            } else if (before > seq || -before > seq) {
+                return null; // a later lap overwrote it
+            } else {
+                Thread.onSpinWait(); // its writer has the number but has not finished
+            }
+        }
+    }
+
+    /** Sees every event of the given types as it is recorded, on the recording thread: keep it short. */
     public synchronized void addListener(java.util.function.Consumer<Event> listener, Type first, Type... more) {
         java.util.Set<Type> types = java.util.EnumSet.of(first, more);
         listeners.add(new Listener(types, listener));
@@ -125,12 +159,13 @@ public final class EventLog {
     }
 
     /** The events still held, oldest first, that satisfy the filter. */
-    public synchronized List<Event> events(Predicate<Event> filter) {
+    public List<Event> events(Predicate<Event> filter) {
         List<Event> out = new ArrayList<>();
-        long first = Math.max(clearedThrough + 1, recorded - ring.length + 1);
-        for (long seq = first; seq <= recorded; seq++) {
-            Event e = ring[(int) ((seq - 1) % ring.length)].event();
-            if (filter.test(e)) {
+        long last = recorded.get();
+        long first = Math.max(clearedThrough + 1, last - ring.length + 1);
+        for (long seq = first; seq <= last; seq++) {
+            Event e = read(seq);
+            if (e != null && filter.test(e)) {
                 out.add(e);
             }
         }
@@ -146,8 +181,8 @@ public final class EventLog {
     }
 
     /** Events recorded since the target started, including those the ring no longer holds. */
-    public synchronized long recorded() {
-        return recorded;
+    public long recorded() {
+        return recorded.get();
     }
 
     public int capacity() {
@@ -155,7 +190,7 @@ public final class EventLog {
     }
 
     /** Forgets every event (the sequence keeps counting). */
-    public synchronized void clear() {
-        clearedThrough = recorded;
+    public void clear() {
+        clearedThrough = recorded.get();
     }
 }
