@@ -53,6 +53,7 @@ for p in $tgt_port $isl_port $islf_port $iperf_port; do
 done
 truncate -s 1G "$tgt_img"
 tgtd -f -C "$ctl" --iscsi portal=127.0.0.1:$tgt_port >"$work/tgtd.log" 2>&1 & tgt_pid=$!
+disown "$tgt_pid"  # it is stopped with SIGKILL at the end; no job report for that
 wait_port $tgt_port
 for _ in $(seq 50); do  # the management socket comes up a moment after the portal
   tgtadm -C "$ctl" --lld iscsi --op new --mode target --tid 1 -T iqn.2026-01.org.iscsilab:compare-tgt 2>/dev/null && break

@@ -3,12 +3,11 @@ package org.iscsilab.iscsi.target;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
+import io.netty.util.collection.IntObjectHashMap;
+import io.netty.util.collection.IntObjectMap;
 import io.netty.util.concurrent.ScheduledFuture;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -38,7 +37,6 @@ import org.iscsilab.iscsi.pdu.TextResponse;
 import org.iscsilab.iscsi.pdu.UnknownPdu;
 import org.iscsilab.target.lu.ItNexus;
 import org.iscsilab.target.lu.ScsiOutcome;
-import java.util.concurrent.CompletableFuture;
 import org.iscsilab.target.ScsiTargetDevice;
 import org.iscsilab.target.fault.CommandRange;
 import org.iscsilab.target.fault.FaultAction;
@@ -75,8 +73,7 @@ public final class TargetSession {
     private final ItNexus nexus;
     private final CommandSequencer sequencer;
     /** Tasks in progress by ITT (a primitive map: no boxing per command). */
-    private final io.netty.util.collection.IntObjectMap<TargetTask> tasks =
-            new io.netty.util.collection.IntObjectHashMap<>();
+    private final IntObjectMap<TargetTask> tasks = new IntObjectHashMap<>();
     private final TextExchange text;
     private final AtomicBoolean ended = new AtomicBoolean();
     private final EventLoop loop;

@@ -1,13 +1,16 @@
 package org.iscsilab.iscsi.target;
 
 import io.netty.buffer.ByteBuf;
-import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.collection.IntObjectMap;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import org.iscsilab.iscsi.login.SessionParameters;
 import org.iscsilab.iscsi.pdu.DataOut;
 import org.iscsilab.iscsi.pdu.Pdu;
@@ -69,7 +72,7 @@ final class TargetTask implements Runnable, DataOutSource, org.iscsilab.target.l
     private final ScsiCommand command;
     private final SessionParameters params;
     private final R2tSender r2tSender;
-    private final java.util.function.Consumer<TargetTask> executor;
+    private final Consumer<TargetTask> executor;
     /** Data-in may be a span of the LUN's file, sent from the file (no data digest, no fault rule). */
     private volatile boolean fileDataIn;
     /** What the event log and metrics record when the task ends, set when it starts executing. */
@@ -106,7 +109,7 @@ final class TargetTask implements Runnable, DataOutSource, org.iscsilab.target.l
     private ByteBuf dataIn;
 
     TargetTask(ScsiCommand command, SessionParameters params, R2tSender r2tSender,
-               java.util.function.Consumer<TargetTask> executor, io.netty.buffer.ByteBufAllocator alloc) {
+               Consumer<TargetTask> executor, io.netty.buffer.ByteBufAllocator alloc) {
         this.command = command;
         this.params = params;
         this.r2tSender = r2tSender;
@@ -404,7 +407,7 @@ final class TargetTask implements Runnable, DataOutSource, org.iscsilab.target.l
         List<Segment> inOrder = segments;
         if (!tiles(inOrder)) { // out of order (several R2Ts answered in any order), or worse
             inOrder = new ArrayList<>(segments);
-            inOrder.sort(java.util.Comparator.comparingInt(Segment::offset));
+            inOrder.sort(Comparator.comparingInt(Segment::offset));
             if (!tiles(inOrder)) {
                 return copied(segments);
             }
@@ -414,7 +417,7 @@ final class TargetTask implements Runnable, DataOutSource, org.iscsilab.target.l
             if (piece.data().nioBufferCount() == 1) {
                 out.add(piece.data().nioBuffer());
             } else {
-                java.util.Collections.addAll(out, piece.data().nioBuffers());
+                Collections.addAll(out, piece.data().nioBuffers());
             }
         }
         return out.toArray(new ByteBuffer[0]);
