@@ -30,6 +30,7 @@ public final class TargetMetrics {
     private final AtomicInteger connections = new AtomicInteger();
     private final DistributionSummary received;
     private final DistributionSummary sent;
+    private final Counter sentFromFile;
 
     /** Meters in a Prometheus registry of their own. */
     public static TargetMetrics prometheus() {
@@ -45,6 +46,9 @@ public final class TargetMetrics {
                 .register(registry);
         this.sent = DistributionSummary.builder("iscsi.target.data.sent").baseUnit("bytes")
                 .description("SCSI data sent to initiators (Data-In)").register(registry);
+        this.sentFromFile = Counter.builder("iscsi.target.data.sent.from.file").baseUnit("bytes")
+                .description("Data-In bytes sent straight from a LUN's file (sendfile), never read into memory")
+                .register(registry);
         Gauge.builder("iscsi.target.connections", connections, AtomicInteger::get)
                 .description("open TCP connections, in login or full feature phase").register(registry);
         for (int i = 0; i < commands.length; i++) {
@@ -87,6 +91,11 @@ public final class TargetMetrics {
     public void connectionDropped(String reason) {
         count("iscsi.target.connections.dropped", "reason", reason,
                 "connections closed by the target's limits and timeouts");
+    }
+
+    /** Data-In bytes that went out from a file rather than from memory. */
+    public void sentFromFile(long bytes) {
+        sentFromFile.increment(bytes);
     }
 
     /** A command started on a LUN: counted in flight until {@link #commandDone}. */

@@ -468,6 +468,7 @@ public final class TargetSession {
                     } else {
                         conn.send(new FileSegmentPdu(pdu,
                                 FileSegmentPdu.regionOf(file.channel(), file.position() + offset, n)));
+                        portal.metrics().sentFromFile(n);
                     }
                     offset += n;
                     burstLeft = endOfSequence ? params.maxBurstLength() : burstLeft - n;
