@@ -36,6 +36,12 @@ public final class Reservations {
     private ReservationType type;
     private int generation;
     private boolean aptpl;
+    /**
+     * No reservation and no registration: no command can conflict, and {@link #checkAccess}
+     * answers without taking the lock (it is on every command's path). Every method that may
+     * create state clears it first, under the lock; a locked check sets it again once all is gone.
+     */
+    private volatile boolean idle = true;
 
     public Reservations(UnitAttentions unitAttentions) {
         this.unitAttentions = unitAttentions;
@@ -48,6 +54,7 @@ public final class Reservations {
      * APTPL, and restores what the file holds now (the state of before a restart).
      */
     public synchronized void persistIn(AptplFile file) throws IOException {
+        idle = false;
         this.aptplFile = file;
         AptplFile.State saved = file.load();
         if (saved != null) {
@@ -79,8 +86,16 @@ public final class Reservations {
     // ---- access checks (SPC-4 §5.12.1, SPC-2 §5.5.1) ----
 
     /** Throws ConflictException when a reservation through another nexus forbids this access. */
-    public synchronized void checkAccess(ItNexus nexus, AccessClass access) {
-        if (access == AccessClass.ALWAYS) {
+    public void checkAccess(ItNexus nexus, AccessClass access) {
+        if (access == AccessClass.ALWAYS || idle) {
+            return;
+        }
+        checkHeldAccess(nexus, access);
+    }
+
+    private synchronized void checkHeldAccess(ItNexus nexus, AccessClass access) {
+        if (spc2Holder == null && type == null && registrations.isEmpty()) {
+            idle = true; // everything was released since: the next checks need no lock
             return;
         }
         if (spc2Holder != null && !spc2Holder.equals(nexus)) {
@@ -121,6 +136,7 @@ public final class Reservations {
     // ---- SPC-2 RESERVE / RELEASE ----
 
     public synchronized void reserve(ItNexus nexus) {
+        idle = false;
         if (spc2Holder != null && !spc2Holder.equals(nexus)) {
             throw new ConflictException("reserved through " + spc2Holder);
         }
@@ -158,6 +174,7 @@ public final class Reservations {
     /** REGISTER (ignore=false) and REGISTER AND IGNORE EXISTING KEY (ignore=true), SPC-4 §5.12.7. */
     public synchronized void register(ItNexus nexus, long reservationKey, long serviceActionKey, boolean ignore,
                                       boolean aptplRequested) {
+        idle = false;
         try {
             Long current = registrations.get(nexus);
             if (current == null) {
@@ -212,6 +229,7 @@ public final class Reservations {
      */
     public synchronized void registerAndMove(ItNexus nexus, long reservationKey, long serviceActionKey,
                                              ItNexus destination, boolean unregister, boolean aptplRequested) {
+        idle = false;
         try {
             registeredKey(nexus, reservationKey);
             if (type == null || type.allRegistrants() || !nexus.equals(holder)) {
@@ -238,6 +256,7 @@ public final class Reservations {
     }
 
     public synchronized void reserve(ItNexus nexus, long reservationKey, ReservationType requested) {
+        idle = false;
         try {
             registeredKey(nexus, reservationKey);
             if (type == null) {
@@ -293,6 +312,7 @@ public final class Reservations {
      */
     public synchronized List<ItNexus> preempt(ItNexus nexus, long reservationKey, long serviceActionKey,
                                               ReservationType requested) {
+        idle = false;
         try {
             registeredKey(nexus, reservationKey);
             List<ItNexus> preempted = new ArrayList<>();
