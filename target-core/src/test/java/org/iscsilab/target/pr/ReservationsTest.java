@@ -45,6 +45,24 @@ class ReservationsTest {
     }
 
     @Test
+    void aUnitWithNothingReservedLetsEveryoneInAndEnforcesAReservationFromTheMomentItIsMade() {
+        for (int round = 0; round < 2; round++) { // the second round starts from a unit that was idle again
+            assertAllowed(B, AccessClass.WRITE);
+            r.reserve(A);
+            assertConflict(B, AccessClass.WRITE);
+            r.release(A);
+            assertAllowed(B, AccessClass.WRITE);
+            r.register(A, 0, 7, false, false);
+            r.reserve(A, 7, ReservationType.WRITE_EXCLUSIVE);
+            assertConflict(B, AccessClass.WRITE);
+            assertAllowed(B, AccessClass.READ);
+            r.release(A, 7, ReservationType.WRITE_EXCLUSIVE);
+            r.register(A, 7, 0, false, false); // unregisters
+            assertAllowed(B, AccessClass.WRITE);
+        }
+    }
+
+    @Test
     void spc2ReservationBlocksOtherNexusesButNotInquiryAndReleaseFromThemIsANoOp() {
         r.reserve(A);
         r.reserve(A); // again: fine
