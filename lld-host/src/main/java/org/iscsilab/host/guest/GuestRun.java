@@ -19,6 +19,9 @@ public final class GuestRun {
         }
     }
 
+    /** The "[   14.391234]" a kernel console message starts with. */
+    private static final java.util.regex.Pattern KERNEL_STAMP = java.util.regex.Pattern.compile("\\[\\s*\\d+\\.\\d+\\]");
+
     private final long startNanos = System.nanoTime();
     private final List<String> console = new ArrayList<>();
     private final List<GuestMarker> markers = new ArrayList<>();
@@ -39,13 +42,25 @@ public final class GuestRun {
         int at = line.indexOf("@@ ");
         long t = now();
         if (at >= 0) {
-            GuestMarker m = GuestMarker.parse(t, line.substring(at + 3));
+            // the kernel writes to the console between a marker's text and its newline at times:
+            // what follows a kernel timestamp after the marker is that message, not the marker's
+            java.util.regex.Matcher kernel = KERNEL_STAMP.matcher(line);
+            String text = line.substring(at + 3);
+            String kernelMessage = null;
+            if (kernel.find(at)) {
+                text = line.substring(at + 3, kernel.start());
+                kernelMessage = line.substring(kernel.end()).trim();
+            }
+            GuestMarker m = GuestMarker.parse(t, text);
             markers.add(m);
             if (m.kind().equals("BOOTED")) {
                 booted = true;
             }
             if (!m.kind().equals("AWAIT")) {
                 rows.add(new Row(t, "guest", m.toString()));
+            }
+            if (kernelMessage != null && booted) {
+                rows.add(new Row(t, "kernel", kernelMessage));
             }
             notifyAll();
             return m;

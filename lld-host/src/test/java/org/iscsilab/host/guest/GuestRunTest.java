@@ -37,6 +37,18 @@ class GuestRunTest {
     }
 
     @Test
+    void aKernelMessageWrittenBeforeAMarkersNewlineIsNotPartOfTheMarker() {
+        GuestRun run = new GuestRun();
+        run.accept("@@ BOOTED 6.12.48 2.1");
+        run.accept("@@ LOGGED_IN 10.0.2.2:33217[    5.512345] scsi 2:0:0:0: Direct-Access     ISCSILAB\r");
+        run.accept("");
+        assertEquals(List.of("10.0.2.2:33217"), run.marker("LOGGED_IN").orElseThrow().args());
+        assertEquals("scsi 2:0:0:0: Direct-Access     ISCSILAB", run.timeline().get(2).text(),
+                "the kernel's message follows the marker in the timeline");
+        assertEquals("kernel", run.timeline().get(2).source());
+    }
+
+    @Test
     void aRunSucceedsOnlyWhenTheScriptExitedZeroWithoutFailuresOrHostErrors() {
         GuestRun ok = new GuestRun();
         ok.accept("@@ BOOTED x 1");
