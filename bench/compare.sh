@@ -8,11 +8,9 @@
 #
 #   bench/compare.sh [SECONDS_PER_RUN]      (default 10; needs root for tgtd and apt-get)
 set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+name=compare
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 secs="${1:-10}"
-results="$root/bench/results"
-mkdir -p "$results"
-work="$(mktemp -d)"
 
 # ---- what the comparison needs ----
 need=()
@@ -28,8 +26,6 @@ if [ ${#need[@]} -gt 0 ]; then
     exit 2
   fi
 fi
-jar="$root/lld-host/target/iscsilab.jar"
-[ -f "$jar" ] || (cd "$root" && ./mvnw -q -B -DskipTests -pl lld-host -am package)
 
 # ---- the two targets and the iperf3 server, all on loopback ----
 tgt_port=13261; isl_port=13262; islf_port=13264; iperf_port=15299; ctl=7791
@@ -46,11 +42,8 @@ cleanup() {
   rm -f "$tgt_img" "$isl_img"; rm -rf "$work"
 }
 trap cleanup EXIT
-wait_port() { for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.1; done; echo "compare: nothing listens on port $1" >&2; exit 1; }
 
-for p in $tgt_port $isl_port $islf_port $iperf_port; do
-  if (exec 3<>/dev/tcp/127.0.0.1/"$p") 2>/dev/null; then echo "compare: port $p is in use" >&2; exit 1; fi
-done
+require_free_ports $tgt_port $isl_port $islf_port $iperf_port
 truncate -s 1G "$tgt_img"
 tgtd -f -C "$ctl" --iscsi portal=127.0.0.1:$tgt_port >"$work/tgtd.log" 2>&1 & tgt_pid=$!
 disown "$tgt_pid"  # it is stopped with SIGKILL at the end; no job report for that

@@ -9,23 +9,17 @@
 #
 #   bench/scale.sh [SECONDS_PER_POINT]      (default 60)
 set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+name=scale
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 secs="${1:-60}"
-results="$root/bench/results"
-mkdir -p "$results"
-work="$(mktemp -d)"
-jar="$root/lld-host/target/iscsilab.jar"
-[ -f "$jar" ] || (cd "$root" && ./mvnw -q -B -DskipTests -pl lld-host -am package)
 command -v curl >/dev/null || { echo "scale: needs curl" >&2; exit 2; }
 
 port=13263; admin=19263
-for p in $port $admin; do
-  if (exec 3<>/dev/tcp/127.0.0.1/"$p") 2>/dev/null; then echo "scale: port $p is in use" >&2; exit 1; fi
-done
+require_free_ports $port $admin
 java -XX:+UseSerialGC -jar "$jar" target --portal 127.0.0.1:$port --admin 127.0.0.1:$admin --nop-interval 0 --lun ram:1G \
   --max-sessions 256 >"$work/target.log" 2>&1 & pid=$!
 trap 'kill $pid 2>/dev/null || true; rm -rf "$work"' EXIT
-for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.1; done
+wait_port $port
 url="iscsi://127.0.0.1:$port/iqn.2026-01.org.iscsilab:target0/0"
 
 # allocated heap bytes and SCSI commands completed so far, from the target's /metrics

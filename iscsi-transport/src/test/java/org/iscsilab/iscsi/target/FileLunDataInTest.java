@@ -61,13 +61,21 @@ class FileLunDataInTest {
         return s;
     }
 
+    /** Data-In bytes the target has sent from the file so far. */
+    private static double sentFromFile() {
+        return target.server().metrics().registry().get("iscsi.target.data.sent.from.file").counter().count();
+    }
+
     @ParameterizedTest(name = "header digest {0}, data digest {1}, MaxRecvDataSegmentLength {2}")
     @CsvSource({"false, false, 262144", "false, false, 8192", "true, false, 65536", "true, true, 262144"})
     void aLargeReadCarriesExactlyTheFilesBytes(boolean headerDigest, boolean dataDigest, int mrdsl) {
         InitiatorSession s = login(headerDigest, dataDigest, mrdsl);
+        double before = sentFromFile();
         ScsiResult r = s.execute(0, Cdbs.read10((1 << 20) / 512, BLOCKS), null, contents.length).join();
         assertTrue(r.good(), r.toString());
         assertArrayEquals(contents, r.data());
+        // from the file unless a data digest must be computed over the bytes
+        assertEquals(dataDigest ? 0 : contents.length, sentFromFile() - before, 0.0);
         // and an unaligned span across the boundary of what was written
         ScsiResult part = s.execute(0, Cdbs.read10((1 << 20) / 512 - 8, 200), null, 200 * 512).join();
         assertTrue(part.good());
@@ -82,8 +90,10 @@ class FileLunDataInTest {
     void aFaultRuleThatCorruptsReadsStillApplies(boolean dataDigest) {
         InitiatorSession s = login(false, dataDigest, 262144);
         int rule = target.faults().add("corrupt,lun=0,op=read,once").id();
+        double before = sentFromFile();
         ScsiResult bad = s.execute(0, Cdbs.read10((1 << 20) / 512, BLOCKS), null, contents.length).join();
         assertTrue(bad.good());
+        assertEquals(0, sentFromFile() - before, 0.0, "the fault needs the bytes in memory");
         for (int block = 0; block < BLOCKS; block++) { // the first byte of every block flipped, the rest intact
             assertEquals((byte) (contents[block * 512] ^ 0x01), bad.data()[block * 512]);
             assertEquals(contents[block * 512 + 1], bad.data()[block * 512 + 1]);

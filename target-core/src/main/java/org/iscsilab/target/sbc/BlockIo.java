@@ -27,9 +27,8 @@ final class BlockIo {
         int carried = Math.min(length, task.expectedDataTransferLength());
         long lba = r.lba();
         if (carried >= FileSpan.MIN_LENGTH && task.sendsDataInFromFiles() && lu.store() instanceof FileStore file) {
-            // the transport sends these bytes from the file: nothing is read here. Like a read in
-            // flight, the bytes are those in the file when they go out.
-            FileSpan span = MediumAccess.span(lu, file, lba, carried);
+            // the transport sends these bytes from the file: nothing is read here
+            FileSpan span = file.span(lba * lu.blockSize(), carried);
             if (span != null) {
                 return CompletableFuture.completedFuture(ScsiOutcome.dataInFromFile(span, length));
             } // else the file shrank or failed: the read below reports what it finds

@@ -31,23 +31,6 @@ public final class MediumAccess {
         return buf.flip();
     }
 
-    /**
-     * The blocks at {@code lba} as a span of the unit's file, or null when the file no longer
-     * holds them or cannot tell (then a plain read reports the error).
-     */
-    static org.iscsilab.target.store.FileSpan span(LogicalUnit lu, org.iscsilab.target.store.FileStore file, long lba,
-                                                   int bytes) {
-        Lock l = lu.mediumLock().readLock();
-        l.lock();
-        try {
-            return file.span(lba * lu.blockSize(), bytes);
-        } catch (IOException e) {
-            return null;
-        } finally {
-            l.unlock();
-        }
-    }
-
     public static void write(LogicalUnit lu, long lba, ByteBuffer data, boolean durable) throws IOException {
         long blocks = data.remaining() / lu.blockSize();
         Lock l = lu.mediumLock().readLock();

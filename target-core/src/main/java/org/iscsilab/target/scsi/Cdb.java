@@ -8,14 +8,14 @@ public final class Cdb {
     private final byte[] bytes;
 
     public Cdb(byte[] bytes) {
-        this(bytes.clone(), true);
+        this(bytes, true);
     }
 
-    private Cdb(byte[] bytes, boolean owned) {
+    private Cdb(byte[] bytes, boolean copy) {
         if (bytes.length < 6) {
             throw new IllegalArgumentException("a CDB has at least 6 bytes, got " + bytes.length);
         }
-        this.bytes = bytes;
+        this.bytes = copy ? bytes.clone() : bytes;
     }
 
     /**
@@ -23,7 +23,7 @@ public final class Cdb {
      * this command alone: the caller hands the array over and never changes it afterwards.
      */
     public static Cdb adopting(byte[] bytes) {
-        return new Cdb(bytes, true);
+        return new Cdb(bytes, false);
     }
 
     public static Cdb of(int... values) {

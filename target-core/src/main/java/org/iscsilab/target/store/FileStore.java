@@ -92,10 +92,16 @@ public final class FileStore implements BackingStore, Unmappable {
 
     /**
      * The bytes at {@code offset} as a span of the file, for a transport that sends them from the
-     * file; null when the file no longer holds them all (it shrank), so the caller reads instead.
+     * file; null when the file no longer holds them all (it shrank) or its size cannot be had, so
+     * the caller reads instead and a plain read reports what it finds. Nothing is read here, so
+     * no lock is needed: like a read in flight, the span's bytes are those in the file when they go out.
      */
-    public FileSpan span(long offset, int length) throws IOException {
-        return offset + length <= channel.size() ? new FileSpan(channel, offset, length) : null;
+    public FileSpan span(long offset, int length) {
+        try {
+            return offset + length <= channel.size() ? new FileSpan(channel, offset, length) : null;
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     @Override
