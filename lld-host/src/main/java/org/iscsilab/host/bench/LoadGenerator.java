@@ -81,8 +81,12 @@ public final class LoadGenerator {
         /** The end of the ramp: what completes before it warms things up and is not reported. */
         final long measuredFrom;
         final Recorder recorder = new Recorder(3);
+        /** Commands completed in the measured window (after the ramp), and their bytes. */
         final AtomicLong ios = new AtomicLong();
         final AtomicLong bytes = new AtomicLong();
+        /** Commands completed during the ramp: shown live, never reported (like fio's ramp_time). */
+        final AtomicLong rampIos = new AtomicLong();
+        final AtomicLong rampBytes = new AtomicLong();
         final AtomicLong errors = new AtomicLong();
         final AtomicLong verifyFailures = new AtomicLong();
         final AtomicLong sequential = new AtomicLong();
@@ -116,26 +120,12 @@ public final class LoadGenerator {
             long lastIos = 0;
             long lastBytes = 0;
             long lastTick = start;
-            boolean ramping = spec.ramp().toNanos() > 0;
-            long iosAtRamp = 0;
-            long bytesAtRamp = 0;
-            long rampEnded = start;
-            while (!finished.await(ramping ? Math.min(1000, Math.max(1, (measuredFrom - System.nanoTime()) / 1_000_000))
-                    : 1000, TimeUnit.MILLISECONDS)) {
+            while (!finished.await(tickMillis(System.nanoTime()), TimeUnit.MILLISECONDS)) {
                 long now = System.nanoTime();
                 Histogram interval = recorder.getIntervalHistogram();
-                if (ramping && now >= measuredFrom) {
-                    // like fio's ramp_time: forget what the warm-up measured
-                    ramping = false;
-                    iosAtRamp = ios.get();
-                    bytesAtRamp = bytes.get();
-                    rampEnded = now;
-                    total.reset();
-                } else {
-                    total.add(interval);
-                }
-                long i = ios.get();
-                long b = bytes.get();
+                total.add(interval);
+                long i = ios.get() + rampIos.get();
+                long b = bytes.get() + rampBytes.get();
                 double secs = (now - lastTick) / 1e9;
                 progress.accept(new Progress((now - start) / 1e9, (i - lastIos) / secs, (b - lastBytes) / secs / 1e6,
                         interval.getTotalCount() == 0 ? 0 : interval.getValueAtPercentile(99) / 1000.0, errors.get()));
@@ -147,13 +137,19 @@ public final class LoadGenerator {
                 }
             }
             total.add(recorder.getIntervalHistogram());
-            double seconds = Math.max(1e-9, (lastCompletion.get() - rampEnded) / 1e9);
-            long n = ios.get() - iosAtRamp;
-            long moved = bytes.get() - bytesAtRamp;
+            // the measured window opens when the ramp was due to end, whenever this thread noticed it
+            double seconds = Math.max(1e-9, (lastCompletion.get() - measuredFrom) / 1e9);
+            long n = ios.get();
+            long moved = bytes.get();
             return new BenchResult(spec.label(), spec.workload().label(), spec.blockSize(), spec.depth(),
                     spec.sessions(), n, moved, errors.get(), verifyFailures.get(), seconds, n / seconds,
                     moved / seconds / 1e6, micros(total, 50), micros(total, 99), micros(total, 99.9),
                     total.getTotalCount() == 0 ? 0 : total.getMaxValue() / 1000.0);
+        }
+
+        /** A progress tick a second, and one at the ramp's end so the live line restarts there. */
+        private long tickMillis(long now) {
+            return now < measuredFrom ? Math.min(1000, Math.max(1, (measuredFrom - now) / 1_000_000)) : 1000;
         }
 
         private static double micros(Histogram h, double percentile) {
@@ -197,9 +193,14 @@ public final class LoadGenerator {
                     if (err != null || !r.good()) {
                         errors.incrementAndGet();
                     } else {
-                        recorder.recordValue(Math.max(1, t));
-                        ios.incrementAndGet();
-                        bytes.addAndGet(spec.blockSize());
+                        if (end < measuredFrom) {
+                            rampIos.incrementAndGet();
+                            rampBytes.addAndGet(spec.blockSize());
+                        } else {
+                            recorder.recordValue(Math.max(1, t));
+                            ios.incrementAndGet();
+                            bytes.addAndGet(spec.blockSize());
+                        }
                         if (read && spec.verify() && !verify(r.data(), lba)) {
                             verifyFailures.incrementAndGet();
                         }

@@ -24,7 +24,7 @@ class LoadGeneratorTest {
             assertEquals(r.bytes(), r.ios() * 8192);
             assertTrue(r.p50Micros() > 0 && r.p50Micros() <= r.p99Micros() && r.p99Micros() <= r.p999Micros(), r.toString());
             assertTrue(ticks.size() >= 2, "a progress line per second");
-            assertTrue(t.events().count(e -> e.opcode() == 0x8A) > 0 && t.events().count(e -> e.opcode() == 0x88) > 0,
+            assertTrue(t.events().commandsRecorded(0x8A) > 0 && t.events().commandsRecorded(0x88) > 0,
                     "both reads and writes reached the target");
         }
     }
@@ -32,13 +32,23 @@ class LoadGeneratorTest {
     @Test
     void whatTheRampDoesIsNotReported() throws Exception {
         try (EmbeddedTarget t = EmbeddedTarget.start("ram:16M")) {
-            long before = t.events().count(e -> e.opcode() == 0x88);
+            Duration ramp = Duration.ofMillis(1000);
+            Duration measured = Duration.ofMillis(1000);
+            long readsBefore = t.events().commandsRecorded(0x88);
+            long started = System.nanoTime();
             BenchResult r = new LoadGenerator(t.address(), t.iqn(), 0).run(new BenchSpec(Workload.RANDREAD, 4096, 4, 1,
-                    Duration.ofMillis(1000), 100, false, 3, Duration.ofMillis(1000)), p -> { });
-            long reads = t.events().count(e -> e.opcode() == 0x88) - before;
+                    measured, 100, false, 3, ramp), p -> { });
+            double wallSeconds = (System.nanoTime() - started) / 1e9;
+            // a running total, not the event ring: ramp and run together can exceed what the ring holds
+            long reads = t.events().commandsRecorded(0x88) - readsBefore;
             assertTrue(r.ios() > 0 && r.ios() < reads, "the reads of the ramp went to the target but not into the "
                     + "result: " + r.ios() + " reported of " + reads);
-            assertTrue(r.seconds() > 0.8 && r.seconds() < 1.5, "the measured time excludes the ramp: " + r.seconds());
+            // the window opens when the ramp is due to end and closes with the last completion after the deadline,
+            // however late a loaded machine runs: bounds that hold without timing the machine
+            assertTrue(r.seconds() >= measured.toMillis() / 1000.0 * 0.99,
+                    "the whole measured duration is reported: " + r.seconds());
+            assertTrue(r.seconds() <= wallSeconds - ramp.toMillis() / 1000.0,
+                    "the measured time excludes the ramp: " + r.seconds() + " s of a " + wallSeconds + " s run");
         }
     }
 

@@ -2,6 +2,7 @@ package org.iscsilab.target.fault;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Predicate;
 
 /**
@@ -59,6 +60,9 @@ public final class EventLog {
     /** Types some listener wants, by ordinal: the others are recorded without making an Event. */
     private final boolean[] listened = new boolean[Type.values().length];
     private final java.util.concurrent.atomic.AtomicLong recorded = new java.util.concurrent.atomic.AtomicLong();
+    /** Commands recorded per opcode since the target started: running totals the ring cannot lose. */
+    private final LongAdder[] commandsByOpcode =
+            new LongAdder[256];
     /** Sequence numbers up to this one were cleared. */
     private volatile long clearedThrough;
 
@@ -71,6 +75,9 @@ public final class EventLog {
             throw new IllegalArgumentException("an event log holds at least one event");
         }
         this.ring = new Slot[capacity];
+        for (int i = 0; i < commandsByOpcode.length; i++) {
+            commandsByOpcode[i] = new LongAdder();
+        }
         for (int i = 0; i < capacity; i++) {
             ring[i] = new Slot();
         }
@@ -148,6 +155,7 @@ public final class EventLog {
 
     public void command(String initiator, int tsih, int lun, int opcode, long lba, long blocks, String status) {
         add(Type.COMMAND, initiator, tsih, lun, opcode, lba, blocks, status, null);
+        commandsByOpcode[opcode & 0xFF].increment();
     }
 
     public void taskManagement(String initiator, int tsih, int lun, String function, String response) {
@@ -183,6 +191,14 @@ public final class EventLog {
     /** Events recorded since the target started, including those the ring no longer holds. */
     public long recorded() {
         return recorded.get();
+    }
+
+    /**
+     * Commands with this operation code recorded since the target started, including those the
+     * ring no longer holds; {@link #clear} does not reset it.
+     */
+    public long commandsRecorded(int opcode) {
+        return commandsByOpcode[opcode & 0xFF].sum();
     }
 
     public int capacity() {

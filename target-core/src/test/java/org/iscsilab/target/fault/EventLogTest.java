@@ -59,4 +59,18 @@ class EventLogTest {
             assertTrue(kept.get(i).sequence() == kept.get(i - 1).sequence() + 1, "no gaps among the kept");
         }
     }
+
+    @Test
+    void commandTotalsPerOpcodeCountWhatTheRingHasDroppedAndSurviveClear() {
+        EventLog log = new EventLog(10);
+        for (int i = 0; i < 25; i++) {
+            log.command("iqn.a", 1, 0, i % 5 == 0 ? 0x2A : 0x88, i, 1, "GOOD");
+        }
+        log.clear();
+        log.login("iqn.a", 1, "SUCCESS", null);
+        assertEquals(20, log.commandsRecorded(0x88), "more READ(16)s than the ring holds");
+        assertEquals(5, log.commandsRecorded(0x2A));
+        assertEquals(0, log.commandsRecorded(0x28));
+        assertEquals(1, log.events().size(), "the ring itself was cleared");
+    }
 }
