@@ -1,11 +1,10 @@
-# Shared by the bench scripts (sourced, not run): where things are, the jar (built when missing),
+# Shared by the bench scripts (sourced, not run): where things are, the jar (from the launcher),
 # a scratch directory, and loopback port checks. Each script sets "name" (its messages' prefix) first.
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 results="$root/bench/results"
 mkdir -p "$results"
 work="$(mktemp -d)"
-jar="$root/lld-host/target/iscsilab.jar"
-[ -f "$jar" ] || (cd "$root" && ./mvnw -q -B -DskipTests -pl lld-host -am package)
+jar="$("$root/iscsilab" print-jar)"  # built (or rebuilt when sources changed) by the launcher
 
 # Fails when something already listens on any of the ports.
 require_free_ports() {

@@ -5,8 +5,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 mkdir -p bench/results
-./mvnw -q -B -pl iscsi-transport -am install -DskipTests
-./mvnw -q -B -pl iscsi-transport test-compile dependency:build-classpath -Dmdep.includeScope=test \
-  -Dmdep.outputFile="$root/iscsi-transport/target/jmh.classpath"
-cp="iscsi-transport/target/test-classes:iscsi-transport/target/classes:$(cat iscsi-transport/target/jmh.classpath)"
-exec java -cp "$cp" org.openjdk.jmh.Main -rf json -rff bench/results/jmh.json "${@:-org.iscsilab.iscsi.jmh}"
+./mvnw -q -B -pl benchmarks -am install -DskipTests
+./mvnw -q -B -pl benchmarks dependency:build-classpath -Dmdep.outputFile="$root/benchmarks/target/jmh.classpath"
+cp="benchmarks/target/classes:$(cat benchmarks/target/jmh.classpath)"
+exec java -cp "$cp" org.openjdk.jmh.Main -rf json -rff bench/results/jmh.json "${@:-org.iscsilab.benchmarks}"

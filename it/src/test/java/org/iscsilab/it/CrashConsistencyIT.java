@@ -21,12 +21,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.iscsilab.iscsi.initiator.Cdbs;
+import org.iscsilab.scsi.Cdbs;
 import org.iscsilab.iscsi.initiator.InitiatorConfig;
 import org.iscsilab.iscsi.initiator.InitiatorSession;
 import org.iscsilab.iscsi.initiator.IscsiInitiator;
 import org.iscsilab.iscsi.initiator.ScsiResult;
-import org.iscsilab.target.lu.LunAddress;
+import org.iscsilab.scsi.LunAddress;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,7 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Every other block written reads back as either its old or its new content, never anything else.
  */
 class CrashConsistencyIT {
-    private static final Path JAR = Path.of(System.getProperty("iscsilab.jar", "../lld-host/target/iscsilab.jar"));
+    private static final Path JAR = IscsilabJar.path();
     private static final String IQN = "iqn.2026-01.org.iscsilab:crash";
     private static final int SLOT_BYTES = 4096;
     private static final int SLOT_BLOCKS = SLOT_BYTES / 512;

@@ -5,15 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.Map;
-import org.iscsilab.host.guest.GuestImage;
-import org.iscsilab.host.guest.GuestRun;
-import org.iscsilab.iscsi.initiator.Cdbs;
+import org.iscsilab.guest.GuestImage;
+import org.iscsilab.guest.GuestRun;
+import org.iscsilab.scsi.Cdbs;
 import org.iscsilab.iscsi.initiator.InitiatorConfig;
 import org.iscsilab.iscsi.initiator.InitiatorSession;
 import org.iscsilab.iscsi.initiator.IscsiInitiator;
 import org.iscsilab.iscsi.initiator.ScsiResult;
-import org.iscsilab.iscsi.target.EmbeddedTarget;
-import org.iscsilab.target.lu.LunAddress;
+import org.iscsilab.server.EmbeddedTarget;
+import org.iscsilab.scsi.LunAddress;
 
 /** What the Linux-guest suites share: the image, and checks from the target's side. */
 final class GuestSupport {

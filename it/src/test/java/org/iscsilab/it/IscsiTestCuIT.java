@@ -15,8 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import org.iscsilab.iscsi.target.EmbeddedTarget;
-import org.iscsilab.iscsi.target.TargetSettings;
+import org.iscsilab.server.EmbeddedTarget;
+import org.iscsilab.iscsi.node.TargetSettings;
 import org.junit.jupiter.api.Test;
 
 /**

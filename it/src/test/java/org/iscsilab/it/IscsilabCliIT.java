@@ -16,7 +16,16 @@ import org.junit.jupiter.api.Test;
 
 /** The packaged command line: starts a target real initiators reach, stops cleanly, explains bad flags. */
 class IscsilabCliIT {
-    private static final Path JAR = Path.of(System.getProperty("iscsilab.jar", "../lld-host/target/iscsilab.jar"));
+    private static final Path JAR = IscsilabJar.path();
+
+    @Test
+    void theLauncherRunsTheJarTheBuildMakes() throws Exception {
+        Path launcher = Path.of("..", "iscsilab").toAbsolutePath().normalize();
+        String output = ExternalProgram.ok(Duration.ofMinutes(5), launcher.toString(), "print-jar").strip();
+        String printed = output.substring(output.lastIndexOf('\n') + 1); // after any "building" line
+        assertEquals(JAR.toAbsolutePath().normalize(), Path.of(printed).toAbsolutePath().normalize(),
+                "./iscsilab and the POM's iscsilab.jar property name the same jar");
+    }
 
     @Test
     void targetStartsServesALibiscsiClientAndStopsOnSigterm() throws Exception {

@@ -3,7 +3,7 @@ package org.iscsilab.it;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
-import org.iscsilab.iscsi.target.EmbeddedTarget;
+import org.iscsilab.server.EmbeddedTarget;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
-import org.iscsilab.host.guest.GuestImage;
-import org.iscsilab.host.guest.GuestScenario;
-import org.iscsilab.host.guest.GuestScenarioRunner;
-import org.iscsilab.host.guest.LinuxGuest;
+import org.iscsilab.guest.GuestImage;
+import org.iscsilab.guest.GuestScenario;
+import org.iscsilab.guest.GuestScenarioRunner;
+import org.iscsilab.guest.LinuxGuest;
 import org.iscsilab.host.scenario.ScenarioReport;
 import org.iscsilab.host.scenario.ScenarioTarget;
 import org.junit.jupiter.api.BeforeAll;

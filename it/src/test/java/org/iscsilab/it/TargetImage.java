@@ -36,7 +36,7 @@ final class TargetImage {
         if (image == null) {
             image = new ImageFromDockerfile("localhost/iscsilab/target-it", false)
                     .withFileFromPath("Dockerfile", Path.of(System.getProperty("iscsilab.dockerfile")))
-                    .withFileFromPath("lld-host/target/iscsilab.jar", Path.of(System.getProperty("iscsilab.jar")))
+                    .withFileFromPath("iscsilab.jar", IscsilabJar.path())
                     .withTarget("prebuilt")
                     .withBuildArg("JRE_IMAGE", System.getenv().getOrDefault("ISCSILAB_JRE_IMAGE",
                             "eclipse-temurin:17-jre"));

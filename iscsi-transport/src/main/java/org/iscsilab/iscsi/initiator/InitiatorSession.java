@@ -40,7 +40,7 @@ import org.iscsilab.iscsi.pdu.TaskManagementRequest;
 import org.iscsilab.iscsi.pdu.TaskManagementResponse;
 import org.iscsilab.iscsi.pdu.TextRequest;
 import org.iscsilab.iscsi.pdu.TextResponse;
-import org.iscsilab.iscsi.target.SerialNumbers;
+import org.iscsilab.iscsi.pdu.SerialNumbers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

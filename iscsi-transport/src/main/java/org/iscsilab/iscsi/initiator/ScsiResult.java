@@ -1,7 +1,7 @@
 package org.iscsilab.iscsi.initiator;
 
-import org.iscsilab.target.scsi.ScsiStatus;
-import org.iscsilab.target.scsi.SenseData;
+import org.iscsilab.scsi.ScsiStatus;
+import org.iscsilab.scsi.SenseData;
 
 /**
  * How a command ended, as the initiator saw it: SCSI status, sense data (if any), data-in,

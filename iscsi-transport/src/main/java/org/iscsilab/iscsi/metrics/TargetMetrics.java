@@ -5,23 +5,20 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
-import org.iscsilab.target.fault.EventLog;
+import org.iscsilab.core.fault.EventLog;
 
 /**
- * The target's meters (Micrometer), scraped in Prometheus' text format from the admin server's
- * /metrics: SCSI commands by opcode and status with latency histograms, bytes in and out,
+ * The target's meters (Micrometer), registered in the registry the assembler of the target gives
+ * (the target server exposes a Prometheus one at the admin API's /metrics): SCSI commands by opcode and status with latency histograms, bytes in and out,
  * commands in flight per LUN, sessions, connections, logins by outcome, task management by
  * response and faults fired. Meters on the command path are looked up once and cached.
  */
 public final class TargetMetrics {
     private final MeterRegistry registry;
-    private final PrometheusMeterRegistry prometheus;
     @SuppressWarnings("unchecked")
     private final ConcurrentHashMap<String, Counter>[] commands = new ConcurrentHashMap[256];
     private final Timer[] latency = new Timer[256];
@@ -32,15 +29,8 @@ public final class TargetMetrics {
     private final DistributionSummary sent;
     private final Counter sentFromFile;
 
-    /** Meters in a Prometheus registry of their own. */
-    public static TargetMetrics prometheus() {
-        PrometheusMeterRegistry r = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        return new TargetMetrics(r, r);
-    }
-
-    private TargetMetrics(MeterRegistry registry, PrometheusMeterRegistry prometheus) {
+    public TargetMetrics(MeterRegistry registry) {
         this.registry = registry;
-        this.prometheus = prometheus;
         this.received = DistributionSummary.builder("iscsi.target.data.received").baseUnit("bytes")
                 .description("SCSI data received from initiators (immediate, unsolicited and Data-Out)")
                 .register(registry);
@@ -66,11 +56,6 @@ public final class TargetMetrics {
 
     public MeterRegistry registry() {
         return registry;
-    }
-
-    /** The Prometheus text exposition of every meter. */
-    public String scrape() {
-        return prometheus.scrape();
     }
 
     /** The sessions gauge reads the server's registry when scraped. */

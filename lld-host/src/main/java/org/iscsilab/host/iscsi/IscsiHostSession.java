@@ -11,10 +11,10 @@ import org.iscsilab.host.mid.ScsiDevice;
 import org.iscsilab.host.mid.ScsiDisk;
 import org.iscsilab.host.mid.ScsiHost;
 import org.iscsilab.host.mid.ScsiTarget;
-import org.iscsilab.iscsi.initiator.Cdbs;
+import org.iscsilab.scsi.Cdbs;
 import org.iscsilab.iscsi.initiator.RecoveringSession;
 import org.iscsilab.iscsi.initiator.ScsiResult;
-import org.iscsilab.target.lu.LunAddress;
+import org.iscsilab.scsi.LunAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

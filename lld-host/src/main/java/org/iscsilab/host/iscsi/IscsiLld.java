@@ -25,7 +25,7 @@ import org.iscsilab.iscsi.pdu.TaskManagementResponse;
 import org.iscsilab.iscsi.initiator.IscsiInitiator;
 import org.iscsilab.iscsi.initiator.RecoveringSession;
 import org.iscsilab.iscsi.initiator.ScsiResult;
-import org.iscsilab.target.lu.LunAddress;
+import org.iscsilab.scsi.LunAddress;
 
 /**
  * The iSCSI low-level driver (iscsi_tcp + libiscsi + scsi_transport_iscsi, in the parts the

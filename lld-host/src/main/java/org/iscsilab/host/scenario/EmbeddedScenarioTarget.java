@@ -2,9 +2,9 @@ package org.iscsilab.host.scenario;
 
 import java.net.InetSocketAddress;
 import java.util.List;
-import org.iscsilab.iscsi.target.EmbeddedTarget;
-import org.iscsilab.iscsi.target.TargetSettings;
-import org.iscsilab.target.fault.EventLog;
+import org.iscsilab.server.EmbeddedTarget;
+import org.iscsilab.iscsi.node.TargetSettings;
+import org.iscsilab.core.fault.EventLog;
 
 /** A target started in this process with one 64 MiB RAM LUN. */
 final class EmbeddedScenarioTarget implements ScenarioTarget {

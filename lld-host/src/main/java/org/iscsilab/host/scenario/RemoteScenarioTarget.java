@@ -10,7 +10,7 @@ import java.net.http.HttpResponse;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.iscsilab.target.fault.EventLog;
+import org.iscsilab.core.fault.EventLog;
 
 /**
  * A running iscsilab target reached over the network: logins go to its portal, fault rules and

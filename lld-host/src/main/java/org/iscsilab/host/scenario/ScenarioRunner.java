@@ -19,7 +19,7 @@ import org.iscsilab.host.mid.ScsiDisk;
 import org.iscsilab.host.module.Violations;
 import org.iscsilab.iscsi.initiator.InitiatorConfig;
 import org.iscsilab.iscsi.initiator.IscsiInitiator;
-import org.iscsilab.target.fault.EventLog;
+import org.iscsilab.core.fault.EventLog;
 
 /**
  * Runs a {@link Scenario} under a {@link Policy} against an embedded iscsilab target over a real

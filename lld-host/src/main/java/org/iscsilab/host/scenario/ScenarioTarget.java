@@ -2,7 +2,7 @@ package org.iscsilab.host.scenario;
 
 import java.net.InetSocketAddress;
 import java.util.List;
-import org.iscsilab.target.fault.EventLog;
+import org.iscsilab.core.fault.EventLog;
 
 /**
  * The iscsilab target a scenario runs against: where to log in, and its fault rules and event

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.URI;
 import java.time.Duration;
 import org.iscsilab.host.mid.Policy;
-import org.iscsilab.iscsi.target.EmbeddedTarget;
+import org.iscsilab.server.EmbeddedTarget;
 import org.junit.jupiter.api.Test;
 
 /** A scenario run against a target over the network: faults and the event log through its admin API. */

@@ -1,0 +1,52 @@
+package org.iscsilab.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code iscsilab} command: one entry point for the target and, later, the host tools. */
+@Command(name = "iscsilab", mixinStandardHelpOptions = true, version = "iscsilab 0.1.0",
+        description = "iSCSI target emulator and Linux-style SCSI host stack.",
+        subcommands = {TargetCommand.class, FaultCommand.class, LunCommand.class, EventsCommand.class,
+                StatusCommand.class, ScenarioCommand.class, BenchCommand.class})
+public final class IscsilabCli {
+
+    public static void main(String[] args) {
+        configureLogging(args);
+        // Netty's leak detector records a stack trace for a sample of buffers: an allocation on the
+        // data path. The test suites run it at paranoid; the command line runs without it unless
+        // -Dio.netty.leakDetection.level is given (e.g. through ISCSILAB_JAVA_OPTS).
+        if (System.getProperty("io.netty.leakDetection.level") == null) {
+            System.setProperty("io.netty.leakDetection.level", "disabled");
+        }
+        CommandLine cli = new CommandLine(new IscsilabCli());
+        cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            if (ex instanceof IllegalArgumentException || ex instanceof java.io.IOException
+                    || ex instanceof java.net.BindException) {
+                cmd.getErr().println("iscsilab: " + ex.getMessage());
+                return 2;
+            }
+            throw ex;
+        });
+        int code = cli.execute(args);
+        if (code != 0 || args.length == 0 || !args[0].equals("target")) {
+            System.exit(code);
+        }
+    }
+
+    /** --log-level must take effect before the first logger is created (logback.xml reads it once). */
+    private static void configureLogging(String[] args) {
+        String level = "info";
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--log-level") && i + 1 < args.length) {
+                level = args[i + 1];
+            } else if (args[i].startsWith("--log-level=")) {
+                level = args[i].substring("--log-level=".length());
+            }
+        }
+        if (!level.matches("error|warn|info|debug|trace")) {
+            System.err.println("iscsilab: --log-level must be error, warn, info, debug or trace, not '" + level + "'");
+            System.exit(2);
+        }
+        System.setProperty("iscsilab.log.level", level);
+    }
+}

@@ -1,0 +1,299 @@
+package org.iscsilab.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.iscsilab.guest.GuestImage;
+import org.iscsilab.guest.GuestScenario;
+import org.iscsilab.guest.GuestScenarioRunner;
+import org.iscsilab.guest.LinuxGuest;
+import org.iscsilab.host.mid.Policy;
+import org.iscsilab.host.race.InterleavingExplorer;
+import org.iscsilab.host.scenario.Scenario;
+import org.iscsilab.host.scenario.ScenarioReport;
+import org.iscsilab.host.scenario.ScenarioRunner;
+import org.iscsilab.host.scenario.ScenarioTarget;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code iscsilab scenario NAME|all}: runs the reference's scenarios on the Java host against an
+ * embedded target over iSCSI and prints what the device went through, or the whole matrix.
+ */
+@Command(name = "scenario", mixinStandardHelpOptions = true,
+        description = "Run a mid-layer scenario (A-lld-unload-blocked, B-remove-blocked-lun, C-block-remove-race, "
+                + "D-logout-while-recovering, D2-forced-unload-while-recovering, E-timeout-then-relogin, "
+                + "F-sysfs-state-write) under a policy, or 'all' for the scenarios x policies matrix.")
+public final class ScenarioCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "NAME", description = "A scenario (its letter or name), or all.")
+    String name;
+
+    @Option(names = "--policy", paramLabel = "POLICY",
+            description = "v4.11, bart, cancel-block, cancel-block-drop-sync, v4.13 or current (default ${DEFAULT-VALUE}; "
+                    + "ignored by all, which runs every policy).")
+    String policy = "v4.11";
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+    private boolean policySet;
+
+    @Option(names = "--limit", paramLabel = "MILLIS",
+            description = "How long a step may take before it counts as HUNG (default ${DEFAULT-VALUE}).")
+    long limitMillis = 3000;
+
+    @Option(names = "--bart-visits-cancel", paramLabel = "true|false", arity = "1",
+            description = "bart only: whether its target unblock also visits devices in CANCEL; the 2017 patch "
+                    + "does not say, and it decides scenarios A and B (default ${DEFAULT-VALUE}).")
+    boolean bartVisitsCancel = true;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the reports as a JSON list.")
+    Path json;
+
+    @Option(names = "--target", paramLabel = "URL",
+            description = "Run against a running iscsilab target, iscsi://HOST:PORT/IQN (its LUN 0 is used; "
+                    + "default: a target embedded in this process).")
+    String targetUrl;
+
+    @Option(names = "--admin", paramLabel = "HOST:PORT",
+            description = "The admin API of the --target (default ${DEFAULT-VALUE}).")
+    String admin = "127.0.0.1:9260";
+
+    @Option(names = "--host", paramLabel = "java|linux-vm|both",
+            description = "Which host runs the scenario: the Java mid-layer (default), a real Linux kernel with "
+                    + "open-iscsi booted under QEMU (scenarios R, B, D, E, S, S2; needs qemu-system-x86, open-iscsi, "
+                    + "kmod, xz-utils, cpio and apt access to Debian's kernel packages), or both side by side "
+                    + "(B, D, E; the Java host under --policy, current unless given).")
+    String host = "java";
+
+    @Option(names = "--kernel", paramLabel = "SERIES",
+            description = "linux-vm only: the Debian cloud kernel series, 6.1 or 6.12 (default ${DEFAULT-VALUE}).")
+    String kernel = "6.1";
+
+    @Option(names = "--stall", paramLabel = "SECONDS",
+            description = "linux-vm only: how long S and S2 keep commands stalled (default ${DEFAULT-VALUE}).")
+    long stallSeconds = 40;
+
+    @Option(names = "--console", description = "linux-vm only: print the guest's console as it runs.")
+    boolean console;
+
+    @Override
+    public Integer call() throws Exception {
+        if (host.equals("linux-vm")) {
+            return runOnLinux();
+        }
+        if (host.equals("both")) {
+            policySet = spec.commandLine().getParseResult().hasMatchedOption("--policy");
+            return runSideBySide();
+        }
+        if (!host.equals("java")) {
+            throw new IllegalArgumentException("--host is java or linux-vm, not '" + host + "'");
+        }
+        ScenarioRunner runner = new ScenarioRunner(Duration.ofMillis(limitMillis)).bartVisitsCancel(bartVisitsCancel);
+        List<ScenarioReport> reports = new ArrayList<>();
+        if (name.equalsIgnoreCase("all")) {
+            for (Scenario s : Scenario.values()) {
+                for (Policy p : Policy.values()) {
+                    System.err.printf("running %s under %s...%n", s.id(), p.label());
+                    reports.add(run(runner, s, p));
+                }
+            }
+            printMatrix(reports);
+            printRace();
+        } else if (name.equalsIgnoreCase("C") || name.equalsIgnoreCase("C-block-remove-race")) {
+            Policy p = Policy.parse(policy);
+            for (boolean mutex : p.removalToDel() ? new boolean[] {true, false} : new boolean[] {false}) {
+                InterleavingExplorer.Result r = InterleavingExplorer.blockVersusRemoval(p, mutex);
+                System.out.printf("C-block-remove-race under %s%s: %d orderings, %d break an invariant%n", p,
+                        mutex ? " with the state mutex" : p.removalToDel() ? " without the state mutex" : "",
+                        r.orderings(), r.violating());
+                if (!r.example().isEmpty()) {
+                    System.out.println("  first bad ordering: " + String.join(" | ", r.example()));
+                    r.exampleViolations().forEach(v -> System.out.println("  - " + v));
+                }
+            }
+            return 0;
+        } else {
+            Scenario s = Scenario.parse(name);
+            ScenarioReport r = run(runner, s, Policy.parse(policy));
+            reports.add(r);
+            printOne(s, r);
+        }
+        if (json != null) {
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), reports);
+            System.out.println("wrote " + json);
+        }
+        return 0;
+    }
+
+    /** B, D and E on the Java host and on the real kernel, one table. */
+    private int runSideBySide() throws Exception {
+        GuestImage image = GuestImage.ensure(kernel);
+        Policy p = policySet ? Policy.parse(policy) : Policy.CURRENT;
+        GuestScenarioRunner guest = new GuestScenarioRunner(image).echo(console ? System.err::println : line -> { });
+        ScenarioRunner java = new ScenarioRunner(Duration.ofMillis(limitMillis)).bartVisitsCancel(bartVisitsCancel);
+        List<GuestScenario> which = name.equalsIgnoreCase("all")
+                ? List.of(GuestScenario.B, GuestScenario.D, GuestScenario.E) : List.of(GuestScenario.parse(name));
+        List<ScenarioReport[]> rows = new ArrayList<>();
+        for (GuestScenario g : which) {
+            if (g.javaHostScenario() == null) {
+                throw new IllegalArgumentException(g.id() + " runs on the Linux guest only; compare B, D or E");
+            }
+            System.err.printf("running %s on the Java host (%s) and on linux %s...%n", g.id(), p.label(),
+                    image.kernelRelease());
+            ScenarioReport j = run(java, g.javaHostScenario(), p);
+            ScenarioReport l;
+            try (ScenarioTarget target = ScenarioTarget.embedded(LinuxGuest.HOST_FROM_GUEST)) {
+                l = guest.run(g, target);
+            }
+            rows.add(new ScenarioReport[] {j, l});
+        }
+        String format = "%-28s %-44s %-44s%n";
+        System.out.printf(format, "scenario", "Java host, " + p.label(), "linux " + image.kernelRelease());
+        for (ScenarioReport[] r : rows) {
+            System.out.printf(format, r[0].scenario(), cell(r[0]), cell(r[1]));
+            System.out.printf(format, "", "  " + String.join(" -> ", r[0].sysfsStates()),
+                    "  " + String.join(" -> ", r[1].sysfsStates()));
+        }
+        if (json != null) {
+            List<ScenarioReport> all = new ArrayList<>();
+            rows.forEach(r -> all.addAll(List.of(r)));
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), all);
+            System.out.println("wrote " + json);
+        }
+        return 0;
+    }
+
+    private static String cell(ScenarioReport r) {
+        return r.outcome() + (r.removalMillis() >= 0 ? " in " + r.removalMillis() + " ms" : "")
+                + (r.syncCacheOnWire() ? ", SYNC on wire" : "");
+    }
+
+    /** The guest scenarios on a real kernel, each against a fresh target. */
+    private int runOnLinux() throws Exception {
+        GuestImage image = GuestImage.ensure(kernel);
+        GuestScenarioRunner runner = new GuestScenarioRunner(image).stall(Duration.ofSeconds(stallSeconds))
+                .echo(console ? System.err::println : line -> { });
+        List<GuestScenario> which = name.equalsIgnoreCase("all") ? List.of(GuestScenario.values())
+                : List.of(GuestScenario.parse(name));
+        List<ScenarioReport> reports = new ArrayList<>();
+        for (GuestScenario s : which) {
+            System.err.printf("running %s on linux %s...%n", s.id(), image.kernelRelease());
+            try (ScenarioTarget target = targetUrl == null ? ScenarioTarget.embedded(LinuxGuest.HOST_FROM_GUEST)
+                    : ScenarioTarget.remote(targetUrl, admin)) {
+                ScenarioReport r = runner.run(s, target);
+                reports.add(r);
+                System.out.println("scenario " + r.scenario() + " on " + r.policy() + ": " + s.description());
+                printReport(r);
+                System.out.println();
+            }
+        }
+        if (which.size() > 1) {
+            System.out.printf("%-34s %-10s %-10s %-6s %s%n", "scenario", "outcome", "removal", "sync", "sysfs states");
+            for (ScenarioReport r : reports) {
+                System.out.printf("%-34s %-10s %-10s %-6s %s%n", r.scenario(), r.outcome(),
+                        r.removalMillis() < 0 ? "-" : r.removalMillis() + " ms", r.syncCacheOnWire() ? "yes" : "no",
+                        String.join(" -> ", r.sysfsStates()));
+            }
+        }
+        if (json != null) {
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), reports);
+            System.out.println("wrote " + json);
+        }
+        return reports.stream().allMatch(r -> r.violations().isEmpty()) ? 0 : 1;
+    }
+
+    private ScenarioReport run(ScenarioRunner runner, Scenario s, Policy p) throws Exception {
+        return targetUrl == null ? runner.run(s, p) : runner.run(s, p, targetUrl, admin);
+    }
+
+    /** A race explored over every ordering, per policy. */
+    @FunctionalInterface
+    private interface Race {
+        InterleavingExplorer.Result explore(Policy p, boolean stateMutex) throws InterruptedException;
+    }
+
+    /** Scenario C and the other two races of the reference: every ordering, per policy. */
+    private static void printRace() throws InterruptedException {
+        Race[] races = {InterleavingExplorer::blockVersusRemoval, InterleavingExplorer::unblockVersusRemoval,
+                InterleavingExplorer::moduleGoingVersusUnblock};
+        for (Race race : races) {
+            List<InterleavingExplorer.Result> results = new ArrayList<>();
+            for (Policy p : Policy.values()) {
+                results.add(race.explore(p, p.removalToDel()));
+            }
+            results.add(race.explore(Policy.V4_13, false));
+            System.out.println();
+            System.out.println(results.get(0).race() + ": every ordering at the kernel's lock-free gaps");
+            System.out.printf("%-36s %10s %10s  %s%n", "policy", "orderings", "violating", "first bad ordering");
+            for (InterleavingExplorer.Result r : results) {
+                String name = r.policy() + (r.stateMutex() ? " (state mutex)"
+                        : Policy.parse(r.policy()).removalToDel() ? " without state mutex" : "");
+                System.out.printf("%-36s %10d %10d  %s%n", name, r.orderings(), r.violating(),
+                        r.example().isEmpty() ? "-" : String.join(" | ", r.example()) + " => " + r.exampleViolations());
+            }
+        }
+    }
+
+    private static void printOne(Scenario s, ScenarioReport r) {
+        System.out.println("scenario " + r.scenario() + " under " + r.policy() + ": " + s.description());
+        printReport(r);
+    }
+
+    private static void printReport(ScenarioReport r) {
+        System.out.println();
+        r.timeline().forEach(l -> System.out.println("  " + l));
+        System.out.println();
+        System.out.println("sysfs states:     " + String.join(" -> ", r.sysfsStates()));
+        System.out.println("multipathd sees:  " + String.join(" -> ", r.multipathStates()));
+        System.out.println("what reached the target after attach:");
+        collapseRepeats(r.targetEvents()).forEach(e -> System.out.println("  " + e));
+        System.out.println("SYNC CACHE on the wire during removal: " + (r.syncCacheOnWire() ? "yes" : "no"));
+        System.out.println("outcome: " + r.outcome() + (r.removalMillis() >= 0 ? " after " + r.removalMillis() + " ms" : ""));
+        if (!r.stuckCallChain().isEmpty()) {
+            System.out.println("stuck in: " + String.join(" <- ", r.stuckCallChain()));
+        }
+        System.out.println("violations: " + (r.violations().isEmpty() ? "none" : ""));
+        r.violations().forEach(v -> System.out.println("  - " + v));
+    }
+
+    /** Runs of the same event as one line with a count: "command 0x28 LUN 0: GOOD (x40)". */
+    static List<String> collapseRepeats(List<String> events) {
+        List<String> out = new ArrayList<>();
+        int i = 0;
+        while (i < events.size()) {
+            int j = i;
+            while (j + 1 < events.size() && events.get(j + 1).equals(events.get(i))) {
+                j++;
+            }
+            out.add(events.get(i) + (j > i ? " (x" + (j - i + 1) + ")" : ""));
+            i = j + 1;
+        }
+        return out;
+    }
+
+    private static void printMatrix(List<ScenarioReport> reports) {
+        StringBuilder sb = new StringBuilder(String.format("%-36s", "scenario"));
+        for (Policy p : Policy.values()) {
+            sb.append(String.format(" %-24s", p.label()));
+        }
+        System.out.println(sb);
+        for (Scenario s : Scenario.values()) {
+            StringBuilder row = new StringBuilder(String.format("%-36s", s.id()));
+            for (Policy p : Policy.values()) {
+                for (ScenarioReport r : reports) {
+                    if (r.scenario().equals(s.id()) && r.policy().equals(p.label())) {
+                        String last = r.sysfsStates().isEmpty() ? "-" : r.sysfsStates().get(r.sysfsStates().size() - 1);
+                        row.append(String.format(" %-24s", r.outcome() + " " + last + (r.syncCacheOnWire() ? " +sync" : "")));
+                    }
+                }
+            }
+            System.out.println(row);
+        }
+        System.out.println("cells: outcome, the device's last sysfs state, +sync when SYNCHRONIZE CACHE reached the target");
+    }
+}

@@ -1,0 +1,271 @@
+package org.iscsilab.iscsi.node;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.flush.FlushConsolidationHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.iscsilab.iscsi.login.ChapRequirement;
+import org.iscsilab.iscsi.metrics.TargetMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.iscsilab.core.fault.EventLog;
+import org.iscsilab.core.fault.FaultAction;
+import org.iscsilab.core.fault.FaultRules;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.iscsilab.iscsi.codec.DigestSettings;
+import org.iscsilab.iscsi.codec.PduDecoder;
+import org.iscsilab.iscsi.codec.PduEncoder;
+import org.iscsilab.iscsi.pdu.AsyncMessage;
+import io.netty.buffer.Unpooled;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The iSCSI target server: listens on one or more portals (one portal group), serves the
+ * configured targets, and shuts down by asking initiators to log out (RFC 7143 §11.9.1
+ * AsyncEvent 1) before closing connections.
+ */
+public final class IscsiTargetServer implements TargetPortal, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(IscsiTargetServer.class);
+    public static final int DEFAULT_PORT = 3260;
+
+    private final TargetSettings settings;
+    private final List<InetSocketAddress> portals;
+    private final List<InetSocketAddress> advertised;
+    private final TargetMetrics metrics;
+    private final Set<TargetConnection> frozenLogins = ConcurrentHashMap.newKeySet();
+    private final ConnectionAdmission admission;
+    private final int portalGroupTag;
+    private final Map<String, IscsiTarget> targets = new ConcurrentHashMap<>();
+    private final SessionRegistry sessions = new SessionRegistry();
+    private final EventLog events = new EventLog();
+    private final FaultRules faults = new FaultRules(events);
+    private final List<Channel> listeners = new ArrayList<>();
+    private final List<InetSocketAddress> bound = new ArrayList<>();
+    private volatile ChapRequirement discoveryChap = ChapRequirement.NONE;
+    private EventLoopGroup boss;
+    private EventLoopGroup workers;
+
+    /** A server whose meters go to a registry of its own (read through {@link #metrics}). */
+    public IscsiTargetServer(TargetSettings settings, List<InetSocketAddress> portals, List<InetSocketAddress> advertised,
+                             int portalGroupTag) {
+        this(settings, portals, advertised, portalGroupTag, new SimpleMeterRegistry());
+    }
+
+    public IscsiTargetServer(TargetSettings settings, List<InetSocketAddress> portals, List<InetSocketAddress> advertised,
+                             int portalGroupTag, MeterRegistry registry) {
+        if (portals.isEmpty()) {
+            throw new IllegalArgumentException("at least one portal is needed");
+        }
+        this.settings = settings;
+        this.portals = List.copyOf(portals);
+        this.advertised = List.copyOf(advertised);
+        this.portalGroupTag = portalGroupTag;
+        this.metrics = new TargetMetrics(registry);
+        this.admission = new ConnectionAdmission(settings.limits().maxConnections(), metrics);
+        // connection faults act at once on the sessions they match (freeze, thaw, drop, async)
+        events.addListener(metrics::onEvent, EventLog.Type.LOGIN, EventLog.Type.TASK_MANAGEMENT, EventLog.Type.FAULT);
+        metrics.bindSessions(() -> sessions.all().size());
+        faults.onChange(added -> {
+            sessions.all().forEach(s -> s.runOnLoop(() -> s.applyConnectionFaults(added)));
+            frozenLogins.forEach(TargetConnection::retryFrozenLogin);
+        });
+    }
+
+    public void addTarget(IscsiTarget target) {
+        if (targets.putIfAbsent(target.name(), target) != null) {
+            throw new IllegalArgumentException("target " + target.name() + " already exists");
+        }
+    }
+
+    /** Binds every portal; returns the bound addresses (useful with port 0). */
+    public synchronized List<InetSocketAddress> start() throws InterruptedException {
+        boolean epoll = Epoll.isAvailable();
+        boss = new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        workers = new MultiThreadIoEventLoopGroup(0, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        Class<? extends ServerSocketChannel> type = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        ServerBootstrap b = new ServerBootstrap()
+                .group(boss, workers)
+                .channel(type)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .option(ChannelOption.SO_BACKLOG, 256)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        if (!admission.admit(ch)) {
+                            return;
+                        }
+                        Duration idle = settings.limits().idleTimeout();
+                        if (!idle.isZero()) {
+                            ch.pipeline().addLast("idle", new IdleStateHandler(idle.toMillis(), 0, 0,
+                                    TimeUnit.MILLISECONDS));
+                        }
+                        DigestSettings digests = new DigestSettings(8192);
+                        ch.pipeline().addLast("flush", new FlushConsolidationHandler(64, true));
+                        ch.pipeline().addLast("decoder", new PduDecoder(digests));
+                        ch.pipeline().addLast("encoder", new PduEncoder(digests));
+                        ch.pipeline().addLast("connection", new TargetConnection(IscsiTargetServer.this, digests));
+                    }
+                });
+        try {
+            for (InetSocketAddress portal : portals) {
+                Channel ch = b.bind(portal).sync().channel();
+                listeners.add(ch);
+                bound.add((InetSocketAddress) ch.localAddress());
+                log.info("listening on {} ({} transport)", ch.localAddress(), epoll ? "epoll" : "nio");
+            }
+        } catch (Exception e) {
+            close();
+            throw e;
+        }
+        return List.copyOf(bound);
+    }
+
+    public List<InetSocketAddress> boundAddresses() {
+        return List.copyOf(bound);
+    }
+
+    @Override
+    public TargetSettings settings() {
+        return settings;
+    }
+
+    @Override
+    public int portalGroupTag() {
+        return portalGroupTag;
+    }
+
+    @Override
+    public IscsiTarget target(String name) {
+        return targets.get(name);
+    }
+
+    @Override
+    public List<IscsiTarget> targets() {
+        return List.copyOf(targets.values());
+    }
+
+    @Override
+    public List<String> targetAddresses() {
+        List<InetSocketAddress> shown = advertised.isEmpty() ? bound : advertised;
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < shown.size(); i++) {
+            InetSocketAddress a = shown.get(i);
+            if (a.getPort() == 0 && !bound.isEmpty()) {
+                // port 0 advertises the port the matching portal is bound to (an ephemeral one, say)
+                a = InetSocketAddress.createUnresolved(a.getHostString(), bound.get(Math.min(i, bound.size() - 1))
+                        .getPort());
+            }
+            String host = a.getHostString();
+            if (host.contains(":")) {
+                host = "[" + host + "]"; // RFC 7143 §13.8: IPv6 in brackets
+            }
+            out.add(host + ":" + a.getPort() + "," + portalGroupTag);
+        }
+        return out;
+    }
+
+    /** Meters of commands, data, sessions, connections, logins and faults (in the registry the server was given). */
+    @Override
+    public TargetMetrics metrics() {
+        return metrics;
+    }
+
+    @Override
+    public Set<TargetConnection> frozenLogins() {
+        return frozenLogins;
+    }
+
+    /**
+     * Requires CHAP of discovery sessions ({@link ChapRequirement#NONE} turns it off). Sessions
+     * already logged in are not affected.
+     */
+    public void requireDiscoveryChap(ChapRequirement requirement) {
+        discoveryChap = requirement;
+    }
+
+    @Override
+    public ChapRequirement discoveryChap() {
+        return discoveryChap;
+    }
+
+    /** Fault rules, changeable while initiators are attached. */
+    @Override
+    public FaultRules faults() {
+        return faults;
+    }
+
+    /** Logins, logouts, commands, task management and faults fired, newest last. */
+    @Override
+    public EventLog events() {
+        return events;
+    }
+
+    @Override
+    public SessionRegistry sessions() {
+        return sessions;
+    }
+
+    /**
+     * Asks every initiator to log out, waits up to {@code grace} for them, then closes all
+     * connections and listeners. Logical units are closed by their owner afterwards.
+     */
+    public void shutdown(Duration grace) {
+        List<TargetSession> live = sessions.all();
+        for (TargetSession s : live) {
+            s.requestLogout((int) Math.max(1, grace.toSeconds()));
+        }
+        long deadline = System.nanoTime() + grace.toNanos();
+        while (!sessions.all().isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        close();
+    }
+
+    @Override
+    public synchronized void close() {
+        for (Channel ch : listeners) {
+            ch.close().syncUninterruptibly();
+        }
+        listeners.clear();
+        sessions.all().forEach(TargetSession::closeConnection);
+        if (workers != null) {
+            workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        if (boss != null) {
+            boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    static AsyncMessage logoutRequest(int statSn, int expCmdSn, int maxCmdSn, int seconds) {
+        // RFC 7143 §11.9.1 AsyncEvent 1: Parameter3 is the time to wait for the logout
+        return new AsyncMessage(0, statSn, expCmdSn, maxCmdSn, AsyncMessage.LOGOUT_REQUESTED, 0, 0, 0, seconds,
+                Unpooled.EMPTY_BUFFER);
+    }
+}

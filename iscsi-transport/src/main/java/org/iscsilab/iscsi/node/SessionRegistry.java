@@ -1,0 +1,54 @@
+package org.iscsilab.iscsi.node;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** Live sessions of a target server, by TSIH, and by the I_T nexus identity used for reinstatement. */
+public final class SessionRegistry {
+    private final Map<Integer, TargetSession> byTsih = new ConcurrentHashMap<>();
+    private final AtomicInteger nextTsih = new AtomicInteger(1);
+
+    /** A fresh non-zero TSIH (RFC 7143 §11.12.6) not used by a live session. */
+    int allocateTsih() {
+        while (true) {
+            int t = nextTsih.getAndIncrement() & 0xFFFF;
+            if (t != 0 && !byTsih.containsKey(t)) {
+                return t;
+            }
+        }
+    }
+
+    void add(TargetSession s) {
+        byTsih.put(s.tsih(), s);
+    }
+
+    /** Adds {@code s} unless {@code max} sessions are live already; atomic against concurrent logins. */
+    synchronized boolean addWithin(TargetSession s, int max) {
+        if (byTsih.size() >= max) {
+            return false;
+        }
+        byTsih.put(s.tsih(), s);
+        return true;
+    }
+
+    void remove(TargetSession s) {
+        byTsih.remove(s.tsih(), s);
+    }
+
+    /** The live session with this initiator name, ISID and target (RFC 7143 §6.3.5 reinstatement). */
+    TargetSession find(String initiatorName, long isid, String targetName) {
+        for (TargetSession s : byTsih.values()) {
+            if (s.isid() == isid && s.initiatorName().equals(initiatorName)
+                    && java.util.Objects.equals(s.targetName(), targetName)) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    public List<TargetSession> all() {
+        return List.copyOf(byTsih.values());
+    }
+}

@@ -1,0 +1,533 @@
+package org.iscsilab.iscsi.node;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.netty.channel.ChannelOption;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+import org.iscsilab.iscsi.codec.DataDigestError;
+import org.iscsilab.iscsi.codec.DigestSettings;
+import org.iscsilab.iscsi.codec.PduFramingException;
+import org.iscsilab.iscsi.login.LoginException;
+import org.iscsilab.iscsi.login.LoginStatus;
+import org.iscsilab.iscsi.login.SessionParameters;
+import org.iscsilab.iscsi.login.TextParameters;
+import org.iscsilab.iscsi.pdu.LoginRequest;
+import org.iscsilab.iscsi.pdu.LoginResponse;
+import org.iscsilab.iscsi.codec.FileSegmentPdu;
+import org.iscsilab.iscsi.pdu.DataOut;
+import org.iscsilab.iscsi.pdu.Pdu;
+import org.iscsilab.iscsi.pdu.ScsiCommand;
+import org.iscsilab.core.fault.FaultAction;
+import org.iscsilab.core.fault.FaultContext;
+import org.iscsilab.core.fault.FaultRule;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One TCP connection to the target: login, then hands full-feature PDUs to its session.
+ * Framing errors drop only this connection (RFC 7143 §7.8). Runs on its event loop.
+ */
+final class TargetConnection extends SimpleChannelInboundHandler<Object> {
+    private static final Logger log = LoggerFactory.getLogger(TargetConnection.class);
+
+    private final TargetPortal portal;
+    private final DigestSettings digests;
+    private final ConnectionStateMachine fsm = new ConnectionStateMachine();
+    private LoginPhase login;
+    private TargetSession session;
+    private Channel channel;
+    private int statSn;
+    private int nextTtt = 1;
+    private ScheduledFuture<?> loginTimer;
+    /** A freeze fault: nothing is read, everything the target sends is held until it thaws. */
+    /** A PDU was written since the last {@link #flush}. */
+    private boolean unflushed;
+    private boolean frozen;
+    private final ArrayDeque<Pdu> heldWhileFrozen = new ArrayDeque<>();
+    private final ArrayDeque<Pdu> heldInbound = new ArrayDeque<>();
+    /** The first Login Request, held while a freeze rule matches it. */
+    private LoginRequest frozenLogin;
+    private LoginPhase.Reply frozenReply;
+    private String localPortal;
+
+    TargetConnection(TargetPortal portal, DigestSettings digests) {
+        super(false);
+        this.portal = portal;
+        this.digests = digests;
+        fsm.onTransition((from, to) -> log.debug("connection {}: {} -> {}", remote(), from, to));
+    }
+
+    /** This connection in log lines (the MDC), made once. */
+    private String logConnection;
+
+    ConnectionState state() {
+        return fsm.state();
+    }
+
+    ConnectionStateMachine stateMachine() {
+        return fsm;
+    }
+
+    Channel channel() {
+        return channel;
+    }
+
+    SocketAddress remote() {
+        return channel == null ? null : channel.remoteAddress();
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        channel = ctx.channel();
+        logConnection = LogContext.connection(channel.remoteAddress());
+        portal.metrics().connectionOpened();
+        login = new LoginPhase(portal, channel.remoteAddress() instanceof InetSocketAddress r ? r.getAddress() : null);
+        long ms = portal.settings().limits().loginTimeout().toMillis();
+        loginTimer = ctx.executor().schedule(() -> {
+            if (fsm.state() == ConnectionState.IN_LOGIN) {
+                log.warn("dropping connection from {}: login not finished within {} ms", remote(), ms);
+                portal.metrics().connectionDropped("login-timeout");
+                channel.close();
+            }
+        }, ms, TimeUnit.MILLISECONDS);
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, Object msg) {
+        int itt = msg instanceof Pdu p ? p.initiatorTaskTag() : -1;
+        boolean dataPath = msg instanceof ScsiCommand || msg instanceof DataOut;
+        LogContext.enter(logConnection, session == null ? null : session.logTag(), itt,
+                !dataPath || log.isDebugEnabled());
+        try {
+            handleInbound(msg);
+        } finally {
+            LogContext.clear();
+        }
+    }
+
+    private void handleInbound(Object msg) {
+        if (msg instanceof DataDigestError err) {
+            try {
+                if (session != null && fsm.state() == ConnectionState.LOGGED_IN) {
+                    session.onDataDigestError(err);
+                } else {
+                    log.warn("dropping connection from {}: data digest error during login", remote());
+                    channel.close();
+                }
+            } finally {
+                err.header().release();
+            }
+            return;
+        }
+        Pdu pdu = (Pdu) msg;
+        if (log.isTraceEnabled()) {
+            log.trace("{} <- {}", remote(), pdu);
+        }
+        switch (fsm.state()) {
+            case IN_LOGIN -> {
+                if (pdu instanceof LoginRequest req) {
+                    onLogin(req);
+                } else {
+                    // RFC 7143 §6.1: only Login Requests are allowed before the full feature phase
+                    log.warn("dropping connection from {}: {} received during login", remote(), pdu.opcode());
+                    pdu.release();
+                    channel.close();
+                }
+            }
+            case LOGGED_IN -> {
+                if (frozen || session.freezeActive()) {
+                    // read before the freeze took hold: kept unprocessed until the thaw
+                    freeze();
+                    heldInbound.add(pdu);
+                    return;
+                }
+                if (session.dropFaultFired()) {
+                    pdu.release();
+                    return;
+                }
+                session.handle(pdu);
+            }
+            default -> pdu.release();
+        }
+    }
+
+    private boolean loginFrozen() {
+        return portal.faults().active(FaultAction.Layer.CONNECTION, FaultAction.Freeze.class, loginContext());
+    }
+
+    /** After a fault change: a held first Login Request is answered once no freeze matches it. */
+    void retryFrozenLogin() {
+        channel.eventLoop().execute(() -> {
+            if (frozenLogin == null || loginFrozen()) {
+                return;
+            }
+            LoginRequest req = frozenLogin;
+            frozenLogin = null;
+            portal.frozenLogins().remove(this);
+            log.info("login from {} ({}) resumed: the freeze was lifted", remote(), login.initiatorName());
+            channel.config().setAutoRead(true);
+            continueLogin(req, frozenReply);
+        });
+    }
+
+    private void onLogin(LoginRequest req) {
+        LoginPhase.Reply reply;
+        try {
+            reply = login.process(req);
+        } catch (LoginException e) {
+            loginFailed(req, e);
+            req.release();
+            return;
+        }
+        if (login.first() == req && loginFrozen()) {
+            // a frozen target is a dead peer for new connections too: the login waits, unanswered,
+            // until the rule is lifted (or the initiator gives up and closes the connection)
+            log.info("login from {} ({}) held: frozen by a fault rule", remote(), login.initiatorName());
+            portal.events().login(login.initiatorName(), -1, "HELD", "frozen by a fault rule");
+            loginTimer.cancel(false);
+            channel.config().setAutoRead(false);
+            frozenLogin = req;
+            frozenReply = reply;
+            portal.frozenLogins().add(this);
+            return;
+        }
+        continueLogin(req, reply);
+    }
+
+    private void loginFailed(LoginRequest req, LoginException e) {
+        log.warn("login from {} ({}) failed: {}: {}", remote(), login.initiatorName(), e.status(), e.getMessage());
+        portal.events().login(login.initiatorName(), -1, "FAILED", e.status() + ": " + e.getMessage());
+        failLogin(req, e.status());
+    }
+
+    /** The rest of a Login Request once processed: refusal faults, the session, the response. */
+    private void continueLogin(LoginRequest req, LoginPhase.Reply reply) {
+        try {
+            if (login.first() == req) {
+                LoginStatus refused = refusedByFault();
+                if (refused != null) {
+                    portal.events().login(login.initiatorName(), -1, "REFUSED", refused.toString());
+                    failLogin(req, refused);
+                    return;
+                }
+            }
+            if (reply.complete()) {
+                session = establish();
+            }
+        } catch (LoginException e) {
+            loginFailed(req, e);
+            return;
+        } finally {
+            req.release();
+        }
+        LoginRequest first = login.first();
+        if (first == req) {
+            statSn = req.expStatSn();
+        }
+        int tsih = reply.complete() ? session.tsih() : first.tsih();
+        int window = portal.settings().commandWindow();
+        ByteBuf text = Unpooled.wrappedBuffer(TextParameters.encode(reply.keys()));
+        LoginResponse resp = new LoginResponse(reply.transit(), false, reply.currentStage(), reply.nextStage(), 0, 0,
+                first.isid(), tsih, first.initiatorTaskTag(), statSn++, first.cmdSn(), first.cmdSn() + window - 1,
+                0, 0, text);
+        FaultRule delay = first == req ? portal.faults().firing(FaultAction.DelayLogin.class, loginContext()) : null;
+        if (delay != null) {
+            long ms = ((FaultAction.DelayLogin) delay.action()).delay().toMillis();
+            log.info("login from {}: answering {} ms late ({})", remote(), ms, delay);
+            channel.eventLoop().schedule(() -> answerLogin(resp, reply.complete()), ms, TimeUnit.MILLISECONDS);
+            return;
+        }
+        answerLogin(resp, reply.complete());
+    }
+
+    private void answerLogin(LoginResponse resp, boolean complete) {
+        if (!channel.isActive()) {
+            resp.release();
+            return;
+        }
+        channel.writeAndFlush(resp);
+        if (complete) {
+            enterFullFeaturePhase(session.parameters());
+        }
+    }
+
+    /** A refuse-login fault for this login, checked once the first request named initiator and target. */
+    private LoginStatus refusedByFault() {
+        FaultRule refuse = portal.faults().firing(FaultAction.RefuseLogin.class, loginContext());
+        if (refuse == null) {
+            return null;
+        }
+        FaultAction.RefuseLogin r = (FaultAction.RefuseLogin) refuse.action();
+        log.warn("login from {} ({}) refused by fault {}", remote(), login.initiatorName(), refuse);
+        return LoginStatus.of(r.statusClass(), r.statusDetail());
+    }
+
+    private FaultContext loginContext() {
+        return FaultContext.connection(localPortal(), login.target() == null ? null : login.target().name(),
+                login.initiatorName(), -1);
+    }
+
+    /** The portal this connection arrived on, "host:port". */
+    String localPortal() {
+        String p = localPortal;
+        if (p == null) {
+            SocketAddress a = channel.localAddress();
+            p = a instanceof InetSocketAddress i ? i.getAddress().getHostAddress() + ":" + i.getPort()
+                    : String.valueOf(a);
+            localPortal = p;
+        }
+        return p;
+    }
+
+    private TargetSession establish() throws LoginException {
+        LoginRequest first = login.first();
+        SessionRegistry registry = portal.sessions();
+        String targetName = login.discovery() ? null : login.target().name();
+        int tsih;
+        if (first.tsih() != 0) {
+            TargetSession old = registry.find(login.initiatorName(), first.isid(), targetName);
+            if (old == null || old.tsih() != first.tsih()) {
+                throw new LoginException(LoginStatus.SESSION_DOES_NOT_EXIST,
+                        "no session with TSIH " + first.tsih() + " for this initiator");
+            }
+            // ErrorRecoveryLevel 0: a connection reinstatement restarts the session (RFC 7143 §6.3.4)
+            old.reinstated();
+            tsih = old.tsih();
+        } else {
+            TargetSession old = registry.find(login.initiatorName(), first.isid(), targetName);
+            if (old != null) {
+                // RFC 7143 §6.3.5: a new login with the same ISID reinstates (replaces) the session
+                log.info("session reinstatement: {} ISID {} replaces TSIH {}", login.initiatorName(),
+                        Long.toHexString(first.isid()), old.tsih());
+                old.reinstated();
+            }
+            tsih = registry.allocateTsih();
+        }
+        SessionParameters params = login.parameters();
+        TargetSession s = new TargetSession(this, portal, login.target(), tsih, first.isid(), login.initiatorName(),
+                params, first.cmdSn(), first.cid());
+        int max = portal.settings().limits().maxSessions();
+        if (first.tsih() != 0) {
+            registry.add(s); // the session it replaces is already counted
+        } else if (!registry.addWithin(s, max)) {
+            // RFC 7143 §11.13.5: status class 3 (target error), detail 02 "out of resources"
+            throw new LoginException(LoginStatus.OUT_OF_RESOURCES, "the target's limit of " + max
+                    + " sessions is reached");
+        }
+        if (login.target() != null) {
+            login.target().attach(s);
+        }
+        portal.events().login(login.initiatorName(), tsih, "SUCCESS", login.discovery() ? "discovery" : targetName);
+        log.info("login: {} ({}) -> {} TSIH {} from {}", login.initiatorName(),
+                login.discovery() ? "discovery" : "normal", targetName == null ? "-" : targetName, tsih, remote());
+        return s;
+    }
+
+    private void enterFullFeaturePhase(SessionParameters p) {
+        loginTimer.cancel(false);
+        fsm.moveTo(ConnectionState.LOGGED_IN);
+        // digests start with the first PDU after the final Login Response (RFC 7143 §13.1)
+        digests.enableDigests(p.headerDigest(), p.dataDigest());
+        digests.setMaxRecvDataSegmentLength(p.maxRecvDataSegmentLength());
+        session.start();
+    }
+
+    private void failLogin(LoginRequest req, LoginStatus status) {
+        LoginRequest first = login.first() != null ? login.first() : req;
+        LoginResponse resp = new LoginResponse(false, false, req.currentStage(), 0, 0, 0, first.isid(), 0,
+                req.initiatorTaskTag(), statSn++, first.cmdSn(), first.cmdSn(), status.statusClass(), status.detail(),
+                Unpooled.EMPTY_BUFFER);
+        channel.writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** StatSN for a status-carrying PDU; advances it (RFC 7143 §4.2.2.2). */
+    int nextStatSn() {
+        return statSn++;
+    }
+
+    /** StatSN for a PDU that carries but does not consume it (R2T, unsolicited NOP-In). */
+    int currentStatSn() {
+        return statSn;
+    }
+
+    int nextTargetTransferTag() {
+        int t = nextTtt++;
+        if (nextTtt == Pdu.RESERVED_TAG) {
+            nextTtt = 1;
+        }
+        return t;
+    }
+
+    void send(Pdu pdu) {
+        if (frozen) {
+            heldWhileFrozen.add(pdu);
+            return;
+        }
+        if (log.isTraceEnabled()) {
+            log.trace("{} -> {}", remote(), pdu);
+        }
+        channel.write(pdu, channel.voidPromise()); // failures reach exceptionCaught; no promise per PDU
+        unflushed = true;
+    }
+
+    /** Sends a PDU whose data goes from a file; never while frozen (held PDUs keep their bytes). */
+    void send(FileSegmentPdu pdu) {
+        if (frozen) {
+            pdu.release();
+            throw new IllegalStateException("a frozen connection holds PDUs with their data in memory");
+        }
+        if (log.isTraceEnabled()) {
+            log.trace("{} -> {} (data from a file)", remote(), pdu.pdu());
+        }
+        channel.write(pdu, channel.voidPromise());
+        unflushed = true;
+    }
+
+    void sendAndFlush(Pdu pdu) {
+        send(pdu);
+        flush();
+    }
+
+    void flush() {
+        if (!frozen) {
+            unflushed = false;
+            channel.flush();
+        }
+    }
+
+    boolean frozen() {
+        return frozen;
+    }
+
+    /** Freeze fault: stop reading and answering, keep the connection open. */
+    void freeze() {
+        if (!frozen && channel.isActive()) {
+            frozen = true;
+            channel.config().setAutoRead(false);
+            log.info("connection {}: frozen by a fault rule", remote());
+        }
+    }
+
+    /** The freeze is lifted: what was held goes out, reading resumes on the same connection. */
+    void thaw() {
+        if (!frozen) {
+            return;
+        }
+        frozen = false;
+        log.info("connection {}: thawed, sending {} held PDUs", remote(), heldWhileFrozen.size());
+        while (!heldWhileFrozen.isEmpty()) {
+            send(heldWhileFrozen.poll());
+        }
+        while (!heldInbound.isEmpty() && !frozen && session != null) {
+            session.handle(heldInbound.poll());
+        }
+        channel.flush();
+        channel.config().setAutoRead(true);
+        channel.read();
+    }
+
+    /** Drop fault: close with a FIN, or abort with a RST (SO_LINGER 0) so no FIN is sent. */
+    void drop(boolean fin) {
+        if (!fin) {
+            channel.config().setOption(ChannelOption.SO_LINGER, 0);
+        }
+        channel.close();
+    }
+
+    void closeAfter(Pdu pdu) {
+        fsm.moveTo(ConnectionState.IN_LOGOUT);
+        channel.writeAndFlush(pdu).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    void close() {
+        if (channel != null) {
+            channel.close();
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        // The flush consolidation handler ahead of us has just flushed what was flushed during the
+        // read; a flush now, with no read in progress, would only schedule another task for nothing.
+        if (unflushed) {
+            flush();
+        }
+        ctx.fireChannelReadComplete();
+    }
+
+    /**
+     * The idle timer ({@link TargetLimits#idleTimeout()}) fired: nothing arrived for that long. A
+     * connection still logging in or serving a discovery session is closed; a normal session is
+     * left to the NOP-In ping, which tells a quiet initiator from a dead one.
+     */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof io.netty.handler.timeout.IdleStateEvent) {
+            LogContext.enter(logConnection, session == null ? null : session.logTag());
+            if (fsm.state() != ConnectionState.LOGGED_IN || session == null || session.discovery()) {
+                log.info("closing connection from {}: idle for {} s ({})", remote(),
+                        portal.settings().limits().idleTimeout().toSeconds(),
+                        session == null ? "no login" : "discovery session");
+                portal.metrics().connectionDropped("idle");
+                ctx.close();
+            }
+            LogContext.clear();
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        portal.metrics().connectionClosed();
+        if (loginTimer != null) {
+            loginTimer.cancel(false);
+        }
+        if (frozenLogin != null) {
+            portal.frozenLogins().remove(this);
+            frozenLogin.release();
+            frozenLogin = null;
+        }
+        fsm.moveTo(ConnectionState.FREE);
+        heldWhileFrozen.forEach(Pdu::release);
+        heldWhileFrozen.clear();
+        heldInbound.forEach(Pdu::release);
+        heldInbound.clear();
+        if (session != null) {
+            session.connectionClosed();
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LogContext.enter(logConnection, session == null ? null : session.logTag());
+        try {
+            logAndClose(ctx, cause);
+        } finally {
+            LogContext.clear();
+        }
+    }
+
+    private void logAndClose(ChannelHandlerContext ctx, Throwable cause) {
+        Throwable c = cause instanceof io.netty.handler.codec.DecoderException && cause.getCause() != null
+                && !(cause instanceof PduFramingException) ? cause.getCause() : cause;
+        if (c instanceof PduFramingException) {
+            log.warn("dropping connection from {}: {}", remote(), c.getMessage());
+        } else if (c instanceof java.io.IOException) {
+            log.debug("connection from {}: {}", remote(), c.toString());
+        } else {
+            log.error("dropping connection from {} after an internal error", remote(), c);
+        }
+        ctx.close();
+    }
+}

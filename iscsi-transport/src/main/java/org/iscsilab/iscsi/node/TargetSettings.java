@@ -1,0 +1,52 @@
+package org.iscsilab.iscsi.node;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.iscsilab.iscsi.login.Keys;
+
+/**
+ * The target's side of negotiation and its protocol timers. Values follow RFC 7143 §13 key
+ * names; the target answers initiators' offers from these.
+ */
+public record TargetSettings(int maxRecvDataSegmentLength, int maxBurstLength, int firstBurstLength,
+                             int maxOutstandingR2T, boolean initialR2T, boolean immediateData, int commandWindow,
+                             Duration nopInInterval, Duration nopInTimeout, TargetLimits limits) {
+
+    public static TargetSettings defaults() {
+        return new TargetSettings(262144, 1048576, 262144, 8, false, true, 128,
+                Duration.ofSeconds(10), Duration.ofSeconds(30), TargetLimits.defaults());
+    }
+
+    public TargetSettings withNopIn(Duration interval, Duration timeout) {
+        return new TargetSettings(maxRecvDataSegmentLength, maxBurstLength, firstBurstLength, maxOutstandingR2T,
+                initialR2T, immediateData, commandWindow, interval, timeout, limits);
+    }
+
+    public TargetSettings withLimits(TargetLimits l) {
+        return new TargetSettings(maxRecvDataSegmentLength, maxBurstLength, firstBurstLength, maxOutstandingR2T,
+                initialR2T, immediateData, commandWindow, nopInInterval, nopInTimeout, l);
+    }
+
+    /** This side's values for the negotiation engine. */
+    public Map<String, String> negotiationValues() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put(Keys.HEADER_DIGEST, "CRC32C,None");
+        m.put(Keys.DATA_DIGEST, "CRC32C,None");
+        m.put(Keys.MAX_CONNECTIONS, "1");
+        m.put(Keys.INITIAL_R2T, initialR2T ? "Yes" : "No");
+        m.put(Keys.IMMEDIATE_DATA, immediateData ? "Yes" : "No");
+        m.put(Keys.MAX_BURST_LENGTH, Integer.toString(maxBurstLength));
+        m.put(Keys.FIRST_BURST_LENGTH, Integer.toString(firstBurstLength));
+        m.put(Keys.DEFAULT_TIME_2_WAIT, "2");
+        m.put(Keys.DEFAULT_TIME_2_RETAIN, "0");
+        m.put(Keys.MAX_OUTSTANDING_R2T, Integer.toString(maxOutstandingR2T));
+        m.put(Keys.DATA_PDU_IN_ORDER, "Yes");
+        m.put(Keys.DATA_SEQUENCE_IN_ORDER, "Yes");
+        m.put(Keys.ERROR_RECOVERY_LEVEL, "0");
+        m.put(Keys.AUTH_METHOD, "None");
+        m.put(Keys.TASK_REPORTING, "RFC3720");
+        m.put(Keys.ISCSI_PROTOCOL_LEVEL, "1");
+        return m;
+    }
+}

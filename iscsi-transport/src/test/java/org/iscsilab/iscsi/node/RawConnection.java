@@ -1,0 +1,100 @@
+package org.iscsilab.iscsi.node;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.iscsilab.iscsi.codec.DigestSettings;
+import org.iscsilab.iscsi.codec.PduDecoder;
+import org.iscsilab.iscsi.codec.PduEncoder;
+import org.iscsilab.iscsi.pdu.LoginRequest;
+import org.iscsilab.iscsi.pdu.LoginResponse;
+import org.iscsilab.iscsi.pdu.Pdu;
+
+/** A hand-driven TCP connection for tests that must send what no well-behaved initiator would. */
+final class RawConnection implements AutoCloseable {
+    private final Socket socket;
+    private final InputStream in;
+    private final OutputStream out;
+    private final EmbeddedChannel decoder;
+    final DigestSettings digests = new DigestSettings(1 << 24);
+
+    RawConnection(InetSocketAddress address) throws IOException {
+        socket = new Socket(address.getAddress(), address.getPort());
+        socket.setSoTimeout(5000);
+        in = socket.getInputStream();
+        out = socket.getOutputStream();
+        decoder = new EmbeddedChannel(new PduDecoder(digests));
+    }
+
+    /** How long a read waits before {@link java.net.SocketTimeoutException}. */
+    void timeout(int millis) throws IOException {
+        socket.setSoTimeout(millis);
+    }
+
+    void send(Pdu pdu) throws IOException {
+        out.write(org.iscsilab.iscsi.codec.Wire.of(pdu, digests.headerDigest(), digests.dataDigest()));
+        out.flush();
+    }
+
+    void sendBytes(byte[] bytes) throws IOException {
+        out.write(bytes);
+        out.flush();
+    }
+
+    /** The next PDU from the target, or null when the target closed the connection. */
+    Pdu receive() throws IOException {
+        while (true) {
+            Pdu p = decoder.readInbound();
+            if (p != null) {
+                return p;
+            }
+            byte[] buf = new byte[65536];
+            int n = in.read(buf);
+            if (n < 0) {
+                return null;
+            }
+            decoder.writeInbound(Unpooled.copiedBuffer(buf, 0, n));
+        }
+    }
+
+    /** True when the target closes the connection within the socket timeout. */
+    boolean closedByPeer() throws IOException {
+        try {
+            while (true) {
+                if (in.read() < 0) {
+                    return true;
+                }
+            }
+        } catch (SocketTimeoutException e) {
+            return false;
+        } catch (IOException e) {
+            return true; // reset by peer
+        }
+    }
+
+    /** Logs in to a normal session with no digests, in one Login Request straight to full feature phase. */
+    LoginResponse loginNormal(String initiator, String target, long isid) throws IOException {
+        String text = (initiator == null ? "" : "InitiatorName=" + initiator + "\0")
+                + (target == null ? "" : "TargetName=" + target + "\0")
+                + "SessionType=Normal\0HeaderDigest=None\0DataDigest=None\0MaxRecvDataSegmentLength=65536\0";
+        send(new LoginRequest(true, false, 1, 3, 0, 0, isid, 0, 1, 0, 1, 0,
+                Unpooled.copiedBuffer(text, StandardCharsets.UTF_8)));
+        return (LoginResponse) receive();
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+        decoder.finishAndReleaseAll();
+    }
+}

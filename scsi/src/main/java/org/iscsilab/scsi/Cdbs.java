@@ -1,0 +1,67 @@
+package org.iscsilab.scsi;
+
+import java.nio.ByteBuffer;
+
+/** CDBs for the commands a host needs most (SPC-5 / SBC-4 layouts). */
+public final class Cdbs {
+    private Cdbs() {
+    }
+
+    public static byte[] testUnitReady() {
+        return new byte[6];
+    }
+
+    public static byte[] inquiry(boolean evpd, int page, int allocation) {
+        return new byte[] {ScsiOpcode.INQUIRY, (byte) (evpd ? 1 : 0), (byte) page, (byte) (allocation >> 8),
+                (byte) allocation, 0};
+    }
+
+    public static byte[] readCapacity16(int allocation) {
+        ByteBuffer b = ByteBuffer.allocate(16);
+        b.put(0, (byte) ScsiOpcode.SERVICE_ACTION_IN_16).put(1, (byte) ScsiOpcode.SA_READ_CAPACITY_16);
+        b.putInt(10, allocation);
+        return b.array();
+    }
+
+    public static byte[] reportLuns(int allocation) {
+        ByteBuffer b = ByteBuffer.allocate(12);
+        b.put(0, (byte) ScsiOpcode.REPORT_LUNS).putInt(6, allocation);
+        return b.array();
+    }
+
+    public static byte[] read10(long lba, int blocks) {
+        return rw10(ScsiOpcode.READ_10, lba, blocks, false);
+    }
+
+    public static byte[] write10(long lba, int blocks, boolean fua) {
+        return rw10(ScsiOpcode.WRITE_10, lba, blocks, fua);
+    }
+
+    private static byte[] rw10(int op, long lba, int blocks, boolean fua) {
+        ByteBuffer b = ByteBuffer.allocate(10);
+        b.put(0, (byte) op).put(1, (byte) (fua ? 0x08 : 0)).putInt(2, (int) lba).putShort(7, (short) blocks);
+        return b.array();
+    }
+
+    public static byte[] read16(long lba, int blocks) {
+        return rw16(ScsiOpcode.READ_16, lba, blocks, false);
+    }
+
+    public static byte[] write16(long lba, int blocks, boolean fua) {
+        return rw16(ScsiOpcode.WRITE_16, lba, blocks, fua);
+    }
+
+    private static byte[] rw16(int op, long lba, int blocks, boolean fua) {
+        ByteBuffer b = ByteBuffer.allocate(16);
+        b.put(0, (byte) op).put(1, (byte) (fua ? 0x08 : 0)).putLong(2, lba).putInt(10, blocks);
+        return b.array();
+    }
+
+    public static byte[] synchronizeCache10() {
+        return new byte[] {ScsiOpcode.SYNCHRONIZE_CACHE_10, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+    }
+
+    public static byte[] modeSense6(int page, int allocation) {
+        return new byte[] {ScsiOpcode.MODE_SENSE_6, 0x08, (byte) page, 0, (byte) allocation, 0};
+    }
+}

@@ -1,0 +1,145 @@
+package org.iscsilab.core.fault;
+
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import java.util.function.Predicate;
+
+/**
+ * The fault rules of one target, changeable while initiators are attached. Rules are tried in
+ * the order they were added; the first that fires for an event decides what happens to it.
+ */
+public final class FaultRules {
+    private final CopyOnWriteArrayList<FaultRule> rules = new CopyOnWriteArrayList<>();
+    private final AtomicInteger nextId = new AtomicInteger(1);
+    private final LongSupplier clock;
+    private final EventLog events;
+    private final Set<FaultAction.Layer> enacted;
+    private final List<Consumer<FaultRule>> listeners = new CopyOnWriteArrayList<>();
+
+    /** Rules for every layer. */
+    public FaultRules(EventLog events) {
+        this(events, EnumSet.allOf(FaultAction.Layer.class), System::nanoTime);
+    }
+
+    /** Rules only for the layers the caller carries out; others are refused when added. */
+    public FaultRules(EventLog events, Set<FaultAction.Layer> enacted) {
+        this(events, enacted, System::nanoTime);
+    }
+
+    FaultRules(EventLog events, LongSupplier nanoClock) {
+        this(events, EnumSet.allOf(FaultAction.Layer.class), nanoClock);
+    }
+
+    private FaultRules(EventLog events, Set<FaultAction.Layer> enacted, LongSupplier nanoClock) {
+        this.events = events;
+        this.enacted = Set.copyOf(enacted);
+        this.clock = nanoClock;
+    }
+
+    /** Parses and adds a rule (see {@link FaultSpec} for the syntax); a bad spec changes nothing. */
+    public FaultRule add(String spec) {
+        FaultSpec.Parsed p = FaultSpec.parse(spec);
+        if (!enacted.contains(p.action().layer())) {
+            throw new IllegalArgumentException("'" + spec.strip() + "': " + p.action().layer().name().toLowerCase()
+                    + " faults are not carried out by this target yet; SCSI actions are (check-condition, "
+                    + "medium-error, busy, task-set-full, reservation-conflict, hang, short, corrupt, unit-attention, delay)");
+        }
+        FaultRule rule = new FaultRule(nextId.getAndIncrement(), spec.strip(), p.scope(), p.trigger(), p.action(),
+                clock.getAsLong());
+        rules.add(rule);
+        changed(rule);
+        return rule;
+    }
+
+    /** Removes a rule; false when there is none with this id. */
+    public boolean remove(int id) {
+        boolean removed = rules.removeIf(r -> r.id() == id);
+        if (removed) {
+            changed(null);
+        }
+        return removed;
+    }
+
+    public void clear() {
+        rules.clear();
+        changed(null);
+    }
+
+    public List<FaultRule> list() {
+        return List.copyOf(rules);
+    }
+
+    public boolean isEmpty() {
+        return rules.isEmpty();
+    }
+
+    /**
+     * The first rule of this layer that fires for the event, or null. A fired rule is written to
+     * the event log.
+     */
+    public FaultRule firing(FaultAction.Layer layer, FaultContext context) {
+        return firing(a -> a.layer() == layer, context);
+    }
+
+    /** The first rule with this kind of action that fires for the event, or null. */
+    public FaultRule firing(Class<? extends FaultAction> kind, FaultContext context) {
+        return firing(kind::isInstance, context);
+    }
+
+    private FaultRule firing(Predicate<FaultAction> which, FaultContext context) {
+        if (rules.isEmpty()) {
+            return null;
+        }
+        long now = clock.getAsLong();
+        for (FaultRule r : rules) {
+            if (which.test(r.action()) && fires(r, context, now)) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    /** Whether one rule fires for the event (counted, and logged when it fires). */
+    public boolean fires(FaultRule rule, FaultContext context) {
+        return fires(rule, context, clock.getAsLong());
+    }
+
+    private boolean fires(FaultRule rule, FaultContext context, long now) {
+        if (rule.fire(context, now)) {
+            events.faultFired(context, rule);
+            return true;
+        }
+        return false;
+    }
+
+    /** Called after every change of the rules, with the rule added (null after a removal or clear). */
+    public void onChange(Consumer<FaultRule> listener) {
+        listeners.add(listener);
+    }
+
+    private void changed(FaultRule added) {
+        for (Consumer<FaultRule> l : listeners) {
+            l.accept(added);
+        }
+    }
+
+    /** True when a rule of this layer would match the event now, without counting it (for standing conditions like a freeze). */
+    public boolean active(FaultAction.Layer layer, Class<? extends FaultAction> action, FaultContext context) {
+        if (rules.isEmpty()) {
+            return false;
+        }
+        long now = clock.getAsLong();
+        for (FaultRule r : rules) {
+            if (r.action().layer() == layer && action.isInstance(r.action()) && !r.spent(now)
+                    && r.scope().matches(context)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

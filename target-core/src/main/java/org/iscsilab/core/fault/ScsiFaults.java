@@ -1,0 +1,84 @@
+package org.iscsilab.core.fault;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.iscsilab.core.ScsiTargetDevice;
+import org.iscsilab.core.lu.LogicalUnit;
+import org.iscsilab.scsi.LunAddress;
+import org.iscsilab.core.lu.ScsiOutcome;
+import org.iscsilab.core.lu.ScsiTask;
+import org.iscsilab.scsi.SenseData;
+
+/** Carries out a fired SCSI fault action on one command instead of, or around, its execution. */
+public final class ScsiFaults {
+    private ScsiFaults() {
+    }
+
+    /**
+     * The command's outcome under the action; {@code run} executes the command for real.
+     * A HANG returns a future that never completes (the transport aborts it on ABORT TASK or
+     * session end).
+     */
+    public static CompletableFuture<ScsiOutcome> apply(FaultAction action, ScsiTask task, ScsiTargetDevice device,
+                                                       Supplier<CompletableFuture<ScsiOutcome>> run) {
+        LogicalUnit lu = device.logicalUnit(LunAddress.decode(task.lun()));
+        boolean descriptor = lu != null && lu.descriptorSense();
+        if (action instanceof FaultAction.CheckCondition c) {
+            return CompletableFuture.completedFuture(
+                    ScsiOutcome.checkCondition(SenseData.of(c.key(), c.additional()), descriptor));
+        }
+        if (action instanceof FaultAction.Status s) {
+            return CompletableFuture.completedFuture(ScsiOutcome.status(s.status()));
+        }
+        if (action instanceof FaultAction.Hang h) {
+            CompletableFuture<ScsiOutcome> never = new CompletableFuture<>();
+            if (h.failAfter() == null) {
+                return never;
+            }
+            // ABORT TASK may end the command first; then the timeout finds it already complete
+            return never.completeOnTimeout(ScsiOutcome.checkCondition(SenseData.of(h.key(), h.sense()), descriptor),
+                    h.failAfter().toNanos(), TimeUnit.NANOSECONDS);
+        }
+        if (action instanceof FaultAction.Delay d) {
+            return CompletableFuture.supplyAsync(() -> null,
+                    CompletableFuture.delayedExecutor(d.delay().toNanos(), TimeUnit.NANOSECONDS))
+                    .thenCompose(v -> run.get());
+        }
+        if (action instanceof FaultAction.UnitAttention u) {
+            if (lu != null) {
+                lu.unitAttentions().registerIfNew(task.nexus());
+                lu.unitAttentions().establish(task.nexus(), u.additional());
+            }
+            return run.get();
+        }
+        if (action instanceof FaultAction.ShortTransfer s) {
+            return run.get().thenApply(ScsiOutcome::inMemory).thenApply(o -> {
+                ByteBuffer in = o.dataIn();
+                if (in.remaining() <= s.bytes()) {
+                    return o;
+                }
+                ByteBuffer cut = in.duplicate();
+                cut.limit(cut.position() + s.bytes());
+                // the command asked for fewer bytes than expected: a residual underflow
+                return new ScsiOutcome(o.status(), o.sense(), o.descriptorSense(), cut.slice(), s.bytes());
+            });
+        }
+        if (action instanceof FaultAction.CorruptRead) {
+            return run.get().thenApply(ScsiOutcome::inMemory).thenApply(o -> {
+                ByteBuffer in = o.dataIn();
+                if (!in.hasRemaining()) {
+                    return o;
+                }
+                ByteBuffer copy = ByteBuffer.allocate(in.remaining());
+                copy.put(in.duplicate()).flip();
+                for (int i = 0; i < copy.limit(); i += 512) {
+                    copy.put(i, (byte) (copy.get(i) ^ 0x01));
+                }
+                return new ScsiOutcome(o.status(), o.sense(), o.descriptorSense(), copy, o.commandDataLength());
+            });
+        }
+        throw new IllegalArgumentException(action + " is not a SCSI action");
+    }
+}

@@ -1,0 +1,462 @@
+package org.iscsilab.core.lu;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
+import org.iscsilab.core.sbc.MediumCommands;
+import org.iscsilab.core.sbc.SbcCommands;
+import org.iscsilab.scsi.AdditionalSense;
+import org.iscsilab.scsi.Cdb;
+import org.iscsilab.scsi.ScsiOpcode;
+import org.iscsilab.scsi.ScsiStatus;
+import org.iscsilab.scsi.SenseData;
+import org.iscsilab.scsi.SenseException;
+import org.iscsilab.scsi.SenseKey;
+import org.iscsilab.core.spc.ReservationCommands;
+import org.iscsilab.core.spc.SpcCommands;
+import org.iscsilab.core.pr.AccessClasses;
+import org.iscsilab.core.pr.Reservations;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.iscsilab.core.store.BackingStore;
+import org.iscsilab.core.store.FileStore;
+import org.iscsilab.core.pr.AptplFile;
+import org.iscsilab.core.store.Unmappable;
+import org.iscsilab.core.xcopy.HeldCopyResults;
+import org.iscsilab.core.xcopy.ThirdPartyCopyCommands;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A direct-access block device (SBC-4) over a backing store. Commands complete asynchronously:
+ * non-blocking stores complete on the caller's thread, blocking stores on the I/O executor.
+ */
+public final class LogicalUnit implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(LogicalUnit.class);
+
+    private final int lun;
+    private final LogicalUnitIdentity identity;
+    private final BackingStore store;
+    private final int blockSize;
+    private final UnitFormat format;
+    private volatile boolean readOnly;
+    private final Executor ioExecutor;
+    private final UnitAttentions unitAttentions = new UnitAttentions();
+    private final Reservations reservations = new Reservations(unitAttentions);
+    private final RemovableMedium medium = new RemovableMedium(unitAttentions);
+    private final CommandSet commands;
+    private final HeldCopyResults copyResults = new HeldCopyResults();
+    private volatile boolean writeCacheEnabled = true;
+    private volatile boolean descriptorSense = false;
+    private volatile boolean softwareWriteProtect = false;
+    private volatile LunInventory inventory;
+    private volatile SanitizeProgress sanitizing;
+    private final ProvisioningMap provisioning;
+    /** Shared by plain reads and writes, exclusive for read-modify-write commands (COMPARE AND WRITE). */
+    private final ReentrantReadWriteLock mediumLock = new ReentrantReadWriteLock();
+
+    public LogicalUnit(int lun, LogicalUnitIdentity identity, BackingStore store, int blockSize, boolean readOnly,
+                       Executor ioExecutor) {
+        this(lun, identity, store, blockSize, readOnly, false, ioExecutor);
+    }
+
+    /** @param thin thin provisioning (SBC-4 §4.7): UNMAP, WRITE SAME with UNMAP, GET LBA STATUS */
+    public LogicalUnit(int lun, LogicalUnitIdentity identity, BackingStore store, int blockSize, boolean readOnly,
+                       boolean thin, Executor ioExecutor) {
+        this(lun, identity, store, new UnitFormat(blockSize, blockSize, readOnly, thin), ioExecutor);
+    }
+
+    public LogicalUnit(int lun, LogicalUnitIdentity identity, BackingStore store, UnitFormat format,
+                       Executor ioExecutor) {
+        int blockSize = format.blockSize();
+        boolean thin = format.thin();
+        if (store.capacityBytes() < blockSize) {
+            throw new IllegalArgumentException("a LUN needs at least one " + blockSize + "-byte block");
+        }
+        this.lun = lun;
+        this.identity = identity;
+        this.store = store;
+        this.blockSize = blockSize;
+        this.format = format;
+        this.readOnly = format.readOnly();
+        this.ioExecutor = ioExecutor;
+        if (thin && !(store instanceof Unmappable)) {
+            throw new IllegalArgumentException(store.describe() + " cannot be thin-provisioned");
+        }
+        this.provisioning = thin ? new ProvisioningMap() : null;
+        if (store instanceof FileStore file) { // SPC-4 §5.12.5: APTPL state lives beside the image
+            try {
+                reservations.persistIn(AptplFile.beside(file.path()));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        this.commands = new CommandSet();
+        SpcCommands.registerInto(commands);
+        ReservationCommands.registerInto(commands);
+        MediumCommands.registerInto(commands);
+        SbcCommands.registerInto(commands);
+        ThirdPartyCopyCommands.registerInto(commands);
+        if (thin) {
+            SbcCommands.registerThinInto(commands);
+        }
+    }
+
+    public int lun() {
+        return lun;
+    }
+
+    public LogicalUnitIdentity identity() {
+        return identity;
+    }
+
+    public BackingStore store() {
+        return store;
+    }
+
+    public int blockSize() {
+        return blockSize;
+    }
+
+    public UnitFormat format() {
+        return format;
+    }
+
+    /** Number of logical blocks; a partial block at the end of the store is not addressable. */
+    public long blockCount() {
+        return store.capacityBytes() / blockSize;
+    }
+
+    public boolean readOnly() {
+        return readOnly;
+    }
+
+    /** Writes are refused: a read-only unit, or the control page's SWP bit (SPC-5 §7.5.9). */
+    public boolean writeProtected() {
+        return readOnly || softwareWriteProtect;
+    }
+
+    /**
+     * Write-protects the unit, or lifts that, while initiators are attached. The WP bit of the
+     * mode parameter header changes, so every I_T nexus gets MODE PARAMETERS CHANGED (SPC-5 §5.14).
+     */
+    public void setReadOnly(boolean ro) {
+        if (readOnly != ro) {
+            readOnly = ro;
+            unitAttentions.establishForAll(AdditionalSense.MODE_PARAMETERS_CHANGED, null);
+        }
+    }
+
+    /**
+     * Changes the capacity while initiators are attached: every I_T nexus gets CAPACITY DATA HAS
+     * CHANGED (SBC-4 §4.6). Runs under the medium's exclusive lock, so no command sees half of it.
+     */
+    public void resize(long newCapacityBytes) throws IOException {
+        if (newCapacityBytes < blockSize) {
+            throw new IllegalArgumentException("a LUN needs at least one " + blockSize + "-byte block");
+        }
+        Lock l = mediumLock.writeLock();
+        l.lock();
+        try {
+            long oldBlocks = blockCount();
+            store.resize(newCapacityBytes);
+            long newBlocks = blockCount();
+            if (provisioning != null && newBlocks < oldBlocks) {
+                provisioning.unmap(newBlocks, oldBlocks - newBlocks);
+            }
+        } finally {
+            l.unlock();
+        }
+        unitAttentions.establishForAll(AdditionalSense.CAPACITY_DATA_HAS_CHANGED, null);
+    }
+
+    public boolean softwareWriteProtect() {
+        return softwareWriteProtect;
+    }
+
+    public void setSoftwareWriteProtect(boolean swp) {
+        this.softwareWriteProtect = swp;
+    }
+
+    public boolean thin() {
+        return provisioning != null;
+    }
+
+    /** The mapped-block map of a thin unit, or null when fully provisioned. */
+    public ProvisioningMap provisioning() {
+        return provisioning;
+    }
+
+    /** Records that a write mapped these blocks (no-op for fully provisioned units). */
+    public void mapped(long lba, long blocks) {
+        if (provisioning != null) {
+            provisioning.map(lba, blocks);
+        }
+    }
+
+    public ReentrantReadWriteLock mediumLock() {
+        return mediumLock;
+    }
+
+    public boolean writeCacheEnabled() {
+        return writeCacheEnabled;
+    }
+
+    public void setWriteCacheEnabled(boolean enabled) {
+        this.writeCacheEnabled = enabled;
+    }
+
+    public boolean descriptorSense() {
+        return descriptorSense;
+    }
+
+    public void setDescriptorSense(boolean descriptor) {
+        this.descriptorSense = descriptor;
+    }
+
+    public UnitAttentions unitAttentions() {
+        return unitAttentions;
+    }
+
+    public CommandSet commands() {
+        return commands;
+    }
+
+    public Reservations reservations() {
+        return reservations;
+    }
+
+    public boolean removable() {
+        return format.removable();
+    }
+
+    public RemovableMedium medium() {
+        return medium;
+    }
+
+    /** The target device this unit belongs to answers REPORT LUNS (SPC-5 §6.33). */
+    public void attachInventory(LunInventory inventory) {
+        this.inventory = inventory;
+    }
+
+    public ScsiOutcome reportLuns(ScsiTask task) {
+        return inventory().reportLuns(task);
+    }
+
+    /** The target device this unit belongs to. */
+    public LunInventory inventory() {
+        LunInventory inv = inventory;
+        if (inv == null) {
+            throw new IllegalStateException("LUN " + lun + " is not part of a target device");
+        }
+        return inv;
+    }
+
+    /** The copy manager's running copies and held results (SPC-4 §6.4, §6.18). */
+    public HeldCopyResults copyResults() {
+        return copyResults;
+    }
+
+    /**
+     * Runs a sanitize operation (SBC-4 §5.23): the medium work happens at once on the I/O executor,
+     * but the operation stays in progress for at least the unit's sanitize duration, as a device's
+     * would. The future completes when the command's status is due: at once with IMMED.
+     */
+    public CompletableFuture<Void> sanitize(IoAction.Runnable work, boolean immed) {
+        long nanos = format.sanitizeDuration().toNanos();
+        SanitizeProgress progress = new SanitizeProgress(System.nanoTime(), nanos);
+        synchronized (this) {
+            if (sanitizing != null) {
+                return CompletableFuture.failedFuture(new SenseException(SenseData.of(SenseKey.NOT_READY,
+                        AdditionalSense.SANITIZE_IN_PROGRESS)));
+            }
+            sanitizing = progress;
+        }
+        CompletableFuture<Void> done = CompletableFuture.runAsync(() -> {
+            try {
+                work.run();
+            } catch (IOException e) {
+                throw new CompletionException(e);
+            }
+        }, ioExecutor).thenCompose(v -> {
+            long left = nanos - (System.nanoTime() - progress.startNanos());
+            return left <= 0 ? CompletableFuture.<Void>completedFuture(null)
+                    : CompletableFuture.runAsync(() -> { },
+                            CompletableFuture.delayedExecutor(left, java.util.concurrent.TimeUnit.NANOSECONDS));
+        }).whenComplete((v, t) -> {
+            synchronized (this) {
+                sanitizing = null;
+            }
+        });
+        return immed ? CompletableFuture.completedFuture(null) : done;
+    }
+
+    /** The progress of a running sanitize, or null (SBC-4 §4.11: NOT READY, SANITIZE IN PROGRESS). */
+    public SanitizeProgress sanitizeInProgress() {
+        return sanitizing;
+    }
+
+    /** Executes a command (SAM-5 §5.1). The future never completes exceptionally. */
+    public CompletableFuture<ScsiOutcome> execute(ScsiTask task) {
+        unitAttentions.registerIfNew(task.nexus());
+        int opcode = task.cdb().opcode();
+        // SPC-5 §5.14.2: INQUIRY, REPORT LUNS and REQUEST SENSE do not report a unit attention
+        if (opcode != ScsiOpcode.INQUIRY && opcode != ScsiOpcode.REPORT_LUNS && opcode != ScsiOpcode.REQUEST_SENSE) {
+            SenseData ua = unitAttentions.take(task.nexus());
+            if (ua != null) {
+                return CompletableFuture.completedFuture(checkCondition(ua));
+            }
+        }
+        SanitizeProgress sanitize = sanitizing;
+        if (sanitize != null && opcode != ScsiOpcode.INQUIRY && opcode != ScsiOpcode.REPORT_LUNS) {
+            // SBC-4 §4.11: only INQUIRY, REPORT LUNS and REQUEST SENSE are served during a sanitize
+            SenseData inProgress = sanitize.sense();
+            if (opcode == ScsiOpcode.REQUEST_SENSE) {
+                return CompletableFuture.completedFuture(ScsiOutcome.dataIn(
+                        inProgress.encode(task.cdb().bit(1, 0)), task.cdb().u8(4)));
+            }
+            return CompletableFuture.completedFuture(checkCondition(inProgress));
+        }
+        try {
+            reservations.checkAccess(task.nexus(), AccessClasses.of(opcode));
+        } catch (Reservations.ConflictException e) {
+            return CompletableFuture.completedFuture(ScsiOutcome.status(ScsiStatus.RESERVATION_CONFLICT));
+        }
+        try {
+            if (format.removable() && MediumCommands.needsMedium(opcode)) {
+                medium.requirePresent();
+            }
+            CommandHandler handler = commands.handlerFor(task.cdb());
+            if (handler == null) {
+                return CompletableFuture.completedFuture(checkCondition(SenseException.invalidOpcode().sense()));
+            }
+            checkControlByte(task);
+            CompletableFuture<ScsiOutcome> outcome = handler.execute(this, task);
+            if (outcome.isDone() && !outcome.isCompletedExceptionally()) {
+                return outcome; // finished without error: no stage needed to map an exception
+            }
+            return outcome.exceptionally(t -> outcomeOf(task, t));
+        } catch (Throwable t) {
+            return CompletableFuture.completedFuture(outcomeOf(task, t));
+        }
+    }
+
+    /** SAM-5 §5.2: NACA and LINK are not supported; a CDB that sets them is rejected. */
+    private static void checkControlByte(ScsiTask task) {
+        int controlOffset = Cdb.lengthForOpcode(task.cdb().opcode()) - 1;
+        int control = task.cdb().u8(controlOffset);
+        if ((control & 0x04) != 0) {
+            throw SenseException.invalidFieldInCdb(controlOffset, 2);
+        }
+        if ((control & 0x01) != 0) {
+            throw SenseException.invalidFieldInCdb(controlOffset, 0);
+        }
+    }
+
+    public ScsiOutcome checkCondition(SenseData sense) {
+        return ScsiOutcome.checkCondition(sense, descriptorSense);
+    }
+
+    private ScsiOutcome outcomeOf(ScsiTask task, Throwable t) {
+        Throwable cause = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+        if (cause instanceof SenseException se) {
+            return checkCondition(se.sense());
+        }
+        if (cause instanceof java.util.concurrent.CancellationException) {
+            // the transport aborted the task while it waited for data-out (SAM-5 §5.8)
+            return ScsiOutcome.status(ScsiStatus.TASK_ABORTED);
+        }
+        if (cause instanceof Reservations.ConflictException) {
+            return ScsiOutcome.status(ScsiStatus.RESERVATION_CONFLICT);
+        }
+        if (cause instanceof IOException io) {
+            log.warn("LUN {}: I/O error on {}: {}", lun, task.cdb(), io.toString());
+            boolean write = isWrite(task.cdb().opcode());
+            return checkCondition(SenseData.of(SenseKey.MEDIUM_ERROR,
+                    write ? AdditionalSense.WRITE_ERROR : AdditionalSense.UNRECOVERED_READ_ERROR));
+        }
+        log.error("LUN {}: internal error on {}", lun, task.cdb(), cause);
+        return checkCondition(SenseData.of(SenseKey.HARDWARE_ERROR, AdditionalSense.INTERNAL_TARGET_FAILURE));
+    }
+
+    private static boolean isWrite(int opcode) {
+        return opcode == ScsiOpcode.WRITE_6 || opcode == ScsiOpcode.WRITE_10 || opcode == ScsiOpcode.WRITE_12
+                || opcode == ScsiOpcode.WRITE_16 || opcode == ScsiOpcode.SYNCHRONIZE_CACHE_10
+                || opcode == ScsiOpcode.SYNCHRONIZE_CACHE_16;
+    }
+
+    /** Runs long work (a copy, a sanitize) on the I/O executor whatever the store. */
+    public <T> CompletableFuture<T> offload(IoAction<T> action) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return action.run();
+            } catch (IOException e) {
+                throw new CompletionException(e);
+            }
+        }, ioExecutor);
+    }
+
+    /** Runs store I/O: inline for non-blocking stores, on the I/O executor for blocking ones. */
+    public <T> CompletableFuture<T> io(IoAction<T> action) {
+        if (!store.blocking()) {
+            try {
+                return CompletableFuture.completedFuture(action.run());
+            } catch (Exception e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        }
+        Supplier<T> s = () -> {
+            try {
+                return action.run();
+            } catch (IOException e) {
+                throw new CompletionException(e);
+            }
+        };
+        return CompletableFuture.supplyAsync(s, ioExecutor);
+    }
+
+    @FunctionalInterface
+    public interface IoAction<T> {
+        T run() throws IOException;
+
+        /** An action without a result. */
+        @FunctionalInterface
+        interface Runnable {
+            void run() throws IOException;
+        }
+    }
+
+    /** SAM-5 §7.7 LOGICAL UNIT RESET: every I_T nexus sees BUS DEVICE RESET FUNCTION OCCURRED. */
+    public void reset() {
+        unitAttentions.establishForAll(AdditionalSense.BUS_DEVICE_RESET_FUNCTION_OCCURRED, null);
+        reservations.reset();
+        medium.reset();
+        copyResults.clear();
+        // mode parameters return to their defaults: nothing is saved (SAM-5 §7.7 logical unit reset)
+        descriptorSense = false;
+        softwareWriteProtect = false;
+        writeCacheEnabled = true;
+    }
+
+    /** The I_T nexus ended (session closed): its state is forgotten (SPC-5 §5.14: I_T nexus loss). */
+    public void nexusLost(ItNexus nexus) {
+        unitAttentions.forget(nexus);
+        reservations.nexusLost(nexus);
+        medium.nexusLost(nexus);
+        copyResults.nexusLost(nexus);
+    }
+
+    @Override
+    public void close() throws IOException {
+        store.close();
+    }
+
+    @Override
+    public String toString() {
+        return "LUN " + lun + " (" + store.describe() + ", " + blockSize + "-byte blocks" + (thin() ? ", thin" : "")
+                + (readOnly ? ", read-only" : "") + ")";
+    }
+}

@@ -1,0 +1,54 @@
+package org.iscsilab.core.store;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * The bytes behind a logical unit. Offsets and lengths are in bytes and already checked
+ * against the capacity by the command layer.
+ */
+public interface BackingStore extends AutoCloseable {
+
+    long capacityBytes();
+
+    /**
+     * Changes the capacity while the store is in use. Growing adds bytes that read as zeros;
+     * shrinking discards what lies past the new end.
+     */
+    void resize(long newCapacityBytes) throws IOException;
+
+    /** True when I/O may block the calling thread (file I/O); such stores run on the I/O pool. */
+    boolean blocking();
+
+    /** Fills {@code dst} from its position to its limit with the bytes at {@code offset}. */
+    void read(long offset, ByteBuffer dst) throws IOException;
+
+    /**
+     * Writes {@code src} at {@code offset}. With {@code forceUnitAccess} the bytes are on stable
+     * storage when this returns (SBC-4 §5.11 FUA).
+     */
+    void write(long offset, ByteBuffer src, boolean forceUnitAccess) throws IOException;
+
+    /**
+     * Writes the segments one after another from {@code offset}, as one write of their
+     * concatenation: the data-out of a command as it arrived in several PDUs, not gathered into
+     * one buffer first. With {@code forceUnitAccess} all of it is on stable storage when this returns.
+     */
+    default void write(long offset, ByteBuffer[] segments, boolean forceUnitAccess) throws IOException {
+        for (int i = 0; i < segments.length; i++) {
+            int n = segments[i].remaining();
+            // forcing after the last segment makes the earlier ones durable too
+            write(offset, segments[i], forceUnitAccess && i == segments.length - 1);
+            offset += n;
+        }
+    }
+
+    /** Makes every completed write durable (SBC-4 §5.26 SYNCHRONIZE CACHE). */
+    void flush() throws IOException;
+
+    /** A short human description, e.g. "ram 1 GiB". */
+    String describe();
+
+    @Override
+    void close() throws IOException;
+}

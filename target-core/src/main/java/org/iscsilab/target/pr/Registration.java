@@ -1,7 +1,0 @@
-package org.iscsilab.target.pr;
-
-import org.iscsilab.target.lu.ItNexus;
-
-/** One registered I_T nexus and its reservation key (SPC-4 §5.12.7). */
-public record Registration(ItNexus nexus, long key) {
-}

@@ -1,0 +1,64 @@
+package org.iscsilab.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.ByteBuffer;
+import java.util.Set;
+
+import org.iscsilab.core.lu.DataOutSource;
+import org.iscsilab.core.lu.ItNexus;
+import org.iscsilab.core.lu.LogicalUnit;
+import org.iscsilab.core.lu.LogicalUnitIdentity;
+import org.iscsilab.scsi.LunAddress;
+import org.iscsilab.core.lu.ScsiOutcome;
+import org.iscsilab.core.lu.ScsiTask;
+import org.iscsilab.core.lu.TaskAttribute;
+import org.iscsilab.scsi.Cdb;
+import org.iscsilab.scsi.ScsiStatus;
+import org.iscsilab.scsi.SenseKey;
+import org.iscsilab.core.store.RamStore;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** A masked initiator sees only its LUNs; to it the others are LUNs without a logical unit (SPC-5 §6.7.2). */
+class LunMaskingTest {
+    private static final ItNexus A = new ItNexus("iqn.2026-01.org.example:a,i,0x00023d000001", "iqn.t,t,0x1");
+    private static final ItNexus B = new ItNexus("iqn.2026-01.org.example:b,i,0x00023d000002", "iqn.t,t,0x1");
+    private ScsiTargetDevice device;
+
+    @BeforeEach
+    void setUp() {
+        device = new ScsiTargetDevice("iqn.t");
+        for (int lun = 0; lun < 3; lun++) {
+            device.addLogicalUnit(new LogicalUnit(lun, LogicalUnitIdentity.derive("t", lun), new RamStore(1 << 20), 512,
+                    false, Runnable::run));
+        }
+    }
+
+    private ScsiOutcome run(ItNexus n, int lun, Cdb cdb) {
+        return device.execute(new ScsiTask(n, LunAddress.encode(lun), cdb, 1, TaskAttribute.SIMPLE, 4096,
+                DataOutSource.NONE)).join();
+    }
+
+    private int reportedLuns(ItNexus n) {
+        ByteBuffer data = run(n, 0, Cdb.of(0xA0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0)).dataIn();
+        return data.getInt(0) / 8;
+    }
+
+    @Test
+    void aMaskedInitiatorSeesOnlyItsLunsAndOthersSeeAll() {
+        device.masking().restrict("iqn.2026-01.org.example:a", Set.of(1));
+        assertEquals(1, reportedLuns(A));
+        assertEquals(3, reportedLuns(B));
+
+        ScsiOutcome hidden = run(A, 0, Cdb.of(0x25, 0, 0, 0, 0, 0, 0, 0, 0, 0)); // READ CAPACITY(10)
+        assertEquals(ScsiStatus.CHECK_CONDITION, hidden.status());
+        assertEquals(SenseKey.ILLEGAL_REQUEST, hidden.sense().key());
+        assertEquals(0x25, hidden.sense().asc(), "LOGICAL UNIT NOT SUPPORTED");
+        ScsiOutcome inquiry = run(A, 2, Cdb.of(0x12, 0, 0, 0, 96, 0));
+        assertEquals(0x7F, inquiry.dataIn().get(0) & 0xFF, "peripheral qualifier 011b, no device type");
+
+        device.masking().lift("iqn.2026-01.org.example:a");
+        assertEquals(3, reportedLuns(A));
+    }
+}

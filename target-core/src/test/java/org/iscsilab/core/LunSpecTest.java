@@ -1,0 +1,41 @@
+package org.iscsilab.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import org.iscsilab.core.lu.UnitFormat;
+import org.junit.jupiter.api.Test;
+
+/** LUN specs as users type them, and the one sentence a mistake gets. */
+class LunSpecTest {
+    @Test
+    void ramNullAndFileSpecsWithOptions() {
+        assertEquals(new LunSpec("ram", null, 1L << 30, UnitFormat.of(512)), LunSpec.parse("ram:1G"));
+        assertEquals(new LunSpec("null", null, 1L << 40, new UnitFormat(4096, 4096, true, false)),
+                LunSpec.parse("null:1T,block=4096,ro"));
+        assertEquals(new LunSpec("ram", null, 1L << 30, new UnitFormat(512, 4096, false, true, true,
+                Duration.ofSeconds(2))), LunSpec.parse("ram:1G,thin,physical=4096,removable,sanitize=2"));
+        assertEquals(new LunSpec("file", Path.of("/tmp/d.img"), 10L << 30, UnitFormat.of(512)),
+                LunSpec.parse("file:/tmp/d.img:10G"));
+        assertEquals(new LunSpec("file", Path.of("/dev/sdx"), 0, new UnitFormat(512, 512, true, false)),
+                LunSpec.parse("file:/dev/sdx,ro"));
+    }
+
+    @Test
+    void mistakesAreNamedPrecisely() {
+        assertTrue(message("tape:1G").contains("unknown kind 'tape' (known: ram, file, null)"));
+        assertTrue(message("ram:1G,block=1024").contains("block must be 512 or 4096, not 1024"));
+        assertTrue(message("ram:1G,fast").contains("unknown option 'fast'"));
+        assertTrue(message("ram").contains("needs a kind and a size"));
+        assertTrue(message("ram:big").contains("'big' is not a size"));
+        assertTrue(message("ram:1G,physical=1000").contains("physical must be a power of two"));
+        assertTrue(message("ram:1G,sanitize=soon").contains("needs a number"));
+    }
+
+    private static String message(String spec) {
+        return assertThrows(IllegalArgumentException.class, () -> LunSpec.parse(spec)).getMessage();
+    }
+}

@@ -1,0 +1,218 @@
+package org.iscsilab.server;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.iscsilab.core.LunSpec;
+import org.iscsilab.core.ScsiTargetDevice;
+import org.iscsilab.core.fault.FaultRule;
+import org.iscsilab.iscsi.login.ChapCredentials;
+import org.iscsilab.iscsi.login.ChapRequirement;
+import org.iscsilab.iscsi.login.SrpCredentials;
+import org.iscsilab.iscsi.node.IscsiNames;
+import org.iscsilab.iscsi.node.IscsiTarget;
+import org.iscsilab.iscsi.node.IscsiTargetServer;
+import org.iscsilab.iscsi.node.TargetSettings;
+import org.iscsilab.server.admin.AdminApi;
+import org.iscsilab.server.admin.AdminClient;
+import org.iscsilab.server.admin.AdminServer;
+import org.iscsilab.server.config.HostPort;
+import org.iscsilab.server.config.TargetConfig;
+
+/**
+ * A running target, assembled in one place: the LUN I/O pool, the logical units, the target nodes
+ * with their CHAP, SRP, access lists and LUN masks, the portals, the fault rules in force from the
+ * start, the Prometheus registry and the admin API. The command line, the embedded target and the
+ * container image all start targets through {@link #start}; {@link #close} stops them in the
+ * reverse order (admin API, then initiators asked to log out, then LUNs flushed, then the pool).
+ */
+public final class TargetRuntime implements AutoCloseable {
+    /** Threads that run blocking file I/O for every LUN of the target (RAM and null LUNs never use them). */
+    public static final int IO_THREADS = 8;
+    /** How long {@link #close} waits for initiators to log out after asking them to. */
+    public static final Duration LOGOUT_GRACE = Duration.ofSeconds(3);
+
+    private final ExecutorService io;
+    private final PrometheusMeterRegistry registry;
+    private final IscsiTargetServer server;
+    private final List<ScsiTargetDevice> devices;
+    private final List<FaultRule> initialFaults;
+    private final Duration logoutGrace;
+    private List<InetSocketAddress> bound = List.of();
+    private AdminServer admin;
+    private InetSocketAddress adminAddress;
+
+    private TargetRuntime(ExecutorService io, PrometheusMeterRegistry registry, IscsiTargetServer server,
+                          List<ScsiTargetDevice> devices, List<FaultRule> initialFaults, Duration logoutGrace) {
+        this.io = io;
+        this.registry = registry;
+        this.server = server;
+        this.devices = devices;
+        this.initialFaults = initialFaults;
+        this.logoutGrace = logoutGrace;
+    }
+
+    /** The session settings a configuration asks for: NOP-In interval and the limits. */
+    public static TargetSettings settingsOf(TargetConfig cfg) {
+        if (cfg.nopInterval() < 0) {
+            throw new IllegalArgumentException("--nop-interval must be 0 or more seconds");
+        }
+        return TargetSettings.defaults().withNopIn(Duration.ofSeconds(cfg.nopInterval()),
+                Duration.ofSeconds(Math.max(30, cfg.nopInterval() * 3L))).withLimits(cfg.limits().toLimits());
+    }
+
+    /** Starts the target a configuration (with its defaults applied) describes. */
+    public static TargetRuntime start(TargetConfig cfg) throws IOException, InterruptedException {
+        return start(cfg, settingsOf(cfg), LOGOUT_GRACE);
+    }
+
+    /**
+     * Starts the target a configuration describes with these session settings (tests set what the
+     * configuration file cannot, such as short timeouts). Nothing is left running or open when it fails.
+     */
+    public static TargetRuntime start(TargetConfig cfg, TargetSettings settings, Duration logoutGrace)
+            throws IOException, InterruptedException {
+        List<InetSocketAddress> listen = new ArrayList<>();
+        List<InetSocketAddress> advertised = new ArrayList<>();
+        boolean anyAdvertised = cfg.portals().stream().anyMatch(p -> p.advertise() != null);
+        for (TargetConfig.Portal p : cfg.portals()) {
+            InetSocketAddress at = HostPort.parse(p.listen(), IscsiTargetServer.DEFAULT_PORT);
+            listen.add(at);
+            if (anyAdvertised) {
+                // a portal without its own advertised address reports the one it is bound to (port 0: the bound port)
+                advertised.add(p.advertise() != null ? HostPort.parse(p.advertise(), IscsiTargetServer.DEFAULT_PORT)
+                        : InetSocketAddress.createUnresolved(at.getHostString(), 0));
+            }
+        }
+        InetSocketAddress adminAt = cfg.admin().equalsIgnoreCase("off") ? null
+                : HostPort.parse(cfg.admin(), AdminClient.DEFAULT_PORT);
+        List<LunSpec> specs = new ArrayList<>();
+        for (TargetConfig.Node n : cfg.targets()) {
+            IscsiNames.validate(n.iqn());
+            for (String l : n.luns()) {
+                specs.add(LunSpec.parse(l));
+            }
+        }
+        ExecutorService io = Executors.newFixedThreadPool(IO_THREADS, r -> {
+            Thread t = new Thread(r, "lun-io");
+            t.setDaemon(true);
+            return t;
+        });
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        IscsiTargetServer server = new IscsiTargetServer(settings, listen, advertised, 1, registry);
+        TargetRuntime runtime = new TargetRuntime(io, registry, server, new ArrayList<>(), new ArrayList<>(),
+                logoutGrace);
+        try {
+            if (cfg.discoveryChap() != null) {
+                server.requireDiscoveryChap(new ChapRequirement(chapOf(cfg.discoveryChap()),
+                        chapOf(cfg.discoveryMutualChap())));
+            } else if (cfg.discoveryMutualChap() != null) {
+                throw new IllegalArgumentException("--discovery-mutual-chap needs --discovery-chap");
+            }
+            for (String rule : cfg.faults()) {
+                runtime.initialFaults.add(server.faults().add(rule));
+            }
+            int first = 0;
+            for (TargetConfig.Node n : cfg.targets()) {
+                runtime.addNode(n, specs.subList(first, first + n.luns().size()));
+                first += n.luns().size();
+            }
+            runtime.bound = server.start();
+            if (adminAt != null) {
+                runtime.startAdmin(adminAt);
+            }
+            return runtime;
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            runtime.close();
+            throw e;
+        }
+    }
+
+    private static ChapCredentials chapOf(TargetConfig.Credentials c) {
+        return c == null ? null : new ChapCredentials(c.user(), c.secret());
+    }
+
+    /** One target node: its LUNs, CHAP, SRP, access lists and LUN masks. */
+    private void addNode(TargetConfig.Node n, List<LunSpec> specs) throws IOException {
+        ScsiTargetDevice device = new ScsiTargetDevice(n.iqn());
+        devices.add(device); // closed with the runtime, also when a later step fails
+        for (int i = 0; i < specs.size(); i++) {
+            device.addLogicalUnit(specs.get(i).create(i, n.iqn(), io));
+        }
+        IscsiTarget node = new IscsiTarget(n.iqn(), n.alias(), device);
+        if (n.chap() != null) {
+            node.requireChap(chapOf(n.chap()), chapOf(n.mutualChap()));
+        } else if (n.mutualChap() != null) {
+            throw new IllegalArgumentException("--mutual-chap needs --chap");
+        }
+        if (n.srp() != null) {
+            node.requireSrp(SrpCredentials.derive(n.srp().user(), n.srp().secret()));
+        }
+        n.allowInitiators().forEach(IscsiNames::validate);
+        node.access().allowNames(n.allowInitiators());
+        node.access().allowNetworks(n.allowNetworks());
+        n.lunMasks().forEach((iqn, visible) -> device.masking().restrict(iqn, Set.copyOf(visible)));
+        server.addTarget(node);
+    }
+
+    /** Starts the admin HTTP API (once) on this address; returns the bound address. */
+    public synchronized InetSocketAddress startAdmin(InetSocketAddress address) throws InterruptedException {
+        if (admin == null) {
+            AdminServer a = new AdminServer(new AdminApi(server,
+                    (lun, target, spec) -> LunSpec.parse(spec).create(lun, target, io), registry));
+            adminAddress = a.start(address);
+            admin = a;
+        }
+        return adminAddress;
+    }
+
+    /** The admin API's base URL, http://HOST:PORT/api/v1/, or null while it is not running. */
+    public synchronized String adminUrl() {
+        if (adminAddress == null) {
+            return null;
+        }
+        return "http://" + HostPort.format(adminAddress) + "/api/v1/";
+    }
+
+    public IscsiTargetServer server() {
+        return server;
+    }
+
+    /** The target nodes' SCSI target devices, in the configuration's order. */
+    public List<ScsiTargetDevice> devices() {
+        return List.copyOf(devices);
+    }
+
+    /** The portals as bound (port 0 in the configuration becomes the port the system chose). */
+    public List<InetSocketAddress> bound() {
+        return bound;
+    }
+
+    /** The fault rules the configuration put in force from the start. */
+    public List<FaultRule> initialFaults() {
+        return List.copyOf(initialFaults);
+    }
+
+    /** Every meter of the target, in Prometheus' registry (the admin API's /metrics). */
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (admin != null) {
+            admin.close();
+            admin = null;
+        }
+        server.shutdown(logoutGrace);
+        devices.forEach(ScsiTargetDevice::close);
+        io.shutdown();
+    }
+}
