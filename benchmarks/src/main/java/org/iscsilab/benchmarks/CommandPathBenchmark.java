@@ -1,12 +1,13 @@
 package org.iscsilab.benchmarks;
 
+import org.iscsilab.core.LogicalUnits;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.iscsilab.core.ScsiTargetDevice;
 import org.iscsilab.core.lu.DataInAllocator;
 import org.iscsilab.core.lu.DataOutSource;
-import org.iscsilab.core.lu.ItNexus;
+import org.iscsilab.core.nexus.ItNexus;
 import org.iscsilab.core.lu.LogicalUnit;
 import org.iscsilab.core.lu.LogicalUnitIdentity;
 import org.iscsilab.core.lu.ScsiOutcome;
@@ -70,7 +71,7 @@ public class CommandPathBenchmark {
     @Setup
     public void setUp() {
         device = new ScsiTargetDevice("iqn.t");
-        device.addLogicalUnit(new LogicalUnit(0, LogicalUnitIdentity.derive("t", 0), new RamStore(64 << 20), 512, false,
+        device.addLogicalUnit(LogicalUnits.create(0, LogicalUnitIdentity.derive("t", 0), new RamStore(64 << 20), 512, false,
                 Runnable::run));
         source = new Transport();
         device.execute(new ScsiTask(NEXUS, 0, Cdb.of(0, 0, 0, 0, 0, 0), 1, TaskAttribute.SIMPLE, 0, DataOutSource.NONE))

@@ -1,6 +1,7 @@
 package org.iscsilab.it;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
@@ -33,6 +34,11 @@ class ArchitectureTest {
 
     private static void check(ArchRule rule) {
         rule.check(main);
+    }
+
+    @Test
+    void noPackageTakesPartInACycle() {
+        check(slices().matching("org.iscsilab.(**)").should().beFreeOfCycles());
     }
 
     @Test

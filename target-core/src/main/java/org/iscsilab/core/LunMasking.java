@@ -3,7 +3,7 @@ package org.iscsilab.core;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import org.iscsilab.core.lu.ItNexus;
+import org.iscsilab.core.nexus.ItNexus;
 
 /**
  * Which LUNs each initiator may see. An initiator without an entry sees every LUN; one with an

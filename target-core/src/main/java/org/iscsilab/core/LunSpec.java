@@ -112,6 +112,6 @@ public record LunSpec(String kind, Path path, long size, UnitFormat format) {
             store.close();
             throw new IllegalArgumentException("LUN " + lun + " is smaller than one " + format.blockSize() + "-byte block");
         }
-        return new LogicalUnit(lun, LogicalUnitIdentity.derive(targetName, lun), store, format, io);
+        return LogicalUnits.create(lun, LogicalUnitIdentity.derive(targetName, lun), store, format, io);
     }
 }

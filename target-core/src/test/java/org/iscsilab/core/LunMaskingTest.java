@@ -6,7 +6,7 @@ import java.nio.ByteBuffer;
 import java.util.Set;
 
 import org.iscsilab.core.lu.DataOutSource;
-import org.iscsilab.core.lu.ItNexus;
+import org.iscsilab.core.nexus.ItNexus;
 import org.iscsilab.core.lu.LogicalUnit;
 import org.iscsilab.core.lu.LogicalUnitIdentity;
 import org.iscsilab.scsi.LunAddress;
@@ -30,7 +30,7 @@ class LunMaskingTest {
     void setUp() {
         device = new ScsiTargetDevice("iqn.t");
         for (int lun = 0; lun < 3; lun++) {
-            device.addLogicalUnit(new LogicalUnit(lun, LogicalUnitIdentity.derive("t", lun), new RamStore(1 << 20), 512,
+            device.addLogicalUnit(LogicalUnits.create(lun, LogicalUnitIdentity.derive("t", lun), new RamStore(1 << 20), 512,
                     false, Runnable::run));
         }
     }

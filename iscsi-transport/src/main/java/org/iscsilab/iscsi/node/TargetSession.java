@@ -35,7 +35,7 @@ import org.iscsilab.iscsi.pdu.TaskManagementResponse;
 import org.iscsilab.iscsi.pdu.TextRequest;
 import org.iscsilab.iscsi.pdu.TextResponse;
 import org.iscsilab.iscsi.pdu.UnknownPdu;
-import org.iscsilab.core.lu.ItNexus;
+import org.iscsilab.core.nexus.ItNexus;
 import org.iscsilab.core.lu.ScsiOutcome;
 import org.iscsilab.core.ScsiTargetDevice;
 import org.iscsilab.core.fault.CommandRange;

@@ -1,13 +1,15 @@
 package org.iscsilab.core.lu;
 
+import org.iscsilab.core.nexus.ItNexus;
+import org.iscsilab.core.nexus.UnitAttentions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
-import org.iscsilab.core.sbc.MediumCommands;
-import org.iscsilab.core.sbc.SbcCommands;
 import org.iscsilab.scsi.AdditionalSense;
 import org.iscsilab.scsi.Cdb;
 import org.iscsilab.scsi.ScsiOpcode;
@@ -15,18 +17,12 @@ import org.iscsilab.scsi.ScsiStatus;
 import org.iscsilab.scsi.SenseData;
 import org.iscsilab.scsi.SenseException;
 import org.iscsilab.scsi.SenseKey;
-import org.iscsilab.core.spc.ReservationCommands;
-import org.iscsilab.core.spc.SpcCommands;
 import org.iscsilab.core.pr.AccessClasses;
 import org.iscsilab.core.pr.Reservations;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.iscsilab.core.store.BackingStore;
-import org.iscsilab.core.store.FileStore;
 import org.iscsilab.core.pr.AptplFile;
-import org.iscsilab.core.store.Unmappable;
-import org.iscsilab.core.xcopy.HeldCopyResults;
-import org.iscsilab.core.xcopy.ThirdPartyCopyCommands;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,7 +44,8 @@ public final class LogicalUnit implements AutoCloseable {
     private final Reservations reservations = new Reservations(unitAttentions);
     private final RemovableMedium medium = new RemovableMedium(unitAttentions);
     private final CommandSet commands;
-    private final HeldCopyResults copyResults = new HeldCopyResults();
+    /** State that command sets keep per unit and per I_T nexus (held copy results, for one). */
+    private final Map<Class<?>, NexusScopedState> states = new ConcurrentHashMap<>();
     private volatile boolean writeCacheEnabled = true;
     private volatile boolean descriptorSense = false;
     private volatile boolean softwareWriteProtect = false;
@@ -58,19 +55,12 @@ public final class LogicalUnit implements AutoCloseable {
     /** Shared by plain reads and writes, exclusive for read-modify-write commands (COMPARE AND WRITE). */
     private final ReentrantReadWriteLock mediumLock = new ReentrantReadWriteLock();
 
-    public LogicalUnit(int lun, LogicalUnitIdentity identity, BackingStore store, int blockSize, boolean readOnly,
-                       Executor ioExecutor) {
-        this(lun, identity, store, blockSize, readOnly, false, ioExecutor);
-    }
-
-    /** @param thin thin provisioning (SBC-4 §4.7): UNMAP, WRITE SAME with UNMAP, GET LBA STATUS */
-    public LogicalUnit(int lun, LogicalUnitIdentity identity, BackingStore store, int blockSize, boolean readOnly,
-                       boolean thin, Executor ioExecutor) {
-        this(lun, identity, store, new UnitFormat(blockSize, blockSize, readOnly, thin), ioExecutor);
-    }
-
+    /**
+     * A unit that serves the commands of {@code commands} (see {@code org.iscsilab.core.LogicalUnits}
+     * for the standard SPC/SBC set a format calls for).
+     */
     public LogicalUnit(int lun, LogicalUnitIdentity identity, BackingStore store, UnitFormat format,
-                       Executor ioExecutor) {
+                       CommandSet commands, Executor ioExecutor) {
         int blockSize = format.blockSize();
         boolean thin = format.thin();
         if (store.capacityBytes() < blockSize) {
@@ -83,26 +73,18 @@ public final class LogicalUnit implements AutoCloseable {
         this.format = format;
         this.readOnly = format.readOnly();
         this.ioExecutor = ioExecutor;
-        if (thin && !(store instanceof Unmappable)) {
+        if (thin && store.unmapper().isEmpty()) {
             throw new IllegalArgumentException(store.describe() + " cannot be thin-provisioned");
         }
         this.provisioning = thin ? new ProvisioningMap() : null;
-        if (store instanceof FileStore file) { // SPC-4 §5.12.5: APTPL state lives beside the image
+        if (store.file().isPresent()) { // SPC-4 §5.12.5: APTPL state lives beside the image
             try {
-                reservations.persistIn(AptplFile.beside(file.path()));
+                reservations.persistIn(AptplFile.beside(store.file().get()));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
         }
-        this.commands = new CommandSet();
-        SpcCommands.registerInto(commands);
-        ReservationCommands.registerInto(commands);
-        MediumCommands.registerInto(commands);
-        SbcCommands.registerInto(commands);
-        ThirdPartyCopyCommands.registerInto(commands);
-        if (thin) {
-            SbcCommands.registerThinInto(commands);
-        }
+        this.commands = commands;
     }
 
     public int lun() {
@@ -255,9 +237,12 @@ public final class LogicalUnit implements AutoCloseable {
         return inv;
     }
 
-    /** The copy manager's running copies and held results (SPC-4 §6.4, §6.18). */
-    public HeldCopyResults copyResults() {
-        return copyResults;
+    /**
+     * The unit's instance of a piece of per-nexus state a command set keeps (made on first use);
+     * it is reset with the unit and told when an I_T nexus is lost.
+     */
+    public <T extends NexusScopedState> T state(Class<T> type, Supplier<T> create) {
+        return type.cast(states.computeIfAbsent(type, t -> create.get()));
     }
 
     /**
@@ -326,7 +311,7 @@ public final class LogicalUnit implements AutoCloseable {
             return CompletableFuture.completedFuture(ScsiOutcome.status(ScsiStatus.RESERVATION_CONFLICT));
         }
         try {
-            if (format.removable() && MediumCommands.needsMedium(opcode)) {
+            if (format.removable() && RemovableMedium.needsMedium(opcode)) {
                 medium.requirePresent();
             }
             CommandHandler handler = commands.handlerFor(task.cdb());
@@ -434,7 +419,7 @@ public final class LogicalUnit implements AutoCloseable {
         unitAttentions.establishForAll(AdditionalSense.BUS_DEVICE_RESET_FUNCTION_OCCURRED, null);
         reservations.reset();
         medium.reset();
-        copyResults.clear();
+        states.values().forEach(NexusScopedState::reset);
         // mode parameters return to their defaults: nothing is saved (SAM-5 §7.7 logical unit reset)
         descriptorSense = false;
         softwareWriteProtect = false;
@@ -446,7 +431,7 @@ public final class LogicalUnit implements AutoCloseable {
         unitAttentions.forget(nexus);
         reservations.nexusLost(nexus);
         medium.nexusLost(nexus);
-        copyResults.nexusLost(nexus);
+        states.values().forEach(st -> st.nexusLost(nexus));
     }
 
     @Override

@@ -1,5 +1,10 @@
 package org.iscsilab.core.lu;
 
+import org.iscsilab.core.pr.AccessClass;
+import org.iscsilab.core.pr.AccessClasses;
+import org.iscsilab.scsi.ScsiOpcode;
+import org.iscsilab.core.nexus.ItNexus;
+import org.iscsilab.core.nexus.UnitAttentions;
 import java.util.HashSet;
 import java.util.Set;
 import org.iscsilab.scsi.AdditionalSense;
@@ -13,6 +18,20 @@ import org.iscsilab.scsi.SenseKey;
  * I_T nexus loss, and logical unit or target reset.
  */
 public final class RemovableMedium {
+    /** Commands that touch the medium fail with MEDIUM NOT PRESENT while it is ejected. */
+    public static boolean needsMedium(int opcode) {
+        AccessClass a = AccessClasses.of(opcode);
+        if (opcode == ScsiOpcode.TEST_UNIT_READY || opcode == ScsiOpcode.READ_CAPACITY_10
+                || opcode == ScsiOpcode.SERVICE_ACTION_IN_16) {
+            return true;
+        }
+        if (opcode == ScsiOpcode.MODE_SENSE_6 || opcode == ScsiOpcode.MODE_SENSE_10
+                || opcode == ScsiOpcode.START_STOP_UNIT || opcode == ScsiOpcode.PREVENT_ALLOW_MEDIUM_REMOVAL) {
+            return false;
+        }
+        return a == AccessClass.READ || a == AccessClass.WRITE;
+    }
+
     private final UnitAttentions unitAttentions;
     private boolean present = true;
     private final Set<ItNexus> preventing = new HashSet<>();

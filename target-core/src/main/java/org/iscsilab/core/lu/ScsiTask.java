@@ -1,5 +1,6 @@
 package org.iscsilab.core.lu;
 
+import org.iscsilab.core.nexus.ItNexus;
 import java.nio.ByteBuffer;
 
 import org.iscsilab.scsi.Cdb;

@@ -1,5 +1,6 @@
 package org.iscsilab.core.sbc;
 
+import org.iscsilab.core.lu.BlockLimits;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.Lock;
@@ -18,7 +19,7 @@ import org.iscsilab.scsi.SenseKey;
  * hold the unit's medium lock exclusively while they compare and write.
  */
 final class AtomicWrites {
-    private static final int MAX_COMPARE_AND_WRITE_BLOCKS = org.iscsilab.core.spc.VpdPages.MAX_COMPARE_AND_WRITE_BLOCKS;
+    private static final int MAX_COMPARE_AND_WRITE_BLOCKS = BlockLimits.MAX_COMPARE_AND_WRITE_BLOCKS;
 
     private AtomicWrites() {
     }
@@ -118,7 +119,7 @@ final class AtomicWrites {
         }
         BlockRange.checkWithin(lu, lba, blocks);
         int align = atomicAlignment(lu);
-        if (blocks > org.iscsilab.core.spc.VpdPages.maxAtomicTransferBlocks(lu) || blocks % align != 0) {
+        if (blocks > BlockLimits.maxAtomicTransferBlocks(lu) || blocks % align != 0) {
             throw SenseException.invalidFieldInCdb(12);
         }
         if (lba % align != 0) {

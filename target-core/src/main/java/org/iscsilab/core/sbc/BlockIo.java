@@ -1,5 +1,6 @@
 package org.iscsilab.core.sbc;
 
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.iscsilab.core.lu.LogicalUnit;
 import org.iscsilab.core.lu.ScsiOutcome;
@@ -8,7 +9,7 @@ import org.iscsilab.scsi.AdditionalSense;
 import org.iscsilab.scsi.SenseData;
 import org.iscsilab.scsi.SenseKey;
 import org.iscsilab.core.store.FileSpan;
-import org.iscsilab.core.store.FileStore;
+import org.iscsilab.core.store.FileSpans;
 
 /** READ and WRITE (6/10/12/16): SBC-4 §5.14-§5.18 and §5.38-§5.42. */
 final class BlockIo {
@@ -26,9 +27,11 @@ final class BlockIo {
         // Read only what the transport will carry; the residual still counts the whole CDB length.
         int carried = Math.min(length, task.expectedDataTransferLength());
         long lba = r.lba();
-        if (carried >= FileSpan.MIN_LENGTH && task.sendsDataInFromFiles() && lu.store() instanceof FileStore file) {
+        Optional<FileSpans> spans;
+        if (carried >= FileSpan.MIN_LENGTH && task.sendsDataInFromFiles()
+                && (spans = lu.store().fileSpans()).isPresent()) {
             // the transport sends these bytes from the file: nothing is read here
-            FileSpan span = file.span(lba * lu.blockSize(), carried);
+            FileSpan span = spans.get().span(lba * lu.blockSize(), carried);
             if (span != null) {
                 return CompletableFuture.completedFuture(ScsiOutcome.dataInFromFile(span, length));
             } // else the file shrank or failed: the read below reports what it finds

@@ -1,10 +1,10 @@
 package org.iscsilab.core.sbc;
 
+import org.iscsilab.core.lu.BlockLimits;
 import org.iscsilab.core.lu.LogicalUnit;
 import org.iscsilab.scsi.Cdb;
 import org.iscsilab.scsi.ScsiOpcode;
 import org.iscsilab.scsi.SenseException;
-import org.iscsilab.core.spc.VpdPages;
 
 /** The LBA range and flags of a READ/WRITE CDB (SBC-4 §5.14-§5.18, §5.38-§5.42). */
 record BlockRange(long lba, long blocks, boolean fua, int protect, int transferLengthOffset) {
@@ -35,7 +35,7 @@ record BlockRange(long lba, long blocks, boolean fua, int protect, int transferL
             throw SenseException.invalidFieldInCdb(1, 7);
         }
         checkWithin(lu, lba, blocks);
-        if (blocks * lu.blockSize() > VpdPages.MAX_TRANSFER_BYTES) {
+        if (blocks * lu.blockSize() > BlockLimits.MAX_TRANSFER_BYTES) {
             throw SenseException.invalidFieldInCdb(transferLengthOffset);
         }
     }

@@ -1,5 +1,6 @@
 package org.iscsilab.core.sbc;
 
+import java.util.Optional;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.locks.Lock;
@@ -62,13 +63,22 @@ public final class MediumAccess {
     /** Every block reads as zeros afterwards and, on a thin unit, is unmapped (block erase, format). */
     static void eraseAll(LogicalUnit lu) throws IOException {
         long bytes = lu.blockCount() * lu.blockSize();
-        if (lu.store() instanceof Unmappable u) {
-            u.unmap(0, bytes);
+        Optional<Unmappable> unmapper = lu.store().unmapper();
+        if (unmapper.isPresent()) {
+            unmapper.get().unmap(0, bytes);
             if (lu.provisioning() != null) {
                 lu.provisioning().unmap(0, lu.blockCount());
             }
+            return;
+        }
+        ByteBuffer zeros = ByteBuffer.allocate((int) Math.min(bytes, ERASE_CHUNK));
+        for (long at = 0; at < bytes; at += zeros.capacity()) {
+            lu.store().write(at, zeros.clear().limit((int) Math.min(zeros.capacity(), bytes - at)), false);
         }
     }
+
+    /** A store that cannot unmap is erased by writing zeros this many bytes at a time. */
+    private static final int ERASE_CHUNK = 1 << 20;
 
     public static void requireWritable(LogicalUnit lu) {
         if (lu.readOnly()) { // SBC-4 §4.11: write protection

@@ -6,8 +6,6 @@ import org.iscsilab.core.lu.CommandSet;
 import org.iscsilab.core.lu.LogicalUnit;
 import org.iscsilab.core.lu.ScsiOutcome;
 import org.iscsilab.core.lu.ScsiTask;
-import org.iscsilab.core.pr.AccessClass;
-import org.iscsilab.core.pr.AccessClasses;
 import org.iscsilab.scsi.ScsiOpcode;
 import org.iscsilab.scsi.SenseException;
 
@@ -21,20 +19,6 @@ public final class MediumCommands {
                 CommandHandler.immediate(MediumCommands::startStopUnit)));
         set.add(CommandDescriptor.of(ScsiOpcode.PREVENT_ALLOW_MEDIUM_REMOVAL, "PREVENT ALLOW MEDIUM REMOVAL",
                 "1e 00 00 00 03 00", CommandHandler.immediate(MediumCommands::preventAllow)));
-    }
-
-    /** Commands that touch the medium fail with MEDIUM NOT PRESENT while it is ejected. */
-    public static boolean needsMedium(int opcode) {
-        AccessClass a = AccessClasses.of(opcode);
-        if (opcode == ScsiOpcode.TEST_UNIT_READY || opcode == ScsiOpcode.READ_CAPACITY_10
-                || opcode == ScsiOpcode.SERVICE_ACTION_IN_16) {
-            return true;
-        }
-        if (opcode == ScsiOpcode.MODE_SENSE_6 || opcode == ScsiOpcode.MODE_SENSE_10
-                || opcode == ScsiOpcode.START_STOP_UNIT || opcode == ScsiOpcode.PREVENT_ALLOW_MEDIUM_REMOVAL) {
-            return false;
-        }
-        return a == AccessClass.READ || a == AccessClass.WRITE;
     }
 
     static ScsiOutcome startStopUnit(LogicalUnit lu, ScsiTask task) {

@@ -1,5 +1,6 @@
 package org.iscsilab.core.sbc;
 
+import org.iscsilab.core.lu.BlockLimits;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.Lock;
@@ -13,7 +14,6 @@ import org.iscsilab.scsi.ScsiOpcode;
 import org.iscsilab.scsi.SenseData;
 import org.iscsilab.scsi.SenseException;
 import org.iscsilab.scsi.SenseKey;
-import org.iscsilab.core.spc.VpdPages;
 import org.iscsilab.core.store.Unmappable;
 
 /**
@@ -21,9 +21,9 @@ import org.iscsilab.core.store.Unmappable;
  * UNMAP (§5.48-§5.50) and GET LBA STATUS (§5.8). Unmapped blocks read as zeros (LBPRZ).
  */
 final class ThinProvisioning {
-    private static final long MAX_UNMAP_LBA_COUNT = VpdPages.MAX_UNMAP_LBA_COUNT;
-    private static final int MAX_UNMAP_DESCRIPTORS = VpdPages.MAX_UNMAP_DESCRIPTORS;
-    private static final long MAX_WRITE_SAME_BLOCKS = VpdPages.MAX_WRITE_SAME_BLOCKS;
+    private static final long MAX_UNMAP_LBA_COUNT = BlockLimits.MAX_UNMAP_LBA_COUNT;
+    private static final int MAX_UNMAP_DESCRIPTORS = BlockLimits.MAX_UNMAP_DESCRIPTORS;
+    private static final long MAX_WRITE_SAME_BLOCKS = BlockLimits.MAX_WRITE_SAME_BLOCKS;
 
     private ThinProvisioning() {
     }

@@ -1,5 +1,6 @@
 package org.iscsilab.core.sbc;
 
+import org.iscsilab.core.lu.BlockLimits;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import org.iscsilab.core.lu.LogicalUnit;
@@ -7,7 +8,6 @@ import org.iscsilab.core.lu.ScsiOutcome;
 import org.iscsilab.core.lu.ScsiTask;
 import org.iscsilab.scsi.Cdb;
 import org.iscsilab.scsi.SenseException;
-import org.iscsilab.core.spc.VpdPages;
 
 /** VERIFY (SBC-4 §5.33-§5.35) and WRITE AND VERIFY (§5.43-§5.45), in their 10, 12 and 16-byte forms. */
 final class VerifyCommands {
@@ -31,7 +31,7 @@ final class VerifyCommands {
 
         void check(LogicalUnit lu) {
             BlockRange.checkWithin(lu, lba, blocks);
-            if (blocks * lu.blockSize() > VpdPages.MAX_TRANSFER_BYTES) {
+            if (blocks * lu.blockSize() > BlockLimits.MAX_TRANSFER_BYTES) {
                 throw SenseException.invalidFieldInCdb(lengthOffset);
             }
         }

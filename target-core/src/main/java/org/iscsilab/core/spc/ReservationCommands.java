@@ -9,7 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import org.iscsilab.core.lu.CommandDescriptor;
 import org.iscsilab.core.lu.CommandHandler;
 import org.iscsilab.core.lu.CommandSet;
-import org.iscsilab.core.lu.ItNexus;
+import org.iscsilab.core.nexus.ItNexus;
 import org.iscsilab.core.lu.LogicalUnit;
 import org.iscsilab.core.lu.ScsiOutcome;
 import org.iscsilab.core.lu.ScsiTask;

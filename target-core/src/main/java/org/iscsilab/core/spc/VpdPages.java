@@ -1,5 +1,6 @@
 package org.iscsilab.core.spc;
 
+import org.iscsilab.core.lu.BlockLimits;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -19,20 +20,6 @@ public final class VpdPages {
     public static final int LOGICAL_BLOCK_PROVISIONING = 0xB2;
     private static final int[] SUPPORTED = {SUPPORTED_PAGES, UNIT_SERIAL_NUMBER, DEVICE_IDENTIFICATION, THIRD_PARTY_COPY,
             BLOCK_LIMITS, BLOCK_DEVICE_CHARACTERISTICS, LOGICAL_BLOCK_PROVISIONING};
-
-    /** Block Limits values other commands enforce (SBC-4 §6.6.3). */
-    public static final int MAX_COMPARE_AND_WRITE_BLOCKS = 16;
-    public static final long MAX_UNMAP_LBA_COUNT = 1L << 20;
-    public static final int MAX_UNMAP_DESCRIPTORS = 256;
-    public static final long MAX_WRITE_SAME_BLOCKS = 1L << 22;
-
-    /** WRITE ATOMIC(16) moves at most 1 MiB. */
-    public static int maxAtomicTransferBlocks(LogicalUnit lu) {
-        return (1 << 20) / lu.blockSize();
-    }
-
-    /** Largest transfer a single READ or WRITE may ask for, in bytes (Block Limits MAXIMUM TRANSFER LENGTH). */
-    public static final int MAX_TRANSFER_BYTES = 64 << 20;
 
     private VpdPages() {
     }
@@ -92,19 +79,19 @@ public final class VpdPages {
     static byte[] blockLimits(LogicalUnit lu) {
         byte[] b = header(BLOCK_LIMITS, 0x3C);
         ByteBuffer bb = ByteBuffer.wrap(b);
-        int maxBlocks = MAX_TRANSFER_BYTES / lu.blockSize();
+        int maxBlocks = BlockLimits.MAX_TRANSFER_BYTES / lu.blockSize();
         bb.putShort(6, (short) 1); // OPTIMAL TRANSFER LENGTH GRANULARITY
         bb.putInt(8, maxBlocks); // MAXIMUM TRANSFER LENGTH
         bb.putInt(12, Math.max(1, (128 * 1024) / lu.blockSize())); // OPTIMAL TRANSFER LENGTH
-        b[5] = (byte) MAX_COMPARE_AND_WRITE_BLOCKS;
+        b[5] = (byte) BlockLimits.MAX_COMPARE_AND_WRITE_BLOCKS;
         if (lu.thin()) {
-            bb.putInt(20, (int) MAX_UNMAP_LBA_COUNT);
-            bb.putInt(24, MAX_UNMAP_DESCRIPTORS);
+            bb.putInt(20, (int) BlockLimits.MAX_UNMAP_LBA_COUNT);
+            bb.putInt(24, BlockLimits.MAX_UNMAP_DESCRIPTORS);
             bb.putInt(28, 1); // OPTIMAL UNMAP GRANULARITY: any block
         }
-        bb.putLong(36, MAX_WRITE_SAME_BLOCKS); // MAXIMUM WRITE SAME LENGTH
+        bb.putLong(36, BlockLimits.MAX_WRITE_SAME_BLOCKS); // MAXIMUM WRITE SAME LENGTH
         int atomicUnit = 1 << lu.format().logicalBlocksPerPhysicalBlockExponent();
-        bb.putInt(44, maxAtomicTransferBlocks(lu)); // MAXIMUM ATOMIC TRANSFER LENGTH
+        bb.putInt(44, BlockLimits.maxAtomicTransferBlocks(lu)); // MAXIMUM ATOMIC TRANSFER LENGTH
         bb.putInt(48, atomicUnit); // ATOMIC ALIGNMENT
         bb.putInt(52, atomicUnit); // ATOMIC TRANSFER LENGTH GRANULARITY
         return b;

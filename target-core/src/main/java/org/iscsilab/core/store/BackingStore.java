@@ -2,6 +2,8 @@ package org.iscsilab.core.store;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * The bytes behind a logical unit. Offsets and lengths are in bytes and already checked
@@ -51,4 +53,22 @@ public interface BackingStore extends AutoCloseable {
 
     @Override
     void close() throws IOException;
+
+    // Capabilities: what a store can do beyond reading and writing bytes. The units and command sets
+    // ask for a capability instead of testing the store's class (LIO's backend ops, SPDK's bdev io types).
+
+    /** Giving back the space of byte ranges, for thin provisioning (SBC-4 §4.7); empty when it cannot. */
+    default Optional<Unmappable> unmapper() {
+        return Optional.empty();
+    }
+
+    /** Handing out byte ranges as file spans a transport can send without reading them; empty when it cannot. */
+    default Optional<FileSpans> fileSpans() {
+        return Optional.empty();
+    }
+
+    /** The file the bytes live in, for state kept beside it (APTPL, SPC-5 §5.14.5); empty for memory. */
+    default Optional<Path> file() {
+        return Optional.empty();
+    }
 }

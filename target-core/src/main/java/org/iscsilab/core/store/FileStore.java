@@ -1,5 +1,6 @@
 package org.iscsilab.core.store;
 
+import java.util.Optional;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -12,7 +13,10 @@ import java.nio.file.StandardOpenOption;
  * file extends it sparsely; unmapped ranges become holes again. FUA writes and {@link #flush()} call {@code force} before returning,
  * so status GOOD for them means the data is on stable storage.
  */
-public final class FileStore implements BackingStore, Unmappable {
+public final class FileStore implements BackingStore, Unmappable, FileSpans {
+    private final Optional<Unmappable> unmapper = Optional.of(this);
+    private final Optional<FileSpans> fileSpans = Optional.of(this);
+
     private final Path path;
     private final FileChannel channel;
     private volatile long capacity;
@@ -96,6 +100,7 @@ public final class FileStore implements BackingStore, Unmappable {
      * the caller reads instead and a plain read reports what it finds. Nothing is read here, so
      * no lock is needed: like a read in flight, the span's bytes are those in the file when they go out.
      */
+    @Override
     public FileSpan span(long offset, int length) {
         try {
             return offset + length <= channel.size() ? new FileSpan(channel, offset, length) : null;
@@ -156,5 +161,20 @@ public final class FileStore implements BackingStore, Unmappable {
                 holes.close();
             }
         }
+    }
+
+    @Override
+    public Optional<Unmappable> unmapper() {
+        return unmapper;
+    }
+
+    @Override
+    public Optional<FileSpans> fileSpans() {
+        return fileSpans;
+    }
+
+    @Override
+    public Optional<Path> file() {
+        return Optional.of(path);
     }
 }

@@ -1,9 +1,12 @@
 package org.iscsilab.core.store;
 
+import java.util.Optional;
 import java.nio.ByteBuffer;
 
 /** Reads zeros and discards writes: a store that costs nothing, for protocol benchmarks. */
 public final class NullStore implements BackingStore, Unmappable {
+    private final Optional<Unmappable> unmapper = Optional.of(this);
+
     private volatile long capacity;
 
     public NullStore(long capacityBytes) {
@@ -64,5 +67,10 @@ public final class NullStore implements BackingStore, Unmappable {
 
     @Override
     public void close() {
+    }
+
+    @Override
+    public Optional<Unmappable> unmapper() {
+        return unmapper;
     }
 }

@@ -1,5 +1,6 @@
 package org.iscsilab.core.store;
 
+import java.util.Optional;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -14,6 +15,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * array reads with no lock and no boxing; chunks and pages are created under the store's lock.
  */
 public final class RamStore implements BackingStore, Unmappable {
+    private final Optional<Unmappable> unmapper = Optional.of(this);
+
     static final int CHUNK_SHIFT = 16;
     static final int CHUNK_SIZE = 1 << CHUNK_SHIFT;
 
@@ -181,5 +184,10 @@ public final class RamStore implements BackingStore, Unmappable {
     public synchronized void close() {
         pages = new AtomicReferenceArray<>(0);
         allocated.set(0);
+    }
+
+    @Override
+    public Optional<Unmappable> unmapper() {
+        return unmapper;
     }
 }

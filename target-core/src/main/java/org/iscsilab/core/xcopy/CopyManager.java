@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import org.iscsilab.core.lu.Designator;
-import org.iscsilab.core.lu.ItNexus;
+import org.iscsilab.core.nexus.ItNexus;
 import org.iscsilab.core.lu.LogicalUnit;
 import org.iscsilab.core.pr.AccessClass;
 import org.iscsilab.core.pr.Reservations;
@@ -36,7 +36,7 @@ final class CopyManager {
 
     /** Runs the copy on the I/O executor; completes with null on success or the command's sense. */
     static CompletableFuture<SenseData> run(LogicalUnit manager, ItNexus nexus, CopyParameterList list) {
-        CopyProgress progress = manager.copyResults().begin(nexus, list);
+        CopyProgress progress = manager.state(HeldCopyResults.class, HeldCopyResults::new).begin(nexus, list);
         return manager.offload(() -> {
             SenseData failure = null;
             try {
@@ -50,7 +50,7 @@ final class CopyManager {
                 failure = SenseData.of(SenseKey.HARDWARE_ERROR, AdditionalSense.INTERNAL_TARGET_FAILURE);
             }
             progress.completed(failure == null ? ScsiStatus.GOOD : ScsiStatus.CHECK_CONDITION, failure);
-            manager.copyResults().finish(nexus, list, progress);
+            manager.state(HeldCopyResults.class, HeldCopyResults::new).finish(nexus, list, progress);
             return failure;
         });
     }

@@ -1,10 +1,11 @@
 package org.iscsilab.core.xcopy;
 
+import org.iscsilab.core.lu.NexusScopedState;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.iscsilab.core.lu.ItNexus;
+import org.iscsilab.core.nexus.ItNexus;
 import org.iscsilab.scsi.AdditionalSense;
 import org.iscsilab.scsi.SenseData;
 import org.iscsilab.scsi.SenseException;
@@ -15,7 +16,7 @@ import org.iscsilab.scsi.SenseKey;
  * (SPC-4 §6.4.3: a list identifier is unique per I_T nexus): those running, and the results of
  * finished ones held for RECEIVE COPY RESULTS until retrieved (LIST ID USAGE 00b).
  */
-public final class HeldCopyResults {
+public final class HeldCopyResults implements NexusScopedState {
     private record Key(ItNexus nexus, int listId) {
     }
 
@@ -113,12 +114,14 @@ public final class HeldCopyResults {
     }
 
     /** SPC-4 §6.4.3: held results end with the I_T nexus. */
+    @Override
     public synchronized void nexusLost(ItNexus nexus) {
         held.keySet().removeIf(k -> k.nexus().equals(nexus));
     }
 
     /** A logical unit reset discards every held result. */
-    public synchronized void clear() {
+    @Override
+    public synchronized void reset() {
         held.clear();
     }
 }

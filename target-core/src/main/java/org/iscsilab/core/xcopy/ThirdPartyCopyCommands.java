@@ -67,7 +67,7 @@ public final class ThirdPartyCopyCommands {
     /** SPC-4 §6.18.3 COPY STATUS (LID1). */
     static ScsiOutcome copyStatus(LogicalUnit lu, ScsiTask task) {
         Cdb cdb = task.cdb();
-        CopyProgress p = lu.copyResults().takeStatus(task.nexus(), cdb.u8(2));
+        CopyProgress p = lu.state(HeldCopyResults.class, HeldCopyResults::new).takeStatus(task.nexus(), cdb.u8(2));
         if (p == null) { // no copy with this list identifier on this I_T nexus
             throw SenseException.invalidFieldInCdb(2);
         }
@@ -116,7 +116,7 @@ public final class ThirdPartyCopyCommands {
     /** SPC-4 §6.18.5 FAILED SEGMENT DETAILS (LID1): how a finished copy ended, with its sense data. */
     static ScsiOutcome failedSegmentDetails(LogicalUnit lu, ScsiTask task) {
         Cdb cdb = task.cdb();
-        CopyProgress p = lu.copyResults().takeFailureDetails(task.nexus(), cdb.u8(2));
+        CopyProgress p = lu.state(HeldCopyResults.class, HeldCopyResults::new).takeFailureDetails(task.nexus(), cdb.u8(2));
         if (p == null) {
             throw SenseException.invalidFieldInCdb(2);
         }

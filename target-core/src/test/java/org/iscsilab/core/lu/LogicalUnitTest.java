@@ -1,5 +1,7 @@
 package org.iscsilab.core.lu;
 
+import org.iscsilab.core.LogicalUnits;
+import org.iscsilab.core.nexus.ItNexus;
 import org.iscsilab.scsi.LunAddress;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -29,7 +31,7 @@ class LogicalUnitTest {
     @BeforeEach
     void setUp() {
         device = new ScsiTargetDevice("iqn.2026-01.org.example:t");
-        lu = new LogicalUnit(0, LogicalUnitIdentity.derive("iqn.2026-01.org.example:t", 0),
+        lu = LogicalUnits.create(0, LogicalUnitIdentity.derive("iqn.2026-01.org.example:t", 0),
                 new RamStore(BLOCKS * 512), 512, false, Runnable::run);
         device.addLogicalUnit(lu);
         // the first command of a new nexus reports POWER ON, RESET
@@ -194,7 +196,7 @@ class LogicalUnitTest {
 
     @Test
     void writesToAReadOnlyUnitAreDataProtect() {
-        LogicalUnit ro = new LogicalUnit(1, LogicalUnitIdentity.derive("t", 1), new RamStore(1 << 20), 512, true,
+        LogicalUnit ro = LogicalUnits.create(1, LogicalUnitIdentity.derive("t", 1), new RamStore(1 << 20), 512, true,
                 Runnable::run);
         device.addLogicalUnit(ro);
         run(1, Cdb.of(0, 0, 0, 0, 0, 0), 0, null);

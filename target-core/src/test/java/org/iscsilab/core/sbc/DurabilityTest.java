@@ -1,5 +1,6 @@
 package org.iscsilab.core.sbc;
 
+import org.iscsilab.core.LogicalUnits;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.IOException;
@@ -9,7 +10,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.iscsilab.core.ScsiTargetDevice;
 import org.iscsilab.core.lu.DataOutSource;
-import org.iscsilab.core.lu.ItNexus;
+import org.iscsilab.core.nexus.ItNexus;
 import org.iscsilab.core.lu.LogicalUnit;
 import org.iscsilab.core.lu.LogicalUnitIdentity;
 import org.iscsilab.scsi.LunAddress;
@@ -85,7 +86,7 @@ class DurabilityTest {
     @BeforeEach
     void setUp() {
         device = new ScsiTargetDevice("iqn.t");
-        lu = new LogicalUnit(0, LogicalUnitIdentity.derive("t", 0), store, 512, false, Runnable::run);
+        lu = LogicalUnits.create(0, LogicalUnitIdentity.derive("t", 0), store, 512, false, Runnable::run);
         device.addLogicalUnit(lu);
         run(Cdb.of(0, 0, 0, 0, 0, 0), 0, null); // the power-on unit attention
         store.calls.clear();

@@ -1,5 +1,6 @@
 package org.iscsilab.core.sbc;
 
+import org.iscsilab.core.LogicalUnits;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -13,7 +14,7 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import org.iscsilab.core.lu.DataInAllocator;
 import org.iscsilab.core.lu.DataOutSource;
-import org.iscsilab.core.lu.ItNexus;
+import org.iscsilab.core.nexus.ItNexus;
 import org.iscsilab.core.lu.LogicalUnit;
 import org.iscsilab.core.lu.LogicalUnitIdentity;
 import org.iscsilab.core.lu.ScsiOutcome;
@@ -65,7 +66,7 @@ class FileSpanReadTest {
         contents = new byte[1 << 20];
         new Random(3).nextBytes(contents);
         Files.write(disk, contents);
-        lu = new LogicalUnit(0, LogicalUnitIdentity.derive("t", 0), new FileStore(disk, 0, false), 512, false,
+        lu = LogicalUnits.create(0, LogicalUnitIdentity.derive("t", 0), new FileStore(disk, 0, false), 512, false,
                 Runnable::run);
         read(new Transport(false), 0, 1); // takes the power-on unit attention
     }

@@ -1,5 +1,6 @@
 package org.iscsilab.core.sbc;
 
+import org.iscsilab.core.LogicalUnits;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -10,7 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import org.iscsilab.core.ScsiTargetDevice;
 import org.iscsilab.core.lu.DataOutSource;
-import org.iscsilab.core.lu.ItNexus;
+import org.iscsilab.core.nexus.ItNexus;
 import org.iscsilab.core.lu.LogicalUnit;
 import org.iscsilab.core.lu.LogicalUnitIdentity;
 import org.iscsilab.core.lu.ScsiOutcome;
@@ -30,7 +31,7 @@ class SanitizeTest {
     private static final int BS = 512;
 
     private static LogicalUnit unit(ScsiTargetDevice device, Duration duration) {
-        LogicalUnit lu = new LogicalUnit(0, LogicalUnitIdentity.derive("t", 0), new RamStore(64 * BS),
+        LogicalUnit lu = LogicalUnits.create(0, LogicalUnitIdentity.derive("t", 0), new RamStore(64 * BS),
                 new UnitFormat(BS, BS, false, true, false, duration), Executors.newSingleThreadExecutor());
         device.addLogicalUnit(lu);
         run(device, Cdb.of(0, 0, 0, 0, 0, 0), 0, null); // power-on unit attention

@@ -1,5 +1,6 @@
 package org.iscsilab.core.sbc;
 
+import org.iscsilab.core.LogicalUnits;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -8,7 +9,7 @@ import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import org.iscsilab.core.ScsiTargetDevice;
 import org.iscsilab.core.lu.DataOutSource;
-import org.iscsilab.core.lu.ItNexus;
+import org.iscsilab.core.nexus.ItNexus;
 import org.iscsilab.core.lu.LogicalUnit;
 import org.iscsilab.core.lu.LogicalUnitIdentity;
 import org.iscsilab.scsi.LunAddress;
@@ -35,9 +36,9 @@ class SbcCommandsTest {
     @BeforeEach
     void setUp() {
         device = new ScsiTargetDevice("iqn.2026-01.org.example:t");
-        thin = new LogicalUnit(0, LogicalUnitIdentity.derive("t", 0), new RamStore(BLOCKS * BS), BS, false, true,
+        thin = LogicalUnits.create(0, LogicalUnitIdentity.derive("t", 0), new RamStore(BLOCKS * BS), BS, false, true,
                 Runnable::run);
-        full = new LogicalUnit(1, LogicalUnitIdentity.derive("t", 1), new RamStore(BLOCKS * BS), BS, false, false,
+        full = LogicalUnits.create(1, LogicalUnitIdentity.derive("t", 1), new RamStore(BLOCKS * BS), BS, false, false,
                 Runnable::run);
         device.addLogicalUnit(thin);
         device.addLogicalUnit(full);
@@ -240,7 +241,7 @@ class SbcCommandsTest {
 
     @Test
     void writeAtomicFollowsThePhysicalBlockAlignment() {
-        LogicalUnit lbppb8 = new LogicalUnit(2, LogicalUnitIdentity.derive("t", 2), new RamStore(BLOCKS * BS),
+        LogicalUnit lbppb8 = LogicalUnits.create(2, LogicalUnitIdentity.derive("t", 2), new RamStore(BLOCKS * BS),
                 new org.iscsilab.core.lu.UnitFormat(BS, 4096, false, false), Runnable::run);
         device.addLogicalUnit(lbppb8);
         run(lbppb8, Cdb.of(0, 0, 0, 0, 0, 0), 0, null);
@@ -262,7 +263,7 @@ class SbcCommandsTest {
 
     @Test
     void aRemovableUnitEjectsAndLoadsUnlessRemovalIsPrevented() {
-        LogicalUnit cd = new LogicalUnit(3, LogicalUnitIdentity.derive("t", 3), new RamStore(BLOCKS * BS),
+        LogicalUnit cd = LogicalUnits.create(3, LogicalUnitIdentity.derive("t", 3), new RamStore(BLOCKS * BS),
                 new org.iscsilab.core.lu.UnitFormat(BS, BS, false, false, true), Runnable::run);
         device.addLogicalUnit(cd);
         run(cd, Cdb.of(0, 0, 0, 0, 0, 0), 0, null);
@@ -285,7 +286,7 @@ class SbcCommandsTest {
 
     @Test
     void preventionEndsWithLogicalUnitResetAndAFixedUnitCannotEject() {
-        LogicalUnit cd = new LogicalUnit(4, LogicalUnitIdentity.derive("t", 4), new RamStore(BLOCKS * BS),
+        LogicalUnit cd = LogicalUnits.create(4, LogicalUnitIdentity.derive("t", 4), new RamStore(BLOCKS * BS),
                 new org.iscsilab.core.lu.UnitFormat(BS, BS, false, false, true), Runnable::run);
         device.addLogicalUnit(cd);
         run(cd, Cdb.of(0, 0, 0, 0, 0, 0), 0, null);

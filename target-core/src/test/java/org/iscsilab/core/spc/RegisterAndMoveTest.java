@@ -1,5 +1,6 @@
 package org.iscsilab.core.spc;
 
+import org.iscsilab.core.LogicalUnits;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,7 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import org.iscsilab.core.ScsiTargetDevice;
 import org.iscsilab.core.lu.DataOutSource;
-import org.iscsilab.core.lu.ItNexus;
+import org.iscsilab.core.nexus.ItNexus;
 import org.iscsilab.core.lu.LogicalUnit;
 import org.iscsilab.core.lu.LogicalUnitIdentity;
 import org.iscsilab.core.lu.ScsiOutcome;
@@ -31,7 +32,7 @@ class RegisterAndMoveTest {
     @BeforeEach
     void setUp() {
         device = new ScsiTargetDevice("iqn.t");
-        device.addLogicalUnit(new LogicalUnit(0, LogicalUnitIdentity.derive("t", 0), new RamStore(1 << 20), 512,
+        device.addLogicalUnit(LogicalUnits.create(0, LogicalUnitIdentity.derive("t", 0), new RamStore(1 << 20), 512,
                 false, Runnable::run));
         for (ItNexus n : new ItNexus[] {A, B}) {
             run(n, Cdb.of(0, 0, 0, 0, 0, 0), null); // consume the power-on unit attention

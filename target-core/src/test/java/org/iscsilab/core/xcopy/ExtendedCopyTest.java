@@ -1,5 +1,6 @@
 package org.iscsilab.core.xcopy;
 
+import org.iscsilab.core.LogicalUnits;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -9,7 +10,7 @@ import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import org.iscsilab.core.ScsiTargetDevice;
 import org.iscsilab.core.lu.DataOutSource;
-import org.iscsilab.core.lu.ItNexus;
+import org.iscsilab.core.nexus.ItNexus;
 import org.iscsilab.core.lu.LogicalUnit;
 import org.iscsilab.core.lu.LogicalUnitIdentity;
 import org.iscsilab.scsi.LunAddress;
@@ -49,7 +50,7 @@ class ExtendedCopyTest {
     }
 
     private LogicalUnit unit(int lun, boolean ro) {
-        LogicalUnit lu = new LogicalUnit(lun, LogicalUnitIdentity.derive("t", lun), new RamStore(BLOCKS * BS),
+        LogicalUnit lu = LogicalUnits.create(lun, LogicalUnitIdentity.derive("t", lun), new RamStore(BLOCKS * BS),
                 new UnitFormat(BS, BS, ro, false), Runnable::run);
         device.addLogicalUnit(lu);
         return lu;

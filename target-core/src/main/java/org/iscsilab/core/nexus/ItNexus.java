@@ -1,4 +1,4 @@
-package org.iscsilab.core.lu;
+package org.iscsilab.core.nexus;
 
 /**
  * An I_T nexus (SAM-5 §4.6.4): the initiator port and target port that a command travels

@@ -1,4 +1,4 @@
-package org.iscsilab.core.lu;
+package org.iscsilab.core.nexus;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
