@@ -316,7 +316,7 @@ public final class TargetSession {
         Cdb cdb = Cdb.adopting(cmd.cdb()); // the decoder made this array for this command alone
         ScsiTask st = new ScsiTask(nexus, cmd.lun(), cdb, cmd.initiatorTaskTag() & 0xFFFFFFFFL,
                 TaskAttribute.fromCode(cmd.attribute()), cmd.expectedDataTransferLength(),
-                task); // data-out for writes, pooled data-in memory for reads
+                task, task); // the task's own data-out and pooled data-in memory
         int lun = LunAddress.decode(cmd.lun());
         CommandRange range = CommandRange.of(cdb);
         task.executing(lun, cdb.opcode(), range.lba(), range.blocks(), System.nanoTime());

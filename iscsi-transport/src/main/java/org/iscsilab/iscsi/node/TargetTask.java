@@ -1,6 +1,7 @@
 package org.iscsilab.iscsi.node;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.collection.IntObjectMap;
 import java.nio.ByteBuffer;
@@ -15,6 +16,7 @@ import org.iscsilab.iscsi.login.SessionParameters;
 import org.iscsilab.iscsi.pdu.DataOut;
 import org.iscsilab.iscsi.pdu.Pdu;
 import org.iscsilab.iscsi.pdu.ScsiCommand;
+import org.iscsilab.core.lu.DataInAllocator;
 import org.iscsilab.core.lu.DataOutSource;
 
 /**
@@ -25,7 +27,7 @@ import org.iscsilab.core.lu.DataOutSource;
  * Runs on its connection's event loop only. Running it (once the CmdSN order admits it) hands it
  * to the session to execute.
  */
-final class TargetTask implements Runnable, DataOutSource, org.iscsilab.core.lu.DataInAllocator {
+final class TargetTask implements Runnable, DataOutSource, DataInAllocator {
     /** Sends an R2T for this task: offset and desired length. */
     interface R2tSender {
         int send(TargetTask task, int r2tSn, int offset, int length);
@@ -107,6 +109,8 @@ final class TargetTask implements Runnable, DataOutSource, org.iscsilab.core.lu.
     private boolean released;
     /** The pooled direct buffer a READ is read into; sent as Data-In without a copy, freed by {@link #release}. */
     private ByteBuf dataIn;
+    /** The view of {@link #dataIn} handed to the logical unit, recognised when its outcome returns it. */
+    private ByteBuffer dataInView;
 
     TargetTask(ScsiCommand command, SessionParameters params, R2tSender r2tSender,
                Consumer<TargetTask> executor, io.netty.buffer.ByteBufAllocator alloc) {
@@ -472,23 +476,20 @@ final class TargetTask implements Runnable, DataOutSource, org.iscsilab.core.lu.
             return ByteBuffer.allocate(bytes);
         }
         dataIn = alloc.directBuffer(bytes, bytes);
-        return dataIn.nioBuffer(0, bytes);
+        dataInView = dataIn.nioBuffer(0, bytes);
+        return dataInView;
     }
 
     /**
      * The Data-In payload for {@code in} as a buffer the caller releases: a retained slice of the
-     * pooled buffer when {@code in} lies in it (no copy), else a wrapper of heap memory, else a copy.
+     * pooled buffer when {@code in} is the view this task handed out (no copy), else a wrapper of
+     * heap memory, else a copy (a fault that made data of its own).
      */
     synchronized ByteBuf dataInFor(ByteBuffer in) {
-        if (dataIn != null && in.isDirect() && dataIn.hasMemoryAddress()) {
-            long offset = io.netty.util.internal.PlatformDependent.directBufferAddress(in) + in.position()
-                    - dataIn.memoryAddress();
-            if (offset >= 0 && offset + in.remaining() <= dataIn.capacity()) {
-                return dataIn.retainedSlice((int) offset, in.remaining());
-            }
+        if (dataIn != null && in == dataInView) {
+            return dataIn.retainedSlice(in.position(), in.remaining());
         }
-        return in.isDirect() ? io.netty.buffer.Unpooled.copiedBuffer(in.duplicate())
-                : io.netty.buffer.Unpooled.wrappedBuffer(in.duplicate());
+        return in.isDirect() ? Unpooled.copiedBuffer(in.duplicate()) : Unpooled.wrappedBuffer(in.duplicate());
     }
 
     /** Frees every buffer the task holds; called once its status went out or it was aborted. */
@@ -500,6 +501,7 @@ final class TargetTask implements Runnable, DataOutSource, org.iscsilab.core.lu.
         if (dataIn != null) {
             dataIn.release();
             dataIn = null;
+            dataInView = null;
         }
         if (immediateData != null) {
             immediateData.release();

@@ -146,4 +146,22 @@ class TargetTaskTest {
         assertTrue(task.receiveSegments(all.length).isCompletedExceptionally());
         task.release();
     }
+
+    @Test
+    void dataInReadIntoTheTasksOwnBufferGoesOutAsASliceOfItWithoutACopy() {
+        byte[] all = pattern(4096);
+        TargetTask task = writeTask(all, 4096);
+        ByteBuffer view = task.allocateDataIn(8192);
+        view.put(pattern(8192)).flip().position(512);
+        ByteBuf payload = task.dataInFor(view);
+        assertEquals(7680, payload.readableBytes());
+        assertEquals(pattern(8192)[512], payload.getByte(0));
+        view.put(512, (byte) 0x5A);
+        assertEquals(0x5A, payload.getByte(0), "the payload shares the task's memory");
+        ByteBuf copied = task.dataInFor(ByteBuffer.allocateDirect(16));
+        assertEquals(16, copied.readableBytes(), "memory the task did not hand out is copied");
+        payload.release();
+        copied.release();
+        task.release();
+    }
 }

@@ -3,11 +3,16 @@ package org.iscsilab.core.lu;
 import java.nio.ByteBuffer;
 
 /**
- * Offered by a transport that can send a command's data-in from memory of its own (a pooled
- * direct buffer), so a READ is read from the medium straight into what goes on the wire: no
- * heap buffer per command and no copy. The buffer belongs to the task; the transport frees it.
+ * Where a command's data-in goes, given with the task. A transport that sends from memory of its
+ * own (a pooled direct buffer) has a READ read from the medium straight into what goes on the
+ * wire: no heap buffer per command and no copy. The buffer belongs to the task; the transport
+ * frees it, and knows it again when the outcome carries that same buffer object.
  */
+@FunctionalInterface
 public interface DataInAllocator {
+    /** Heap memory, for callers without buffers of their own. */
+    DataInAllocator HEAP = ByteBuffer::allocate;
+
     /** A buffer of exactly {@code bytes} bytes, position 0 and limit {@code bytes}. */
     ByteBuffer allocateDataIn(int bytes);
 

@@ -368,4 +368,16 @@ class LogicalUnitTest {
                 AdditionalSense.LOGICAL_UNIT_SOFTWARE_WRITE_PROTECTED);
         assertEquals(0x80, bytes(run(Cdb.of(0x1A, 0x08, 0x0A, 0, 255, 0), 255, null))[2] & 0x80);
     }
+
+    @Test
+    void aReadFillsTheTransportsOwnDataInBufferAndReturnsThatVeryBuffer() {
+        ByteBuffer[] handedOut = new ByteBuffer[1];
+        DataInAllocator transport = bytes -> handedOut[0] = ByteBuffer.allocateDirect(bytes);
+        ScsiOutcome o = device.execute(new ScsiTask(NEXUS, 0, rw10(0x28, 0, 8, 0), 1, TaskAttribute.SIMPLE, 4096,
+                DataOutSource.NONE, transport)).join();
+        assertEquals(ScsiStatus.GOOD, o.status());
+        assertTrue(o.dataIn() == handedOut[0], "the outcome carries the allocator's buffer, so the transport "
+                + "recognises it and sends it without a copy");
+        assertEquals(4096, o.dataIn().remaining());
+    }
 }
