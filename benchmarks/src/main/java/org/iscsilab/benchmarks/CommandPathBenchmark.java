@@ -8,7 +8,6 @@ import org.iscsilab.core.ScsiTargetDevice;
 import org.iscsilab.core.lu.DataInAllocator;
 import org.iscsilab.core.lu.DataOutSource;
 import org.iscsilab.core.nexus.ItNexus;
-import org.iscsilab.core.lu.LogicalUnit;
 import org.iscsilab.core.lu.LogicalUnitIdentity;
 import org.iscsilab.core.lu.ScsiOutcome;
 import org.iscsilab.core.lu.ScsiTask;
@@ -80,11 +79,11 @@ public class CommandPathBenchmark {
 
     @Benchmark
     public ScsiOutcome read4k() {
-        return device.execute(new ScsiTask(NEXUS, 0, read, 2, TaskAttribute.SIMPLE, 4096, source)).join();
+        return device.execute(new ScsiTask(NEXUS, 0, read, 2, TaskAttribute.SIMPLE, 4096, source, source)).join();
     }
 
     @Benchmark
     public ScsiOutcome write4k() {
-        return device.execute(new ScsiTask(NEXUS, 0, write, 3, TaskAttribute.SIMPLE, 4096, source)).join();
+        return device.execute(new ScsiTask(NEXUS, 0, write, 3, TaskAttribute.SIMPLE, 4096, source, source)).join();
     }
 }

@@ -1,5 +1,7 @@
 package org.iscsilab.core;
 
+import org.iscsilab.core.fault.FaultAction;
+import org.iscsilab.core.fault.ScsiFaults;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -33,6 +35,7 @@ public final class ScsiTargetDevice implements LunInventory, AutoCloseable {
     private final String name;
     private final ConcurrentSkipListMap<Integer, LogicalUnit> units = new ConcurrentSkipListMap<>();
     private final LunMasking masking = new LunMasking();
+    private final TaskManager taskManager = new TaskManager(this);
 
     public ScsiTargetDevice(String name) {
         this.name = name;
@@ -88,18 +91,42 @@ public final class ScsiTargetDevice implements LunInventory, AutoCloseable {
         return List.copyOf(units.values());
     }
 
-    /** Executes a command on the addressed logical unit; the future never fails. */
+    /**
+     * Executes a command on the addressed logical unit, through its task set; the future fails
+     * only with a CancellationException, when task management aborts the task.
+     */
     public CompletableFuture<ScsiOutcome> execute(ScsiTask task) {
-        int opcode = task.cdb().opcode();
-        if (opcode == ScsiOpcode.REPORT_LUNS) {
-            return CompletableFuture.completedFuture(reportLuns(task));
+        return execute(task, null);
+    }
+
+    /**
+     * Executes a command with a fired SCSI fault action (null for none) carried out in its place
+     * or around it, inside the task set like the command itself, so task management aborts a
+     * hung command as it aborts any other.
+     */
+    public CompletableFuture<ScsiOutcome> execute(ScsiTask task, FaultAction fault) {
+        LogicalUnit lu = addressed(task);
+        if (lu != null) {
+            return fault == null ? lu.execute(task)
+                    : lu.execute(task, () -> ScsiFaults.apply(fault, task, lu, () -> lu.perform(task)));
+        }
+        // REPORT LUNS and LUNs without a unit are answered by the device itself, outside any task set
+        if (fault == null) {
+            return CompletableFuture.completedFuture(answerWithoutUnit(task));
+        }
+        return ScsiFaults.apply(fault, task, null, () -> CompletableFuture.completedFuture(answerWithoutUnit(task)));
+    }
+
+    private LogicalUnit addressed(ScsiTask task) {
+        if (task.cdb().opcode() == ScsiOpcode.REPORT_LUNS) {
+            return null;
         }
         int lun = LunAddress.decode(task.lun());
-        LogicalUnit lu = lun < 0 || !masking.visible(task.nexus(), lun) ? null : units.get(lun);
-        if (lu != null) {
-            return lu.execute(task);
-        }
-        return CompletableFuture.completedFuture(noSuchLun(task));
+        return lun < 0 || !masking.visible(task.nexus(), lun) ? null : units.get(lun);
+    }
+
+    private ScsiOutcome answerWithoutUnit(ScsiTask task) {
+        return task.cdb().opcode() == ScsiOpcode.REPORT_LUNS ? reportLuns(task) : noSuchLun(task);
     }
 
     /** SPC-5 §6.7.2: a LUN without a logical unit answers INQUIRY with qualifier 011b and all else with 25/00. */
@@ -147,9 +174,17 @@ public final class ScsiTargetDevice implements LunInventory, AutoCloseable {
         return ScsiOutcome.dataIn(b.array(), (int) Math.min(Integer.MAX_VALUE, allocation));
     }
 
-    /** The I_T nexus ended: every logical unit forgets its state for it. */
-    public void nexusLost(ItNexus nexus) {
-        units.values().forEach(lu -> lu.nexusLost(nexus));
+    /** The task manager of this device (SAM-5 §7): task management functions on its units' task sets. */
+    public TaskManager taskManager() {
+        return taskManager;
+    }
+
+    /**
+     * The I_T nexus ended (SAM-5 §6.3.4): its tasks are aborted and every logical unit forgets its
+     * state for it. Returns the aborted tasks.
+     */
+    public List<ScsiTask> nexusLost(ItNexus nexus) {
+        return taskManager.nexusLost(nexus);
     }
 
     @Override

@@ -5,14 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.nio.ByteBuffer;
 import java.util.Set;
 
-import org.iscsilab.core.lu.DataOutSource;
 import org.iscsilab.core.nexus.ItNexus;
-import org.iscsilab.core.lu.LogicalUnit;
 import org.iscsilab.core.lu.LogicalUnitIdentity;
-import org.iscsilab.scsi.LunAddress;
 import org.iscsilab.core.lu.ScsiOutcome;
-import org.iscsilab.core.lu.ScsiTask;
-import org.iscsilab.core.lu.TaskAttribute;
 import org.iscsilab.scsi.Cdb;
 import org.iscsilab.scsi.ScsiStatus;
 import org.iscsilab.scsi.SenseKey;
@@ -36,8 +31,7 @@ class LunMaskingTest {
     }
 
     private ScsiOutcome run(ItNexus n, int lun, Cdb cdb) {
-        return device.execute(new ScsiTask(n, LunAddress.encode(lun), cdb, 1, TaskAttribute.SIMPLE, 4096,
-                DataOutSource.NONE)).join();
+        return ScsiTestSupport.run(device, n, lun, cdb, 4096, null);
     }
 
     private int reportedLuns(ItNexus n) {

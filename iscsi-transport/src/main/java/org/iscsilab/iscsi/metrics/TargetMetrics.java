@@ -99,6 +99,14 @@ public final class TargetMetrics {
         }).incrementAndGet();
     }
 
+    /** A started command that task management aborted: it leaves the LUN's queue without a status. */
+    public void commandAborted(int lun) {
+        AtomicInteger n = inFlight.get(lun);
+        if (n != null) {
+            n.decrementAndGet();
+        }
+    }
+
     public void commandDone(int lun, int opcode, String status, long nanos, long bytesReceived, long bytesSent) {
         AtomicInteger n = inFlight.get(lun);
         if (n != null) {

@@ -8,7 +8,9 @@ import io.netty.util.collection.IntObjectMap;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
@@ -42,7 +44,6 @@ import org.iscsilab.core.fault.CommandRange;
 import org.iscsilab.core.fault.FaultAction;
 import org.iscsilab.core.fault.FaultContext;
 import org.iscsilab.core.fault.FaultRule;
-import org.iscsilab.core.fault.ScsiFaults;
 import org.iscsilab.scsi.LunAddress;
 import org.iscsilab.core.lu.ScsiTask;
 import org.iscsilab.core.lu.TaskAttribute;
@@ -327,14 +328,33 @@ public final class TargetSession {
         // sendfile needs the bytes untouched on their way: no data digest to compute, no fault to apply
         task.allowFileDataIn(fault == null && !params.dataDigest());
         portal.metrics().commandStarted(lun);
-        CompletableFuture<ScsiOutcome> outcome = fault == null ? device.execute(st)
-                : ScsiFaults.apply(fault.action(), st, device, () -> device.execute(st));
-        if (outcome.isDone() && loop.inEventLoop()) {
+        CompletableFuture<ScsiOutcome> outcome = device.execute(st, fault == null ? null : fault.action());
+        if (outcome.isDone() && !outcome.isCompletedExceptionally() && loop.inEventLoop()) {
             // a RAM LUN finishes on the spot: complete without a callback stage
-            finish(task, outcome.isCompletedExceptionally() ? null : outcome.join());
+            finish(task, outcome.join());
             return;
         }
-        outcome.whenComplete((o, err) -> onLoop(() -> finish(task, o)));
+        outcome.whenComplete((o, err) -> onLoop(() -> {
+            if (err instanceof CancellationException || err instanceof CompletionException
+                    && err.getCause() instanceof CancellationException) {
+                dropAborted(task);
+            } else {
+                finish(task, o);
+            }
+        }));
+    }
+
+    /**
+     * The device's task manager aborted the task (task management, a reset, nexus loss): no status
+     * goes out for it (RFC 7143 §11.5.1), whether or not the session has heard of the abort yet.
+     */
+    private void dropAborted(TargetTask task) {
+        portal.metrics().commandAborted(task.lun());
+        if (tasks.get(task.itt()) == task) {
+            tasks.remove(task.itt());
+        }
+        task.abort();
+        task.release();
     }
 
     /** Records a finished command and sends its status; {@code o} null means the unit failed internally. */

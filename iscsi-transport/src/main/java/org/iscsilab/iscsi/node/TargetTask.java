@@ -83,6 +83,7 @@ final class TargetTask implements Runnable, DataOutSource, DataInAllocator {
     private long lba;
     private long blocks;
     private long startedNanos;
+    private boolean delivered;
     private final io.netty.buffer.ByteBufAllocator alloc;
     private ByteBuf immediateData;
     /** Data-Out that arrived before the logical unit asked for the data; made when needed. */
@@ -151,6 +152,16 @@ final class TargetTask implements Runnable, DataOutSource, DataInAllocator {
         this.lba = lba;
         this.blocks = blocks;
         this.startedNanos = startedNanos;
+        this.delivered = true;
+    }
+
+    /**
+     * True once the command went to the SCSI target device: from then on it is in a task set and
+     * the device's task manager decides whether it is aborted. Before that it waits here for its
+     * CmdSN (RFC 7143 §4.2.2.1), and only the session can drop it.
+     */
+    boolean delivered() {
+        return delivered;
     }
 
     int lun() {

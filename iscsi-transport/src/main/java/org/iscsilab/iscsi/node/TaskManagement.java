@@ -2,18 +2,27 @@ package org.iscsilab.iscsi.node;
 
 import org.iscsilab.iscsi.pdu.SerialNumbers;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
 import org.iscsilab.iscsi.pdu.TaskManagementRequest;
 import org.iscsilab.iscsi.pdu.TaskManagementResponse;
-import org.iscsilab.core.lu.LogicalUnit;
-import org.iscsilab.scsi.LunAddress;
-import org.iscsilab.scsi.AdditionalSense;
+import org.iscsilab.core.TaskManager;
+import org.iscsilab.core.lu.ScsiTask;
+import org.iscsilab.core.nexus.ItNexus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Task management functions (RFC 7143 §11.5.1, SAM-5 §7) for one session's request. */
+/**
+ * The iSCSI side of task management (RFC 7143 §11.5.1): decodes a request, has the SCSI target
+ * device's task manager (SAM-5 §7) carry it out, drops what the sessions hold for the aborted
+ * tasks, and answers. CmdSN bookkeeping (ABORT TASK for a command that never arrived) and the
+ * connection side of a cold reset stay here.
+ */
 final class TaskManagement {
     private static final Logger log = LoggerFactory.getLogger(TaskManagement.class);
 
@@ -34,33 +43,28 @@ final class TaskManagement {
         }
         log.info("session {}: task management function {} on LUN field {}", session.tsih(), function,
                 Long.toHexString(t.lun()));
+        TaskManager manager = session.target().device().taskManager();
+        ItNexus nexus = session.nexus();
+        long lun = t.lun();
         switch (function) {
             case TaskManagementRequest.ABORT_TASK -> abortTask(session, t);
-            case TaskManagementRequest.ABORT_TASK_SET -> withLun(session, t, lu ->
-                    session.abortTasks(onLun(t.lun())).thenRun(() -> respond(session, t,
-                            TaskManagementResponse.FUNCTION_COMPLETE)));
-            case TaskManagementRequest.CLEAR_TASK_SET -> withLun(session, t, lu ->
-                    abortEverywhere(session, onLun(t.lun()), true).thenRun(() -> respond(session, t,
-                            TaskManagementResponse.FUNCTION_COMPLETE)));
-            case TaskManagementRequest.LOGICAL_UNIT_RESET -> withLun(session, t, lu ->
-                    abortEverywhere(session, onLun(t.lun()), false).thenRun(() -> {
-                        lu.reset(); // SAM-5 §7.7: unit attention for every I_T nexus
-                        respond(session, t, TaskManagementResponse.FUNCTION_COMPLETE);
-                    }));
-            case TaskManagementRequest.TARGET_WARM_RESET, TaskManagementRequest.TARGET_COLD_RESET ->
-                    abortEverywhere(session, task -> true, false).thenRun(() -> {
-                        session.target().device().logicalUnits().forEach(LogicalUnit::reset);
-                        List<TargetSession> all = session.target().sessions();
-                        if (function == TaskManagementRequest.TARGET_COLD_RESET) {
-                            // RFC 7143 §11.5.1: after a cold reset the target closes all connections;
-                            // the sessions end now so nothing more runs on them meanwhile
-                            all.forEach(TargetSession::endForColdReset);
-                        }
-                        respond(session, t, TaskManagementResponse.FUNCTION_COMPLETE);
-                        if (function == TaskManagementRequest.TARGET_COLD_RESET) {
-                            all.forEach(TargetSession::closeConnection);
-                        }
-                    });
+            case TaskManagementRequest.ABORT_TASK_SET -> finish(session, t, manager.abortTaskSet(nexus, lun),
+                    List.of(session), onLun(lun), () -> { });
+            case TaskManagementRequest.CLEAR_TASK_SET -> finish(session, t, manager.clearTaskSet(nexus, lun),
+                    List.of(session), onLun(lun), () -> { });
+            case TaskManagementRequest.LOGICAL_UNIT_RESET -> finish(session, t,
+                    manager.logicalUnitReset(nexus, lun), List.of(session), onLun(lun), () -> { });
+            case TaskManagementRequest.TARGET_WARM_RESET -> finish(session, t, manager.targetReset(),
+                    session.target().sessions(), task -> true, () -> { });
+            case TaskManagementRequest.TARGET_COLD_RESET -> {
+                List<TargetSession> all = session.target().sessions();
+                // RFC 7143 §11.5.1: after a cold reset the target closes all connections; the
+                // sessions end at once so nothing more runs on them meanwhile
+                finish(session, t, manager.targetReset(), all, task -> true, () -> {
+                    all.forEach(TargetSession::endForColdReset);
+                    all.forEach(TargetSession::closeConnection);
+                });
+            }
             case TaskManagementRequest.CLEAR_ACA -> respond(session, t, TaskManagementResponse.FUNCTION_NOT_SUPPORTED);
             case TaskManagementRequest.TASK_REASSIGN ->
                     // ErrorRecoveryLevel 0: no allegiance reassignment (RFC 7143 §11.5.1)
@@ -77,6 +81,10 @@ final class TaskManagement {
                 respond(session, t, TaskManagementResponse.TASK_DOES_NOT_EXIST);
                 return;
             }
+            if (task.delivered()) { // a) in the task set: the device's task manager aborts it
+                session.target().device().taskManager().abortTask(session.nexus(), t.lun(),
+                        t.referencedTaskTag() & 0xFFFFFFFFL);
+            }
             session.abortTasks(x -> x == task).thenRun(() ->
                     respond(session, t, TaskManagementResponse.FUNCTION_COMPLETE));
             return;
@@ -90,45 +98,40 @@ final class TaskManagement {
         respond(session, t, TaskManagementResponse.TASK_DOES_NOT_EXIST);
     }
 
-    private interface LunAction {
-        void run(LogicalUnit lu);
-    }
-
-    private static void withLun(TargetSession session, TaskManagementRequest t, LunAction action) {
-        int lun = LunAddress.decode(t.lun());
-        LogicalUnit lu = lun < 0 ? null : session.target().device().logicalUnit(lun);
-        if (lu == null) {
-            respond(session, t, TaskManagementResponse.LUN_DOES_NOT_EXIST);
-            return;
-        }
-        action.run(lu);
-    }
-
     private static Predicate<TargetTask> onLun(long lunField) {
         return task -> task.lunField() == lunField;
     }
 
     /**
-     * Aborts matching tasks in every session of the target. With {@code notifyOthers}, other
-     * nexuses that lost tasks get COMMANDS CLEARED BY ANOTHER INITIATOR (SPC-5 §7.5.9, TST 000b).
+     * Completes a function the device's task manager carried out: the sessions drop what they
+     * hold for the tasks it aborted (no status goes out for them, RFC 7143 §11.5.1), and
+     * {@code sessions} also drop their commands in scope that had not reached the device yet
+     * (still waiting for their CmdSN); then the response goes out and {@code after} runs.
      */
-    private static CompletableFuture<Void> abortEverywhere(TargetSession session, Predicate<TargetTask> which,
-                                                           boolean notifyOthers) {
-        List<CompletableFuture<Integer>> all = new ArrayList<>();
-        for (TargetSession s : session.target().sessions()) {
-            CompletableFuture<Integer> f = s.abortTasks(which);
-            if (notifyOthers && s != session) {
-                f = f.thenApply(n -> {
-                    if (n > 0) {
-                        session.target().device().logicalUnits().forEach(lu -> lu.unitAttentions()
-                                .establish(s.nexus(), AdditionalSense.COMMANDS_CLEARED_BY_ANOTHER_INITIATOR));
-                    }
-                    return n;
-                });
-            }
-            all.add(f);
+    private static void finish(TargetSession session, TaskManagementRequest t, TaskManager.Result r,
+                               List<TargetSession> sessions, Predicate<TargetTask> scope, Runnable after) {
+        if (!r.unitFound()) {
+            respond(session, t, TaskManagementResponse.LUN_DOES_NOT_EXIST);
+            return;
         }
-        return CompletableFuture.allOf(all.toArray(new CompletableFuture<?>[0]));
+        Map<ItNexus, Set<Integer>> abortedTags = new HashMap<>();
+        for (ScsiTask aborted : r.aborted()) {
+            abortedTags.computeIfAbsent(aborted.nexus(), n -> new HashSet<>()).add((int) aborted.tag());
+        }
+        List<CompletableFuture<Integer>> done = new ArrayList<>();
+        for (TargetSession s : session.target().sessions()) {
+            Set<Integer> tags = abortedTags.getOrDefault(s.nexus(), Set.of());
+            boolean dropUndelivered = sessions.contains(s);
+            if (tags.isEmpty() && !dropUndelivered) {
+                continue;
+            }
+            done.add(s.abortTasks(task -> tags.contains(task.itt())
+                    || (dropUndelivered && !task.delivered() && scope.test(task))));
+        }
+        CompletableFuture.allOf(done.toArray(new CompletableFuture<?>[0])).thenRun(() -> {
+            respond(session, t, TaskManagementResponse.FUNCTION_COMPLETE);
+            after.run();
+        });
     }
 
     private static void respond(TargetSession session, TaskManagementRequest t, int response) {

@@ -4,9 +4,7 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import org.iscsilab.core.ScsiTargetDevice;
 import org.iscsilab.core.lu.LogicalUnit;
-import org.iscsilab.scsi.LunAddress;
 import org.iscsilab.core.lu.ScsiOutcome;
 import org.iscsilab.core.lu.ScsiTask;
 import org.iscsilab.scsi.SenseData;
@@ -17,13 +15,12 @@ public final class ScsiFaults {
     }
 
     /**
-     * The command's outcome under the action; {@code run} executes the command for real.
-     * A HANG returns a future that never completes (the transport aborts it on ABORT TASK or
-     * session end).
+     * The command's outcome under the action; {@code run} executes the command for real and
+     * {@code lu} is the unit addressed (null for none). A HANG returns a future that never
+     * completes: task management aborts the task (ABORT TASK, resets, nexus loss).
      */
-    public static CompletableFuture<ScsiOutcome> apply(FaultAction action, ScsiTask task, ScsiTargetDevice device,
+    public static CompletableFuture<ScsiOutcome> apply(FaultAction action, ScsiTask task, LogicalUnit lu,
                                                        Supplier<CompletableFuture<ScsiOutcome>> run) {
-        LogicalUnit lu = device.logicalUnit(LunAddress.decode(task.lun()));
         boolean descriptor = lu != null && lu.descriptorSense();
         if (action instanceof FaultAction.CheckCondition c) {
             return CompletableFuture.completedFuture(

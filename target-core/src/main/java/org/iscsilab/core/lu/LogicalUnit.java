@@ -44,6 +44,7 @@ public final class LogicalUnit implements AutoCloseable {
     private final Reservations reservations = new Reservations(unitAttentions);
     private final RemovableMedium medium = new RemovableMedium(unitAttentions);
     private final CommandSet commands;
+    private final TaskSet taskSet = new TaskSet();
     /** State that command sets keep per unit and per I_T nexus (held copy results, for one). */
     private final Map<Class<?>, NexusScopedState> states = new ConcurrentHashMap<>();
     private volatile boolean writeCacheEnabled = true;
@@ -284,8 +285,38 @@ public final class LogicalUnit implements AutoCloseable {
         return sanitizing;
     }
 
-    /** Executes a command (SAM-5 §5.1). The future never completes exceptionally. */
+    /**
+     * Executes a command (SAM-5 §5.1): it enters the unit's task set and runs when its task
+     * attribute allows. The future completes with the outcome, or with a CancellationException
+     * when task management aborts the task; it never fails otherwise.
+     */
     public CompletableFuture<ScsiOutcome> execute(ScsiTask task) {
+        return execute(task, () -> perform(task));
+    }
+
+    /**
+     * Enters a task whose processing {@code process} carries out once the task set lets it start
+     * (a fault action around {@link #perform}, say).
+     */
+    public CompletableFuture<ScsiOutcome> execute(ScsiTask task, Supplier<CompletableFuture<ScsiOutcome>> process) {
+        if (task.attribute() == TaskAttribute.ACA) {
+            // standard INQUIRY says NORMACA 0 (SPC-5 §6.7.2): no ACA task attribute; answered as LIO does
+            return CompletableFuture.completedFuture(checkCondition(SenseData.of(SenseKey.ILLEGAL_REQUEST,
+                    AdditionalSense.INVALID_FIELD_IN_CDB)));
+        }
+        return taskSet.submit(task, process);
+    }
+
+    /** The unit's task set, where task management finds its tasks (SAM-5 §7). */
+    public TaskSet taskSet() {
+        return taskSet;
+    }
+
+    /**
+     * Processes a command the task set let start: unit attentions, sanitize, reservations, the
+     * medium, then its handler. Callers other than the task set go through {@link #execute}.
+     */
+    public CompletableFuture<ScsiOutcome> perform(ScsiTask task) {
         unitAttentions.registerIfNew(task.nexus());
         int opcode = task.cdb().opcode();
         // SPC-5 §5.14.2: INQUIRY, REPORT LUNS and REQUEST SENSE do not report a unit attention

@@ -1,8 +1,10 @@
 package org.iscsilab.core.lu;
 
+import static org.iscsilab.core.ScsiTestSupport.bytes;
+import static org.iscsilab.core.ScsiTestSupport.assertSense;
+import org.iscsilab.core.ScsiTestSupport;
 import org.iscsilab.core.LogicalUnits;
 import org.iscsilab.core.nexus.ItNexus;
-import org.iscsilab.scsi.LunAddress;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -10,7 +12,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.CompletableFuture;
 import org.iscsilab.core.ScsiTargetDevice;
 import org.iscsilab.scsi.AdditionalSense;
 import org.iscsilab.scsi.Cdb;
@@ -44,24 +45,7 @@ class LogicalUnitTest {
     }
 
     private ScsiOutcome run(int lun, Cdb cdb, int edtl, byte[] dataOut) {
-        DataOutSource src = dataOut == null ? DataOutSource.NONE
-                : n -> CompletableFuture.completedFuture(ByteBuffer.wrap(dataOut, 0, Math.min(n, dataOut.length)));
-        return device.execute(new ScsiTask(NEXUS, LunAddress.encode(lun), cdb, 1, TaskAttribute.SIMPLE, edtl, src))
-                .join();
-    }
-
-    private static byte[] bytes(ScsiOutcome o) {
-        ByteBuffer b = o.dataIn().duplicate();
-        byte[] out = new byte[b.remaining()];
-        b.get(out);
-        return out;
-    }
-
-    private static void assertSense(ScsiOutcome o, SenseKey key, AdditionalSense as) {
-        assertEquals(ScsiStatus.CHECK_CONDITION, o.status(), "status");
-        assertEquals(key, o.sense().key());
-        assertEquals(as.asc(), o.sense().asc(), "ASC");
-        assertEquals(as.ascq(), o.sense().ascq(), "ASCQ");
+        return ScsiTestSupport.run(device, NEXUS, lun, cdb, edtl, dataOut);
     }
 
     private static Cdb rw10(int op, long lba, int blocks, int flags) {
@@ -379,5 +363,13 @@ class LogicalUnitTest {
         assertTrue(o.dataIn() == handedOut[0], "the outcome carries the allocator's buffer, so the transport "
                 + "recognises it and sends it without a copy");
         assertEquals(4096, o.dataIn().remaining());
+    }
+
+    @Test
+    void theAcaTaskAttributeIsRefusedSinceInquirySaysNormAcaZero() {
+        ScsiOutcome o = device.execute(new ScsiTask(NEXUS, 0, Cdb.of(0, 0, 0, 0, 0, 0), 1, TaskAttribute.ACA, 0,
+                DataOutSource.NONE)).join();
+        assertSense(o, SenseKey.ILLEGAL_REQUEST, AdditionalSense.INVALID_FIELD_IN_CDB);
+        assertEquals(0, lu.taskSet().size());
     }
 }

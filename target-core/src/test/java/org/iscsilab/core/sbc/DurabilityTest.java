@@ -1,5 +1,6 @@
 package org.iscsilab.core.sbc;
 
+import org.iscsilab.core.ScsiTestSupport;
 import org.iscsilab.core.LogicalUnits;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -93,10 +94,7 @@ class DurabilityTest {
     }
 
     private ScsiOutcome run(Cdb cdb, int edtl, byte[] dataOut) {
-        DataOutSource src = dataOut == null ? DataOutSource.NONE
-                : n -> CompletableFuture.completedFuture(ByteBuffer.wrap(dataOut, 0, Math.min(n, dataOut.length)));
-        return device.execute(new ScsiTask(NEXUS, LunAddress.encode(0), cdb, 1, TaskAttribute.SIMPLE, edtl, src))
-                .join();
+        return ScsiTestSupport.run(device, NEXUS, 0, cdb, edtl, dataOut);
     }
 
     /** What the store was asked while {@code cdb} ran, which must end GOOD. */

@@ -78,7 +78,7 @@ class FileSpanReadTest {
 
     private ScsiOutcome read(Transport t, long lba, int blocks) {
         Cdb read10 = Cdb.of(0x28, 0, 0, 0, (int) (lba >> 8), (int) lba, 0, blocks >> 8, blocks, 0);
-        return lu.execute(new ScsiTask(NEXUS, 0, read10, 1, TaskAttribute.SIMPLE, blocks * 512, t)).join();
+        return lu.execute(new ScsiTask(NEXUS, 0, read10, 1, TaskAttribute.SIMPLE, blocks * 512, t, t)).join();
     }
 
     @Test

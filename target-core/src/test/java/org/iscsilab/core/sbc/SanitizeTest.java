@@ -1,22 +1,18 @@
 package org.iscsilab.core.sbc;
 
+import org.iscsilab.core.ScsiTestSupport;
 import org.iscsilab.core.LogicalUnits;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import org.iscsilab.core.ScsiTargetDevice;
-import org.iscsilab.core.lu.DataOutSource;
 import org.iscsilab.core.nexus.ItNexus;
 import org.iscsilab.core.lu.LogicalUnit;
 import org.iscsilab.core.lu.LogicalUnitIdentity;
 import org.iscsilab.core.lu.ScsiOutcome;
-import org.iscsilab.core.lu.ScsiTask;
-import org.iscsilab.core.lu.TaskAttribute;
 import org.iscsilab.core.lu.UnitFormat;
 import org.iscsilab.scsi.AdditionalSense;
 import org.iscsilab.scsi.Cdb;
@@ -39,9 +35,7 @@ class SanitizeTest {
     }
 
     private static ScsiOutcome run(ScsiTargetDevice device, Cdb cdb, int edtl, byte[] dataOut) {
-        DataOutSource src = dataOut == null ? DataOutSource.NONE
-                : n -> CompletableFuture.completedFuture(ByteBuffer.wrap(dataOut, 0, Math.min(n, dataOut.length)));
-        return device.execute(new ScsiTask(NEXUS, 0, cdb, 1, TaskAttribute.SIMPLE, edtl, src)).join();
+        return ScsiTestSupport.run(device, NEXUS, 0, cdb, edtl, dataOut);
     }
 
     private static byte[] read(ScsiTargetDevice device) {

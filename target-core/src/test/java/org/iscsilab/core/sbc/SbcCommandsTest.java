@@ -1,21 +1,19 @@
 package org.iscsilab.core.sbc;
 
+import static org.iscsilab.core.ScsiTestSupport.bytes;
+import static org.iscsilab.core.ScsiTestSupport.assertSense;
+import org.iscsilab.core.ScsiTestSupport;
 import org.iscsilab.core.LogicalUnits;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
-import java.util.concurrent.CompletableFuture;
 import org.iscsilab.core.ScsiTargetDevice;
-import org.iscsilab.core.lu.DataOutSource;
 import org.iscsilab.core.nexus.ItNexus;
 import org.iscsilab.core.lu.LogicalUnit;
 import org.iscsilab.core.lu.LogicalUnitIdentity;
-import org.iscsilab.scsi.LunAddress;
 import org.iscsilab.core.lu.ScsiOutcome;
-import org.iscsilab.core.lu.ScsiTask;
-import org.iscsilab.core.lu.TaskAttribute;
 import org.iscsilab.scsi.AdditionalSense;
 import org.iscsilab.scsi.Cdb;
 import org.iscsilab.scsi.ScsiStatus;
@@ -47,23 +45,7 @@ class SbcCommandsTest {
     }
 
     private ScsiOutcome run(LogicalUnit lu, Cdb cdb, int edtl, byte[] dataOut) {
-        DataOutSource src = dataOut == null ? DataOutSource.NONE
-                : n -> CompletableFuture.completedFuture(ByteBuffer.wrap(dataOut, 0, Math.min(n, dataOut.length)));
-        return device.execute(new ScsiTask(NEXUS, LunAddress.encode(lu.lun()), cdb, 1, TaskAttribute.SIMPLE, edtl, src))
-                .join();
-    }
-
-    private static void assertSense(ScsiOutcome o, SenseKey key, AdditionalSense as) {
-        assertEquals(ScsiStatus.CHECK_CONDITION, o.status(), "status");
-        assertEquals(key, o.sense().key());
-        assertEquals(as.asc(), o.sense().asc());
-        assertEquals(as.ascq(), o.sense().ascq());
-    }
-
-    private static byte[] bytes(ScsiOutcome o) {
-        byte[] b = new byte[o.dataIn().remaining()];
-        o.dataIn().duplicate().get(b);
-        return b;
+        return ScsiTestSupport.run(device, NEXUS, lu.lun(), cdb, edtl, dataOut);
     }
 
     private static byte[] filled(int n, char c) {

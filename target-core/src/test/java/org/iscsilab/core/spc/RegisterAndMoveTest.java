@@ -1,20 +1,16 @@
 package org.iscsilab.core.spc;
 
+import org.iscsilab.core.ScsiTestSupport;
 import org.iscsilab.core.LogicalUnits;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.CompletableFuture;
 import org.iscsilab.core.ScsiTargetDevice;
-import org.iscsilab.core.lu.DataOutSource;
 import org.iscsilab.core.nexus.ItNexus;
-import org.iscsilab.core.lu.LogicalUnit;
 import org.iscsilab.core.lu.LogicalUnitIdentity;
 import org.iscsilab.core.lu.ScsiOutcome;
-import org.iscsilab.core.lu.ScsiTask;
-import org.iscsilab.core.lu.TaskAttribute;
 import org.iscsilab.scsi.AdditionalSense;
 import org.iscsilab.scsi.Cdb;
 import org.iscsilab.scsi.ScsiStatus;
@@ -40,10 +36,7 @@ class RegisterAndMoveTest {
     }
 
     private ScsiOutcome run(ItNexus n, Cdb cdb, byte[] dataOut) {
-        DataOutSource src = dataOut == null ? DataOutSource.NONE
-                : len -> CompletableFuture.completedFuture(ByteBuffer.wrap(dataOut, 0, Math.min(len, dataOut.length)));
-        return device.execute(new ScsiTask(n, 0, cdb, 1, TaskAttribute.SIMPLE, dataOut == null ? 255 : dataOut.length,
-                src)).join();
+        return ScsiTestSupport.run(device, n, 0, cdb, dataOut == null ? 255 : dataOut.length, dataOut);
     }
 
     private ScsiOutcome prOut(ItNexus n, int serviceAction, int type, byte[] list) {
