@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,6 +22,8 @@ public final class ErrorHandler {
     private final ScsiHost host;
     private final ScheduledExecutorService timers;
     private final List<String> actions = new ArrayList<>();
+    /** Timers armed so far, one per dispatched request. */
+    private final AtomicLong armed = new AtomicLong();
 
     ErrorHandler(ScsiHost host) {
         this.host = host;
@@ -41,8 +44,14 @@ public final class ErrorHandler {
         log.info("scsi_eh_{}: {}", host.number(), what);
     }
 
+    /** How many request timers were ever armed: a request that never got one can never time out. */
+    public long timersArmed() {
+        return armed.get();
+    }
+
     /** Arms the request's timer at dispatch. */
     void watch(ScsiDevice device, Request request) {
+        armed.incrementAndGet();
         long ms = device.timeout().toMillis();
         timers.schedule(() -> {
             if (!request.result().isDone() && request.dispatchedNanos() > 0) {

@@ -61,6 +61,10 @@ class IscsiLldTest {
         }
     }
 
+    private long refusedLogins() {
+        return target.events().count(e -> e.type() == EventLog.Type.LOGIN && "REFUSED".equals(e.status()));
+    }
+
     private static void clearUnitAttention(ScsiDisk d) {
         d.execute(new byte[] {0, 0, 0, 0, 0, 0}, null, 0).join();
     }
@@ -92,8 +96,10 @@ class IscsiLldTest {
         await(() -> d.device().sysfsState().equals("blocked"), "blocked");
         assertEquals(MultipathView.PATH_PENDING, MultipathView.of(d.device().sysfsState()));
         assertEquals(IscsiHostSession.TransportState.FAILED, s.state());
+        long refusedBefore = refusedLogins();
         CompletableFuture<HostResult> parked = d.read(0, 1);
-        Thread.sleep(300);
+        // the session keeps trying: after two refused relogins the read has seen recovery fail and go on
+        await(() -> refusedLogins() >= refusedBefore + 2, "two refused relogins");
         assertFalse(parked.isDone(), "I/O waits on the stopped queue while the session recovers");
         target.faults().remove(refuse);
         await(() -> d.device().sysfsState().equals("running"), "running after relogin");

@@ -253,7 +253,7 @@ public final class LogicalUnit implements AutoCloseable {
      */
     public CompletableFuture<Void> sanitize(IoAction.Runnable work, boolean immed) {
         long nanos = format.sanitizeDuration().toNanos();
-        SanitizeProgress progress = new SanitizeProgress(System.nanoTime(), nanos);
+        SanitizeProgress progress = new SanitizeProgress(System.nanoTime(), nanos, new CompletableFuture<>());
         synchronized (this) {
             if (sanitizing != null) {
                 return CompletableFuture.failedFuture(new SenseException(SenseData.of(SenseKey.NOT_READY,
@@ -276,6 +276,7 @@ public final class LogicalUnit implements AutoCloseable {
             synchronized (this) {
                 sanitizing = null;
             }
+            progress.finished().complete(null);
         });
         return immed ? CompletableFuture.completedFuture(null) : done;
     }

@@ -4,11 +4,14 @@ import org.iscsilab.core.ScsiTestSupport;
 import org.iscsilab.core.LogicalUnits;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Executors;
 import org.iscsilab.core.ScsiTargetDevice;
+import org.iscsilab.core.lu.SanitizeProgress;
 import org.iscsilab.core.nexus.ItNexus;
 import org.iscsilab.core.lu.LogicalUnit;
 import org.iscsilab.core.lu.LogicalUnitIdentity;
@@ -79,16 +82,18 @@ class SanitizeTest {
     @Test
     void whileInProgressOtherCommandsAreNotReadyButInquiryIsServed() throws Exception {
         ScsiTargetDevice device = new ScsiTargetDevice("t");
-        unit(device, Duration.ofMillis(400));
+        unit(device, Duration.ofSeconds(2));
         run(device, Cdb.of(0x2A, 0, 0, 0, 0, 0, 0, 0, 1, 0), BS, filled(BS));
         // IMMED block erase: status at once, the operation goes on
         assertEquals(ScsiStatus.GOOD, run(device, Cdb.of(0x48, 0x82, 0, 0, 0, 0, 0, 0, 0, 0), 0, null).status());
+        SanitizeProgress sanitizing = device.logicalUnit(0).sanitizeInProgress();
+        assertNotNull(sanitizing, "the erase goes on after its status");
         ScsiOutcome tur = run(device, Cdb.of(0, 0, 0, 0, 0, 0), 0, null);
         assertEquals(SenseKey.NOT_READY, tur.sense().key());
         assertEquals(AdditionalSense.SANITIZE_IN_PROGRESS.ascq(), tur.sense().ascq());
         assertEquals((byte) 0x80, tur.encodedSense()[15], "SKSV: a progress indication follows");
         assertEquals(ScsiStatus.GOOD, run(device, Cdb.of(0x12, 0, 0, 0, 36, 0), 36, null).status());
-        Thread.sleep(600);
+        sanitizing.finished().get(30, TimeUnit.SECONDS); // the end of the operation, not a guess at it
         assertEquals(ScsiStatus.GOOD, run(device, Cdb.of(0, 0, 0, 0, 0, 0), 0, null).status());
         assertArrayEquals(new byte[64 * BS], read(device), "a block erase reads back as zeros");
     }
