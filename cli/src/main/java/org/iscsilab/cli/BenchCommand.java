@@ -1,9 +1,8 @@
 package org.iscsilab.cli;
 
+import org.iscsilab.iscsi.initiator.IscsiUrl;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import java.net.InetSocketAddress;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -74,13 +73,14 @@ public final class BenchCommand implements Callable<Integer> {
                 r = run(new LoadGenerator(t.address(), t.iqn(), 0), spec);
             }
         } else {
-            URI u = URI.create(target);
-            String[] path = u.getPath().substring(1).split("/");
-            if (!"iscsi".equals(u.getScheme()) || path.length != 2) {
-                throw new IllegalArgumentException("--target must look like iscsi://HOST:PORT/IQN/LUN, not " + target);
+            IscsiUrl url;
+            try {
+                url = IscsiUrl.parse(target);
+                url.requireLun();
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--target: " + e.getMessage());
             }
-            r = run(new LoadGenerator(new InetSocketAddress(u.getHost(), u.getPort() < 0 ? 3260 : u.getPort()),
-                    path[0], Integer.parseInt(path[1])), spec);
+            r = run(new LoadGenerator(url.portal(), url.iqn(), url.lun()), spec);
         }
         printTable(List.of(r));
         if (json != null) {

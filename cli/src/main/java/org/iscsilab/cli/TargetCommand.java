@@ -1,31 +1,21 @@
 package org.iscsilab.cli;
 
-import org.iscsilab.core.LunSpec;
+import org.iscsilab.iscsi.initiator.IscsiUrl;
 import org.iscsilab.server.admin.AdminClient;
-import org.iscsilab.server.config.HostPort;
 import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import org.iscsilab.server.admin.AdminApi;
-import org.iscsilab.server.admin.AdminServer;
 import org.iscsilab.core.fault.FaultRule;
 import org.iscsilab.server.TargetRuntime;
 import org.iscsilab.server.config.ConfigFile;
+import org.iscsilab.server.config.HostPort;
 import org.iscsilab.server.config.TargetConfig;
 import org.iscsilab.iscsi.login.ChapCredentials;
-import org.iscsilab.iscsi.login.ChapRequirement;
-import org.iscsilab.iscsi.login.SrpCredentials;
 import org.iscsilab.iscsi.node.IscsiNames;
-import org.iscsilab.iscsi.node.IscsiTarget;
-import org.iscsilab.iscsi.node.IscsiTargetServer;
-import org.iscsilab.iscsi.node.TargetSettings;
 import org.iscsilab.core.ScsiTargetDevice;
 import org.iscsilab.core.lu.LogicalUnit;
 import picocli.CommandLine.Command;
@@ -239,10 +229,9 @@ public final class TargetCommand implements Callable<Integer> {
             System.out.println("  " + lu);
         }
         for (InetSocketAddress a : bound) {
-            String host = a.getHostString().contains(":") ? "[" + a.getHostString() + "]" : a.getHostString();
-            System.out.println("listening on " + host + ":" + a.getPort());
-            System.out.println("  libiscsi:  iscsi://" + host + ":" + a.getPort() + "/" + iqn + "/0");
-            System.out.println("  open-iscsi: iscsiadm -m discovery -t sendtargets -p " + host + ":" + a.getPort());
+            System.out.println("listening on " + HostPort.format(a));
+            System.out.println("  libiscsi:  " + IscsiUrl.of(a, iqn, 0));
+            System.out.println("  open-iscsi: iscsiadm -m discovery -t sendtargets -p " + HostPort.format(a));
         }
     }
 }

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.iscsilab.core.fault.EventLog;
+import java.util.Map;
+import java.util.List;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Random;
@@ -69,12 +72,15 @@ class TargetContainerIT {
             ExternalProgram.Result hit = ExternalProgram.run(T, "qemu-io", "-f", "raw", "-c", "read 1M 4k",
                     target.iscsiUrl(0));
             assertTrue(hit.output().contains("Input/output error") || hit.exitCode() != 0, hit.output());
-            assertNotEquals(0, target.events("type=FAULT").size(), "the rule fired");
+            List<EventLog.Event> fired = target.events(Map.of("type", "FAULT"));
+            assertTrue(fired.stream().anyMatch(e -> e.lun() == 0 && e.lba() == 2048 && e.blocks() == 8),
+                    "the rule fired on QEMU's read of LBA 2048: " + fired);
 
             int busy = target.addFault("check-condition,sense=NOT_READY/04/01,lun=0,op=read,lba=4096-4103");
             ExternalProgram.Result notReady = ExternalProgram.run(T, "qemu-io", "-f", "raw", "-c", "read 2M 4k",
                     target.iscsiUrl(0));
-            assertTrue(target.events("type=COMMAND&lun=0").toString().contains("CHECK_CONDITION"), notReady.output());
+            assertTrue(target.events(Map.of("type", "COMMAND", "lun", "0")).stream()
+                    .anyMatch(e -> e.lba() == 4096 && "CHECK_CONDITION".equals(e.status())), notReady.output());
             target.removeFault(busy);
             String clean = ExternalProgram.ok(T, "qemu-io", "-f", "raw", "-c", "read 2M 4k", target.iscsiUrl(0));
             assertFalse(clean.contains("error"), clean);

@@ -9,6 +9,7 @@ import java.util.List;
 import org.iscsilab.core.ScsiTargetDevice;
 import org.iscsilab.core.fault.EventLog;
 import org.iscsilab.core.fault.FaultRules;
+import org.iscsilab.iscsi.initiator.IscsiUrl;
 import org.iscsilab.iscsi.login.ChapCredentials;
 import org.iscsilab.iscsi.node.IscsiTarget;
 import org.iscsilab.iscsi.node.IscsiTargetServer;
@@ -114,7 +115,7 @@ public final class EmbeddedTarget implements AutoCloseable {
 
     /** The libiscsi / QEMU URL of a LUN: iscsi://127.0.0.1:PORT/IQN/LUN. */
     public String libiscsiUrl(int lun) {
-        return "iscsi://127.0.0.1:" + address.getPort() + "/" + IQN + "/" + lun;
+        return IscsiUrl.of(address, IQN, lun).toString();
     }
 
     public List<TargetSession> sessions() {

@@ -1,17 +1,16 @@
 package org.iscsilab.testcontainers;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Future;
+import org.iscsilab.core.fault.EventLog;
+import org.iscsilab.iscsi.initiator.IscsiUrl;
+import org.iscsilab.server.admin.AdminClient;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.wait.strategy.Wait;
 import org.testcontainers.utility.DockerImageName;
@@ -40,7 +39,6 @@ public class IscsiTargetContainer extends GenericContainer<IscsiTargetContainer>
     public static final int ADMIN_PORT = 9260;
     public static final String DEFAULT_IQN = "iqn.2026-01.org.iscsilab:target0";
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private final List<String> luns = new ArrayList<>();
     private final List<String> faults = new ArrayList<>();
     private String iqn = DEFAULT_IQN;
@@ -50,7 +48,6 @@ public class IscsiTargetContainer extends GenericContainer<IscsiTargetContainer>
     private boolean hostNetwork;
     private int hostPortal = ISCSI_PORT;
     private int hostAdmin = ADMIN_PORT;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     public IscsiTargetContainer(String image) {
         this(DockerImageName.parse(image));
@@ -163,7 +160,7 @@ public class IscsiTargetContainer extends GenericContainer<IscsiTargetContainer>
 
     /** The libiscsi / QEMU URL of a LUN: iscsi://HOST:PORT/IQN/LUN. */
     public String iscsiUrl(int lun) {
-        return "iscsi://" + portal() + "/" + iqn + "/" + lun;
+        return new IscsiUrl(portalHost(), portalPort(), iqn, lun).toString();
     }
 
     /** The admin API's base, http://HOST:PORT/api/v1/. */
@@ -172,38 +169,41 @@ public class IscsiTargetContainer extends GenericContainer<IscsiTargetContainer>
         return URI.create("http://" + portalHost() + ":" + port + "/api/v1/");
     }
 
+    /** A client of this container's admin API. */
+    public AdminClient admin() {
+        int port = hostNetwork ? hostAdmin : getMappedPort(ADMIN_PORT);
+        return new AdminClient(portalHost() + ":" + port);
+    }
+
     /** Adds a fault rule while the target runs; returns its id. */
     public int addFault(String rule) {
-        return admin("POST", "faults", Map.of("rule", rule)).get("id").asInt();
+        return call(() -> admin().addFault(rule));
     }
 
     public void removeFault(int id) {
-        admin("DELETE", "faults/" + id, null);
+        call(() -> {
+            admin().removeFault(id);
+            return null;
+        });
     }
 
-    /** The target's event log, newest last, filtered as the admin API's query allows (e.g. "type=COMMAND&lun=0"). */
-    public JsonNode events(String query) {
-        return admin("GET", "events" + (query == null || query.isEmpty() ? "" : "?" + query), null);
+    /**
+     * The target's event log, oldest first, filtered as the admin API's query allows, e.g.
+     * {@code events(Map.of("type", "COMMAND", "lun", "0"))}.
+     */
+    public List<EventLog.Event> events(Map<String, String> query) {
+        return call(() -> admin().events(query).events());
     }
 
-    private JsonNode admin(String method, String path, Object body) {
+    private interface AdminCall<T> {
+        T run() throws IOException;
+    }
+
+    private static <T> T call(AdminCall<T> c) {
         try {
-            HttpRequest.BodyPublisher publisher = body == null ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body));
-            HttpRequest request = HttpRequest.newBuilder(adminUri().resolve(path)).timeout(Duration.ofSeconds(10))
-                    .header("Content-Type", "application/json").method(method, publisher).build();
-            HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
-            JsonNode json = r.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(r.body());
-            if (r.statusCode() >= 300) {
-                throw new IllegalStateException(method + " " + path + " answered " + r.statusCode() + ": "
-                        + json.path("error").asText(r.body()));
-            }
-            return json;
+            return c.run();
         } catch (IOException e) {
-            throw new IllegalStateException("admin API " + method + " " + path + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted calling the admin API", e);
+            throw new UncheckedIOException("admin API: " + e.getMessage(), e);
         }
     }
 }

@@ -201,26 +201,7 @@ public final class AdminApi {
         out.put("matching", found.size());
         ArrayNode a = out.putArray("events");
         for (EventLog.Event e : found.subList(Math.max(0, found.size() - limit), found.size())) {
-            ObjectNode n = a.addObject();
-            n.put("sequence", e.sequence());
-            n.put("time", java.time.Instant.ofEpochMilli(e.timeMillis()).toString());
-            n.put("type", e.type().name());
-            putIfKnown(n, "initiator", e.initiator());
-            if (e.tsih() >= 0) {
-                n.put("tsih", e.tsih());
-            }
-            if (e.lun() >= 0) {
-                n.put("lun", e.lun());
-            }
-            if (e.opcode() >= 0) {
-                n.put("opcode", String.format("0x%02x", e.opcode()));
-            }
-            if (e.lba() >= 0) {
-                n.put("lba", e.lba());
-                n.put("blocks", e.blocks());
-            }
-            putIfKnown(n, "status", e.status());
-            putIfKnown(n, "detail", e.detail());
+            EventJson.encode(e, a.addObject());
         }
         return ok(200, out);
     }

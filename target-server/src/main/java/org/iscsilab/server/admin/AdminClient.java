@@ -1,5 +1,8 @@
 package org.iscsilab.server.admin;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -9,8 +12,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
+import org.iscsilab.core.fault.EventLog;
 
 /**
  * A client of a running target's admin API (HOST:PORT), one request and response at a time with
@@ -19,6 +25,7 @@ import java.util.StringJoiner;
 public final class AdminClient {
     public static final int DEFAULT_PORT = 9260;
     public static final String DEFAULT_ADDRESS = "127.0.0.1:" + DEFAULT_PORT;
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** A failed request: the API's message, ready to print. */
     public static final class AdminException extends IllegalArgumentException {
@@ -61,7 +68,7 @@ public final class AdminClient {
         int at = body.indexOf("\"error\"");
         if (at >= 0) {
             try {
-                return new com.fasterxml.jackson.databind.ObjectMapper().readTree(body).get("error").asText();
+                return JSON.readTree(body).get("error").asText();
             } catch (IOException e) {
                 // fall through to the raw body
             }
@@ -71,8 +78,7 @@ public final class AdminClient {
 
     /** A JSON object with one string field, escaped properly. */
     public static String jsonField(String name, Object value) {
-        com.fasterxml.jackson.databind.node.ObjectNode n = new com.fasterxml.jackson.databind.ObjectMapper()
-                .createObjectNode();
+        ObjectNode n = JSON.createObjectNode();
         if (value instanceof Boolean bool) {
             n.put(name, bool);
         } else if (value instanceof Integer i) {
@@ -81,5 +87,29 @@ public final class AdminClient {
             n.put(name, String.valueOf(value));
         }
         return n.toString();
+    }
+
+    /** The events a GET /events query answers. */
+    public record Events(long recorded, int capacity, int matching, List<EventLog.Event> events) {
+    }
+
+    /** The event log, filtered by the API's query parameters (type, lun, opcode, initiator, since, limit). */
+    public Events events(Map<String, String> query) throws IOException {
+        JsonNode r = JSON.readTree(call("GET", "events", query, null));
+        List<EventLog.Event> events = new ArrayList<>();
+        for (JsonNode e : r.get("events")) {
+            events.add(EventJson.decode(e));
+        }
+        return new Events(r.get("recorded").asLong(), r.get("capacity").asInt(), r.get("matching").asInt(),
+                List.copyOf(events));
+    }
+
+    /** Adds a fault rule; returns its id. */
+    public int addFault(String rule) throws IOException {
+        return JSON.readTree(call("POST", "faults", Map.of(), jsonField("rule", rule))).get("id").asInt();
+    }
+
+    public void removeFault(int id) throws IOException {
+        call("DELETE", "faults/" + id, Map.of(), null);
     }
 }
