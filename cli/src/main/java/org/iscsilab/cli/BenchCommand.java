@@ -1,5 +1,6 @@
 package org.iscsilab.cli;
 
+import org.iscsilab.core.LunSpec;
 import org.iscsilab.iscsi.initiator.IscsiUrl;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -28,8 +29,9 @@ public final class BenchCommand implements Callable<Integer> {
             description = "iscsi://HOST:PORT/IQN/LUN (default: an embedded target with the --lun below).")
     String target;
 
-    @Option(names = "--lun", paramLabel = "SPEC", description = "The embedded target's LUN (default ${DEFAULT-VALUE}).")
-    String lunSpec = "ram:1G";
+    @Option(names = "--lun", paramLabel = "SPEC",
+            description = "The embedded target's LUN, " + LunSpec.SYNTAX + " (default ${DEFAULT-VALUE}).")
+    String lunSpec = LunSpec.DEFAULT;
 
     @Option(names = {"-w", "--workload"}, description = "read, write, rw, randread, randwrite, randrw (default ${DEFAULT-VALUE}).")
     String workload = "randread";

@@ -35,18 +35,11 @@ public final class IscsilabCli {
 
     /** --log-level must take effect before the first logger is created (logback.xml reads it once). */
     private static void configureLogging(String[] args) {
-        String level = "info";
-        for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("--log-level") && i + 1 < args.length) {
-                level = args[i + 1];
-            } else if (args[i].startsWith("--log-level=")) {
-                level = args[i].substring("--log-level=".length());
-            }
-        }
-        if (!level.matches("error|warn|info|debug|trace")) {
-            System.err.println("iscsilab: --log-level must be error, warn, info, debug or trace, not '" + level + "'");
+        try {
+            System.setProperty("iscsilab.log.level", LogLevel.of(args).logbackName());
+        } catch (IllegalArgumentException e) {
+            System.err.println("iscsilab: " + e.getMessage());
             System.exit(2);
         }
-        System.setProperty("iscsilab.log.level", level);
     }
 }

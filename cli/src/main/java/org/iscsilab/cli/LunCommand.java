@@ -1,5 +1,6 @@
 package org.iscsilab.cli;
 
+import org.iscsilab.core.LunSpec;
 import org.iscsilab.server.admin.AdminClient;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -44,7 +45,7 @@ public final class LunCommand {
 
     @Command(name = "add", description = "Add a LUN from a spec, e.g. ram:1G,thin (REPORTED LUNS DATA HAS CHANGED).")
     static final class Add extends Base implements Callable<Integer> {
-        @Parameters(paramLabel = "SPEC")
+        @Parameters(paramLabel = "SPEC", description = LunSpec.SYNTAX)
         String spec;
         @Option(names = "--lun", paramLabel = "N", description = "The LUN number (default: the lowest free one).")
         Integer lun;

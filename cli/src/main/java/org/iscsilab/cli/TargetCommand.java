@@ -1,5 +1,6 @@
 package org.iscsilab.cli;
 
+import org.iscsilab.core.LunSpec;
 import org.iscsilab.iscsi.initiator.IscsiUrl;
 import org.iscsilab.server.admin.AdminClient;
 import java.net.InetSocketAddress;
@@ -19,6 +20,7 @@ import org.iscsilab.iscsi.node.IscsiNames;
 import org.iscsilab.core.ScsiTargetDevice;
 import org.iscsilab.core.lu.LogicalUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
 
 /** {@code iscsilab target}: runs an iSCSI target until interrupted. */
@@ -52,8 +54,8 @@ public final class TargetCommand implements Callable<Integer> {
     String alias = "iscsilab";
 
     @Option(names = "--lun", paramLabel = "SPEC",
-            description = "A LUN, numbered in order from 0; repeatable. SPEC: ram:SIZE | null:SIZE | "
-                    + "file:PATH[:SIZE], then ,block=512|4096 and ,ro (default ram:1G).")
+            description = "A LUN, numbered in order from 0; repeatable. SPEC: " + LunSpec.SYNTAX
+                    + " (default " + LunSpec.DEFAULT + ").")
     List<String> luns = new ArrayList<>();
 
     @Option(names = "--nop-interval", paramLabel = "SECONDS",
@@ -123,9 +125,17 @@ public final class TargetCommand implements Callable<Integer> {
                     + "(default ${DEFAULT-VALUE}; keep it on loopback).")
     String admin = AdminClient.DEFAULT_ADDRESS;
 
-    @Option(names = "--log-level", paramLabel = "LEVEL",
-            description = "error, warn, info, debug or trace (default ${DEFAULT-VALUE}).")
-    String logLevel = "info";
+    @Option(names = "--log-level", paramLabel = "LEVEL", converter = LogLevelConverter.class,
+            description = LogLevel.NAMES + " (default info).")
+    LogLevel logLevel = LogLevel.INFO;
+
+    /** Read before picocli runs too (see {@link IscsilabCli}): the same parser, the same message. */
+    static final class LogLevelConverter implements ITypeConverter<LogLevel> {
+        @Override
+        public LogLevel convert(String value) {
+            return LogLevel.parse(value);
+        }
+    }
 
     /** IQN=0,2 from --lun-mask. */
     static Map.Entry<String, List<Integer>> parseLunMask(String mask) {

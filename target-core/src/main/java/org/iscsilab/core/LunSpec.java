@@ -22,7 +22,14 @@ import org.iscsilab.core.store.Sizes;
  */
 public record LunSpec(String kind, Path path, long size, UnitFormat format) {
 
-    private static final String OPTIONS = "block=512|4096, physical=BYTES, ro, thin, removable, sanitize=SECONDS";
+    /** The stores a spec may name. */
+    public static final String KINDS = "ram:SIZE | null:SIZE | file:PATH[:SIZE]";
+    /** The options that may follow the store, each after a comma. */
+    public static final String OPTIONS = "block=512|4096, physical=BYTES, ro, thin, removable, sanitize=SECONDS";
+    /** The whole syntax, for help texts and messages: the one list of kinds and options. */
+    public static final String SYNTAX = KINDS + ", then any of ," + OPTIONS;
+    /** The LUN a target serves when none is given. */
+    public static final String DEFAULT = "ram:1G";
 
     public static LunSpec parse(String text) {
         String[] parts = text.split(",");

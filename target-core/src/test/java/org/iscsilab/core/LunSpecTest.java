@@ -38,4 +38,14 @@ class LunSpecTest {
     private static String message(String spec) {
         return assertThrows(IllegalArgumentException.class, () -> LunSpec.parse(spec)).getMessage();
     }
+
+    @Test
+    void everyOptionTheSyntaxListsIsOneTheParserTakes() {
+        for (String option : LunSpec.OPTIONS.split(", ")) {
+            String sample = option.replace("512|4096", "4096").replace("BYTES", "8192").replace("SECONDS", "3");
+            LunSpec.parse(LunSpec.DEFAULT + "," + sample); // throws on an option the parser does not know
+        }
+        LunSpec.parse(LunSpec.DEFAULT);
+        assertTrue(LunSpec.SYNTAX.contains(LunSpec.KINDS) && LunSpec.SYNTAX.contains(LunSpec.OPTIONS));
+    }
 }

@@ -1,6 +1,7 @@
 package org.iscsilab.iscsi.codec;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.MessageToMessageEncoder;
@@ -38,7 +39,7 @@ public final class PduEncoder extends MessageToMessageEncoder<Object> {
     }
 
     /** The header, then the file region itself, then padding; a data digest cannot be had without reading. */
-    static void encode(io.netty.buffer.ByteBufAllocator alloc, FileSegmentPdu f, boolean headerDigest,
+    static void encode(ByteBufAllocator alloc, FileSegmentPdu f, boolean headerDigest,
                        boolean dataDigest, List<Object> out) {
         if (dataDigest) {
             f.release();
@@ -55,7 +56,7 @@ public final class PduEncoder extends MessageToMessageEncoder<Object> {
     }
 
     /** Encodes into one or more buffers appended to {@code out}; takes ownership of the PDU's data. */
-    public static void encode(io.netty.buffer.ByteBufAllocator alloc, Pdu pdu, boolean headerDigest,
+    public static void encode(ByteBufAllocator alloc, Pdu pdu, boolean headerDigest,
                               boolean dataDigest, List<Object> out) {
         ByteBuf data = pdu.data();
         int dataLength = data.readableBytes();
@@ -79,14 +80,28 @@ public final class PduEncoder extends MessageToMessageEncoder<Object> {
     }
 
     /** BHS, AHS and header digest of a PDU whose data segment is {@code dataLength} bytes. */
-    private static ByteBuf header(io.netty.buffer.ByteBufAllocator alloc, Pdu pdu, int dataLength,
-                                  boolean headerDigest) {
+    private static ByteBuf header(ByteBufAllocator alloc, Pdu pdu, int dataLength, boolean headerDigest) {
         ByteBuf ahs = pdu.ahs();
         int ahsLength = ahs.readableBytes();
+        ByteBuf head = basicHeaderSegment(alloc, pdu, dataLength, ahsLength + 4);
+        head.writeBytes(ahs, ahs.readerIndex(), ahsLength);
+        if (headerDigest) {
+            head.writeIntLE(Crc32c.of(head, 0, head.writerIndex()));
+        }
+        return head;
+    }
+
+    /**
+     * The 48-byte Basic Header Segment of a PDU as it goes on the wire (RFC 7143 §11.2.1): the
+     * PDU's own fields, its opcode and immediate bit, TotalAHSLength and DataSegmentLength. The
+     * buffer has room for {@code extra} bytes more (AHS, digest); a Reject carries it as its data.
+     */
+    public static ByteBuf basicHeaderSegment(ByteBufAllocator alloc, Pdu pdu, int dataLength, int extra) {
+        int ahsLength = pdu.ahs().readableBytes();
         if ((ahsLength & 3) != 0) {
             throw new IllegalArgumentException("AHS must be a multiple of 4 bytes");
         }
-        ByteBuf head = alloc.buffer(Pdu.BHS_LENGTH + ahsLength + 4);
+        ByteBuf head = alloc.buffer(Pdu.BHS_LENGTH + extra);
         head.writeZero(Pdu.BHS_LENGTH);
         pdu.writeBhs(head);
         if (!(pdu instanceof UnknownPdu)) {
@@ -94,10 +109,6 @@ public final class PduEncoder extends MessageToMessageEncoder<Object> {
         }
         head.setByte(4, ahsLength / 4);
         head.setMedium(5, dataLength);
-        head.writeBytes(ahs, ahs.readerIndex(), ahsLength);
-        if (headerDigest) {
-            head.writeIntLE(Crc32c.of(head, 0, head.writerIndex()));
-        }
         return head;
     }
 }

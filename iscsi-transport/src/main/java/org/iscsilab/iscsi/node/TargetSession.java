@@ -2,6 +2,7 @@ package org.iscsilab.iscsi.node;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.EventLoop;
 import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.collection.IntObjectMap;
@@ -14,6 +15,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
+import org.iscsilab.iscsi.codec.PduEncoder;
 import org.iscsilab.iscsi.codec.DataDigestError;
 import org.iscsilab.iscsi.codec.FileSegmentPdu;
 import org.iscsilab.core.store.FileSpan;
@@ -450,7 +452,7 @@ public final class TargetSession {
     private void sendCheckCondition(int itt, int expDataSn, SenseData sense) {
         conn.send(new ScsiResponse(false, false, false, false, ScsiResponse.COMMAND_COMPLETED_AT_TARGET,
                 ScsiStatus.CHECK_CONDITION.code(), itt, 0, conn.nextStatSn(), sequencer.expCmdSn(),
-                sequencer.maxCmdSn(), expDataSn, 0, 0, senseSegment(sense)));
+                sequencer.maxCmdSn(), expDataSn, 0, 0, senseSegment(sense.encodeFixed())));
     }
 
     /** Sends Data-In (status collapsed into the last one when GOOD) and/or the SCSI Response. */
@@ -502,12 +504,7 @@ public final class TargetSession {
         if (collapse) {
             return;
         }
-        ByteBuf senseSegment = Unpooled.EMPTY_BUFFER;
-        if (outcome.sense() != null) {
-            byte[] sense = outcome.encodedSense();
-            senseSegment = Unpooled.buffer(2 + sense.length);
-            senseSegment.writeShort(sense.length).writeBytes(sense); // RFC 7143 §11.4.7.1 SenseLength
-        }
+        ByteBuf senseSegment = outcome.sense() == null ? Unpooled.EMPTY_BUFFER : senseSegment(outcome.encodedSense());
         conn.send(new ScsiResponse(false, false, overflow, underflow, ScsiResponse.COMMAND_COMPLETED_AT_TARGET,
                 outcome.status().code(), task.itt(), 0, conn.nextStatSn(), sequencer.expCmdSn(), sequencer.maxCmdSn(),
                 task.expDataSn(), 0, residual, senseSegment));
@@ -532,11 +529,9 @@ public final class TargetSession {
         conn.flush();
     }
 
-    private static ByteBuf senseSegment(SenseData sense) {
-        byte[] b = sense.encodeFixed();
-        ByteBuf seg = Unpooled.buffer(2 + b.length);
-        seg.writeShort(b.length).writeBytes(b);
-        return seg;
+    /** RFC 7143 §11.4.7.1: SenseLength, then the sense data. */
+    private static ByteBuf senseSegment(byte[] sense) {
+        return Unpooled.buffer(2 + sense.length).writeShort(sense.length).writeBytes(sense);
     }
 
     // ---- NOP (RFC 7143 §11.18, §11.19) ----
@@ -678,14 +673,9 @@ public final class TargetSession {
     // ---- Reject (RFC 7143 §11.17) ----
 
     void reject(int reason, Pdu pdu) {
-        ByteBuf header = Unpooled.buffer(Pdu.BHS_LENGTH);
-        header.writeZero(Pdu.BHS_LENGTH);
-        pdu.writeBhs(header);
-        if (!(pdu instanceof UnknownPdu)) {
-            header.setByte(0, (pdu.immediate() ? 0x40 : 0) | pdu.opcode().code());
-        }
-        header.setMedium(5, pdu.data().readableBytes());
-        rejectHeader(reason, header);
+        // RFC 7143 §11.17.1: the data segment is the rejected PDU's header
+        rejectHeader(reason, PduEncoder.basicHeaderSegment(UnpooledByteBufAllocator.DEFAULT, pdu,
+                pdu.data().readableBytes(), 0));
     }
 
     private void rejectHeader(int reason, ByteBuf header) {

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.iscsilab.core.LunSpec;
 import org.iscsilab.iscsi.node.TargetLimits;
 
 /**
@@ -28,7 +29,7 @@ public record TargetConfig(List<Portal> portals, String admin, Integer nopInterv
                        Credentials srp, List<String> allowInitiators, List<String> allowNetworks, Map<String, List<Integer>> lunMasks) {
         Node withDefaults() {
             return new Node(iqn == null ? DEFAULT_IQN : iqn, alias == null ? "iscsilab" : alias,
-                    luns == null || luns.isEmpty() ? List.of("ram:1G") : luns, chap, mutualChap, srp,
+                    luns == null || luns.isEmpty() ? List.of(LunSpec.DEFAULT) : luns, chap, mutualChap, srp,
                     allowInitiators == null ? List.of() : allowInitiators,
                     allowNetworks == null ? List.of() : allowNetworks, lunMasks == null ? Map.of() : lunMasks);
         }
