@@ -2,7 +2,7 @@ package org.iscsilab.scsi;
 
 import java.nio.ByteBuffer;
 
-/** CDBs for the commands a host needs most (SPC-5 / SBC-4 layouts). */
+/** CDBs for the commands a host needs most (SPC-5 / SBC-4 layouts; READ and WRITE from {@link ReadWriteLayout}). */
 public final class Cdbs {
     private Cdbs() {
     }
@@ -38,9 +38,7 @@ public final class Cdbs {
     }
 
     private static byte[] rw10(int op, long lba, int blocks, boolean fua) {
-        ByteBuffer b = ByteBuffer.allocate(10);
-        b.put(0, (byte) op).put(1, (byte) (fua ? 0x08 : 0)).putInt(2, (int) lba).putShort(7, (short) blocks);
-        return b.array();
+        return ReadWriteLayout.RW10.encode(op, lba, blocks, fua);
     }
 
     public static byte[] read16(long lba, int blocks) {
@@ -52,9 +50,7 @@ public final class Cdbs {
     }
 
     private static byte[] rw16(int op, long lba, int blocks, boolean fua) {
-        ByteBuffer b = ByteBuffer.allocate(16);
-        b.put(0, (byte) op).put(1, (byte) (fua ? 0x08 : 0)).putLong(2, lba).putInt(10, blocks);
-        return b.array();
+        return ReadWriteLayout.RW16.encode(op, lba, Integer.toUnsignedLong(blocks), fua);
     }
 
     public static byte[] synchronizeCache10() {

@@ -1,5 +1,6 @@
 package org.iscsilab.host.mid;
 
+import org.iscsilab.scsi.Cdbs;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -12,7 +13,6 @@ import java.util.concurrent.ExecutionException;
  * CANCEL_BLOCK device.
  */
 public final class ScsiDisk implements UpperDriver {
-    private static final int SYNCHRONIZE_CACHE_10 = 0x35;
     private final ScsiDevice device;
     private volatile boolean writeCacheEnabled;
     private volatile int syncCacheSent;
@@ -33,15 +33,14 @@ public final class ScsiDisk implements UpperDriver {
      * page (08h) for WCE, through the device's queue.
      */
     public void probe() {
-        HostResult cap = execute(new byte[] {(byte) 0x9E, 0x10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 32, 0, 0}, null, 32)
-                .join();
+        HostResult cap = execute(Cdbs.readCapacity16(32), null, 32).join();
         if (!cap.good() || cap.data().length < 12) {
             throw new IllegalStateException(device.hctl() + ": READ CAPACITY(16) failed");
         }
         ByteBuffer b = ByteBuffer.wrap(cap.data());
         blocks = b.getLong(0) + 1;
         blockSize = b.getInt(8);
-        HostResult mode = execute(new byte[] {0x1A, 0, 0x08, 0, (byte) 0xFF, 0}, null, 255).join();
+        HostResult mode = execute(Cdbs.modeSense6(0x08, 255), null, 255).join();
         if (mode.good() && mode.data().length >= 4) {
             int at = 4 + (mode.data()[3] & 0xFF); // after the header and block descriptors
             if (mode.data().length > at + 2 && (mode.data()[at] & 0x3F) == 0x08) {
@@ -60,24 +59,19 @@ public final class ScsiDisk implements UpperDriver {
 
     /** READ(16) of {@code count} blocks. */
     public CompletableFuture<HostResult> read(long lba, int count) {
-        return execute(rw(0x88, lba, count), null, count * blockSize);
+        return execute(Cdbs.read16(lba, count), null, count * blockSize);
     }
 
     /** WRITE(16) of whole blocks. */
     public CompletableFuture<HostResult> write(long lba, byte[] data) {
-        return execute(rw(0x8A, lba, data.length / blockSize), data, 0);
+        return execute(Cdbs.write16(lba, data.length / blockSize, false), data, 0);
     }
 
     /** SYNCHRONIZE CACHE(10) of the whole disk, as a user's fsync would ask. */
     public CompletableFuture<HostResult> flush() {
-        return execute(new byte[] {SYNCHRONIZE_CACHE_10, 0, 0, 0, 0, 0, 0, 0, 0, 0}, null, 0);
+        return execute(Cdbs.synchronizeCache10(), null, 0);
     }
 
-    private static byte[] rw(int opcode, long lba, int count) {
-        ByteBuffer c = ByteBuffer.allocate(16);
-        c.put(0, (byte) opcode).putLong(2, lba).putInt(10, count);
-        return c.array();
-    }
 
     public boolean writeCacheEnabled() {
         return writeCacheEnabled;
@@ -132,7 +126,7 @@ public final class ScsiDisk implements UpperDriver {
         syncCacheSent++;
         try {
             // scsi_execute: a mid-layer (preempt) command, unit attentions retried, no deadline
-            execute(d, new byte[] {SYNCHRONIZE_CACHE_10, 0, 0, 0, 0, 0, 0, 0, 0, 0}, null, 0, true,
+            execute(d, Cdbs.synchronizeCache10(), null, 0, true,
                     UNIT_ATTENTION_RETRIES).get();
         } catch (ExecutionException e) {
             // the command failed; sd logs it and removal goes on

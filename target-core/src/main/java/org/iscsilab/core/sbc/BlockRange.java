@@ -3,27 +3,15 @@ package org.iscsilab.core.sbc;
 import org.iscsilab.core.lu.BlockLimits;
 import org.iscsilab.core.lu.LogicalUnit;
 import org.iscsilab.scsi.Cdb;
-import org.iscsilab.scsi.ScsiOpcode;
+import org.iscsilab.scsi.ReadWriteLayout;
 import org.iscsilab.scsi.SenseException;
 
 /** The LBA range and flags of a READ/WRITE CDB (SBC-4 §5.14-§5.18, §5.38-§5.42). */
 record BlockRange(long lba, long blocks, boolean fua, int protect, int transferLengthOffset) {
 
     static BlockRange parse(Cdb cdb) {
-        return switch (cdb.opcode()) {
-            case ScsiOpcode.READ_6, ScsiOpcode.WRITE_6 -> {
-                int tl = cdb.u8(4);
-                // SBC-4 §5.15: a TRANSFER LENGTH of zero in a 6-byte CDB means 256 blocks
-                yield new BlockRange(cdb.u24(1) & 0x1FFFFF, tl == 0 ? 256 : tl, false, 0, 4);
-            }
-            case ScsiOpcode.READ_10, ScsiOpcode.WRITE_10 ->
-                    new BlockRange(cdb.u32(2), cdb.u16(7), cdb.bit(1, 3), cdb.u8(1) >> 5, 7);
-            case ScsiOpcode.READ_12, ScsiOpcode.WRITE_12 ->
-                    new BlockRange(cdb.u32(2), cdb.u32(6), cdb.bit(1, 3), cdb.u8(1) >> 5, 6);
-            case ScsiOpcode.READ_16, ScsiOpcode.WRITE_16 ->
-                    new BlockRange(cdb.u64(2), cdb.u32(10), cdb.bit(1, 3), cdb.u8(1) >> 5, 10);
-            default -> throw new IllegalArgumentException("not a READ or WRITE: " + cdb);
-        };
+        ReadWriteLayout l = ReadWriteLayout.of(cdb.opcode());
+        return new BlockRange(l.lba(cdb), l.transferLength(cdb), l.fua(cdb), l.protect(cdb), l.transferLengthOffset());
     }
 
     /**
