@@ -35,10 +35,22 @@ public final class EmbeddedTarget implements AutoCloseable {
 
     private final TargetRuntime runtime;
     private final InetSocketAddress address;
+    private final String iqn;
 
-    private EmbeddedTarget(TargetRuntime runtime) {
+    private EmbeddedTarget(TargetRuntime runtime, String iqn) {
         this.runtime = runtime;
         this.address = runtime.bound().get(0);
+        this.iqn = iqn;
+    }
+
+    /**
+     * The target a configuration describes (as {@code iscsilab target --config} would start it,
+     * defaults applied), in this JVM; its first portal and first target are this object's.
+     */
+    public static EmbeddedTarget start(TargetConfig config) throws IOException, InterruptedException {
+        TargetConfig cfg = config.withDefaults();
+        return new EmbeddedTarget(TargetRuntime.start(cfg, TargetRuntime.settingsOf(cfg), LOGOUT_GRACE),
+                cfg.targets().get(0).iqn());
     }
 
     public static EmbeddedTarget start(String... lunSpecs) throws IOException, InterruptedException {
@@ -56,7 +68,7 @@ public final class EmbeddedTarget implements AutoCloseable {
      */
     public static EmbeddedTarget startAdvertising(TargetSettings settings, String advertisedHost, String... lunSpecs)
             throws IOException, InterruptedException {
-        return new EmbeddedTarget(TargetRuntime.start(config(advertisedHost, lunSpecs), settings, LOGOUT_GRACE));
+        return new EmbeddedTarget(TargetRuntime.start(config(advertisedHost, lunSpecs), settings, LOGOUT_GRACE), IQN);
     }
 
     /** The configuration an embedded target runs: loopback, a system-chosen port, no admin API until asked. */
@@ -73,7 +85,7 @@ public final class EmbeddedTarget implements AutoCloseable {
     }
 
     public String iqn() {
-        return IQN;
+        return iqn;
     }
 
     public ScsiTargetDevice device() {
@@ -91,7 +103,7 @@ public final class EmbeddedTarget implements AutoCloseable {
 
     /** Requires CHAP for logins to this target (see {@link IscsiTarget#requireChap}). */
     public void requireChap(ChapCredentials initiator, ChapCredentials mutual) {
-        server().target(IQN).requireChap(initiator, mutual);
+        server().target(iqn).requireChap(initiator, mutual);
     }
 
     /** Fault rules of the target: add them while initiators are attached. */
@@ -115,7 +127,7 @@ public final class EmbeddedTarget implements AutoCloseable {
 
     /** The libiscsi / QEMU URL of a LUN: iscsi://127.0.0.1:PORT/IQN/LUN. */
     public String libiscsiUrl(int lun) {
-        return IscsiUrl.of(address, IQN, lun).toString();
+        return IscsiUrl.of(address, iqn, lun).toString();
     }
 
     public List<TargetSession> sessions() {
