@@ -38,3 +38,4 @@ for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null && brea
 inq=$(timeout 30 iscsi-inq "iscsi://127.0.0.1:$port/iqn.2026-01.org.iscsilab:target0/0")
 grep -q ISCSILAB <<<"$inq" || { echo "$inq"; echo "image build: the default-stage image did not answer INQUIRY"; exit 1; }
 echo "image build: the default stage built from the clone and served INQUIRY ($((SECONDS - start)) s)"
+podman image prune -f >/dev/null 2>&1 || true  # the build stage's intermediate image

@@ -1,6 +1,6 @@
 package org.iscsilab.core;
 
-import org.iscsilab.core.fault.FaultAction;
+import org.iscsilab.core.fault.ScsiFaultAction;
 import org.iscsilab.core.fault.ScsiFaults;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -104,7 +104,7 @@ public final class ScsiTargetDevice implements LunInventory, AutoCloseable {
      * or around it, inside the task set like the command itself, so task management aborts a
      * hung command as it aborts any other.
      */
-    public CompletableFuture<ScsiOutcome> execute(ScsiTask task, FaultAction fault) {
+    public CompletableFuture<ScsiOutcome> execute(ScsiTask task, ScsiFaultAction fault) {
         LogicalUnit lu = addressed(task);
         if (lu != null) {
             return fault == null ? lu.execute(task)

@@ -25,6 +25,7 @@ import org.iscsilab.iscsi.login.ChapRequirement;
 import org.iscsilab.iscsi.metrics.TargetMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.iscsilab.iscsi.fault.IscsiFaultActions;
 import org.iscsilab.core.fault.EventLog;
 import org.iscsilab.core.fault.FaultAction;
 import org.iscsilab.core.fault.FaultRules;
@@ -58,7 +59,7 @@ public final class IscsiTargetServer implements TargetPortal, AutoCloseable {
     private final Map<String, IscsiTarget> targets = new ConcurrentHashMap<>();
     private final SessionRegistry sessions = new SessionRegistry();
     private final EventLog events = new EventLog();
-    private final FaultRules faults = new FaultRules(events);
+    private final FaultRules faults = new FaultRules(events, IscsiFaultActions.ALL_LAYERS);
     private final List<Channel> listeners = new ArrayList<>();
     private final List<InetSocketAddress> bound = new ArrayList<>();
     private volatile ChapRequirement discoveryChap = ChapRequirement.NONE;

@@ -25,6 +25,8 @@ import org.iscsilab.iscsi.codec.FileSegmentPdu;
 import org.iscsilab.iscsi.pdu.DataOut;
 import org.iscsilab.iscsi.pdu.Pdu;
 import org.iscsilab.iscsi.pdu.ScsiCommand;
+import org.iscsilab.iscsi.fault.ConnectionFaultAction;
+import org.iscsilab.iscsi.fault.LoginFaultAction;
 import org.iscsilab.core.fault.FaultAction;
 import org.iscsilab.core.fault.FaultContext;
 import org.iscsilab.core.fault.FaultRule;
@@ -161,7 +163,7 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
     }
 
     private boolean loginFrozen() {
-        return portal.faults().active(FaultAction.Layer.CONNECTION, FaultAction.Freeze.class, loginContext());
+        return portal.faults().active(FaultAction.Layer.CONNECTION, ConnectionFaultAction.Freeze.class, loginContext());
     }
 
     /** After a fault change: a held first Login Request is answered once no freeze matches it. */
@@ -239,9 +241,9 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
         LoginResponse resp = new LoginResponse(reply.transit(), false, reply.currentStage(), reply.nextStage(), 0, 0,
                 first.isid(), tsih, first.initiatorTaskTag(), statSn++, first.cmdSn(), first.cmdSn() + window - 1,
                 0, 0, text);
-        FaultRule delay = first == req ? portal.faults().firing(FaultAction.DelayLogin.class, loginContext()) : null;
+        FaultRule delay = first == req ? portal.faults().firing(LoginFaultAction.DelayLogin.class, loginContext()) : null;
         if (delay != null) {
-            long ms = ((FaultAction.DelayLogin) delay.action()).delay().toMillis();
+            long ms = ((LoginFaultAction.DelayLogin) delay.action()).delay().toMillis();
             log.info("login from {}: answering {} ms late ({})", remote(), ms, delay);
             channel.eventLoop().schedule(() -> answerLogin(resp, reply.complete()), ms, TimeUnit.MILLISECONDS);
             return;
@@ -262,11 +264,11 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
 
     /** A refuse-login fault for this login, checked once the first request named initiator and target. */
     private LoginStatus refusedByFault() {
-        FaultRule refuse = portal.faults().firing(FaultAction.RefuseLogin.class, loginContext());
+        FaultRule refuse = portal.faults().firing(LoginFaultAction.RefuseLogin.class, loginContext());
         if (refuse == null) {
             return null;
         }
-        FaultAction.RefuseLogin r = (FaultAction.RefuseLogin) refuse.action();
+        LoginFaultAction.RefuseLogin r = (LoginFaultAction.RefuseLogin) refuse.action();
         log.warn("login from {} ({}) refused by fault {}", remote(), login.initiatorName(), refuse);
         return LoginStatus.of(r.statusClass(), r.statusDetail());
     }

@@ -42,8 +42,10 @@ import org.iscsilab.iscsi.pdu.UnknownPdu;
 import org.iscsilab.core.nexus.ItNexus;
 import org.iscsilab.core.lu.ScsiOutcome;
 import org.iscsilab.core.ScsiTargetDevice;
+import org.iscsilab.iscsi.fault.ConnectionFaultAction;
 import org.iscsilab.core.fault.CommandRange;
 import org.iscsilab.core.fault.FaultAction;
+import org.iscsilab.core.fault.ScsiFaultAction;
 import org.iscsilab.core.fault.FaultContext;
 import org.iscsilab.core.fault.FaultRule;
 import org.iscsilab.scsi.LunAddress;
@@ -157,17 +159,17 @@ public final class TargetSession {
     /** A freeze rule matches this session now. */
     boolean freezeActive() {
         return !portal.faults().isEmpty()
-                && portal.faults().active(FaultAction.Layer.CONNECTION, FaultAction.Freeze.class, faultContext());
+                && portal.faults().active(FaultAction.Layer.CONNECTION, ConnectionFaultAction.Freeze.class, faultContext());
     }
 
     /** A drop rule fired for the PDU just received: the connection is closed and the PDU dropped. */
     boolean dropFaultFired() {
         FaultRule drop = portal.faults().isEmpty() ? null
-                : portal.faults().firing(FaultAction.Drop.class, faultContext());
+                : portal.faults().firing(ConnectionFaultAction.Drop.class, faultContext());
         if (drop == null) {
             return false;
         }
-        boolean fin = ((FaultAction.Drop) drop.action()).fin();
+        boolean fin = ((ConnectionFaultAction.Drop) drop.action()).fin();
         log.warn("session {}: dropping the connection ({}) by fault {}", tsih, fin ? "FIN" : "RST", drop);
         conn.drop(fin);
         return true;
@@ -190,10 +192,10 @@ public final class TargetSession {
         if (added == null) {
             return;
         }
-        if (added.action() instanceof FaultAction.Drop d && portal.faults().fires(added, c)) {
+        if (added.action() instanceof ConnectionFaultAction.Drop d && portal.faults().fires(added, c)) {
             log.warn("session {}: dropping the connection ({}) by fault {}", tsih, d.fin() ? "FIN" : "RST", added);
             conn.drop(d.fin());
-        } else if (added.action() instanceof FaultAction.AsyncMessage a && portal.faults().fires(added, c)) {
+        } else if (added.action() instanceof ConnectionFaultAction.AsyncMessage a && portal.faults().fires(added, c)) {
             sendAsyncEvent(a.event());
         }
     }
@@ -218,7 +220,7 @@ public final class TargetSession {
 
     void start() {
         for (FaultRule r : portal.faults().list()) { // async rules act on sessions that log in later too
-            if (r.action() instanceof FaultAction.AsyncMessage) {
+            if (r.action() instanceof ConnectionFaultAction.AsyncMessage) {
                 applyConnectionFaults(r);
             }
         }
@@ -330,7 +332,9 @@ public final class TargetSession {
         // sendfile needs the bytes untouched on their way: no data digest to compute, no fault to apply
         task.allowFileDataIn(fault == null && !params.dataDigest());
         portal.metrics().commandStarted(lun);
-        CompletableFuture<ScsiOutcome> outcome = device.execute(st, fault == null ? null : fault.action());
+        // a rule that fires on the SCSI layer carries a SCSI action (its layer says so)
+        CompletableFuture<ScsiOutcome> outcome = device.execute(st,
+                fault == null ? null : (ScsiFaultAction) fault.action());
         if (outcome.isDone() && !outcome.isCompletedExceptionally() && loop.inEventLoop()) {
             // a RAM LUN finishes on the spot: complete without a callback stage
             finish(task, outcome.join());
@@ -379,7 +383,7 @@ public final class TargetSession {
     }
 
     boolean ignoresTaskManagement() {
-        return portal.faults().active(FaultAction.Layer.CONNECTION, FaultAction.IgnoreTaskManagement.class,
+        return portal.faults().active(FaultAction.Layer.CONNECTION, ConnectionFaultAction.IgnoreTaskManagement.class,
                 faultContext());
     }
 
@@ -544,7 +548,7 @@ public final class TargetSession {
             n.release();
             return;
         }
-        if (portal.faults().active(FaultAction.Layer.CONNECTION, FaultAction.IgnoreNops.class, faultContext())) {
+        if (portal.faults().active(FaultAction.Layer.CONNECTION, ConnectionFaultAction.IgnoreNops.class, faultContext())) {
             log.debug("session {}: NOP-Out ITT 0x{} left unanswered by a fault rule", tsih,
                     Integer.toHexString(n.initiatorTaskTag()));
             n.release();

@@ -1,8 +1,6 @@
 package org.iscsilab.core.fault;
 
-import java.util.EnumSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -18,37 +16,28 @@ public final class FaultRules {
     private final AtomicInteger nextId = new AtomicInteger(1);
     private final LongSupplier clock;
     private final EventLog events;
-    private final Set<FaultAction.Layer> enacted;
+    private final List<FaultActions> layers;
     private final List<Consumer<FaultRule>> listeners = new CopyOnWriteArrayList<>();
 
-    /** Rules for every layer. */
-    public FaultRules(EventLog events) {
-        this(events, EnumSet.allOf(FaultAction.Layer.class), System::nanoTime);
+    /** Rules whose actions are those of {@code layers}: the layers that carry them out. */
+    public FaultRules(EventLog events, List<FaultActions> layers) {
+        this(events, layers, System::nanoTime);
     }
 
-    /** Rules only for the layers the caller carries out; others are refused when added. */
-    public FaultRules(EventLog events, Set<FaultAction.Layer> enacted) {
-        this(events, enacted, System::nanoTime);
-    }
-
-    FaultRules(EventLog events, LongSupplier nanoClock) {
-        this(events, EnumSet.allOf(FaultAction.Layer.class), nanoClock);
-    }
-
-    private FaultRules(EventLog events, Set<FaultAction.Layer> enacted, LongSupplier nanoClock) {
+    FaultRules(EventLog events, List<FaultActions> layers, LongSupplier nanoClock) {
         this.events = events;
-        this.enacted = Set.copyOf(enacted);
+        this.layers = List.copyOf(layers);
         this.clock = nanoClock;
+    }
+
+    /** The layers whose actions these rules accept. */
+    public List<FaultActions> layers() {
+        return layers;
     }
 
     /** Parses and adds a rule (see {@link FaultSpec} for the syntax); a bad spec changes nothing. */
     public FaultRule add(String spec) {
-        FaultSpec.Parsed p = FaultSpec.parse(spec);
-        if (!enacted.contains(p.action().layer())) {
-            throw new IllegalArgumentException("'" + spec.strip() + "': " + p.action().layer().name().toLowerCase()
-                    + " faults are not carried out by this target yet; SCSI actions are (check-condition, "
-                    + "medium-error, busy, task-set-full, reservation-conflict, hang, short, corrupt, unit-attention, delay)");
-        }
+        FaultSpec.Parsed p = FaultSpec.parse(spec, layers);
         FaultRule rule = new FaultRule(nextId.getAndIncrement(), spec.strip(), p.scope(), p.trigger(), p.action(),
                 clock.getAsLong());
         rules.add(rule);

@@ -1,14 +1,15 @@
 package org.iscsilab.core.fault;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.iscsilab.scsi.AdditionalSense;
 import org.iscsilab.scsi.ScsiOpcode;
-import org.iscsilab.scsi.ScsiStatus;
 import org.iscsilab.scsi.SenseKey;
 
 /**
@@ -54,8 +55,11 @@ public final class FaultSpec {
     private FaultSpec() {
     }
 
-    /** Parses a rule; a mistake is an IllegalArgumentException saying what to write instead. */
-    public static Parsed parse(String spec) {
+    /**
+     * Parses a rule whose action is one of {@code layers}'; a mistake is an IllegalArgumentException
+     * saying what to write instead.
+     */
+    public static Parsed parse(String spec, List<FaultActions> layers) {
         if (spec == null || spec.isBlank()) {
             throw new IllegalArgumentException("empty fault rule; start with an action, e.g. medium-error,lun=0");
         }
@@ -77,7 +81,7 @@ public final class FaultSpec {
         int eq = actionName.indexOf('=');
         actionName = (eq < 0 ? actionName : actionName.substring(0, eq)).strip().toLowerCase(Locale.ROOT);
         Settings s = new Settings(kv, spec);
-        FaultAction action = action(actionName, s);
+        FaultAction action = action(actionName, s, layers);
         s.take(actionName);
         FaultScope scope = scope(s);
         Trigger trigger = trigger(s);
@@ -93,62 +97,19 @@ public final class FaultSpec {
         return new Parsed(scope, trigger, action);
     }
 
-    private static FaultAction action(String name, Settings s) {
-        return switch (name) {
-            case "check-condition" -> {
-                String[] f = fullSense(s.required("sense", "KEY/ASC/ASCQ, e.g. sense=MEDIUM_ERROR/11/00"));
-                yield new FaultAction.CheckCondition(senseKey(f[0]), additional(f[1], f[2]));
+    private static FaultAction action(String name, Settings s, List<FaultActions> layers) {
+        for (FaultActions layer : layers) {
+            if (layer.names().contains(name)) {
+                return layer.parse(name, s);
             }
-            case "medium-error" -> new FaultAction.CheckCondition(SenseKey.MEDIUM_ERROR,
-                    AdditionalSense.UNRECOVERED_READ_ERROR);
-            case "busy" -> new FaultAction.Status(ScsiStatus.BUSY);
-            case "task-set-full" -> new FaultAction.Status(ScsiStatus.TASK_SET_FULL);
-            case "reservation-conflict" -> new FaultAction.Status(ScsiStatus.RESERVATION_CONFLICT);
-            case "hang" -> {
-                String timeout = s.optional("timeout", null);
-                if (timeout == null) {
-                    yield FaultAction.Hang.forever();
-                }
-                // default: HARDWARE ERROR / INTERNAL TARGET FAILURE (SPC-5 Table 52), which initiators do not retry
-                String[] f = fullSense(s.optional("sense", "HARDWARE_ERROR/44/00"));
-                yield new FaultAction.Hang(duration("timeout", timeout), senseKey(f[0]), additional(f[1], f[2]));
-            }
-            case "short" -> new FaultAction.ShortTransfer((int) s.number("bytes", 0, Integer.MAX_VALUE, true));
-            case "corrupt" -> new FaultAction.CorruptRead();
-            case "unit-attention" -> {
-                String[] f = s.required("sense", "ASC/ASCQ, e.g. sense=2A/09").split("/");
-                if (f.length != 2) {
-                    throw new IllegalArgumentException("unit-attention needs sense=ASC/ASCQ, e.g. 2A/09");
-                }
-                yield new FaultAction.UnitAttention(additional(f[0], f[1]));
-            }
-            case "delay" -> new FaultAction.Delay(duration("delay", s.required("delay", "a duration, e.g. delay=200ms")));
-            case "freeze" -> new FaultAction.Freeze();
-            case "drop" -> new FaultAction.Drop(!"false".equalsIgnoreCase(s.optional("fin", "true")));
-            case "ignore-nops" -> new FaultAction.IgnoreNops();
-            case "ignore-tmf" -> new FaultAction.IgnoreTaskManagement();
-            case "async" -> new FaultAction.AsyncMessage((int) s.number("event", 1, 3, true));
-            case "refuse-login" -> {
-                String[] f = s.required("status", "CLASS/DETAIL in hex, e.g. status=02/01").split("/");
-                if (f.length != 2) {
-                    throw new IllegalArgumentException("refuse-login needs status=CLASS/DETAIL, e.g. 02/01");
-                }
-                int cls = hexByte("status class", f[0]);
-                if (cls != 1 && cls != 2 && cls != 3) {
-                    throw new IllegalArgumentException("a refused login has status class 01 (redirect), 02 "
-                            + "(initiator error) or 03 (target error), not " + f[0]);
-                }
-                yield new FaultAction.RefuseLogin(cls, hexByte("status detail", f[1]));
-            }
-            case "delay-login" -> new FaultAction.DelayLogin(duration("delay-login",
-                    s.required("delay-login", "a duration, e.g. delay-login=2s")));
-            default -> throw new IllegalArgumentException("unknown action '" + name + "'; use one of check-condition, "
-                    + "medium-error, busy, task-set-full, reservation-conflict, hang, short, corrupt, unit-attention, "
-                    + "delay, freeze, drop, ignore-nops, ignore-tmf, async, refuse-login, delay-login");
-        };
+        }
+        List<String> known = new ArrayList<>();
+        layers.forEach(l -> known.addAll(l.names()));
+        throw new IllegalArgumentException("unknown action '" + name + "'; use one of " + String.join(", ", known));
     }
 
-    private static String[] fullSense(String text) {
+    /** KEY/ASC/ASCQ, split. */
+    public static String[] fullSense(String text) {
         String[] f = text.split("/");
         if (f.length != 3) {
             throw new IllegalArgumentException("sense=" + text + ": write KEY/ASC/ASCQ, e.g. MEDIUM_ERROR/11/00 or "
@@ -235,7 +196,8 @@ public final class FaultSpec {
         return t;
     }
 
-    private static SenseKey senseKey(String text) {
+    /** A sense key by name (MEDIUM_ERROR) or hex code. */
+    public static SenseKey senseKey(String text) {
         String t = text.strip().toUpperCase(Locale.ROOT).replace('-', '_').replace(' ', '_');
         for (SenseKey k : SenseKey.values()) {
             if (k.name().equals(t)) {
@@ -250,11 +212,13 @@ public final class FaultSpec {
         }
     }
 
-    private static AdditionalSense additional(String asc, String ascq) {
+    /** An additional sense code from its hex ASC and ASCQ. */
+    public static AdditionalSense additional(String asc, String ascq) {
         return new AdditionalSense(hexByte("ASC", asc), hexByte("ASCQ", ascq), "injected");
     }
 
-    private static int hexByte(String what, String text) {
+    /** A byte in hex (with or without 0x); the message names {@code what}. */
+    public static int hexByte(String what, String text) {
         String t = text.strip().toLowerCase(Locale.ROOT);
         if (t.startsWith("0x")) {
             t = t.substring(2);
@@ -270,7 +234,8 @@ public final class FaultSpec {
         }
     }
 
-    static Duration duration(String key, String text) {
+    /** 250ms, 2s, 1m; the message names {@code key}. */
+    public static Duration duration(String key, String text) {
         String t = text.strip().toLowerCase(Locale.ROOT);
         try {
             if (t.endsWith("ms")) {
@@ -289,7 +254,7 @@ public final class FaultSpec {
     }
 
     /** The key=value settings of one spec, taken one by one so leftovers can be reported. */
-    private static final class Settings {
+    public static final class Settings {
         private final Map<String, String> kv;
         private final String spec;
 
@@ -298,7 +263,7 @@ public final class FaultSpec {
             this.spec = spec;
         }
 
-        boolean has(String key) {
+        public boolean has(String key) {
             return kv.containsKey(key);
         }
 
@@ -306,7 +271,7 @@ public final class FaultSpec {
             kv.remove(key);
         }
 
-        boolean flag(String key) {
+        public boolean flag(String key) {
             if (!kv.containsKey(key)) {
                 return false;
             }
@@ -316,7 +281,7 @@ public final class FaultSpec {
             return true;
         }
 
-        String optional(String key, String dflt) {
+        public String optional(String key, String dflt) {
             String v = kv.remove(key);
             if (v != null && v.isEmpty()) {
                 throw new IllegalArgumentException("'" + key + "' needs a value in '" + spec + "'");
@@ -324,7 +289,7 @@ public final class FaultSpec {
             return v == null ? dflt : v;
         }
 
-        String required(String key, String what) {
+        public String required(String key, String what) {
             String v = optional(key, null);
             if (v == null) {
                 throw new IllegalArgumentException("'" + spec + "' needs " + key + "=" + what);
@@ -332,7 +297,7 @@ public final class FaultSpec {
             return v;
         }
 
-        long number(String key, long min, long max, boolean required) {
+        public long number(String key, long min, long max, boolean required) {
             String v = required ? required(key, "a number") : optional(key, null);
             if (v == null) {
                 return -1;

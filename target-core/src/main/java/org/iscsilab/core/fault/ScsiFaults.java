@@ -19,17 +19,17 @@ public final class ScsiFaults {
      * {@code lu} is the unit addressed (null for none). A HANG returns a future that never
      * completes: task management aborts the task (ABORT TASK, resets, nexus loss).
      */
-    public static CompletableFuture<ScsiOutcome> apply(FaultAction action, ScsiTask task, LogicalUnit lu,
+    public static CompletableFuture<ScsiOutcome> apply(ScsiFaultAction action, ScsiTask task, LogicalUnit lu,
                                                        Supplier<CompletableFuture<ScsiOutcome>> run) {
         boolean descriptor = lu != null && lu.descriptorSense();
-        if (action instanceof FaultAction.CheckCondition c) {
+        if (action instanceof ScsiFaultAction.CheckCondition c) {
             return CompletableFuture.completedFuture(
                     ScsiOutcome.checkCondition(SenseData.of(c.key(), c.additional()), descriptor));
         }
-        if (action instanceof FaultAction.Status s) {
+        if (action instanceof ScsiFaultAction.Status s) {
             return CompletableFuture.completedFuture(ScsiOutcome.status(s.status()));
         }
-        if (action instanceof FaultAction.Hang h) {
+        if (action instanceof ScsiFaultAction.Hang h) {
             CompletableFuture<ScsiOutcome> never = new CompletableFuture<>();
             if (h.failAfter() == null) {
                 return never;
@@ -38,19 +38,19 @@ public final class ScsiFaults {
             return never.completeOnTimeout(ScsiOutcome.checkCondition(SenseData.of(h.key(), h.sense()), descriptor),
                     h.failAfter().toNanos(), TimeUnit.NANOSECONDS);
         }
-        if (action instanceof FaultAction.Delay d) {
+        if (action instanceof ScsiFaultAction.Delay d) {
             return CompletableFuture.supplyAsync(() -> null,
                     CompletableFuture.delayedExecutor(d.delay().toNanos(), TimeUnit.NANOSECONDS))
                     .thenCompose(v -> run.get());
         }
-        if (action instanceof FaultAction.UnitAttention u) {
+        if (action instanceof ScsiFaultAction.UnitAttention u) {
             if (lu != null) {
                 lu.unitAttentions().registerIfNew(task.nexus());
                 lu.unitAttentions().establish(task.nexus(), u.additional());
             }
             return run.get();
         }
-        if (action instanceof FaultAction.ShortTransfer s) {
+        if (action instanceof ScsiFaultAction.ShortTransfer s) {
             return run.get().thenApply(ScsiOutcome::inMemory).thenApply(o -> {
                 ByteBuffer in = o.dataIn();
                 if (in.remaining() <= s.bytes()) {
@@ -62,7 +62,7 @@ public final class ScsiFaults {
                 return new ScsiOutcome(o.status(), o.sense(), o.descriptorSense(), cut.slice(), s.bytes());
             });
         }
-        if (action instanceof FaultAction.CorruptRead) {
+        if (action instanceof ScsiFaultAction.CorruptRead) {
             return run.get().thenApply(ScsiOutcome::inMemory).thenApply(o -> {
                 ByteBuffer in = o.dataIn();
                 if (!in.hasRemaining()) {

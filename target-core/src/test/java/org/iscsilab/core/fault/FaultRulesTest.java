@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -14,11 +15,14 @@ import org.iscsilab.scsi.ScsiStatus;
 import org.iscsilab.scsi.SenseKey;
 import org.junit.jupiter.api.Test;
 
-/** Fault rules: their text form, their scope and exactly when each trigger fires. */
+/**
+ * Fault rules: their text form, their scope and exactly when each trigger fires; a target's rules
+ * accept only the actions of the layers it was given (here the core's SCSI actions).
+ */
 class FaultRulesTest {
     private final EventLog log = new EventLog(100);
     private final AtomicLong now = new AtomicLong();
-    private final FaultRules rules = new FaultRules(log, now::get);
+    private final FaultRules rules = new FaultRules(log, List.of(ScsiFaultActions.INSTANCE), now::get);
 
     private static FaultContext read(int lun, long lba, long blocks) {
         return new FaultContext("127.0.0.1:3260", "iqn.t", "iqn.i", 1, lun, 0x28, lba, blocks);
@@ -35,8 +39,8 @@ class FaultRulesTest {
     @Test
     void aMediumErrorOnAnLbaRangeHitsOnlyCommandsThatTouchTheRange() {
         FaultRule r = rules.add("medium-error,lun=0,lba=100-199");
-        assertInstanceOf(FaultAction.CheckCondition.class, r.action());
-        assertEquals(SenseKey.MEDIUM_ERROR, ((FaultAction.CheckCondition) r.action()).key());
+        assertInstanceOf(ScsiFaultAction.CheckCondition.class, r.action());
+        assertEquals(SenseKey.MEDIUM_ERROR, ((ScsiFaultAction.CheckCondition) r.action()).key());
         assertNull(rules.firing(FaultAction.Layer.SCSI, read(0, 0, 100)), "blocks 0-99");
         assertNotNull(rules.firing(FaultAction.Layer.SCSI, read(0, 90, 20)), "blocks 90-109 overlap");
         assertNotNull(rules.firing(FaultAction.Layer.SCSI, read(0, 199, 1)));
@@ -48,17 +52,14 @@ class FaultRulesTest {
 
     @Test
     void aHangNeverEndsUnlessGivenATimeoutAndThenEndsWithItsSense() {
-        FaultAction.Hang forever = (FaultAction.Hang) rules.add("hang,op=sync").action();
+        ScsiFaultAction.Hang forever = (ScsiFaultAction.Hang) rules.add("hang,op=sync").action();
         assertNull(forever.failAfter());
-        FaultAction.Hang timed = (FaultAction.Hang) rules.add("hang,timeout=5s").action();
-        assertEquals(java.time.Duration.ofSeconds(5), timed.failAfter());
+        ScsiFaultAction.Hang timed = (ScsiFaultAction.Hang) rules.add("hang,timeout=5s").action();
+        assertEquals(Duration.ofSeconds(5), timed.failAfter());
         assertEquals(SenseKey.HARDWARE_ERROR, timed.key(), "INTERNAL TARGET FAILURE by default");
         assertEquals(0x44, timed.sense().asc());
-        FaultAction.Hang aborted = (FaultAction.Hang) rules.add("hang,timeout=2s,sense=ABORTED_COMMAND/00/00").action();
+        ScsiFaultAction.Hang aborted = (ScsiFaultAction.Hang) rules.add("hang,timeout=2s,sense=ABORTED_COMMAND/00/00").action();
         assertEquals(SenseKey.ABORTED_COMMAND, aborted.key());
-        assertInstanceOf(FaultAction.IgnoreTaskManagement.class, rules.add("ignore-tmf,initiator=iqn.i").action());
-        assertThrows(IllegalArgumentException.class, () -> rules.add("ignore-tmf,lun=0"),
-                "ignore-tmf acts on sessions, not on LUNs");
     }
 
     @Test
@@ -73,14 +74,14 @@ class FaultRulesTest {
         rules.add("reservation-conflict,after=2,lun=1");
         assertEquals(List.of(true, false, false), fires(3, read(0, 0, 1)));
         assertEquals(List.of(false, false, true, true), fires(4, read(1, 0, 1)));
-        assertEquals(ScsiStatus.TASK_SET_FULL, ((FaultAction.Status) once.action()).status());
+        assertEquals(ScsiStatus.TASK_SET_FULL, ((ScsiFaultAction.Status) once.action()).status());
     }
 
     @Test
     void aSeededProbabilityRepeatsTheSameDecisionsOnEveryRun() {
         rules.add("busy,probability=0.3,seed=42");
         List<Boolean> first = fires(200, read(0, 0, 1));
-        FaultRules again = new FaultRules(new EventLog(10), now::get);
+        FaultRules again = new FaultRules(new EventLog(10), List.of(ScsiFaultActions.INSTANCE), now::get);
         again.add("busy,probability=0.3,seed=42");
         List<Boolean> second = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
@@ -99,16 +100,6 @@ class FaultRulesTest {
         assertNotNull(rules.firing(FaultAction.Layer.SCSI, read(0, 0, 1)));
         now.addAndGet(1_000_000L);
         assertNull(rules.firing(FaultAction.Layer.SCSI, read(0, 0, 1)));
-    }
-
-    @Test
-    void rulesOfAnotherLayerDoNotFireForCommands() {
-        rules.add("freeze,portal=127.0.0.1:3260");
-        assertNull(rules.firing(FaultAction.Layer.SCSI, read(0, 0, 1)));
-        assertTrue(rules.active(FaultAction.Layer.CONNECTION, FaultAction.Freeze.class,
-                FaultContext.connection("127.0.0.1:3260", "iqn.t", "iqn.i", 1)));
-        assertTrue(!rules.active(FaultAction.Layer.CONNECTION, FaultAction.Freeze.class,
-                FaultContext.connection("127.0.0.1:3261", "iqn.t", "iqn.i", 1)), "another portal");
     }
 
     @Test
@@ -131,8 +122,7 @@ class FaultRulesTest {
         assertMessage("unknown setting(s) [colour]", "busy,colour=red");
         assertMessage("write a duration such as 250ms", "delay=soon");
         assertMessage("probability must be between 0 and 1", "busy,probability=1.5");
-        assertMessage("only narrow SCSI actions", "freeze,lun=0");
-        assertMessage("status class 01 (redirect), 02", "refuse-login,status=00/00");
+        assertMessage("unknown action 'freeze'; use one of check-condition, medium-error", "freeze");
         assertEquals(List.of(), rules.list());
     }
 

@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.iscsilab.core.fault.FaultSpec;
+import org.iscsilab.iscsi.fault.IscsiFaultActions;
 
 /**
  * Reads a {@link TargetConfig} from YAML (Jackson's YAML data format). {@code ${NAME}} in the
@@ -94,7 +96,8 @@ public final class ConfigFile {
         }
         if (c.faults() != null) {
             for (int i = 0; i < c.faults().size(); i++) {
-                check(name, text, "faults[" + i + "]", c.faults().get(i), org.iscsilab.core.fault.FaultSpec::parse);
+                check(name, text, "faults[" + i + "]", c.faults().get(i),
+                        v -> FaultSpec.parse(v, IscsiFaultActions.ALL_LAYERS));
             }
         }
         if (c.targets() == null) {
