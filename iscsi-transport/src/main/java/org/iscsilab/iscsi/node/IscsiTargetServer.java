@@ -87,7 +87,7 @@ public final class IscsiTargetServer implements TargetPortal, AutoCloseable {
         events.addListener(metrics::onEvent, EventLog.Type.LOGIN, EventLog.Type.TASK_MANAGEMENT, EventLog.Type.FAULT);
         metrics.bindSessions(() -> sessions.all().size());
         faults.onChange(added -> {
-            sessions.all().forEach(s -> s.runOnLoop(() -> s.applyConnectionFaults(added)));
+            sessions.all().forEach(s -> s.runOnLoop(() -> s.faults().apply(added)));
             frozenLogins.forEach(TargetConnection::retryFrozenLogin);
         });
     }

@@ -146,13 +146,13 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
                 }
             }
             case LOGGED_IN -> {
-                if (frozen || session.freezeActive()) {
+                if (frozen || session.faults().freezeActive()) {
                     // read before the freeze took hold: kept unprocessed until the thaw
                     freeze();
                     heldInbound.add(pdu);
                     return;
                 }
-                if (session.dropFaultFired()) {
+                if (session.faults().dropFired()) {
                     pdu.release();
                     return;
                 }

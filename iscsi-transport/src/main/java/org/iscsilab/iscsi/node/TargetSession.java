@@ -17,10 +17,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 import org.iscsilab.iscsi.codec.PduEncoder;
 import org.iscsilab.iscsi.codec.DataDigestError;
-import org.iscsilab.iscsi.codec.FileSegmentPdu;
-import org.iscsilab.core.store.FileSpan;
 import org.iscsilab.iscsi.login.SessionParameters;
-import org.iscsilab.iscsi.pdu.DataIn;
 import org.iscsilab.iscsi.pdu.DataOut;
 import org.iscsilab.iscsi.pdu.AsyncMessage;
 import org.iscsilab.iscsi.pdu.LogoutRequest;
@@ -32,7 +29,6 @@ import org.iscsilab.iscsi.pdu.Pdu;
 import org.iscsilab.iscsi.pdu.ReadyToTransfer;
 import org.iscsilab.iscsi.pdu.Reject;
 import org.iscsilab.iscsi.pdu.ScsiCommand;
-import org.iscsilab.iscsi.pdu.ScsiResponse;
 import org.iscsilab.iscsi.pdu.SnackRequest;
 import org.iscsilab.iscsi.pdu.TaskManagementRequest;
 import org.iscsilab.iscsi.pdu.TaskManagementResponse;
@@ -53,7 +49,6 @@ import org.iscsilab.core.lu.ScsiTask;
 import org.iscsilab.core.lu.TaskAttribute;
 import org.iscsilab.scsi.AdditionalSense;
 import org.iscsilab.scsi.Cdb;
-import org.iscsilab.scsi.ScsiStatus;
 import org.iscsilab.scsi.SenseData;
 import org.iscsilab.scsi.SenseKey;
 import org.slf4j.Logger;
@@ -80,6 +75,8 @@ public final class TargetSession {
     /** Tasks in progress by ITT (a primitive map: no boxing per command). */
     private final IntObjectMap<TargetTask> tasks = new IntObjectHashMap<>();
     private final TextExchange text;
+    private final ScsiResponder responder;
+    private final SessionFaults faults;
     private final AtomicBoolean ended = new AtomicBoolean();
     private final EventLoop loop;
     private ScheduledFuture<?> pinger;
@@ -110,6 +107,8 @@ public final class TargetSession {
         // SendTargets lists only the targets this initiator may log in to
         this.logTag = LogContext.session(tsih);
         this.text = new TextExchange(portal, target, t -> t.access().refusal(initiatorName, peer) == null);
+        this.responder = new ScsiResponder(conn, sequencer, params, portal.metrics());
+        this.faults = new SessionFaults(this, portal);
     }
 
     public int tsih() {
@@ -150,81 +149,30 @@ public final class TargetSession {
         return target == null;
     }
 
-    // ---- connection faults ----
-
-    FaultContext faultContext() {
-        return FaultContext.connection(conn.localPortal(), target == null ? null : target.name(), initiatorName, tsih);
+    /** The connection faults that apply to this session. */
+    SessionFaults faults() {
+        return faults;
     }
 
-    /** A freeze rule matches this session now. */
-    boolean freezeActive() {
-        return !portal.faults().isEmpty()
-                && portal.faults().active(FaultAction.Layer.CONNECTION, ConnectionFaultAction.Freeze.class, faultContext());
+    boolean ended() {
+        return ended.get();
     }
 
-    /** A drop rule fired for the PDU just received: the connection is closed and the PDU dropped. */
-    boolean dropFaultFired() {
-        FaultRule drop = portal.faults().isEmpty() ? null
-                : portal.faults().firing(ConnectionFaultAction.Drop.class, faultContext());
-        if (drop == null) {
-            return false;
-        }
-        boolean fin = ((ConnectionFaultAction.Drop) drop.action()).fin();
-        log.warn("session {}: dropping the connection ({}) by fault {}", tsih, fin ? "FIN" : "RST", drop);
-        conn.drop(fin);
-        return true;
+    TargetConnection connection() {
+        return conn;
     }
 
-    /**
-     * Brings the connection in line with the rules after a change (on the event loop): freezes or
-     * thaws it, and lets a newly added drop or async rule act on it at once.
-     */
-    void applyConnectionFaults(FaultRule added) {
-        if (ended.get()) {
-            return;
-        }
-        FaultContext c = faultContext();
-        if (freezeActive()) {
-            conn.freeze();
-        } else {
-            conn.thaw();
-        }
-        if (added == null) {
-            return;
-        }
-        if (added.action() instanceof ConnectionFaultAction.Drop d && portal.faults().fires(added, c)) {
-            log.warn("session {}: dropping the connection ({}) by fault {}", tsih, d.fin() ? "FIN" : "RST", added);
-            conn.drop(d.fin());
-        } else if (added.action() instanceof ConnectionFaultAction.AsyncMessage a && portal.faults().fires(added, c)) {
-            sendAsyncEvent(a.event());
-        }
-    }
-
-    /**
-     * RFC 7143 §11.9.1: AsyncEvent 1 asks for a logout within 3 s; 2 and 3 announce that the
-     * target drops the connection or the session, which it then does.
-     */
-    private void sendAsyncEvent(int event) {
-        log.info("session {}: sending AsyncEvent {} by a fault rule", tsih, event);
-        if (event == AsyncMessage.LOGOUT_REQUESTED) {
-            conn.sendAndFlush(IscsiTargetServer.logoutRequest(conn.nextStatSn(), sequencer.expCmdSn(),
-                    sequencer.maxCmdSn(), 3));
-            return;
-        }
-        int p1 = event == AsyncMessage.CONNECTION_DROP ? cid : 0;
-        conn.send(new AsyncMessage(0, conn.nextStatSn(), sequencer.expCmdSn(), sequencer.maxCmdSn(), event, 0, p1,
-                params.defaultTime2Wait(), params.defaultTime2Retain(), Unpooled.EMPTY_BUFFER));
-        conn.flush();
-        conn.close();
+    int cid() {
+        return cid;
     }
 
     void start() {
         for (FaultRule r : portal.faults().list()) { // async rules act on sessions that log in later too
             if (r.action() instanceof ConnectionFaultAction.AsyncMessage) {
-                applyConnectionFaults(r);
+                faults.apply(r);
             }
         }
-        applyConnectionFaults(null);
+        faults.apply(null);
         long interval = portal.settings().nopInInterval().toMillis();
         if (interval > 0) {
             pinger = loop.scheduleAtFixedRate(this::ping, interval, interval, TimeUnit.MILLISECONDS);
@@ -382,10 +330,6 @@ public final class TargetSession {
                 response < 0 ? "unanswered" : "response " + response);
     }
 
-    boolean ignoresTaskManagement() {
-        return portal.faults().active(FaultAction.Layer.CONNECTION, ConnectionFaultAction.IgnoreTaskManagement.class,
-                faultContext());
-    }
 
     private void onLoop(Runnable r) {
         if (loop.inEventLoop()) {
@@ -402,7 +346,7 @@ public final class TargetSession {
         }
         tasks.remove(task.itt());
         try {
-            sendStatus(task, outcome);
+            responder.send(task, outcome);
         } finally {
             task.release();
         }
@@ -447,71 +391,9 @@ public final class TargetSession {
     private void terminate(TargetTask task, SenseData sense) {
         tasks.remove(task.itt());
         task.abort();
-        sendCheckCondition(task.itt(), task.expDataSn(), sense);
+        responder.sendCheckCondition(task.itt(), task.expDataSn(), sense);
         task.release();
         conn.flush();
-    }
-
-    /** A SCSI Response with CHECK CONDITION, for a task the transport ends itself. */
-    private void sendCheckCondition(int itt, int expDataSn, SenseData sense) {
-        conn.send(new ScsiResponse(false, false, false, false, ScsiResponse.COMMAND_COMPLETED_AT_TARGET,
-                ScsiStatus.CHECK_CONDITION.code(), itt, 0, conn.nextStatSn(), sequencer.expCmdSn(),
-                sequencer.maxCmdSn(), expDataSn, 0, 0, senseSegment(sense.encodeFixed())));
-    }
-
-    /** Sends Data-In (status collapsed into the last one when GOOD) and/or the SCSI Response. */
-    private void sendStatus(TargetTask task, ScsiOutcome outcome) {
-        if (outcome.dataInFile() != null && conn.frozen()) {
-            outcome = outcome.inMemory(); // held PDUs keep their bytes, not a promise of a file's
-        }
-        ScsiCommand cmd = task.command();
-        int edtl = cmd.expectedDataTransferLength();
-        int commandLength = outcome.commandDataLength();
-        boolean overflow = commandLength > edtl;
-        boolean underflow = commandLength < edtl;
-        int residual = overflow ? commandLength - edtl : underflow ? edtl - commandLength : 0;
-        FileSpan file = outcome.dataInFile();
-        int sendLength = cmd.read() ? Math.min(outcome.dataInLength(), edtl) : 0;
-        boolean collapse = sendLength > 0 && outcome.status() == ScsiStatus.GOOD;
-        if (sendLength > 0) {
-            ByteBuf all = file == null ? task.dataInFor(outcome.dataIn()) : null;
-            try {
-                int offset = 0;
-                int burstLeft = params.maxBurstLength();
-                while (offset < sendLength) {
-                    int n = Math.min(Math.min(params.peerMaxRecvDataSegmentLength(), sendLength - offset), burstLeft);
-                    boolean last = offset + n == sendLength;
-                    // RFC 7143 §11.7.1: F ends each input sequence of at most MaxBurstLength bytes
-                    boolean endOfSequence = last || burstLeft == n;
-                    boolean s = last && collapse;
-                    DataIn pdu = new DataIn(endOfSequence, false, s && overflow, s && underflow, s,
-                            s ? outcome.status().code() : 0, cmd.lun(), task.itt(), Pdu.RESERVED_TAG,
-                            s ? conn.nextStatSn() : 0, sequencer.expCmdSn(), sequencer.maxCmdSn(), task.nextDataSn(),
-                            offset, s ? residual : 0,
-                            file == null ? all.retainedSlice(all.readerIndex() + offset, n) : Unpooled.EMPTY_BUFFER);
-                    if (file == null) {
-                        conn.send(pdu);
-                    } else {
-                        conn.send(new FileSegmentPdu(pdu,
-                                FileSegmentPdu.regionOf(file.channel(), file.position() + offset, n)));
-                        portal.metrics().sentFromFile(n);
-                    }
-                    offset += n;
-                    burstLeft = endOfSequence ? params.maxBurstLength() : burstLeft - n;
-                }
-            } finally {
-                if (all != null) {
-                    all.release();
-                }
-            }
-        }
-        if (collapse) {
-            return;
-        }
-        ByteBuf senseSegment = outcome.sense() == null ? Unpooled.EMPTY_BUFFER : senseSegment(outcome.encodedSense());
-        conn.send(new ScsiResponse(false, false, overflow, underflow, ScsiResponse.COMMAND_COMPLETED_AT_TARGET,
-                outcome.status().code(), task.itt(), 0, conn.nextStatSn(), sequencer.expCmdSn(), sequencer.maxCmdSn(),
-                task.expDataSn(), 0, residual, senseSegment));
     }
 
     void onDataDigestError(DataDigestError err) {
@@ -523,7 +405,7 @@ public final class TargetSession {
             // ErrorRecoveryLevel 0 cannot ask for the command again: count its CmdSN and fail it
             int cmdSn = err.header().getInt(err.header().readerIndex() + 24);
             sequencer.consume(cmdSn);
-            sendCheckCondition(itt, 0, crc);
+            responder.sendCheckCondition(itt, 0, crc);
         } else if (opcode == Opcode.DATA_OUT.code()) {
             TargetTask task = tasks.get(itt);
             if (task != null) {
@@ -531,11 +413,6 @@ public final class TargetSession {
             }
         }
         conn.flush();
-    }
-
-    /** RFC 7143 §11.4.7.1: SenseLength, then the sense data. */
-    private static ByteBuf senseSegment(byte[] sense) {
-        return Unpooled.buffer(2 + sense.length).writeShort(sense.length).writeBytes(sense);
     }
 
     // ---- NOP (RFC 7143 §11.18, §11.19) ----
@@ -548,7 +425,7 @@ public final class TargetSession {
             n.release();
             return;
         }
-        if (portal.faults().active(FaultAction.Layer.CONNECTION, ConnectionFaultAction.IgnoreNops.class, faultContext())) {
+        if (faults.ignoresNops()) {
             log.debug("session {}: NOP-Out ITT 0x{} left unanswered by a fault rule", tsih,
                     Integer.toHexString(n.initiatorTaskTag()));
             n.release();
@@ -725,10 +602,6 @@ public final class TargetSession {
             });
             tasks.clear();
         });
-    }
-
-    boolean ended() {
-        return ended.get();
     }
 
     void closeConnection() {

@@ -35,7 +35,7 @@ final class TaskManagement {
             return;
         }
         int function = t.function();
-        if (session.ignoresTaskManagement()) {
+        if (session.faults().ignoresTaskManagement()) {
             log.info("session {}: task management function {} left unanswered by a fault rule", session.tsih(),
                     function);
             session.recordTaskManagement(t, -1);

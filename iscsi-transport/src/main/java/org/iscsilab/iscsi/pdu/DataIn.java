@@ -9,6 +9,23 @@ import io.netty.buffer.ByteBuf;
 public record DataIn(boolean finalFlag, boolean acknowledge, boolean overflow, boolean underflow, boolean statusPresent,
                      int status, long lun, int initiatorTaskTag, int targetTransferTag, int statSn, int expCmdSn,
                      int maxCmdSn, int dataSn, int bufferOffset, int residualCount, ByteBuf data) implements Pdu {
+    /**
+     * A Data-In carrying data only, of a target's input sequence (F ends the sequence,
+     * RFC 7143 §11.7.1; no target transfer tag since A is never asked for at ErrorRecoveryLevel 0).
+     */
+    public static DataIn data(long lun, int itt, int dataSn, int bufferOffset, boolean endOfSequence, int expCmdSn,
+                              int maxCmdSn, ByteBuf data) {
+        return new DataIn(endOfSequence, false, false, false, false, 0, lun, itt, RESERVED_TAG, 0, expCmdSn, maxCmdSn,
+                dataSn, bufferOffset, 0, data);
+    }
+
+    /** The last Data-In of a command with its status collapsed into it (the S bit, RFC 7143 §11.7.4). */
+    public static DataIn withStatus(long lun, int itt, int dataSn, int bufferOffset, int status, Residual residual,
+                                    int statSn, int expCmdSn, int maxCmdSn, ByteBuf data) {
+        return new DataIn(true, false, residual.overflow(), residual.underflow(), true, status, lun, itt, RESERVED_TAG,
+                statSn, expCmdSn, maxCmdSn, dataSn, bufferOffset, residual.count(), data);
+    }
+
     @Override
     public Opcode opcode() {
         return Opcode.DATA_IN;

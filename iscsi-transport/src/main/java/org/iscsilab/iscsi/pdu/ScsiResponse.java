@@ -10,6 +10,16 @@ public record ScsiResponse(boolean bidiOverflow, boolean bidiUnderflow, boolean 
                            int response, int status, int initiatorTaskTag, int snackTag, int statSn, int expCmdSn,
                            int maxCmdSn, int expDataSn, int bidiReadResidualCount, int residualCount,
                            ByteBuf data) implements Pdu {
+    /**
+     * The response of a command completed at the target (no bidirectional residuals, no SNACK
+     * tag): its status, residual and, for CHECK CONDITION, the sense segment.
+     */
+    public static ScsiResponse completed(int itt, int status, Residual residual, int statSn, int expCmdSn,
+                                         int maxCmdSn, int expDataSn, ByteBuf senseSegment) {
+        return new ScsiResponse(false, false, residual.overflow(), residual.underflow(), COMMAND_COMPLETED_AT_TARGET,
+                status, itt, 0, statSn, expCmdSn, maxCmdSn, expDataSn, 0, residual.count(), senseSegment);
+    }
+
     /** Response codes (§11.4.3). */
     public static final int COMMAND_COMPLETED_AT_TARGET = 0x00;
     public static final int TARGET_FAILURE = 0x01;
