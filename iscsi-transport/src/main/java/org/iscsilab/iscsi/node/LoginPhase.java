@@ -105,7 +105,45 @@ final class LoginPhase {
         return SessionParameters.from(negotiator, portal.settings().maxRecvDataSegmentLength());
     }
 
+    /**
+     * One Login Request: checked against the login so far, its text gathered across C-bit
+     * continuations, its keys negotiated and authenticated, and the stage moved when it may be.
+     */
     Reply process(LoginRequest req) throws LoginException {
+        checkSequence(req);
+        List<Map.Entry<String, String>> pairs = gatherText(req);
+        if (pairs == null) {
+            // RFC 7143 §6.1: the text continues in the next PDU; answer with an empty response
+            return new Reply(false, stage, 0, List.of(), false);
+        }
+        List<Map.Entry<String, String>> answers = new ArrayList<>();
+        if (req == first) {
+            checkFirstRequest(pairs, answers);
+            targetKnown();
+            if (!authenticators.isEmpty() && stage != SECURITY) {
+                // RFC 7143 §6.2: a target that requires authentication refuses a login that skips it
+                throw new LoginException(LoginStatus.AUTHENTICATION_FAILURE, (discovery ? "discovery sessions require"
+                        : "this target requires") + " authentication: the login must start in the security stage");
+            }
+        }
+        Authenticator auth = negotiate(pairs, answers);
+        boolean transit = transitAllowed(req, auth);
+        int next = req.nextStage();
+        if (!ownMrdslDeclared && (stage == OPERATIONAL || (transit && next == FULL_FEATURE))) {
+            // MaxRecvDataSegmentLength is declarative: each side states its own (RFC 7143 §13.12)
+            answers.add(Map.entry(Keys.MAX_RECV_DATA_SEGMENT_LENGTH,
+                    Integer.toString(portal.settings().maxRecvDataSegmentLength())));
+            ownMrdslDeclared = true;
+        }
+        int current = stage;
+        if (transit) {
+            stage = next;
+        }
+        return new Reply(transit, current, transit ? next : 0, answers, transit && next == FULL_FEATURE);
+    }
+
+    /** RFC 7143 §6.1, §11.12: the request belongs to this login and to its current stage. */
+    private void checkSequence(LoginRequest req) throws LoginException {
         if (first == null) {
             first = req;
             stage = req.currentStage();
@@ -122,36 +160,37 @@ final class LoginPhase {
             throw new LoginException(LoginStatus.INITIATOR_ERROR,
                     "login request in stage " + req.currentStage() + " while in stage " + stage);
         }
+    }
+
+    /** The request's key=value pairs once its text is complete; null while the C bit says more follows. */
+    private List<Map.Entry<String, String>> gatherText(LoginRequest req) throws LoginException {
         ByteBuf data = req.data();
         pendingText.writeBytes(ByteBufUtil.getBytes(data));
         if (pendingText.size() > 64 * 1024) {
             throw new LoginException(LoginStatus.OUT_OF_RESOURCES, "login text longer than 64 KiB");
         }
         if (req.continueFlag()) {
-            // RFC 7143 §6.1: the text continues in the next PDU; answer with an empty response
             if (req.transit()) {
                 throw new LoginException(LoginStatus.INITIATOR_ERROR, "T and C bits both set (RFC 7143 §11.12.2)");
             }
-            return new Reply(false, stage, 0, List.of(), false);
+            return null;
         }
-        List<Map.Entry<String, String>> pairs;
         try {
-            pairs = TextParameters.decode(pendingText.toByteArray());
+            return TextParameters.decode(pendingText.toByteArray());
         } catch (TextParameters.TextFormatException e) {
             throw new LoginException(LoginStatus.INITIATOR_ERROR, e.getMessage());
         } finally {
             pendingText.reset();
         }
-        List<Map.Entry<String, String>> answers = new ArrayList<>();
-        if (req == first) {
-            checkFirstRequest(pairs, answers);
-            targetKnown();
-            if (!authenticators.isEmpty() && stage != SECURITY) {
-                // RFC 7143 §6.2: a target that requires authentication refuses a login that skips it
-                throw new LoginException(LoginStatus.AUTHENTICATION_FAILURE, (discovery ? "discovery sessions require"
-                        : "this target requires") + " authentication: the login must start in the security stage");
-            }
-        }
+    }
+
+    /**
+     * Negotiates the operational keys and runs the agreed authentication method's exchange on its
+     * own keys (RFC 7143 §12.1); the answers go to {@code answers}. Returns the agreed
+     * authenticator, or null while none is agreed.
+     */
+    private Authenticator negotiate(List<Map.Entry<String, String>> pairs, List<Map.Entry<String, String>> answers)
+            throws LoginException {
         List<Map.Entry<String, String>> negotiable = new ArrayList<>();
         Map<String, String> authKeys = new LinkedHashMap<>();
         for (Map.Entry<String, String> p : pairs) {
@@ -180,7 +219,14 @@ final class LoginPhase {
             }
             answers.addAll(auth.process(authKeys));
         }
+        return auth;
+    }
 
+    /**
+     * Whether the T bit moves the login on (RFC 7143 §6.2, §11.12.2): not out of the security stage
+     * before a required authentication is done, never backwards or to stage 2.
+     */
+    private boolean transitAllowed(LoginRequest req, Authenticator auth) throws LoginException {
         boolean transit = req.transit();
         int next = req.nextStage();
         if (transit && stage == SECURITY && !authenticators.isEmpty() && (auth == null || !auth.done())) {
@@ -188,7 +234,7 @@ final class LoginPhase {
                 throw new LoginException(LoginStatus.AUTHENTICATION_FAILURE, "this target requires AuthMethod="
                         + String.join(" or ", authenticators.stream().map(a -> a.method().keyValue()).toList()));
             }
-            transit = false; // the exchange is not over: stay in the security stage
+            return false; // the exchange is not over: stay in the security stage
         }
         if (transit) {
             if (next <= stage || next == 2) {
@@ -200,17 +246,7 @@ final class LoginPhase {
                         "no offered AuthMethod is accepted by this target");
             }
         }
-        if (!ownMrdslDeclared && (stage == OPERATIONAL || (transit && next == FULL_FEATURE))) {
-            // MaxRecvDataSegmentLength is declarative: each side states its own (RFC 7143 §13.12)
-            answers.add(Map.entry(Keys.MAX_RECV_DATA_SEGMENT_LENGTH,
-                    Integer.toString(portal.settings().maxRecvDataSegmentLength())));
-            ownMrdslDeclared = true;
-        }
-        int current = stage;
-        if (transit) {
-            stage = next;
-        }
-        return new Reply(transit, current, transit ? next : 0, answers, transit && next == FULL_FEATURE);
+        return transit;
     }
 
     /** RFC 7143 §6.1 and §13.4/13.5/13.21: what the first Login Request must carry. */
