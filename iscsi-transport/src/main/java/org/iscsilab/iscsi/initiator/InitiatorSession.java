@@ -8,18 +8,16 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import java.io.ByteArrayOutputStream;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntConsumer;
 import org.iscsilab.iscsi.codec.DataDigestError;
 import org.iscsilab.iscsi.codec.DigestSettings;
 import org.iscsilab.iscsi.login.Keys;
 import org.iscsilab.iscsi.login.LoginException;
-import org.iscsilab.iscsi.login.Offer;
 import org.iscsilab.iscsi.login.SessionParameters;
 import org.iscsilab.iscsi.login.TextParameters;
 import org.iscsilab.iscsi.pdu.AsyncMessage;
@@ -40,7 +38,6 @@ import org.iscsilab.iscsi.pdu.TaskManagementRequest;
 import org.iscsilab.iscsi.pdu.TaskManagementResponse;
 import org.iscsilab.iscsi.pdu.TextRequest;
 import org.iscsilab.iscsi.pdu.TextResponse;
-import org.iscsilab.iscsi.pdu.SerialNumbers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,35 +47,19 @@ import org.slf4j.LoggerFactory;
  */
 public final class InitiatorSession implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(InitiatorSession.class);
-    private static final List<String> SECURITY_KEYS = List.of(Keys.INITIATOR_NAME, Keys.TARGET_NAME,
-            Keys.SESSION_TYPE, Keys.AUTH_METHOD);
-    private static final List<String> OPERATIONAL_KEYS = List.of(Keys.HEADER_DIGEST, Keys.DATA_DIGEST,
-            Keys.MAX_CONNECTIONS, Keys.INITIAL_R2T, Keys.IMMEDIATE_DATA, Keys.MAX_RECV_DATA_SEGMENT_LENGTH,
-            Keys.MAX_BURST_LENGTH, Keys.FIRST_BURST_LENGTH, Keys.DEFAULT_TIME_2_WAIT, Keys.DEFAULT_TIME_2_RETAIN,
-            Keys.MAX_OUTSTANDING_R2T, Keys.DATA_PDU_IN_ORDER, Keys.DATA_SEQUENCE_IN_ORDER,
-            Keys.ERROR_RECOVERY_LEVEL);
-
     private final InitiatorConfig config;
     private final DigestSettings digests;
     private final Handler handler = new Handler();
     private final CompletableFuture<InitiatorSession> loginFuture = new CompletableFuture<>();
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
-    private final Offer offer = new Offer();
-    /** The initiator's side of CHAP during the security stage, or null without credentials. */
-    /** The authentication methods offered, in order of preference; empty for AuthMethod=None. */
-    private final List<AuthExchange> auths = new java.util.ArrayList<>();
+    private final InitiatorLogin login;
+    private final CommandWindow window = new CommandWindow();
     private Channel channel;
     private SessionParameters params;
     private int tsih;
-    private int loginStage;
-    private int cmdSn = 1;
-    private int expCmdSn = 1;
-    private int maxCmdSn = 1;
     private int expStatSn;
     private int nextItt = 1;
-    private final ByteArrayOutputStream loginText = new ByteArrayOutputStream();
     private final Map<Integer, Pending> pending = new HashMap<>();
-    private final ArrayDeque<Runnable> windowQueue = new ArrayDeque<>();
     private final ByteArrayOutputStream textResponse = new ByteArrayOutputStream();
     private volatile String targetAlias;
     private volatile int portalGroupTag = -1;
@@ -98,45 +79,7 @@ public final class InitiatorSession implements AutoCloseable {
     InitiatorSession(InitiatorConfig config, DigestSettings digests) {
         this.config = config;
         this.digests = digests;
-        offer.put(Keys.INITIATOR_NAME, config.initiatorName())
-                .put(Keys.SESSION_TYPE, config.targetName() == null ? "Discovery" : "Normal")
-                .put(Keys.AUTH_METHOD, "None")
-                .put(Keys.HEADER_DIGEST, config.headerDigest() ? "CRC32C,None" : "None")
-                .put(Keys.DATA_DIGEST, config.dataDigest() ? "CRC32C,None" : "None")
-                .put(Keys.MAX_CONNECTIONS, "1")
-                .put(Keys.INITIAL_R2T, config.initialR2T() ? "Yes" : "No")
-                .put(Keys.IMMEDIATE_DATA, config.immediateData() ? "Yes" : "No")
-                .put(Keys.MAX_RECV_DATA_SEGMENT_LENGTH, Integer.toString(config.maxRecvDataSegmentLength()))
-                .put(Keys.MAX_BURST_LENGTH, Integer.toString(config.maxBurstLength()))
-                .put(Keys.FIRST_BURST_LENGTH, Integer.toString(config.firstBurstLength()))
-                .put(Keys.DEFAULT_TIME_2_WAIT, "2")
-                .put(Keys.DEFAULT_TIME_2_RETAIN, "0")
-                .put(Keys.MAX_OUTSTANDING_R2T, "1")
-                .put(Keys.DATA_PDU_IN_ORDER, "Yes")
-                .put(Keys.DATA_SEQUENCE_IN_ORDER, "Yes")
-                .put(Keys.ERROR_RECOVERY_LEVEL, "0");
-        if (config.targetName() != null) {
-            offer.put(Keys.TARGET_NAME, config.targetName());
-        }
-        if (config.srp() != null) {
-            auths.add(new SrpExchange(config.srp()));
-        }
-        if (config.chap() != null) {
-            auths.add(new ChapExchange(config.chap(), config.targetChap()));
-        }
-        offer.put(Keys.AUTH_METHOD, authMethods());
-    }
-
-    private AuthExchange chosen;
-
-    /** AuthMethod=...: the configured methods in order of preference, or None. */
-    private String authMethods() {
-        return auths.isEmpty() ? "None"
-                : String.join(",", auths.stream().map(a -> a.method().keyValue()).toList());
-    }
-
-    private boolean ownedByAuth(String key) {
-        return auths.stream().anyMatch(x -> x.method().owns(key));
+        this.login = new InitiatorLogin(config);
     }
 
     ChannelHandler handler() {
@@ -273,7 +216,7 @@ public final class InitiatorSession implements AutoCloseable {
                     expStatSn, text)));
         });
         return p.future.orTimeout(config.commandTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                .thenApply(o -> parseTargets((byte[]) o));
+                .thenApply(o -> DiscoveredTarget.parseSendTargets((byte[]) o));
     }
 
     /** NOP-Out ping that expects a NOP-In echo (RFC 7143 §11.18); completes with the echoed bytes. */
@@ -283,7 +226,7 @@ public final class InitiatorSession implements AutoCloseable {
             int itt = nextItt();
             pending.put(itt, p);
             ByteBuf data = Unpooled.wrappedBuffer(pingData);
-            channel.writeAndFlush(new NopOut(true, 0, itt, Pdu.RESERVED_TAG, cmdSn, expStatSn, data));
+            channel.writeAndFlush(new NopOut(true, 0, itt, Pdu.RESERVED_TAG, window.cmdSn(), expStatSn, data));
         });
         return p.future.orTimeout(config.commandTimeout().toMillis(), TimeUnit.MILLISECONDS).thenApply(o -> (byte[]) o);
     }
@@ -294,8 +237,8 @@ public final class InitiatorSession implements AutoCloseable {
         onLoop(() -> {
             int itt = nextItt();
             pending.put(itt, p);
-            channel.writeAndFlush(new TaskManagementRequest(true, function, lunField, itt, referencedTaskTag, cmdSn,
-                    expStatSn, cmdSn, 0));
+            channel.writeAndFlush(new TaskManagementRequest(true, function, lunField, itt, referencedTaskTag, window.cmdSn(),
+                    expStatSn, window.cmdSn(), 0));
         });
         return p.future.orTimeout(config.commandTimeout().toMillis(), TimeUnit.MILLISECONDS).thenApply(o -> (Integer) o);
     }
@@ -310,7 +253,7 @@ public final class InitiatorSession implements AutoCloseable {
             }
             int itt = nextItt();
             pending.put(itt, p);
-            channel.writeAndFlush(new LogoutRequest(true, LogoutRequest.CLOSE_SESSION, itt, 0, cmdSn, expStatSn));
+            channel.writeAndFlush(new LogoutRequest(true, LogoutRequest.CLOSE_SESSION, itt, 0, window.cmdSn(), expStatSn));
         });
         return p.future.orTimeout(config.commandTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .thenApply(o -> (Integer) o)
@@ -345,34 +288,12 @@ public final class InitiatorSession implements AutoCloseable {
         return itt;
     }
 
-    private interface Sequenced {
-        void send(int cmdSn);
-    }
-
-    /** Sends at once when CmdSN is inside the target's window, else queues (RFC 7143 §4.2.2.1). */
-    private void enqueue(Sequenced s) {
-        windowQueue.add(() -> s.send(cmdSn++));
-        drainWindow();
-    }
-
-    private void drainWindow() {
-        while (!windowQueue.isEmpty() && SerialNumbers.lessOrEqual(cmdSn, maxCmdSn)) {
-            windowQueue.poll().run();
-        }
+    private void enqueue(IntConsumer send) {
+        window.enqueue(send);
     }
 
     private void updateWindow(int newExpCmdSn, int newMaxCmdSn) {
-        // RFC 7143 §4.2.2.1: ignore MaxCmdSN < ExpCmdSN - 1; only move forward
-        if (SerialNumbers.lessThan(newMaxCmdSn, newExpCmdSn - 1)) {
-            return;
-        }
-        if (SerialNumbers.lessThan(expCmdSn, newExpCmdSn)) {
-            expCmdSn = newExpCmdSn;
-        }
-        if (SerialNumbers.lessThan(maxCmdSn, newMaxCmdSn)) {
-            maxCmdSn = newMaxCmdSn;
-        }
-        drainWindow();
+        window.update(newExpCmdSn, newMaxCmdSn);
     }
 
     private void sendData(Pending p, int ttt, int offset, int length) {
@@ -416,10 +337,10 @@ public final class InitiatorSession implements AutoCloseable {
         }
     }
 
-    private void sendLogin(boolean transit, int csg, int nsg, List<Map.Entry<String, String>> keys) {
-        ByteBuf text = Unpooled.wrappedBuffer(TextParameters.encode(keys));
-        channel.writeAndFlush(new LoginRequest(transit, false, csg, nsg, 0, 0, config.isid(), 0, 0, 0, cmdSn,
-                expStatSn, text));
+    private void sendLogin(InitiatorLogin.Request r) {
+        ByteBuf text = r.keys().isEmpty() ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(TextParameters.encode(r.keys()));
+        channel.writeAndFlush(new LoginRequest(r.transit(), false, r.currentStage(), r.nextStage(), 0, 0, config.isid(),
+                0, 0, 0, window.cmdSn(), expStatSn, text));
     }
 
     private void onLoginResponse(LoginResponse r) throws LoginException {
@@ -428,61 +349,14 @@ public final class InitiatorSession implements AutoCloseable {
         }
         expStatSn = r.statSn() + 1;
         updateWindow(r.expCmdSn(), r.maxCmdSn());
-        loginText.writeBytes(ByteBufUtil.getBytes(r.data()));
-        if (r.continueFlag()) {
-            // the target's text continues (RFC 7143 §6.1): ask for the rest with an empty request
-            channel.writeAndFlush(new LoginRequest(false, false, loginStage, 0, 0, 0, config.isid(), 0, 0, 0, cmdSn,
-                    expStatSn, Unpooled.EMPTY_BUFFER));
-            return;
-        }
-        List<Map.Entry<String, String>> answers;
-        try {
-            answers = TextParameters.decode(loginText.toByteArray());
-        } catch (TextParameters.TextFormatException e) {
-            throw new IscsiInitiatorException("malformed login text from target: " + e.getMessage());
-        } finally {
-            loginText.reset();
-        }
-        List<Map.Entry<String, String>> authAnswers = answers.stream().filter(a -> ownedByAuth(a.getKey())).toList();
-        answers = answers.stream().filter(a -> !ownedByAuth(a.getKey())).toList();
-        offer.accept(answers);
-        if (loginStage == 0 && !auths.isEmpty()) {
-            // RFC 7143 §12.1: once the target picks a method, its exchange runs to the end
-            String method = answers.stream().filter(a -> a.getKey().equals(Keys.AUTH_METHOD)).map(Map.Entry::getValue)
-                    .findFirst().orElse(null);
-            if (method != null) {
-                chosen = auths.stream().filter(x -> x.method().keyValue().equals(method)).findFirst().orElseThrow(
-                        () -> new IscsiInitiatorException("the target chose AuthMethod=" + method + ", not offered"));
-            }
-            if (chosen == null) {
-                throw new IscsiInitiatorException("the target did not agree on an AuthMethod");
-            }
-            List<Map.Entry<String, String>> next = chosen.next(authAnswers);
-            if (next != null) {
-                sendLogin(chosen.done(), 0, chosen.done() ? 1 : 0, next);
-                return;
-            }
-        }
-        for (Map.Entry<String, String> a : answers) {
-            if (a.getKey().equals(Keys.TARGET_ALIAS)) {
-                targetAlias = a.getValue();
-            } else if (a.getKey().equals(Keys.TARGET_PORTAL_GROUP_TAG)) {
-                portalGroupTag = Integer.parseInt(a.getValue());
-            }
-        }
-        if (!r.transit()) {
-            // the target is not ready to move on: ask again for the same transition
-            sendLogin(true, loginStage, loginStage == 0 ? 1 : 3, List.of());
-            return;
-        }
-        if (r.nextStage() == 1) {
-            loginStage = 1;
-            sendLogin(true, 1, 3, offer.pairs(OPERATIONAL_KEYS));
-            return;
-        }
-        if (r.nextStage() == 3) {
-            tsih = r.tsih();
-            params = SessionParameters.from(offer, config.maxRecvDataSegmentLength());
+        InitiatorLogin.Step next = login.next(r);
+        if (next instanceof InitiatorLogin.Request request) {
+            sendLogin(request);
+        } else if (next instanceof InitiatorLogin.Complete done) {
+            tsih = done.tsih();
+            params = login.parameters();
+            targetAlias = login.targetAlias();
+            portalGroupTag = login.portalGroupTag();
             // digests start with the first PDU after the final Login Response (RFC 7143 §13.1)
             digests.enableDigests(params.headerDigest(), params.dataDigest());
             loginFuture.complete(this);
@@ -508,7 +382,7 @@ public final class InitiatorSession implements AutoCloseable {
                 complete(n.initiatorTaskTag(), ByteBufUtil.getBytes(n.data()));
             } else if (n.targetTransferTag() != Pdu.RESERVED_TAG) {
                 // answer the target's ping (RFC 7143 §11.19)
-                channel.writeAndFlush(new NopOut(true, n.lun(), Pdu.RESERVED_TAG, n.targetTransferTag(), cmdSn,
+                channel.writeAndFlush(new NopOut(true, n.lun(), Pdu.RESERVED_TAG, n.targetTransferTag(), window.cmdSn(),
                         expStatSn, Unpooled.EMPTY_BUFFER));
             }
             n.release();
@@ -604,31 +478,6 @@ public final class InitiatorSession implements AutoCloseable {
         return p.dataInLength == p.dataIn.length ? p.dataIn : java.util.Arrays.copyOf(p.dataIn, p.dataInLength);
     }
 
-    private static List<DiscoveredTarget> parseTargets(byte[] text) {
-        List<DiscoveredTarget> out = new ArrayList<>();
-        try {
-            String name = null;
-            List<String> addresses = new ArrayList<>();
-            for (Map.Entry<String, String> p : TextParameters.decode(text)) {
-                if (p.getKey().equals(Keys.TARGET_NAME)) {
-                    if (name != null) {
-                        out.add(new DiscoveredTarget(name, List.copyOf(addresses)));
-                    }
-                    name = p.getValue();
-                    addresses.clear();
-                } else if (p.getKey().equals(Keys.TARGET_ADDRESS)) {
-                    addresses.add(p.getValue());
-                }
-            }
-            if (name != null) {
-                out.add(new DiscoveredTarget(name, List.copyOf(addresses)));
-            }
-        } catch (TextParameters.TextFormatException e) {
-            throw new IscsiInitiatorException("malformed SendTargets answer: " + e.getMessage());
-        }
-        return out;
-    }
-
     private final class Handler extends SimpleChannelInboundHandler<Object> {
         Handler() {
             super(false);
@@ -637,9 +486,8 @@ public final class InitiatorSession implements AutoCloseable {
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
             channel = ctx.channel();
-            loginStage = 0;
             // with authentication the security stage takes several exchanges: do not ask to leave it yet
-            sendLogin(auths.isEmpty(), 0, auths.isEmpty() ? 1 : 0, offer.pairs(SECURITY_KEYS));
+            sendLogin(login.start());
         }
 
         @Override
