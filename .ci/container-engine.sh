@@ -10,16 +10,7 @@ base_image=localhost/iscsilab-jre:17
 apt-get install -y -qq --no-install-recommends podman runc debootstrap curl >/dev/null
 export CONTAINERS_CONF=$here/containers.conf
 
-if ! podman image exists "$base_image"; then
-    mirror=$(grep -h '^URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null | awk '{print $2}' | grep -E '/debian/?$' | head -1)
-    mirror=${mirror:-$(awk '/^deb / && $2 ~ /\/debian\/?$/ {print $2; exit}' /etc/apt/sources.list 2>/dev/null)}
-    mirror=${mirror:-http://deb.debian.org/debian}
-    rootfs=$(mktemp -d)
-    echo "container engine: building $base_image with debootstrap from $mirror"
-    debootstrap --variant=minbase --include=openjdk-17-jre-headless,passwd bookworm "$rootfs" "$mirror" >/dev/null
-    tar -C "$rootfs" -c . | podman import - "$base_image" >/dev/null
-    rm -rf "$rootfs"
-fi
+bash "$here/base-image.sh" "$base_image" openjdk-17-jre-headless,passwd
 
 mkdir -p /run/podman
 if [ ! -S /run/podman/podman.sock ] || ! curl -sf --unix-socket /run/podman/podman.sock http://d/_ping >/dev/null; then

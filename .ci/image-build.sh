@@ -9,16 +9,7 @@ jdk_image=localhost/iscsilab-jdk:17
 image=localhost/iscsilab/target:default-stage
 start=$SECONDS
 
-if ! podman image exists "$jdk_image"; then
-    mirror=$(grep -h '^URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null | awk '{print $2}' | grep -E '/debian/?$' | head -1)
-    mirror=${mirror:-$(awk '/^deb / && $2 ~ /\/debian\/?$/ {print $2; exit}' /etc/apt/sources.list 2>/dev/null)}
-    mirror=${mirror:-http://deb.debian.org/debian}
-    rootfs=$(mktemp -d)
-    echo "image build: making $jdk_image with debootstrap from $mirror"
-    debootstrap --variant=minbase --include=openjdk-17-jdk-headless,passwd bookworm "$rootfs" "$mirror" >/dev/null
-    tar -C "$rootfs" -c . | podman import - "$jdk_image" >/dev/null
-    rm -rf "$rootfs"
-fi
+bash .ci/base-image.sh "$jdk_image" openjdk-17-jdk-headless,passwd
 
 # The build stage downloads Maven and the dependencies from Maven Central (host network); the
 # host's Maven repository is lent to it as a cache so a second build does not fetch them again.
