@@ -126,6 +126,7 @@ public final class IscsiTargetServer implements TargetPortal, AutoCloseable {
                         ch.pipeline().addLast("flush", new FlushConsolidationHandler(64, true));
                         ch.pipeline().addLast("decoder", new PduDecoder(digests));
                         ch.pipeline().addLast("encoder", new PduEncoder(digests));
+                        ch.pipeline().addLast("faults", new ConnectionFaultGate());
                         ch.pipeline().addLast("connection", new TargetConnection(IscsiTargetServer.this, digests));
                     }
                 });

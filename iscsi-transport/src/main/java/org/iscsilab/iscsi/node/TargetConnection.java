@@ -10,7 +10,6 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.netty.channel.ChannelOption;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import org.iscsilab.iscsi.codec.DataDigestError;
 import org.iscsilab.iscsi.codec.DigestSettings;
@@ -49,12 +48,10 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
     private int statSn;
     private int nextTtt = 1;
     private ScheduledFuture<?> loginTimer;
-    /** A freeze fault: nothing is read, everything the target sends is held until it thaws. */
     /** A PDU was written since the last {@link #flush}. */
     private boolean unflushed;
-    private boolean frozen;
-    private final ArrayDeque<Pdu> heldWhileFrozen = new ArrayDeque<>();
-    private final ArrayDeque<Pdu> heldInbound = new ArrayDeque<>();
+    /** The freeze and drop faults of this connection, in the pipeline before this handler. */
+    private ConnectionFaultGate gate;
     /** The first Login Request, held while a freeze rule matches it. */
     private LoginRequest frozenLogin;
     private LoginPhase.Reply frozenReply;
@@ -89,6 +86,7 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         channel = ctx.channel();
+        gate = channel.pipeline().get(ConnectionFaultGate.class);
         logConnection = LogContext.connection(channel.remoteAddress());
         portal.metrics().connectionOpened();
         login = new LoginPhase(portal, channel.remoteAddress() instanceof InetSocketAddress r ? r.getAddress() : null);
@@ -145,19 +143,7 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
                     channel.close();
                 }
             }
-            case LOGGED_IN -> {
-                if (frozen || session.faults().freezeActive()) {
-                    // read before the freeze took hold: kept unprocessed until the thaw
-                    freeze();
-                    heldInbound.add(pdu);
-                    return;
-                }
-                if (session.faults().dropFired()) {
-                    pdu.release();
-                    return;
-                }
-                session.handle(pdu);
-            }
+            case LOGGED_IN -> session.handle(pdu); // the gate before this handler carried out freeze and drop
             default -> pdu.release();
         }
     }
@@ -224,6 +210,7 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
             }
             if (reply.complete()) {
                 session = establish();
+                gate.attach(session.faults());
             }
         } catch (LoginException e) {
             loginFailed(req, e);
@@ -369,11 +356,8 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
         return t;
     }
 
+    /** Writes a PDU; a frozen connection's gate holds it until the thaw. */
     void send(Pdu pdu) {
-        if (frozen) {
-            heldWhileFrozen.add(pdu);
-            return;
-        }
         if (log.isTraceEnabled()) {
             log.trace("{} -> {}", remote(), pdu);
         }
@@ -383,7 +367,7 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
 
     /** Sends a PDU whose data goes from a file; never while frozen (held PDUs keep their bytes). */
     void send(FileSegmentPdu pdu) {
-        if (frozen) {
+        if (gate.frozen()) {
             pdu.release();
             throw new IllegalStateException("a frozen connection holds PDUs with their data in memory");
         }
@@ -400,41 +384,22 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
     }
 
     void flush() {
-        if (!frozen) {
-            unflushed = false;
-            channel.flush();
-        }
+        unflushed = false;
+        channel.flush();
     }
 
     boolean frozen() {
-        return frozen;
+        return gate.frozen();
     }
 
-    /** Freeze fault: stop reading and answering, keep the connection open. */
+    /** Freeze fault: stop reading and answering, keep the connection open (see {@link ConnectionFaultGate}). */
     void freeze() {
-        if (!frozen && channel.isActive()) {
-            frozen = true;
-            channel.config().setAutoRead(false);
-            log.info("connection {}: frozen by a fault rule", remote());
-        }
+        gate.freeze();
     }
 
     /** The freeze is lifted: what was held goes out, reading resumes on the same connection. */
     void thaw() {
-        if (!frozen) {
-            return;
-        }
-        frozen = false;
-        log.info("connection {}: thawed, sending {} held PDUs", remote(), heldWhileFrozen.size());
-        while (!heldWhileFrozen.isEmpty()) {
-            send(heldWhileFrozen.poll());
-        }
-        while (!heldInbound.isEmpty() && !frozen && session != null) {
-            session.handle(heldInbound.poll());
-        }
-        channel.flush();
-        channel.config().setAutoRead(true);
-        channel.read();
+        gate.thaw();
     }
 
     /** Drop fault: close with a FIN, or abort with a RST (SO_LINGER 0) so no FIN is sent. */
@@ -500,10 +465,6 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
             frozenLogin = null;
         }
         fsm.moveTo(ConnectionState.FREE);
-        heldWhileFrozen.forEach(Pdu::release);
-        heldWhileFrozen.clear();
-        heldInbound.forEach(Pdu::release);
-        heldInbound.clear();
         if (session != null) {
             session.connectionClosed();
         }

@@ -1,0 +1,128 @@
+package org.iscsilab.iscsi.node;
+
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.util.ReferenceCountUtil;
+import org.iscsilab.iscsi.codec.DataDigestError;
+import java.util.ArrayDeque;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Carries out the freeze and drop faults on a logged-in connection, between the PDU codec and
+ * the connection's protocol handler. Frozen, it stops reading, holds the PDUs already decoded
+ * and every PDU the target writes, and ignores flushes, keeping the connection open: to the
+ * initiator the target went silent. Thawed, it sends what it held, hands on what it had read and
+ * reads again. A drop rule firing on a received PDU closes the connection (FIN or RST) and the
+ * PDU goes no further. Event loop only.
+ */
+final class ConnectionFaultGate extends ChannelDuplexHandler {
+    private static final Logger log = LoggerFactory.getLogger(ConnectionFaultGate.class);
+
+    private record Held(Object msg, ChannelPromise promise) {
+    }
+
+    private final ArrayDeque<Object> heldInbound = new ArrayDeque<>();
+    private final ArrayDeque<Held> heldOutbound = new ArrayDeque<>();
+    private ChannelHandlerContext ctx;
+    /** The session's fault rules once the login is over; before that nothing is gated here. */
+    private SessionFaults faults;
+    private boolean frozen;
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    /** The logged-in session whose connection fault rules apply from now on. */
+    void attach(SessionFaults sessionFaults) {
+        this.faults = sessionFaults;
+    }
+
+    boolean frozen() {
+        return frozen;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!frozen && faults != null && faults.freezeActive()) {
+            freeze(); // read before the freeze took hold: kept unprocessed until the thaw
+        }
+        if (frozen) {
+            heldInbound.add(msg);
+            return;
+        }
+        if (faults != null && faults.dropFired()) {
+            discard(msg);
+            return;
+        }
+        ctx.fireChannelRead(msg);
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        if (frozen) {
+            heldOutbound.add(new Held(msg, promise));
+            return;
+        }
+        ctx.write(msg, promise);
+    }
+
+    @Override
+    public void flush(ChannelHandlerContext ctx) {
+        if (!frozen) {
+            ctx.flush();
+        }
+    }
+
+    /** Freeze fault: stop reading and answering, keep the connection open. */
+    void freeze() {
+        if (!frozen && ctx.channel().isActive()) {
+            frozen = true;
+            ctx.channel().config().setAutoRead(false);
+            log.info("connection {}: frozen by a fault rule", ctx.channel().remoteAddress());
+        }
+    }
+
+    /** The freeze is lifted: what was held goes out, what was read is handled, reading resumes. */
+    void thaw() {
+        if (!frozen) {
+            return;
+        }
+        frozen = false;
+        log.info("connection {}: thawed, sending {} held PDUs", ctx.channel().remoteAddress(), heldOutbound.size());
+        while (!heldOutbound.isEmpty()) {
+            Held h = heldOutbound.poll();
+            ctx.write(h.msg(), h.promise());
+        }
+        ctx.flush();
+        while (!heldInbound.isEmpty() && !frozen) {
+            channelRead(ctx, heldInbound.poll());
+        }
+        if (!frozen) {
+            ctx.channel().config().setAutoRead(true);
+            ctx.read();
+        }
+    }
+
+    private static void discard(Object msg) {
+        if (msg instanceof DataDigestError err) {
+            err.header().release();
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        heldInbound.forEach(ConnectionFaultGate::discard);
+        heldInbound.clear();
+        heldOutbound.forEach(h -> {
+            ReferenceCountUtil.release(h.msg());
+            h.promise().tryFailure(new IllegalStateException("connection closed while frozen"));
+        });
+        heldOutbound.clear();
+        ctx.fireChannelInactive();
+    }
+}
