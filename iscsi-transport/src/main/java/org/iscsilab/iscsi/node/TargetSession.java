@@ -6,13 +6,11 @@ import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.EventLoop;
 import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.collection.IntObjectMap;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 import org.iscsilab.iscsi.codec.PduEncoder;
@@ -22,7 +20,6 @@ import org.iscsilab.iscsi.pdu.DataOut;
 import org.iscsilab.iscsi.pdu.AsyncMessage;
 import org.iscsilab.iscsi.pdu.LogoutRequest;
 import org.iscsilab.iscsi.pdu.LogoutResponse;
-import org.iscsilab.iscsi.pdu.NopIn;
 import org.iscsilab.iscsi.pdu.NopOut;
 import org.iscsilab.iscsi.pdu.Opcode;
 import org.iscsilab.iscsi.pdu.Pdu;
@@ -79,9 +76,7 @@ public final class TargetSession {
     private final SessionFaults faults;
     private final AtomicBoolean ended = new AtomicBoolean();
     private final EventLoop loop;
-    private ScheduledFuture<?> pinger;
-    private int pingTtt = Pdu.RESERVED_TAG;
-    private long pingSentNanos;
+    private final NopExchange nops;
     private final String logTag;
     /** Made once: a method reference per command would be an allocation per command. */
     private final TargetTask.R2tSender r2tSender = this::sendR2t;
@@ -109,6 +104,7 @@ public final class TargetSession {
         this.text = new TextExchange(portal, target, t -> t.access().refusal(initiatorName, peer) == null);
         this.responder = new ScsiResponder(conn, sequencer, params, portal.metrics());
         this.faults = new SessionFaults(this, portal);
+        this.nops = new NopExchange(this, conn, sequencer, params, portal.settings().nopInTimeout());
     }
 
     public int tsih() {
@@ -173,10 +169,7 @@ public final class TargetSession {
             }
         }
         faults.apply(null);
-        long interval = portal.settings().nopInInterval().toMillis();
-        if (interval > 0) {
-            pinger = loop.scheduleAtFixedRate(this::ping, interval, interval, TimeUnit.MILLISECONDS);
-        }
+        nops.start(portal.settings().nopInInterval());
     }
 
     void handle(Pdu pdu) {
@@ -189,7 +182,7 @@ public final class TargetSession {
         } else if (pdu instanceof DataOut d) {
             onDataOut(d);
         } else if (pdu instanceof NopOut n) {
-            onNopOut(n);
+            nops.onNopOut(n);
         } else if (pdu instanceof TaskManagementRequest t) {
             sequenced(t.immediate(), t.cmdSn(), () -> onTaskManagement(t));
         } else if (pdu instanceof TextRequest t) {
@@ -415,61 +408,6 @@ public final class TargetSession {
         conn.flush();
     }
 
-    // ---- NOP (RFC 7143 §11.18, §11.19) ----
-
-    private void onNopOut(NopOut n) {
-        if (n.initiatorTaskTag() == Pdu.RESERVED_TAG) {
-            if (n.targetTransferTag() != Pdu.RESERVED_TAG && n.targetTransferTag() == pingTtt) {
-                pingTtt = Pdu.RESERVED_TAG; // the answer to our ping
-            }
-            n.release();
-            return;
-        }
-        if (faults.ignoresNops()) {
-            log.debug("session {}: NOP-Out ITT 0x{} left unanswered by a fault rule", tsih,
-                    Integer.toHexString(n.initiatorTaskTag()));
-            n.release();
-            return;
-        }
-        Runnable reply = () -> {
-            ByteBuf echo = n.data();
-            int max = params.peerMaxRecvDataSegmentLength();
-            if (echo.readableBytes() > max) {
-                echo = echo.slice(echo.readerIndex(), max);
-            }
-            conn.sendAndFlush(new NopIn(n.lun(), n.initiatorTaskTag(), Pdu.RESERVED_TAG, conn.nextStatSn(),
-                    sequencer.expCmdSn(), sequencer.maxCmdSn(), echo));
-        };
-        if (n.immediate()) {
-            reply.run();
-        } else {
-            CommandSequencer.Admission a = sequencer.offer(n.cmdSn(), reply);
-            if (a == CommandSequencer.Admission.OUT_OF_WINDOW || a == CommandSequencer.Admission.DUPLICATE) {
-                n.release();
-            }
-        }
-    }
-
-    /** Target-initiated NOP-In ping; an unanswered one past the timeout drops the connection. */
-    private void ping() {
-        if (conn.frozen()) {
-            return; // a frozen connection neither pings nor times out
-        }
-        if (pingTtt != Pdu.RESERVED_TAG) {
-            long waited = System.nanoTime() - pingSentNanos;
-            if (waited > portal.settings().nopInTimeout().toNanos()) {
-                log.warn("session {}: no NOP-Out answer for {} ms, dropping the connection", tsih,
-                        TimeUnit.NANOSECONDS.toMillis(waited));
-                conn.close();
-            }
-            return;
-        }
-        pingTtt = conn.nextTargetTransferTag();
-        pingSentNanos = System.nanoTime();
-        conn.sendAndFlush(new NopIn(0, Pdu.RESERVED_TAG, pingTtt, conn.currentStatSn(), sequencer.expCmdSn(),
-                sequencer.maxCmdSn(), Unpooled.EMPTY_BUFFER));
-    }
-
     // ---- Task management (RFC 7143 §11.5, SAM-5 §7) ----
 
     private void onTaskManagement(TaskManagementRequest t) {
@@ -593,9 +531,7 @@ public final class TargetSession {
             target.device().nexusLost(nexus);
         }
         onLoop(() -> {
-            if (pinger != null) {
-                pinger.cancel(false);
-            }
+            nops.stop();
             tasks.values().forEach(task -> {
                 task.abort();
                 task.release();
