@@ -12,9 +12,10 @@ start=$SECONDS
 bash .ci/base-image.sh "$jdk_image" openjdk-17-jdk-headless,passwd
 
 # The build stage downloads Maven and the dependencies from Maven Central (host network); the
-# host's Maven repository is lent to it as a cache so a second build does not fetch them again.
+# host's Maven repository is lent to it as a cache so a second build does not fetch them again;
+# no layer is reused, so every run really compiles this clone.
 mkdir -p "$HOME/.m2"
-podman build --network host --volume "$HOME/.m2:/root/.m2" \
+podman build --no-cache --network host --volume "$HOME/.m2:/root/.m2" \
     --build-arg JDK_IMAGE="$jdk_image" --build-arg JRE_IMAGE="$ISCSILAB_JRE_IMAGE" \
     -f docker/Dockerfile -t "$image" . >/tmp/iscsilab-image-build.log 2>&1 \
     || { tail -40 /tmp/iscsilab-image-build.log; echo "image build: docker/Dockerfile's default stage failed"; exit 1; }

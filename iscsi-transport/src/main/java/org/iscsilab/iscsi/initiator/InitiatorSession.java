@@ -180,11 +180,10 @@ public final class InitiatorSession implements AutoCloseable {
                     : Math.min(params.firstBurstLength(), Math.min(edtl, out.readableBytes()));
             boolean moreUnsolicited = unsolicitedEnd > immediate;
             ByteBuf imm = immediate == 0 ? Unpooled.EMPTY_BUFFER : out.retainedSlice(0, immediate);
-            int attr = 1; // SIMPLE
             int immediateLen = immediate;
             enqueue(sn -> {
-                ScsiCommand cmd = new ScsiCommand(false, !moreUnsolicited, read, write, attr, lunField, itt, edtl, sn,
-                        expStatSn, cdb, imm);
+                ScsiCommand cmd = ScsiCommand.simple(lunField, itt, cdb, edtl, read, write, moreUnsolicited, sn,
+                        expStatSn, imm);
                 p.command = cmd;
                 pending.put(itt, p);
                 p.itt.complete(itt);
@@ -339,8 +338,8 @@ public final class InitiatorSession implements AutoCloseable {
 
     private void sendLogin(InitiatorLogin.Request r) {
         ByteBuf text = r.keys().isEmpty() ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(TextParameters.encode(r.keys()));
-        channel.writeAndFlush(new LoginRequest(r.transit(), false, r.currentStage(), r.nextStage(), 0, 0, config.isid(),
-                0, 0, 0, window.cmdSn(), expStatSn, text));
+        channel.writeAndFlush(LoginRequest.leading(r.transit(), r.currentStage(), r.nextStage(), config.isid(), 0,
+                window.cmdSn(), expStatSn, text));
     }
 
     private void onLoginResponse(LoginResponse r) throws LoginException {

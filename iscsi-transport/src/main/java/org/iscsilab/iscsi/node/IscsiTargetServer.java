@@ -27,7 +27,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.iscsilab.iscsi.fault.IscsiFaultActions;
 import org.iscsilab.core.fault.EventLog;
-import org.iscsilab.core.fault.FaultAction;
 import org.iscsilab.core.fault.FaultRules;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,7 +35,6 @@ import org.iscsilab.iscsi.codec.DigestSettings;
 import org.iscsilab.iscsi.codec.PduDecoder;
 import org.iscsilab.iscsi.codec.PduEncoder;
 import org.iscsilab.iscsi.pdu.AsyncMessage;
-import io.netty.buffer.Unpooled;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -267,7 +265,6 @@ public final class IscsiTargetServer implements TargetPortal, AutoCloseable {
 
     static AsyncMessage logoutRequest(int statSn, int expCmdSn, int maxCmdSn, int seconds) {
         // RFC 7143 §11.9.1 AsyncEvent 1: Parameter3 is the time to wait for the logout
-        return new AsyncMessage(0, statSn, expCmdSn, maxCmdSn, AsyncMessage.LOGOUT_REQUESTED, 0, 0, 0, seconds,
-                Unpooled.EMPTY_BUFFER);
+        return AsyncMessage.event(AsyncMessage.LOGOUT_REQUESTED, 0, 0, seconds, statSn, expCmdSn, maxCmdSn);
     }
 }

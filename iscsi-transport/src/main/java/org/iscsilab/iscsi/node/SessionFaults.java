@@ -1,6 +1,5 @@
 package org.iscsilab.iscsi.node;
 
-import io.netty.buffer.Unpooled;
 import org.iscsilab.core.fault.FaultAction;
 import org.iscsilab.core.fault.FaultContext;
 import org.iscsilab.core.fault.FaultRule;
@@ -102,9 +101,8 @@ final class SessionFaults {
             return;
         }
         int p1 = event == AsyncMessage.CONNECTION_DROP ? session.cid() : 0;
-        conn.send(new AsyncMessage(0, conn.nextStatSn(), sequencer.expCmdSn(), sequencer.maxCmdSn(), event, 0, p1,
-                session.parameters().defaultTime2Wait(), session.parameters().defaultTime2Retain(),
-                Unpooled.EMPTY_BUFFER));
+        conn.send(AsyncMessage.event(event, p1, session.parameters().defaultTime2Wait(),
+                session.parameters().defaultTime2Retain(), conn.nextStatSn(), sequencer.expCmdSn(), sequencer.maxCmdSn()));
         conn.flush();
         conn.close();
     }

@@ -225,9 +225,8 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
         int tsih = reply.complete() ? session.tsih() : first.tsih();
         int window = portal.settings().commandWindow();
         ByteBuf text = Unpooled.wrappedBuffer(TextParameters.encode(reply.keys()));
-        LoginResponse resp = new LoginResponse(reply.transit(), false, reply.currentStage(), reply.nextStage(), 0, 0,
-                first.isid(), tsih, first.initiatorTaskTag(), statSn++, first.cmdSn(), first.cmdSn() + window - 1,
-                0, 0, text);
+        LoginResponse resp = LoginResponse.accepted(reply.transit(), reply.currentStage(), reply.nextStage(),
+                first.isid(), tsih, first.initiatorTaskTag(), statSn++, first.cmdSn(), first.cmdSn() + window - 1, text);
         FaultRule delay = first == req ? portal.faults().firing(LoginFaultAction.DelayLogin.class, loginContext()) : null;
         if (delay != null) {
             long ms = ((LoginFaultAction.DelayLogin) delay.action()).delay().toMillis();
@@ -332,9 +331,8 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
 
     private void failLogin(LoginRequest req, LoginStatus status) {
         LoginRequest first = login.first() != null ? login.first() : req;
-        LoginResponse resp = new LoginResponse(false, false, req.currentStage(), 0, 0, 0, first.isid(), 0,
-                req.initiatorTaskTag(), statSn++, first.cmdSn(), first.cmdSn(), status.statusClass(), status.detail(),
-                Unpooled.EMPTY_BUFFER);
+        LoginResponse resp = LoginResponse.refused(req.currentStage(), first.isid(), req.initiatorTaskTag(), statSn++,
+                first.cmdSn(), status.statusClass(), status.detail());
         channel.writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE);
     }
 

@@ -1,10 +1,21 @@
 package org.iscsilab.iscsi.pdu;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 
 /** Asynchronous Message (RFC 7143 §11.9). */
 public record AsyncMessage(long lun, int statSn, int expCmdSn, int maxCmdSn, int asyncEvent, int asyncVCode,
                            int parameter1, int parameter2, int parameter3, ByteBuf data) implements Pdu {
+    /**
+     * An iSCSI event (RFC 7143 §11.9.1) other than a SCSI one: {@code event} with its parameters
+     * (for a logout request, Parameter3 is the seconds to log out in).
+     */
+    public static AsyncMessage event(int event, int parameter1, int parameter2, int parameter3, int statSn,
+                                     int expCmdSn, int maxCmdSn) {
+        return new AsyncMessage(0, statSn, expCmdSn, maxCmdSn, event, 0, parameter1, parameter2, parameter3,
+                Unpooled.EMPTY_BUFFER);
+    }
+
     public static final int SCSI_ASYNC_EVENT = 0;
     public static final int LOGOUT_REQUESTED = 1;
     public static final int CONNECTION_DROP = 2;

@@ -6,6 +6,15 @@ import io.netty.buffer.ByteBuf;
 public record LoginRequest(boolean transit, boolean continueFlag, int currentStage, int nextStage, int versionMax,
                            int versionMin, long isid, int tsih, int initiatorTaskTag, int cid, int cmdSn,
                            int expStatSn, ByteBuf data) implements Pdu {
+    /**
+     * A Login Request of a leading connection (CID 0, TSIH 0: a new session), version 0, carrying
+     * {@code keys} (RFC 7143 §11.12).
+     */
+    public static LoginRequest leading(boolean transit, int currentStage, int nextStage, long isid, int itt,
+                                       int cmdSn, int expStatSn, ByteBuf keys) {
+        return new LoginRequest(transit, false, currentStage, nextStage, 0, 0, isid, 0, itt, 0, cmdSn, expStatSn, keys);
+    }
+
     @Override
     public Opcode opcode() {
         return Opcode.LOGIN_REQUEST;

@@ -1,11 +1,29 @@
 package org.iscsilab.iscsi.pdu;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 
 /** Login Response (RFC 7143 §11.13). */
 public record LoginResponse(boolean transit, boolean continueFlag, int currentStage, int nextStage, int versionMax,
                             int versionActive, long isid, int tsih, int initiatorTaskTag, int statSn, int expCmdSn,
                             int maxCmdSn, int statusClass, int statusDetail, ByteBuf data) implements Pdu {
+    /**
+     * An accepted step of a login (Status-Class 0): the stages it moves between, the session's
+     * identity and the target's keys; version 0 is the only one (RFC 7143 §11.13.4).
+     */
+    public static LoginResponse accepted(boolean transit, int currentStage, int nextStage, long isid, int tsih,
+                                         int itt, int statSn, int expCmdSn, int maxCmdSn, ByteBuf keys) {
+        return new LoginResponse(transit, false, currentStage, nextStage, 0, 0, isid, tsih, itt, statSn, expCmdSn,
+                maxCmdSn, 0, 0, keys);
+    }
+
+    /** A refused login with its Status-Class and Status-Detail (RFC 7143 §11.13.5); no keys, no TSIH. */
+    public static LoginResponse refused(int currentStage, long isid, int itt, int statSn, int expCmdSn,
+                                        int statusClass, int statusDetail) {
+        return new LoginResponse(false, false, currentStage, 0, 0, 0, isid, 0, itt, statSn, expCmdSn, expCmdSn,
+                statusClass, statusDetail, Unpooled.EMPTY_BUFFER);
+    }
+
     @Override
     public Opcode opcode() {
         return Opcode.LOGIN_RESPONSE;

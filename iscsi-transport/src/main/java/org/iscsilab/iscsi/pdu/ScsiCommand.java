@@ -11,6 +11,18 @@ import java.util.Arrays;
 public record ScsiCommand(boolean immediate, boolean finalFlag, boolean read, boolean write, int attribute,
                           long lun, int initiatorTaskTag, int expectedDataTransferLength, int cmdSn,
                           int expStatSn, byte[] cdb, ByteBuf data) implements Pdu {
+    /**
+     * A SIMPLE-attribute, non-immediate command (how an initiator sends most commands): {@code
+     * unsolicitedFollows} clears F when unsolicited Data-Out PDUs follow (RFC 7143 §11.3.1).
+     */
+    public static ScsiCommand simple(long lun, int itt, byte[] cdb, int edtl, boolean read, boolean write,
+                                     boolean unsolicitedFollows, int cmdSn, int expStatSn, ByteBuf immediateData) {
+        return new ScsiCommand(false, !unsolicitedFollows, read, write, ATTRIBUTE_SIMPLE, lun, itt, edtl, cmdSn,
+                expStatSn, cdb, immediateData);
+    }
+
+    /** ATTR 1: SIMPLE (RFC 7143 §11.3.1, SAM-5 §8.6). */
+    public static final int ATTRIBUTE_SIMPLE = 1;
     static final int AHS_EXTENDED_CDB = 1;
     static final int AHS_BIDI_READ_LENGTH = 2;
 
