@@ -108,7 +108,7 @@ public final class ScsiTargetDevice implements LunInventory, AutoCloseable {
         LogicalUnit lu = addressed(task);
         if (lu != null) {
             return fault == null ? lu.execute(task)
-                    : lu.execute(task, () -> ScsiFaults.apply(fault, task, lu, () -> lu.perform(task)));
+                    : lu.execute(task, t -> ScsiFaults.apply(fault, t, lu, () -> lu.perform(t)));
         }
         // REPORT LUNS and LUNs without a unit are answered by the device itself, outside any task set
         if (fault == null) {

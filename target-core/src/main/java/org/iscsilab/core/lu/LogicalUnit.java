@@ -9,6 +9,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.iscsilab.scsi.AdditionalSense;
 import org.iscsilab.scsi.Cdb;
@@ -45,6 +46,8 @@ public final class LogicalUnit implements AutoCloseable {
     private final RemovableMedium medium = new RemovableMedium(unitAttentions);
     private final CommandSet commands;
     private final TaskSet taskSet = new TaskSet();
+    /** Made once: a lambda per command would be an allocation per command. */
+    private final Function<ScsiTask, CompletableFuture<ScsiOutcome>> performer = this::perform;
     /** State that command sets keep per unit and per I_T nexus (held copy results, for one). */
     private final Map<Class<?>, NexusScopedState> states = new ConcurrentHashMap<>();
     private volatile boolean writeCacheEnabled = true;
@@ -292,14 +295,15 @@ public final class LogicalUnit implements AutoCloseable {
      * when task management aborts the task; it never fails otherwise.
      */
     public CompletableFuture<ScsiOutcome> execute(ScsiTask task) {
-        return execute(task, () -> perform(task));
+        return execute(task, performer);
     }
 
     /**
      * Enters a task whose processing {@code process} carries out once the task set lets it start
      * (a fault action around {@link #perform}, say).
      */
-    public CompletableFuture<ScsiOutcome> execute(ScsiTask task, Supplier<CompletableFuture<ScsiOutcome>> process) {
+    public CompletableFuture<ScsiOutcome> execute(ScsiTask task,
+                                                  Function<ScsiTask, CompletableFuture<ScsiOutcome>> process) {
         if (task.attribute() == TaskAttribute.ACA) {
             // standard INQUIRY says NORMACA 0 (SPC-5 §6.7.2): no ACA task attribute; answered as LIO does
             return CompletableFuture.completedFuture(checkCondition(SenseData.of(SenseKey.ILLEGAL_REQUEST,

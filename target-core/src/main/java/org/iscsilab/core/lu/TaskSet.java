@@ -5,7 +5,8 @@ import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
-import java.util.function.Supplier;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
+import java.util.function.Function;
 
 /**
  * The task set of one logical unit (SAM-5 §4.6.22; one task set shared by every I_T nexus, the
@@ -28,16 +29,22 @@ import java.util.function.Supplier;
 public final class TaskSet {
     /** One task in the set, in a doubly linked list that keeps SAM's age order (head = oldest). */
     private static final class Entry {
+        static final AtomicReferenceFieldUpdater<Entry, CompletableFuture> RESULT =
+                AtomicReferenceFieldUpdater.newUpdater(Entry.class, CompletableFuture.class, "result");
+
         final ScsiTask task;
         final boolean orders; // ORDERED or HEAD OF QUEUE: newer tasks wait for it
-        final Supplier<CompletableFuture<ScsiOutcome>> start;
-        /** What the caller was given: the running future itself, or (dormant) one completed later. */
-        CompletableFuture<ScsiOutcome> result;
+        final Function<ScsiTask, CompletableFuture<ScsiOutcome>> start;
+        /**
+         * What the caller was given: the running future itself, or one of its own (a task that
+         * waited, or one aborted while starting). Set once, by whoever comes first.
+         */
+        volatile CompletableFuture<ScsiOutcome> result;
         boolean started;
         Entry prev;
         Entry next;
 
-        Entry(ScsiTask task, Supplier<CompletableFuture<ScsiOutcome>> start) {
+        Entry(ScsiTask task, Function<ScsiTask, CompletableFuture<ScsiOutcome>> start) {
             this.task = task;
             this.orders = task.attribute() == TaskAttribute.ORDERED || task.attribute() == TaskAttribute.HEAD_OF_QUEUE;
             this.start = start;
@@ -51,11 +58,13 @@ public final class TaskSet {
     private int ordering;
 
     /**
-     * Enters a task and starts it when its attribute allows: {@code start} runs the command.
+     * Enters a task and starts it when its attribute allows: {@code start} runs the command (a
+     * function of the task, so a unit passes one made once rather than a lambda per command).
      * The returned future completes with the command's outcome, or with a
      * {@link CancellationException} when task management aborts the task.
      */
-    public CompletableFuture<ScsiOutcome> submit(ScsiTask task, Supplier<CompletableFuture<ScsiOutcome>> start) {
+    public CompletableFuture<ScsiOutcome> submit(ScsiTask task,
+                                                 Function<ScsiTask, CompletableFuture<ScsiOutcome>> start) {
         Entry e = new Entry(task, start);
         boolean startNow;
         synchronized (this) {
@@ -79,20 +88,16 @@ public final class TaskSet {
     }
 
     /** Starts an entry already marked started, outside the lock, and removes it when it completes. */
+    @SuppressWarnings("unchecked")
     private CompletableFuture<ScsiOutcome> run(Entry e) {
         CompletableFuture<ScsiOutcome> running;
         try {
-            running = e.start.get();
+            running = e.start.apply(e.task);
         } catch (RuntimeException ex) {
             running = CompletableFuture.failedFuture(ex);
         }
-        CompletableFuture<ScsiOutcome> given;
-        synchronized (this) {
-            if (e.result == null) {
-                e.result = running; // the caller gets the running future itself: no extra stage
-            }
-            given = e.result;
-        }
+        // the caller gets the running future itself (no extra stage), unless an abort or a wait came first
+        CompletableFuture<ScsiOutcome> given = Entry.RESULT.compareAndSet(e, null, running) ? running : e.result;
         if (given != running) {
             // a dormant task's caller holds a future of its own: pass the outcome on
             running.whenComplete((o, err) -> {
@@ -171,14 +176,9 @@ public final class TaskSet {
         }
         List<ScsiTask> tasks = new ArrayList<>(aborted.size());
         for (Entry x : aborted) {
-            CompletableFuture<ScsiOutcome> f;
-            synchronized (this) {
-                f = x.result;
-                if (f == null) { // started but its start has not returned yet
-                    f = x.result = new CompletableFuture<>();
-                }
-            }
-            f.completeExceptionally(new CancellationException("task aborted by task management"));
+            // a task started whose start has not returned yet gets its caller's future from here
+            Entry.RESULT.compareAndSet(x, null, new CompletableFuture<ScsiOutcome>());
+            x.result.completeExceptionally(new CancellationException("task aborted by task management"));
             tasks.add(x.task);
         }
         startable.forEach(this::run);

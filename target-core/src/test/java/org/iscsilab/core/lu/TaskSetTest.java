@@ -22,7 +22,7 @@ class TaskSetTest {
     private CompletableFuture<ScsiOutcome> submit(long tag, TaskAttribute attribute) {
         ScsiTask task = new ScsiTask(ScsiTestSupport.NEXUS, 0, Cdb.of(0, 0, 0, 0, 0, 0), tag, attribute, 0,
                 DataOutSource.NONE);
-        return set.submit(task, () -> {
+        return set.submit(task, t -> {
             started.add(tag);
             CompletableFuture<ScsiOutcome> f = new CompletableFuture<>();
             running.add(f);
