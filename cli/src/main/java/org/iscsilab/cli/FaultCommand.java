@@ -9,7 +9,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code iscsilab fault add|list|remove|clear}: fault rules of a running target, through its admin API. */
 @Command(name = "fault", mixinStandardHelpOptions = true,
-        description = "Add, list and remove fault rules of a running target (rule syntax: README, Fault injection).",
+        description = "Add, list and remove fault rules of a running target (rule syntax: docs/faults-and-admin.md).",
         subcommands = {FaultCommand.Add.class, FaultCommand.ListRules.class, FaultCommand.Remove.class,
                 FaultCommand.Clear.class})
 public final class FaultCommand {

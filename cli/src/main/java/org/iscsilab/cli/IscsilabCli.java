@@ -2,8 +2,14 @@ package org.iscsilab.cli;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import java.io.IOException;
+import java.net.BindException;
 
-/** The {@code iscsilab} command: one entry point for the target and, later, the host tools. */
+/**
+ * The {@code iscsilab} command: runs the target ({@code target}), drives a running one through its
+ * admin API ({@code fault}, {@code lun}, {@code events}, {@code status}), runs the 2017 removal race
+ * against it ({@code scenario}) and measures it ({@code bench}).
+ */
 @Command(name = "iscsilab", mixinStandardHelpOptions = true, version = "iscsilab 0.1.0",
         description = "iSCSI target emulator and Linux-style SCSI host stack.",
         subcommands = {TargetCommand.class, FaultCommand.class, LunCommand.class, EventsCommand.class,
@@ -20,8 +26,8 @@ public final class IscsilabCli {
         }
         CommandLine cli = new CommandLine(new IscsilabCli());
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            if (ex instanceof IllegalArgumentException || ex instanceof java.io.IOException
-                    || ex instanceof java.net.BindException) {
+            if (ex instanceof IllegalArgumentException || ex instanceof IOException
+                    || ex instanceof BindException) {
                 cmd.getErr().println("iscsilab: " + ex.getMessage());
                 return 2;
             }

@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 /** {@code iscsilab lun ...}: change the LUNs of a running target; each change raises the unit attention SPC requires. */
 @Command(name = "lun", mixinStandardHelpOptions = true,
@@ -52,7 +53,7 @@ public final class LunCommand {
 
         @Override
         public Integer call() throws Exception {
-            var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+            var mapper = new ObjectMapper();
             var body = mapper.createObjectNode().put("spec", spec);
             if (lun != null) {
                 body.put("lun", lun);

@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code iscsilab scenario NAME|all}: runs the reference's scenarios on the Java host against an
+ * {@code iscsilab scenario NAME|all}: runs the scenarios of docs/linux-midlayer.md on the Java host against an
  * embedded target over iSCSI and prints what the device went through, or the whole matrix.
  */
 @Command(name = "scenario", mixinStandardHelpOptions = true,
@@ -217,7 +217,7 @@ public final class ScenarioCommand implements Callable<Integer> {
         InterleavingExplorer.Result explore(Policy p, boolean stateMutex) throws InterruptedException;
     }
 
-    /** Scenario C and the other two races of the reference: every ordering, per policy. */
+    /** Scenario C and the other two races of docs/linux-midlayer.md: every ordering, per policy. */
     private static void printRace() throws InterruptedException {
         Race[] races = {InterleavingExplorer::blockVersusRemoval, InterleavingExplorer::unblockVersusRemoval,
                 InterleavingExplorer::moduleGoingVersusUnblock};

@@ -22,6 +22,7 @@ import org.iscsilab.core.lu.LogicalUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
+import java.nio.file.Path;
 
 /** {@code iscsilab target}: runs an iSCSI target until interrupted. */
 @Command(name = "target", mixinStandardHelpOptions = true,
@@ -34,9 +35,9 @@ public final class TargetCommand implements Callable<Integer> {
 
     @Option(names = "--config", paramLabel = "FILE",
             description = "A YAML file describing portals, targets, LUNs, CHAP, access lists, LUN masks and faults "
-                    + "(see README); flags given as well override it, and per-target flags apply to its first target. "
+                    + "(see docs/target.md); flags given as well override it, and per-target flags apply to its first target. "
                     + "${NAME} in the file is read from the environment.")
-    java.nio.file.Path config;
+    Path config;
 
     @Option(names = "--portal", paramLabel = "HOST:PORT",
             description = "Address to listen on; repeatable (default 127.0.0.1:3260).")
@@ -103,7 +104,7 @@ public final class TargetCommand implements Callable<Integer> {
 
     @Option(names = "--fault", paramLabel = "RULE",
             description = "A fault rule in force from the start, repeatable, e.g. medium-error,lun=0,lba=100-199 "
-                    + "or busy,every=10 (see README: Fault injection).")
+                    + "or busy,every=10 (see docs/faults-and-admin.md).")
     List<String> faults = new ArrayList<>();
 
     @Option(names = "--allow-initiator", paramLabel = "IQN",

@@ -12,6 +12,8 @@ import org.iscsilab.core.fault.EventLog;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * libiscsi and QEMU log in with CHAP, one-way and mutual, and libiscsi's conformance suite runs
@@ -90,7 +92,7 @@ class ChapIT {
         ExternalProgram.require("iscsi-test-cu", "libiscsi-bin");
         String out = ExternalProgram.ok(Duration.ofMinutes(3), "iscsi-test-cu", "-t", "iSCSI",
                 url("alice%twelve-bytes-secret@") + MUTUAL);
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("tests\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)")
+        Matcher m = Pattern.compile("tests\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)")
                 .matcher(out);
         assertTrue(m.find(), out);
         assertEquals("0", m.group(4), "no test failed:\n" + out);

@@ -29,6 +29,7 @@ import org.iscsilab.iscsi.initiator.ScsiResult;
 import org.iscsilab.scsi.LunAddress;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.io.IOException;
 
 /**
  * Acknowledged writes survive SIGKILL of the target process: the target is killed in the middle
@@ -71,7 +72,7 @@ class CrashConsistencyIT {
                     while (out.readLine() != null) {
                         // keep the pipe from filling
                     }
-                } catch (java.io.IOException ignored) {
+                } catch (IOException ignored) {
                     // the process is gone
                 }
             });

@@ -13,6 +13,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.ServerSocket;
+import java.nio.file.Files;
 
 /** The packaged command line: starts a target real initiators reach, stops cleanly, explains bad flags. */
 class IscsilabCliIT {
@@ -96,11 +100,11 @@ class IscsilabCliIT {
             throws Exception {
         ExternalProgram.require("iscsi-ls", "libiscsi-bin");
         int port;
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+        try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
         Path config = dir.resolve("target.yaml");
-        java.nio.file.Files.writeString(config, """
+        Files.writeString(config, """
                 portals:
                   - listen: 127.0.0.1:%d
                 admin: "off"
@@ -168,11 +172,11 @@ class IscsilabCliIT {
                 "--limit", "2500", "--json", json.toString());
         assertTrue(out.contains("A-lld-unload-blocked"), out);
         assertTrue(out.contains("C-block-remove-race"), out);
-        com.fasterxml.jackson.databind.JsonNode list = new com.fasterxml.jackson.databind.ObjectMapper()
+        JsonNode list = new ObjectMapper()
                 .readTree(json.toFile());
         assertEquals(36, list.size(), "six scenarios x six policies");
-        com.fasterxml.jackson.databind.JsonNode a411 = null;
-        for (com.fasterxml.jackson.databind.JsonNode r : list) {
+        JsonNode a411 = null;
+        for (JsonNode r : list) {
             for (String field : new String[] {"scenario", "policy", "outcome", "removalMillis", "sysfsStates",
                     "multipathStates", "syncCacheOnWire", "violations"}) {
                 assertTrue(r.has(field), field + " in " + r);
@@ -192,7 +196,7 @@ class IscsilabCliIT {
         String out = ExternalProgram.ok(Duration.ofMinutes(2), "java", "-jar", JAR.toString(), "bench", "--lun",
                 "ram:64M", "-w", "randrw", "-t", "2", "--verify", "--json", json.toString());
         assertTrue(out.contains("randrw 4k qd32 x1 70% reads"), out);
-        com.fasterxml.jackson.databind.JsonNode r = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.toFile());
+        JsonNode r = new ObjectMapper().readTree(json.toFile());
         assertTrue(r.get("ios").asLong() > 0, r.toString());
         assertEquals(0, r.get("errors").asLong(), r.toString());
         assertEquals(0, r.get("verifyFailures").asLong(), r.toString());

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import java.util.Arrays;
 
 /** QEMU's iSCSI block driver (libiscsi inside qemu-io and qemu-img) does verified I/O. */
 class QemuIT {
@@ -87,7 +88,7 @@ class QemuIT {
                 imageOpts(0, true), out.toString());
         byte[] back = Files.readAllBytes(out);
         assertTrue(back.length == 256 << 20, "the whole LUN was copied out");
-        assertArrayEquals(data, java.util.Arrays.copyOf(back, data.length));
+        assertArrayEquals(data, Arrays.copyOf(back, data.length));
     }
 
     /**

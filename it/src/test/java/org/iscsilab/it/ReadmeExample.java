@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.testcontainers.junit.jupiter.Container;
 import org.testcontainers.junit.jupiter.Testcontainers;
 
-// The README's IscsiTargetContainer example, word for word, so the build keeps it compiling.
+// The IscsiTargetContainer example of docs/containers.md, word for word, so the build keeps it compiling.
 // TargetContainerIT runs the same steps against the image this build makes.
 @Testcontainers
 class ReadmeExample {

@@ -3,6 +3,7 @@ package org.iscsilab.guest;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Writes a cpio archive in the "newc" format the kernel unpacks into its initramfs
@@ -14,7 +15,7 @@ final class Cpio {
     }
 
     /** Regular files at the root, name to content; executable when {@code executable} holds the name. */
-    static byte[] newc(Map<String, byte[]> files, java.util.Set<String> executable) {
+    static byte[] newc(Map<String, byte[]> files, Set<String> executable) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int ino = 1;
         for (Map.Entry<String, byte[]> f : files.entrySet()) {

@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * What one boot of the guest printed and did: console lines, markers, host-side notes, and how
@@ -20,7 +22,7 @@ public final class GuestRun {
     }
 
     /** The "[   14.391234]" a kernel console message starts with. */
-    private static final java.util.regex.Pattern KERNEL_STAMP = java.util.regex.Pattern.compile("\\[\\s*\\d+\\.\\d+\\]");
+    private static final Pattern KERNEL_STAMP = Pattern.compile("\\[\\s*\\d+\\.\\d+\\]");
 
     private final long startNanos = System.nanoTime();
     private final List<String> console = new ArrayList<>();
@@ -44,7 +46,7 @@ public final class GuestRun {
         if (at >= 0) {
             // the kernel writes to the console between a marker's text and its newline at times:
             // what follows a kernel timestamp after the marker is that message, not the marker's
-            java.util.regex.Matcher kernel = KERNEL_STAMP.matcher(line);
+            Matcher kernel = KERNEL_STAMP.matcher(line);
             String text = line.substring(at + 3);
             String kernelMessage = null;
             if (kernel.find(at)) {

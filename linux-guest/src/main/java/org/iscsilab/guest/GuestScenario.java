@@ -1,6 +1,7 @@
 package org.iscsilab.guest;
 
 import java.util.Locale;
+import org.iscsilab.host.scenario.Scenario;
 
 /**
  * The scenarios the Linux guest runs on a real kernel, named like the Java host's where they are
@@ -50,11 +51,11 @@ public enum GuestScenario {
     }
 
     /** The Java host's scenario telling the same story, or null for the guest-only ones (R, S, S2). */
-    public org.iscsilab.host.scenario.Scenario javaHostScenario() {
+    public Scenario javaHostScenario() {
         return switch (this) {
-            case B -> org.iscsilab.host.scenario.Scenario.B;
-            case D -> org.iscsilab.host.scenario.Scenario.D;
-            case E -> org.iscsilab.host.scenario.Scenario.E;
+            case B -> Scenario.B;
+            case D -> Scenario.D;
+            case E -> Scenario.E;
             default -> null;
         };
     }

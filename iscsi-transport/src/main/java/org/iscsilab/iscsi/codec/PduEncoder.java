@@ -2,7 +2,6 @@ package org.iscsilab.iscsi.codec;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.MessageToMessageEncoder;
 import java.util.List;
@@ -14,8 +13,10 @@ import org.iscsilab.iscsi.pdu.UnknownPdu;
  * pooled buffer, then the data segment itself (not copied), then padding and data digest. A
  * {@link FileSegmentPdu}'s data segment is its file region, passed on for the channel to send
  * from the file.
+ *
+ * <p>One instance per connection: it holds that connection's negotiated digests, so it is not
+ * {@code @Sharable}.
  */
-@ChannelHandler.Sharable
 public final class PduEncoder extends MessageToMessageEncoder<Object> {
     private final DigestSettings settings;
 

@@ -12,6 +12,7 @@ import org.iscsilab.iscsi.login.ChapCredentials;
 import org.iscsilab.iscsi.login.Keys;
 import org.iscsilab.iscsi.login.LoginException;
 import org.iscsilab.iscsi.login.LoginStatus;
+import java.util.Arrays;
 
 /**
  * The initiator's side of CHAP (RFC 7143 §12.1.3): offer the algorithms (SHA-256 first), answer
@@ -84,7 +85,7 @@ final class ChapExchange implements AuthExchange {
                 String r = a.get(Keys.CHAP_R);
                 if (!target.user().equals(a.get(Keys.CHAP_N)) || r == null
                         || !MessageDigest.isEqual(expected, Chap.decode(r))
-                        || java.util.Arrays.equals(challenge, targetsChallenge)) {
+                        || Arrays.equals(challenge, targetsChallenge)) {
                     throw new LoginException(LoginStatus.AUTHENTICATION_FAILURE,
                             "the target failed mutual CHAP authentication");
                 }

@@ -40,6 +40,7 @@ import org.iscsilab.iscsi.pdu.TextRequest;
 import org.iscsilab.iscsi.pdu.TextResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.util.Arrays;
 
 /**
  * One initiator session on one connection (RFC 7143, ErrorRecoveryLevel 0). Public methods may
@@ -474,7 +475,7 @@ public final class InitiatorSession implements AutoCloseable {
     }
 
     private static byte[] trimmed(Pending p) {
-        return p.dataInLength == p.dataIn.length ? p.dataIn : java.util.Arrays.copyOf(p.dataIn, p.dataInLength);
+        return p.dataInLength == p.dataIn.length ? p.dataIn : Arrays.copyOf(p.dataIn, p.dataInLength);
     }
 
     private final class Handler extends SimpleChannelInboundHandler<Object> {

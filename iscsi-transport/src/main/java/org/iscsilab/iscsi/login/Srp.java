@@ -4,6 +4,7 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import org.bouncycastle.crypto.digests.SHA1Digest;
+import java.util.Arrays;
 
 /**
  * The arithmetic of SRP-SHA1 as RFC 2945 defines it and RFC 7143 §12.1.2 uses it for iSCSI login.
@@ -112,7 +113,7 @@ public final class Srp {
         while (zeros < b.length - 1 && b[zeros] == 0) {
             zeros++;
         }
-        return java.util.Arrays.copyOfRange(b, zeros, b.length);
+        return Arrays.copyOfRange(b, zeros, b.length);
     }
 
     private static byte[] sha1(byte[]... parts) {

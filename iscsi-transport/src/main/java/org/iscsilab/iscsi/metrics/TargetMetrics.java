@@ -10,6 +10,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.iscsilab.core.fault.EventLog;
+import com.sun.management.ThreadMXBean;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import java.lang.management.ManagementFactory;
 
 /**
  * The target's meters (Micrometer), registered in the registry the assembler of the target gives
@@ -45,10 +48,10 @@ public final class TargetMetrics {
             commands[i] = new ConcurrentHashMap<>();
         }
         // the process's memory, for the memory benchmark and for operators: heap, direct buffers, RSS-relevant pools
-        new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
-        if (java.lang.management.ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean t
+        new JvmMemoryMetrics().bindTo(registry);
+        if (ManagementFactory.getThreadMXBean() instanceof ThreadMXBean t
                 && t.isThreadAllocatedMemorySupported()) {
-            Gauge.builder("jvm.threads.allocated", t, com.sun.management.ThreadMXBean::getTotalThreadAllocatedBytes)
+            Gauge.builder("jvm.threads.allocated", t, ThreadMXBean::getTotalThreadAllocatedBytes)
                     .baseUnit("bytes").description("heap bytes allocated so far by the threads alive now")
                     .register(registry);
         }

@@ -16,6 +16,7 @@ import org.iscsilab.iscsi.login.Negotiator;
 import org.iscsilab.iscsi.login.SessionParameters;
 import org.iscsilab.iscsi.login.TextParameters;
 import org.iscsilab.iscsi.pdu.LoginRequest;
+import java.net.InetAddress;
 
 /**
  * The target's side of one connection's login (RFC 7143 §6): stage sequencing, the
@@ -46,9 +47,9 @@ final class LoginPhase {
     private boolean discovery;
     private String initiatorName;
 
-    private final java.net.InetAddress peer;
+    private final InetAddress peer;
 
-    LoginPhase(TargetPortal portal, java.net.InetAddress peer) {
+    LoginPhase(TargetPortal portal, InetAddress peer) {
         this.portal = portal;
         this.peer = peer;
         this.negotiator = new Negotiator(portal.settings().negotiationValues());

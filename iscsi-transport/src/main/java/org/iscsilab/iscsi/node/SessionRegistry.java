@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.Objects;
 
 /** Live sessions of a target server, by TSIH, and by the I_T nexus identity used for reinstatement. */
 public final class SessionRegistry {
@@ -41,7 +42,7 @@ public final class SessionRegistry {
     TargetSession find(String initiatorName, long isid, String targetName) {
         for (TargetSession s : byTsih.values()) {
             if (s.isid() == isid && s.initiatorName().equals(initiatorName)
-                    && java.util.Objects.equals(s.targetName(), targetName)) {
+                    && Objects.equals(s.targetName(), targetName)) {
                 return s;
             }
         }

@@ -31,6 +31,9 @@ import org.iscsilab.core.fault.FaultContext;
 import org.iscsilab.core.fault.FaultRule;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.timeout.IdleStateEvent;
+import java.io.IOException;
 
 /**
  * One TCP connection to the target: login, then hands full-feature PDUs to its session.
@@ -436,7 +439,7 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
      */
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof io.netty.handler.timeout.IdleStateEvent) {
+        if (evt instanceof IdleStateEvent) {
             LogContext.enter(logConnection, session == null ? null : session.logTag());
             if (fsm.state() != ConnectionState.LOGGED_IN || session == null || session.discovery()) {
                 log.info("closing connection from {}: idle for {} s ({})", remote(),
@@ -480,11 +483,11 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
     }
 
     private void logAndClose(ChannelHandlerContext ctx, Throwable cause) {
-        Throwable c = cause instanceof io.netty.handler.codec.DecoderException && cause.getCause() != null
+        Throwable c = cause instanceof DecoderException && cause.getCause() != null
                 && !(cause instanceof PduFramingException) ? cause.getCause() : cause;
         if (c instanceof PduFramingException) {
             log.warn("dropping connection from {}: {}", remote(), c.getMessage());
-        } else if (c instanceof java.io.IOException) {
+        } else if (c instanceof IOException) {
             log.debug("connection from {}: {}", remote(), c.toString());
         } else {
             log.error("dropping connection from {} after an internal error", remote(), c);

@@ -3,6 +3,9 @@ package org.iscsilab.iscsi.node;
 import java.util.List;
 import org.iscsilab.core.fault.EventLog;
 import org.iscsilab.core.fault.FaultRules;
+import java.util.Set;
+import org.iscsilab.iscsi.login.ChapRequirement;
+import org.iscsilab.iscsi.metrics.TargetMetrics;
 
 /** What a connection needs from the server it arrived on: targets, settings, sessions. */
 interface TargetPortal {
@@ -26,11 +29,11 @@ interface TargetPortal {
     EventLog events();
 
     /** The server's meters. */
-    org.iscsilab.iscsi.metrics.TargetMetrics metrics();
+    TargetMetrics metrics();
 
     /** What discovery sessions must authenticate with. */
-    org.iscsilab.iscsi.login.ChapRequirement discoveryChap();
+    ChapRequirement discoveryChap();
 
     /** Connections whose first Login Request waits for a freeze to be lifted. */
-    java.util.Set<TargetConnection> frozenLogins();
+    Set<TargetConnection> frozenLogins();
 }

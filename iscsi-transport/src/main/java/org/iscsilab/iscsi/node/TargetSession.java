@@ -50,6 +50,9 @@ import org.iscsilab.scsi.SenseData;
 import org.iscsilab.scsi.SenseKey;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.function.Consumer;
 
 /**
  * A target session in the full feature phase (RFC 7143 §4, ErrorRecoveryLevel 0, one
@@ -80,7 +83,7 @@ public final class TargetSession {
     private final String logTag;
     /** Made once: a method reference per command would be an allocation per command. */
     private final TargetTask.R2tSender r2tSender = this::sendR2t;
-    private final java.util.function.Consumer<TargetTask> executeTask = this::execute;
+    private final Consumer<TargetTask> executeTask = this::execute;
 
     TargetSession(TargetConnection conn, TargetPortal portal, IscsiTarget target, int tsih, long isid,
                   String initiatorName, SessionParameters params, int initialCmdSn, int cid) {
@@ -97,7 +100,7 @@ public final class TargetSession {
         String targetPort = (target == null ? "discovery" : target.name()) + ",t,0x"
                 + Integer.toHexString(portal.portalGroupTag());
         this.nexus = new ItNexus(initiatorName + ",i,0x" + String.format("%012x", isid), targetPort);
-        java.net.InetAddress peer = conn.channel().remoteAddress() instanceof java.net.InetSocketAddress r
+        InetAddress peer = conn.channel().remoteAddress() instanceof InetSocketAddress r
                 ? r.getAddress() : null;
         // SendTargets lists only the targets this initiator may log in to
         this.logTag = LogContext.session(tsih);

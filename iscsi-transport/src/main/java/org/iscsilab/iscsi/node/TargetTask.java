@@ -18,6 +18,8 @@ import org.iscsilab.iscsi.pdu.Pdu;
 import org.iscsilab.iscsi.pdu.ScsiCommand;
 import org.iscsilab.core.lu.DataInAllocator;
 import org.iscsilab.core.lu.DataOutSource;
+import io.netty.buffer.ByteBufAllocator;
+import org.iscsilab.scsi.AdditionalSense;
 
 /**
  * One SCSI task on the target side of a session, from its SCSI Command PDU until its status is
@@ -52,21 +54,21 @@ final class TargetTask implements Runnable, DataOutSource, DataInAllocator {
     /** What was wrong with a Data-Out, each with the sense the task then ends with. */
     enum DataOutError {
         /** DataSN out of sequence (RFC 7143 §11.7.5). */
-        DATA_SN(org.iscsilab.scsi.AdditionalSense.DATA_PHASE_ERROR),
+        DATA_SN(AdditionalSense.DATA_PHASE_ERROR),
         /** Buffer offset or length beyond the expected transfer (RFC 7143 §11.7.6). */
-        OFFSET(org.iscsilab.scsi.AdditionalSense.DATA_OFFSET_ERROR),
+        OFFSET(AdditionalSense.DATA_OFFSET_ERROR),
         /** A Target Transfer Tag this task never issued (RFC 7143 §11.7.4). */
-        TTT(org.iscsilab.scsi.AdditionalSense.INVALID_TARGET_PORT_TRANSFER_TAG),
+        TTT(AdditionalSense.INVALID_TARGET_PORT_TRANSFER_TAG),
         /** Unsolicited data beyond FirstBurstLength (RFC 7143 §13.14). */
-        TOO_MUCH_DATA(org.iscsilab.scsi.AdditionalSense.TOO_MUCH_WRITE_DATA);
+        TOO_MUCH_DATA(AdditionalSense.TOO_MUCH_WRITE_DATA);
 
-        private final org.iscsilab.scsi.AdditionalSense sense;
+        private final AdditionalSense sense;
 
-        DataOutError(org.iscsilab.scsi.AdditionalSense sense) {
+        DataOutError(AdditionalSense sense) {
             this.sense = sense;
         }
 
-        org.iscsilab.scsi.AdditionalSense sense() {
+        AdditionalSense sense() {
             return sense;
         }
     }
@@ -84,7 +86,7 @@ final class TargetTask implements Runnable, DataOutSource, DataInAllocator {
     private long blocks;
     private long startedNanos;
     private boolean delivered;
-    private final io.netty.buffer.ByteBufAllocator alloc;
+    private final ByteBufAllocator alloc;
     private ByteBuf immediateData;
     /** Data-Out that arrived before the logical unit asked for the data; made when needed. */
     private List<DataOut> early;
@@ -114,7 +116,7 @@ final class TargetTask implements Runnable, DataOutSource, DataInAllocator {
     private ByteBuffer dataInView;
 
     TargetTask(ScsiCommand command, SessionParameters params, R2tSender r2tSender,
-               Consumer<TargetTask> executor, io.netty.buffer.ByteBufAllocator alloc) {
+               Consumer<TargetTask> executor, ByteBufAllocator alloc) {
         this.command = command;
         this.params = params;
         this.r2tSender = r2tSender;

@@ -13,6 +13,7 @@ import org.iscsilab.iscsi.login.Negotiator;
 import org.iscsilab.iscsi.login.TextParameters;
 import org.iscsilab.iscsi.pdu.Pdu;
 import org.iscsilab.iscsi.pdu.TextRequest;
+import java.util.function.Predicate;
 
 /**
  * Text requests in the full feature phase (RFC 7143 §11.10): SendTargets discovery (§13.3,
@@ -30,9 +31,9 @@ final class TextExchange {
     private int pendingOffset;
     private int pendingTtt = Pdu.RESERVED_TAG;
 
-    private final java.util.function.Predicate<IscsiTarget> visible;
+    private final Predicate<IscsiTarget> visible;
 
-    TextExchange(TargetPortal portal, IscsiTarget sessionTarget, java.util.function.Predicate<IscsiTarget> visible) {
+    TextExchange(TargetPortal portal, IscsiTarget sessionTarget, Predicate<IscsiTarget> visible) {
         this.portal = portal;
         this.sessionTarget = sessionTarget;
         this.visible = visible;

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.Test;
+import io.netty.buffer.ByteBufUtil;
+import java.util.Arrays;
 
 /** RFC 3720 appendix B.4 test vectors, in the byte order they travel on the wire. */
 class Crc32cTest {
@@ -12,7 +14,7 @@ class Crc32cTest {
     private static String wire(byte[] data) {
         ByteBuf b = Unpooled.wrappedBuffer(data);
         ByteBuf out = Unpooled.buffer(4).writeIntLE(Crc32c.of(b, 0, data.length));
-        return io.netty.buffer.ByteBufUtil.hexDump(out);
+        return ByteBufUtil.hexDump(out);
     }
 
     @Test
@@ -23,7 +25,7 @@ class Crc32cTest {
     @Test
     void thirtyTwoBytesOfOnesGive43aba862() {
         byte[] b = new byte[32];
-        java.util.Arrays.fill(b, (byte) 0xFF);
+        Arrays.fill(b, (byte) 0xFF);
         assertEquals("43aba862", wire(b));
     }
 

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 
 /** The responder's negotiation engine applies each RFC 7143 §6.2 selection rule from the key table. */
 class NegotiatorTest {
@@ -25,11 +27,11 @@ class NegotiatorTest {
     }
 
     private Map<String, String> answer(String... pairs) throws LoginException {
-        List<Map.Entry<String, String>> offers = new java.util.ArrayList<>();
+        List<Map.Entry<String, String>> offers = new ArrayList<>();
         for (int i = 0; i < pairs.length; i += 2) {
             offers.add(Map.entry(pairs[i], pairs[i + 1]));
         }
-        Map<String, String> out = new java.util.LinkedHashMap<>();
+        Map<String, String> out = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : target.respond(offers)) {
             out.put(e.getKey(), e.getValue());
         }

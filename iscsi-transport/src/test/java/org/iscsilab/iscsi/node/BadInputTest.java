@@ -32,6 +32,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import org.iscsilab.iscsi.codec.Wire;
+import org.iscsilab.iscsi.pdu.ScsiCommand;
 
 /**
  * Malformed input gets the RFC's answer — a Reject, a login failure with the right status, or a
@@ -69,11 +73,11 @@ class BadInputTest {
             int i = 0;
             while (!stop.get()) {
                 byte[] data = new byte[4096];
-                java.util.Arrays.fill(data, (byte) i);
+                Arrays.fill(data, (byte) i);
                 long lba = 1000 + (i % 100) * 8L;
                 ScsiResult w = bystander.execute(0, Cdbs.write10(lba, 8, false), data, 0).join();
                 ScsiResult r = bystander.execute(0, Cdbs.read10(lba, 8), null, 4096).join();
-                if (!w.good() || !r.good() || !java.util.Arrays.equals(data, r.data())) {
+                if (!w.good() || !r.good() || !Arrays.equals(data, r.data())) {
                     throw new AssertionError("bystander I/O failed at round " + i + ": " + w + " / " + r);
                 }
                 bystanderIos.incrementAndGet();
@@ -96,7 +100,7 @@ class BadInputTest {
     }
 
     private static byte[] wire(Pdu pdu, boolean headerDigest) {
-        return org.iscsilab.iscsi.codec.Wire.of(pdu, headerDigest, false);
+        return Wire.of(pdu, headerDigest, false);
     }
 
     private static RawConnection loggedIn() throws Exception {
@@ -112,7 +116,7 @@ class BadInputTest {
         String text = "InitiatorName=iqn.2026-01.org.example:raw\0TargetName=" + target.iqn()
                 + "\0HeaderDigest=CRC32C\0DataDigest=None\0";
         c.send(new LoginRequest(true, false, 1, 3, 0, 0, InitiatorConfig.randomIsid(), 0, 1, 0, 1, 0,
-                Unpooled.copiedBuffer(text, java.nio.charset.StandardCharsets.UTF_8)));
+                Unpooled.copiedBuffer(text, StandardCharsets.UTF_8)));
         LoginResponse r = (LoginResponse) c.receive();
         assertEquals(0, r.statusClass());
         byte[] nop = wire(new NopOut(true, 0, 5, -1, 1, 1, Unpooled.EMPTY_BUFFER), true);
@@ -144,8 +148,8 @@ class BadInputTest {
         try (RawConnection c = new RawConnection(target.address())) {
             byte[] login = wire(new LoginRequest(true, false, 1, 3, 0, 0, 1, 0, 1, 0, 1, 0,
                     Unpooled.copiedBuffer("InitiatorName=iqn.2026-01.org.example:x\0",
-                            java.nio.charset.StandardCharsets.UTF_8)), false);
-            c.sendBytes(java.util.Arrays.copyOf(login, 60)); // header and part of the text, then silence
+                            StandardCharsets.UTF_8)), false);
+            c.sendBytes(Arrays.copyOf(login, 60)); // header and part of the text, then silence
             assertTrue(c.closedByPeer(), "the target closes a login that never completes");
         }
     }
@@ -180,9 +184,9 @@ class BadInputTest {
         try (RawConnection c = new RawConnection(target.address())) {
             c.send(new LoginRequest(true, false, 1, 3, 0, 0, 1, 0, 1, 0, 1, 0, Unpooled.copiedBuffer(
                     "InitiatorName=iqn.2026-01.org.example:d\0SessionType=Discovery\0",
-                    java.nio.charset.StandardCharsets.UTF_8)));
+                    StandardCharsets.UTF_8)));
             assertEquals(0, ((LoginResponse) c.receive()).statusClass());
-            c.send(new org.iscsilab.iscsi.pdu.ScsiCommand(false, true, false, false, 1, 0, 3, 0, 1, 0, new byte[16],
+            c.send(new ScsiCommand(false, true, false, false, 1, 0, 3, 0, 1, 0, new byte[16],
                     Unpooled.EMPTY_BUFFER));
             Reject reject = assertInstanceOf(Reject.class, c.receive());
             assertEquals(Reject.PROTOCOL_ERROR, reject.reason());

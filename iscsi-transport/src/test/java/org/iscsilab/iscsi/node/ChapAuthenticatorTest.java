@@ -16,6 +16,9 @@ import org.iscsilab.iscsi.login.LoginStatus;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import org.iscsilab.core.ScsiTargetDevice;
 
 /** The target's CHAP exchange (RFC 7143 §12.1.3): algorithm choice, response check, mutual answer, refusals. */
 class ChapAuthenticatorTest {
@@ -58,12 +61,12 @@ class ChapAuthenticatorTest {
         byte[] got = Chap.response(ChapAlgorithm.MD5, 1, Chap.secret("secret"), challenge);
         byte[] expected;
         try {
-            java.security.MessageDigest md = java.security.MessageDigest.getInstance("MD5");
+            MessageDigest md = MessageDigest.getInstance("MD5");
             md.update((byte) 1);
             md.update(Chap.secret("secret"));
             md.update(challenge);
             expected = md.digest();
-        } catch (java.security.NoSuchAlgorithmException e) {
+        } catch (NoSuchAlgorithmException e) {
             return; // a FIPS JDK without MD5: Bouncy Castle still computes it, nothing to compare with
         }
         assertEquals(Chap.hex(expected), Chap.hex(got));
@@ -107,7 +110,7 @@ class ChapAuthenticatorTest {
     @Test
     void badConfigurationsAreRefused() {
         assertThrows(IllegalArgumentException.class, () -> new ChapCredentials("alice", "short"));
-        IscsiTarget t = new IscsiTarget("iqn.2026-01.org.example:t", null, new org.iscsilab.core.ScsiTargetDevice("t"));
+        IscsiTarget t = new IscsiTarget("iqn.2026-01.org.example:t", null, new ScsiTargetDevice("t"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> t.requireChap(ALICE, new ChapCredentials("target", ALICE.secret())));
         assertTrue(e.getMessage().contains("must differ"), e.getMessage());

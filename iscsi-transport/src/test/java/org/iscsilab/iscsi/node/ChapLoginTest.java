@@ -15,6 +15,9 @@ import org.iscsilab.scsi.LunAddress;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import java.util.List;
+import org.iscsilab.iscsi.initiator.DiscoveredTarget;
+import org.iscsilab.iscsi.login.ChapRequirement;
 
 /** CHAP between the Java initiator and the target, one-way and mutual, over a real connection. */
 class ChapLoginTest {
@@ -79,7 +82,7 @@ class ChapLoginTest {
         assertTrue(login(null, null).tsih() != 0);
     }
 
-    private java.util.List<org.iscsilab.iscsi.initiator.DiscoveredTarget> discover(ChapCredentials ours,
+    private List<DiscoveredTarget> discover(ChapCredentials ours,
                                                                                   ChapCredentials theirs) {
         InitiatorConfig c = InitiatorConfig.discovery();
         InitiatorSession s = initiator.login(target.address(), ours == null ? c : c.withChap(ours, theirs)).join();
@@ -92,7 +95,7 @@ class ChapLoginTest {
 
     @Test
     void discoverySessionsCanRequireChapOfTheirOwnMutualIncluded() {
-        target.server().requireDiscoveryChap(new org.iscsilab.iscsi.login.ChapRequirement(ALICE, TARGET));
+        target.server().requireDiscoveryChap(new ChapRequirement(ALICE, TARGET));
         assertEquals(target.iqn(), discover(ALICE, TARGET).get(0).name());
         for (ChapCredentials wrong : new ChapCredentials[] {new ChapCredentials("alice", "not-alices-secret"), null}) {
             CompletionException e = assertThrows(CompletionException.class, () -> discover(wrong, null));
@@ -100,9 +103,9 @@ class ChapLoginTest {
             assertEquals(0x0201, refused.statusClass() << 8 | refused.statusDetail());
         }
         assertTrue(login(null, null).isOpen(), "normal sessions of a target without CHAP are not affected");
-        assertThrows(IllegalArgumentException.class, () -> new org.iscsilab.iscsi.login.ChapRequirement(ALICE,
+        assertThrows(IllegalArgumentException.class, () -> new ChapRequirement(ALICE,
                 new ChapCredentials("the-target", ALICE.secret())), "RFC 7143 §12.1.3: the two secrets differ");
-        target.server().requireDiscoveryChap(org.iscsilab.iscsi.login.ChapRequirement.NONE);
+        target.server().requireDiscoveryChap(ChapRequirement.NONE);
         assertEquals(target.iqn(), discover(null, null).get(0).name(), "and it can be turned off");
     }
 }

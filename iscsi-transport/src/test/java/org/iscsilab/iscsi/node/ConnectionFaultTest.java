@@ -22,6 +22,8 @@ import org.iscsilab.scsi.LunAddress;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /** Connection and login faults: freeze and thaw, drop, unanswered NOPs, async messages, refused and slow logins. */
 class ConnectionFaultTest {
@@ -134,7 +136,7 @@ class ConnectionFaultTest {
         RecoveringSession r = RecoveringSession.open(initiator, target.address(),
                 InitiatorConfig.normal(target.iqn()).withInitiatorName(HOST_A), Duration.ofMillis(100),
                 Duration.ofSeconds(10)).join();
-        java.util.List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<String> seen = new CopyOnWriteArrayList<>();
         r.onStateChange((from, to) -> seen.add(from + "->" + to));
         target.faults().add("drop,once,initiator=" + HOST_A);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -142,7 +144,7 @@ class ConnectionFaultTest {
             Thread.sleep(20);
         }
         assertEquals(1, r.relogins());
-        assertEquals(java.util.List.of("LOGGED_IN->RECOVERING", "RECOVERING->LOGGED_IN"), seen);
+        assertEquals(List.of("LOGGED_IN->RECOVERING", "RECOVERING->LOGGED_IN"), seen);
         r.execute(LunAddress.encode(0), Cdbs.testUnitReady(), null, 0).join(); // the new nexus' unit attention
         assertTrue(r.execute(LunAddress.encode(0), Cdbs.read10(0, 1), null, 512).join().good());
         assertEquals(2, target.events().count(e -> e.type() == EventLog.Type.LOGIN && HOST_A.equals(e.initiator())));

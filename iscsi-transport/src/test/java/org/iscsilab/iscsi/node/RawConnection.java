@@ -19,6 +19,7 @@ import org.iscsilab.iscsi.codec.PduEncoder;
 import org.iscsilab.iscsi.pdu.LoginRequest;
 import org.iscsilab.iscsi.pdu.LoginResponse;
 import org.iscsilab.iscsi.pdu.Pdu;
+import org.iscsilab.iscsi.codec.Wire;
 
 /** A hand-driven TCP connection for tests that must send what no well-behaved initiator would. */
 final class RawConnection implements AutoCloseable {
@@ -42,7 +43,7 @@ final class RawConnection implements AutoCloseable {
     }
 
     void send(Pdu pdu) throws IOException {
-        out.write(org.iscsilab.iscsi.codec.Wire.of(pdu, digests.headerDigest(), digests.dataDigest()));
+        out.write(Wire.of(pdu, digests.headerDigest(), digests.dataDigest()));
         out.flush();
     }
 

@@ -21,6 +21,9 @@ import org.iscsilab.scsi.SenseKey;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /** SCSI fault rules act on commands over the wire, while the session is live, and the event log shows them. */
 class ScsiFaultInjectionTest {
@@ -79,7 +82,7 @@ class ScsiFaultInjectionTest {
     @Test
     void aShortTransferEndsWithAResidualUnderflowAndCorruptionFlipsBits() {
         byte[] data = new byte[8 * 512];
-        java.util.Arrays.fill(data, (byte) 0x5A);
+        Arrays.fill(data, (byte) 0x5A);
         assertTrue(session.execute(LunAddress.encode(0), Cdbs.write16(0, 8, false), data, 0).join().good());
         int rule = target.faults().add("short,bytes=1024,lun=0,op=read").id();
         ScsiResult cut = read(0, 0, 8);
@@ -90,8 +93,8 @@ class ScsiFaultInjectionTest {
         target.faults().add("corrupt,lun=0,op=read,once");
         ScsiResult bad = read(0, 0, 8);
         assertTrue(bad.good());
-        assertFalse(java.util.Arrays.equals(data, bad.data()), "the data came back altered");
-        assertTrue(java.util.Arrays.equals(data, read(0, 0, 8).data()), "once: the next read is clean");
+        assertFalse(Arrays.equals(data, bad.data()), "the data came back altered");
+        assertTrue(Arrays.equals(data, read(0, 0, 8).data()), "once: the next read is clean");
     }
 
     @Test
@@ -99,8 +102,8 @@ class ScsiFaultInjectionTest {
         target.faults().add("hang,lun=1,op=sync");
         var pending = session.execute(LunAddress.encode(1), Cdbs.synchronizeCache10(), null, 0);
         assertTrue(read(0, 0, 1).good(), "LUN 0 keeps answering");
-        assertThrows(java.util.concurrent.TimeoutException.class,
-                () -> pending.get(500, java.util.concurrent.TimeUnit.MILLISECONDS));
+        assertThrows(TimeoutException.class,
+                () -> pending.get(500, TimeUnit.MILLISECONDS));
     }
 
     @Test
@@ -136,13 +139,13 @@ class ScsiFaultInjectionTest {
         target.faults().add("hang,lun=1,op=sync");
         int ignore = target.faults().add("ignore-tmf").id();
         InitiatorSession.Command stuck = session.submit(LunAddress.encode(1), Cdbs.synchronizeCache10(), null, 0);
-        int itt = stuck.itt().get(5, java.util.concurrent.TimeUnit.SECONDS);
+        int itt = stuck.itt().get(5, TimeUnit.SECONDS);
         var unanswered = session.abortTask(LunAddress.encode(1), itt);
-        assertThrows(java.util.concurrent.TimeoutException.class,
-                () -> unanswered.get(500, java.util.concurrent.TimeUnit.MILLISECONDS));
+        assertThrows(TimeoutException.class,
+                () -> unanswered.get(500, TimeUnit.MILLISECONDS));
         assertEquals(1, target.events().count(e -> e.type() == EventLog.Type.TASK_MANAGEMENT
                 && "unanswered".equals(e.status())));
         target.faults().remove(ignore);
-        session.abortTask(LunAddress.encode(1), itt).get(5, java.util.concurrent.TimeUnit.SECONDS);
+        session.abortTask(LunAddress.encode(1), itt).get(5, TimeUnit.SECONDS);
     }
 }

@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
 /**
  * One iSCSI session as the SCSI transport class sees it (iscsi_cls_session): its own SCSI host
  * with one target, the session's transport state, and the link from connection recovery to the
- * mid-layer (reference §8): a failed connection blocks the target; a relogin unblocks it to
+ * mid-layer (docs/linux-midlayer.md §8): a failed connection blocks the target; a relogin unblocks it to
  * RUNNING; the replacement timeout unblocks it to TRANSPORT_OFFLINE, so I/O fails fast.
  */
 public final class IscsiHostSession {
@@ -122,11 +122,11 @@ public final class IscsiHostSession {
     }
 
     /**
-     * Logout and session removal. The order of iscsid's steps is not confirmed from its sources;
-     * by default this model takes the careful one: on a logged-in session the devices are removed
+     * Logout and session removal, in open-iscsi's order by default (session_logout_task unbinds
+     * before it sends the Logout PDU): on a logged-in session the devices are removed
      * first (sd's SYNCHRONIZE CACHE still reaches the target), then the Logout PDU goes
      * ({@link IscsiLld#setRemoveDevicesBeforeLogout} selects the other order). On a session that is
-     * not logged in, iscsi_remove_session's order applies (reference §8, scenario D): stop
+     * not logged in, iscsi_remove_session's order applies (docs/linux-midlayer.md §8, scenario D): stop
      * recovering, FREE, unblock to TRANSPORT_OFFLINE (parked I/O is killed), then remove the target.
      * Either way iscsi_host_remove removes the host last and the module reference goes.
      */

@@ -26,6 +26,10 @@ import org.iscsilab.iscsi.initiator.IscsiInitiator;
 import org.iscsilab.iscsi.initiator.RecoveringSession;
 import org.iscsilab.iscsi.initiator.ScsiResult;
 import org.iscsilab.scsi.LunAddress;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The iSCSI low-level driver (iscsi_tcp + libiscsi + scsi_transport_iscsi, in the parts the
@@ -78,9 +82,10 @@ public final class IscsiLld implements LowLevelDriver {
     }
 
     /**
-     * The order of a live session's logout, which iscsid's sources do not confirm: devices removed
-     * first (sd's SYNCHRONIZE CACHE reaches the target; the default) or the Logout PDU first (sd's
-     * command is then failed by the closed session and never reaches the target).
+     * The order of a live session's logout: devices removed first (sd's SYNCHRONIZE CACHE reaches
+     * the target; the default, and what open-iscsi's session_logout_task does: it unbinds the
+     * session before it sends the Logout PDU) or the Logout PDU first (sd's command is then failed
+     * by the closed session and never reaches the target), for comparison.
      */
     public void setRemoveDevicesBeforeLogout(boolean devicesFirst) {
         this.removeDevicesBeforeLogout = devicesFirst;
@@ -158,13 +163,13 @@ public final class IscsiLld implements LowLevelDriver {
         inFlight.put(request, cmd);
         cmd.result().whenComplete((ScsiResult r, Throwable err) -> {
             inFlight.remove(request);
-            Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null
+            Throwable cause = err instanceof CompletionException && err.getCause() != null
                     ? err.getCause() : err;
             if (err == null) {
                 request.complete(new HostResult(HostResult.HostByte.DID_OK, r.status(), r.sense(), r.data()));
             } else if (cause instanceof TaskAbortedException) {
                 // the error handler aborted it and completes it
-            } else if (cause instanceof java.util.concurrent.TimeoutException) {
+            } else if (cause instanceof TimeoutException) {
                 request.complete(HostResult.of(HostResult.HostByte.DID_TIME_OUT));
             } else if (s.recovery().state() == RecoveringSession.State.RECOVERING
                     || s.recovery().state() == RecoveringSession.State.LOGGED_IN) {
@@ -220,9 +225,9 @@ public final class IscsiLld implements LowLevelDriver {
 
     private static boolean tmfSucceeded(CompletableFuture<Integer> response) throws InterruptedException {
         try {
-            int r = response.get(TMF_TIMEOUT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+            int r = response.get(TMF_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             return r == TaskManagementResponse.FUNCTION_COMPLETE || r == TaskManagementResponse.TASK_DOES_NOT_EXIST;
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
             return false;
         }
     }

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Block and unblock (reference §4): what the transport calls when a session fails and recovers.
+ * Block and unblock (docs/linux-midlayer.md §4): what the transport calls when a session fails and recovers.
  * The 4.11 model writes states without a lock; v4.13 and later change state and stop the queue
  * under the device's state mutex. Target unblock picks its devices as the policy says: with
  * scsi_device_get (skipping CANCEL, DEL and every device of a GOING module) or, with {@code bart},
@@ -115,7 +115,7 @@ public final class BlockControl {
     }
 
     /**
-     * scsi_target_block on a session or rport device (reference §4): it walks the device's child
+     * scsi_target_block on a session or rport device (docs/linux-midlayer.md §4): it walks the device's child
      * targets and blocks each. For a host, every target of the host.
      */
     public static void blockHost(ScsiHost h) {

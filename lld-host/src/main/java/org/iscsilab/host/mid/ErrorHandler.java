@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
  * time): a dispatched request that outlives its device's timeout is recovered by escalation —
  * abort the command, reset the LUN, reset the target, reset the host (for iSCSI: drop the session,
  * which then recovers and the requests are retried); when every step fails the device goes
- * OFFLINE. Only dispatched requests have timers: parked ones never time out (reference §3).
+ * OFFLINE. Only dispatched requests have timers: parked ones never time out (docs/linux-midlayer.md §3).
  */
 public final class ErrorHandler {
     private static final Logger log = LoggerFactory.getLogger(ErrorHandler.class);

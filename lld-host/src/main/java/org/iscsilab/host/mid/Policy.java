@@ -101,7 +101,7 @@ public enum Policy {
         return label;
     }
 
-    /** The allowed old states for each new state (reference §2). */
+    /** The allowed old states for each new state (docs/linux-midlayer.md §2). */
     private static Map<DeviceState, Set<DeviceState>> table(String label) {
         Map<DeviceState, Set<DeviceState>> t = new EnumMap<>(DeviceState.class);
         for (DeviceState s : DeviceState.values()) {

@@ -3,7 +3,7 @@ package org.iscsilab.host.mid;
 import java.util.function.Function;
 
 /**
- * Device, target and host removal in the modelled kernel's order (reference §5, §6).
+ * Device, target and host removal in the modelled kernel's order (docs/linux-midlayer.md §5, §6).
  *
  * <p>4.11 (and bart, cancel-block): set CANCEL — or, with James's state, CANCEL_BLOCK for a
  * blocked device — and return at once when that is illegal; run the upper driver's remove
@@ -58,7 +58,8 @@ public final class Removal {
 
     /**
      * scsi_remove_target: 4.11 to 4.13 pick devices with scsi_device_get, so during an LLD unload
-     * (module GOING) every device is skipped; from 4.14 every device not in DEL or CANCEL is taken.
+     * (module GOING) every device is skipped; from 4.15 every device not in DEL or CANCEL is taken
+     * (the model's {@code current} policy).
      */
     public static void removeTarget(ScsiTarget t, Function<ScsiDevice, UpperDriver> upper)
             throws InterruptedException {

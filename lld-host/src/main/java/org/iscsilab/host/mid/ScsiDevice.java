@@ -116,7 +116,7 @@ public final class ScsiDevice {
         return true;
     }
 
-    /** scsi_internal_device_unblock's write of sdev_state, which bypasses the table (reference §4). */
+    /** scsi_internal_device_unblock's write of sdev_state, which bypasses the table (docs/linux-midlayer.md §4). */
     synchronized void writeStateDirectly(DeviceState to) {
         record(to, true);
     }

@@ -18,7 +18,7 @@ import org.iscsilab.host.module.Violations;
 /**
  * Explores every ordering of racing mid-layer threads at the yield points (depth-first over the
  * scheduler's picks, each ordering run once on fresh objects) and checks the invariants after
- * each. Three races of the reference: a target block against a device removal (scenario C), an
+ * each. Three races of docs/linux-midlayer.md: a target block against a device removal (scenario C), an
  * unblock against a removal, and an LLD module going away against a target unblock.
  */
 public final class InterleavingExplorer {

@@ -2,7 +2,7 @@ package org.iscsilab.host.scenario;
 
 import java.util.Locale;
 
-/** The reference's scenarios that run over the wire, by letter first. */
+/** The scenarios of docs/linux-midlayer.md that run over the wire, by letter first. */
 public enum Scenario {
     A("A-lld-unload-blocked", "LLD unload with a blocked target (the original SRP case): the module goes GOING, "
             + "its exit removes the host, the recovery timeout's unblock comes during removal"),

@@ -20,6 +20,8 @@ import org.iscsilab.host.module.Violations;
 import org.iscsilab.iscsi.initiator.InitiatorConfig;
 import org.iscsilab.iscsi.initiator.IscsiInitiator;
 import org.iscsilab.core.fault.EventLog;
+import java.util.EnumSet;
+import java.util.Set;
 
 /**
  * Runs a {@link Scenario} under a {@link Policy} against an embedded iscsilab target over a real
@@ -180,17 +182,17 @@ public final class ScenarioRunner {
         }
 
         /**
-         * Invariant 5: every state change the enforcer made is legal for the modelled kernel, and the
+         * docs/linux-midlayer.md §10, invariant 5: every state change the enforcer made is legal for the modelled kernel, and the
          * unblock's direct writes only reach the states it may write.
          */
         private void checkTransitions() {
             if (device == null) {
                 return;
             }
-            java.util.Set<DeviceState> unblockTargets = policy.strictUnblockTarget()
-                    ? java.util.EnumSet.of(DeviceState.RUNNING, DeviceState.TRANSPORT_OFFLINE, DeviceState.CREATED,
+            Set<DeviceState> unblockTargets = policy.strictUnblockTarget()
+                    ? EnumSet.of(DeviceState.RUNNING, DeviceState.TRANSPORT_OFFLINE, DeviceState.CREATED,
                     DeviceState.CANCEL)
-                    : java.util.EnumSet.of(DeviceState.RUNNING, DeviceState.TRANSPORT_OFFLINE, DeviceState.OFFLINE,
+                    : EnumSet.of(DeviceState.RUNNING, DeviceState.TRANSPORT_OFFLINE, DeviceState.OFFLINE,
                     DeviceState.CREATED, DeviceState.CANCEL, DeviceState.QUIESCE);
             for (ScsiDevice.Transition t : device.timeline()) {
                 if (t.from() == null) {
@@ -203,7 +205,7 @@ public final class ScenarioRunner {
             }
         }
 
-        /** Invariant 6 (v4.13 and later, where state_mutex exists): a queue is stopped only while its device is blocked. */
+        /** docs/linux-midlayer.md §10, invariant 6 (v4.13 and later, where state_mutex exists): a queue is stopped only while its device is blocked. */
         private void checkQueueInvariant() {
             if (policy.removalToDel() && device != null && device.queueStopped() && !device.state().blocked()) {
                 violations.record(device.hctl() + "'s queue is stopped while it is " + device.sysfsState()

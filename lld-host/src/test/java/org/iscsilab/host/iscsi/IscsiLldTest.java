@@ -24,6 +24,10 @@ import org.iscsilab.core.fault.EventLog;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /** The iSCSI LLD over a real connection: scan, sd I/O, block on failure, unblock on relogin, fail fast after the timeout. */
 class IscsiLldTest {
@@ -80,7 +84,7 @@ class IscsiLldTest {
         assertTrue(d0.writeCacheEnabled(), "the target reports WCE=1 in the caching page");
         assertEquals("running", d0.device().sysfsState());
         byte[] data = new byte[8 * 512];
-        java.util.Arrays.fill(data, (byte) 0x3C);
+        Arrays.fill(data, (byte) 0x3C);
         assertTrue(d0.write(100, data).join().good());
         assertArrayEquals(data, d0.read(100, 8).join().data());
         assertEquals(1, lld.module().references(), "the session pins the module");
@@ -134,15 +138,15 @@ class IscsiLldTest {
         var device = s.disk(0).device();
         s.logout();
         assertEquals("deleted", device.sysfsState());
-        assertEquals(java.util.List.of("created", "running", "cancel", "deleted"),
+        assertEquals(List.of("created", "running", "cancel", "deleted"),
                 device.timeline().stream().map(t -> t.to().sysfs()).toList());
         assertTrue(s.disks().isEmpty());
         assertEquals(0, lld.module().references());
         // a live session's disks are removed before the Logout PDU: sd's SYNCHRONIZE CACHE reaches
         // each LUN (both report WCE=1)
-        assertEquals(java.util.Set.of(0, 1), target.events().events(e -> e.sequence() > before
+        assertEquals(Set.of(0, 1), target.events().events(e -> e.sequence() > before
                 && e.type() == EventLog.Type.COMMAND && e.opcode() == 0x35 && "GOOD".equals(e.status())).stream()
-                .map(EventLog.Event::lun).collect(java.util.stream.Collectors.toSet()));
+                .map(EventLog.Event::lun).collect(Collectors.toSet()));
         lld.module().unload(false);
         assertEquals(ModuleState.UNLOADED, lld.module().state());
         assertTrue(violations.isEmpty(), violations.all().toString());

@@ -9,12 +9,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** The reference's invariants that hold by construction, each checked on its own. */
+/** The invariants of docs/linux-midlayer.md §10 that hold by construction, each checked on its own. */
 class InvariantsTest {
     private final Violations violations = new Violations();
     private final TestDriver lld = new TestDriver(violations);
 
-    /** Invariant 2: sd sends nothing to a device that is not online; the LLD never sees a DEL device's I/O. */
+    /** docs/linux-midlayer.md §10, invariant 2: sd sends nothing to a device that is not online; the LLD never sees a DEL device's I/O. */
     @ParameterizedTest(name = "{0}")
     @CsvSource({"OFFLINE", "TRANSPORT_OFFLINE", "DEL"})
     void sdSendsNoSynchronizeCacheToADeviceThatIsNotOnline(DeviceState offline) throws Exception {
@@ -38,7 +38,7 @@ class InvariantsTest {
         assertTrue(violations.isEmpty(), violations.all().toString());
     }
 
-    /** Invariant 4: scsi_device_get succeeds exactly when the state is neither CANCEL nor DEL and the module is live. */
+    /** docs/linux-midlayer.md §10, invariant 4: scsi_device_get succeeds exactly when the state is neither CANCEL nor DEL and the module is live. */
     @ParameterizedTest(name = "{0}, module live {1}: {2}")
     @CsvSource({
             "RUNNING,true,true", "BLOCK,true,true", "OFFLINE,true,true", "TRANSPORT_OFFLINE,true,true",

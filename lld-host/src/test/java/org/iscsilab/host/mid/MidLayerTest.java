@@ -10,6 +10,7 @@ import org.iscsilab.host.module.Violations;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import java.util.ArrayList;
 
 /** Admission, device get, block and unblock, and the queue's timers, each as the modelled kernel has them. */
 class MidLayerTest {
@@ -49,7 +50,7 @@ class MidLayerTest {
         assertEquals(1, lld.module().references(), "a device reference pins the module");
         running.put();
         assertFalse(cancelled.get());
-        List<Boolean> duringUnload = new java.util.ArrayList<>();
+        List<Boolean> duringUnload = new ArrayList<>();
         TestDriver other = new TestDriver(violations);
         ScsiHost h2 = new ScsiHost(1, other, Policy.V4_11, violations);
         ScsiDevice d2 = h2.addDevice(0, 0, 0);

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Every cell of scsi_device_set_state()'s table, legal and illegal, for each modelled kernel:
- * the expectations are written out here from the reference's §2 table, independently of Policy.
+ * the expectations are written out here from the §2 table of docs/linux-midlayer.md, independently of Policy.
  */
 class PolicyTransitionTableTest {
     /** "NEW <- OLD OLD ..." rows of K411 (= K412). */

@@ -11,7 +11,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Removing a blocked device with the write cache on (reference scenario B without the wire):
+ * Removing a blocked device with the write cache on (docs/linux-midlayer.md scenario B without the wire):
  * which policies hang in SYNCHRONIZE CACHE, what sysfs shows meanwhile, and what an unblock does.
  */
 class RemovalTest {

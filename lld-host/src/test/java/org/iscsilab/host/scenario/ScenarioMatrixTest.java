@@ -8,9 +8,10 @@ import java.time.Duration;
 import org.iscsilab.host.mid.Policy;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import java.util.List;
 
 /**
- * The scenarios x policies matrix over a real iSCSI connection, against the reference's
+ * The scenarios x policies matrix over a real iSCSI connection, against the scenarios of docs/linux-midlayer.md
  * expectations: outcome, the sysfs state the device shows last, and whether SYNCHRONIZE CACHE
  * reached the target during removal.
  */
@@ -69,7 +70,7 @@ class ScenarioMatrixTest {
             assertFalse(r.stuckCallChain().isEmpty(), "a hang names the stuck call chain");
             assertTrue(r.violations().stream().anyMatch(v -> v.contains("did not finish")), context);
         } else {
-            assertEquals(java.util.List.of(), r.violations(), context);
+            assertEquals(List.of(), r.violations(), context);
         }
     }
 
@@ -92,7 +93,7 @@ class ScenarioMatrixTest {
         assertTrue(r.stuckCallChain().stream().anyMatch(f -> f.startsWith("ScsiDisk.remove")), r.stuckCallChain().toString());
         assertTrue(r.stuckCallChain().stream().anyMatch(f -> f.startsWith("KernelModule.unload")),
                 "the chain runs from rmmod to sd's SYNCHRONIZE CACHE: " + r.stuckCallChain());
-        assertEquals(java.util.List.of("running", "blocked", "cancel"), r.sysfsStates());
-        assertEquals(java.util.List.of("PATH_UP", "PATH_PENDING", "PATH_DOWN"), r.multipathStates());
+        assertEquals(List.of("running", "blocked", "cancel"), r.sysfsStates());
+        assertEquals(List.of("PATH_UP", "PATH_PENDING", "PATH_DOWN"), r.multipathStates());
     }
 }

@@ -4,6 +4,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Predicate;
+import java.lang.invoke.VarHandle;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * The target's recent history, for tests to assert on ("SYNCHRONIZE CACHE reached LUN 0 twice",
@@ -53,13 +59,13 @@ public final class EventLog {
 
     private final Slot[] ring;
 
-    private record Listener(java.util.Set<Type> types, java.util.function.Consumer<Event> consumer) {
+    private record Listener(Set<Type> types, Consumer<Event> consumer) {
     }
 
-    private final List<Listener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     /** Types some listener wants, by ordinal: the others are recorded without making an Event. */
     private final boolean[] listened = new boolean[Type.values().length];
-    private final java.util.concurrent.atomic.AtomicLong recorded = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong recorded = new AtomicLong();
     /** Commands recorded per opcode since the target started: running totals the ring cannot lose. */
     private final LongAdder[] commandsByOpcode =
             new LongAdder[256];
@@ -97,7 +103,7 @@ public final class EventLog {
             Thread.onSpinWait();
         }
         slot.state = -seq;
-        java.lang.invoke.VarHandle.releaseFence(); // the mark is visible before any field changes
+        VarHandle.releaseFence(); // the mark is visible before any field changes
         slot.timeMillis = System.currentTimeMillis();
         slot.type = type;
         slot.initiator = initiator;
@@ -126,7 +132,7 @@ public final class EventLog {
             long before = slot.state;
             if (before == seq) {
                 Event e = slot.event(seq);
-                java.lang.invoke.VarHandle.acquireFence(); // the fields were read before the check
+                VarHandle.acquireFence(); // the fields were read before the check
                 if (slot.state == seq) {
                     return e;
                 }
@@ -139,8 +145,8 @@ public final class EventLog {
     }
 
     /** Sees every event of the given types as it is recorded, on the recording thread: keep it short. */
-    public synchronized void addListener(java.util.function.Consumer<Event> listener, Type first, Type... more) {
-        java.util.Set<Type> types = java.util.EnumSet.of(first, more);
+    public synchronized void addListener(Consumer<Event> listener, Type first, Type... more) {
+        Set<Type> types = EnumSet.of(first, more);
         listeners.add(new Listener(types, listener));
         types.forEach(t -> listened[t.ordinal()] = true);
     }

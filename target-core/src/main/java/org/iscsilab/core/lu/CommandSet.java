@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import org.iscsilab.scsi.SenseException;
+import org.iscsilab.scsi.Cdb;
 
 /**
  * The commands a logical unit supports, each described once (opcode, service action, CDB
@@ -74,7 +75,7 @@ public final class CommandSet {
      * The handler for a CDB, or null for an unsupported opcode. An unsupported service action of
      * a supported opcode is INVALID FIELD IN CDB pointing at the SERVICE ACTION field (SPC-5 §4.2.5.3).
      */
-    public CommandHandler handlerFor(org.iscsilab.scsi.Cdb cdb) {
+    public CommandHandler handlerFor(Cdb cdb) {
         int op = cdb.opcode();
         if (plain[op] != null) {
             return plain[op].handler();

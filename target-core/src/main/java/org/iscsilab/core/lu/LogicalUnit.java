@@ -26,6 +26,8 @@ import org.iscsilab.core.store.BackingStore;
 import org.iscsilab.core.pr.AptplFile;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A direct-access block device (SBC-4) over a backing store. Commands complete asynchronously:
@@ -274,7 +276,7 @@ public final class LogicalUnit implements AutoCloseable {
             long left = nanos - (System.nanoTime() - progress.startNanos());
             return left <= 0 ? CompletableFuture.<Void>completedFuture(null)
                     : CompletableFuture.runAsync(() -> { },
-                            CompletableFuture.delayedExecutor(left, java.util.concurrent.TimeUnit.NANOSECONDS));
+                            CompletableFuture.delayedExecutor(left, TimeUnit.NANOSECONDS));
         }).whenComplete((v, t) -> {
             synchronized (this) {
                 sanitizing = null;
@@ -386,7 +388,7 @@ public final class LogicalUnit implements AutoCloseable {
         if (cause instanceof SenseException se) {
             return checkCondition(se.sense());
         }
-        if (cause instanceof java.util.concurrent.CancellationException) {
+        if (cause instanceof CancellationException) {
             // the transport aborted the task while it waited for data-out (SAM-5 §5.8)
             return ScsiOutcome.status(ScsiStatus.TASK_ABORTED);
         }

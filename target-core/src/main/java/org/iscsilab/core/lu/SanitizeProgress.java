@@ -4,6 +4,7 @@ import java.util.concurrent.CompletableFuture;
 import org.iscsilab.scsi.AdditionalSense;
 import org.iscsilab.scsi.SenseData;
 import org.iscsilab.scsi.SenseKey;
+import java.util.OptionalLong;
 
 /**
  * A sanitize operation in progress: when it started and how long it lasts, for the progress
@@ -16,6 +17,6 @@ public record SanitizeProgress(long startNanos, long durationNanos, CompletableF
         long elapsed = System.nanoTime() - startNanos;
         int progress = durationNanos <= 0 ? 0xFFFF : (int) Math.min(0xFFFF, elapsed * 65536 / durationNanos);
         return new SenseData(SenseKey.NOT_READY, AdditionalSense.SANITIZE_IN_PROGRESS,
-                java.util.OptionalLong.empty(), null, progress);
+                OptionalLong.empty(), null, progress);
     }
 }

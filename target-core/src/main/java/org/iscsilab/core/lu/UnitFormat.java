@@ -1,15 +1,17 @@
 package org.iscsilab.core.lu;
 
+import java.time.Duration;
+
 /**
  * How a logical unit presents its medium: logical block size, physical block size (SBC-4 §4.6:
  * reported as LOGICAL BLOCKS PER PHYSICAL BLOCK EXPONENT), write protection, thin provisioning and
  * removable medium (SBC-4 §4.15).
  */
 public record UnitFormat(int blockSize, int physicalBlockSize, boolean readOnly, boolean thin, boolean removable,
-                         java.time.Duration sanitizeDuration) {
+                         Duration sanitizeDuration) {
 
     /** How long a SANITIZE stays in progress unless a LUN says otherwise. */
-    public static final java.time.Duration DEFAULT_SANITIZE_DURATION = java.time.Duration.ofSeconds(8);
+    public static final Duration DEFAULT_SANITIZE_DURATION = Duration.ofSeconds(8);
 
     public UnitFormat(int blockSize, int physicalBlockSize, boolean readOnly, boolean thin) {
         this(blockSize, physicalBlockSize, readOnly, thin, false);

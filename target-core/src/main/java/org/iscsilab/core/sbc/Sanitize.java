@@ -10,6 +10,7 @@ import org.iscsilab.core.lu.ScsiTask;
 import org.iscsilab.scsi.Cdb;
 import org.iscsilab.scsi.ScsiOpcode;
 import org.iscsilab.scsi.SenseException;
+import java.io.IOException;
 
 /**
  * SANITIZE (SBC-4 §5.23): OVERWRITE with an initialization pattern, BLOCK ERASE and
@@ -83,9 +84,8 @@ public final class Sanitize {
         }
     }
 
-    /** Deallocates everything on thin units, zero-fills otherwise. */
     /** OWCOUNT passes of the pattern repeated through every block, inverted between passes when asked. */
-    private static void overwrite(LogicalUnit lu, byte[] pattern, int passes, boolean invert) throws java.io.IOException {
+    private static void overwrite(LogicalUnit lu, byte[] pattern, int passes, boolean invert) throws IOException {
         int bs = lu.blockSize();
         for (int pass = 0; pass < passes; pass++) {
             boolean inverted = invert && pass % 2 == 1;

@@ -15,6 +15,8 @@ import org.iscsilab.scsi.SenseData;
 import org.iscsilab.scsi.SenseException;
 import org.iscsilab.scsi.SenseKey;
 import org.iscsilab.core.store.Unmappable;
+import java.io.IOException;
+import java.util.Arrays;
 
 /**
  * Logical block provisioning (SBC-4 §4.7): UNMAP (§5.31), WRITE SAME (10/16) with and without
@@ -79,7 +81,7 @@ final class ThinProvisioning {
         }));
     }
 
-    private static void deallocate(LogicalUnit lu, long lba, long blocks) throws java.io.IOException {
+    private static void deallocate(LogicalUnit lu, long lba, long blocks) throws IOException {
         if (blocks == 0) {
             return;
         }
@@ -144,7 +146,7 @@ final class ThinProvisioning {
      * zeros).
      */
     private static void fill(LogicalUnit lu, long lba, long blocks, ByteBuffer block, boolean unmap)
-            throws java.io.IOException {
+            throws IOException {
         int bs = lu.blockSize();
         if (unmap) {
             deallocate(lu, lba, blocks);
@@ -186,6 +188,6 @@ final class ThinProvisioning {
             written++;
         }
         out.putInt(0, 4 + written * 16); // PARAMETER DATA LENGTH
-        return ScsiOutcome.dataIn(java.util.Arrays.copyOf(out.array(), 8 + written * 16), allocation);
+        return ScsiOutcome.dataIn(Arrays.copyOf(out.array(), 8 + written * 16), allocation);
     }
 }

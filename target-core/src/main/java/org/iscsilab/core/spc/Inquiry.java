@@ -5,6 +5,7 @@ import org.iscsilab.core.lu.LogicalUnit;
 import org.iscsilab.core.lu.ScsiOutcome;
 import org.iscsilab.core.lu.ScsiTask;
 import org.iscsilab.scsi.SenseException;
+import org.iscsilab.core.lu.LogicalUnitIdentity;
 
 /** SPC-5 §6.7 INQUIRY: standard data and the vital product data pages of {@link VpdPages}. */
 public final class Inquiry {
@@ -40,9 +41,9 @@ public final class Inquiry {
         b[3] = 0x12; // HISUP, RESPONSE DATA FORMAT 2
         b[4] = (byte) (STANDARD_LENGTH - 5);
         b[7] = 0x02; // CMDQUE: full task management model
-        String vendor = lu != null ? lu.identity().vendor() : org.iscsilab.core.lu.LogicalUnitIdentity.VENDOR;
-        String product = lu != null ? lu.identity().product() : org.iscsilab.core.lu.LogicalUnitIdentity.PRODUCT;
-        String revision = lu != null ? lu.identity().revision() : org.iscsilab.core.lu.LogicalUnitIdentity.REVISION;
+        String vendor = lu != null ? lu.identity().vendor() : LogicalUnitIdentity.VENDOR;
+        String product = lu != null ? lu.identity().product() : LogicalUnitIdentity.PRODUCT;
+        String revision = lu != null ? lu.identity().revision() : LogicalUnitIdentity.REVISION;
         putPadded(b, 8, 8, vendor);
         putPadded(b, 16, 16, product);
         putPadded(b, 32, 4, revision);

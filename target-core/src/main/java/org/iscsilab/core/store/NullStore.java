@@ -2,6 +2,7 @@ package org.iscsilab.core.store;
 
 import java.util.Optional;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 
 /** Reads zeros and discards writes: a store that costs nothing, for protocol benchmarks. */
 public final class NullStore implements BackingStore, Unmappable {
@@ -37,7 +38,7 @@ public final class NullStore implements BackingStore, Unmappable {
     @Override
     public void read(long offset, ByteBuffer dst) {
         if (dst.hasArray()) {
-            java.util.Arrays.fill(dst.array(), dst.arrayOffset() + dst.position(), dst.arrayOffset() + dst.limit(), (byte) 0);
+            Arrays.fill(dst.array(), dst.arrayOffset() + dst.position(), dst.arrayOffset() + dst.limit(), (byte) 0);
             dst.position(dst.limit());
         } else {
             while (dst.hasRemaining()) {

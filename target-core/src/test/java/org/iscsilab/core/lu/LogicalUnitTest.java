@@ -21,6 +21,7 @@ import org.iscsilab.scsi.SenseKey;
 import org.iscsilab.core.store.RamStore;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import java.util.Arrays;
 
 /** Each supported command's happy path and the exact sense of each rejection (SPC-5, SBC-4). */
 class LogicalUnitTest {
@@ -83,7 +84,7 @@ class LogicalUnitTest {
     void vpdPagesListSerialAndNaaDesignator() {
         byte[] supported = bytes(run(Cdb.of(0x12, 1, 0x00, 0, 255, 0), 255, null));
         assertArrayEquals(new byte[] {0x00, (byte) 0x80, (byte) 0x83, (byte) 0x8F, (byte) 0xB0, (byte) 0xB1,
-                (byte) 0xB2}, java.util.Arrays.copyOfRange(supported, 4, 11));
+                (byte) 0xB2}, Arrays.copyOfRange(supported, 4, 11));
         byte[] serial = bytes(run(Cdb.of(0x12, 1, 0x80, 0, 255, 0), 255, null));
         assertEquals(lu.identity().serial(), new String(serial, 4, serial[3], StandardCharsets.US_ASCII));
         byte[] ids = bytes(run(Cdb.of(0x12, 1, 0x83, 0, 255, 0), 255, null));
@@ -289,7 +290,7 @@ class LogicalUnitTest {
 
     private static byte[] filled(int n, char c) {
         byte[] b = new byte[n];
-        java.util.Arrays.fill(b, (byte) c);
+        Arrays.fill(b, (byte) c);
         return b;
     }
 

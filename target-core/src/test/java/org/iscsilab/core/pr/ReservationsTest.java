@@ -17,6 +17,7 @@ import org.iscsilab.scsi.SenseException;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.io.IOException;
 
 /** SPC-2 and persistent reservations: who may register, reserve, read and write (SPC-4 §5.12). */
 class ReservationsTest {
@@ -254,7 +255,7 @@ class ReservationsTest {
     void aDamagedFileNamesItsLine(@TempDir Path dir) throws Exception {
         Path image = dir.resolve("lun.img");
         Files.writeString(dir.resolve("lun.img.pr"), "generation 1\nregistration zz a,i,0x1 t,t,0x1\n");
-        java.io.IOException e = assertThrows(java.io.IOException.class,
+        IOException e = assertThrows(IOException.class,
                 () -> new Reservations(new UnitAttentions()).persistIn(AptplFile.beside(image)));
         assertTrue(e.getMessage().contains("line 2"), e.getMessage());
     }

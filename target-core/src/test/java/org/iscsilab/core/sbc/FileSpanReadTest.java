@@ -28,6 +28,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.util.Arrays;
 
 /**
  * A READ of a file-backed unit answers with a span of the file, for the transport to send from
@@ -92,7 +93,7 @@ class FileSpanReadTest {
         assertEquals(256 * 512, o.dataInLength());
         assertEquals(256 * 512, o.commandDataLength());
         assertTrue(!o.dataIn().hasRemaining(), "nothing was read into memory");
-        byte[] expected = java.util.Arrays.copyOfRange(contents, 16 * 512, 272 * 512);
+        byte[] expected = Arrays.copyOfRange(contents, 16 * 512, 272 * 512);
         assertArrayEquals(expected, bytes(span.read()));
         assertArrayEquals(expected, bytes(o.inMemory().dataIn()), "and in memory when someone must look");
     }
@@ -101,10 +102,10 @@ class FileSpanReadTest {
     void aSmallReadOrATransportWithoutSpansGetsTheBytesInMemory() {
         ScsiOutcome small = read(new Transport(true), 0, 8);
         assertNull(small.dataInFile(), "4 KiB: below FileSpan.MIN_LENGTH");
-        assertArrayEquals(java.util.Arrays.copyOf(contents, 4096), bytes(small.dataIn()));
+        assertArrayEquals(Arrays.copyOf(contents, 4096), bytes(small.dataIn()));
         ScsiOutcome noSpans = read(new Transport(false), 0, 256);
         assertNull(noSpans.dataInFile());
-        assertArrayEquals(java.util.Arrays.copyOf(contents, 256 * 512), bytes(noSpans.dataIn()));
+        assertArrayEquals(Arrays.copyOf(contents, 256 * 512), bytes(noSpans.dataIn()));
     }
 
     private static byte[] bytes(ByteBuffer b) {

@@ -21,6 +21,7 @@ import org.iscsilab.scsi.SenseKey;
 import org.iscsilab.core.store.RamStore;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.iscsilab.core.lu.UnitFormat;
 
 /** SBC-4 commands beyond plain READ/WRITE: their effects and the exact sense of their errors. */
 class SbcCommandsTest {
@@ -224,7 +225,7 @@ class SbcCommandsTest {
     @Test
     void writeAtomicFollowsThePhysicalBlockAlignment() {
         LogicalUnit lbppb8 = LogicalUnits.create(2, LogicalUnitIdentity.derive("t", 2), new RamStore(BLOCKS * BS),
-                new org.iscsilab.core.lu.UnitFormat(BS, 4096, false, false), Runnable::run);
+                new UnitFormat(BS, 4096, false, false), Runnable::run);
         device.addLogicalUnit(lbppb8);
         run(lbppb8, Cdb.of(0, 0, 0, 0, 0, 0), 0, null);
         assertSense(run(lbppb8, writeAtomic(1, 0, 8), 8 * BS, new byte[8 * BS]), SenseKey.ILLEGAL_REQUEST,
@@ -246,7 +247,7 @@ class SbcCommandsTest {
     @Test
     void aRemovableUnitEjectsAndLoadsUnlessRemovalIsPrevented() {
         LogicalUnit cd = LogicalUnits.create(3, LogicalUnitIdentity.derive("t", 3), new RamStore(BLOCKS * BS),
-                new org.iscsilab.core.lu.UnitFormat(BS, BS, false, false, true), Runnable::run);
+                new UnitFormat(BS, BS, false, false, true), Runnable::run);
         device.addLogicalUnit(cd);
         run(cd, Cdb.of(0, 0, 0, 0, 0, 0), 0, null);
         byte[] inquiry = bytes(run(cd, Cdb.of(0x12, 0, 0, 0, 36, 0), 36, null));
@@ -269,7 +270,7 @@ class SbcCommandsTest {
     @Test
     void preventionEndsWithLogicalUnitResetAndAFixedUnitCannotEject() {
         LogicalUnit cd = LogicalUnits.create(4, LogicalUnitIdentity.derive("t", 4), new RamStore(BLOCKS * BS),
-                new org.iscsilab.core.lu.UnitFormat(BS, BS, false, false, true), Runnable::run);
+                new UnitFormat(BS, BS, false, false, true), Runnable::run);
         device.addLogicalUnit(cd);
         run(cd, Cdb.of(0, 0, 0, 0, 0, 0), 0, null);
         assertSense(run(full, Cdb.of(0, 0, 0, 0, 0, 0), 0, null), SenseKey.UNIT_ATTENTION,

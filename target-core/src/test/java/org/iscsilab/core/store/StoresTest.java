@@ -9,6 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.Random;
 
 /** Backing stores keep bytes where they were written; RAM allocates only what was written. */
 class StoresTest {
@@ -27,7 +30,7 @@ class StoresTest {
     void ramStoreWritesAcrossChunkBoundaries() {
         RamStore ram = new RamStore(1 << 20);
         byte[] data = new byte[RamStore.CHUNK_SIZE + 100];
-        new java.util.Random(1).nextBytes(data);
+        new Random(1).nextBytes(data);
         ram.write(RamStore.CHUNK_SIZE - 50, ByteBuffer.wrap(data), false);
         ByteBuffer back = ByteBuffer.allocate(data.length);
         ram.read(RamStore.CHUNK_SIZE - 50, back);
@@ -53,7 +56,7 @@ class StoresTest {
     void fileStoreUnmapPunchesAHoleThatReadsAsZerosAndFreesTheSpace(@TempDir Path dir) throws Exception {
         Path p = dir.resolve("thin.img");
         byte[] data = new byte[4 << 20];
-        new java.util.Random(4).nextBytes(data);
+        new Random(4).nextBytes(data);
         try (FileStore f = new FileStore(p, 4 << 20, false)) {
             f.write(0, ByteBuffer.wrap(data), true);
             long before = allocatedBytes(p);
@@ -65,7 +68,7 @@ class StoresTest {
             ByteBuffer back = ByteBuffer.allocate(4 << 20);
             f.read(0, back);
             byte[] expected = data.clone();
-            java.util.Arrays.fill(expected, 1 << 20, 3 << 20, (byte) 0);
+            Arrays.fill(expected, 1 << 20, 3 << 20, (byte) 0);
             assertArrayEquals(expected, back.array());
         }
     }
@@ -80,7 +83,7 @@ class StoresTest {
 
     @Test
     void anEmptyFileWithoutASizeIsRefusedWithAHint(@TempDir Path dir) {
-        Exception e = assertThrows(java.io.IOException.class, () -> new FileStore(dir.resolve("e.img"), 0, false));
+        Exception e = assertThrows(IOException.class, () -> new FileStore(dir.resolve("e.img"), 0, false));
         assertEquals(true, e.getMessage().contains("give a size"));
     }
 

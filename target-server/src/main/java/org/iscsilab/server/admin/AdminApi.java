@@ -18,6 +18,8 @@ import org.iscsilab.core.fault.FaultRule;
 import org.iscsilab.core.lu.LogicalUnit;
 import org.iscsilab.scsi.SenseException;
 import org.iscsilab.core.store.Sizes;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import java.util.Locale;
 
 /**
  * The admin API behind HTTP: fault rules, the event log, LUNs and sessions of one target server,
@@ -167,7 +169,7 @@ public final class AdminApi {
         if (type != null) {
             EventLog.Type t;
             try {
-                t = EventLog.Type.valueOf(type.toUpperCase(java.util.Locale.ROOT));
+                t = EventLog.Type.valueOf(type.toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException x) {
                 throw ApiException.badRequest("type=" + type + ": use LOGIN, LOGOUT, COMMAND, TASK_MANAGEMENT or FAULT");
             }
@@ -359,7 +361,7 @@ public final class AdminApi {
                 throw ApiException.badRequest("the body must be a JSON object");
             }
             return n;
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw ApiException.badRequest("the body is not valid JSON: " + e.getOriginalMessage());
         }
     }

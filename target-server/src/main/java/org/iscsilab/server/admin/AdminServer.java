@@ -26,6 +26,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The admin HTTP endpoint (Netty's HTTP codec) serving {@link AdminApi}. Bound to loopback by
@@ -62,7 +63,7 @@ public final class AdminServer implements AutoCloseable {
     public synchronized void close() {
         if (listener != null) {
             listener.close().syncUninterruptibly();
-            group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
             listener = null;
         }
     }

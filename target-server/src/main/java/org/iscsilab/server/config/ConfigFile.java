@@ -15,6 +15,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.iscsilab.core.fault.FaultSpec;
 import org.iscsilab.iscsi.fault.IscsiFaultActions;
+import java.util.function.Consumer;
+import org.iscsilab.core.LunSpec;
+import org.iscsilab.iscsi.login.ChapCredentials;
+import org.iscsilab.iscsi.login.SrpCredentials;
+import org.iscsilab.iscsi.node.InitiatorAccess;
+import org.iscsilab.iscsi.node.IscsiNames;
 
 /**
  * Reads a {@link TargetConfig} from YAML (Jackson's YAML data format). {@code ${NAME}} in the
@@ -73,17 +79,17 @@ public final class ConfigFile {
 
     /** Checks what YAML cannot: names, LUN specs, networks, masks, secrets; errors name line and field. */
     private static void validate(String name, String text, TargetConfig c) {
-        check(name, text, "admin", c.admin(), v -> org.iscsilab.server.config.HostPort.parse(v, 9260));
+        check(name, text, "admin", c.admin(), v -> HostPort.parse(v, 9260));
         if (c.portals() != null) {
             for (int i = 0; i < c.portals().size(); i++) {
                 TargetConfig.Portal p = c.portals().get(i);
                 if (p == null || p.listen() == null) {
                     throw new ConfigException(name + ": portals[" + i + "]: a portal needs 'listen: HOST:PORT'");
                 }
-                check(name, text, "portals[" + i + "].listen", p.listen(), v -> org.iscsilab.server.config.HostPort.parse(v,
+                check(name, text, "portals[" + i + "].listen", p.listen(), v -> HostPort.parse(v,
                         3260));
                 check(name, text, "portals[" + i + "].advertise", p.advertise(),
-                        v -> org.iscsilab.server.config.HostPort.parse(v, 3260));
+                        v -> HostPort.parse(v, 3260));
             }
         }
         checkCredentials(name, text, "discoveryChap", c.discoveryChap());
@@ -106,43 +112,43 @@ public final class ConfigFile {
         for (int t = 0; t < c.targets().size(); t++) {
             TargetConfig.Node n = c.targets().get(t);
             String at = "targets[" + t + "]";
-            check(name, text, at + ".iqn", n.iqn(), org.iscsilab.iscsi.node.IscsiNames::validate);
+            check(name, text, at + ".iqn", n.iqn(), IscsiNames::validate);
             if (n.luns() != null) {
                 for (int l = 0; l < n.luns().size(); l++) {
-                    check(name, text, at + ".luns[" + l + "]", n.luns().get(l), org.iscsilab.core.LunSpec::parse);
+                    check(name, text, at + ".luns[" + l + "]", n.luns().get(l), LunSpec::parse);
                 }
             }
             checkCredentials(name, text, at + ".chap", n.chap());
             checkCredentials(name, text, at + ".mutualChap", n.mutualChap());
             checkCredentials(name, text, at + ".srp", n.srp(),
-                    v -> org.iscsilab.iscsi.login.SrpCredentials.requireUsable(n.srp().user(), v));
+                    v -> SrpCredentials.requireUsable(n.srp().user(), v));
             if (n.mutualChap() != null && n.chap() == null) {
                 throw new ConfigException(name + ": " + at + ".mutualChap needs " + at + ".chap");
             }
             if (n.allowInitiators() != null) {
                 for (int i = 0; i < n.allowInitiators().size(); i++) {
                     check(name, text, at + ".allowInitiators[" + i + "]", n.allowInitiators().get(i),
-                            org.iscsilab.iscsi.node.IscsiNames::validate);
+                            IscsiNames::validate);
                 }
             }
             if (n.allowNetworks() != null) {
                 check(name, text, at + ".allowNetworks", String.join(",", n.allowNetworks()),
-                        v -> new org.iscsilab.iscsi.node.InitiatorAccess().allowNetworks(n.allowNetworks()));
+                        v -> new InitiatorAccess().allowNetworks(n.allowNetworks()));
             }
             if (n.lunMasks() != null) {
                 for (String iqn : n.lunMasks().keySet()) {
-                    check(name, text, at + ".lunMasks", iqn, org.iscsilab.iscsi.node.IscsiNames::validate);
+                    check(name, text, at + ".lunMasks", iqn, IscsiNames::validate);
                 }
             }
         }
     }
 
     private static void checkCredentials(String name, String text, String at, TargetConfig.Credentials c) {
-        checkCredentials(name, text, at, c, v -> new org.iscsilab.iscsi.login.ChapCredentials(c.user(), v));
+        checkCredentials(name, text, at, c, v -> new ChapCredentials(c.user(), v));
     }
 
     private static void checkCredentials(String name, String text, String at, TargetConfig.Credentials c,
-                                         java.util.function.Consumer<String> secretRule) {
+                                         Consumer<String> secretRule) {
         if (c == null) {
             return;
         }
@@ -153,7 +159,7 @@ public final class ConfigFile {
     }
 
     private static void check(String name, String text, String field, String value,
-                              java.util.function.Consumer<String> validator) {
+                              Consumer<String> validator) {
         if (value == null) {
             return;
         }
