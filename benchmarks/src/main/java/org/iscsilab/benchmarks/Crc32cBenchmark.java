@@ -19,7 +19,9 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
-/** CRC32C of iSCSI digests (RFC 7143 §13.1) over a header and over data segments, heap and direct. */
+/**
+ * CRC32C of iSCSI digests (RFC 7143 §13.1) over a header and over data segments, heap and direct.
+ */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -37,8 +39,10 @@ public class Crc32cBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        buf = memory.equals("direct") ? PooledByteBufAllocator.DEFAULT.directBuffer(length)
-                : PooledByteBufAllocator.DEFAULT.heapBuffer(length);
+        buf =
+                memory.equals("direct")
+                        ? PooledByteBufAllocator.DEFAULT.directBuffer(length)
+                        : PooledByteBufAllocator.DEFAULT.heapBuffer(length);
         byte[] bytes = new byte[length];
         ThreadLocalRandom.current().nextBytes(bytes);
         buf.writeBytes(bytes);

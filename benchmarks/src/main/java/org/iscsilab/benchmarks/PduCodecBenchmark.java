@@ -68,11 +68,28 @@ public class PduCodecBenchmark {
     }
 
     private ScsiCommand command() {
-        return new ScsiCommand(false, true, true, false, 1, 0, 7, 4096, 11, 3, cdb, Unpooled.EMPTY_BUFFER);
+        return new ScsiCommand(
+                false, true, true, false, 1, 0, 7, 4096, 11, 3, cdb, Unpooled.EMPTY_BUFFER);
     }
 
     private DataIn dataIn() {
-        return new DataIn(true, false, false, false, false, 0, 0, 7, -1, 3, 11, 42, 0, 0, 0, payload.retainedSlice());
+        return new DataIn(
+                true,
+                false,
+                false,
+                false,
+                false,
+                0,
+                0,
+                7,
+                -1,
+                3,
+                11,
+                42,
+                0,
+                0,
+                0,
+                payload.retainedSlice());
     }
 
     private ByteBuf encodeOnce(Pdu pdu) {

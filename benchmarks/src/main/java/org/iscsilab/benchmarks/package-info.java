@@ -1,4 +1,5 @@
 /**
- * JMH microbenchmarks of the PDU codec, CRC32C digests and the command path below the transport (bench/jmh.sh).
+ * JMH microbenchmarks of the PDU codec, CRC32C digests and the command path below the transport
+ * (bench/jmh.sh).
  */
 package org.iscsilab.benchmarks;

@@ -1,7 +1,5 @@
 package org.iscsilab.cli;
 
-import org.iscsilab.core.LunSpec;
-import org.iscsilab.iscsi.initiator.IscsiUrl;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.nio.file.Path;
@@ -12,50 +10,82 @@ import org.iscsilab.cli.bench.BenchResult;
 import org.iscsilab.cli.bench.BenchSpec;
 import org.iscsilab.cli.bench.LoadGenerator;
 import org.iscsilab.cli.bench.Workload;
-import org.iscsilab.server.EmbeddedTarget;
+import org.iscsilab.core.LunSpec;
 import org.iscsilab.core.store.Sizes;
+import org.iscsilab.iscsi.initiator.IscsiUrl;
+import org.iscsilab.server.EmbeddedTarget;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
  * {@code iscsilab bench}: drives a target with the Java initiator (like fio or iscsi-perf) and
- * prints a progress line each second, then a table (IOPS, MB/s, latency percentiles), optionally
- * as JSON. Without --target it benchmarks a target embedded in this process.
+ * prints a progress line each second, then a table (IOPS, MB/s, latency percentiles), optionally as
+ * JSON. Without --target it benchmarks a target embedded in this process.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Benchmark an iSCSI LUN with the Java initiator: IOPS, MB/s and p50/p99/p99.9 latency.")
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        description =
+                "Benchmark an iSCSI LUN with the Java initiator: IOPS, MB/s and p50/p99/p99.9 latency.")
 public final class BenchCommand implements Callable<Integer> {
-    @Option(names = "--target", paramLabel = "URL",
-            description = "iscsi://HOST:PORT/IQN/LUN (default: an embedded target with the --lun below).")
+    @Option(
+            names = "--target",
+            paramLabel = "URL",
+            description =
+                    "iscsi://HOST:PORT/IQN/LUN (default: an embedded target with the --lun below).")
     String target;
 
-    @Option(names = "--lun", paramLabel = "SPEC",
-            description = "The embedded target's LUN, " + LunSpec.SYNTAX + " (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--lun",
+            paramLabel = "SPEC",
+            description =
+                    "The embedded target's LUN, " + LunSpec.SYNTAX + " (default ${DEFAULT-VALUE}).")
     String lunSpec = LunSpec.DEFAULT;
 
-    @Option(names = {"-w", "--workload"}, description = "read, write, rw, randread, randwrite, randrw (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = {"-w", "--workload"},
+            description =
+                    "read, write, rw, randread, randwrite, randrw (default ${DEFAULT-VALUE}).")
     String workload = "randread";
 
-    @Option(names = {"-b", "--bs"}, paramLabel = "SIZE", description = "Bytes per I/O, e.g. 4k, 1m (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = {"-b", "--bs"},
+            paramLabel = "SIZE",
+            description = "Bytes per I/O, e.g. 4k, 1m (default ${DEFAULT-VALUE}).")
     String blockSize = "4k";
 
-    @Option(names = {"-q", "--depth"}, description = "Outstanding commands per session (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = {"-q", "--depth"},
+            description = "Outstanding commands per session (default ${DEFAULT-VALUE}).")
     int depth = 32;
 
-    @Option(names = {"-s", "--sessions"}, description = "Sessions (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = {"-s", "--sessions"},
+            description = "Sessions (default ${DEFAULT-VALUE}).")
     int sessions = 1;
 
-    @Option(names = {"-t", "--duration"}, paramLabel = "SECONDS", description = "Seconds to run (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = {"-t", "--duration"},
+            paramLabel = "SECONDS",
+            description = "Seconds to run (default ${DEFAULT-VALUE}).")
     double seconds = 10;
 
-    @Option(names = "--ramp", paramLabel = "SECONDS",
-            description = "Seconds of load before measuring starts, for JIT warm-up (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--ramp",
+            paramLabel = "SECONDS",
+            description =
+                    "Seconds of load before measuring starts, for JIT warm-up (default ${DEFAULT-VALUE}).")
     double ramp = 0;
 
-    @Option(names = "--mix", paramLabel = "READ%", description = "Reads in percent for rw/randrw (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--mix",
+            paramLabel = "READ%",
+            description = "Reads in percent for rw/randrw (default ${DEFAULT-VALUE}).")
     int mix = 70;
 
-    @Option(names = "--verify", description = "Stamp every written block with its LBA and check every block read.")
+    @Option(
+            names = "--verify",
+            description = "Stamp every written block with its LBA and check every block read.")
     boolean verify;
 
     @Option(names = "--seed", description = "Random seed (default ${DEFAULT-VALUE}).")
@@ -66,9 +96,17 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        BenchSpec spec = new BenchSpec(Workload.parse(workload), Math.toIntExact(Sizes.parse(blockSize)), depth,
-                sessions, Duration.ofMillis(Math.round(seconds * 1000)), mix, verify, seed,
-                Duration.ofMillis(Math.round(ramp * 1000)));
+        BenchSpec spec =
+                new BenchSpec(
+                        Workload.parse(workload),
+                        Math.toIntExact(Sizes.parse(blockSize)),
+                        depth,
+                        sessions,
+                        Duration.ofMillis(Math.round(seconds * 1000)),
+                        mix,
+                        verify,
+                        seed,
+                        Duration.ofMillis(Math.round(ramp * 1000)));
         BenchResult r;
         if (target == null) {
             try (EmbeddedTarget t = EmbeddedTarget.start(lunSpec)) {
@@ -86,24 +124,43 @@ public final class BenchCommand implements Callable<Integer> {
         }
         printTable(List.of(r));
         if (json != null) {
-            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), r);
+            new ObjectMapper()
+                    .enable(SerializationFeature.INDENT_OUTPUT)
+                    .writeValue(json.toFile(), r);
             System.out.println("wrote " + json);
         }
         return r.errors() == 0 && r.verifyFailures() == 0 ? 0 : 1;
     }
 
     private static BenchResult run(LoadGenerator g, BenchSpec spec) throws Exception {
-        System.err.println("bench: " + spec.label() + " for " + spec.duration().toMillis() / 1000.0 + " s");
-        return g.run(spec, p -> System.err.printf("[%5.1fs] %,10.0f IOPS %9.1f MB/s  p99 %8.0f us  errors %d%n",
-                p.seconds(), p.iops(), p.megabytesPerSecond(), p.p99Micros(), p.errors()));
+        System.err.println(
+                "bench: " + spec.label() + " for " + spec.duration().toMillis() / 1000.0 + " s");
+        return g.run(
+                spec,
+                p ->
+                        System.err.printf(
+                                "[%5.1fs] %,10.0f IOPS %9.1f MB/s  p99 %8.0f us  errors %d%n",
+                                p.seconds(),
+                                p.iops(),
+                                p.megabytesPerSecond(),
+                                p.p99Micros(),
+                                p.errors()));
     }
 
     static void printTable(List<BenchResult> results) {
-        System.out.printf("%-32s %12s %10s %10s %10s %10s %8s%n", "workload", "IOPS", "MB/s", "p50 us", "p99 us",
-                "p99.9 us", "errors");
+        System.out.printf(
+                "%-32s %12s %10s %10s %10s %10s %8s%n",
+                "workload", "IOPS", "MB/s", "p50 us", "p99 us", "p99.9 us", "errors");
         for (BenchResult r : results) {
-            System.out.printf("%-32s %,12.0f %10.1f %10.0f %10.0f %10.0f %8d%n", r.label(), r.iops(),
-                    r.megabytesPerSecond(), r.p50Micros(), r.p99Micros(), r.p999Micros(), r.errors() + r.verifyFailures());
+            System.out.printf(
+                    "%-32s %,12.0f %10.1f %10.0f %10.0f %10.0f %8d%n",
+                    r.label(),
+                    r.iops(),
+                    r.megabytesPerSecond(),
+                    r.p50Micros(),
+                    r.p99Micros(),
+                    r.p999Micros(),
+                    r.errors() + r.verifyFailures());
         }
     }
 }

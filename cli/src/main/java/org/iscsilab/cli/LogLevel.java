@@ -4,11 +4,15 @@ import java.util.Locale;
 
 /**
  * The levels of {@code --log-level}. The option is read before picocli runs (logback reads the
- * level once, when the first logger is made) and declared on the commands for their help; both
- * go through {@link #parse}.
+ * level once, when the first logger is made) and declared on the commands for their help; both go
+ * through {@link #parse}.
  */
 public enum LogLevel {
-    ERROR, WARN, INFO, DEBUG, TRACE;
+    ERROR,
+    WARN,
+    INFO,
+    DEBUG,
+    TRACE;
 
     /** The names as users type them: error, warn, info, debug, trace. */
     public static final String NAMES = "error, warn, info, debug or trace";
@@ -18,11 +22,15 @@ public enum LogLevel {
         try {
             return valueOf(text.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--log-level must be " + NAMES + ", not '" + text + "'");
+            throw new IllegalArgumentException(
+                    "--log-level must be " + NAMES + ", not '" + text + "'");
         }
     }
 
-    /** The level given on a command line ({@code --log-level L} or {@code --log-level=L}), else INFO. */
+    /**
+     * The level given on a command line ({@code --log-level L} or {@code --log-level=L}), else
+     * INFO.
+     */
     static LogLevel of(String[] args) {
         String level = "info";
         for (int i = 0; i < args.length; i++) {

@@ -1,27 +1,43 @@
 package org.iscsilab.cli;
 
-import org.iscsilab.core.LunSpec;
-import org.iscsilab.server.admin.AdminClient;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.iscsilab.core.LunSpec;
+import org.iscsilab.server.admin.AdminClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
-/** {@code iscsilab lun ...}: change the LUNs of a running target; each change raises the unit attention SPC requires. */
-@Command(name = "lun", mixinStandardHelpOptions = true,
-        description = "List, add, remove, resize, write-protect, eject or load LUNs of a running target.",
-        subcommands = {LunCommand.ListLuns.class, LunCommand.Add.class, LunCommand.Remove.class,
-                LunCommand.Resize.class, LunCommand.ReadOnly.class, LunCommand.Eject.class, LunCommand.Load.class})
+/**
+ * {@code iscsilab lun ...}: change the LUNs of a running target; each change raises the unit
+ * attention SPC requires.
+ */
+@Command(
+        name = "lun",
+        mixinStandardHelpOptions = true,
+        description =
+                "List, add, remove, resize, write-protect, eject or load LUNs of a running target.",
+        subcommands = {
+            LunCommand.ListLuns.class,
+            LunCommand.Add.class,
+            LunCommand.Remove.class,
+            LunCommand.Resize.class,
+            LunCommand.ReadOnly.class,
+            LunCommand.Eject.class,
+            LunCommand.Load.class
+        })
 public final class LunCommand {
 
     /** Options every LUN subcommand shares. */
     static class Base {
-        @Mixin
-        AdminOption admin;
-        @Option(names = "--target", paramLabel = "IQN", description = "The target, when the server has several.")
+        @Mixin AdminOption admin;
+
+        @Option(
+                names = "--target",
+                paramLabel = "IQN",
+                description = "The target, when the server has several.")
         String target;
 
         Map<String, String> query() {
@@ -30,7 +46,13 @@ public final class LunCommand {
 
         /** PATCH one field of a LUN and print the LUN as it is now. */
         Integer patch(int lun, String field, Object value) throws Exception {
-            System.out.print(admin.client().call("PATCH", "luns/" + lun, query(), AdminClient.jsonField(field, value)));
+            System.out.print(
+                    admin.client()
+                            .call(
+                                    "PATCH",
+                                    "luns/" + lun,
+                                    query(),
+                                    AdminClient.jsonField(field, value)));
             return 0;
         }
     }
@@ -44,11 +66,18 @@ public final class LunCommand {
         }
     }
 
-    @Command(name = "add", description = "Add a LUN from a spec, e.g. ram:1G,thin (REPORTED LUNS DATA HAS CHANGED).")
+    @Command(
+            name = "add",
+            description =
+                    "Add a LUN from a spec, e.g. ram:1G,thin (REPORTED LUNS DATA HAS CHANGED).")
     static final class Add extends Base implements Callable<Integer> {
         @Parameters(paramLabel = "SPEC", description = LunSpec.SYNTAX)
         String spec;
-        @Option(names = "--lun", paramLabel = "N", description = "The LUN number (default: the lowest free one).")
+
+        @Option(
+                names = "--lun",
+                paramLabel = "N",
+                description = "The LUN number (default: the lowest free one).")
         Integer lun;
 
         @Override
@@ -76,10 +105,13 @@ public final class LunCommand {
         }
     }
 
-    @Command(name = "resize", description = "Change a LUN's size, e.g. 2G (CAPACITY DATA HAS CHANGED).")
+    @Command(
+            name = "resize",
+            description = "Change a LUN's size, e.g. 2G (CAPACITY DATA HAS CHANGED).")
     static final class Resize extends Base implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "LUN")
         int lun;
+
         @Parameters(index = "1", paramLabel = "SIZE")
         String size;
 
@@ -93,6 +125,7 @@ public final class LunCommand {
     static final class ReadOnly extends Base implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "LUN")
         int lun;
+
         @Parameters(index = "1", paramLabel = "true|false")
         boolean readOnly;
 
@@ -102,7 +135,10 @@ public final class LunCommand {
         }
     }
 
-    @Command(name = "eject", description = "Eject the medium of a removable LUN (refused while removal is prevented).")
+    @Command(
+            name = "eject",
+            description =
+                    "Eject the medium of a removable LUN (refused while removal is prevented).")
     static final class Eject extends Base implements Callable<Integer> {
         @Parameters(paramLabel = "LUN")
         int lun;
@@ -113,7 +149,9 @@ public final class LunCommand {
         }
     }
 
-    @Command(name = "load", description = "Load the medium of a removable LUN (NOT READY TO READY CHANGE).")
+    @Command(
+            name = "load",
+            description = "Load the medium of a removable LUN (NOT READY TO READY CHANGE).")
     static final class Load extends Base implements Callable<Integer> {
         @Parameters(paramLabel = "LUN")
         int lun;

@@ -22,63 +22,95 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code iscsilab scenario NAME|all}: runs the scenarios of docs/linux-midlayer.md on the Java host against an
- * embedded target over iSCSI and prints what the device went through, or the whole matrix.
+ * {@code iscsilab scenario NAME|all}: runs the scenarios of docs/linux-midlayer.md on the Java host
+ * against an embedded target over iSCSI and prints what the device went through, or the whole
+ * matrix.
  */
-@Command(name = "scenario", mixinStandardHelpOptions = true,
-        description = "Run a mid-layer scenario (A-lld-unload-blocked, B-remove-blocked-lun, C-block-remove-race, "
-                + "D-logout-while-recovering, D2-forced-unload-while-recovering, E-timeout-then-relogin, "
-                + "F-sysfs-state-write) under a policy, or 'all' for the scenarios x policies matrix.")
+@Command(
+        name = "scenario",
+        mixinStandardHelpOptions = true,
+        description =
+                "Run a mid-layer scenario (A-lld-unload-blocked, B-remove-blocked-lun, C-block-remove-race, "
+                        + "D-logout-while-recovering, D2-forced-unload-while-recovering, E-timeout-then-relogin, "
+                        + "F-sysfs-state-write) under a policy, or 'all' for the scenarios x policies matrix.")
 public final class ScenarioCommand implements Callable<Integer> {
     @Parameters(paramLabel = "NAME", description = "A scenario (its letter or name), or all.")
     String name;
 
-    @Option(names = "--policy", paramLabel = "POLICY",
-            description = "v4.11, bart, cancel-block, cancel-block-drop-sync, v4.13 or current (default ${DEFAULT-VALUE}; "
-                    + "ignored by all, which runs every policy).")
+    @Option(
+            names = "--policy",
+            paramLabel = "POLICY",
+            description =
+                    "v4.11, bart, cancel-block, cancel-block-drop-sync, v4.13 or current (default ${DEFAULT-VALUE}; "
+                            + "ignored by all, which runs every policy).")
     String policy = "v4.11";
 
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
     private boolean policySet;
 
-    @Option(names = "--limit", paramLabel = "MILLIS",
-            description = "How long a step may take before it counts as HUNG (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--limit",
+            paramLabel = "MILLIS",
+            description =
+                    "How long a step may take before it counts as HUNG (default ${DEFAULT-VALUE}).")
     long limitMillis = 3000;
 
-    @Option(names = "--bart-visits-cancel", paramLabel = "true|false", arity = "1",
-            description = "bart only: whether its target unblock also visits devices in CANCEL; the 2017 patch "
-                    + "does not say, and it decides scenarios A and B (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--bart-visits-cancel",
+            paramLabel = "true|false",
+            arity = "1",
+            description =
+                    "bart only: whether its target unblock also visits devices in CANCEL; the 2017 patch "
+                            + "does not say, and it decides scenarios A and B (default ${DEFAULT-VALUE}).")
     boolean bartVisitsCancel = true;
 
-    @Option(names = "--json", paramLabel = "FILE", description = "Also write the reports as a JSON list.")
+    @Option(
+            names = "--json",
+            paramLabel = "FILE",
+            description = "Also write the reports as a JSON list.")
     Path json;
 
-    @Option(names = "--target", paramLabel = "URL",
-            description = "Run against a running iscsilab target, iscsi://HOST:PORT/IQN (its LUN 0 is used; "
-                    + "default: a target embedded in this process).")
+    @Option(
+            names = "--target",
+            paramLabel = "URL",
+            description =
+                    "Run against a running iscsilab target, iscsi://HOST:PORT/IQN (its LUN 0 is used; "
+                            + "default: a target embedded in this process).")
     String targetUrl;
 
-    @Option(names = "--admin", paramLabel = "HOST:PORT",
+    @Option(
+            names = "--admin",
+            paramLabel = "HOST:PORT",
             description = "The admin API of the --target (default ${DEFAULT-VALUE}).")
     String admin = "127.0.0.1:9260";
 
-    @Option(names = "--host", paramLabel = "java|linux-vm|both",
-            description = "Which host runs the scenario: the Java mid-layer (default), a real Linux kernel with "
-                    + "open-iscsi booted under QEMU (scenarios R, B, D, E, S, S2; needs qemu-system-x86, open-iscsi, "
-                    + "kmod, xz-utils, cpio and apt access to Debian's kernel packages), or both side by side "
-                    + "(B, D, E; the Java host under --policy, current unless given).")
+    @Option(
+            names = "--host",
+            paramLabel = "java|linux-vm|both",
+            description =
+                    "Which host runs the scenario: the Java mid-layer (default), a real Linux kernel with "
+                            + "open-iscsi booted under QEMU (scenarios R, B, D, E, S, S2; needs qemu-system-x86, open-iscsi, "
+                            + "kmod, xz-utils, cpio and apt access to Debian's kernel packages), or both side by side "
+                            + "(B, D, E; the Java host under --policy, current unless given).")
     String host = "java";
 
-    @Option(names = "--kernel", paramLabel = "SERIES",
-            description = "linux-vm only: the Debian cloud kernel series, 6.1 or 6.12 (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--kernel",
+            paramLabel = "SERIES",
+            description =
+                    "linux-vm only: the Debian cloud kernel series, 6.1 or 6.12 (default ${DEFAULT-VALUE}).")
     String kernel = "6.1";
 
-    @Option(names = "--stall", paramLabel = "SECONDS",
-            description = "linux-vm only: how long S and S2 keep commands stalled (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--stall",
+            paramLabel = "SECONDS",
+            description =
+                    "linux-vm only: how long S and S2 keep commands stalled (default ${DEFAULT-VALUE}).")
     long stallSeconds = 40;
 
-    @Option(names = "--console", description = "linux-vm only: print the guest's console as it runs.")
+    @Option(
+            names = "--console",
+            description = "linux-vm only: print the guest's console as it runs.")
     boolean console;
 
     @Override
@@ -93,7 +125,9 @@ public final class ScenarioCommand implements Callable<Integer> {
         if (!host.equals("java")) {
             throw new IllegalArgumentException("--host is java or linux-vm, not '" + host + "'");
         }
-        ScenarioRunner runner = new ScenarioRunner(Duration.ofMillis(limitMillis)).bartVisitsCancel(bartVisitsCancel);
+        ScenarioRunner runner =
+                new ScenarioRunner(Duration.ofMillis(limitMillis))
+                        .bartVisitsCancel(bartVisitsCancel);
         List<ScenarioReport> reports = new ArrayList<>();
         if (name.equalsIgnoreCase("all")) {
             for (Scenario s : Scenario.values()) {
@@ -106,11 +140,17 @@ public final class ScenarioCommand implements Callable<Integer> {
             printRace();
         } else if (name.equalsIgnoreCase("C") || name.equalsIgnoreCase("C-block-remove-race")) {
             Policy p = Policy.parse(policy);
-            for (boolean mutex : p.removalToDel() ? new boolean[] {true, false} : new boolean[] {false}) {
+            for (boolean mutex :
+                    p.removalToDel() ? new boolean[] {true, false} : new boolean[] {false}) {
                 InterleavingExplorer.Result r = InterleavingExplorer.blockVersusRemoval(p, mutex);
-                System.out.printf("C-block-remove-race under %s%s: %d orderings, %d break an invariant%n", p,
-                        mutex ? " with the state mutex" : p.removalToDel() ? " without the state mutex" : "",
-                        r.orderings(), r.violating());
+                System.out.printf(
+                        "C-block-remove-race under %s%s: %d orderings, %d break an invariant%n",
+                        p,
+                        mutex
+                                ? " with the state mutex"
+                                : p.removalToDel() ? " without the state mutex" : "",
+                        r.orderings(),
+                        r.violating());
                 if (!r.example().isEmpty()) {
                     System.out.println("  first bad ordering: " + String.join(" | ", r.example()));
                     r.exampleViolations().forEach(v -> System.out.println("  - " + v));
@@ -124,7 +164,9 @@ public final class ScenarioCommand implements Callable<Integer> {
             printOne(s, r);
         }
         if (json != null) {
-            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), reports);
+            new ObjectMapper()
+                    .enable(SerializationFeature.INDENT_OUTPUT)
+                    .writeValue(json.toFile(), reports);
             System.out.println("wrote " + json);
         }
         return 0;
@@ -134,17 +176,24 @@ public final class ScenarioCommand implements Callable<Integer> {
     private int runSideBySide() throws Exception {
         GuestImage image = GuestImage.ensure(kernel);
         Policy p = policySet ? Policy.parse(policy) : Policy.CURRENT;
-        GuestScenarioRunner guest = new GuestScenarioRunner(image).echo(console ? System.err::println : line -> { });
-        ScenarioRunner java = new ScenarioRunner(Duration.ofMillis(limitMillis)).bartVisitsCancel(bartVisitsCancel);
-        List<GuestScenario> which = name.equalsIgnoreCase("all")
-                ? List.of(GuestScenario.B, GuestScenario.D, GuestScenario.E) : List.of(GuestScenario.parse(name));
+        GuestScenarioRunner guest =
+                new GuestScenarioRunner(image).echo(console ? System.err::println : line -> {});
+        ScenarioRunner java =
+                new ScenarioRunner(Duration.ofMillis(limitMillis))
+                        .bartVisitsCancel(bartVisitsCancel);
+        List<GuestScenario> which =
+                name.equalsIgnoreCase("all")
+                        ? List.of(GuestScenario.B, GuestScenario.D, GuestScenario.E)
+                        : List.of(GuestScenario.parse(name));
         List<ScenarioReport[]> rows = new ArrayList<>();
         for (GuestScenario g : which) {
             if (g.javaHostScenario() == null) {
-                throw new IllegalArgumentException(g.id() + " runs on the Linux guest only; compare B, D or E");
+                throw new IllegalArgumentException(
+                        g.id() + " runs on the Linux guest only; compare B, D or E");
             }
-            System.err.printf("running %s on the Java host (%s) and on linux %s...%n", g.id(), p.label(),
-                    image.kernelRelease());
+            System.err.printf(
+                    "running %s on the Java host (%s) and on linux %s...%n",
+                    g.id(), p.label(), image.kernelRelease());
             ScenarioReport j = run(java, g.javaHostScenario(), p);
             ScenarioReport l;
             try (ScenarioTarget target = ScenarioTarget.embedded(LinuxGuest.HOST_FROM_GUEST)) {
@@ -153,55 +202,77 @@ public final class ScenarioCommand implements Callable<Integer> {
             rows.add(new ScenarioReport[] {j, l});
         }
         String format = "%-28s %-44s %-44s%n";
-        System.out.printf(format, "scenario", "Java host, " + p.label(), "linux " + image.kernelRelease());
+        System.out.printf(
+                format, "scenario", "Java host, " + p.label(), "linux " + image.kernelRelease());
         for (ScenarioReport[] r : rows) {
             System.out.printf(format, r[0].scenario(), cell(r[0]), cell(r[1]));
-            System.out.printf(format, "", "  " + String.join(" -> ", r[0].sysfsStates()),
+            System.out.printf(
+                    format,
+                    "",
+                    "  " + String.join(" -> ", r[0].sysfsStates()),
                     "  " + String.join(" -> ", r[1].sysfsStates()));
         }
         if (json != null) {
             List<ScenarioReport> all = new ArrayList<>();
             rows.forEach(r -> all.addAll(List.of(r)));
-            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), all);
+            new ObjectMapper()
+                    .enable(SerializationFeature.INDENT_OUTPUT)
+                    .writeValue(json.toFile(), all);
             System.out.println("wrote " + json);
         }
         return 0;
     }
 
     private static String cell(ScenarioReport r) {
-        return r.outcome() + (r.removalMillis() >= 0 ? " in " + r.removalMillis() + " ms" : "")
+        return r.outcome()
+                + (r.removalMillis() >= 0 ? " in " + r.removalMillis() + " ms" : "")
                 + (r.syncCacheOnWire() ? ", SYNC on wire" : "");
     }
 
     /** The guest scenarios on a real kernel, each against a fresh target. */
     private int runOnLinux() throws Exception {
         GuestImage image = GuestImage.ensure(kernel);
-        GuestScenarioRunner runner = new GuestScenarioRunner(image).stall(Duration.ofSeconds(stallSeconds))
-                .echo(console ? System.err::println : line -> { });
-        List<GuestScenario> which = name.equalsIgnoreCase("all") ? List.of(GuestScenario.values())
-                : List.of(GuestScenario.parse(name));
+        GuestScenarioRunner runner =
+                new GuestScenarioRunner(image)
+                        .stall(Duration.ofSeconds(stallSeconds))
+                        .echo(console ? System.err::println : line -> {});
+        List<GuestScenario> which =
+                name.equalsIgnoreCase("all")
+                        ? List.of(GuestScenario.values())
+                        : List.of(GuestScenario.parse(name));
         List<ScenarioReport> reports = new ArrayList<>();
         for (GuestScenario s : which) {
             System.err.printf("running %s on linux %s...%n", s.id(), image.kernelRelease());
-            try (ScenarioTarget target = targetUrl == null ? ScenarioTarget.embedded(LinuxGuest.HOST_FROM_GUEST)
-                    : ScenarioTarget.remote(targetUrl, admin)) {
+            try (ScenarioTarget target =
+                    targetUrl == null
+                            ? ScenarioTarget.embedded(LinuxGuest.HOST_FROM_GUEST)
+                            : ScenarioTarget.remote(targetUrl, admin)) {
                 ScenarioReport r = runner.run(s, target);
                 reports.add(r);
-                System.out.println("scenario " + r.scenario() + " on " + r.policy() + ": " + s.description());
+                System.out.println(
+                        "scenario " + r.scenario() + " on " + r.policy() + ": " + s.description());
                 printReport(r);
                 System.out.println();
             }
         }
         if (which.size() > 1) {
-            System.out.printf("%-34s %-10s %-10s %-6s %s%n", "scenario", "outcome", "removal", "sync", "sysfs states");
+            System.out.printf(
+                    "%-34s %-10s %-10s %-6s %s%n",
+                    "scenario", "outcome", "removal", "sync", "sysfs states");
             for (ScenarioReport r : reports) {
-                System.out.printf("%-34s %-10s %-10s %-6s %s%n", r.scenario(), r.outcome(),
-                        r.removalMillis() < 0 ? "-" : r.removalMillis() + " ms", r.syncCacheOnWire() ? "yes" : "no",
+                System.out.printf(
+                        "%-34s %-10s %-10s %-6s %s%n",
+                        r.scenario(),
+                        r.outcome(),
+                        r.removalMillis() < 0 ? "-" : r.removalMillis() + " ms",
+                        r.syncCacheOnWire() ? "yes" : "no",
                         String.join(" -> ", r.sysfsStates()));
             }
         }
         if (json != null) {
-            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), reports);
+            new ObjectMapper()
+                    .enable(SerializationFeature.INDENT_OUTPUT)
+                    .writeValue(json.toFile(), reports);
             System.out.println("wrote " + json);
         }
         return reports.stream().allMatch(r -> r.violations().isEmpty()) ? 0 : 1;
@@ -214,13 +285,17 @@ public final class ScenarioCommand implements Callable<Integer> {
     /** A race explored over every ordering, per policy. */
     @FunctionalInterface
     private interface Race {
-        InterleavingExplorer.Result explore(Policy p, boolean stateMutex) throws InterruptedException;
+        InterleavingExplorer.Result explore(Policy p, boolean stateMutex)
+                throws InterruptedException;
     }
 
     /** Scenario C and the other two races of docs/linux-midlayer.md: every ordering, per policy. */
     private static void printRace() throws InterruptedException {
-        Race[] races = {InterleavingExplorer::blockVersusRemoval, InterleavingExplorer::unblockVersusRemoval,
-                InterleavingExplorer::moduleGoingVersusUnblock};
+        Race[] races = {
+            InterleavingExplorer::blockVersusRemoval,
+            InterleavingExplorer::unblockVersusRemoval,
+            InterleavingExplorer::moduleGoingVersusUnblock
+        };
         for (Race race : races) {
             List<InterleavingExplorer.Result> results = new ArrayList<>();
             for (Policy p : Policy.values()) {
@@ -228,19 +303,34 @@ public final class ScenarioCommand implements Callable<Integer> {
             }
             results.add(race.explore(Policy.V4_13, false));
             System.out.println();
-            System.out.println(results.get(0).race() + ": every ordering at the kernel's lock-free gaps");
-            System.out.printf("%-36s %10s %10s  %s%n", "policy", "orderings", "violating", "first bad ordering");
+            System.out.println(
+                    results.get(0).race() + ": every ordering at the kernel's lock-free gaps");
+            System.out.printf(
+                    "%-36s %10s %10s  %s%n",
+                    "policy", "orderings", "violating", "first bad ordering");
             for (InterleavingExplorer.Result r : results) {
-                String name = r.policy() + (r.stateMutex() ? " (state mutex)"
-                        : Policy.parse(r.policy()).removalToDel() ? " without state mutex" : "");
-                System.out.printf("%-36s %10d %10d  %s%n", name, r.orderings(), r.violating(),
-                        r.example().isEmpty() ? "-" : String.join(" | ", r.example()) + " => " + r.exampleViolations());
+                String name =
+                        r.policy()
+                                + (r.stateMutex()
+                                        ? " (state mutex)"
+                                        : Policy.parse(r.policy()).removalToDel()
+                                                ? " without state mutex"
+                                                : "");
+                System.out.printf(
+                        "%-36s %10d %10d  %s%n",
+                        name,
+                        r.orderings(),
+                        r.violating(),
+                        r.example().isEmpty()
+                                ? "-"
+                                : String.join(" | ", r.example()) + " => " + r.exampleViolations());
             }
         }
     }
 
     private static void printOne(Scenario s, ScenarioReport r) {
-        System.out.println("scenario " + r.scenario() + " under " + r.policy() + ": " + s.description());
+        System.out.println(
+                "scenario " + r.scenario() + " under " + r.policy() + ": " + s.description());
         printReport(r);
     }
 
@@ -252,8 +342,12 @@ public final class ScenarioCommand implements Callable<Integer> {
         System.out.println("multipathd sees:  " + String.join(" -> ", r.multipathStates()));
         System.out.println("what reached the target after attach:");
         collapseRepeats(r.targetEvents()).forEach(e -> System.out.println("  " + e));
-        System.out.println("SYNC CACHE on the wire during removal: " + (r.syncCacheOnWire() ? "yes" : "no"));
-        System.out.println("outcome: " + r.outcome() + (r.removalMillis() >= 0 ? " after " + r.removalMillis() + " ms" : ""));
+        System.out.println(
+                "SYNC CACHE on the wire during removal: " + (r.syncCacheOnWire() ? "yes" : "no"));
+        System.out.println(
+                "outcome: "
+                        + r.outcome()
+                        + (r.removalMillis() >= 0 ? " after " + r.removalMillis() + " ms" : ""));
         if (!r.stuckCallChain().isEmpty()) {
             System.out.println("stuck in: " + String.join(" <- ", r.stuckCallChain()));
         }
@@ -287,13 +381,23 @@ public final class ScenarioCommand implements Callable<Integer> {
             for (Policy p : Policy.values()) {
                 for (ScenarioReport r : reports) {
                     if (r.scenario().equals(s.id()) && r.policy().equals(p.label())) {
-                        String last = r.sysfsStates().isEmpty() ? "-" : r.sysfsStates().get(r.sysfsStates().size() - 1);
-                        row.append(String.format(" %-24s", r.outcome() + " " + last + (r.syncCacheOnWire() ? " +sync" : "")));
+                        String last =
+                                r.sysfsStates().isEmpty()
+                                        ? "-"
+                                        : r.sysfsStates().get(r.sysfsStates().size() - 1);
+                        row.append(
+                                String.format(
+                                        " %-24s",
+                                        r.outcome()
+                                                + " "
+                                                + last
+                                                + (r.syncCacheOnWire() ? " +sync" : "")));
                     }
                 }
             }
             System.out.println(row);
         }
-        System.out.println("cells: outcome, the device's last sysfs state, +sync when SYNCHRONIZE CACHE reached the target");
+        System.out.println(
+                "cells: outcome, the device's last sysfs state, +sync when SYNCHRONIZE CACHE reached the target");
     }
 }

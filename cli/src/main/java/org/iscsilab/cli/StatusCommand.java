@@ -1,20 +1,21 @@
 package org.iscsilab.cli;
 
-import org.iscsilab.server.admin.AdminClient;
-import org.iscsilab.core.store.Sizes;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.iscsilab.core.store.Sizes;
+import org.iscsilab.server.admin.AdminClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /** {@code iscsilab status}: a running target's sessions and LUNs as two tables. */
-@Command(name = "status", mixinStandardHelpOptions = true,
+@Command(
+        name = "status",
+        mixinStandardHelpOptions = true,
         description = "Show a running target's sessions and LUNs (through its admin API).")
 public final class StatusCommand implements Callable<Integer> {
-    @Mixin
-    AdminOption admin;
+    @Mixin AdminOption admin;
 
     @Override
     public Integer call() throws Exception {
@@ -28,8 +29,14 @@ public final class StatusCommand implements Callable<Integer> {
             String row = "  %-6s %-44s %-14s %-22s %s%n";
             System.out.printf(row, "TSIH", "INITIATOR", "ISID", "PORTAL", "TARGET");
             for (JsonNode s : sessions) {
-                System.out.printf(row, s.path("tsih").asText(), s.path("initiator").asText(), s.path("isid").asText(),
-                        s.path("portal").asText(), s.path("discovery").asBoolean() ? "(discovery)"
+                System.out.printf(
+                        row,
+                        s.path("tsih").asText(),
+                        s.path("initiator").asText(),
+                        s.path("isid").asText(),
+                        s.path("portal").asText(),
+                        s.path("discovery").asBoolean()
+                                ? "(discovery)"
                                 : s.path("target").asText("-"));
             }
         }
@@ -43,10 +50,18 @@ public final class StatusCommand implements Callable<Integer> {
                 flag(flags, l.path("readOnly").asBoolean(), "ro");
                 flag(flags, l.path("thin").asBoolean(), "thin");
                 flag(flags, l.path("removable").asBoolean(), "removable");
-                flag(flags, l.has("mediumPresent") && !l.path("mediumPresent").asBoolean(), "no-medium");
-                System.out.printf(row, l.path("lun").asText(), Sizes.format(l.path("bytes").asLong()),
-                        l.path("blockSize").asText(), l.path("serial").asText(),
-                        flags.length() == 0 ? "-" : flags.toString(), l.path("store").asText());
+                flag(
+                        flags,
+                        l.has("mediumPresent") && !l.path("mediumPresent").asBoolean(),
+                        "no-medium");
+                System.out.printf(
+                        row,
+                        l.path("lun").asText(),
+                        Sizes.format(l.path("bytes").asLong()),
+                        l.path("blockSize").asText(),
+                        l.path("serial").asText(),
+                        flags.length() == 0 ? "-" : flags.toString(),
+                        l.path("store").asText());
             }
         }
         return 0;

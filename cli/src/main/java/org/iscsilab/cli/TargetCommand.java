@@ -1,136 +1,202 @@
 package org.iscsilab.cli;
 
-import org.iscsilab.core.LunSpec;
-import org.iscsilab.iscsi.initiator.IscsiUrl;
-import org.iscsilab.server.admin.AdminClient;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.iscsilab.core.LunSpec;
+import org.iscsilab.core.ScsiTargetDevice;
 import org.iscsilab.core.fault.FaultRule;
+import org.iscsilab.core.lu.LogicalUnit;
+import org.iscsilab.iscsi.initiator.IscsiUrl;
+import org.iscsilab.iscsi.login.ChapCredentials;
+import org.iscsilab.iscsi.node.IscsiNames;
 import org.iscsilab.server.TargetRuntime;
+import org.iscsilab.server.admin.AdminClient;
 import org.iscsilab.server.config.ConfigFile;
 import org.iscsilab.server.config.HostPort;
 import org.iscsilab.server.config.TargetConfig;
-import org.iscsilab.iscsi.login.ChapCredentials;
-import org.iscsilab.iscsi.node.IscsiNames;
-import org.iscsilab.core.ScsiTargetDevice;
-import org.iscsilab.core.lu.LogicalUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
-import java.nio.file.Path;
 
 /** {@code iscsilab target}: runs an iSCSI target until interrupted. */
-@Command(name = "target", mixinStandardHelpOptions = true,
+@Command(
+        name = "target",
+        mixinStandardHelpOptions = true,
         description = "Run an iSCSI target (RFC 7143) serving emulated LUNs.")
 public final class TargetCommand implements Callable<Integer> {
     public static final String DEFAULT_IQN = "iqn.2026-01.org.iscsilab:target0";
 
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--config", paramLabel = "FILE",
-            description = "A YAML file describing portals, targets, LUNs, CHAP, access lists, LUN masks and faults "
-                    + "(see docs/target.md); flags given as well override it, and per-target flags apply to its first target. "
-                    + "${NAME} in the file is read from the environment.")
+    @Option(
+            names = "--config",
+            paramLabel = "FILE",
+            description =
+                    "A YAML file describing portals, targets, LUNs, CHAP, access lists, LUN masks and faults "
+                            + "(see docs/target.md); flags given as well override it, and per-target flags apply to its first target. "
+                            + "${NAME} in the file is read from the environment.")
     Path config;
 
-    @Option(names = "--portal", paramLabel = "HOST:PORT",
+    @Option(
+            names = "--portal",
+            paramLabel = "HOST:PORT",
             description = "Address to listen on; repeatable (default 127.0.0.1:3260).")
     List<String> portals = new ArrayList<>();
 
-    @Option(names = "--advertise", paramLabel = "HOST:PORT",
-            description = "TargetAddress that SendTargets reports, for initiators behind NAT; repeatable "
-                    + "(default: the bound portals).")
+    @Option(
+            names = "--advertise",
+            paramLabel = "HOST:PORT",
+            description =
+                    "TargetAddress that SendTargets reports, for initiators behind NAT; repeatable "
+                            + "(default: the bound portals).")
     List<String> advertise = new ArrayList<>();
 
-    @Option(names = "--iqn", paramLabel = "NAME", description = "Target name (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--iqn",
+            paramLabel = "NAME",
+            description = "Target name (default ${DEFAULT-VALUE}).")
     String iqn = DEFAULT_IQN;
 
     @Option(names = "--alias", paramLabel = "TEXT", description = "TargetAlias reported at login.")
     String alias = "iscsilab";
 
-    @Option(names = "--lun", paramLabel = "SPEC",
-            description = "A LUN, numbered in order from 0; repeatable. SPEC: " + LunSpec.SYNTAX
-                    + " (default " + LunSpec.DEFAULT + ").")
+    @Option(
+            names = "--lun",
+            paramLabel = "SPEC",
+            description =
+                    "A LUN, numbered in order from 0; repeatable. SPEC: "
+                            + LunSpec.SYNTAX
+                            + " (default "
+                            + LunSpec.DEFAULT
+                            + ").")
     List<String> luns = new ArrayList<>();
 
-    @Option(names = "--nop-interval", paramLabel = "SECONDS",
-            description = "Seconds between target NOP-In pings; 0 turns them off (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--nop-interval",
+            paramLabel = "SECONDS",
+            description =
+                    "Seconds between target NOP-In pings; 0 turns them off (default ${DEFAULT-VALUE}).")
     int nopInterval = 10;
 
-    @Option(names = "--max-sessions", paramLabel = "N",
+    @Option(
+            names = "--max-sessions",
+            paramLabel = "N",
             description = "Sessions at once; further logins get 'out of resources' (default 1024).")
     int maxSessions;
 
-    @Option(names = "--max-connections", paramLabel = "N",
-            description = "TCP connections at once; further ones are closed on accept (default 4096).")
+    @Option(
+            names = "--max-connections",
+            paramLabel = "N",
+            description =
+                    "TCP connections at once; further ones are closed on accept (default 4096).")
     int maxConnections;
 
-    @Option(names = "--login-timeout", paramLabel = "SECONDS",
-            description = "Time from connect to the end of login before the target hangs up (default 15).")
+    @Option(
+            names = "--login-timeout",
+            paramLabel = "SECONDS",
+            description =
+                    "Time from connect to the end of login before the target hangs up (default 15).")
     int loginTimeout;
 
-    @Option(names = "--idle-timeout", paramLabel = "SECONDS",
-            description = "Silence allowed while logging in or in a discovery session; 0 for none (default 60).")
+    @Option(
+            names = "--idle-timeout",
+            paramLabel = "SECONDS",
+            description =
+                    "Silence allowed while logging in or in a discovery session; 0 for none (default 60).")
     int idleTimeout;
 
-    @Option(names = "--chap", paramLabel = "USER:SECRET",
-            description = "Require CHAP: initiators log in as USER with SECRET (at least 12 bytes). "
-                    + "The secret may also come from the ISCSILAB_CHAP_SECRET environment variable with --chap USER.")
+    @Option(
+            names = "--chap",
+            paramLabel = "USER:SECRET",
+            description =
+                    "Require CHAP: initiators log in as USER with SECRET (at least 12 bytes). "
+                            + "The secret may also come from the ISCSILAB_CHAP_SECRET environment variable with --chap USER.")
     String chap;
 
-    @Option(names = "--mutual-chap", paramLabel = "USER:SECRET",
-            description = "Mutual CHAP: the target answers the initiator's challenge as USER with SECRET.")
+    @Option(
+            names = "--mutual-chap",
+            paramLabel = "USER:SECRET",
+            description =
+                    "Mutual CHAP: the target answers the initiator's challenge as USER with SECRET.")
     String mutualChap;
 
-    @Option(names = "--srp", paramLabel = "USER:PASSWORD",
-            description = "Require SRP (RFC 7143 §12.1.2; with --chap too, either will do). With --srp USER the "
-                    + "password comes from ISCSILAB_SRP_SECRET.")
+    @Option(
+            names = "--srp",
+            paramLabel = "USER:PASSWORD",
+            description =
+                    "Require SRP (RFC 7143 §12.1.2; with --chap too, either will do). With --srp USER the "
+                            + "password comes from ISCSILAB_SRP_SECRET.")
     String srp;
 
-    @Option(names = "--discovery-chap", paramLabel = "USER:SECRET",
-            description = "Require CHAP of discovery sessions too (with --discovery-chap USER the secret comes "
-                    + "from ISCSILAB_DISCOVERY_CHAP_SECRET).")
+    @Option(
+            names = "--discovery-chap",
+            paramLabel = "USER:SECRET",
+            description =
+                    "Require CHAP of discovery sessions too (with --discovery-chap USER the secret comes "
+                            + "from ISCSILAB_DISCOVERY_CHAP_SECRET).")
     String discoveryChap;
 
-    @Option(names = "--discovery-mutual-chap", paramLabel = "USER:SECRET",
+    @Option(
+            names = "--discovery-mutual-chap",
+            paramLabel = "USER:SECRET",
             description = "Mutual CHAP for discovery sessions: the target's name and secret.")
     String discoveryMutualChap;
 
-    @Option(names = "--fault", paramLabel = "RULE",
-            description = "A fault rule in force from the start, repeatable, e.g. medium-error,lun=0,lba=100-199 "
-                    + "or busy,every=10 (see docs/faults-and-admin.md).")
+    @Option(
+            names = "--fault",
+            paramLabel = "RULE",
+            description =
+                    "A fault rule in force from the start, repeatable, e.g. medium-error,lun=0,lba=100-199 "
+                            + "or busy,every=10 (see docs/faults-and-admin.md).")
     List<String> faults = new ArrayList<>();
 
-    @Option(names = "--allow-initiator", paramLabel = "IQN",
-            description = "Only this InitiatorName may log in; repeatable (default: any). Others get authorization "
-                    + "failure (0202h) and do not see the target in SendTargets.")
+    @Option(
+            names = "--allow-initiator",
+            paramLabel = "IQN",
+            description =
+                    "Only this InitiatorName may log in; repeatable (default: any). Others get authorization "
+                            + "failure (0202h) and do not see the target in SendTargets.")
     List<String> allowInitiators = new ArrayList<>();
 
-    @Option(names = "--allow-network", paramLabel = "CIDR",
-            description = "Only initiators connecting from this network may log in, e.g. 127.0.0.0/8; repeatable "
-                    + "(default: any).")
+    @Option(
+            names = "--allow-network",
+            paramLabel = "CIDR",
+            description =
+                    "Only initiators connecting from this network may log in, e.g. 127.0.0.0/8; repeatable "
+                            + "(default: any).")
     List<String> allowNetworks = new ArrayList<>();
 
-    @Option(names = "--lun-mask", paramLabel = "IQN=LUN[,LUN...]",
-            description = "The initiator sees only these LUNs (the others look absent to it); repeatable.")
+    @Option(
+            names = "--lun-mask",
+            paramLabel = "IQN=LUN[,LUN...]",
+            description =
+                    "The initiator sees only these LUNs (the others look absent to it); repeatable.")
     List<String> lunMasks = new ArrayList<>();
 
-    @Option(names = "--admin", paramLabel = "HOST:PORT",
-            description = "Address of the admin HTTP API (faults, events, LUNs, sessions), or 'off' "
-                    + "(default ${DEFAULT-VALUE}; keep it on loopback).")
+    @Option(
+            names = "--admin",
+            paramLabel = "HOST:PORT",
+            description =
+                    "Address of the admin HTTP API (faults, events, LUNs, sessions), or 'off' "
+                            + "(default ${DEFAULT-VALUE}; keep it on loopback).")
     String admin = AdminClient.DEFAULT_ADDRESS;
 
-    @Option(names = "--log-level", paramLabel = "LEVEL", converter = LogLevelConverter.class,
+    @Option(
+            names = "--log-level",
+            paramLabel = "LEVEL",
+            converter = LogLevelConverter.class,
             description = LogLevel.NAMES + " (default info).")
     LogLevel logLevel = LogLevel.INFO;
 
-    /** Read before picocli runs too (see {@link IscsilabCli}): the same parser, the same message. */
+    /**
+     * Read before picocli runs too (see {@link IscsilabCli}): the same parser, the same message.
+     */
     static final class LogLevelConverter implements ITypeConverter<LogLevel> {
         @Override
         public LogLevel convert(String value) {
@@ -142,8 +208,11 @@ public final class TargetCommand implements Callable<Integer> {
     static Map.Entry<String, List<Integer>> parseLunMask(String mask) {
         int eq = mask.lastIndexOf('=');
         if (eq <= 0 || eq == mask.length() - 1) {
-            throw new IllegalArgumentException("--lun-mask " + mask + ": write IQN=LUN[,LUN...], e.g. "
-                    + "iqn.2026-01.org.example:host=0,2");
+            throw new IllegalArgumentException(
+                    "--lun-mask "
+                            + mask
+                            + ": write IQN=LUN[,LUN...], e.g. "
+                            + "iqn.2026-01.org.example:host=0,2");
         }
         String name = mask.substring(0, eq);
         IscsiNames.validate(name);
@@ -152,7 +221,8 @@ public final class TargetCommand implements Callable<Integer> {
             try {
                 visible.add(Integer.parseInt(lun.trim()));
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--lun-mask " + mask + ": '" + lun + "' is not a LUN number");
+                throw new IllegalArgumentException(
+                        "--lun-mask " + mask + ": '" + lun + "' is not a LUN number");
             }
         }
         return Map.entry(name, visible);
@@ -166,11 +236,14 @@ public final class TargetCommand implements Callable<Integer> {
     TargetConfig flags() {
         List<TargetConfig.Portal> portalList = null;
         if (given("--portal") || given("--advertise")) {
-            List<String> listen = portals.isEmpty() ? List.of(TargetConfig.DEFAULT_PORTAL) : portals;
+            List<String> listen =
+                    portals.isEmpty() ? List.of(TargetConfig.DEFAULT_PORTAL) : portals;
             portalList = new ArrayList<>();
             for (int i = 0; i < Math.max(listen.size(), advertise.size()); i++) {
-                portalList.add(new TargetConfig.Portal(listen.get(Math.min(i, listen.size() - 1)),
-                        i < advertise.size() ? advertise.get(i) : null));
+                portalList.add(
+                        new TargetConfig.Portal(
+                                listen.get(Math.min(i, listen.size() - 1)),
+                                i < advertise.size() ? advertise.get(i) : null));
             }
         }
         TargetConfig.Credentials incoming = credentials(chap, "ISCSILAB_CHAP_SECRET");
@@ -184,27 +257,56 @@ public final class TargetCommand implements Callable<Integer> {
             }
         }
         TargetConfig.Credentials srpLogin = credentials(srp, "ISCSILAB_SRP_SECRET");
-        TargetConfig.Node node = new TargetConfig.Node(given("--iqn") ? iqn : null, given("--alias") ? alias : null,
-                luns.isEmpty() ? null : luns, incoming, mutual, srpLogin, allowInitiators.isEmpty() ? null : allowInitiators,
-                allowNetworks.isEmpty() ? null : allowNetworks, masks);
-        boolean anyNodeFlag = node.iqn() != null || node.alias() != null || node.luns() != null || incoming != null
-                || mutual != null || srpLogin != null || node.allowInitiators() != null || node.allowNetworks() != null || masks != null;
-        TargetConfig.Limits limits = new TargetConfig.Limits(given("--max-sessions") ? maxSessions : null,
-                given("--max-connections") ? maxConnections : null, given("--login-timeout") ? loginTimeout : null,
-                given("--idle-timeout") ? idleTimeout : null);
-        return new TargetConfig(portalList, given("--admin") ? admin : null, given("--nop-interval") ? nopInterval : null,
-                limits, credentials(discoveryChap, "ISCSILAB_DISCOVERY_CHAP_SECRET"),
-                credentials(discoveryMutualChap, null), faults.isEmpty() ? null : faults, anyNodeFlag ? List.of(node) : null);
+        TargetConfig.Node node =
+                new TargetConfig.Node(
+                        given("--iqn") ? iqn : null,
+                        given("--alias") ? alias : null,
+                        luns.isEmpty() ? null : luns,
+                        incoming,
+                        mutual,
+                        srpLogin,
+                        allowInitiators.isEmpty() ? null : allowInitiators,
+                        allowNetworks.isEmpty() ? null : allowNetworks,
+                        masks);
+        boolean anyNodeFlag =
+                node.iqn() != null
+                        || node.alias() != null
+                        || node.luns() != null
+                        || incoming != null
+                        || mutual != null
+                        || srpLogin != null
+                        || node.allowInitiators() != null
+                        || node.allowNetworks() != null
+                        || masks != null;
+        TargetConfig.Limits limits =
+                new TargetConfig.Limits(
+                        given("--max-sessions") ? maxSessions : null,
+                        given("--max-connections") ? maxConnections : null,
+                        given("--login-timeout") ? loginTimeout : null,
+                        given("--idle-timeout") ? idleTimeout : null);
+        return new TargetConfig(
+                portalList,
+                given("--admin") ? admin : null,
+                given("--nop-interval") ? nopInterval : null,
+                limits,
+                credentials(discoveryChap, "ISCSILAB_DISCOVERY_CHAP_SECRET"),
+                credentials(discoveryMutualChap, null),
+                faults.isEmpty() ? null : faults,
+                anyNodeFlag ? List.of(node) : null);
     }
 
-    /** USER:SECRET, or USER alone with the secret in {@code secretVariable}; null when not given. */
+    /**
+     * USER:SECRET, or USER alone with the secret in {@code secretVariable}; null when not given.
+     */
     private static TargetConfig.Credentials credentials(String option, String secretVariable) {
         if (option == null) {
             return null;
         }
         String env = secretVariable == null ? null : System.getenv(secretVariable);
-        ChapCredentials c = option.contains(":") || env == null ? ChapCredentials.parse(option)
-                : new ChapCredentials(option, env);
+        ChapCredentials c =
+                option.contains(":") || env == null
+                        ? ChapCredentials.parse(option)
+                        : new ChapCredentials(option, env);
         return new TargetConfig.Credentials(c.user(), c.secret());
     }
 
@@ -225,16 +327,22 @@ public final class TargetCommand implements Callable<Integer> {
         System.out.println("press Ctrl-C to stop");
         System.out.flush();
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.out.println("shutting down: asking initiators to log out, flushing LUNs");
-            runtime.close();
-            stopped.countDown();
-        }, "shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(
+                        new Thread(
+                                () -> {
+                                    System.out.println(
+                                            "shutting down: asking initiators to log out, flushing LUNs");
+                                    runtime.close();
+                                    stopped.countDown();
+                                },
+                                "shutdown"));
         stopped.await();
         return 0;
     }
 
-    private static void printBanner(String iqn, ScsiTargetDevice device, List<InetSocketAddress> bound) {
+    private static void printBanner(
+            String iqn, ScsiTargetDevice device, List<InetSocketAddress> bound) {
         System.out.println("iscsilab target " + iqn);
         for (LogicalUnit lu : device.logicalUnits()) {
             System.out.println("  " + lu);
@@ -242,7 +350,8 @@ public final class TargetCommand implements Callable<Integer> {
         for (InetSocketAddress a : bound) {
             System.out.println("listening on " + HostPort.format(a));
             System.out.println("  libiscsi:  " + IscsiUrl.of(a, iqn, 0));
-            System.out.println("  open-iscsi: iscsiadm -m discovery -t sendtargets -p " + HostPort.format(a));
+            System.out.println(
+                    "  open-iscsi: iscsiadm -m discovery -t sendtargets -p " + HostPort.format(a));
         }
     }
 }

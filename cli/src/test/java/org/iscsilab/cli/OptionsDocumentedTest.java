@@ -30,7 +30,8 @@ import picocli.CommandLine.Model.OptionSpec;
  */
 class OptionsDocumentedTest {
     private static final Pattern MARKER = Pattern.compile("<!-- options: (.+?) -->");
-    private static final Pattern OPTION_NAME = Pattern.compile("(?<![\\w-])(--?[a-zA-Z][a-z0-9-]*)");
+    private static final Pattern OPTION_NAME =
+            Pattern.compile("(?<![\\w-])(--?[a-zA-Z][a-z0-9-]*)");
     private static final Path DOCS =
             Path.of(System.getProperty("basedir", ".")).toAbsolutePath().resolveSibling("docs");
 
@@ -39,9 +40,17 @@ class OptionsDocumentedTest {
         Map<String, Set<String>> documented = documentedTables();
         assertFalse(documented.isEmpty(), "no option tables found under " + DOCS);
         return documented.entrySet().stream()
-                .map(e -> DynamicTest.dynamicTest("iscsilab " + e.getKey(), () -> assertEquals(
-                        optionsOf(e.getKey()), e.getValue(),
-                        "the options table of 'iscsilab " + e.getKey() + "' in docs/")));
+                .map(
+                        e ->
+                                DynamicTest.dynamicTest(
+                                        "iscsilab " + e.getKey(),
+                                        () ->
+                                                assertEquals(
+                                                        optionsOf(e.getKey()),
+                                                        e.getValue(),
+                                                        "the options table of 'iscsilab "
+                                                                + e.getKey()
+                                                                + "' in docs/")));
     }
 
     @Test
@@ -52,7 +61,8 @@ class OptionsDocumentedTest {
         assertTrue(missing.isEmpty(), "commands with options but no table in docs/: " + missing);
     }
 
-    private static void leafCommands(CommandLine cmd, String path, List<String> missing, Set<String> documented) {
+    private static void leafCommands(
+            CommandLine cmd, String path, List<String> missing, Set<String> documented) {
         if (cmd.getSubcommands().isEmpty()) {
             if (!optionsOf(cmd).isEmpty() && !documented.contains(path)) {
                 missing.add(path);
@@ -69,7 +79,8 @@ class OptionsDocumentedTest {
         for (String name : path.split(" ")) {
             CommandLine sub = cmd.getSubcommands().get(name);
             if (sub == null) {
-                throw new AssertionError("docs/ documents 'iscsilab " + path + "', which is no command");
+                throw new AssertionError(
+                        "docs/ documents 'iscsilab " + path + "', which is no command");
             }
             cmd = sub;
         }

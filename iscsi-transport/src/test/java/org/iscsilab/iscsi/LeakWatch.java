@@ -8,15 +8,14 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * Collects the buffer leaks Netty's detector reports (the build runs it at paranoid level, so
- * every buffer is tracked). A leak is reported once the leaked buffer has been garbage collected
- * and the detector runs again, so {@link #assertNoLeaks} collects garbage and allocates first.
+ * Collects the buffer leaks Netty's detector reports (the build runs it at paranoid level, so every
+ * buffer is tracked). A leak is reported once the leaked buffer has been garbage collected and the
+ * detector runs again, so {@link #assertNoLeaks} collects garbage and allocates first.
  */
 public final class LeakWatch {
     private static final List<String> LEAKS = new CopyOnWriteArrayList<>();
 
-    private LeakWatch() {
-    }
+    private LeakWatch() {}
 
     public static void install() {
         ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.PARANOID);
@@ -27,7 +26,8 @@ public final class LeakWatch {
     public static void assertNoLeaks() {
         List<String> found = collect();
         if (!found.isEmpty()) {
-            throw new AssertionError(found.size() + " buffer leak(s):\n" + String.join("\n---\n", found));
+            throw new AssertionError(
+                    found.size() + " buffer leak(s):\n" + String.join("\n---\n", found));
         }
     }
 
@@ -41,7 +41,9 @@ public final class LeakWatch {
                 Thread.currentThread().interrupt();
             }
             for (int i = 0; i < 100; i++) {
-                ByteBuf b = ByteBufAllocator.DEFAULT.directBuffer(16); // each allocation polls the detector
+                ByteBuf b =
+                        ByteBufAllocator.DEFAULT.directBuffer(
+                                16); // each allocation polls the detector
                 b.release();
                 ByteBufAllocator.DEFAULT.heapBuffer(16).release();
             }

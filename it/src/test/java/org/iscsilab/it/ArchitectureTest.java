@@ -28,8 +28,10 @@ class ArchitectureTest {
 
     @BeforeAll
     static void importMainClasses() {
-        main = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-                .importPackages("org.iscsilab");
+        main =
+                new ClassFileImporter()
+                        .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                        .importPackages("org.iscsilab");
     }
 
     private static void check(ArchRule rule) {
@@ -43,49 +45,98 @@ class ArchitectureTest {
 
     @Test
     void theScsiVocabularyDependsOnNothingOfOurs() {
-        check(noClasses().that().resideInAPackage(SCSI).should().dependOnClassesThat()
-                .resideInAnyPackage(CORE, ISCSI, SERVER, HOST, GUEST, CLI));
+        check(
+                noClasses()
+                        .that()
+                        .resideInAPackage(SCSI)
+                        .should()
+                        .dependOnClassesThat()
+                        .resideInAnyPackage(CORE, ISCSI, SERVER, HOST, GUEST, CLI));
     }
 
     @Test
     void theScsiCoreKnowsNoTransportAndNoNetty() {
-        check(noClasses().that().resideInAPackage(CORE).should().dependOnClassesThat()
-                .resideInAnyPackage(ISCSI, SERVER, HOST, GUEST, CLI, "io.netty.."));
+        check(
+                noClasses()
+                        .that()
+                        .resideInAPackage(CORE)
+                        .should()
+                        .dependOnClassesThat()
+                        .resideInAnyPackage(ISCSI, SERVER, HOST, GUEST, CLI, "io.netty.."));
     }
 
     @Test
     void theTransportHasNoCommandLineHttpYamlOrPrometheus() {
-        check(noClasses().that().resideInAPackage(ISCSI).should().dependOnClassesThat()
-                .resideInAnyPackage(SERVER, HOST, GUEST, CLI, "picocli..", "com.fasterxml.jackson.dataformat.yaml..",
-                        "io.netty.handler.codec.http..", "io.micrometer.prometheusmetrics..", "io.prometheus.."));
+        check(
+                noClasses()
+                        .that()
+                        .resideInAPackage(ISCSI)
+                        .should()
+                        .dependOnClassesThat()
+                        .resideInAnyPackage(
+                                SERVER,
+                                HOST,
+                                GUEST,
+                                CLI,
+                                "picocli..",
+                                "com.fasterxml.jackson.dataformat.yaml..",
+                                "io.netty.handler.codec.http..",
+                                "io.micrometer.prometheusmetrics..",
+                                "io.prometheus.."));
     }
 
     @Test
     void theInitiatorSpeaksTheScsiVocabularyNotTheTargetCore() {
-        check(noClasses().that().resideInAPackage("org.iscsilab.iscsi.initiator..").should().dependOnClassesThat()
-                .resideInAnyPackage(CORE, "org.iscsilab.iscsi.node.."));
+        check(
+                noClasses()
+                        .that()
+                        .resideInAPackage("org.iscsilab.iscsi.initiator..")
+                        .should()
+                        .dependOnClassesThat()
+                        .resideInAnyPackage(CORE, "org.iscsilab.iscsi.node.."));
     }
 
     @Test
     void theTargetServerKnowsNoHostModelGuestOrCommandLine() {
-        check(noClasses().that().resideInAPackage(SERVER).should().dependOnClassesThat()
-                .resideInAnyPackage(HOST, GUEST, CLI, "picocli.."));
+        check(
+                noClasses()
+                        .that()
+                        .resideInAPackage(SERVER)
+                        .should()
+                        .dependOnClassesThat()
+                        .resideInAnyPackage(HOST, GUEST, CLI, "picocli.."));
     }
 
     @Test
     void theHostModelKnowsNoGuestOrCommandLine() {
-        check(noClasses().that().resideInAPackage(HOST).should().dependOnClassesThat()
-                .resideInAnyPackage(GUEST, CLI, "picocli.."));
+        check(
+                noClasses()
+                        .that()
+                        .resideInAPackage(HOST)
+                        .should()
+                        .dependOnClassesThat()
+                        .resideInAnyPackage(GUEST, CLI, "picocli.."));
     }
 
     @Test
     void nothingButTheCommandLineImportsIt() {
-        check(noClasses().that().resideOutsideOfPackage(CLI).should().dependOnClassesThat().resideInAPackage(CLI));
+        check(
+                noClasses()
+                        .that()
+                        .resideOutsideOfPackage(CLI)
+                        .should()
+                        .dependOnClassesThat()
+                        .resideInAPackage(CLI));
     }
 
     @Test
     void onlyTheCommandLineUsesPicocli() {
-        check(noClasses().that().resideOutsideOfPackage(CLI).should().dependOnClassesThat()
-                .resideInAPackage("picocli.."));
+        check(
+                noClasses()
+                        .that()
+                        .resideOutsideOfPackage(CLI)
+                        .should()
+                        .dependOnClassesThat()
+                        .resideInAPackage("picocli.."));
     }
 }

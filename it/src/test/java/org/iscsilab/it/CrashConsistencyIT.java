@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -21,25 +22,26 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.iscsilab.scsi.Cdbs;
 import org.iscsilab.iscsi.initiator.InitiatorConfig;
 import org.iscsilab.iscsi.initiator.InitiatorSession;
 import org.iscsilab.iscsi.initiator.IscsiInitiator;
 import org.iscsilab.iscsi.initiator.ScsiResult;
+import org.iscsilab.scsi.Cdbs;
 import org.iscsilab.scsi.LunAddress;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import java.io.IOException;
 
 /**
- * Acknowledged writes survive SIGKILL of the target process: the target is killed in the middle
- * of a write workload, at many points, and restarted on the same file LUN. What must read back
- * intact (SBC-4 §5.4 FUA, §5.26 SYNCHRONIZE CACHE, SPC-5 §7.5.7 WCE):
+ * Acknowledged writes survive SIGKILL of the target process: the target is killed in the middle of
+ * a write workload, at many points, and restarted on the same file LUN. What must read back intact
+ * (SBC-4 §5.4 FUA, §5.26 SYNCHRONIZE CACHE, SPC-5 §7.5.7 WCE):
+ *
  * <ul>
- *   <li>every FUA write acknowledged before the kill;</li>
- *   <li>every write acknowledged before a SYNCHRONIZE CACHE was sent that was itself acknowledged;</li>
- *   <li>with the write cache turned off by MODE SELECT, every acknowledged write.</li>
+ *   <li>every FUA write acknowledged before the kill;
+ *   <li>every write acknowledged before a SYNCHRONIZE CACHE was sent that was itself acknowledged;
+ *   <li>with the write cache turned off by MODE SELECT, every acknowledged write.
  * </ul>
+ *
  * Every other block written reads back as either its old or its new content, never anything else.
  */
 class CrashConsistencyIT {
@@ -57,25 +59,47 @@ class CrashConsistencyIT {
         final InetSocketAddress address;
 
         TargetProcess(Path file, int port) throws Exception {
-            process = new ProcessBuilder("java", "-jar", JAR.toString(), "target", "--portal", "127.0.0.1:" + port,
-                    "--iqn", IQN, "--lun", "file:" + file + ":" + (KILL_POINTS * SLOTS_PER_RUN * (long) SLOT_BYTES),
-                    "--admin", "off", "--nop-interval", "0").redirectErrorStream(true).start();
-            BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                    StandardCharsets.UTF_8));
+            process =
+                    new ProcessBuilder(
+                                    "java",
+                                    "-jar",
+                                    JAR.toString(),
+                                    "target",
+                                    "--portal",
+                                    "127.0.0.1:" + port,
+                                    "--iqn",
+                                    IQN,
+                                    "--lun",
+                                    "file:"
+                                            + file
+                                            + ":"
+                                            + (KILL_POINTS * SLOTS_PER_RUN * (long) SLOT_BYTES),
+                                    "--admin",
+                                    "off",
+                                    "--nop-interval",
+                                    "0")
+                            .redirectErrorStream(true)
+                            .start();
+            BufferedReader out =
+                    new BufferedReader(
+                            new InputStreamReader(
+                                    process.getInputStream(), StandardCharsets.UTF_8));
             StringBuilder seen = new StringBuilder();
             for (String line; (line = out.readLine()) != null && !line.contains("Ctrl-C"); ) {
                 seen.append(line).append('\n');
             }
             assertTrue(process.isAlive(), "the target started:\n" + seen);
-            Thread drain = new Thread(() -> {
-                try {
-                    while (out.readLine() != null) {
-                        // keep the pipe from filling
-                    }
-                } catch (IOException ignored) {
-                    // the process is gone
-                }
-            });
+            Thread drain =
+                    new Thread(
+                            () -> {
+                                try {
+                                    while (out.readLine() != null) {
+                                        // keep the pipe from filling
+                                    }
+                                } catch (IOException ignored) {
+                                    // the process is gone
+                                }
+                            });
             drain.setDaemon(true);
             drain.start();
             address = new InetSocketAddress("127.0.0.1", port);
@@ -120,58 +144,75 @@ class CrashConsistencyIT {
         param[4] &= 0x3F; // PS is reserved in MODE SELECT
         param[4 + 2] &= ~0x04; // WCE = 0
         byte[] cdb = {0x15, 0x10, 0, 0, (byte) param.length, 0}; // PF = 1
-        assertTrue(s.execute(LUN_ADDRESS, cdb, param, 0).join().good(), "MODE SELECT turned the write cache off");
+        assertTrue(
+                s.execute(LUN_ADDRESS, cdb, param, 0).join().good(),
+                "MODE SELECT turned the write cache off");
         ScsiResult after = s.execute(LUN_ADDRESS, Cdbs.modeSense6(0x08, 255), null, 255).join();
         assertEquals(0, after.data()[4 + (after.data()[3] & 0xFF) + 2] & 0x04, "WCE reads back 0");
     }
 
     /**
-     * Writes slots of {@code run} at queue depth 16, every third one FUA, a SYNCHRONIZE CACHE
-     * after every 64, until {@code stop}; the ledger records each acknowledgement.
+     * Writes slots of {@code run} at queue depth 16, every third one FUA, a SYNCHRONIZE CACHE after
+     * every 64, until {@code stop}; the ledger records each acknowledgement.
      */
-    private static CompletableFuture<Void> workload(InitiatorSession s, int run, boolean writeThrough, Ledger ledger,
-                                                    AtomicBoolean stop) {
+    private static CompletableFuture<Void> workload(
+            InitiatorSession s, int run, boolean writeThrough, Ledger ledger, AtomicBoolean stop) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         AtomicInteger next = new AtomicInteger();
         AtomicInteger inFlight = new AtomicInteger();
         Runnable[] issue = new Runnable[1];
-        issue[0] = () -> {
-            int slot = next.getAndIncrement();
-            if (stop.get() || slot >= SLOTS_PER_RUN) {
-                if (inFlight.get() == 0) {
-                    done.complete(null);
-                }
-                return;
-            }
-            inFlight.incrementAndGet();
-            boolean fua = slot % 3 == 0;
-            ledger.sent.add(slot);
-            int base = run * SLOTS_PER_RUN;
-            s.execute(LUN_ADDRESS, Cdbs.write10((long) (base + slot) * SLOT_BLOCKS, SLOT_BLOCKS, fua),
-                    content(run, slot), 0).whenComplete((r, e) -> {
-                        if (e != null) {
-                            stop.set(true); // the target is gone: nothing more to send
-                        } else if (r.good()) {
-                            if (fua || writeThrough) {
-                                ledger.durable.add(slot);
-                                ledger.durableAcks.incrementAndGet();
-                            } else {
-                                ledger.ackedVolatile.add(slot);
-                            }
+        issue[0] =
+                () -> {
+                    int slot = next.getAndIncrement();
+                    if (stop.get() || slot >= SLOTS_PER_RUN) {
+                        if (inFlight.get() == 0) {
+                            done.complete(null);
                         }
-                        if (slot % 64 == 63) {
-                            Set<Integer> covered = new HashSet<>(ledger.ackedVolatile);
-                            s.execute(LUN_ADDRESS, Cdbs.synchronizeCache10(), null, 0).whenComplete((sr, se) -> {
-                                if (se == null && sr.good()) {
-                                    ledger.durable.addAll(covered);
-                                    ledger.syncs.incrementAndGet();
-                                }
-                            });
-                        }
-                        inFlight.decrementAndGet();
-                        issue[0].run();
-                    });
-        };
+                        return;
+                    }
+                    inFlight.incrementAndGet();
+                    boolean fua = slot % 3 == 0;
+                    ledger.sent.add(slot);
+                    int base = run * SLOTS_PER_RUN;
+                    s.execute(
+                                    LUN_ADDRESS,
+                                    Cdbs.write10(
+                                            (long) (base + slot) * SLOT_BLOCKS, SLOT_BLOCKS, fua),
+                                    content(run, slot),
+                                    0)
+                            .whenComplete(
+                                    (r, e) -> {
+                                        if (e != null) {
+                                            stop.set(true); // the target is gone: nothing more to
+                                            // send
+                                        } else if (r.good()) {
+                                            if (fua || writeThrough) {
+                                                ledger.durable.add(slot);
+                                                ledger.durableAcks.incrementAndGet();
+                                            } else {
+                                                ledger.ackedVolatile.add(slot);
+                                            }
+                                        }
+                                        if (slot % 64 == 63) {
+                                            Set<Integer> covered =
+                                                    new HashSet<>(ledger.ackedVolatile);
+                                            s.execute(
+                                                            LUN_ADDRESS,
+                                                            Cdbs.synchronizeCache10(),
+                                                            null,
+                                                            0)
+                                                    .whenComplete(
+                                                            (sr, se) -> {
+                                                                if (se == null && sr.good()) {
+                                                                    ledger.durable.addAll(covered);
+                                                                    ledger.syncs.incrementAndGet();
+                                                                }
+                                                            });
+                                        }
+                                        inFlight.decrementAndGet();
+                                        issue[0].run();
+                                    });
+                };
         for (int i = 0; i < 16; i++) {
             issue[0].run();
         }
@@ -217,28 +258,58 @@ class CrashConsistencyIT {
                 int intact = 0;
                 int lostVolatile = 0;
                 for (int slot : ledger.sent) {
-                    byte[] read = check.execute(LUN_ADDRESS, Cdbs.read10((long) (base + slot) * SLOT_BLOCKS,
-                            SLOT_BLOCKS), null, SLOT_BYTES).join().data();
+                    byte[] read =
+                            check.execute(
+                                            LUN_ADDRESS,
+                                            Cdbs.read10(
+                                                    (long) (base + slot) * SLOT_BLOCKS,
+                                                    SLOT_BLOCKS),
+                                            null,
+                                            SLOT_BYTES)
+                                    .join()
+                                    .data();
                     byte[] written = content(run, slot);
                     if (durable.contains(slot)) {
-                        assertArrayEquals(written, read, "run " + run + ": acknowledged durable write to slot " + slot
-                                + " lost");
+                        assertArrayEquals(
+                                written,
+                                read,
+                                "run "
+                                        + run
+                                        + ": acknowledged durable write to slot "
+                                        + slot
+                                        + " lost");
                         intact++;
                     } else if (!Arrays.equals(written, read)) {
-                        assertArrayEquals(new byte[SLOT_BYTES], read, "run " + run + ": slot " + slot
-                                + " holds neither its old nor its new content");
+                        assertArrayEquals(
+                                new byte[SLOT_BYTES],
+                                read,
+                                "run "
+                                        + run
+                                        + ": slot "
+                                        + slot
+                                        + " holds neither its old nor its new content");
                         lostVolatile++;
                     }
                 }
                 checked += intact;
-                report.add(String.format("run %2d %s: %4d sent, %4d durable (%d FUA/write-through, %d SYNC CACHE) "
-                        + "intact, %d unacknowledged or volatile not on disk", run, writeThrough ? "WCE=0" : "WCE=1",
-                        ledger.sent.size(), intact, ledger.durableAcks.get(), ledger.syncs.get(), lostVolatile));
+                report.add(
+                        String.format(
+                                "run %2d %s: %4d sent, %4d durable (%d FUA/write-through, %d SYNC CACHE) "
+                                        + "intact, %d unacknowledged or volatile not on disk",
+                                run,
+                                writeThrough ? "WCE=0" : "WCE=1",
+                                ledger.sent.size(),
+                                intact,
+                                ledger.durableAcks.get(),
+                                ledger.syncs.get(),
+                                lostVolatile));
                 check.logout().join();
             }
             target.kill();
         }
         report.forEach(System.out::println);
-        assertTrue(checked > KILL_POINTS * 10, "the runs acknowledged durable writes to check: " + checked);
+        assertTrue(
+                checked > KILL_POINTS * 10,
+                "the runs acknowledged durable writes to check: " + checked);
     }
 }

@@ -8,12 +8,16 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads iscsi-test-cu's verbose CUnit output into one verdict per test. CUnit counts a test
- * that skips itself (libiscsi's "[SKIPPED] ... not implemented") as passed; this report keeps
- * them apart: a test is SKIPPED when a [SKIPPED] line appears between its name and its verdict.
+ * Reads iscsi-test-cu's verbose CUnit output into one verdict per test. CUnit counts a test that
+ * skips itself (libiscsi's "[SKIPPED] ... not implemented") as passed; this report keeps them
+ * apart: a test is SKIPPED when a [SKIPPED] line appears between its name and its verdict.
  */
 final class CuReport {
-    enum Verdict { PASSED, SKIPPED, FAILED }
+    enum Verdict {
+        PASSED,
+        SKIPPED,
+        FAILED
+    }
 
     record TestResult(String suite, String test, Verdict verdict, String skipReason) {
         String name() {
@@ -25,7 +29,8 @@ final class CuReport {
     private static final Pattern TEST = Pattern.compile("^  Test: (\\S+) \\.\\.\\.");
     private static final Pattern VERDICT = Pattern.compile("(^|\\.\\.\\.)(passed|FAILED)");
     private static final Pattern SKIP = Pattern.compile("\\[SKIPPED\\] ?(.*)");
-    private static final Pattern SUMMARY = Pattern.compile("^\\s+tests\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)");
+    private static final Pattern SUMMARY =
+            Pattern.compile("^\\s+tests\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)");
 
     final List<TestResult> results = new ArrayList<>();
     int summaryRan = -1;
@@ -65,8 +70,10 @@ final class CuReport {
                 skip = sk.group(1).trim();
             }
             if (v.find(0)) {
-                Verdict verdict = v.group(2).equals("FAILED") ? Verdict.FAILED
-                        : skip != null ? Verdict.SKIPPED : Verdict.PASSED;
+                Verdict verdict =
+                        v.group(2).equals("FAILED")
+                                ? Verdict.FAILED
+                                : skip != null ? Verdict.SKIPPED : Verdict.PASSED;
                 r.results.add(new TestResult(suite, test, verdict, skip));
                 test = null;
             }
@@ -92,16 +99,29 @@ final class CuReport {
     }
 
     String toJson(String configuration) {
-        StringBuilder sb = new StringBuilder("{\"configuration\":\"").append(configuration).append("\",")
-                .append("\"passed\":").append(count(Verdict.PASSED)).append(",\"skipped\":")
-                .append(count(Verdict.SKIPPED)).append(",\"failed\":").append(count(Verdict.FAILED))
-                .append(",\"tests\":[");
+        StringBuilder sb =
+                new StringBuilder("{\"configuration\":\"")
+                        .append(configuration)
+                        .append("\",")
+                        .append("\"passed\":")
+                        .append(count(Verdict.PASSED))
+                        .append(",\"skipped\":")
+                        .append(count(Verdict.SKIPPED))
+                        .append(",\"failed\":")
+                        .append(count(Verdict.FAILED))
+                        .append(",\"tests\":[");
         for (int i = 0; i < results.size(); i++) {
             TestResult t = results.get(i);
-            sb.append(i == 0 ? "" : ",").append("{\"name\":\"").append(t.name()).append("\",\"verdict\":\"")
-                    .append(t.verdict()).append("\"");
+            sb.append(i == 0 ? "" : ",")
+                    .append("{\"name\":\"")
+                    .append(t.name())
+                    .append("\",\"verdict\":\"")
+                    .append(t.verdict())
+                    .append("\"");
             if (t.skipReason() != null) {
-                sb.append(",\"skip\":\"").append(t.skipReason().replace("\\", "\\\\").replace("\"", "\\\"")).append("\"");
+                sb.append(",\"skip\":\"")
+                        .append(t.skipReason().replace("\\", "\\\\").replace("\"", "\\\""))
+                        .append("\"");
             }
             sb.append("}");
         }

@@ -16,22 +16,25 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The README is a front door and every reference into the docs resolves: links between the
- * pages (with their #anchors) and the "docs/PAGE.md §N" citations in code and docs.
+ * The README is a front door and every reference into the docs resolves: links between the pages
+ * (with their #anchors) and the "docs/PAGE.md §N" citations in code and docs.
  */
 class DocumentationTest {
     private static final Path ROOT =
             Path.of(System.getProperty("basedir", ".")).toAbsolutePath().getParent();
     private static final Pattern LINK = Pattern.compile("\\]\\(([^)\\s]+)\\)");
-    private static final Pattern CITATION = Pattern.compile("docs/([\\w-]+\\.md) (§\\d+(?:, §\\d+)*)");
+    private static final Pattern CITATION =
+            Pattern.compile("docs/([\\w-]+\\.md) (§\\d+(?:, §\\d+)*)");
 
     @Test
     void theReadmeIsAFrontDoorOfAtMost12KiBWithATableOfContents() throws IOException {
         String readme = Files.readString(ROOT.resolve("README.md"));
         long bytes = Files.size(ROOT.resolve("README.md"));
-        assertTrue(bytes <= 12 * 1024, "README.md is " + bytes + " bytes; the rest belongs in docs/");
+        assertTrue(
+                bytes <= 12 * 1024, "README.md is " + bytes + " bytes; the rest belongs in docs/");
         assertTrue(readme.contains("\n## Contents\n"), "README.md has no table of contents");
-        assertTrue(readme.contains("./iscsilab target") && readme.contains("./mvnw verify"),
+        assertTrue(
+                readme.contains("./iscsilab target") && readme.contains("./mvnw verify"),
                 "README.md does not start with the two commands");
     }
 
@@ -45,8 +48,10 @@ class DocumentationTest {
                 if (target.matches("^[a-z]+:.*")) {
                     continue; // an absolute URL
                 }
-                String file = target.contains("#") ? target.substring(0, target.indexOf('#')) : target;
-                String anchor = target.contains("#") ? target.substring(target.indexOf('#') + 1) : null;
+                String file =
+                        target.contains("#") ? target.substring(0, target.indexOf('#')) : target;
+                String anchor =
+                        target.contains("#") ? target.substring(target.indexOf('#') + 1) : null;
                 Path resolved = file.isEmpty() ? page : page.getParent().resolve(file).normalize();
                 if (!Files.exists(resolved)) {
                     dangling.add(ROOT.relativize(page) + ": " + target + " (no such file)");
@@ -64,9 +69,16 @@ class DocumentationTest {
         int citations = 0;
         List<Path> sources;
         try (Stream<Path> files = Files.walk(ROOT)) {
-            sources = files.filter(p -> !p.toString().contains("/target/") && !p.toString().contains("/.git/"))
-                    .filter(p -> p.toString().endsWith(".java") || p.toString().endsWith(".md"))
-                    .toList();
+            sources =
+                    files.filter(
+                                    p ->
+                                            !p.toString().contains("/target/")
+                                                    && !p.toString().contains("/.git/"))
+                            .filter(
+                                    p ->
+                                            p.toString().endsWith(".java")
+                                                    || p.toString().endsWith(".md"))
+                            .toList();
         }
         for (Path source : sources) {
             Matcher m = CITATION.matcher(Files.readString(source));
@@ -77,13 +89,16 @@ class DocumentationTest {
                 for (String section : m.group(2).split(", ")) {
                     String number = section.substring(1);
                     if (!Pattern.compile("(?m)^#+ §?" + number + "\\.? ").matcher(text).find()) {
-                        dangling.add(ROOT.relativize(source) + ": docs/" + m.group(1) + " " + section);
+                        dangling.add(
+                                ROOT.relativize(source) + ": docs/" + m.group(1) + " " + section);
                     }
                 }
             }
         }
         assertTrue(citations > 0, "no citations found under " + ROOT);
-        assertTrue(dangling.isEmpty(), "citations of missing sections:\n" + String.join("\n", dangling));
+        assertTrue(
+                dangling.isEmpty(),
+                "citations of missing sections:\n" + String.join("\n", dangling));
     }
 
     private static List<Path> markdownPages() throws IOException {

@@ -14,17 +14,15 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * Runs real initiator programs. A missing program skips the test on a developer machine but
- * fails it when ISCSILAB_REQUIRE_EXTERNAL=1 (as CI sets), so CI can never pass by skipping.
+ * Runs real initiator programs. A missing program skips the test on a developer machine but fails
+ * it when ISCSILAB_REQUIRE_EXTERNAL=1 (as CI sets), so CI can never pass by skipping.
  */
 final class ExternalProgram {
     static final String REQUIRE_ENV = "ISCSILAB_REQUIRE_EXTERNAL";
 
-    record Result(int exitCode, String output) {
-    }
+    record Result(int exitCode, String output) {}
 
-    private ExternalProgram() {
-    }
+    private ExternalProgram() {}
 
     /** Makes sure a program is on PATH; {@code debianPackage} names what installs it. */
     static void require(String program, String debianPackage) {
@@ -40,19 +38,28 @@ final class ExternalProgram {
         Assumptions.abort(message);
     }
 
-    static Result run(Duration timeout, String... command) throws IOException, InterruptedException {
+    static Result run(Duration timeout, String... command)
+            throws IOException, InterruptedException {
         return run(timeout, List.of(command));
     }
 
-    static Result run(Duration timeout, List<String> command) throws IOException, InterruptedException {
+    static Result run(Duration timeout, List<String> command)
+            throws IOException, InterruptedException {
         Path log = Files.createTempFile("iscsilab-it", ".log");
         try {
-            Process p = new ProcessBuilder(new ArrayList<>(command)).redirectErrorStream(true)
-                    .redirectOutput(log.toFile()).start();
+            Process p =
+                    new ProcessBuilder(new ArrayList<>(command))
+                            .redirectErrorStream(true)
+                            .redirectOutput(log.toFile())
+                            .start();
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 p.destroyForcibly();
-                fail(String.join(" ", command) + " did not finish within " + timeout + ":\n"
-                        + Files.readString(log, StandardCharsets.UTF_8));
+                fail(
+                        String.join(" ", command)
+                                + " did not finish within "
+                                + timeout
+                                + ":\n"
+                                + Files.readString(log, StandardCharsets.UTF_8));
             }
             return new Result(p.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
         } finally {

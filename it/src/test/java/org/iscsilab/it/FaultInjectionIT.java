@@ -11,8 +11,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.iscsilab.server.EmbeddedTarget;
 import org.iscsilab.core.fault.EventLog;
+import org.iscsilab.server.EmbeddedTarget;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -42,17 +42,33 @@ class FaultInjectionIT {
     }
 
     private String imageOpts(String initiatorName) {
-        return "driver=raw,file.driver=iscsi,file.transport=tcp,file.portal=127.0.0.1:" + target.address().getPort()
-                + ",file.target=" + target.iqn() + ",file.lun=0,file.initiator-name=" + initiatorName;
+        return "driver=raw,file.driver=iscsi,file.transport=tcp,file.portal=127.0.0.1:"
+                + target.address().getPort()
+                + ",file.target="
+                + target.iqn()
+                + ",file.lun=0,file.initiator-name="
+                + initiatorName;
     }
 
     @Test
     void aFrozenSessionTimesOutWhileAnotherInitiatorKeepsWorking() throws Exception {
         target.faults().add("freeze,initiator=" + FROZEN);
-        ExternalProgram.Result frozen = ExternalProgram.run(Duration.ofSeconds(20), "timeout", "4", "iscsi-inq",
-                "-i", FROZEN, target.libiscsiUrl(0));
-        assertEquals(124, frozen.exitCode(), "iscsi-inq got no answer and was timed out:\n" + frozen.output());
-        String other = ExternalProgram.ok(Duration.ofSeconds(20), "iscsi-inq", "-i", OTHER, target.libiscsiUrl(0));
+        ExternalProgram.Result frozen =
+                ExternalProgram.run(
+                        Duration.ofSeconds(20),
+                        "timeout",
+                        "4",
+                        "iscsi-inq",
+                        "-i",
+                        FROZEN,
+                        target.libiscsiUrl(0));
+        assertEquals(
+                124,
+                frozen.exitCode(),
+                "iscsi-inq got no answer and was timed out:\n" + frozen.output());
+        String other =
+                ExternalProgram.ok(
+                        Duration.ofSeconds(20), "iscsi-inq", "-i", OTHER, target.libiscsiUrl(0));
         assertTrue(other.contains("ISCSILAB"), other);
     }
 
@@ -60,20 +76,44 @@ class FaultInjectionIT {
     void liftingAFreezeLetsQemuIoFinishOnTheSameConnection(@TempDir Path dir) throws Exception {
         int rule = target.faults().add("freeze,initiator=" + FROZEN).id();
         File out = dir.resolve("qemu-io.log").toFile();
-        Process qemu = new ProcessBuilder("qemu-io", "--image-opts", "-c", "write -P 0x6b 1M 64k", "-c",
-                "read -P 0x6b 1M 64k", imageOpts(FROZEN)).redirectErrorStream(true).redirectOutput(out).start();
+        Process qemu =
+                new ProcessBuilder(
+                                "qemu-io",
+                                "--image-opts",
+                                "-c",
+                                "write -P 0x6b 1M 64k",
+                                "-c",
+                                "read -P 0x6b 1M 64k",
+                                imageOpts(FROZEN))
+                        .redirectErrorStream(true)
+                        .redirectOutput(out)
+                        .start();
         try {
-            assertFalse(qemu.waitFor(3, TimeUnit.SECONDS), "qemu-io waits while the session is frozen");
-            assertEquals(1, target.events().count(e -> e.type() == EventLog.Type.LOGIN && FROZEN.equals(e.initiator())
-                    && "HELD".equals(e.status())), "qemu-io's login waits, unanswered, like any request to a dead peer");
+            assertFalse(
+                    qemu.waitFor(3, TimeUnit.SECONDS), "qemu-io waits while the session is frozen");
+            assertEquals(
+                    1,
+                    target.events()
+                            .count(
+                                    e ->
+                                            e.type() == EventLog.Type.LOGIN
+                                                    && FROZEN.equals(e.initiator())
+                                                    && "HELD".equals(e.status())),
+                    "qemu-io's login waits, unanswered, like any request to a dead peer");
             target.faults().remove(rule);
             assertTrue(qemu.waitFor(30, TimeUnit.SECONDS), "qemu-io finished after the thaw");
             String log = Files.readString(out.toPath(), StandardCharsets.UTF_8);
             assertEquals(0, qemu.exitValue(), log);
             assertTrue(log.contains("read 65536/65536 bytes at offset 1048576"), log);
             assertFalse(log.contains("Pattern verification failed"), log);
-            assertEquals(1, target.events().count(e -> e.type() == EventLog.Type.LOGIN
-                    && FROZEN.equals(e.initiator()) && "SUCCESS".equals(e.status())),
+            assertEquals(
+                    1,
+                    target.events()
+                            .count(
+                                    e ->
+                                            e.type() == EventLog.Type.LOGIN
+                                                    && FROZEN.equals(e.initiator())
+                                                    && "SUCCESS".equals(e.status())),
                     "one login, on the held connection: it resumed after the thaw");
         } finally {
             qemu.destroyForcibly();
@@ -83,15 +123,35 @@ class FaultInjectionIT {
     @Test
     void aMediumErrorRangeFailsQemuReadsThereAndNowhereElse() throws Exception {
         target.faults().add("medium-error,lun=0,lba=2048-2055,op=read");
-        ExternalProgram.Result hit = ExternalProgram.run(Duration.ofSeconds(30), "qemu-io", "--image-opts", "-c",
-                "read 1M 4k", imageOpts(OTHER));
-        assertTrue(hit.output().contains("Input/output error") || hit.exitCode() != 0, hit.output());
-        String clean = ExternalProgram.ok(Duration.ofSeconds(30), "qemu-io", "--image-opts", "-c", "read 0 4k", "-c",
-                "read 2M 4k", imageOpts(OTHER));
+        ExternalProgram.Result hit =
+                ExternalProgram.run(
+                        Duration.ofSeconds(30),
+                        "qemu-io",
+                        "--image-opts",
+                        "-c",
+                        "read 1M 4k",
+                        imageOpts(OTHER));
+        assertTrue(
+                hit.output().contains("Input/output error") || hit.exitCode() != 0, hit.output());
+        String clean =
+                ExternalProgram.ok(
+                        Duration.ofSeconds(30),
+                        "qemu-io",
+                        "--image-opts",
+                        "-c",
+                        "read 0 4k",
+                        "-c",
+                        "read 2M 4k",
+                        imageOpts(OTHER));
         assertFalse(clean.contains("error"), clean);
         assertTrue(target.events().count(e -> e.type() == EventLog.Type.FAULT) >= 1);
-        List<EventLog.Event> failed = target.events().events(e -> e.type() == EventLog.Type.COMMAND
-                && "CHECK_CONDITION".equals(e.status()) && e.lba() == 2048);
+        List<EventLog.Event> failed =
+                target.events()
+                        .events(
+                                e ->
+                                        e.type() == EventLog.Type.COMMAND
+                                                && "CHECK_CONDITION".equals(e.status())
+                                                && e.lba() == 2048);
         assertFalse(failed.isEmpty(), "the event log shows the failed read at LBA 2048");
     }
 }

@@ -4,41 +4,64 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.net.ServerSocket;
-import java.nio.file.Files;
 
-/** The packaged command line: starts a target real initiators reach, stops cleanly, explains bad flags. */
+/**
+ * The packaged command line: starts a target real initiators reach, stops cleanly, explains bad
+ * flags.
+ */
 class IscsilabCliIT {
     private static final Path JAR = IscsilabJar.path();
 
     @Test
     void theLauncherRunsTheJarTheBuildMakes() throws Exception {
         Path launcher = Path.of("..", "iscsilab").toAbsolutePath().normalize();
-        String output = ExternalProgram.ok(Duration.ofMinutes(5), launcher.toString(), "print-jar").strip();
-        String printed = output.substring(output.lastIndexOf('\n') + 1); // after any "building" line
-        assertEquals(JAR.toAbsolutePath().normalize(), Path.of(printed).toAbsolutePath().normalize(),
+        String output =
+                ExternalProgram.ok(Duration.ofMinutes(5), launcher.toString(), "print-jar").strip();
+        String printed =
+                output.substring(output.lastIndexOf('\n') + 1); // after any "building" line
+        assertEquals(
+                JAR.toAbsolutePath().normalize(),
+                Path.of(printed).toAbsolutePath().normalize(),
                 "./iscsilab and the POM's iscsilab.jar property name the same jar");
     }
 
     @Test
     void targetStartsServesALibiscsiClientAndStopsOnSigterm() throws Exception {
         ExternalProgram.require("iscsi-inq", "libiscsi-bin");
-        Process p = new ProcessBuilder("java", "-jar", JAR.toString(), "target", "--portal", "127.0.0.1:0",
-                "--lun", "ram:64M", "--lun", "null:1T,block=4096", "--iqn", "iqn.2026-01.org.iscsilab:cli",
-                "--admin", "127.0.0.1:0")
-                .redirectErrorStream(true).start();
-        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        Process p =
+                new ProcessBuilder(
+                                "java",
+                                "-jar",
+                                JAR.toString(),
+                                "target",
+                                "--portal",
+                                "127.0.0.1:0",
+                                "--lun",
+                                "ram:64M",
+                                "--lun",
+                                "null:1T,block=4096",
+                                "--iqn",
+                                "iqn.2026-01.org.iscsilab:cli",
+                                "--admin",
+                                "127.0.0.1:0")
+                        .redirectErrorStream(true)
+                        .start();
+        BufferedReader out =
+                new BufferedReader(
+                        new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         StringBuilder seen = new StringBuilder();
         String url = null;
         String admin = null;
@@ -59,28 +82,66 @@ class IscsilabCliIT {
             }
         }
         assertTrue(url != null, "the banner prints the libiscsi URL:\n" + seen);
-        assertTrue(seen.toString().contains("LUN 1 (null 1 TiB, 4096-byte blocks)"), seen.toString());
+        assertTrue(
+                seen.toString().contains("LUN 1 (null 1 TiB, 4096-byte blocks)"), seen.toString());
         String inq = ExternalProgram.ok(Duration.ofSeconds(30), "iscsi-inq", url);
         assertTrue(inq.contains("Vendor:ISCSILAB"), inq);
         assertTrue(admin != null, "the banner prints the admin API address:\n" + seen);
-        String resized = ExternalProgram.ok(Duration.ofSeconds(30), "java", "-jar", JAR.toString(), "lun", "resize",
-                "0", "32M", "--admin", admin);
+        String resized =
+                ExternalProgram.ok(
+                        Duration.ofSeconds(30),
+                        "java",
+                        "-jar",
+                        JAR.toString(),
+                        "lun",
+                        "resize",
+                        "0",
+                        "32M",
+                        "--admin",
+                        admin);
         assertTrue(resized.contains("\"bytes\" : 33554432"), resized);
         String cap = ExternalProgram.ok(Duration.ofSeconds(30), "iscsi-readcapacity16", url);
         assertTrue(cap.contains("RETURNED LOGICAL BLOCK ADDRESS:65535"), cap);
-        ExternalProgram.Result bad = ExternalProgram.run(Duration.ofSeconds(30), "java", "-jar", JAR.toString(),
-                "fault", "add", "busy,every=0", "--admin", admin);
+        ExternalProgram.Result bad =
+                ExternalProgram.run(
+                        Duration.ofSeconds(30),
+                        "java",
+                        "-jar",
+                        JAR.toString(),
+                        "fault",
+                        "add",
+                        "busy,every=0",
+                        "--admin",
+                        admin);
         assertEquals(2, bad.exitCode(), bad.output());
         assertTrue(bad.output().contains("every=0: write a number from 1"), bad.output());
-        String rules = ExternalProgram.ok(Duration.ofSeconds(30), "java", "-jar", JAR.toString(), "fault", "list",
-                "--admin", admin);
+        String rules =
+                ExternalProgram.ok(
+                        Duration.ofSeconds(30),
+                        "java",
+                        "-jar",
+                        JAR.toString(),
+                        "fault",
+                        "list",
+                        "--admin",
+                        admin);
         assertEquals("[ ]", rules.strip(), "the bad rule changed nothing");
-        String status = ExternalProgram.ok(Duration.ofSeconds(30), "java", "-jar", JAR.toString(), "status",
-                "--admin", admin);
+        String status =
+                ExternalProgram.ok(
+                        Duration.ofSeconds(30),
+                        "java",
+                        "-jar",
+                        JAR.toString(),
+                        "status",
+                        "--admin",
+                        admin);
         assertTrue(status.contains("2 LUNs"), status);
         assertTrue(status.matches("(?s).*\\n  0 +32 MiB +512 .*\\n  1 +1 TiB +4096 .*"), status);
-        String metrics = ExternalProgram.ok(Duration.ofSeconds(30), "curl", "-s", "http://" + admin + "/metrics");
-        assertTrue(metrics.contains("iscsi_target_commands_total{opcode=\"0x12\",status=\"GOOD\"}"),
+        String metrics =
+                ExternalProgram.ok(
+                        Duration.ofSeconds(30), "curl", "-s", "http://" + admin + "/metrics");
+        assertTrue(
+                metrics.contains("iscsi_target_commands_total{opcode=\"0x12\",status=\"GOOD\"}"),
                 "iscsi-inq's INQUIRY is counted:\n" + metrics);
         p.toHandle().destroy(); // SIGTERM, keeping our end of its output open
         StringBuilder rest = new StringBuilder();
@@ -89,22 +150,30 @@ class IscsilabCliIT {
         }
         assertTrue(p.waitFor(20, TimeUnit.SECONDS), "target exits after SIGTERM");
         assertTrue(rest.toString().contains("shutting down"), rest.toString());
-        assertTrue(rest.toString().matches("(?s).*INFO  TargetConnection \\[127\\.0\\.0\\.1:\\d+ itt=0x\\p{XDigit}+] - login: .*"),
+        assertTrue(
+                rest.toString()
+                        .matches(
+                                "(?s).*INFO  TargetConnection \\[127\\.0\\.0\\.1:\\d+ itt=0x\\p{XDigit}+] - login: .*"),
                 "log lines name the connection and the task:\n" + rest);
-        assertTrue(rest.toString().matches("(?s).*TargetSession \\[127\\.0\\.0\\.1:\\d+ tsih=0x\\p{XDigit}+ itt=0x\\p{XDigit}+] - logout: .*"),
+        assertTrue(
+                rest.toString()
+                        .matches(
+                                "(?s).*TargetSession \\[127\\.0\\.0\\.1:\\d+ tsih=0x\\p{XDigit}+ itt=0x\\p{XDigit}+] - logout: .*"),
                 "and, once logged in, the session:\n" + rest);
     }
 
     @Test
-    void aConfigFileServesTwoTargetsWithChapFromTheEnvironmentAclsAndMasks(@org.junit.jupiter.api.io.TempDir Path dir)
-            throws Exception {
+    void aConfigFileServesTwoTargetsWithChapFromTheEnvironmentAclsAndMasks(
+            @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
         ExternalProgram.require("iscsi-ls", "libiscsi-bin");
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
         Path config = dir.resolve("target.yaml");
-        Files.writeString(config, """
+        Files.writeString(
+                config,
+                """
                 portals:
                   - listen: 127.0.0.1:%d
                 admin: "off"
@@ -117,31 +186,69 @@ class IscsilabCliIT {
                   - iqn: iqn.2026-01.org.example:private
                     luns: ram:16M
                     allowInitiators: [iqn.2026-01.org.example:owner]
-                """.formatted(port));
-        ProcessBuilder pb = new ProcessBuilder("java", "-jar", JAR.toString(), "target", "--config", config.toString())
-                .redirectErrorStream(true);
+                """
+                        .formatted(port));
+        ProcessBuilder pb =
+                new ProcessBuilder(
+                                "java",
+                                "-jar",
+                                JAR.toString(),
+                                "target",
+                                "--config",
+                                config.toString())
+                        .redirectErrorStream(true);
         pb.environment().put("SUITE_SECRET", "suite-secret-0123");
         Process p = pb.start();
         try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            BufferedReader out =
+                    new BufferedReader(
+                            new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
             StringBuilder seen = new StringBuilder();
             for (String line; (line = out.readLine()) != null && !line.contains("Ctrl-C"); ) {
                 seen.append(line).append('\n');
             }
-            assertTrue(seen.toString().contains("iscsilab target iqn.2026-01.org.example:private"), seen.toString());
+            assertTrue(
+                    seen.toString().contains("iscsilab target iqn.2026-01.org.example:private"),
+                    seen.toString());
             String portal = "iscsi://127.0.0.1:" + port;
-            String owner = ExternalProgram.ok(Duration.ofSeconds(30), "iscsi-ls", "-i", "iqn.2026-01.org.example:owner",
-                    portal);
-            assertTrue(owner.contains("iqn.2026-01.org.example:disks") && owner.contains("iqn.2026-01.org.example:private"),
+            String owner =
+                    ExternalProgram.ok(
+                            Duration.ofSeconds(30),
+                            "iscsi-ls",
+                            "-i",
+                            "iqn.2026-01.org.example:owner",
+                            portal);
+            assertTrue(
+                    owner.contains("iqn.2026-01.org.example:disks")
+                            && owner.contains("iqn.2026-01.org.example:private"),
                     owner);
-            String stranger = ExternalProgram.ok(Duration.ofSeconds(30), "iscsi-ls", "-i",
-                    "iqn.2026-01.org.example:stranger", portal);
-            assertFalse(stranger.contains(":private"), "the ACL hides the private target:\n" + stranger);
-            String url = portal.replace("iscsi://", "iscsi://suite%suite-secret-0123@") + "/iqn.2026-01.org.example:disks/";
-            String luns = ExternalProgram.ok(Duration.ofSeconds(30), "iscsi-ls", "-s", "-i",
-                    "iqn.2026-01.org.example:masked", portal.replace("iscsi://", "iscsi://suite%suite-secret-0123@"));
-            assertTrue(luns.contains("Lun:2") && !luns.contains("Lun:0"), "the masked initiator sees LUN 2 only:\n" + luns);
-            assertTrue(ExternalProgram.ok(Duration.ofSeconds(30), "iscsi-inq", url + "0").contains("ISCSILAB"));
+            String stranger =
+                    ExternalProgram.ok(
+                            Duration.ofSeconds(30),
+                            "iscsi-ls",
+                            "-i",
+                            "iqn.2026-01.org.example:stranger",
+                            portal);
+            assertFalse(
+                    stranger.contains(":private"),
+                    "the ACL hides the private target:\n" + stranger);
+            String url =
+                    portal.replace("iscsi://", "iscsi://suite%suite-secret-0123@")
+                            + "/iqn.2026-01.org.example:disks/";
+            String luns =
+                    ExternalProgram.ok(
+                            Duration.ofSeconds(30),
+                            "iscsi-ls",
+                            "-s",
+                            "-i",
+                            "iqn.2026-01.org.example:masked",
+                            portal.replace("iscsi://", "iscsi://suite%suite-secret-0123@"));
+            assertTrue(
+                    luns.contains("Lun:2") && !luns.contains("Lun:0"),
+                    "the masked initiator sees LUN 2 only:\n" + luns);
+            assertTrue(
+                    ExternalProgram.ok(Duration.ofSeconds(30), "iscsi-inq", url + "0")
+                            .contains("ISCSILAB"));
         } finally {
             p.destroy();
             p.waitFor(20, TimeUnit.SECONDS);
@@ -150,51 +257,108 @@ class IscsilabCliIT {
 
     @Test
     void aBadLunSpecIsOneSentenceAndExitCode2() throws Exception {
-        ExternalProgram.Result r = ExternalProgram.run(Duration.ofSeconds(30), "java", "-jar", JAR.toString(),
-                "target", "--lun", "disk:1G");
+        ExternalProgram.Result r =
+                ExternalProgram.run(
+                        Duration.ofSeconds(30),
+                        "java",
+                        "-jar",
+                        JAR.toString(),
+                        "target",
+                        "--lun",
+                        "disk:1G");
         assertEquals(2, r.exitCode(), r.output());
-        assertTrue(r.output().contains("LUN 'disk:1G': unknown kind 'disk' (known: ram, file, null)"), r.output());
+        assertTrue(
+                r.output().contains("LUN 'disk:1G': unknown kind 'disk' (known: ram, file, null)"),
+                r.output());
     }
 
     @Test
     void aBadBlockSizeIsExplained() throws Exception {
-        ExternalProgram.Result r = ExternalProgram.run(Duration.ofSeconds(30), "java", "-jar", JAR.toString(),
-                "target", "--lun", "ram:1G,block=1024");
+        ExternalProgram.Result r =
+                ExternalProgram.run(
+                        Duration.ofSeconds(30),
+                        "java",
+                        "-jar",
+                        JAR.toString(),
+                        "target",
+                        "--lun",
+                        "ram:1G,block=1024");
         assertEquals(2, r.exitCode(), r.output());
         assertTrue(r.output().contains("block must be 512 or 4096, not 1024"), r.output());
     }
 
-    /** The scenarios x policies matrix from the packaged CLI, with the JSON fields people script against. */
+    /**
+     * The scenarios x policies matrix from the packaged CLI, with the JSON fields people script
+     * against.
+     */
     @Test
-    void scenarioAllPrintsTheMatrixAndWritesJson(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    void scenarioAllPrintsTheMatrixAndWritesJson(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
         Path json = dir.resolve("matrix.json");
-        String out = ExternalProgram.ok(Duration.ofMinutes(5), "java", "-jar", JAR.toString(), "scenario", "all",
-                "--limit", "2500", "--json", json.toString());
+        String out =
+                ExternalProgram.ok(
+                        Duration.ofMinutes(5),
+                        "java",
+                        "-jar",
+                        JAR.toString(),
+                        "scenario",
+                        "all",
+                        "--limit",
+                        "2500",
+                        "--json",
+                        json.toString());
         assertTrue(out.contains("A-lld-unload-blocked"), out);
         assertTrue(out.contains("C-block-remove-race"), out);
-        JsonNode list = new ObjectMapper()
-                .readTree(json.toFile());
+        JsonNode list = new ObjectMapper().readTree(json.toFile());
         assertEquals(36, list.size(), "six scenarios x six policies");
         JsonNode a411 = null;
         for (JsonNode r : list) {
-            for (String field : new String[] {"scenario", "policy", "outcome", "removalMillis", "sysfsStates",
-                    "multipathStates", "syncCacheOnWire", "violations"}) {
+            for (String field :
+                    new String[] {
+                        "scenario",
+                        "policy",
+                        "outcome",
+                        "removalMillis",
+                        "sysfsStates",
+                        "multipathStates",
+                        "syncCacheOnWire",
+                        "violations"
+                    }) {
                 assertTrue(r.has(field), field + " in " + r);
             }
-            if (r.get("scenario").asText().equals("A-lld-unload-blocked") && r.get("policy").asText().equals("v4.11")) {
+            if (r.get("scenario").asText().equals("A-lld-unload-blocked")
+                    && r.get("policy").asText().equals("v4.11")) {
                 a411 = r;
             }
         }
         assertEquals("HUNG", a411.get("outcome").asText());
-        assertEquals("cancel", a411.get("sysfsStates").get(a411.get("sysfsStates").size() - 1).asText());
+        assertEquals(
+                "cancel", a411.get("sysfsStates").get(a411.get("sysfsStates").size() - 1).asText());
     }
 
-    /** CI's smoke of the benchmark: a short run prints a sane table and JSON (numbers are not judged here). */
+    /**
+     * CI's smoke of the benchmark: a short run prints a sane table and JSON (numbers are not judged
+     * here).
+     */
     @Test
     void benchPrintsASaneTableAndJson(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
         Path json = dir.resolve("bench.json");
-        String out = ExternalProgram.ok(Duration.ofMinutes(2), "java", "-jar", JAR.toString(), "bench", "--lun",
-                "ram:64M", "-w", "randrw", "-t", "2", "--verify", "--json", json.toString());
+        String out =
+                ExternalProgram.ok(
+                        Duration.ofMinutes(2),
+                        "java",
+                        "-jar",
+                        JAR.toString(),
+                        "bench",
+                        "--lun",
+                        "ram:64M",
+                        "-w",
+                        "randrw",
+                        "-t",
+                        "2",
+                        "--verify",
+                        "--json",
+                        json.toString());
         assertTrue(out.contains("randrw 4k qd32 x1 70% reads"), out);
         JsonNode r = new ObjectMapper().readTree(json.toFile());
         assertTrue(r.get("ios").asLong() > 0, r.toString());

@@ -32,7 +32,13 @@ class LibiscsiToolsIT {
     @Test
     void iscsiLsDiscoversTheTargetAndItsPortal() throws Exception {
         String out = ExternalProgram.ok(Duration.ofSeconds(30), "iscsi-ls", portalUrl());
-        assertTrue(out.contains("Target:" + target.iqn() + " Portal:127.0.0.1:" + target.address().getPort() + ",1"),
+        assertTrue(
+                out.contains(
+                        "Target:"
+                                + target.iqn()
+                                + " Portal:127.0.0.1:"
+                                + target.address().getPort()
+                                + ",1"),
                 out);
     }
 
@@ -52,15 +58,24 @@ class LibiscsiToolsIT {
 
     @Test
     void iscsiInqReadsTheUnitSerialNumberPage() throws Exception {
-        String out = ExternalProgram.ok(Duration.ofSeconds(30), "iscsi-inq", "-e", "1", "-c", "128",
-                target.libiscsiUrl(0));
+        String out =
+                ExternalProgram.ok(
+                        Duration.ofSeconds(30),
+                        "iscsi-inq",
+                        "-e",
+                        "1",
+                        "-c",
+                        "128",
+                        target.libiscsiUrl(0));
         String serial = target.device().logicalUnit(0).identity().serial();
         assertTrue(out.contains(serial), out);
     }
 
     @Test
     void iscsiReadcapacity16ReportsSizeAndBlockLength() throws Exception {
-        String out = ExternalProgram.ok(Duration.ofSeconds(30), "iscsi-readcapacity16", target.libiscsiUrl(1));
+        String out =
+                ExternalProgram.ok(
+                        Duration.ofSeconds(30), "iscsi-readcapacity16", target.libiscsiUrl(1));
         assertTrue(out.contains("LOGICAL BLOCK LENGTH IN BYTES:4096"), out);
         assertTrue(out.contains("RETURNED LOGICAL BLOCK ADDRESS:16383"), out);
         assertTrue(out.contains("Total size:67108864"), out);

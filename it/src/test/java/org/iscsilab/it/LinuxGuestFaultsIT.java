@@ -16,8 +16,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Faults from the fault API seen by the real kernel (Debian's 6.1 cloud kernel, open-iscsi):
- * what its devices go through, as a scenario report like the Java host's.
+ * Faults from the fault API seen by the real kernel (Debian's 6.1 cloud kernel, open-iscsi): what
+ * its devices go through, as a scenario report like the Java host's.
  */
 class LinuxGuestFaultsIT {
     private static final Duration STALL = Duration.ofSeconds(30);
@@ -32,10 +32,20 @@ class LinuxGuestFaultsIT {
     private static ScenarioReport run(GuestScenario s) throws Exception {
         try (ScenarioTarget target = ScenarioTarget.embedded(LinuxGuest.HOST_FROM_GUEST)) {
             ScenarioReport r = runner.run(s, target);
-            System.out.println("scenario " + r.scenario() + " on " + r.policy() + ": " + r.outcome()
-                    + (r.removalMillis() >= 0 ? " removal " + r.removalMillis() + " ms" : ""));
+            System.out.println(
+                    "scenario "
+                            + r.scenario()
+                            + " on "
+                            + r.policy()
+                            + ": "
+                            + r.outcome()
+                            + (r.removalMillis() >= 0
+                                    ? " removal " + r.removalMillis() + " ms"
+                                    : ""));
             r.timeline().forEach(System.out::println);
-            assertTrue(r.violations().isEmpty(), () -> r.violations() + "\n" + String.join("\n", r.timeline()));
+            assertTrue(
+                    r.violations().isEmpty(),
+                    () -> r.violations() + "\n" + String.join("\n", r.timeline()));
             return r;
         }
     }
@@ -45,15 +55,19 @@ class LinuxGuestFaultsIT {
     }
 
     @Test
-    void aFrozenTargetBlocksTheDeviceAndRelogingInAfterTheThawRunsItWithDataIntact() throws Exception {
+    void aFrozenTargetBlocksTheDeviceAndRelogingInAfterTheThawRunsItWithDataIntact()
+            throws Exception {
         ScenarioReport r = run(GuestScenario.R);
         assertStates(r, "running", "blocked", "running", "gone");
-        assertTrue(r.timeline().stream().anyMatch(l -> l.contains("INTACT sda")), "data written before the freeze");
+        assertTrue(
+                r.timeline().stream().anyMatch(l -> l.contains("INTACT sda")),
+                "data written before the freeze");
         assertEquals(ScenarioReport.Outcome.COMPLETED, r.outcome());
     }
 
     @Test
-    void theReplacementTimeoutTakesTheDeviceTransportOfflineAndARelogingBringsItBack() throws Exception {
+    void theReplacementTimeoutTakesTheDeviceTransportOfflineAndARelogingBringsItBack()
+            throws Exception {
         ScenarioReport r = run(GuestScenario.E);
         assertStates(r, "running", "blocked", "transport-offline", "running", "gone");
         assertTrue(r.timeline().stream().anyMatch(l -> l.contains("IO_FAILED_FAST")));
@@ -63,13 +77,15 @@ class LinuxGuestFaultsIT {
     @Test
     void deletingABlockedDeviceReturnsAtOnce() throws Exception {
         ScenarioReport r = run(GuestScenario.B);
-        // since v4.13 the blocked device goes straight to deleted (BLOCK -> DEL) and is gone once the
+        // since v4.13 the blocked device goes straight to deleted (BLOCK -> DEL) and is gone once
+        // the
         // delete returns: the sampler sees "deleted" only when it polls during the delete itself
         List<String> seen = new ArrayList<>(r.sysfsStates());
         if (seen.size() == 4 && seen.get(2).equals("deleted")) {
             seen.remove(2);
         }
-        assertEquals(List.of("running", "blocked", "gone"), seen, () -> String.join("\n", r.timeline()));
+        assertEquals(
+                List.of("running", "blocked", "gone"), seen, () -> String.join("\n", r.timeline()));
         assertTrue(r.removalMillis() < 2_000, "removal took " + r.removalMillis() + " ms");
     }
 
@@ -81,11 +97,17 @@ class LinuxGuestFaultsIT {
     }
 
     @Test
-    void stalledCommandsWithNopsAnsweredHangRemovalInSynchronizeCacheForAsLongAsTheStallLasts() throws Exception {
+    void stalledCommandsWithNopsAnsweredHangRemovalInSynchronizeCacheForAsLongAsTheStallLasts()
+            throws Exception {
         ScenarioReport r = run(GuestScenario.S);
-        assertEquals(ScenarioReport.Outcome.HUNG, r.outcome(), "removal ended only when the stall was lifted");
-        assertTrue(r.removalMillis() >= STALL.toMillis(), "removal took " + r.removalMillis() + " ms");
-        assertTrue(r.syncCacheOnWire(), "sd's SYNCHRONIZE CACHE reached the target and stalled there");
+        assertEquals(
+                ScenarioReport.Outcome.HUNG,
+                r.outcome(),
+                "removal ended only when the stall was lifted");
+        assertTrue(
+                r.removalMillis() >= STALL.toMillis(), "removal took " + r.removalMillis() + " ms");
+        assertTrue(
+                r.syncCacheOnWire(), "sd's SYNCHRONIZE CACHE reached the target and stalled there");
         assertTrue(r.timeline().stream().anyMatch(l -> l.contains("removal still running after")));
     }
 
@@ -93,8 +115,12 @@ class LinuxGuestFaultsIT {
     void whenTheTargetFailsStuckCommandsItselfRemovalFinishesDuringTheStall() throws Exception {
         ScenarioReport r = run(GuestScenario.S2);
         assertEquals(ScenarioReport.Outcome.COMPLETED, r.outcome());
-        assertTrue(r.removalMillis() < STALL.toMillis() / 2, "removal took " + r.removalMillis() + " ms");
+        assertTrue(
+                r.removalMillis() < STALL.toMillis() / 2,
+                "removal took " + r.removalMillis() + " ms");
         assertTrue(r.syncCacheOnWire());
-        assertTrue(r.timeline().stream().anyMatch(l -> l.contains("removal finished during the stall")));
+        assertTrue(
+                r.timeline().stream()
+                        .anyMatch(l -> l.contains("removal finished during the stall")));
     }
 }

@@ -5,23 +5,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
+import org.iscsilab.core.fault.EventLog;
+import org.iscsilab.core.lu.LogicalUnitIdentity;
 import org.iscsilab.guest.GuestImage;
 import org.iscsilab.guest.GuestMarker;
 import org.iscsilab.guest.GuestRun;
 import org.iscsilab.guest.LinuxGuest;
 import org.iscsilab.iscsi.login.ChapCredentials;
-import org.iscsilab.server.EmbeddedTarget;
 import org.iscsilab.iscsi.node.TargetSettings;
-import org.iscsilab.core.fault.EventLog;
-import org.iscsilab.core.lu.LogicalUnitIdentity;
+import org.iscsilab.server.EmbeddedTarget;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Linux kernel's own initiator (open-iscsi, Debian's 6.1 cloud kernel in a QEMU guest; 6.12 once)
- * discovers, logs in and does O_DIRECT I/O that is read back in the guest and checked again on
- * the target through a second initiator.
+ * The Linux kernel's own initiator (open-iscsi, Debian's 6.1 cloud kernel in a QEMU guest; 6.12
+ * once) discovers, logs in and does O_DIRECT I/O that is read back in the guest and checked again
+ * on the target through a second initiator.
  */
 class LinuxGuestIT {
     private static GuestImage image;
@@ -53,10 +53,20 @@ class LinuxGuestIT {
     }
 
     @Test
-    void discoveryAtTheAdvertisedAddressThenTwoLunsOf512And4096ByteBlocksWithVerifiedIo() throws Exception {
-        target = EmbeddedTarget.startAdvertising(TargetSettings.defaults(), LinuxGuest.HOST_FROM_GUEST, "ram:64M",
-                "ram:32M,block=4096");
-        GuestRun run = run(LinuxGuest.of(image).target(target.address().getPort(), target.iqn()).script("""
+    void discoveryAtTheAdvertisedAddressThenTwoLunsOf512And4096ByteBlocksWithVerifiedIo()
+            throws Exception {
+        target =
+                EmbeddedTarget.startAdvertising(
+                        TargetSettings.defaults(),
+                        LinuxGuest.HOST_FROM_GUEST,
+                        "ram:64M",
+                        "ram:32M,block=4096");
+        GuestRun run =
+                run(
+                        LinuxGuest.of(image)
+                                .target(target.address().getPort(), target.iqn())
+                                .script(
+                                        """
                 discover_and_login
                 a=$(disk_of_lun 0); b=$(disk_of_lun 1)
                 describe_disk "$a"; describe_disk "$b"
@@ -66,9 +76,16 @@ class LinuxGuestIT {
                 logout_all
                 """));
 
-        assertEquals(LinuxGuest.HOST_FROM_GUEST + ":" + target.address().getPort() + ",1 " + target.iqn(),
-                String.join(" ", run.marker("DISCOVERED").orElseThrow().args()), "SendTargets gave the advertised address");
-        assertEquals(LinuxGuest.HOST_FROM_GUEST + ":" + target.address().getPort(),
+        assertEquals(
+                LinuxGuest.HOST_FROM_GUEST
+                        + ":"
+                        + target.address().getPort()
+                        + ",1 "
+                        + target.iqn(),
+                String.join(" ", run.marker("DISCOVERED").orElseThrow().args()),
+                "SendTargets gave the advertised address");
+        assertEquals(
+                LinuxGuest.HOST_FROM_GUEST + ":" + target.address().getPort(),
                 run.marker("LOGGED_IN").orElseThrow().arg(0));
         for (int lun = 0; lun < 2; lun++) {
             GuestMarker d = disk(run, lun);
@@ -85,18 +102,31 @@ class LinuxGuestIT {
 
         List<GuestMarker> verified = run.markers("VERIFIED");
         assertEquals(3, verified.size());
-        assertEquals(verified.get(0).value("sha256"), GuestSupport.sha256OnTarget(target, 0, 512, 1, 4));
-        assertEquals(verified.get(1).value("sha256"), GuestSupport.sha256OnTarget(target, 1, 4096, 2, 4));
-        assertEquals(verified.get(2).value("sha256"), GuestSupport.sha256OnTarget(target, 0, 512, 60, 4));
+        assertEquals(
+                verified.get(0).value("sha256"), GuestSupport.sha256OnTarget(target, 0, 512, 1, 4));
+        assertEquals(
+                verified.get(1).value("sha256"),
+                GuestSupport.sha256OnTarget(target, 1, 4096, 2, 4));
+        assertEquals(
+                verified.get(2).value("sha256"),
+                GuestSupport.sha256OnTarget(target, 0, 512, 60, 4));
         assertTrue(run.marker("LOGGED_OUT").isPresent());
     }
 
     @Test
     void theSixTwelveKernelDiscoversLogsInAndDoesVerifiedIoToo() throws Exception {
-        target = EmbeddedTarget.startAdvertising(TargetSettings.defaults(), LinuxGuest.HOST_FROM_GUEST, "ram:64M",
-                "ram:32M,block=4096");
-        GuestRun run = run(LinuxGuest.of(GuestSupport.image("6.12")).target(target.address().getPort(), target.iqn())
-                .script("""
+        target =
+                EmbeddedTarget.startAdvertising(
+                        TargetSettings.defaults(),
+                        LinuxGuest.HOST_FROM_GUEST,
+                        "ram:64M",
+                        "ram:32M,block=4096");
+        GuestRun run =
+                run(
+                        LinuxGuest.of(GuestSupport.image("6.12"))
+                                .target(target.address().getPort(), target.iqn())
+                                .script(
+                                        """
                 discover_and_login
                 a=$(disk_of_lun 0); b=$(disk_of_lun 1)
                 describe_disk "$a"; describe_disk "$b"
@@ -104,19 +134,33 @@ class LinuxGuestIT {
                 verify_region "$b" 8 4
                 logout_all
                 """));
-        assertTrue(run.marker("BOOTED").orElseThrow().arg(0).startsWith("6.12."), "booted " + run.marker("BOOTED"));
+        assertTrue(
+                run.marker("BOOTED").orElseThrow().arg(0).startsWith("6.12."),
+                "booted " + run.marker("BOOTED"));
         assertEquals("4096", disk(run, 1).value("block"));
         List<GuestMarker> verified = run.markers("VERIFIED");
-        assertEquals(verified.get(0).value("sha256"), GuestSupport.sha256OnTarget(target, 0, 512, 8, 4));
-        assertEquals(verified.get(1).value("sha256"), GuestSupport.sha256OnTarget(target, 1, 4096, 8, 4));
+        assertEquals(
+                verified.get(0).value("sha256"), GuestSupport.sha256OnTarget(target, 0, 512, 8, 4));
+        assertEquals(
+                verified.get(1).value("sha256"),
+                GuestSupport.sha256OnTarget(target, 1, 4096, 8, 4));
     }
 
     @Test
     void headerAndDataDigestsNegotiatedAndCheckedOnEveryPdu() throws Exception {
-        target = EmbeddedTarget.startAdvertising(TargetSettings.defaults(), LinuxGuest.HOST_FROM_GUEST,
-                "ram:64M,block=4096");
-        GuestRun run = run(LinuxGuest.of(image).target(target.address().getPort(), target.iqn())
-                .env("GUEST_HEADER_DIGEST", "CRC32C").env("GUEST_DATA_DIGEST", "CRC32C").script("""
+        target =
+                EmbeddedTarget.startAdvertising(
+                        TargetSettings.defaults(),
+                        LinuxGuest.HOST_FROM_GUEST,
+                        "ram:64M,block=4096");
+        GuestRun run =
+                run(
+                        LinuxGuest.of(image)
+                                .target(target.address().getPort(), target.iqn())
+                                .env("GUEST_HEADER_DIGEST", "CRC32C")
+                                .env("GUEST_DATA_DIGEST", "CRC32C")
+                                .script(
+                                        """
                 discover_and_login
                 iscsiadm -m session -P 2 > /tmp/session
                 mark DIGESTS "header=$(awk '/HeaderDigest:/ {print $2}' /tmp/session)" \
@@ -130,19 +174,32 @@ class LinuxGuestIT {
         assertEquals("CRC32C", digests.value("header"));
         assertEquals("CRC32C", digests.value("data"));
         List<GuestMarker> verified = run.markers("VERIFIED");
-        assertEquals(verified.get(0).value("sha256"), GuestSupport.sha256OnTarget(target, 0, 4096, 0, 8));
-        assertEquals(verified.get(1).value("sha256"), GuestSupport.sha256OnTarget(target, 0, 4096, 32, 8));
+        assertEquals(
+                verified.get(0).value("sha256"),
+                GuestSupport.sha256OnTarget(target, 0, 4096, 0, 8));
+        assertEquals(
+                verified.get(1).value("sha256"),
+                GuestSupport.sha256OnTarget(target, 0, 4096, 32, 8));
     }
 
     @Test
     void mutualChapLogsInAndAWrongSecretIsRefused() throws Exception {
-        target = EmbeddedTarget.startAdvertising(TargetSettings.defaults(), LinuxGuest.HOST_FROM_GUEST, "ram:64M");
-        target.requireChap(new ChapCredentials("linux-guest", "guest-secret-0123"),
+        target =
+                EmbeddedTarget.startAdvertising(
+                        TargetSettings.defaults(), LinuxGuest.HOST_FROM_GUEST, "ram:64M");
+        target.requireChap(
+                new ChapCredentials("linux-guest", "guest-secret-0123"),
                 new ChapCredentials("iscsilab-target", "target-secret-4567"));
-        GuestRun run = run(LinuxGuest.of(image).target(target.address().getPort(), target.iqn())
-                .env("GUEST_CHAP_USER", "linux-guest").env("GUEST_CHAP_SECRET", "guest-secret-0123")
-                .env("GUEST_CHAP_TARGET_USER", "iscsilab-target").env("GUEST_CHAP_TARGET_SECRET", "target-secret-4567")
-                .script("""
+        GuestRun run =
+                run(
+                        LinuxGuest.of(image)
+                                .target(target.address().getPort(), target.iqn())
+                                .env("GUEST_CHAP_USER", "linux-guest")
+                                .env("GUEST_CHAP_SECRET", "guest-secret-0123")
+                                .env("GUEST_CHAP_TARGET_USER", "iscsilab-target")
+                                .env("GUEST_CHAP_TARGET_SECRET", "target-secret-4567")
+                                .script(
+                                        """
                 discover_and_login
                 d=$(disk_of_lun 0)
                 verify_region "$d" 0 2
@@ -154,7 +211,14 @@ class LinuxGuestIT {
                 """));
         assertEquals(1, run.markers("VERIFIED").size());
         assertTrue(run.marker("REFUSED").isPresent());
-        assertTrue(target.events().count(e -> e.type() == EventLog.Type.LOGIN && "FAILED".equals(e.status())
-                && e.detail().contains("0x0201")) >= 1, "the target refused the wrong secret with authentication failure");
+        assertTrue(
+                target.events()
+                                .count(
+                                        e ->
+                                                e.type() == EventLog.Type.LOGIN
+                                                        && "FAILED".equals(e.status())
+                                                        && e.detail().contains("0x0201"))
+                        >= 1,
+                "the target refused the wrong secret with authentication failure");
     }
 }

@@ -35,7 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
  * INQUIRY, the VPD pages that identify a LUN, READ CAPACITY and every mode page.
  */
 class OneCompositionRootIT {
-    private static final String CONFIG = """
+    private static final String CONFIG =
+            """
             portals:
               - listen: 127.0.0.1:0
             admin: "off"
@@ -46,16 +47,22 @@ class OneCompositionRootIT {
                 luns: [ram:64M, "ram:32M,block=4096,thin", "null:1T,ro"]
             """;
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     /** Everything an initiator learns from a target, with the portal's port taken out. */
-    private static Map<String, Object> answers(InetSocketAddress portal, String iqn) throws Exception {
+    private static Map<String, Object> answers(InetSocketAddress portal, String iqn)
+            throws Exception {
         Map<String, Object> a = new LinkedHashMap<>();
         try (IscsiInitiator initiator = new IscsiInitiator()) {
             List<String> discovered = new ArrayList<>();
-            for (DiscoveredTarget t : initiator.discover(portal, InitiatorConfig.DEFAULT_INITIATOR)) {
-                discovered.add(t.name() + " " + t.addresses().toString().replace(":" + portal.getPort() + ",", ":PORT,"));
+            for (DiscoveredTarget t :
+                    initiator.discover(portal, InitiatorConfig.DEFAULT_INITIATOR)) {
+                discovered.add(
+                        t.name()
+                                + " "
+                                + t.addresses()
+                                        .toString()
+                                        .replace(":" + portal.getPort() + ",", ":PORT,"));
             }
             a.put("SendTargets", discovered);
             InitiatorSession s = initiator.login(portal, InitiatorConfig.normal(iqn)).join();
@@ -64,12 +71,22 @@ class OneCompositionRootIT {
             a.put("portal group", s.portalGroupTag());
             for (int lun = 0; lun < 3; lun++) {
                 long field = LunAddress.encode(lun);
-                s.execute(field, Cdbs.testUnitReady(), null, 0).join(); // the power-on unit attention
-                a.put(lun + " INQUIRY", data(s.execute(field, Cdbs.inquiry(false, 0, 255), null, 255).join()));
-                a.put(lun + " VPD 80h", data(s.execute(field, Cdbs.inquiry(true, 0x80, 255), null, 255).join()));
-                a.put(lun + " VPD 83h", data(s.execute(field, Cdbs.inquiry(true, 0x83, 1024), null, 1024).join()));
-                a.put(lun + " READ CAPACITY(16)", data(s.execute(field, Cdbs.readCapacity16(32), null, 32).join()));
-                a.put(lun + " MODE SENSE(6) all pages",
+                s.execute(field, Cdbs.testUnitReady(), null, 0)
+                        .join(); // the power-on unit attention
+                a.put(
+                        lun + " INQUIRY",
+                        data(s.execute(field, Cdbs.inquiry(false, 0, 255), null, 255).join()));
+                a.put(
+                        lun + " VPD 80h",
+                        data(s.execute(field, Cdbs.inquiry(true, 0x80, 255), null, 255).join()));
+                a.put(
+                        lun + " VPD 83h",
+                        data(s.execute(field, Cdbs.inquiry(true, 0x83, 1024), null, 1024).join()));
+                a.put(
+                        lun + " READ CAPACITY(16)",
+                        data(s.execute(field, Cdbs.readCapacity16(32), null, 32).join()));
+                a.put(
+                        lun + " MODE SENSE(6) all pages",
                         data(s.execute(field, Cdbs.modeSense6(0x3F, 255), null, 255).join()));
             }
             s.logout().join();
@@ -90,10 +107,20 @@ class OneCompositionRootIT {
         try (EmbeddedTarget t = EmbeddedTarget.start(ConfigFile.load(config))) {
             embedded = answers(t.address(), t.iqn());
         }
-        Process p = new ProcessBuilder("java", "-jar", IscsilabJar.path().toString(), "target", "--config",
-                config.toString()).redirectErrorStream(true).start();
+        Process p =
+                new ProcessBuilder(
+                                "java",
+                                "-jar",
+                                IscsilabJar.path().toString(),
+                                "target",
+                                "--config",
+                                config.toString())
+                        .redirectErrorStream(true)
+                        .start();
         try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            BufferedReader out =
+                    new BufferedReader(
+                            new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
             Pattern listening = Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+)");
             int port = -1;
             StringBuilder seen = new StringBuilder();
@@ -105,7 +132,10 @@ class OneCompositionRootIT {
                 }
             }
             assertTrue(port > 0, "the target prints where it listens:\n" + seen);
-            Map<String, Object> cli = answers(new InetSocketAddress("127.0.0.1", port), "iqn.2026-01.org.iscsilab:same");
+            Map<String, Object> cli =
+                    answers(
+                            new InetSocketAddress("127.0.0.1", port),
+                            "iqn.2026-01.org.iscsilab:same");
             assertEquals(embedded.keySet(), cli.keySet());
             for (String key : embedded.keySet()) {
                 assertEquals(String.valueOf(embedded.get(key)), String.valueOf(cli.get(key)), key);

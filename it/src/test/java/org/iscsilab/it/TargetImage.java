@@ -11,20 +11,20 @@ import org.testcontainers.DockerClientFactory;
 import org.testcontainers.images.builder.ImageFromDockerfile;
 
 /**
- * The target image of docker/Dockerfile, built once per run from its "prebuilt" stage
- * with the jar this build made, on the JRE image ISCSILAB_JRE_IMAGE names (a public one by
- * default). Containers share the host's network when ISCSILAB_CONTAINER_NETWORK=host.
+ * The target image of docker/Dockerfile, built once per run from its "prebuilt" stage with the jar
+ * this build made, on the JRE image ISCSILAB_JRE_IMAGE names (a public one by default). Containers
+ * share the host's network when ISCSILAB_CONTAINER_NETWORK=host.
  */
 final class TargetImage {
     private static ImageFromDockerfile image;
 
-    private TargetImage() {
-    }
+    private TargetImage() {}
 
     /** Skips (or, with ISCSILAB_REQUIRE_EXTERNAL=1, fails) when no container engine answers. */
     static void requireEngine() {
         if (!DockerClientFactory.instance().isDockerAvailable()) {
-            String message = "no container engine (Docker or Podman's Docker API via DOCKER_HOST) is available";
+            String message =
+                    "no container engine (Docker or Podman's Docker API via DOCKER_HOST) is available";
             if ("1".equals(System.getenv(ExternalProgram.REQUIRE_ENV))) {
                 fail(message + " and " + ExternalProgram.REQUIRE_ENV + "=1 requires one");
             }
@@ -34,17 +34,27 @@ final class TargetImage {
 
     static synchronized ImageFromDockerfile image() {
         if (image == null) {
-            image = new ImageFromDockerfile("localhost/iscsilab/target-it", false)
-                    .withFileFromPath("Dockerfile", Path.of(System.getProperty("iscsilab.dockerfile")))
-                    .withFileFromPath("iscsilab.jar", IscsilabJar.path())
-                    .withTarget("prebuilt")
-                    .withBuildArg("JRE_IMAGE", System.getenv().getOrDefault("ISCSILAB_JRE_IMAGE",
-                            "eclipse-temurin:17-jre"));
+            image =
+                    new ImageFromDockerfile("localhost/iscsilab/target-it", false)
+                            .withFileFromPath(
+                                    "Dockerfile",
+                                    Path.of(System.getProperty("iscsilab.dockerfile")))
+                            .withFileFromPath("iscsilab.jar", IscsilabJar.path())
+                            .withTarget("prebuilt")
+                            .withBuildArg(
+                                    "JRE_IMAGE",
+                                    System.getenv()
+                                            .getOrDefault(
+                                                    "ISCSILAB_JRE_IMAGE",
+                                                    "eclipse-temurin:17-jre"));
         }
         return image;
     }
 
-    /** A target container on this run's image: host networking on free loopback ports, or mapped ports. */
+    /**
+     * A target container on this run's image: host networking on free loopback ports, or mapped
+     * ports.
+     */
     static IscsiTargetContainer container() throws IOException {
         IscsiTargetContainer c = new IscsiTargetContainer(image());
         if ("host".equals(System.getenv("ISCSILAB_CONTAINER_NETWORK"))) {

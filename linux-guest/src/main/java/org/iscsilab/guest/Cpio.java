@@ -7,14 +7,16 @@ import java.util.Set;
 
 /**
  * Writes a cpio archive in the "newc" format the kernel unpacks into its initramfs
- * (Documentation/driver-api/early-userspace/buffer-format.rst). Archives appended to an
- * initramfs are unpacked after it, so a run adds its files without rebuilding the image.
+ * (Documentation/driver-api/early-userspace/buffer-format.rst). Archives appended to an initramfs
+ * are unpacked after it, so a run adds its files without rebuilding the image.
  */
 final class Cpio {
-    private Cpio() {
-    }
+    private Cpio() {}
 
-    /** Regular files at the root, name to content; executable when {@code executable} holds the name. */
+    /**
+     * Regular files at the root, name to content; executable when {@code executable} holds the
+     * name.
+     */
     static byte[] newc(Map<String, byte[]> files, Set<String> executable) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int ino = 1;
@@ -26,7 +28,8 @@ final class Cpio {
         return out.toByteArray();
     }
 
-    private static void entry(ByteArrayOutputStream out, int ino, int mode, String name, byte[] data) {
+    private static void entry(
+            ByteArrayOutputStream out, int ino, int mode, String name, byte[] data) {
         byte[] nameBytes = (name + "\0").getBytes(StandardCharsets.US_ASCII);
         StringBuilder h = new StringBuilder("070701");
         long[] fields = {ino, mode, 0, 0, 1, 0, data.length, 0, 0, 0, 0, nameBytes.length, 0};

@@ -3,8 +3,8 @@ package org.iscsilab.guest;
 import java.util.List;
 
 /**
- * A line "@@ KIND ARG..." the guest printed: {@code hostMillis} is when the host read it,
- * counted from the start of the run.
+ * A line "@@ KIND ARG..." the guest printed: {@code hostMillis} is when the host read it, counted
+ * from the start of the run.
  */
 public record GuestMarker(long hostMillis, String kind, List<String> args) {
     static GuestMarker parse(long hostMillis, String text) {

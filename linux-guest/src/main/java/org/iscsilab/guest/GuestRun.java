@@ -8,9 +8,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * What one boot of the guest printed and did: console lines, markers, host-side notes, and how
- * it ended. Filled while the guest runs (handlers of AWAIT markers read it then), complete once
- * {@link LinuxGuest#run()} returns.
+ * What one boot of the guest printed and did: console lines, markers, host-side notes, and how it
+ * ended. Filled while the guest runs (handlers of AWAIT markers read it then), complete once {@link
+ * LinuxGuest#run()} returns.
  */
 public final class GuestRun {
     /** One timeline row: host time since the start of the run, who, what. */
@@ -21,7 +21,7 @@ public final class GuestRun {
         }
     }
 
-    /** The "[   14.391234]" a kernel console message starts with. */
+    /** The "[ 14.391234]" a kernel console message starts with. */
     private static final Pattern KERNEL_STAMP = Pattern.compile("\\[\\s*\\d+\\.\\d+\\]");
 
     private final long startNanos = System.nanoTime();
@@ -67,7 +67,8 @@ public final class GuestRun {
             notifyAll();
             return m;
         }
-        // kernel messages after boot (printk level 6 and more urgent) are the kernel's side of the story
+        // kernel messages after boot (printk level 6 and more urgent) are the kernel's side of the
+        // story
         if (booted && line.startsWith("[") && line.indexOf(']') > 0) {
             rows.add(new Row(t, "kernel", line.substring(line.indexOf(']') + 1).trim()));
         }
@@ -109,7 +110,8 @@ public final class GuestRun {
     }
 
     /** Waits for the guest to report a disk's sysfs state (from watch_state). */
-    public Optional<GuestMarker> waitForState(String state, long millis) throws InterruptedException {
+    public Optional<GuestMarker> waitForState(String state, long millis)
+            throws InterruptedException {
         return waitFor(m -> m.kind().equals("STATE") && m.arg(2).equals(state), millis);
     }
 
@@ -129,12 +131,17 @@ public final class GuestRun {
         return markers(kind).stream().findFirst();
     }
 
-    /** The timeline: guest markers, kernel messages and host notes in the order the host saw them. */
+    /**
+     * The timeline: guest markers, kernel messages and host notes in the order the host saw them.
+     */
     public synchronized List<Row> timeline() {
         return List.copyOf(rows);
     }
 
-    /** The sysfs states the guest reported, in order, each change once (one disk's, as watch_state prints them). */
+    /**
+     * The sysfs states the guest reported, in order, each change once (one disk's, as watch_state
+     * prints them).
+     */
     public List<String> sysfsStates() {
         List<String> out = new ArrayList<>();
         for (GuestMarker m : markers("STATE")) {
@@ -157,7 +164,8 @@ public final class GuestRun {
     /** Why the run did not succeed, or an empty list when it did. */
     public synchronized List<String> problems() {
         List<String> p = new ArrayList<>(hostErrors);
-        markers.stream().filter(m -> m.kind().equals("FAIL") || m.kind().equals("ERROR"))
+        markers.stream()
+                .filter(m -> m.kind().equals("FAIL") || m.kind().equals("ERROR"))
                 .forEach(m -> p.add("guest: " + m));
         if (timedOut) {
             p.add("the guest did not finish in time");

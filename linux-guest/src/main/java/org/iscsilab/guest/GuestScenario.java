@@ -8,18 +8,39 @@ import org.iscsilab.host.scenario.Scenario;
  * the same story (B, D, E), so both hosts can be compared side by side.
  */
 public enum GuestScenario {
-    R("R-freeze-relogin", "the target freezes: NOP timeout, blocked, relogin after the thaw, running with data intact",
-            "R.sh", false),
-    B("B-remove-blocked-lun", "removing a LUN of a recovering session (sysfs delete), then the session logs in again",
-            "B.sh", false),
-    D("D-logout-while-recovering", "logout while the session recovers: the session and its devices are removed",
-            "D.sh", false),
-    E("E-timeout-then-relogin", "the replacement timeout takes the device transport-offline, I/O fails fast, "
-            + "a later relogin brings it back to running", "E.sh", false),
-    S("S-stall-removal", "SCSI commands and task management stall while NOPs are answered; removing the disk hangs "
-            + "in SYNCHRONIZE CACHE for as long as the stall lasts", "S.sh", true),
-    S2("S2-stall-target-fails-commands", "the same stall, but the target ends stuck commands itself with CHECK "
-            + "CONDITION after 3 s: removal finishes", "S.sh", true);
+    R(
+            "R-freeze-relogin",
+            "the target freezes: NOP timeout, blocked, relogin after the thaw, running with data intact",
+            "R.sh",
+            false),
+    B(
+            "B-remove-blocked-lun",
+            "removing a LUN of a recovering session (sysfs delete), then the session logs in again",
+            "B.sh",
+            false),
+    D(
+            "D-logout-while-recovering",
+            "logout while the session recovers: the session and its devices are removed",
+            "D.sh",
+            false),
+    E(
+            "E-timeout-then-relogin",
+            "the replacement timeout takes the device transport-offline, I/O fails fast, "
+                    + "a later relogin brings it back to running",
+            "E.sh",
+            false),
+    S(
+            "S-stall-removal",
+            "SCSI commands and task management stall while NOPs are answered; removing the disk hangs "
+                    + "in SYNCHRONIZE CACHE for as long as the stall lasts",
+            "S.sh",
+            true),
+    S2(
+            "S2-stall-target-fails-commands",
+            "the same stall, but the target ends stuck commands itself with CHECK "
+                    + "CONDITION after 3 s: removal finishes",
+            "S.sh",
+            true);
 
     private final String id;
     private final String description;
@@ -50,7 +71,9 @@ public enum GuestScenario {
         return stall;
     }
 
-    /** The Java host's scenario telling the same story, or null for the guest-only ones (R, S, S2). */
+    /**
+     * The Java host's scenario telling the same story, or null for the guest-only ones (R, S, S2).
+     */
     public Scenario javaHostScenario() {
         return switch (this) {
             case B -> Scenario.B;
@@ -63,7 +86,8 @@ public enum GuestScenario {
     public static GuestScenario parse(String text) {
         String t = text.toLowerCase(Locale.ROOT);
         for (GuestScenario s : values()) {
-            if (s.id.toLowerCase(Locale.ROOT).equals(t) || s.name().toLowerCase(Locale.ROOT).equals(t)) {
+            if (s.id.toLowerCase(Locale.ROOT).equals(t)
+                    || s.name().toLowerCase(Locale.ROOT).equals(t)) {
                 return s;
             }
         }
@@ -71,6 +95,7 @@ public enum GuestScenario {
         for (GuestScenario s : values()) {
             known.append(known.length() == 0 ? "" : ", ").append(s.id);
         }
-        throw new IllegalArgumentException("unknown guest scenario '" + text + "'; use one of " + known + " or all");
+        throw new IllegalArgumentException(
+                "unknown guest scenario '" + text + "'; use one of " + known + " or all");
     }
 }

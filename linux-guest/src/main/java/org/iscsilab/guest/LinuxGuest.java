@@ -23,9 +23,9 @@ import java.util.zip.GZIPOutputStream;
 
 /**
  * Boots a {@link GuestImage} under QEMU and runs one shell script in it against a target on the
- * host's loopback. QEMU's user-mode network maps the guest's 10.0.2.2 to the host's 127.0.0.1,
- * so the target needs no other address; the script gets GUEST_PORTAL and GUEST_TARGET (and any
- * other variables given) and the helpers of guest-lib.sh.
+ * host's loopback. QEMU's user-mode network maps the guest's 10.0.2.2 to the host's 127.0.0.1, so
+ * the target needs no other address; the script gets GUEST_PORTAL and GUEST_TARGET (and any other
+ * variables given) and the helpers of guest-lib.sh.
  *
  * <pre>{@code
  * GuestRun run = LinuxGuest.of(GuestImage.ensure("6.1"))
@@ -53,7 +53,7 @@ public final class LinuxGuest {
     private String script = "";
     private Duration timeout = Duration.ofMinutes(3);
     private int memoryMib = 512;
-    private Consumer<String> echo = line -> { };
+    private Consumer<String> echo = line -> {};
 
     private LinuxGuest(GuestImage image) {
         this.image = image;
@@ -68,16 +68,22 @@ public final class LinuxGuest {
         return env("GUEST_PORTAL", HOST_FROM_GUEST + ":" + port).env("GUEST_TARGET", iqn);
     }
 
-    /** A variable for the script (and for the guest's iscsid.conf: GUEST_REPLACEMENT_TIMEOUT, GUEST_*_DIGEST...). */
+    /**
+     * A variable for the script (and for the guest's iscsid.conf: GUEST_REPLACEMENT_TIMEOUT,
+     * GUEST_*_DIGEST...).
+     */
     public LinuxGuest env(String name, String value) {
         if (!name.matches("[A-Z_][A-Z0-9_]*") || value.contains("'")) {
-            throw new IllegalArgumentException("guest variable " + name + "='" + value + "' cannot be passed");
+            throw new IllegalArgumentException(
+                    "guest variable " + name + "='" + value + "' cannot be passed");
         }
         env.put(name, value);
         return this;
     }
 
-    /** The test script: busy-box shell, run with -e after the helpers of guest-lib.sh are loaded. */
+    /**
+     * The test script: busy-box shell, run with -e after the helpers of guest-lib.sh are loaded.
+     */
     public LinuxGuest script(String text) {
         this.script = text;
         return this;
@@ -107,11 +113,13 @@ public final class LinuxGuest {
     /** Boots, runs the script to its end (or the timeout) and powers off. */
     public GuestRun run() throws IOException, InterruptedException {
         Path initrd = Files.createTempFile("iscsilab-guest", ".cpio.gz");
-        ExecutorService hostSide = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "guest-await");
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService hostSide =
+                Executors.newSingleThreadExecutor(
+                        r -> {
+                            Thread t = new Thread(r, "guest-await");
+                            t.setDaemon(true);
+                            return t;
+                        });
         GuestRun run = new GuestRun();
         Process qemu = null;
         try {
@@ -139,7 +147,9 @@ public final class LinuxGuest {
 
     private void read(Process q, GuestRun run, ExecutorService hostSide) {
         OutputStream toGuest = q.getOutputStream();
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(q.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader in =
+                new BufferedReader(
+                        new InputStreamReader(q.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = in.readLine()) != null) {
                 echo.accept(line);
@@ -157,7 +167,8 @@ public final class LinuxGuest {
         AwaitHandler h = handlers.get(name);
         try {
             if (h == null) {
-                run.hostError("the guest awaits '" + name + "' but no handler is registered for it");
+                run.hostError(
+                        "the guest awaits '" + name + "' but no handler is registered for it");
             } else {
                 h.handle(run);
             }
@@ -178,7 +189,10 @@ public final class LinuxGuest {
     private void writeInitrd(Path initrd) throws IOException {
         StringBuilder envFile = new StringBuilder();
         env.forEach((k, v) -> envFile.append(k).append("='").append(v).append("'\n"));
-        String test = ". /lib/guest/guest-lib.sh\n. /test.env\n" + script + (script.endsWith("\n") ? "" : "\n");
+        String test =
+                ". /lib/guest/guest-lib.sh\n. /test.env\n"
+                        + script
+                        + (script.endsWith("\n") ? "" : "\n");
         Map<String, byte[]> files = new LinkedHashMap<>();
         files.put("test.sh", test.getBytes(StandardCharsets.UTF_8));
         files.put("test.env", envFile.toString().getBytes(StandardCharsets.UTF_8));
@@ -193,15 +207,42 @@ public final class LinuxGuest {
     }
 
     private List<String> command(Path initrd) {
-        // software emulation by default: nested KVM is often present but broken (MSR writes refused);
+        // software emulation by default: nested KVM is often present but broken (MSR writes
+        // refused);
         // ISCSILAB_GUEST_ACCEL=kvm asks for it where it works
         String accel = System.getenv().getOrDefault("ISCSILAB_GUEST_ACCEL", "tcg");
         List<String> c = new ArrayList<>(List.of("qemu-system-x86_64"));
-        c.addAll(List.of("-accel", accel, "-M", "q35", "-cpu", "max", "-m", String.valueOf(memoryMib), "-smp", "1",
-                "-nodefaults", "-no-user-config", "-display", "none", "-monitor", "none", "-serial", "stdio",
-                "-no-reboot", "-kernel", image.kernel().toString(), "-initrd", initrd.toString(),
-                "-append", "console=ttyS0 panic=-1 quiet",
-                "-netdev", "user,id=n0,ipv6=off", "-device", "virtio-net-pci,netdev=n0,romfile="));
+        c.addAll(
+                List.of(
+                        "-accel",
+                        accel,
+                        "-M",
+                        "q35",
+                        "-cpu",
+                        "max",
+                        "-m",
+                        String.valueOf(memoryMib),
+                        "-smp",
+                        "1",
+                        "-nodefaults",
+                        "-no-user-config",
+                        "-display",
+                        "none",
+                        "-monitor",
+                        "none",
+                        "-serial",
+                        "stdio",
+                        "-no-reboot",
+                        "-kernel",
+                        image.kernel().toString(),
+                        "-initrd",
+                        initrd.toString(),
+                        "-append",
+                        "console=ttyS0 panic=-1 quiet",
+                        "-netdev",
+                        "user,id=n0,ipv6=off",
+                        "-device",
+                        "virtio-net-pci,netdev=n0,romfile="));
         return c;
     }
 }

@@ -7,22 +7,32 @@ import java.util.Map;
 
 /**
  * Builds (or finds cached) every guest image before the guest suites run in a network namespace
- * without the network: the build fetches Debian's packages. When host programs are missing it
- * only says so; the guest suites then skip, or fail when ISCSILAB_REQUIRE_EXTERNAL=1. A failed
- * build is reported and left for the suites to report again.
+ * without the network: the build fetches Debian's packages. When host programs are missing it only
+ * says so; the guest suites then skip, or fail when ISCSILAB_REQUIRE_EXTERNAL=1. A failed build is
+ * reported and left for the suites to report again.
  */
 public final class PrepareGuestImages {
-    private PrepareGuestImages() {
-    }
+    private PrepareGuestImages() {}
 
     public static void main(String[] args) {
-        List<String> missing = GuestImage.hostPrograms().entrySet().stream()
-                .filter(e -> !onPath(e.getKey())).map(Map.Entry::getKey).toList();
+        List<String> missing =
+                GuestImage.hostPrograms().entrySet().stream()
+                        .filter(e -> !onPath(e.getKey()))
+                        .map(Map.Entry::getKey)
+                        .toList();
         if (!missing.isEmpty()) {
-            System.out.println("guest image: not built, missing " + String.join(" ", missing) + " (apt-get install "
-                    + String.join(" ", GuestImage.hostPrograms().entrySet().stream()
-                            .filter(e -> missing.contains(e.getKey())).map(Map.Entry::getValue).distinct().toList())
-                    + ")");
+            System.out.println(
+                    "guest image: not built, missing "
+                            + String.join(" ", missing)
+                            + " (apt-get install "
+                            + String.join(
+                                    " ",
+                                    GuestImage.hostPrograms().entrySet().stream()
+                                            .filter(e -> missing.contains(e.getKey()))
+                                            .map(Map.Entry::getValue)
+                                            .distinct()
+                                            .toList())
+                            + ")");
             return;
         }
         for (String series : GuestImage.SERIES) {
@@ -30,8 +40,11 @@ public final class PrepareGuestImages {
                 GuestImage image = GuestImage.ensure(series);
                 System.out.println("guest image " + series + ": " + image.kernelRelease());
             } catch (Exception e) {
-                System.out.println("guest image " + series + ": build failed, the guest suites will report it: "
-                        + e.getMessage());
+                System.out.println(
+                        "guest image "
+                                + series
+                                + ": build failed, the guest suites will report it: "
+                                + e.getMessage());
             }
         }
     }

@@ -32,7 +32,9 @@ class GuestRunTest {
         assertEquals("67108864", run.marker("DISK").orElseThrow().value("bytes"));
         assertEquals(0, run.exitCode());
         List<String> sources = run.timeline().stream().map(GuestRun.Row::source).toList();
-        assertEquals(List.of("guest", "kernel", "guest", "guest", "guest", "guest"), sources,
+        assertEquals(
+                List.of("guest", "kernel", "guest", "guest", "guest", "guest"),
+                sources,
                 "kernel lines count from boot on; AWAIT is a handshake, not an event");
     }
 
@@ -40,10 +42,13 @@ class GuestRunTest {
     void aKernelMessageWrittenBeforeAMarkersNewlineIsNotPartOfTheMarker() {
         GuestRun run = new GuestRun();
         run.accept("@@ BOOTED 6.12.48 2.1");
-        run.accept("@@ LOGGED_IN 10.0.2.2:33217[    5.512345] scsi 2:0:0:0: Direct-Access     ISCSILAB\r");
+        run.accept(
+                "@@ LOGGED_IN 10.0.2.2:33217[    5.512345] scsi 2:0:0:0: Direct-Access     ISCSILAB\r");
         run.accept("");
         assertEquals(List.of("10.0.2.2:33217"), run.marker("LOGGED_IN").orElseThrow().args());
-        assertEquals("scsi 2:0:0:0: Direct-Access     ISCSILAB", run.timeline().get(2).text(),
+        assertEquals(
+                "scsi 2:0:0:0: Direct-Access     ISCSILAB",
+                run.timeline().get(2).text(),
                 "the kernel's message follows the marker in the timeline");
         assertEquals("kernel", run.timeline().get(2).source());
     }
@@ -61,7 +66,10 @@ class GuestRunTest {
         failed.accept("@@ FAIL read back of sda at 0 MiB differs");
         failed.accept("@@ EXIT 1");
         failed.ended(0, false);
-        assertEquals(List.of("guest: FAIL read back of sda at 0 MiB differs", "the guest script exited 1"),
+        assertEquals(
+                List.of(
+                        "guest: FAIL read back of sda at 0 MiB differs",
+                        "the guest script exited 1"),
                 failed.problems());
 
         GuestRun noBoot = new GuestRun();
@@ -99,7 +107,8 @@ class GuestRunTest {
         } catch (IOException e) {
             return null;
         }
-        try (var in = new ByteArrayInputStream(archive); var out = p.getOutputStream()) {
+        try (var in = new ByteArrayInputStream(archive);
+                var out = p.getOutputStream()) {
             in.transferTo(out);
         }
         String listing = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

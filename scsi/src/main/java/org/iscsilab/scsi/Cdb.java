@@ -38,7 +38,10 @@ public final class Cdb {
         return bytes[0] & 0xFF;
     }
 
-    /** Length of the CDB from its group code (SPC-5 §4.2.5.1); variable length and vendor groups use the buffer. */
+    /**
+     * Length of the CDB from its group code (SPC-5 §4.2.5.1); variable length and vendor groups use
+     * the buffer.
+     */
     public static int lengthForOpcode(int opcode) {
         return switch (opcode >> 5) {
             case 0 -> 6;
@@ -70,7 +73,10 @@ public final class Cdb {
     }
 
     public long u32(int offset) {
-        return ((long) u8(offset) << 24) | (u8(offset + 1) << 16) | (u8(offset + 2) << 8) | u8(offset + 3);
+        return ((long) u8(offset) << 24)
+                | (u8(offset + 1) << 16)
+                | (u8(offset + 2) << 8)
+                | u8(offset + 3);
     }
 
     public long u64(int offset) {
@@ -98,6 +104,7 @@ public final class Cdb {
 
     @Override
     public String toString() {
-        return HexFormat.of().formatHex(bytes, 0, Math.min(bytes.length, lengthForOpcode(opcode())));
+        return HexFormat.of()
+                .formatHex(bytes, 0, Math.min(bytes.length, lengthForOpcode(opcode())));
     }
 }

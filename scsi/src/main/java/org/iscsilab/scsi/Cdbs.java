@@ -2,23 +2,32 @@ package org.iscsilab.scsi;
 
 import java.nio.ByteBuffer;
 
-/** CDBs for the commands a host needs most (SPC-5 / SBC-4 layouts; READ and WRITE from {@link ReadWriteLayout}). */
+/**
+ * CDBs for the commands a host needs most (SPC-5 / SBC-4 layouts; READ and WRITE from {@link
+ * ReadWriteLayout}).
+ */
 public final class Cdbs {
-    private Cdbs() {
-    }
+    private Cdbs() {}
 
     public static byte[] testUnitReady() {
         return new byte[6];
     }
 
     public static byte[] inquiry(boolean evpd, int page, int allocation) {
-        return new byte[] {ScsiOpcode.INQUIRY, (byte) (evpd ? 1 : 0), (byte) page, (byte) (allocation >> 8),
-                (byte) allocation, 0};
+        return new byte[] {
+            ScsiOpcode.INQUIRY,
+            (byte) (evpd ? 1 : 0),
+            (byte) page,
+            (byte) (allocation >> 8),
+            (byte) allocation,
+            0
+        };
     }
 
     public static byte[] readCapacity16(int allocation) {
         ByteBuffer b = ByteBuffer.allocate(16);
-        b.put(0, (byte) ScsiOpcode.SERVICE_ACTION_IN_16).put(1, (byte) ScsiOpcode.SA_READ_CAPACITY_16);
+        b.put(0, (byte) ScsiOpcode.SERVICE_ACTION_IN_16)
+                .put(1, (byte) ScsiOpcode.SA_READ_CAPACITY_16);
         b.putInt(10, allocation);
         return b.array();
     }

@@ -1,14 +1,13 @@
 package org.iscsilab.scsi;
 
 /**
- * The 8-byte LUN field (SAM-5 §4.7): peripheral device addressing for LUNs below 256,
- * flat space addressing up to 16383.
+ * The 8-byte LUN field (SAM-5 §4.7): peripheral device addressing for LUNs below 256, flat space
+ * addressing up to 16383.
  */
 public final class LunAddress {
     public static final int MAX_LUN = 16383;
 
-    private LunAddress() {
-    }
+    private LunAddress() {}
 
     public static long encode(int lun) {
         if (lun < 0 || lun > MAX_LUN) {

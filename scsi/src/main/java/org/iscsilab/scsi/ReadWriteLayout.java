@@ -1,12 +1,15 @@
 package org.iscsilab.scsi;
 
 /**
- * Where the fields of a READ or WRITE CDB lie (SBC-4 §5.14-§5.18, §5.38-§5.42): the LOGICAL
- * BLOCK ADDRESS, the TRANSFER LENGTH, FUA and RDPROTECT/WRPROTECT. Initiators build CDBs from it
- * and the target reads them with it: the layouts are written once.
+ * Where the fields of a READ or WRITE CDB lie (SBC-4 §5.14-§5.18, §5.38-§5.42): the LOGICAL BLOCK
+ * ADDRESS, the TRANSFER LENGTH, FUA and RDPROTECT/WRPROTECT. Initiators build CDBs from it and the
+ * target reads them with it: the layouts are written once.
  */
 public enum ReadWriteLayout {
-    /** READ(6) and WRITE(6): a 21-bit LBA, an 8-bit length where 0 means 256 (SBC-4 §5.15), no flags. */
+    /**
+     * READ(6) and WRITE(6): a 21-bit LBA, an 8-bit length where 0 means 256 (SBC-4 §5.15), no
+     * flags.
+     */
     RW6(6, 1, 3, 4, 1),
     RW10(10, 2, 4, 7, 2),
     RW12(12, 2, 4, 6, 4),
@@ -36,11 +39,16 @@ public enum ReadWriteLayout {
             case ScsiOpcode.READ_10, ScsiOpcode.WRITE_10 -> RW10;
             case ScsiOpcode.READ_12, ScsiOpcode.WRITE_12 -> RW12;
             case ScsiOpcode.READ_16, ScsiOpcode.WRITE_16 -> RW16;
-            default -> throw new IllegalArgumentException(String.format("0x%02x is not a READ or WRITE", opcode));
+            default ->
+                    throw new IllegalArgumentException(
+                            String.format("0x%02x is not a READ or WRITE", opcode));
         };
     }
 
-    /** Offset of the TRANSFER LENGTH field, for the sense-key specific field pointer of an error in it. */
+    /**
+     * Offset of the TRANSFER LENGTH field, for the sense-key specific field pointer of an error in
+     * it.
+     */
     public int transferLengthOffset() {
         return lengthOffset;
     }
@@ -69,11 +77,13 @@ public enum ReadWriteLayout {
     /** A CDB of this layout. */
     public byte[] encode(int opcode, long lba, long blocks, boolean fua) {
         if (of(opcode) != this) {
-            throw new IllegalArgumentException(String.format("0x%02x is not a %d-byte READ or WRITE", opcode, length));
+            throw new IllegalArgumentException(
+                    String.format("0x%02x is not a %d-byte READ or WRITE", opcode, length));
         }
         long max = (1L << (8 * lengthBytes)) - 1;
         if (blocks < 0 || blocks > (this == RW6 ? 256 : max)) {
-            throw new IllegalArgumentException(blocks + " blocks do not fit a " + length + "-byte CDB");
+            throw new IllegalArgumentException(
+                    blocks + " blocks do not fit a " + length + "-byte CDB");
         }
         if (this == RW6 && ((lba & ~LBA6_MASK) != 0 || fua)) {
             throw new IllegalArgumentException("a 6-byte CDB takes a 21-bit LBA and no FUA");

@@ -45,8 +45,13 @@ public final class ScsiOpcode {
     public static final int WRITE_16 = 0x8A;
     public static final int SYNCHRONIZE_CACHE_16 = 0x91;
     public static final int SERVICE_ACTION_IN_16 = 0x9E;
-    /** SPC-5 §6.6 THIRD-PARTY COPY OUT (EXTENDED COPY) and §6.20 THIRD-PARTY COPY IN (RECEIVE COPY RESULTS). */
+
+    /**
+     * SPC-5 §6.6 THIRD-PARTY COPY OUT (EXTENDED COPY) and §6.20 THIRD-PARTY COPY IN (RECEIVE COPY
+     * RESULTS).
+     */
     public static final int THIRD_PARTY_COPY_OUT = 0x83;
+
     public static final int THIRD_PARTY_COPY_IN = 0x84;
     public static final int REPORT_LUNS = 0xA0;
     public static final int MAINTENANCE_IN = 0xA3;
@@ -55,11 +60,13 @@ public final class ScsiOpcode {
 
     /** SERVICE ACTION IN(16) service actions (SBC-4 §5.20, §5.9). */
     public static final int SA_READ_CAPACITY_16 = 0x10;
+
     public static final int SA_GET_LBA_STATUS = 0x12;
+
     /** MAINTENANCE IN service actions (SPC-5 §6.35, §6.37). */
     public static final int SA_REPORT_SUPPORTED_OPCODES = 0x0C;
+
     public static final int SA_REPORT_SUPPORTED_TMFS = 0x0D;
 
-    private ScsiOpcode() {
-    }
+    private ScsiOpcode() {}
 }

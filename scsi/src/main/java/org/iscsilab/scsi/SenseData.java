@@ -4,21 +4,34 @@ import java.nio.ByteBuffer;
 import java.util.OptionalLong;
 
 /**
- * Sense data of a CHECK CONDITION: sense key, ASC/ASCQ, optional INFORMATION field and
- * optional sense-key specific field pointer (SPC-5 §4.4.2.4.2: points at the bad CDB or
- * parameter byte). Encodes as fixed (SPC-5 §4.4.3) or descriptor format (SPC-5 §4.4.2).
+ * Sense data of a CHECK CONDITION: sense key, ASC/ASCQ, optional INFORMATION field and optional
+ * sense-key specific field pointer (SPC-5 §4.4.2.4.2: points at the bad CDB or parameter byte).
+ * Encodes as fixed (SPC-5 §4.4.3) or descriptor format (SPC-5 §4.4.2).
  */
-public record SenseData(SenseKey key, AdditionalSense additional, OptionalLong information,
-                        FieldPointer fieldPointer, int progress, OptionalLong commandSpecific) {
+public record SenseData(
+        SenseKey key,
+        AdditionalSense additional,
+        OptionalLong information,
+        FieldPointer fieldPointer,
+        int progress,
+        OptionalLong commandSpecific) {
 
     /** Without a progress indication. */
-    public SenseData(SenseKey key, AdditionalSense additional, OptionalLong information, FieldPointer fieldPointer) {
+    public SenseData(
+            SenseKey key,
+            AdditionalSense additional,
+            OptionalLong information,
+            FieldPointer fieldPointer) {
         this(key, additional, information, fieldPointer, -1);
     }
 
     /** Without command-specific information. */
-    public SenseData(SenseKey key, AdditionalSense additional, OptionalLong information, FieldPointer fieldPointer,
-                     int progress) {
+    public SenseData(
+            SenseKey key,
+            AdditionalSense additional,
+            OptionalLong information,
+            FieldPointer fieldPointer,
+            int progress) {
         this(key, additional, information, fieldPointer, progress, OptionalLong.empty());
     }
 
@@ -46,7 +59,8 @@ public record SenseData(SenseKey key, AdditionalSense additional, OptionalLong i
 
     public SenseData {
         if (key == null || additional == null || information == null || commandSpecific == null) {
-            throw new IllegalArgumentException("sense key, additional sense and information are required");
+            throw new IllegalArgumentException(
+                    "sense key, additional sense and information are required");
         }
     }
 
@@ -59,12 +73,14 @@ public record SenseData(SenseKey key, AdditionalSense additional, OptionalLong i
     }
 
     public SenseData withInformation(long info) {
-        return new SenseData(key, additional, OptionalLong.of(info), fieldPointer, progress, commandSpecific);
+        return new SenseData(
+                key, additional, OptionalLong.of(info), fieldPointer, progress, commandSpecific);
     }
 
     /** SPC-5 §4.4.2.3: the COMMAND-SPECIFIC INFORMATION field (32 bits in fixed format). */
     public SenseData withCommandSpecific(long info) {
-        return new SenseData(key, additional, information, fieldPointer, progress, OptionalLong.of(info));
+        return new SenseData(
+                key, additional, information, fieldPointer, progress, OptionalLong.of(info));
     }
 
     /** SPC-5 §4.4.2.4.4: the sense-key specific bytes, a field pointer or a progress indication. */
@@ -89,7 +105,12 @@ public record SenseData(SenseKey key, AdditionalSense additional, OptionalLong i
     /** Encodes as SPC-5 fixed format (response code 70h, current error). */
     public byte[] encodeFixed() {
         byte[] b = new byte[FIXED_LENGTH];
-        b[0] = (byte) (0x70 | (information.isPresent() ? 0x80 : 0)); // VALID bit when INFORMATION is set
+        b[0] =
+                (byte)
+                        (0x70
+                                | (information.isPresent()
+                                        ? 0x80
+                                        : 0)); // VALID bit when INFORMATION is set
         b[2] = (byte) key.code();
         if (information.isPresent()) {
             long info = information.getAsLong();
@@ -115,13 +136,21 @@ public record SenseData(SenseKey key, AdditionalSense additional, OptionalLong i
         return b;
     }
 
-    /** Encodes as SPC-5 descriptor format (response code 72h) with information and SKS descriptors. */
+    /**
+     * Encodes as SPC-5 descriptor format (response code 72h) with information and SKS descriptors.
+     */
     public byte[] encodeDescriptor() {
         byte[] sks = senseKeySpecific();
-        int len = 8 + (information.isPresent() ? 12 : 0) + (commandSpecific.isPresent() ? 12 : 0)
-                + (sks != null ? 8 : 0);
+        int len =
+                8
+                        + (information.isPresent() ? 12 : 0)
+                        + (commandSpecific.isPresent() ? 12 : 0)
+                        + (sks != null ? 8 : 0);
         ByteBuffer b = ByteBuffer.allocate(len);
-        b.put((byte) 0x72).put((byte) key.code()).put((byte) additional.asc()).put((byte) additional.ascq());
+        b.put((byte) 0x72)
+                .put((byte) key.code())
+                .put((byte) additional.asc())
+                .put((byte) additional.ascq());
         b.put(new byte[3]).put((byte) (len - 8));
         if (information.isPresent()) {
             b.put((byte) 0x00).put((byte) 0x0A).put((byte) 0x80).put((byte) 0);
@@ -154,16 +183,25 @@ public record SenseData(SenseKey key, AdditionalSense additional, OptionalLong i
             }
             SenseKey key = SenseKey.fromCode(b[2] & 0x0F);
             AdditionalSense as = new AdditionalSense(b[12] & 0xFF, b[13] & 0xFF, "");
-            OptionalLong info = (b[0] & 0x80) != 0
-                    ? OptionalLong.of(((b[3] & 0xFFL) << 24) | ((b[4] & 0xFFL) << 16) | ((b[5] & 0xFFL) << 8) | (b[6] & 0xFFL))
-                    : OptionalLong.empty();
+            OptionalLong info =
+                    (b[0] & 0x80) != 0
+                            ? OptionalLong.of(
+                                    ((b[3] & 0xFFL) << 24)
+                                            | ((b[4] & 0xFFL) << 16)
+                                            | ((b[5] & 0xFFL) << 8)
+                                            | (b[6] & 0xFFL))
+                            : OptionalLong.empty();
             return new SenseData(key, as, info, null);
         }
         if (code == 0x72 || code == 0x73) {
-            return new SenseData(SenseKey.fromCode(b[1] & 0x0F), new AdditionalSense(b[2] & 0xFF, b[3] & 0xFF, ""),
-                    OptionalLong.empty(), null);
+            return new SenseData(
+                    SenseKey.fromCode(b[1] & 0x0F),
+                    new AdditionalSense(b[2] & 0xFF, b[3] & 0xFF, ""),
+                    OptionalLong.empty(),
+                    null);
         }
-        throw new IllegalArgumentException("unknown sense response code 0x" + Integer.toHexString(code));
+        throw new IllegalArgumentException(
+                "unknown sense response code 0x" + Integer.toHexString(code));
     }
 
     @Override

@@ -14,22 +14,29 @@ public final class SenseException extends RuntimeException {
     }
 
     public static SenseException invalidFieldInCdb(int byteOffset) {
-        return new SenseException(SenseData.illegalRequest(AdditionalSense.INVALID_FIELD_IN_CDB,
-                SenseData.FieldPointer.cdbByte(byteOffset)));
+        return new SenseException(
+                SenseData.illegalRequest(
+                        AdditionalSense.INVALID_FIELD_IN_CDB,
+                        SenseData.FieldPointer.cdbByte(byteOffset)));
     }
 
     public static SenseException invalidFieldInCdb(int byteOffset, int bit) {
-        return new SenseException(SenseData.illegalRequest(AdditionalSense.INVALID_FIELD_IN_CDB,
-                SenseData.FieldPointer.cdbBit(byteOffset, bit)));
+        return new SenseException(
+                SenseData.illegalRequest(
+                        AdditionalSense.INVALID_FIELD_IN_CDB,
+                        SenseData.FieldPointer.cdbBit(byteOffset, bit)));
     }
 
     public static SenseException lbaOutOfRange() {
-        return new SenseException(SenseData.of(SenseKey.ILLEGAL_REQUEST, AdditionalSense.LBA_OUT_OF_RANGE));
+        return new SenseException(
+                SenseData.of(SenseKey.ILLEGAL_REQUEST, AdditionalSense.LBA_OUT_OF_RANGE));
     }
 
     public static SenseException invalidOpcode() {
-        return new SenseException(SenseData.illegalRequest(AdditionalSense.INVALID_COMMAND_OPERATION_CODE,
-                SenseData.FieldPointer.cdbByte(0)));
+        return new SenseException(
+                SenseData.illegalRequest(
+                        AdditionalSense.INVALID_COMMAND_OPERATION_CODE,
+                        SenseData.FieldPointer.cdbByte(0)));
     }
 
     public static SenseException of(SenseKey key, AdditionalSense additional) {

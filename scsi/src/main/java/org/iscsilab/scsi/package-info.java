@@ -1,4 +1,5 @@
 /**
- * The SCSI vocabulary shared by target, initiator and host model: opcodes, CDBs and their layouts, status, sense data, LUN addressing.
+ * The SCSI vocabulary shared by target, initiator and host model: opcodes, CDBs and their layouts,
+ * status, sense data, LUN addressing.
  */
 package org.iscsilab.scsi;

@@ -11,8 +11,12 @@ import org.junit.jupiter.api.Test;
 class ReadWriteLayoutTest {
     @Test
     void whatIsBuiltReadsBack() {
-        int[][] cases = {{ScsiOpcode.READ_10, 0}, {ScsiOpcode.WRITE_12, 1}, {ScsiOpcode.WRITE_16, 1},
-                {ScsiOpcode.READ_16, 0}};
+        int[][] cases = {
+            {ScsiOpcode.READ_10, 0},
+            {ScsiOpcode.WRITE_12, 1},
+            {ScsiOpcode.WRITE_16, 1},
+            {ScsiOpcode.READ_16, 0}
+        };
         for (int[] c : cases) {
             ReadWriteLayout l = ReadWriteLayout.of(c[0]);
             long lba = l == ReadWriteLayout.RW16 ? 0x1_2345_6789L : 0x0123_4567L;
@@ -26,10 +30,15 @@ class ReadWriteLayoutTest {
 
     @Test
     void theBytesAreWhereSbcPutsThem() {
-        assertArrayEquals(new byte[] {0x28, 0x08, 0x01, 0x02, 0x03, 0x04, 0, 0x00, 0x10, 0},
+        assertArrayEquals(
+                new byte[] {0x28, 0x08, 0x01, 0x02, 0x03, 0x04, 0, 0x00, 0x10, 0},
                 ReadWriteLayout.RW10.encode(ScsiOpcode.READ_10, 0x01020304L, 16, true));
-        byte[] rw16 = ReadWriteLayout.RW16.encode(ScsiOpcode.WRITE_16, 0x0102030405060708L, 0x0A0B0C0D, false);
-        assertArrayEquals(new byte[] {(byte) 0x8A, 0, 1, 2, 3, 4, 5, 6, 7, 8, 0x0A, 0x0B, 0x0C, 0x0D, 0, 0}, rw16);
+        byte[] rw16 =
+                ReadWriteLayout.RW16.encode(
+                        ScsiOpcode.WRITE_16, 0x0102030405060708L, 0x0A0B0C0D, false);
+        assertArrayEquals(
+                new byte[] {(byte) 0x8A, 0, 1, 2, 3, 4, 5, 6, 7, 8, 0x0A, 0x0B, 0x0C, 0x0D, 0, 0},
+                rw16);
     }
 
     @Test
@@ -38,16 +47,24 @@ class ReadWriteLayoutTest {
         assertEquals(0x1F_FFFF, ReadWriteLayout.RW6.lba(cdb), "the top bits of byte 1 are not LBA");
         assertEquals(256, ReadWriteLayout.RW6.transferLength(cdb));
         assertEquals(0, ReadWriteLayout.RW6.encode(ScsiOpcode.WRITE_6, 5, 256, false)[4]);
-        assertThrows(IllegalArgumentException.class, () -> ReadWriteLayout.RW6.encode(ScsiOpcode.READ_6, 1 << 21, 1,
-                false));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> ReadWriteLayout.RW6.encode(ScsiOpcode.READ_6, 1 << 21, 1, false));
     }
 
     @Test
     void lengthsThatDoNotFitAreRefused() {
-        assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> ReadWriteLayout.RW10.encode(ScsiOpcode.READ_10, 0, 65536, false)).getMessage().contains("fit"));
-        assertThrows(IllegalArgumentException.class, () -> ReadWriteLayout.RW10.encode(ScsiOpcode.READ_16, 0, 1,
-                false));
+        assertTrue(
+                assertThrows(
+                                IllegalArgumentException.class,
+                                () ->
+                                        ReadWriteLayout.RW10.encode(
+                                                ScsiOpcode.READ_10, 0, 65536, false))
+                        .getMessage()
+                        .contains("fit"));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> ReadWriteLayout.RW10.encode(ScsiOpcode.READ_16, 0, 1, false));
         assertThrows(IllegalArgumentException.class, () -> ReadWriteLayout.of(ScsiOpcode.INQUIRY));
     }
 }

@@ -15,12 +15,11 @@ import org.iscsilab.core.xcopy.ThirdPartyCopyCommands;
 /**
  * Makes direct-access logical units with the standard command sets: SPC-5 (primary commands and
  * persistent reservations), SBC-4 (block commands, and the thin-provisioning ones on a thin unit),
- * the removable-medium commands and SPC-5 third-party copy. The unit itself knows none of them;
- * it serves whatever command set it is given.
+ * the removable-medium commands and SPC-5 third-party copy. The unit itself knows none of them; it
+ * serves whatever command set it is given.
  */
 public final class LogicalUnits {
-    private LogicalUnits() {
-    }
+    private LogicalUnits() {}
 
     /** The commands a unit of this format serves. */
     public static CommandSet standardCommands(UnitFormat format) {
@@ -31,24 +30,47 @@ public final class LogicalUnits {
         SbcCommands.registerInto(commands);
         ThirdPartyCopyCommands.registerInto(commands);
         if (format.thin()) {
-            SbcCommands.registerThinInto(commands); // SBC-4 §4.7: UNMAP, WRITE SAME with UNMAP, GET LBA STATUS
+            SbcCommands.registerThinInto(
+                    commands); // SBC-4 §4.7: UNMAP, WRITE SAME with UNMAP, GET LBA STATUS
         }
         return commands;
     }
 
-    public static LogicalUnit create(int lun, LogicalUnitIdentity identity, BackingStore store, UnitFormat format,
-                                     Executor ioExecutor) {
+    public static LogicalUnit create(
+            int lun,
+            LogicalUnitIdentity identity,
+            BackingStore store,
+            UnitFormat format,
+            Executor ioExecutor) {
         return new LogicalUnit(lun, identity, store, format, standardCommands(format), ioExecutor);
     }
 
-    public static LogicalUnit create(int lun, LogicalUnitIdentity identity, BackingStore store, int blockSize,
-                                     boolean readOnly, Executor ioExecutor) {
+    public static LogicalUnit create(
+            int lun,
+            LogicalUnitIdentity identity,
+            BackingStore store,
+            int blockSize,
+            boolean readOnly,
+            Executor ioExecutor) {
         return create(lun, identity, store, blockSize, readOnly, false, ioExecutor);
     }
 
-    /** @param thin thin provisioning (SBC-4 §4.7) */
-    public static LogicalUnit create(int lun, LogicalUnitIdentity identity, BackingStore store, int blockSize,
-                                     boolean readOnly, boolean thin, Executor ioExecutor) {
-        return create(lun, identity, store, new UnitFormat(blockSize, blockSize, readOnly, thin), ioExecutor);
+    /**
+     * @param thin thin provisioning (SBC-4 §4.7)
+     */
+    public static LogicalUnit create(
+            int lun,
+            LogicalUnitIdentity identity,
+            BackingStore store,
+            int blockSize,
+            boolean readOnly,
+            boolean thin,
+            Executor ioExecutor) {
+        return create(
+                lun,
+                identity,
+                store,
+                new UnitFormat(blockSize, blockSize, readOnly, thin),
+                ioExecutor);
     }
 }

@@ -7,9 +7,9 @@ import org.iscsilab.core.nexus.ItNexus;
 
 /**
  * Which LUNs each initiator may see. An initiator without an entry sees every LUN; one with an
- * entry sees only those, and to it every other LUN looks as if no logical unit were there
- * (INQUIRY peripheral qualifier 011b, LOGICAL UNIT NOT SUPPORTED, absent from REPORT LUNS).
- * Initiators are named as in the iSCSI initiator port name "InitiatorName,i,0xISID" (RFC 7143 §4.4.2).
+ * entry sees only those, and to it every other LUN looks as if no logical unit were there (INQUIRY
+ * peripheral qualifier 011b, LOGICAL UNIT NOT SUPPORTED, absent from REPORT LUNS). Initiators are
+ * named as in the iSCSI initiator port name "InitiatorName,i,0xISID" (RFC 7143 §4.4.2).
  */
 public final class LunMasking {
     private final Map<String, Set<Integer>> visible = new ConcurrentHashMap<>();

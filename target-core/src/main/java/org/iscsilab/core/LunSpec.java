@@ -15,19 +15,23 @@ import org.iscsilab.core.store.RamStore;
 import org.iscsilab.core.store.Sizes;
 
 /**
- * A LUN as written on the command line: {@code ram:SIZE}, {@code null:SIZE} or
- * {@code file:PATH[:SIZE]}, then options: {@code ,block=512|4096}, {@code ,physical=BYTES} (a power
- * of two, reported as logical blocks per physical block), {@code ,ro}, {@code ,thin},
- * {@code ,removable} and {@code ,sanitize=SECONDS} (how long a SANITIZE stays in progress).
+ * A LUN as written on the command line: {@code ram:SIZE}, {@code null:SIZE} or {@code
+ * file:PATH[:SIZE]}, then options: {@code ,block=512|4096}, {@code ,physical=BYTES} (a power of
+ * two, reported as logical blocks per physical block), {@code ,ro}, {@code ,thin}, {@code
+ * ,removable} and {@code ,sanitize=SECONDS} (how long a SANITIZE stays in progress).
  */
 public record LunSpec(String kind, Path path, long size, UnitFormat format) {
 
     /** The stores a spec may name. */
     public static final String KINDS = "ram:SIZE | null:SIZE | file:PATH[:SIZE]";
+
     /** The options that may follow the store, each after a comma. */
-    public static final String OPTIONS = "block=512|4096, physical=BYTES, ro, thin, removable, sanitize=SECONDS";
+    public static final String OPTIONS =
+            "block=512|4096, physical=BYTES, ro, thin, removable, sanitize=SECONDS";
+
     /** The whole syntax, for help texts and messages: the one list of kinds and options. */
     public static final String SYNTAX = KINDS + ", then any of ," + OPTIONS;
+
     /** The LUN a target serves when none is given. */
     public static final String DEFAULT = "ram:1G";
 
@@ -60,10 +64,12 @@ public record LunSpec(String kind, Path path, long size, UnitFormat format) {
                 } else if (opt.startsWith("sanitize=")) {
                     sanitize = Duration.ofSeconds(Long.parseLong(opt.substring(9)));
                 } else {
-                    throw new IllegalArgumentException("unknown option '" + opt + "' (known: " + OPTIONS + ")");
+                    throw new IllegalArgumentException(
+                            "unknown option '" + opt + "' (known: " + OPTIONS + ")");
                 }
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("LUN '" + text + "': '" + opt + "' needs a number");
+                throw new IllegalArgumentException(
+                        "LUN '" + text + "': '" + opt + "' needs a number");
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("LUN '" + text + "': " + e.getMessage());
             }
@@ -72,14 +78,23 @@ public record LunSpec(String kind, Path path, long size, UnitFormat format) {
             physical = block;
         }
         if (physical < block || Integer.bitCount(physical) != 1) {
-            throw new IllegalArgumentException("LUN '" + text + "': physical must be a power of two of at least the "
-                    + "block size " + block + ", not " + physical);
+            throw new IllegalArgumentException(
+                    "LUN '"
+                            + text
+                            + "': physical must be a power of two of at least the "
+                            + "block size "
+                            + block
+                            + ", not "
+                            + physical);
         }
         UnitFormat format = new UnitFormat(block, physical, ro, thin, removable, sanitize);
         int colon = store.indexOf(':');
         if (colon < 0) {
-            throw new IllegalArgumentException("LUN '" + text + "' needs a kind and a size, e.g. ram:1G, null:1T or "
-                    + "file:/path/disk.img:1G");
+            throw new IllegalArgumentException(
+                    "LUN '"
+                            + text
+                            + "' needs a kind and a size, e.g. ram:1G, null:1T or "
+                            + "file:/path/disk.img:1G");
         }
         String kind = store.substring(0, colon).toLowerCase(Locale.ROOT);
         String rest = store.substring(colon + 1);
@@ -89,7 +104,10 @@ public record LunSpec(String kind, Path path, long size, UnitFormat format) {
                 case "file" -> {
                     int sizeAt = rest.lastIndexOf(':');
                     if (sizeAt > 0 && rest.substring(sizeAt + 1).matches("\\d+[KkMmGgTtPp]?")) {
-                        yield new LunSpec(kind, Path.of(rest.substring(0, sizeAt)), Sizes.parse(rest.substring(sizeAt + 1)),
+                        yield new LunSpec(
+                                kind,
+                                Path.of(rest.substring(0, sizeAt)),
+                                Sizes.parse(rest.substring(sizeAt + 1)),
                                 format);
                     }
                     if (rest.isEmpty()) {
@@ -97,7 +115,9 @@ public record LunSpec(String kind, Path path, long size, UnitFormat format) {
                     }
                     yield new LunSpec(kind, Path.of(rest), 0, format);
                 }
-                default -> throw new IllegalArgumentException("unknown kind '" + kind + "' (known: ram, file, null)");
+                default ->
+                        throw new IllegalArgumentException(
+                                "unknown kind '" + kind + "' (known: ram, file, null)");
             };
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("LUN '" + text + "': " + e.getMessage());
@@ -117,8 +137,10 @@ public record LunSpec(String kind, Path path, long size, UnitFormat format) {
         BackingStore store = openStore();
         if (store.capacityBytes() < format.blockSize()) {
             store.close();
-            throw new IllegalArgumentException("LUN " + lun + " is smaller than one " + format.blockSize() + "-byte block");
+            throw new IllegalArgumentException(
+                    "LUN " + lun + " is smaller than one " + format.blockSize() + "-byte block");
         }
-        return LogicalUnits.create(lun, LogicalUnitIdentity.derive(targetName, lun), store, format, io);
+        return LogicalUnits.create(
+                lun, LogicalUnitIdentity.derive(targetName, lun), store, format, io);
     }
 }

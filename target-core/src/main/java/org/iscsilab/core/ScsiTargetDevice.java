@@ -1,34 +1,35 @@
 package org.iscsilab.core;
 
-import org.iscsilab.core.fault.ScsiFaultAction;
-import org.iscsilab.core.fault.ScsiFaults;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListMap;
-import org.iscsilab.core.nexus.ItNexus;
+import org.iscsilab.core.fault.ScsiFaultAction;
+import org.iscsilab.core.fault.ScsiFaults;
 import org.iscsilab.core.lu.LogicalUnit;
-import org.iscsilab.scsi.LunAddress;
 import org.iscsilab.core.lu.LunInventory;
 import org.iscsilab.core.lu.ScsiOutcome;
 import org.iscsilab.core.lu.ScsiTask;
+import org.iscsilab.core.nexus.ItNexus;
+import org.iscsilab.core.spc.Inquiry;
 import org.iscsilab.scsi.AdditionalSense;
+import org.iscsilab.scsi.LunAddress;
 import org.iscsilab.scsi.ScsiOpcode;
 import org.iscsilab.scsi.SenseData;
 import org.iscsilab.scsi.SenseException;
 import org.iscsilab.scsi.SenseKey;
-import org.iscsilab.core.spc.Inquiry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A SCSI target device (SAM-5 §4.6): its logical units by number. It routes each command to
- * its logical unit and answers what belongs to the target itself: REPORT LUNS (SPC-5 §6.33)
- * and commands addressed to a LUN that does not exist (SPC-5 §6.7.2 peripheral qualifier, SAM-5 §5.9).
+ * A SCSI target device (SAM-5 §4.6): its logical units by number. It routes each command to its
+ * logical unit and answers what belongs to the target itself: REPORT LUNS (SPC-5 §6.33) and
+ * commands addressed to a LUN that does not exist (SPC-5 §6.7.2 peripheral qualifier, SAM-5 §5.9).
  */
 public final class ScsiTargetDevice implements LunInventory, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ScsiTargetDevice.class);
+
     /** SPC-5 §6.7.2: peripheral qualifier 011b, device type 1Fh: no logical unit at this LUN. */
     private static final int NO_LUN_PERIPHERAL = 0x7F;
 
@@ -54,9 +55,9 @@ public final class ScsiTargetDevice implements LunInventory, AutoCloseable {
     }
 
     /**
-     * Removes a logical unit while initiators are attached: later commands to its LUN get
-     * LOGICAL UNIT NOT SUPPORTED, the others report REPORTED LUNS DATA HAS CHANGED (SPC-5 §5.14).
-     * Its store is closed (file LUNs are flushed).
+     * Removes a logical unit while initiators are attached: later commands to its LUN get LOGICAL
+     * UNIT NOT SUPPORTED, the others report REPORTED LUNS DATA HAS CHANGED (SPC-5 §5.14). Its store
+     * is closed (file LUNs are flushed).
      */
     public LogicalUnit removeLogicalUnit(int lun) throws IOException {
         LogicalUnit lu = units.remove(lun);
@@ -68,11 +69,15 @@ public final class ScsiTargetDevice implements LunInventory, AutoCloseable {
         return lu;
     }
 
-    /** SPC-5 §6.33: the other logical units tell every I_T nexus that REPORT LUNS would answer differently. */
+    /**
+     * SPC-5 §6.33: the other logical units tell every I_T nexus that REPORT LUNS would answer
+     * differently.
+     */
     private void inventoryChanged(int changedLun) {
         for (LogicalUnit other : units.values()) {
             if (other.lun() != changedLun) {
-                other.unitAttentions().establishForAll(AdditionalSense.REPORTED_LUNS_DATA_HAS_CHANGED, null);
+                other.unitAttentions()
+                        .establishForAll(AdditionalSense.REPORTED_LUNS_DATA_HAS_CHANGED, null);
             }
         }
     }
@@ -92,29 +97,35 @@ public final class ScsiTargetDevice implements LunInventory, AutoCloseable {
     }
 
     /**
-     * Executes a command on the addressed logical unit, through its task set; the future fails
-     * only with a CancellationException, when task management aborts the task.
+     * Executes a command on the addressed logical unit, through its task set; the future fails only
+     * with a CancellationException, when task management aborts the task.
      */
     public CompletableFuture<ScsiOutcome> execute(ScsiTask task) {
         return execute(task, null);
     }
 
     /**
-     * Executes a command with a fired SCSI fault action (null for none) carried out in its place
-     * or around it, inside the task set like the command itself, so task management aborts a
-     * hung command as it aborts any other.
+     * Executes a command with a fired SCSI fault action (null for none) carried out in its place or
+     * around it, inside the task set like the command itself, so task management aborts a hung
+     * command as it aborts any other.
      */
     public CompletableFuture<ScsiOutcome> execute(ScsiTask task, ScsiFaultAction fault) {
         LogicalUnit lu = addressed(task);
         if (lu != null) {
-            return fault == null ? lu.execute(task)
+            return fault == null
+                    ? lu.execute(task)
                     : lu.execute(task, t -> ScsiFaults.apply(fault, t, lu, () -> lu.perform(t)));
         }
-        // REPORT LUNS and LUNs without a unit are answered by the device itself, outside any task set
+        // REPORT LUNS and LUNs without a unit are answered by the device itself, outside any task
+        // set
         if (fault == null) {
             return CompletableFuture.completedFuture(answerWithoutUnit(task));
         }
-        return ScsiFaults.apply(fault, task, null, () -> CompletableFuture.completedFuture(answerWithoutUnit(task)));
+        return ScsiFaults.apply(
+                fault,
+                task,
+                null,
+                () -> CompletableFuture.completedFuture(answerWithoutUnit(task)));
     }
 
     private LogicalUnit addressed(ScsiTask task) {
@@ -129,18 +140,24 @@ public final class ScsiTargetDevice implements LunInventory, AutoCloseable {
         return task.cdb().opcode() == ScsiOpcode.REPORT_LUNS ? reportLuns(task) : noSuchLun(task);
     }
 
-    /** SPC-5 §6.7.2: a LUN without a logical unit answers INQUIRY with qualifier 011b and all else with 25/00. */
+    /**
+     * SPC-5 §6.7.2: a LUN without a logical unit answers INQUIRY with qualifier 011b and all else
+     * with 25/00.
+     */
     private ScsiOutcome noSuchLun(ScsiTask task) {
-        SenseData notSupported = SenseData.of(SenseKey.ILLEGAL_REQUEST, AdditionalSense.LOGICAL_UNIT_NOT_SUPPORTED);
+        SenseData notSupported =
+                SenseData.of(SenseKey.ILLEGAL_REQUEST, AdditionalSense.LOGICAL_UNIT_NOT_SUPPORTED);
         switch (task.cdb().opcode()) {
             case ScsiOpcode.INQUIRY -> {
                 if (task.cdb().bit(1, 0)) {
                     return ScsiOutcome.checkCondition(notSupported, false);
                 }
-                return ScsiOutcome.dataIn(Inquiry.standardData(NO_LUN_PERIPHERAL, null), task.cdb().u16(3));
+                return ScsiOutcome.dataIn(
+                        Inquiry.standardData(NO_LUN_PERIPHERAL, null), task.cdb().u16(3));
             }
             case ScsiOpcode.REQUEST_SENSE -> {
-                return ScsiOutcome.dataIn(notSupported.encode(task.cdb().bit(1, 0)), task.cdb().u8(4));
+                return ScsiOutcome.dataIn(
+                        notSupported.encode(task.cdb().bit(1, 0)), task.cdb().u8(4));
             }
             default -> {
                 return ScsiOutcome.checkCondition(notSupported, false);
@@ -164,8 +181,12 @@ public final class ScsiTargetDevice implements LunInventory, AutoCloseable {
             return ScsiOutcome.checkCondition(e.sense(), false);
         }
         // select 01h reports only well-known LUNs, of which we have none
-        List<LogicalUnit> listed = select == 0x01 ? List.of() : logicalUnits().stream()
-                .filter(lu -> masking.visible(task.nexus(), lu.lun())).toList();
+        List<LogicalUnit> listed =
+                select == 0x01
+                        ? List.of()
+                        : logicalUnits().stream()
+                                .filter(lu -> masking.visible(task.nexus(), lu.lun()))
+                                .toList();
         ByteBuffer b = ByteBuffer.allocate(8 + 8 * listed.size());
         b.putInt(8 * listed.size()).putInt(0);
         for (LogicalUnit lu : listed) {
@@ -174,7 +195,10 @@ public final class ScsiTargetDevice implements LunInventory, AutoCloseable {
         return ScsiOutcome.dataIn(b.array(), (int) Math.min(Integer.MAX_VALUE, allocation));
     }
 
-    /** The task manager of this device (SAM-5 §7): task management functions on its units' task sets. */
+    /**
+     * The task manager of this device (SAM-5 §7): task management functions on its units' task
+     * sets.
+     */
     public TaskManager taskManager() {
         return taskManager;
     }

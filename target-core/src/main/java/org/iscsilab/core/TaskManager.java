@@ -11,16 +11,16 @@ import org.iscsilab.scsi.AdditionalSense;
 import org.iscsilab.scsi.LunAddress;
 
 /**
- * The task manager of a SCSI target device (SAM-5 §7): carries out task management functions on
- * the task sets of its logical units, without knowing the transport. Each function returns the
- * tasks it aborted, so the transport can discard what it holds for them (queued data, pending
- * transfers) and send no status for them. Functions addressed to a LUN the requesting I_T nexus
- * cannot see report that the LUN does not exist.
+ * The task manager of a SCSI target device (SAM-5 §7): carries out task management functions on the
+ * task sets of its logical units, without knowing the transport. Each function returns the tasks it
+ * aborted, so the transport can discard what it holds for them (queued data, pending transfers) and
+ * send no status for them. Functions addressed to a LUN the requesting I_T nexus cannot see report
+ * that the LUN does not exist.
  */
 public final class TaskManager {
     /**
-     * What a function did. {@code unitFound} false: the addressed logical unit does not exist
-     * for the requesting I_T nexus (the transport's "LUN does not exist" response).
+     * What a function did. {@code unitFound} false: the addressed logical unit does not exist for
+     * the requesting I_T nexus (the transport's "LUN does not exist" response).
      */
     public record Result(boolean unitFound, List<ScsiTask> aborted) {
         static final Result NO_UNIT = new Result(false, List.of());
@@ -46,7 +46,10 @@ public final class TaskManager {
         return new Result(true, lu.taskSet().abort(t -> t.tag() == tag && t.nexus().equals(nexus)));
     }
 
-    /** SAM-5 §7.3 ABORT TASK SET: every task of this I_T nexus on the unit; other nexuses' tasks go on. */
+    /**
+     * SAM-5 §7.3 ABORT TASK SET: every task of this I_T nexus on the unit; other nexuses' tasks go
+     * on.
+     */
     public Result abortTaskSet(ItNexus nexus, long lunField) {
         LogicalUnit lu = unit(nexus, lunField);
         if (lu == null) {
@@ -57,8 +60,8 @@ public final class TaskManager {
 
     /**
      * SAM-5 §7.5 CLEAR TASK SET: every task on the unit, from every I_T nexus. The other nexuses
-     * that lost tasks get COMMANDS CLEARED BY ANOTHER INITIATOR (2F/00), as the TAS bit 0 of
-     * the Control mode page calls for (SPC-5).
+     * that lost tasks get COMMANDS CLEARED BY ANOTHER INITIATOR (2F/00), as the TAS bit 0 of the
+     * Control mode page calls for (SPC-5).
      */
     public Result clearTaskSet(ItNexus nexus, long lunField) {
         LogicalUnit lu = unit(nexus, lunField);
@@ -72,7 +75,11 @@ public final class TaskManager {
                 others.add(t.nexus());
             }
         }
-        others.forEach(n -> lu.unitAttentions().establish(n, AdditionalSense.COMMANDS_CLEARED_BY_ANOTHER_INITIATOR));
+        others.forEach(
+                n ->
+                        lu.unitAttentions()
+                                .establish(
+                                        n, AdditionalSense.COMMANDS_CLEARED_BY_ANOTHER_INITIATOR));
         return new Result(true, aborted);
     }
 
@@ -91,8 +98,8 @@ public final class TaskManager {
     }
 
     /**
-     * A target reset (the transport's TARGET WARM RESET or TARGET COLD RESET, RFC 7143 §11.5.1):
-     * a logical unit reset of every unit.
+     * A target reset (the transport's TARGET WARM RESET or TARGET COLD RESET, RFC 7143 §11.5.1): a
+     * logical unit reset of every unit.
      */
     public Result targetReset() {
         List<ScsiTask> aborted = new ArrayList<>();

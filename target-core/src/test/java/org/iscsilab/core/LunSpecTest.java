@@ -13,14 +13,23 @@ import org.junit.jupiter.api.Test;
 class LunSpecTest {
     @Test
     void ramNullAndFileSpecsWithOptions() {
-        assertEquals(new LunSpec("ram", null, 1L << 30, UnitFormat.of(512)), LunSpec.parse("ram:1G"));
-        assertEquals(new LunSpec("null", null, 1L << 40, new UnitFormat(4096, 4096, true, false)),
+        assertEquals(
+                new LunSpec("ram", null, 1L << 30, UnitFormat.of(512)), LunSpec.parse("ram:1G"));
+        assertEquals(
+                new LunSpec("null", null, 1L << 40, new UnitFormat(4096, 4096, true, false)),
                 LunSpec.parse("null:1T,block=4096,ro"));
-        assertEquals(new LunSpec("ram", null, 1L << 30, new UnitFormat(512, 4096, false, true, true,
-                Duration.ofSeconds(2))), LunSpec.parse("ram:1G,thin,physical=4096,removable,sanitize=2"));
-        assertEquals(new LunSpec("file", Path.of("/tmp/d.img"), 10L << 30, UnitFormat.of(512)),
+        assertEquals(
+                new LunSpec(
+                        "ram",
+                        null,
+                        1L << 30,
+                        new UnitFormat(512, 4096, false, true, true, Duration.ofSeconds(2))),
+                LunSpec.parse("ram:1G,thin,physical=4096,removable,sanitize=2"));
+        assertEquals(
+                new LunSpec("file", Path.of("/tmp/d.img"), 10L << 30, UnitFormat.of(512)),
                 LunSpec.parse("file:/tmp/d.img:10G"));
-        assertEquals(new LunSpec("file", Path.of("/dev/sdx"), 0, new UnitFormat(512, 512, true, false)),
+        assertEquals(
+                new LunSpec("file", Path.of("/dev/sdx"), 0, new UnitFormat(512, 512, true, false)),
                 LunSpec.parse("file:/dev/sdx,ro"));
     }
 
@@ -42,10 +51,15 @@ class LunSpecTest {
     @Test
     void everyOptionTheSyntaxListsIsOneTheParserTakes() {
         for (String option : LunSpec.OPTIONS.split(", ")) {
-            String sample = option.replace("512|4096", "4096").replace("BYTES", "8192").replace("SECONDS", "3");
-            LunSpec.parse(LunSpec.DEFAULT + "," + sample); // throws on an option the parser does not know
+            String sample =
+                    option.replace("512|4096", "4096")
+                            .replace("BYTES", "8192")
+                            .replace("SECONDS", "3");
+            LunSpec.parse(
+                    LunSpec.DEFAULT + "," + sample); // throws on an option the parser does not know
         }
         LunSpec.parse(LunSpec.DEFAULT);
-        assertTrue(LunSpec.SYNTAX.contains(LunSpec.KINDS) && LunSpec.SYNTAX.contains(LunSpec.OPTIONS));
+        assertTrue(
+                LunSpec.SYNTAX.contains(LunSpec.KINDS) && LunSpec.SYNTAX.contains(LunSpec.OPTIONS));
     }
 }

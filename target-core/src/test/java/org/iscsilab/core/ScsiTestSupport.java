@@ -21,28 +21,34 @@ import org.iscsilab.scsi.SenseKey;
  */
 public final class ScsiTestSupport {
     /** The I_T nexus of the tests that need only one. */
-    public static final ItNexus NEXUS = new ItNexus("iqn.2026-01.org.example:i,i,0x1", "iqn.t,t,0x1");
+    public static final ItNexus NEXUS =
+            new ItNexus("iqn.2026-01.org.example:i,i,0x1", "iqn.t,t,0x1");
 
-    private ScsiTestSupport() {
-    }
+    private ScsiTestSupport() {}
 
     /** Data-out served from {@code data} (null: no data-out), as much as the command asks for. */
     public static DataOutSource dataOut(byte[] data) {
-        return data == null ? DataOutSource.NONE
-                : n -> CompletableFuture.completedFuture(ByteBuffer.wrap(data, 0, Math.min(n, data.length)));
+        return data == null
+                ? DataOutSource.NONE
+                : n ->
+                        CompletableFuture.completedFuture(
+                                ByteBuffer.wrap(data, 0, Math.min(n, data.length)));
     }
 
     /** A SIMPLE task with tag 1. */
     public static ScsiTask task(ItNexus nexus, int lun, Cdb cdb, int edtl, byte[] data) {
-        return new ScsiTask(nexus, LunAddress.encode(lun), cdb, 1, TaskAttribute.SIMPLE, edtl, dataOut(data));
+        return new ScsiTask(
+                nexus, LunAddress.encode(lun), cdb, 1, TaskAttribute.SIMPLE, edtl, dataOut(data));
     }
 
     /** Executes a command and waits for its outcome. */
-    public static ScsiOutcome run(ScsiTargetDevice device, ItNexus nexus, int lun, Cdb cdb, int edtl, byte[] data) {
+    public static ScsiOutcome run(
+            ScsiTargetDevice device, ItNexus nexus, int lun, Cdb cdb, int edtl, byte[] data) {
         return device.execute(task(nexus, lun, cdb, edtl, data)).join();
     }
 
-    public static ScsiOutcome run(ScsiTargetDevice device, int lun, Cdb cdb, int edtl, byte[] data) {
+    public static ScsiOutcome run(
+            ScsiTargetDevice device, int lun, Cdb cdb, int edtl, byte[] data) {
         return run(device, NEXUS, lun, cdb, edtl, data);
     }
 

@@ -43,8 +43,14 @@ class TaskManagerTest {
     void setUp() {
         device = new ScsiTargetDevice("t");
         for (int lun = 0; lun < 2; lun++) {
-            device.addLogicalUnit(LogicalUnits.create(lun, LogicalUnitIdentity.derive("t", lun), new RamStore(1 << 20),
-                    512, false, Runnable::run));
+            device.addLogicalUnit(
+                    LogicalUnits.create(
+                            lun,
+                            LogicalUnitIdentity.derive("t", lun),
+                            new RamStore(1 << 20),
+                            512,
+                            false,
+                            Runnable::run));
         }
         manager = device.taskManager();
         for (ItNexus n : List.of(A, B)) { // consume the power-on unit attentions
@@ -59,11 +65,21 @@ class TaskManagerTest {
         device.close();
     }
 
-    /** A WRITE(10) of one block whose data-out never arrives: it stays in the task set until aborted. */
+    /**
+     * A WRITE(10) of one block whose data-out never arrives: it stays in the task set until
+     * aborted.
+     */
     private CompletableFuture<ScsiOutcome> stuckWrite(ItNexus nexus, int lun, long tag) {
         DataOutSource never = n -> new CompletableFuture<>();
-        return device.execute(new ScsiTask(nexus, LunAddress.encode(lun), Cdb.of(0x2A, 0, 0, 0, 0, 0, 0, 0, 1, 0), tag,
-                TaskAttribute.SIMPLE, 512, never));
+        return device.execute(
+                new ScsiTask(
+                        nexus,
+                        LunAddress.encode(lun),
+                        Cdb.of(0x2A, 0, 0, 0, 0, 0, 0, 0, 1, 0),
+                        tag,
+                        TaskAttribute.SIMPLE,
+                        512,
+                        never));
     }
 
     private static void assertAborted(CompletableFuture<ScsiOutcome> f) {
@@ -83,7 +99,9 @@ class TaskManagerTest {
         assertEquals(Set.of(1L), tags(r));
         assertAborted(a1);
         assertFalse(a2.isDone() || b1.isDone(), "the other tasks go on");
-        assertTrue(manager.abortTask(A, LunAddress.encode(0), 1).aborted().isEmpty(), "gone: nothing to abort again");
+        assertTrue(
+                manager.abortTask(A, LunAddress.encode(0), 1).aborted().isEmpty(),
+                "gone: nothing to abort again");
         assertEquals(2, device.logicalUnit(0).taskSet().size());
     }
 
@@ -96,7 +114,9 @@ class TaskManagerTest {
         assertEquals(Set.of(1L), tags(r));
         assertAborted(a0);
         assertFalse(a1.isDone() || b0.isDone());
-        assertEquals(ScsiStatus.GOOD, run(device, B, 0, TEST_UNIT_READY, 0, null).status(),
+        assertEquals(
+                ScsiStatus.GOOD,
+                run(device, B, 0, TEST_UNIT_READY, 0, null).status(),
                 "ABORT TASK SET leaves other nexuses no unit attention");
     }
 
@@ -110,11 +130,17 @@ class TaskManagerTest {
         assertAborted(a0);
         assertAborted(b0);
         assertFalse(b1.isDone(), "another unit's task set is not touched");
-        assertSense(run(device, B, 0, TEST_UNIT_READY, 0, null), SenseKey.UNIT_ATTENTION,
+        assertSense(
+                run(device, B, 0, TEST_UNIT_READY, 0, null),
+                SenseKey.UNIT_ATTENTION,
                 AdditionalSense.COMMANDS_CLEARED_BY_ANOTHER_INITIATOR);
-        assertEquals(ScsiStatus.GOOD, run(device, A, 0, TEST_UNIT_READY, 0, null).status(),
+        assertEquals(
+                ScsiStatus.GOOD,
+                run(device, A, 0, TEST_UNIT_READY, 0, null).status(),
                 "the nexus that cleared the task set is not told");
-        assertEquals(ScsiStatus.GOOD, run(device, B, 1, TEST_UNIT_READY, 0, null).status(),
+        assertEquals(
+                ScsiStatus.GOOD,
+                run(device, B, 1, TEST_UNIT_READY, 0, null).status(),
                 "only the cleared unit reports it");
     }
 
@@ -135,7 +161,9 @@ class TaskManagerTest {
         assertAborted(b0);
         assertFalse(a1.isDone());
         for (ItNexus n : List.of(A, B)) {
-            assertSense(run(device, n, 0, TEST_UNIT_READY, 0, null), SenseKey.UNIT_ATTENTION,
+            assertSense(
+                    run(device, n, 0, TEST_UNIT_READY, 0, null),
+                    SenseKey.UNIT_ATTENTION,
                     AdditionalSense.BUS_DEVICE_RESET_FUNCTION_OCCURRED);
         }
         assertEquals(ScsiStatus.GOOD, run(device, A, 1, TEST_UNIT_READY, 0, null).status());
@@ -149,7 +177,9 @@ class TaskManagerTest {
         assertAborted(a0);
         assertAborted(b1);
         for (int lun = 0; lun < 2; lun++) {
-            assertSense(run(device, A, lun, TEST_UNIT_READY, 0, null), SenseKey.UNIT_ATTENTION,
+            assertSense(
+                    run(device, A, lun, TEST_UNIT_READY, 0, null),
+                    SenseKey.UNIT_ATTENTION,
                     AdditionalSense.BUS_DEVICE_RESET_FUNCTION_OCCURRED);
         }
     }

@@ -18,9 +18,9 @@ import org.iscsilab.iscsi.node.TargetSettings;
 import org.iscsilab.server.config.TargetConfig;
 
 /**
- * A target running inside the caller's JVM, for tests: one iSCSI target on a loopback port
- * chosen by the system, with LUNs given in the command line's spec syntax, started through the
- * same {@link TargetRuntime} as {@code iscsilab target}.
+ * A target running inside the caller's JVM, for tests: one iSCSI target on a loopback port chosen
+ * by the system, with LUNs given in the command line's spec syntax, started through the same {@link
+ * TargetRuntime} as {@code iscsilab target}.
  *
  * <pre>
  * try (EmbeddedTarget t = EmbeddedTarget.start("ram:64M", "ram:64M,block=4096")) {
@@ -30,6 +30,7 @@ import org.iscsilab.server.config.TargetConfig;
  */
 public final class EmbeddedTarget implements AutoCloseable {
     public static final String IQN = "iqn.2026-01.org.iscsilab:embedded";
+
     /** Tests close targets often: initiators get this long to log out. */
     private static final Duration LOGOUT_GRACE = Duration.ofMillis(500);
 
@@ -47,13 +48,16 @@ public final class EmbeddedTarget implements AutoCloseable {
      * The target a configuration describes (as {@code iscsilab target --config} would start it,
      * defaults applied), in this JVM; its first portal and first target are this object's.
      */
-    public static EmbeddedTarget start(TargetConfig config) throws IOException, InterruptedException {
+    public static EmbeddedTarget start(TargetConfig config)
+            throws IOException, InterruptedException {
         TargetConfig cfg = config.withDefaults();
-        return new EmbeddedTarget(TargetRuntime.start(cfg, TargetRuntime.settingsOf(cfg), LOGOUT_GRACE),
+        return new EmbeddedTarget(
+                TargetRuntime.start(cfg, TargetRuntime.settingsOf(cfg), LOGOUT_GRACE),
                 cfg.targets().get(0).iqn());
     }
 
-    public static EmbeddedTarget start(String... lunSpecs) throws IOException, InterruptedException {
+    public static EmbeddedTarget start(String... lunSpecs)
+            throws IOException, InterruptedException {
         return start(TargetSettings.defaults(), lunSpecs);
     }
 
@@ -66,18 +70,26 @@ public final class EmbeddedTarget implements AutoCloseable {
      * A target whose SendTargets answers advertise {@code advertisedHost} with the bound port, for
      * initiators that reach the loopback portal through NAT (a QEMU guest sees it as 10.0.2.2).
      */
-    public static EmbeddedTarget startAdvertising(TargetSettings settings, String advertisedHost, String... lunSpecs)
+    public static EmbeddedTarget startAdvertising(
+            TargetSettings settings, String advertisedHost, String... lunSpecs)
             throws IOException, InterruptedException {
-        return new EmbeddedTarget(TargetRuntime.start(config(advertisedHost, lunSpecs), settings, LOGOUT_GRACE), IQN);
+        return new EmbeddedTarget(
+                TargetRuntime.start(config(advertisedHost, lunSpecs), settings, LOGOUT_GRACE), IQN);
     }
 
-    /** The configuration an embedded target runs: loopback, a system-chosen port, no admin API until asked. */
+    /**
+     * The configuration an embedded target runs: loopback, a system-chosen port, no admin API until
+     * asked.
+     */
     static TargetConfig config(String advertisedHost, String... lunSpecs) {
-        TargetConfig.Portal portal = new TargetConfig.Portal("127.0.0.1:0",
-                advertisedHost == null ? null : advertisedHost + ":0");
-        TargetConfig.Node node = new TargetConfig.Node(IQN, "embedded", List.of(lunSpecs), null, null, null, null,
-                null, null);
-        return new TargetConfig(List.of(portal), "off", 0, null, null, null, null, List.of(node)).withDefaults();
+        TargetConfig.Portal portal =
+                new TargetConfig.Portal(
+                        "127.0.0.1:0", advertisedHost == null ? null : advertisedHost + ":0");
+        TargetConfig.Node node =
+                new TargetConfig.Node(
+                        IQN, "embedded", List.of(lunSpecs), null, null, null, null, null, null);
+        return new TargetConfig(List.of(portal), "off", 0, null, null, null, null, List.of(node))
+                .withDefaults();
     }
 
     public InetSocketAddress address() {
@@ -93,8 +105,8 @@ public final class EmbeddedTarget implements AutoCloseable {
     }
 
     /**
-     * Starts the admin HTTP API on a free loopback port (once); returns its base URI,
-     * e.g. http://127.0.0.1:PORT/api/v1/.
+     * Starts the admin HTTP API on a free loopback port (once); returns its base URI, e.g.
+     * http://127.0.0.1:PORT/api/v1/.
      */
     public URI startAdmin() throws InterruptedException {
         runtime.startAdmin(new InetSocketAddress("127.0.0.1", 0));

@@ -34,8 +34,12 @@ import org.iscsilab.server.config.TargetConfig;
  * reverse order (admin API, then initiators asked to log out, then LUNs flushed, then the pool).
  */
 public final class TargetRuntime implements AutoCloseable {
-    /** Threads that run blocking file I/O for every LUN of the target (RAM and null LUNs never use them). */
+    /**
+     * Threads that run blocking file I/O for every LUN of the target (RAM and null LUNs never use
+     * them).
+     */
     public static final int IO_THREADS = 8;
+
     /** How long {@link #close} waits for initiators to log out after asking them to. */
     public static final Duration LOGOUT_GRACE = Duration.ofSeconds(3);
 
@@ -49,8 +53,13 @@ public final class TargetRuntime implements AutoCloseable {
     private AdminServer admin;
     private InetSocketAddress adminAddress;
 
-    private TargetRuntime(ExecutorService io, PrometheusMeterRegistry registry, IscsiTargetServer server,
-                          List<ScsiTargetDevice> devices, List<FaultRule> initialFaults, Duration logoutGrace) {
+    private TargetRuntime(
+            ExecutorService io,
+            PrometheusMeterRegistry registry,
+            IscsiTargetServer server,
+            List<ScsiTargetDevice> devices,
+            List<FaultRule> initialFaults,
+            Duration logoutGrace) {
         this.io = io;
         this.registry = registry;
         this.server = server;
@@ -64,8 +73,11 @@ public final class TargetRuntime implements AutoCloseable {
         if (cfg.nopInterval() < 0) {
             throw new IllegalArgumentException("--nop-interval must be 0 or more seconds");
         }
-        return TargetSettings.defaults().withNopIn(Duration.ofSeconds(cfg.nopInterval()),
-                Duration.ofSeconds(Math.max(30, cfg.nopInterval() * 3L))).withLimits(cfg.limits().toLimits());
+        return TargetSettings.defaults()
+                .withNopIn(
+                        Duration.ofSeconds(cfg.nopInterval()),
+                        Duration.ofSeconds(Math.max(30, cfg.nopInterval() * 3L)))
+                .withLimits(cfg.limits().toLimits());
     }
 
     /** Starts the target a configuration (with its defaults applied) describes. */
@@ -75,9 +87,11 @@ public final class TargetRuntime implements AutoCloseable {
 
     /**
      * Starts the target a configuration describes with these session settings (tests set what the
-     * configuration file cannot, such as short timeouts). Nothing is left running or open when it fails.
+     * configuration file cannot, such as short timeouts). Nothing is left running or open when it
+     * fails.
      */
-    public static TargetRuntime start(TargetConfig cfg, TargetSettings settings, Duration logoutGrace)
+    public static TargetRuntime start(
+            TargetConfig cfg, TargetSettings settings, Duration logoutGrace)
             throws IOException, InterruptedException {
         List<InetSocketAddress> listen = new ArrayList<>();
         List<InetSocketAddress> advertised = new ArrayList<>();
@@ -86,13 +100,18 @@ public final class TargetRuntime implements AutoCloseable {
             InetSocketAddress at = HostPort.parse(p.listen(), IscsiTargetServer.DEFAULT_PORT);
             listen.add(at);
             if (anyAdvertised) {
-                // a portal without its own advertised address reports the one it is bound to (port 0: the bound port)
-                advertised.add(p.advertise() != null ? HostPort.parse(p.advertise(), IscsiTargetServer.DEFAULT_PORT)
-                        : InetSocketAddress.createUnresolved(at.getHostString(), 0));
+                // a portal without its own advertised address reports the one it is bound to (port
+                // 0: the bound port)
+                advertised.add(
+                        p.advertise() != null
+                                ? HostPort.parse(p.advertise(), IscsiTargetServer.DEFAULT_PORT)
+                                : InetSocketAddress.createUnresolved(at.getHostString(), 0));
             }
         }
-        InetSocketAddress adminAt = cfg.admin().equalsIgnoreCase("off") ? null
-                : HostPort.parse(cfg.admin(), AdminClient.DEFAULT_PORT);
+        InetSocketAddress adminAt =
+                cfg.admin().equalsIgnoreCase("off")
+                        ? null
+                        : HostPort.parse(cfg.admin(), AdminClient.DEFAULT_PORT);
         List<LunSpec> specs = new ArrayList<>();
         for (TargetConfig.Node n : cfg.targets()) {
             IscsiNames.validate(n.iqn());
@@ -100,21 +119,27 @@ public final class TargetRuntime implements AutoCloseable {
                 specs.add(LunSpec.parse(l));
             }
         }
-        ExecutorService io = Executors.newFixedThreadPool(IO_THREADS, r -> {
-            Thread t = new Thread(r, "lun-io");
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService io =
+                Executors.newFixedThreadPool(
+                        IO_THREADS,
+                        r -> {
+                            Thread t = new Thread(r, "lun-io");
+                            t.setDaemon(true);
+                            return t;
+                        });
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         IscsiTargetServer server = new IscsiTargetServer(settings, listen, advertised, 1, registry);
-        TargetRuntime runtime = new TargetRuntime(io, registry, server, new ArrayList<>(), new ArrayList<>(),
-                logoutGrace);
+        TargetRuntime runtime =
+                new TargetRuntime(
+                        io, registry, server, new ArrayList<>(), new ArrayList<>(), logoutGrace);
         try {
             if (cfg.discoveryChap() != null) {
-                server.requireDiscoveryChap(new ChapRequirement(chapOf(cfg.discoveryChap()),
-                        chapOf(cfg.discoveryMutualChap())));
+                server.requireDiscoveryChap(
+                        new ChapRequirement(
+                                chapOf(cfg.discoveryChap()), chapOf(cfg.discoveryMutualChap())));
             } else if (cfg.discoveryMutualChap() != null) {
-                throw new IllegalArgumentException("--discovery-mutual-chap needs --discovery-chap");
+                throw new IllegalArgumentException(
+                        "--discovery-mutual-chap needs --discovery-chap");
             }
             for (String rule : cfg.faults()) {
                 runtime.initialFaults.add(server.faults().add(rule));
@@ -163,10 +188,16 @@ public final class TargetRuntime implements AutoCloseable {
     }
 
     /** Starts the admin HTTP API (once) on this address; returns the bound address. */
-    public synchronized InetSocketAddress startAdmin(InetSocketAddress address) throws InterruptedException {
+    public synchronized InetSocketAddress startAdmin(InetSocketAddress address)
+            throws InterruptedException {
         if (admin == null) {
-            AdminServer a = new AdminServer(new AdminApi(server,
-                    (lun, target, spec) -> LunSpec.parse(spec).create(lun, target, io), registry));
+            AdminServer a =
+                    new AdminServer(
+                            new AdminApi(
+                                    server,
+                                    (lun, target, spec) ->
+                                            LunSpec.parse(spec).create(lun, target, io),
+                                    registry));
             adminAddress = a.start(address);
             admin = a;
         }

@@ -1,4 +1,2 @@
-/**
- * TargetRuntime, the one place a running target is assembled, and EmbeddedTarget for tests.
- */
+/** TargetRuntime, the one place a running target is assembled, and EmbeddedTarget for tests. */
 package org.iscsilab.server;

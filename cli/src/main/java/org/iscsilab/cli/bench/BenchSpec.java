@@ -3,15 +3,39 @@ package org.iscsilab.cli.bench;
 import java.time.Duration;
 
 /**
- * One benchmark run: workload, block size in bytes, outstanding commands per session, sessions,
- * how long, reads in percent for mixed workloads, whether data is verified, and the random seed.
+ * One benchmark run: workload, block size in bytes, outstanding commands per session, sessions, how
+ * long, reads in percent for mixed workloads, whether data is verified, and the random seed.
  */
-public record BenchSpec(Workload workload, int blockSize, int depth, int sessions, Duration duration, int readPercent,
-                        boolean verify, long seed, Duration ramp) {
+public record BenchSpec(
+        Workload workload,
+        int blockSize,
+        int depth,
+        int sessions,
+        Duration duration,
+        int readPercent,
+        boolean verify,
+        long seed,
+        Duration ramp) {
     /** A run measured from its first I/O (no ramp). */
-    public BenchSpec(Workload workload, int blockSize, int depth, int sessions, Duration duration, int readPercent,
-                     boolean verify, long seed) {
-        this(workload, blockSize, depth, sessions, duration, readPercent, verify, seed, Duration.ZERO);
+    public BenchSpec(
+            Workload workload,
+            int blockSize,
+            int depth,
+            int sessions,
+            Duration duration,
+            int readPercent,
+            boolean verify,
+            long seed) {
+        this(
+                workload,
+                blockSize,
+                depth,
+                sessions,
+                duration,
+                readPercent,
+                verify,
+                seed,
+                Duration.ZERO);
     }
 
     public BenchSpec {
@@ -19,7 +43,8 @@ public record BenchSpec(Workload workload, int blockSize, int depth, int session
             throw new IllegalArgumentException("the ramp must be zero or more seconds");
         }
         if (blockSize < 512 || blockSize % 512 != 0) {
-            throw new IllegalArgumentException("block size must be a multiple of 512 bytes, not " + blockSize);
+            throw new IllegalArgumentException(
+                    "block size must be a multiple of 512 bytes, not " + blockSize);
         }
         if (depth < 1 || depth > 1024) {
             throw new IllegalArgumentException("depth must be 1 to 1024, not " + depth);
@@ -28,7 +53,8 @@ public record BenchSpec(Workload workload, int blockSize, int depth, int session
             throw new IllegalArgumentException("sessions must be 1 to 256, not " + sessions);
         }
         if (readPercent < 0 || readPercent > 100) {
-            throw new IllegalArgumentException("the read mix must be 0 to 100 percent, not " + readPercent);
+            throw new IllegalArgumentException(
+                    "the read mix must be 0 to 100 percent, not " + readPercent);
         }
         if (duration.isNegative() || duration.isZero()) {
             throw new IllegalArgumentException("the duration must be positive");
@@ -38,7 +64,15 @@ public record BenchSpec(Workload workload, int blockSize, int depth, int session
     /** A short label like "randread 4k qd32 x1". */
     public String label() {
         String bs = blockSize % (1 << 20) == 0 ? (blockSize >> 20) + "m" : (blockSize >> 10) + "k";
-        return workload.label() + " " + bs + " qd" + depth + " x" + sessions
-                + (workload.readPercent(readPercent) % 100 != 0 ? " " + workload.readPercent(readPercent) + "% reads" : "");
+        return workload.label()
+                + " "
+                + bs
+                + " qd"
+                + depth
+                + " x"
+                + sessions
+                + (workload.readPercent(readPercent) % 100 != 0
+                        ? " " + workload.readPercent(readPercent) + "% reads"
+                        : "");
     }
 }

@@ -12,11 +12,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
-import org.iscsilab.scsi.Cdbs;
 import org.iscsilab.iscsi.initiator.InitiatorConfig;
 import org.iscsilab.iscsi.initiator.InitiatorSession;
 import org.iscsilab.iscsi.initiator.IscsiInitiator;
 import org.iscsilab.iscsi.initiator.ScsiResult;
+import org.iscsilab.scsi.Cdbs;
 import org.iscsilab.scsi.LunAddress;
 
 /**
@@ -30,8 +30,12 @@ public final class LoadGenerator {
     private static final byte[] MAGIC = "ISCSILAB".getBytes(StandardCharsets.US_ASCII);
 
     /** One second of progress. */
-    public record Progress(double seconds, double iops, double megabytesPerSecond, double p99Micros, long errors) {
-    }
+    public record Progress(
+            double seconds,
+            double iops,
+            double megabytesPerSecond,
+            double p99Micros,
+            long errors) {}
 
     private final InetSocketAddress portal;
     private final String iqn;
@@ -44,25 +48,40 @@ public final class LoadGenerator {
     }
 
     public BenchResult run(BenchSpec spec, Consumer<Progress> progress) throws Exception {
-        try (IscsiInitiator initiator = new IscsiInitiator(Math.min(spec.sessions(), Runtime.getRuntime().availableProcessors()))) {
+        try (IscsiInitiator initiator =
+                new IscsiInitiator(
+                        Math.min(spec.sessions(), Runtime.getRuntime().availableProcessors()))) {
             List<InitiatorSession> sessions = new ArrayList<>();
             for (int i = 0; i < spec.sessions(); i++) {
-                sessions.add(initiator.login(portal, InitiatorConfig.normal(iqn)
-                        .withInitiatorName("iqn.2026-01.org.iscsilab:bench")).join());
+                sessions.add(
+                        initiator
+                                .login(
+                                        portal,
+                                        InitiatorConfig.normal(iqn)
+                                                .withInitiatorName(
+                                                        "iqn.2026-01.org.iscsilab:bench"))
+                                .join());
             }
             long lunField = LunAddress.encode(lun);
             for (InitiatorSession s : sessions) {
-                s.execute(lunField, Cdbs.testUnitReady(), null, 0).join(); // the new nexus' unit attention
+                s.execute(lunField, Cdbs.testUnitReady(), null, 0)
+                        .join(); // the new nexus' unit attention
             }
-            ScsiResult cap = sessions.get(0).execute(lunField, Cdbs.readCapacity16(32), null, 32).join();
+            ScsiResult cap =
+                    sessions.get(0).execute(lunField, Cdbs.readCapacity16(32), null, 32).join();
             if (!cap.good()) {
-                throw new IllegalStateException("READ CAPACITY(16) of LUN " + lun + " failed: " + cap);
+                throw new IllegalStateException(
+                        "READ CAPACITY(16) of LUN " + lun + " failed: " + cap);
             }
             long blocks = ByteBuffer.wrap(cap.data()).getLong(0) + 1;
             int lunBlock = ByteBuffer.wrap(cap.data()).getInt(8);
             if (spec.blockSize() % lunBlock != 0) {
-                throw new IllegalArgumentException("block size " + spec.blockSize() + " is not a multiple of the LUN's "
-                        + lunBlock + "-byte blocks");
+                throw new IllegalArgumentException(
+                        "block size "
+                                + spec.blockSize()
+                                + " is not a multiple of the LUN's "
+                                + lunBlock
+                                + "-byte blocks");
             }
             Run run = new Run(spec, lunField, blocks, lunBlock);
             return run.execute(sessions, progress);
@@ -78,14 +97,22 @@ public final class LoadGenerator {
         final long positions;
         final long deadline;
         final long start = System.nanoTime();
+
         /** The end of the ramp: what completes before it warms things up and is not reported. */
         final long measuredFrom;
+
         final Recorder recorder = new Recorder(3);
+
         /** Commands completed in the measured window (after the ramp), and their bytes. */
         final AtomicLong ios = new AtomicLong();
+
         final AtomicLong bytes = new AtomicLong();
-        /** Commands completed during the ramp: shown live, never reported (like fio's ramp_time). */
+
+        /**
+         * Commands completed during the ramp: shown live, never reported (like fio's ramp_time).
+         */
         final AtomicLong rampIos = new AtomicLong();
+
         final AtomicLong rampBytes = new AtomicLong();
         final AtomicLong errors = new AtomicLong();
         final AtomicLong verifyFailures = new AtomicLong();
@@ -104,11 +131,13 @@ public final class LoadGenerator {
             this.deadline = measuredFrom + spec.duration().toNanos();
             this.readPercent = spec.workload().readPercent(spec.readPercent());
             if (positions < 1) {
-                throw new IllegalArgumentException("the LUN is smaller than one " + spec.blockSize() + "-byte I/O");
+                throw new IllegalArgumentException(
+                        "the LUN is smaller than one " + spec.blockSize() + "-byte I/O");
             }
         }
 
-        BenchResult execute(List<InitiatorSession> sessions, Consumer<Progress> progress) throws InterruptedException {
+        BenchResult execute(List<InitiatorSession> sessions, Consumer<Progress> progress)
+                throws InterruptedException {
             finished = new CountDownLatch(sessions.size() * spec.depth());
             int slot = 0;
             for (InitiatorSession s : sessions) {
@@ -127,8 +156,15 @@ public final class LoadGenerator {
                 long i = ios.get() + rampIos.get();
                 long b = bytes.get() + rampBytes.get();
                 double secs = (now - lastTick) / 1e9;
-                progress.accept(new Progress((now - start) / 1e9, (i - lastIos) / secs, (b - lastBytes) / secs / 1e6,
-                        interval.getTotalCount() == 0 ? 0 : interval.getValueAtPercentile(99) / 1000.0, errors.get()));
+                progress.accept(
+                        new Progress(
+                                (now - start) / 1e9,
+                                (i - lastIos) / secs,
+                                (b - lastBytes) / secs / 1e6,
+                                interval.getTotalCount() == 0
+                                        ? 0
+                                        : interval.getValueAtPercentile(99) / 1000.0,
+                                errors.get()));
                 lastIos = i;
                 lastBytes = b;
                 lastTick = now;
@@ -137,19 +173,35 @@ public final class LoadGenerator {
                 }
             }
             total.add(recorder.getIntervalHistogram());
-            // the measured window opens when the ramp was due to end, whenever this thread noticed it
+            // the measured window opens when the ramp was due to end, whenever this thread noticed
+            // it
             double seconds = Math.max(1e-9, (lastCompletion.get() - measuredFrom) / 1e9);
             long n = ios.get();
             long moved = bytes.get();
-            return new BenchResult(spec.label(), spec.workload().label(), spec.blockSize(), spec.depth(),
-                    spec.sessions(), n, moved, errors.get(), verifyFailures.get(), seconds, n / seconds,
-                    moved / seconds / 1e6, micros(total, 50), micros(total, 99), micros(total, 99.9),
+            return new BenchResult(
+                    spec.label(),
+                    spec.workload().label(),
+                    spec.blockSize(),
+                    spec.depth(),
+                    spec.sessions(),
+                    n,
+                    moved,
+                    errors.get(),
+                    verifyFailures.get(),
+                    seconds,
+                    n / seconds,
+                    moved / seconds / 1e6,
+                    micros(total, 50),
+                    micros(total, 99),
+                    micros(total, 99.9),
                     total.getTotalCount() == 0 ? 0 : total.getMaxValue() / 1000.0);
         }
 
         /** A progress tick a second, and one at the ramp's end so the live line restarts there. */
         private long tickMillis(long now) {
-            return now < measuredFrom ? Math.min(1000, Math.max(1, (measuredFrom - now) / 1_000_000)) : 1000;
+            return now < measuredFrom
+                    ? Math.min(1000, Math.max(1, (measuredFrom - now) / 1_000_000))
+                    : 1000;
         }
 
         private static double micros(Histogram h, double percentile) {
@@ -174,8 +226,10 @@ public final class LoadGenerator {
                     finished.countDown();
                     return;
                 }
-                long position = spec.workload().random() ? random.nextLong(positions)
-                        : Math.floorMod(sequential.getAndIncrement(), positions);
+                long position =
+                        spec.workload().random()
+                                ? random.nextLong(positions)
+                                : Math.floorMod(sequential.getAndIncrement(), positions);
                 long lba = position * perIo;
                 boolean read = random.nextInt(100) < readPercent;
                 byte[] cdb = read ? Cdbs.read16(lba, perIo) : Cdbs.write16(lba, perIo, false);
@@ -186,31 +240,34 @@ public final class LoadGenerator {
                         stamp(out, lba);
                     }
                 }
-                session.execute(lunField, cdb, out, read ? spec.blockSize() : 0).whenComplete((r, err) -> {
-                    long end = System.nanoTime();
-                    long t = end - now;
-                    lastCompletion.accumulateAndGet(end, Math::max);
-                    if (err != null || !r.good()) {
-                        errors.incrementAndGet();
-                    } else {
-                        if (end < measuredFrom) {
-                            rampIos.incrementAndGet();
-                            rampBytes.addAndGet(spec.blockSize());
-                        } else {
-                            recorder.recordValue(Math.max(1, t));
-                            ios.incrementAndGet();
-                            bytes.addAndGet(spec.blockSize());
-                        }
-                        if (read && spec.verify() && !verify(r.data(), lba)) {
-                            verifyFailures.incrementAndGet();
-                        }
-                    }
-                    if (err != null && !session.isOpen()) {
-                        finished.countDown(); // the session is gone: this slot stops
-                        return;
-                    }
-                    next();
-                });
+                session.execute(lunField, cdb, out, read ? spec.blockSize() : 0)
+                        .whenComplete(
+                                (r, err) -> {
+                                    long end = System.nanoTime();
+                                    long t = end - now;
+                                    lastCompletion.accumulateAndGet(end, Math::max);
+                                    if (err != null || !r.good()) {
+                                        errors.incrementAndGet();
+                                    } else {
+                                        if (end < measuredFrom) {
+                                            rampIos.incrementAndGet();
+                                            rampBytes.addAndGet(spec.blockSize());
+                                        } else {
+                                            recorder.recordValue(Math.max(1, t));
+                                            ios.incrementAndGet();
+                                            bytes.addAndGet(spec.blockSize());
+                                        }
+                                        if (read && spec.verify() && !verify(r.data(), lba)) {
+                                            verifyFailures.incrementAndGet();
+                                        }
+                                    }
+                                    if (err != null && !session.isOpen()) {
+                                        finished.countDown(); // the session is gone: this slot
+                                        // stops
+                                        return;
+                                    }
+                                    next();
+                                });
             }
 
             /** Each logical block begins with the magic and its own LBA. */

@@ -36,8 +36,10 @@ public enum Workload {
         try {
             return valueOf(text.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown workload '" + text
-                    + "'; use read, write, rw, randread, randwrite or randrw");
+            throw new IllegalArgumentException(
+                    "unknown workload '"
+                            + text
+                            + "'; use read, write, rw, randread, randwrite or randrw");
         }
     }
 }

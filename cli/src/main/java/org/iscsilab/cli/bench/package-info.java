@@ -1,4 +1,5 @@
 /**
- * The load generator of iscsilab bench: workloads, depth, sessions, ramp, verification and latency percentiles over the Java initiator.
+ * The load generator of iscsilab bench: workloads, depth, sessions, ramp, verification and latency
+ * percentiles over the Java initiator.
  */
 package org.iscsilab.cli.bench;

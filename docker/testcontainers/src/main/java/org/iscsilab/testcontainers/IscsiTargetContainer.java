@@ -16,9 +16,9 @@ import org.testcontainers.containers.wait.strategy.Wait;
 import org.testcontainers.utility.DockerImageName;
 
 /**
- * The iscsilab target in a container, for JUnit suites: LUNs, CHAP and fault rules at start,
- * fault rules while initiators are attached (through the target's admin API), and the URLs
- * initiators use.
+ * The iscsilab target in a container, for JUnit suites: LUNs, CHAP and fault rules at start, fault
+ * rules while initiators are attached (through the target's admin API), and the URLs initiators
+ * use.
  *
  * <pre>{@code
  * @Container
@@ -30,9 +30,9 @@ import org.testcontainers.utility.DockerImageName;
  * int rule = target.addFault("medium-error,lun=0,lba=100-199");
  * }</pre>
  *
- * By default the portal (3260) and the admin API (9260) are published on mapped ports. With
- * {@link #withHostNetwork(int, int)} the container shares the host's network and listens on the
- * ports given, on loopback.
+ * By default the portal (3260) and the admin API (9260) are published on mapped ports. With {@link
+ * #withHostNetwork(int, int)} the container shares the host's network and listens on the ports
+ * given, on loopback.
  */
 public class IscsiTargetContainer extends GenericContainer<IscsiTargetContainer> {
     public static final int ISCSI_PORT = 3260;
@@ -58,17 +58,24 @@ public class IscsiTargetContainer extends GenericContainer<IscsiTargetContainer>
         waitForStart();
     }
 
-    /** An image built by the suite itself, e.g. an {@code ImageFromDockerfile} of docker/Dockerfile. */
+    /**
+     * An image built by the suite itself, e.g. an {@code ImageFromDockerfile} of docker/Dockerfile.
+     */
     public IscsiTargetContainer(Future<String> image) {
         super(image);
         waitForStart();
     }
 
     private void waitForStart() {
-        waitingFor(Wait.forLogMessage(".*press Ctrl-C to stop.*\\n", 1).withStartupTimeout(Duration.ofSeconds(60)));
+        waitingFor(
+                Wait.forLogMessage(".*press Ctrl-C to stop.*\\n", 1)
+                        .withStartupTimeout(Duration.ofSeconds(60)));
     }
 
-    /** A LUN spec as {@code iscsilab target --lun} takes it, numbered in order from 0 (default: one ram:1G). */
+    /**
+     * A LUN spec as {@code iscsilab target --lun} takes it, numbered in order from 0 (default: one
+     * ram:1G).
+     */
     public IscsiTargetContainer withLun(String spec) {
         luns.add(spec);
         return self();
@@ -86,7 +93,10 @@ public class IscsiTargetContainer extends GenericContainer<IscsiTargetContainer>
         return self();
     }
 
-    /** Mutual CHAP: the target answers the initiator's challenge as {@code user} with {@code secret}. */
+    /**
+     * Mutual CHAP: the target answers the initiator's challenge as {@code user} with {@code
+     * secret}.
+     */
     public IscsiTargetContainer withMutualChap(String user, String secret) {
         this.mutualChap = user + ":" + secret;
         return self();
@@ -104,7 +114,10 @@ public class IscsiTargetContainer extends GenericContainer<IscsiTargetContainer>
         return self();
     }
 
-    /** Shares the host's network: the portal listens on 127.0.0.1:{@code portal}, the admin API on {@code admin}. */
+    /**
+     * Shares the host's network: the portal listens on 127.0.0.1:{@code portal}, the admin API on
+     * {@code admin}.
+     */
     public IscsiTargetContainer withHostNetwork(int portal, int admin) {
         this.hostNetwork = true;
         this.hostPortal = portal;
@@ -117,9 +130,19 @@ public class IscsiTargetContainer extends GenericContainer<IscsiTargetContainer>
     protected void configure() {
         List<String> cmd = new ArrayList<>(List.of("target", "--iqn", iqn));
         if (hostNetwork) {
-            cmd.addAll(List.of("--portal", "127.0.0.1:" + hostPortal, "--admin", "127.0.0.1:" + hostAdmin));
+            cmd.addAll(
+                    List.of(
+                            "--portal",
+                            "127.0.0.1:" + hostPortal,
+                            "--admin",
+                            "127.0.0.1:" + hostAdmin));
         } else {
-            cmd.addAll(List.of("--portal", "0.0.0.0:" + ISCSI_PORT, "--admin", "0.0.0.0:" + ADMIN_PORT));
+            cmd.addAll(
+                    List.of(
+                            "--portal",
+                            "0.0.0.0:" + ISCSI_PORT,
+                            "--admin",
+                            "0.0.0.0:" + ADMIN_PORT));
             addExposedPorts(ISCSI_PORT, ADMIN_PORT);
         }
         for (String lun : luns.isEmpty() ? List.of("ram:1G") : luns) {
@@ -181,15 +204,16 @@ public class IscsiTargetContainer extends GenericContainer<IscsiTargetContainer>
     }
 
     public void removeFault(int id) {
-        call(() -> {
-            admin().removeFault(id);
-            return null;
-        });
+        call(
+                () -> {
+                    admin().removeFault(id);
+                    return null;
+                });
     }
 
     /**
-     * The target's event log, oldest first, filtered as the admin API's query allows, e.g.
-     * {@code events(Map.of("type", "COMMAND", "lun", "0"))}.
+     * The target's event log, oldest first, filtered as the admin API's query allows, e.g. {@code
+     * events(Map.of("type", "COMMAND", "lun", "0"))}.
      */
     public List<EventLog.Event> events(Map<String, String> query) {
         return call(() -> admin().events(query).events());

@@ -1,4 +1,5 @@
 /**
- * IscsiTargetContainer: the iscsilab target image in JUnit suites, with LUNs, CHAP, fault rules and typed events.
+ * IscsiTargetContainer: the iscsilab target image in JUnit suites, with LUNs, CHAP, fault rules and
+ * typed events.
  */
 package org.iscsilab.testcontainers;

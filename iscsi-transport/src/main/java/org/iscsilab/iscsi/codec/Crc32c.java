@@ -9,8 +9,7 @@ import java.util.zip.CRC32C;
  * intrinsic implementation. The digest goes on the wire least significant byte first.
  */
 public final class Crc32c {
-    private Crc32c() {
-    }
+    private Crc32c() {}
 
     public static int of(ByteBuf buf, int index, int length) {
         CRC32C crc = new CRC32C();

@@ -2,8 +2,8 @@ package org.iscsilab.iscsi.codec;
 
 /**
  * Per-connection framing state shared by decoder and encoder: whether digests are on and the
- * largest data segment this side accepts. Digests start with the first PDU after the final
- * Login Response (RFC 7143 §13.1); only the channel's event loop changes these.
+ * largest data segment this side accepts. Digests start with the first PDU after the final Login
+ * Response (RFC 7143 §13.1); only the channel's event loop changes these.
  */
 public final class DigestSettings {
     private volatile boolean headerDigest;

@@ -6,19 +6,22 @@ import java.nio.channels.FileChannel;
 import org.iscsilab.iscsi.pdu.Pdu;
 
 /**
- * A PDU whose data segment is a region of a file, which the channel sends from the file
- * (sendfile with the epoll transport, FileChannel.transferTo with NIO) instead of from memory.
- * The PDU itself carries no data; the encoder sets DataSegmentLength to the region's length.
- * Only for connections without DataDigest: a digest would have to read the bytes after all.
+ * A PDU whose data segment is a region of a file, which the channel sends from the file (sendfile
+ * with the epoll transport, FileChannel.transferTo with NIO) instead of from memory. The PDU itself
+ * carries no data; the encoder sets DataSegmentLength to the region's length. Only for connections
+ * without DataDigest: a digest would have to read the bytes after all.
  */
 public record FileSegmentPdu(Pdu pdu, FileRegion region) {
     public FileSegmentPdu {
         if (pdu.data().isReadable()) {
-            throw new IllegalArgumentException("the data segment is the file region; the PDU carries none");
+            throw new IllegalArgumentException(
+                    "the data segment is the file region; the PDU carries none");
         }
     }
 
-    /** {@code count} bytes of {@code file} from {@code position}; the file stays open afterwards. */
+    /**
+     * {@code count} bytes of {@code file} from {@code position}; the file stays open afterwards.
+     */
     public static FileRegion regionOf(FileChannel file, long position, long count) {
         return new SharedFileRegion(file, position, count);
     }

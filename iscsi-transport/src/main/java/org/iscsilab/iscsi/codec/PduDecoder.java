@@ -10,14 +10,15 @@ import org.iscsilab.iscsi.pdu.Pdu;
 import org.iscsilab.iscsi.pdu.PduParser;
 
 /**
- * Frames the TCP byte stream into PDUs (RFC 7143 §11.2): BHS, AHS, optional header digest,
- * data segment padded to 4 bytes, optional data digest. The data segment is a retained slice
- * of the received bytes, never a copy. Emits {@link Pdu} values and {@link DataDigestError}s;
- * throws {@link PduFramingException} when the stream cannot be framed any more.
+ * Frames the TCP byte stream into PDUs (RFC 7143 §11.2): BHS, AHS, optional header digest, data
+ * segment padded to 4 bytes, optional data digest. The data segment is a retained slice of the
+ * received bytes, never a copy. Emits {@link Pdu} values and {@link DataDigestError}s; throws
+ * {@link PduFramingException} when the stream cannot be framed any more.
  */
 public final class PduDecoder extends ByteToMessageDecoder {
     private final DigestSettings settings;
     private boolean refused;
+
     /**
      * The BHS of the PDU being parsed, copied here (48 bytes) rather than sliced: a slice would be
      * an object per PDU, and the parsers copy what they keep of the header.
@@ -31,7 +32,8 @@ public final class PduDecoder extends ByteToMessageDecoder {
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         if (refused) {
-            in.skipBytes(in.readableBytes()); // the stream was refused once; the connection is going away
+            in.skipBytes(in.readableBytes()); // the stream was refused once; the connection is
+            // going away
             return;
         }
         try {
@@ -53,8 +55,12 @@ public final class PduDecoder extends ByteToMessageDecoder {
         boolean hd = settings.headerDigest();
         boolean dd = settings.dataDigest() && dataLength > 0;
         if (dataLength > settings.maxRecvDataSegmentLength()) {
-            throw new PduFramingException("data segment of " + dataLength + " bytes exceeds MaxRecvDataSegmentLength "
-                    + settings.maxRecvDataSegmentLength() + " (RFC 7143 §13.12)");
+            throw new PduFramingException(
+                    "data segment of "
+                            + dataLength
+                            + " bytes exceeds MaxRecvDataSegmentLength "
+                            + settings.maxRecvDataSegmentLength()
+                            + " (RFC 7143 §13.12)");
         }
         int padding = (4 - (dataLength & 3)) & 3;
         int headerEnd = Pdu.BHS_LENGTH + ahsLength;
@@ -66,8 +72,10 @@ public final class PduDecoder extends ByteToMessageDecoder {
             int expected = Crc32c.of(in, start, headerEnd);
             int actual = in.getIntLE(start + headerEnd);
             if (expected != actual) {
-                throw new PduFramingException(String.format(
-                        "header digest mismatch: received %08x, computed %08x (RFC 7143 §7.8)", actual, expected));
+                throw new PduFramingException(
+                        String.format(
+                                "header digest mismatch: received %08x, computed %08x (RFC 7143 §7.8)",
+                                actual, expected));
             }
         }
         header.clear();
@@ -82,8 +90,12 @@ public final class PduDecoder extends ByteToMessageDecoder {
                 return;
             }
         }
-        ByteBuf ahs = ahsLength == 0 ? Unpooled.EMPTY_BUFFER : in.slice(start + Pdu.BHS_LENGTH, ahsLength);
-        ByteBuf data = dataLength == 0 ? Unpooled.EMPTY_BUFFER : in.retainedSlice(dataStart, dataLength);
+        ByteBuf ahs =
+                ahsLength == 0
+                        ? Unpooled.EMPTY_BUFFER
+                        : in.slice(start + Pdu.BHS_LENGTH, ahsLength);
+        ByteBuf data =
+                dataLength == 0 ? Unpooled.EMPTY_BUFFER : in.retainedSlice(dataStart, dataLength);
         Pdu pdu = PduParser.parse(header, ahs, data);
         in.skipBytes(frame);
         out.add(pdu);

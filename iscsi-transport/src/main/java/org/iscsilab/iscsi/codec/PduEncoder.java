@@ -9,10 +9,10 @@ import org.iscsilab.iscsi.pdu.Pdu;
 import org.iscsilab.iscsi.pdu.UnknownPdu;
 
 /**
- * Lays a PDU out on the wire (RFC 7143 §11.2): header (BHS + AHS + header digest) in a small
- * pooled buffer, then the data segment itself (not copied), then padding and data digest. A
- * {@link FileSegmentPdu}'s data segment is its file region, passed on for the channel to send
- * from the file.
+ * Lays a PDU out on the wire (RFC 7143 §11.2): header (BHS + AHS + header digest) in a small pooled
+ * buffer, then the data segment itself (not copied), then padding and data digest. A {@link
+ * FileSegmentPdu}'s data segment is its file region, passed on for the channel to send from the
+ * file.
  *
  * <p>One instance per connection: it holds that connection's negotiated digests, so it is not
  * {@code @Sharable}.
@@ -39,9 +39,16 @@ public final class PduEncoder extends MessageToMessageEncoder<Object> {
         }
     }
 
-    /** The header, then the file region itself, then padding; a data digest cannot be had without reading. */
-    static void encode(ByteBufAllocator alloc, FileSegmentPdu f, boolean headerDigest,
-                       boolean dataDigest, List<Object> out) {
+    /**
+     * The header, then the file region itself, then padding; a data digest cannot be had without
+     * reading.
+     */
+    static void encode(
+            ByteBufAllocator alloc,
+            FileSegmentPdu f,
+            boolean headerDigest,
+            boolean dataDigest,
+            List<Object> out) {
         if (dataDigest) {
             f.release();
             throw new IllegalStateException("a PDU sent from a file cannot carry a data digest");
@@ -56,9 +63,15 @@ public final class PduEncoder extends MessageToMessageEncoder<Object> {
         }
     }
 
-    /** Encodes into one or more buffers appended to {@code out}; takes ownership of the PDU's data. */
-    public static void encode(ByteBufAllocator alloc, Pdu pdu, boolean headerDigest,
-                              boolean dataDigest, List<Object> out) {
+    /**
+     * Encodes into one or more buffers appended to {@code out}; takes ownership of the PDU's data.
+     */
+    public static void encode(
+            ByteBufAllocator alloc,
+            Pdu pdu,
+            boolean headerDigest,
+            boolean dataDigest,
+            List<Object> out) {
         ByteBuf data = pdu.data();
         int dataLength = data.readableBytes();
         ByteBuf head = header(alloc, pdu, dataLength, headerDigest);
@@ -81,7 +94,8 @@ public final class PduEncoder extends MessageToMessageEncoder<Object> {
     }
 
     /** BHS, AHS and header digest of a PDU whose data segment is {@code dataLength} bytes. */
-    private static ByteBuf header(ByteBufAllocator alloc, Pdu pdu, int dataLength, boolean headerDigest) {
+    private static ByteBuf header(
+            ByteBufAllocator alloc, Pdu pdu, int dataLength, boolean headerDigest) {
         ByteBuf ahs = pdu.ahs();
         int ahsLength = ahs.readableBytes();
         ByteBuf head = basicHeaderSegment(alloc, pdu, dataLength, ahsLength + 4);
@@ -97,7 +111,8 @@ public final class PduEncoder extends MessageToMessageEncoder<Object> {
      * PDU's own fields, its opcode and immediate bit, TotalAHSLength and DataSegmentLength. The
      * buffer has room for {@code extra} bytes more (AHS, digest); a Reject carries it as its data.
      */
-    public static ByteBuf basicHeaderSegment(ByteBufAllocator alloc, Pdu pdu, int dataLength, int extra) {
+    public static ByteBuf basicHeaderSegment(
+            ByteBufAllocator alloc, Pdu pdu, int dataLength, int extra) {
         int ahsLength = pdu.ahs().readableBytes();
         if ((ahsLength & 3) != 0) {
             throw new IllegalArgumentException("AHS must be a multiple of 4 bytes");

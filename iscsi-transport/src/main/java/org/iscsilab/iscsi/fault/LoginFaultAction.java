@@ -11,10 +11,8 @@ public sealed interface LoginFaultAction extends FaultAction {
     }
 
     /** Refuses logins with this Status-Class and Status-Detail (RFC 7143 §11.13.5). */
-    record RefuseLogin(int statusClass, int statusDetail) implements LoginFaultAction {
-    }
+    record RefuseLogin(int statusClass, int statusDetail) implements LoginFaultAction {}
 
     /** Answers login requests after a delay. */
-    record DelayLogin(Duration delay) implements LoginFaultAction {
-    }
+    record DelayLogin(Duration delay) implements LoginFaultAction {}
 }

@@ -14,7 +14,8 @@ interface AuthExchange {
      * The keys of the next Login Request given the target's answer (this method's keys only), or
      * null when the method has nothing more to send.
      */
-    List<Map.Entry<String, String>> next(List<Map.Entry<String, String>> answer) throws LoginException;
+    List<Map.Entry<String, String>> next(List<Map.Entry<String, String>> answer)
+            throws LoginException;
 
     boolean done();
 }

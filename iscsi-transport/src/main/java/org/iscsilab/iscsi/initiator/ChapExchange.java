@@ -2,6 +2,7 @@ package org.iscsilab.iscsi.initiator;
 
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,15 +13,19 @@ import org.iscsilab.iscsi.login.ChapCredentials;
 import org.iscsilab.iscsi.login.Keys;
 import org.iscsilab.iscsi.login.LoginException;
 import org.iscsilab.iscsi.login.LoginStatus;
-import java.util.Arrays;
 
 /**
- * The initiator's side of CHAP (RFC 7143 §12.1.3): offer the algorithms (SHA-256 first), answer
- * the target's challenge with our name and response, and for mutual CHAP send our own challenge
- * and check the target's answer before the login may go on.
+ * The initiator's side of CHAP (RFC 7143 §12.1.3): offer the algorithms (SHA-256 first), answer the
+ * target's challenge with our name and response, and for mutual CHAP send our own challenge and
+ * check the target's answer before the login may go on.
  */
 final class ChapExchange implements AuthExchange {
-    private enum State { OFFER_ALGORITHMS, ANSWER_CHALLENGE, CHECK_TARGET, DONE }
+    private enum State {
+        OFFER_ALGORITHMS,
+        ANSWER_CHALLENGE,
+        CHECK_TARGET,
+        DONE
+    }
 
     private final ChapCredentials ours;
     private final ChapCredentials target;
@@ -50,7 +55,8 @@ final class ChapExchange implements AuthExchange {
      * more to send (the login moves on).
      */
     @Override
-    public List<Map.Entry<String, String>> next(List<Map.Entry<String, String>> answer) throws LoginException {
+    public List<Map.Entry<String, String>> next(List<Map.Entry<String, String>> answer)
+            throws LoginException {
         Map<String, String> a = new HashMap<>();
         answer.forEach(e -> a.put(e.getKey(), e.getValue()));
         switch (state) {
@@ -60,14 +66,24 @@ final class ChapExchange implements AuthExchange {
             }
             case ANSWER_CHALLENGE -> {
                 algorithm = ChapAlgorithm.of(a.getOrDefault(Keys.CHAP_A, ""));
-                if (algorithm == null || !a.containsKey(Keys.CHAP_I) || !a.containsKey(Keys.CHAP_C)) {
-                    throw new IscsiInitiatorException("the target sent no usable CHAP challenge: " + a);
+                if (algorithm == null
+                        || !a.containsKey(Keys.CHAP_I)
+                        || !a.containsKey(Keys.CHAP_C)) {
+                    throw new IscsiInitiatorException(
+                            "the target sent no usable CHAP challenge: " + a);
                 }
                 byte[] theirs = Chap.decode(a.get(Keys.CHAP_C));
-                byte[] response = Chap.response(algorithm, Integer.parseInt(a.get(Keys.CHAP_I)) & 0xFF,
-                        Chap.secret(ours.secret()), theirs);
-                List<Map.Entry<String, String>> keys = new ArrayList<>(List.of(Map.entry(Keys.CHAP_N, ours.user()),
-                        Map.entry(Keys.CHAP_R, Chap.hex(response))));
+                byte[] response =
+                        Chap.response(
+                                algorithm,
+                                Integer.parseInt(a.get(Keys.CHAP_I)) & 0xFF,
+                                Chap.secret(ours.secret()),
+                                theirs);
+                List<Map.Entry<String, String>> keys =
+                        new ArrayList<>(
+                                List.of(
+                                        Map.entry(Keys.CHAP_N, ours.user()),
+                                        Map.entry(Keys.CHAP_R, Chap.hex(response))));
                 if (target != null) {
                     identifier = Chap.newIdentifier();
                     challenge = Chap.newChallenge(algorithm);
@@ -81,12 +97,16 @@ final class ChapExchange implements AuthExchange {
                 return keys;
             }
             case CHECK_TARGET -> {
-                byte[] expected = Chap.response(algorithm, identifier, Chap.secret(target.secret()), challenge);
+                byte[] expected =
+                        Chap.response(
+                                algorithm, identifier, Chap.secret(target.secret()), challenge);
                 String r = a.get(Keys.CHAP_R);
-                if (!target.user().equals(a.get(Keys.CHAP_N)) || r == null
+                if (!target.user().equals(a.get(Keys.CHAP_N))
+                        || r == null
                         || !MessageDigest.isEqual(expected, Chap.decode(r))
                         || Arrays.equals(challenge, targetsChallenge)) {
-                    throw new LoginException(LoginStatus.AUTHENTICATION_FAILURE,
+                    throw new LoginException(
+                            LoginStatus.AUTHENTICATION_FAILURE,
                             "the target failed mutual CHAP authentication");
                 }
                 state = State.DONE;

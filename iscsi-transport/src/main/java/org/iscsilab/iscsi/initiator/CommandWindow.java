@@ -5,9 +5,9 @@ import java.util.function.IntConsumer;
 import org.iscsilab.iscsi.pdu.SerialNumbers;
 
 /**
- * The initiator's side of the command window (RFC 7143 §4.2.2.1): numbers non-immediate
- * requests with CmdSN, sends them while CmdSN is within MaxCmdSN and queues the rest, and follows
- * ExpCmdSN and MaxCmdSN as the target's PDUs move them. Event loop only.
+ * The initiator's side of the command window (RFC 7143 §4.2.2.1): numbers non-immediate requests
+ * with CmdSN, sends them while CmdSN is within MaxCmdSN and queues the rest, and follows ExpCmdSN
+ * and MaxCmdSN as the target's PDUs move them. Event loop only.
  */
 final class CommandWindow {
     private int cmdSn = 1;
@@ -26,7 +26,10 @@ final class CommandWindow {
         drain();
     }
 
-    /** ExpCmdSN and MaxCmdSN from a target PDU: only forward, and MaxCmdSN &lt; ExpCmdSN - 1 is ignored. */
+    /**
+     * ExpCmdSN and MaxCmdSN from a target PDU: only forward, and MaxCmdSN &lt; ExpCmdSN - 1 is
+     * ignored.
+     */
     void update(int newExpCmdSn, int newMaxCmdSn) {
         if (SerialNumbers.lessThan(newMaxCmdSn, newExpCmdSn - 1)) {
             return;

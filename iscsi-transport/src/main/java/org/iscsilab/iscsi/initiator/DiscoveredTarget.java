@@ -6,10 +6,15 @@ import java.util.Map;
 import org.iscsilab.iscsi.login.Keys;
 import org.iscsilab.iscsi.login.TextParameters;
 
-/** One target from a SendTargets answer (RFC 7143 §13.3): its name and "address:port,tpgt" entries. */
+/**
+ * One target from a SendTargets answer (RFC 7143 §13.3): its name and "address:port,tpgt" entries.
+ */
 public record DiscoveredTarget(String name, List<String> addresses) {
 
-    /** The targets of a SendTargets answer: each TargetName, then the TargetAddress keys that follow it. */
+    /**
+     * The targets of a SendTargets answer: each TargetName, then the TargetAddress keys that follow
+     * it.
+     */
     static List<DiscoveredTarget> parseSendTargets(byte[] text) {
         List<DiscoveredTarget> out = new ArrayList<>();
         try {

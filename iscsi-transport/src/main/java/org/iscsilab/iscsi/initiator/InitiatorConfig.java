@@ -1,31 +1,55 @@
 package org.iscsilab.iscsi.initiator;
 
 import java.time.Duration;
-import org.iscsilab.iscsi.login.ChapCredentials;
 import java.util.concurrent.ThreadLocalRandom;
+import org.iscsilab.iscsi.login.ChapCredentials;
 
 /**
- * What the Java initiator asks for at login (RFC 7143 §13 keys), how it authenticates (SRP,
- * CHAP, or none) and how long it waits. A null {@code targetName} makes a discovery session.
+ * What the Java initiator asks for at login (RFC 7143 §13 keys), how it authenticates (SRP, CHAP,
+ * or none) and how long it waits. A null {@code targetName} makes a discovery session.
  */
-public record InitiatorConfig(String initiatorName, String targetName, long isid, boolean headerDigest,
-                              boolean dataDigest, int maxRecvDataSegmentLength, int maxBurstLength,
-                              int firstBurstLength, boolean immediateData, boolean initialR2T,
-                              Duration loginTimeout, Duration commandTimeout, ChapCredentials chap,
-                              ChapCredentials targetChap, SrpLogin srp) {
+public record InitiatorConfig(
+        String initiatorName,
+        String targetName,
+        long isid,
+        boolean headerDigest,
+        boolean dataDigest,
+        int maxRecvDataSegmentLength,
+        int maxBurstLength,
+        int firstBurstLength,
+        boolean immediateData,
+        boolean initialR2T,
+        Duration loginTimeout,
+        Duration commandTimeout,
+        ChapCredentials chap,
+        ChapCredentials targetChap,
+        SrpLogin srp) {
 
     /**
      * SRP login credentials (RFC 7143 §12.1.2): the user name, the password, and whether the target
      * must prove it knows the verifier too (TargetAuth=Yes).
      */
-    public record SrpLogin(String user, String password, boolean targetAuth) {
-    }
+    public record SrpLogin(String user, String password, boolean targetAuth) {}
 
     public static final String DEFAULT_INITIATOR = "iqn.2026-01.org.iscsilab:initiator";
 
     public static InitiatorConfig normal(String targetName) {
-        return new InitiatorConfig(DEFAULT_INITIATOR, targetName, randomIsid(), false, false, 262144, 1048576,
-                262144, true, false, Duration.ofSeconds(10), Duration.ofSeconds(30), null, null, null);
+        return new InitiatorConfig(
+                DEFAULT_INITIATOR,
+                targetName,
+                randomIsid(),
+                false,
+                false,
+                262144,
+                1048576,
+                262144,
+                true,
+                false,
+                Duration.ofSeconds(10),
+                Duration.ofSeconds(30),
+                null,
+                null,
+                null);
     }
 
     public static InitiatorConfig discovery() {
@@ -38,47 +62,146 @@ public record InitiatorConfig(String initiatorName, String targetName, long isid
     }
 
     public InitiatorConfig withDigests(boolean header, boolean data) {
-        return new InitiatorConfig(initiatorName, targetName, isid, header, data, maxRecvDataSegmentLength,
-                maxBurstLength, firstBurstLength, immediateData, initialR2T, loginTimeout, commandTimeout, chap, targetChap, srp);
+        return new InitiatorConfig(
+                initiatorName,
+                targetName,
+                isid,
+                header,
+                data,
+                maxRecvDataSegmentLength,
+                maxBurstLength,
+                firstBurstLength,
+                immediateData,
+                initialR2T,
+                loginTimeout,
+                commandTimeout,
+                chap,
+                targetChap,
+                srp);
     }
 
     public InitiatorConfig withInitiatorName(String name) {
-        return new InitiatorConfig(name, targetName, isid, headerDigest, dataDigest, maxRecvDataSegmentLength,
-                maxBurstLength, firstBurstLength, immediateData, initialR2T, loginTimeout, commandTimeout, chap, targetChap, srp);
+        return new InitiatorConfig(
+                name,
+                targetName,
+                isid,
+                headerDigest,
+                dataDigest,
+                maxRecvDataSegmentLength,
+                maxBurstLength,
+                firstBurstLength,
+                immediateData,
+                initialR2T,
+                loginTimeout,
+                commandTimeout,
+                chap,
+                targetChap,
+                srp);
     }
 
     public InitiatorConfig withIsid(long newIsid) {
-        return new InitiatorConfig(initiatorName, targetName, newIsid, headerDigest, dataDigest,
-                maxRecvDataSegmentLength, maxBurstLength, firstBurstLength, immediateData, initialR2T, loginTimeout,
-                commandTimeout, chap, targetChap, srp);
+        return new InitiatorConfig(
+                initiatorName,
+                targetName,
+                newIsid,
+                headerDigest,
+                dataDigest,
+                maxRecvDataSegmentLength,
+                maxBurstLength,
+                firstBurstLength,
+                immediateData,
+                initialR2T,
+                loginTimeout,
+                commandTimeout,
+                chap,
+                targetChap,
+                srp);
     }
 
-    public InitiatorConfig withBursts(int maxRecvDataSegment, int maxBurst, int firstBurst, boolean immediate,
-                                      boolean initialR2t) {
-        return new InitiatorConfig(initiatorName, targetName, isid, headerDigest, dataDigest, maxRecvDataSegment,
-                maxBurst, firstBurst, immediate, initialR2t, loginTimeout, commandTimeout, chap, targetChap, srp);
+    public InitiatorConfig withBursts(
+            int maxRecvDataSegment,
+            int maxBurst,
+            int firstBurst,
+            boolean immediate,
+            boolean initialR2t) {
+        return new InitiatorConfig(
+                initiatorName,
+                targetName,
+                isid,
+                headerDigest,
+                dataDigest,
+                maxRecvDataSegment,
+                maxBurst,
+                firstBurst,
+                immediate,
+                initialR2t,
+                loginTimeout,
+                commandTimeout,
+                chap,
+                targetChap,
+                srp);
     }
 
     public InitiatorConfig withCommandTimeout(Duration timeout) {
-        return new InitiatorConfig(initiatorName, targetName, isid, headerDigest, dataDigest,
-                maxRecvDataSegmentLength, maxBurstLength, firstBurstLength, immediateData, initialR2T, loginTimeout,
-                timeout, chap, targetChap, srp);
+        return new InitiatorConfig(
+                initiatorName,
+                targetName,
+                isid,
+                headerDigest,
+                dataDigest,
+                maxRecvDataSegmentLength,
+                maxBurstLength,
+                firstBurstLength,
+                immediateData,
+                initialR2T,
+                loginTimeout,
+                timeout,
+                chap,
+                targetChap,
+                srp);
     }
 
     /**
      * Logs in with CHAP as {@code chap}; with {@code targetChap} (may be null) the target must also
      * prove its secret (mutual CHAP, RFC 7143 §12.1.3).
      */
-    public InitiatorConfig withChap(ChapCredentials initiatorCredentials, ChapCredentials targetCredentials) {
-        return new InitiatorConfig(initiatorName, targetName, isid, headerDigest, dataDigest,
-                maxRecvDataSegmentLength, maxBurstLength, firstBurstLength, immediateData, initialR2T, loginTimeout,
-                commandTimeout, initiatorCredentials, targetCredentials, srp);
+    public InitiatorConfig withChap(
+            ChapCredentials initiatorCredentials, ChapCredentials targetCredentials) {
+        return new InitiatorConfig(
+                initiatorName,
+                targetName,
+                isid,
+                headerDigest,
+                dataDigest,
+                maxRecvDataSegmentLength,
+                maxBurstLength,
+                firstBurstLength,
+                immediateData,
+                initialR2T,
+                loginTimeout,
+                commandTimeout,
+                initiatorCredentials,
+                targetCredentials,
+                srp);
     }
 
     /** Logs in with SRP; offered before CHAP when both are configured. */
     public InitiatorConfig withSrp(String user, String password, boolean targetAuth) {
-        return new InitiatorConfig(initiatorName, targetName, isid, headerDigest, dataDigest,
-                maxRecvDataSegmentLength, maxBurstLength, firstBurstLength, immediateData, initialR2T, loginTimeout,
-                commandTimeout, chap, targetChap, new SrpLogin(user, password, targetAuth));
+        return new InitiatorConfig(
+                initiatorName,
+                targetName,
+                isid,
+                headerDigest,
+                dataDigest,
+                maxRecvDataSegmentLength,
+                maxBurstLength,
+                firstBurstLength,
+                immediateData,
+                initialR2T,
+                loginTimeout,
+                commandTimeout,
+                chap,
+                targetChap,
+                new SrpLogin(user, password, targetAuth));
     }
 }

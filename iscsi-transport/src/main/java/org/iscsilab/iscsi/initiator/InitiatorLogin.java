@@ -1,10 +1,10 @@
 package org.iscsilab.iscsi.initiator;
 
+import io.netty.buffer.ByteBufUtil;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import io.netty.buffer.ByteBufUtil;
 import org.iscsilab.iscsi.login.Keys;
 import org.iscsilab.iscsi.login.LoginException;
 import org.iscsilab.iscsi.login.Offer;
@@ -13,36 +13,49 @@ import org.iscsilab.iscsi.login.TextParameters;
 import org.iscsilab.iscsi.pdu.LoginResponse;
 
 /**
- * The initiator's side of a login (RFC 7143 §6): what it offers in each stage, the
- * authentication exchange of the method the target picks (§12), and the stage transitions, one
- * Login Response at a time. It decides what to send next; the session sends it.
+ * The initiator's side of a login (RFC 7143 §6): what it offers in each stage, the authentication
+ * exchange of the method the target picks (§12), and the stage transitions, one Login Response at a
+ * time. It decides what to send next; the session sends it.
  */
 final class InitiatorLogin {
-    private static final List<String> SECURITY_KEYS = List.of(Keys.INITIATOR_NAME, Keys.TARGET_NAME,
-            Keys.SESSION_TYPE, Keys.AUTH_METHOD);
-    private static final List<String> OPERATIONAL_KEYS = List.of(Keys.HEADER_DIGEST, Keys.DATA_DIGEST,
-            Keys.MAX_CONNECTIONS, Keys.INITIAL_R2T, Keys.IMMEDIATE_DATA, Keys.MAX_RECV_DATA_SEGMENT_LENGTH,
-            Keys.MAX_BURST_LENGTH, Keys.FIRST_BURST_LENGTH, Keys.DEFAULT_TIME_2_WAIT, Keys.DEFAULT_TIME_2_RETAIN,
-            Keys.MAX_OUTSTANDING_R2T, Keys.DATA_PDU_IN_ORDER, Keys.DATA_SEQUENCE_IN_ORDER,
-            Keys.ERROR_RECOVERY_LEVEL);
+    private static final List<String> SECURITY_KEYS =
+            List.of(Keys.INITIATOR_NAME, Keys.TARGET_NAME, Keys.SESSION_TYPE, Keys.AUTH_METHOD);
+    private static final List<String> OPERATIONAL_KEYS =
+            List.of(
+                    Keys.HEADER_DIGEST,
+                    Keys.DATA_DIGEST,
+                    Keys.MAX_CONNECTIONS,
+                    Keys.INITIAL_R2T,
+                    Keys.IMMEDIATE_DATA,
+                    Keys.MAX_RECV_DATA_SEGMENT_LENGTH,
+                    Keys.MAX_BURST_LENGTH,
+                    Keys.FIRST_BURST_LENGTH,
+                    Keys.DEFAULT_TIME_2_WAIT,
+                    Keys.DEFAULT_TIME_2_RETAIN,
+                    Keys.MAX_OUTSTANDING_R2T,
+                    Keys.DATA_PDU_IN_ORDER,
+                    Keys.DATA_SEQUENCE_IN_ORDER,
+                    Keys.ERROR_RECOVERY_LEVEL);
 
     /** What to do after a Login Response. */
-    sealed interface Step {
-    }
+    sealed interface Step {}
 
-    /** Send a Login Request: T bit, CSG, NSG and its keys; {@code keys} empty asks for more text. */
-    record Request(boolean transit, int currentStage, int nextStage, List<Map.Entry<String, String>> keys)
-            implements Step {
-    }
+    /**
+     * Send a Login Request: T bit, CSG, NSG and its keys; {@code keys} empty asks for more text.
+     */
+    record Request(
+            boolean transit, int currentStage, int nextStage, List<Map.Entry<String, String>> keys)
+            implements Step {}
 
     /** The login reached the full feature phase. */
-    record Complete(int tsih) implements Step {
-    }
+    record Complete(int tsih) implements Step {}
 
     private final InitiatorConfig config;
     private final Offer offer = new Offer();
+
     /** The authentication methods offered, in order of preference; empty for AuthMethod=None. */
     private final List<AuthExchange> auths = new ArrayList<>();
+
     private final ByteArrayOutputStream text = new ByteArrayOutputStream();
     private AuthExchange chosen;
     private int stage;
@@ -58,7 +71,9 @@ final class InitiatorLogin {
                 .put(Keys.MAX_CONNECTIONS, "1")
                 .put(Keys.INITIAL_R2T, config.initialR2T() ? "Yes" : "No")
                 .put(Keys.IMMEDIATE_DATA, config.immediateData() ? "Yes" : "No")
-                .put(Keys.MAX_RECV_DATA_SEGMENT_LENGTH, Integer.toString(config.maxRecvDataSegmentLength()))
+                .put(
+                        Keys.MAX_RECV_DATA_SEGMENT_LENGTH,
+                        Integer.toString(config.maxRecvDataSegmentLength()))
                 .put(Keys.MAX_BURST_LENGTH, Integer.toString(config.maxBurstLength()))
                 .put(Keys.FIRST_BURST_LENGTH, Integer.toString(config.firstBurstLength()))
                 .put(Keys.DEFAULT_TIME_2_WAIT, "2")
@@ -77,11 +92,18 @@ final class InitiatorLogin {
             auths.add(new ChapExchange(config.chap(), config.targetChap()));
         }
         // AuthMethod=...: the configured methods in order of preference, or None
-        offer.put(Keys.AUTH_METHOD, auths.isEmpty() ? "None"
-                : String.join(",", auths.stream().map(a -> a.method().keyValue()).toList()));
+        offer.put(
+                Keys.AUTH_METHOD,
+                auths.isEmpty()
+                        ? "None"
+                        : String.join(
+                                ",", auths.stream().map(a -> a.method().keyValue()).toList()));
     }
 
-    /** The first Login Request: the security stage's keys, straight to the operational stage without authentication. */
+    /**
+     * The first Login Request: the security stage's keys, straight to the operational stage without
+     * authentication.
+     */
     Request start() {
         stage = 0;
         return new Request(auths.isEmpty(), 0, auths.isEmpty() ? 1 : 0, offer.pairs(SECURITY_KEYS));
@@ -107,20 +129,34 @@ final class InitiatorLogin {
         try {
             answers = TextParameters.decode(text.toByteArray());
         } catch (TextParameters.TextFormatException e) {
-            throw new IscsiInitiatorException("malformed login text from target: " + e.getMessage());
+            throw new IscsiInitiatorException(
+                    "malformed login text from target: " + e.getMessage());
         } finally {
             text.reset();
         }
-        List<Map.Entry<String, String>> authAnswers = answers.stream().filter(a -> ownedByAuth(a.getKey())).toList();
+        List<Map.Entry<String, String>> authAnswers =
+                answers.stream().filter(a -> ownedByAuth(a.getKey())).toList();
         answers = answers.stream().filter(a -> !ownedByAuth(a.getKey())).toList();
         offer.accept(answers);
         if (stage == 0 && !auths.isEmpty()) {
             // RFC 7143 §12.1: once the target picks a method, its exchange runs to the end
-            String method = answers.stream().filter(a -> a.getKey().equals(Keys.AUTH_METHOD)).map(Map.Entry::getValue)
-                    .findFirst().orElse(null);
+            String method =
+                    answers.stream()
+                            .filter(a -> a.getKey().equals(Keys.AUTH_METHOD))
+                            .map(Map.Entry::getValue)
+                            .findFirst()
+                            .orElse(null);
             if (method != null) {
-                chosen = auths.stream().filter(x -> x.method().keyValue().equals(method)).findFirst().orElseThrow(
-                        () -> new IscsiInitiatorException("the target chose AuthMethod=" + method + ", not offered"));
+                chosen =
+                        auths.stream()
+                                .filter(x -> x.method().keyValue().equals(method))
+                                .findFirst()
+                                .orElseThrow(
+                                        () ->
+                                                new IscsiInitiatorException(
+                                                        "the target chose AuthMethod="
+                                                                + method
+                                                                + ", not offered"));
             }
             if (chosen == null) {
                 throw new IscsiInitiatorException("the target did not agree on an AuthMethod");

@@ -8,6 +8,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import java.io.ByteArrayOutputStream;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,11 +41,10 @@ import org.iscsilab.iscsi.pdu.TextRequest;
 import org.iscsilab.iscsi.pdu.TextResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import java.util.Arrays;
 
 /**
- * One initiator session on one connection (RFC 7143, ErrorRecoveryLevel 0). Public methods may
- * be called from any thread; all protocol state lives on the channel's event loop.
+ * One initiator session on one connection (RFC 7143, ErrorRecoveryLevel 0). Public methods may be
+ * called from any thread; all protocol state lives on the channel's event loop.
  */
 public final class InitiatorSession implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(InitiatorSession.class);
@@ -68,8 +68,10 @@ public final class InitiatorSession implements AutoCloseable {
     /** A request waiting for its answer. */
     private static final class Pending {
         final CompletableFuture<Object> future = new CompletableFuture<>();
+
         /** The command's initiator task tag, once it was sent (for ABORT TASK). */
         final CompletableFuture<Integer> itt = new CompletableFuture<>();
+
         ScsiCommand command;
         ByteBuf dataOut;
         byte[] dataIn;
@@ -126,136 +128,240 @@ public final class InitiatorSession implements AutoCloseable {
      * Runs a SCSI command. {@code dataOut} (may be null) is sent as immediate, unsolicited and
      * R2T-solicited data; {@code expectedDataIn} sizes the read buffer.
      */
-    public CompletableFuture<ScsiResult> execute(long lunField, byte[] cdb, byte[] dataOut, int expectedDataIn) {
+    public CompletableFuture<ScsiResult> execute(
+            long lunField, byte[] cdb, byte[] dataOut, int expectedDataIn) {
         int edtl = dataOut != null ? dataOut.length : expectedDataIn;
-        return executeRaw(lunField, cdb, dataOut, edtl, dataOut == null && expectedDataIn > 0, dataOut != null);
+        return executeRaw(
+                lunField,
+                cdb,
+                dataOut,
+                edtl,
+                dataOut == null && expectedDataIn > 0,
+                dataOut != null);
     }
 
     /** A command in flight: its initiator task tag (known once it is sent) and its result. */
-    public record Command(CompletableFuture<Integer> itt, CompletableFuture<ScsiResult> result) {
-    }
+    public record Command(CompletableFuture<Integer> itt, CompletableFuture<ScsiResult> result) {}
 
     /** Like {@link #execute}, also giving the initiator task tag, so the command can be aborted. */
     public Command submit(long lunField, byte[] cdb, byte[] dataOut, int expectedDataIn) {
         int edtl = dataOut != null ? dataOut.length : expectedDataIn;
         Pending p = new Pending();
-        CompletableFuture<ScsiResult> result = executeRaw(p, lunField, cdb, dataOut, edtl,
-                dataOut == null && expectedDataIn > 0, dataOut != null);
+        CompletableFuture<ScsiResult> result =
+                executeRaw(
+                        p,
+                        lunField,
+                        cdb,
+                        dataOut,
+                        edtl,
+                        dataOut == null && expectedDataIn > 0,
+                        dataOut != null);
         return new Command(p.itt, result);
     }
 
     /**
-     * ABORT TASK for a command of this session (RFC 7143 §11.5.1). When the target answers
-     * FUNCTION COMPLETE or TASK DOES NOT EXIST, no response will come for the command: its future
-     * fails with {@link TaskAbortedException}. Completes with the TMF response code.
+     * ABORT TASK for a command of this session (RFC 7143 §11.5.1). When the target answers FUNCTION
+     * COMPLETE or TASK DOES NOT EXIST, no response will come for the command: its future fails with
+     * {@link TaskAbortedException}. Completes with the TMF response code.
      */
     public CompletableFuture<Integer> abortTask(long lunField, int itt) {
-        return taskManagement(TaskManagementRequest.ABORT_TASK, lunField, itt).thenApply(response -> {
-            if (response == TaskManagementResponse.FUNCTION_COMPLETE
-                    || response == TaskManagementResponse.TASK_DOES_NOT_EXIST) {
-                onLoop(() -> fail(itt, new TaskAbortedException(itt)));
-            }
-            return response;
-        });
+        return taskManagement(TaskManagementRequest.ABORT_TASK, lunField, itt)
+                .thenApply(
+                        response -> {
+                            if (response == TaskManagementResponse.FUNCTION_COMPLETE
+                                    || response == TaskManagementResponse.TASK_DOES_NOT_EXIST) {
+                                onLoop(() -> fail(itt, new TaskAbortedException(itt)));
+                            }
+                            return response;
+                        });
     }
 
     /** Like {@link #execute} but with an explicit expected data transfer length and R/W bits. */
-    public CompletableFuture<ScsiResult> executeRaw(long lunField, byte[] cdb, byte[] dataOut, int edtl, boolean read,
-                                                    boolean write) {
+    public CompletableFuture<ScsiResult> executeRaw(
+            long lunField, byte[] cdb, byte[] dataOut, int edtl, boolean read, boolean write) {
         return executeRaw(new Pending(), lunField, cdb, dataOut, edtl, read, write);
     }
 
-    private CompletableFuture<ScsiResult> executeRaw(Pending p, long lunField, byte[] cdb, byte[] dataOut, int edtl,
-                                                     boolean read, boolean write) {
-        onLoop(() -> {
-            int itt = nextItt();
-            ByteBuf out = dataOut == null ? null : Unpooled.wrappedBuffer(dataOut);
-            p.dataOut = out;
-            p.dataIn = read ? new byte[edtl] : new byte[0];
-            int immediate = 0;
-            if (write && out != null && params.immediateData()) {
-                immediate = Math.min(Math.min(params.firstBurstLength(), params.peerMaxRecvDataSegmentLength()),
-                        Math.min(edtl, out.readableBytes()));
-            }
-            int unsolicitedEnd = !write || out == null ? 0 : params.initialR2T() ? immediate
-                    : Math.min(params.firstBurstLength(), Math.min(edtl, out.readableBytes()));
-            boolean moreUnsolicited = unsolicitedEnd > immediate;
-            ByteBuf imm = immediate == 0 ? Unpooled.EMPTY_BUFFER : out.retainedSlice(0, immediate);
-            int immediateLen = immediate;
-            enqueue(sn -> {
-                ScsiCommand cmd = ScsiCommand.simple(lunField, itt, cdb, edtl, read, write, moreUnsolicited, sn,
-                        expStatSn, imm);
-                p.command = cmd;
-                pending.put(itt, p);
-                p.itt.complete(itt);
-                channel.write(cmd);
-                if (moreUnsolicited) {
-                    sendData(p, Pdu.RESERVED_TAG, immediateLen, unsolicitedEnd - immediateLen);
-                }
-                channel.flush();
-            });
-        });
-        return p.future.orTimeout(config.commandTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                .thenApply(ScsiResult.class::cast)
-                .whenComplete((r, e) -> {
-                    if (e != null) {
-                        onLoop(() -> forget(p));
+    private CompletableFuture<ScsiResult> executeRaw(
+            Pending p,
+            long lunField,
+            byte[] cdb,
+            byte[] dataOut,
+            int edtl,
+            boolean read,
+            boolean write) {
+        onLoop(
+                () -> {
+                    int itt = nextItt();
+                    ByteBuf out = dataOut == null ? null : Unpooled.wrappedBuffer(dataOut);
+                    p.dataOut = out;
+                    p.dataIn = read ? new byte[edtl] : new byte[0];
+                    int immediate = 0;
+                    if (write && out != null && params.immediateData()) {
+                        immediate =
+                                Math.min(
+                                        Math.min(
+                                                params.firstBurstLength(),
+                                                params.peerMaxRecvDataSegmentLength()),
+                                        Math.min(edtl, out.readableBytes()));
                     }
+                    int unsolicitedEnd =
+                            !write || out == null
+                                    ? 0
+                                    : params.initialR2T()
+                                            ? immediate
+                                            : Math.min(
+                                                    params.firstBurstLength(),
+                                                    Math.min(edtl, out.readableBytes()));
+                    boolean moreUnsolicited = unsolicitedEnd > immediate;
+                    ByteBuf imm =
+                            immediate == 0
+                                    ? Unpooled.EMPTY_BUFFER
+                                    : out.retainedSlice(0, immediate);
+                    int immediateLen = immediate;
+                    enqueue(
+                            sn -> {
+                                ScsiCommand cmd =
+                                        ScsiCommand.simple(
+                                                lunField,
+                                                itt,
+                                                cdb,
+                                                edtl,
+                                                read,
+                                                write,
+                                                moreUnsolicited,
+                                                sn,
+                                                expStatSn,
+                                                imm);
+                                p.command = cmd;
+                                pending.put(itt, p);
+                                p.itt.complete(itt);
+                                channel.write(cmd);
+                                if (moreUnsolicited) {
+                                    sendData(
+                                            p,
+                                            Pdu.RESERVED_TAG,
+                                            immediateLen,
+                                            unsolicitedEnd - immediateLen);
+                                }
+                                channel.flush();
+                            });
                 });
+        return p.future
+                .orTimeout(config.commandTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .thenApply(ScsiResult.class::cast)
+                .whenComplete(
+                        (r, e) -> {
+                            if (e != null) {
+                                onLoop(() -> forget(p));
+                            }
+                        });
     }
 
     /** SendTargets (RFC 7143 §13.3): "All", a target name, or "" for this session's target. */
     public CompletableFuture<List<DiscoveredTarget>> sendTargets(String which) {
         Pending p = new Pending();
-        onLoop(() -> {
-            int itt = nextItt();
-            pending.put(itt, p);
-            textResponse.reset();
-            ByteBuf text = Unpooled.wrappedBuffer(TextParameters.encode(List.of(Map.entry(Keys.SEND_TARGETS, which))));
-            enqueue(sn -> channel.writeAndFlush(new TextRequest(false, true, false, 0, itt, Pdu.RESERVED_TAG, sn,
-                    expStatSn, text)));
-        });
-        return p.future.orTimeout(config.commandTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        onLoop(
+                () -> {
+                    int itt = nextItt();
+                    pending.put(itt, p);
+                    textResponse.reset();
+                    ByteBuf text =
+                            Unpooled.wrappedBuffer(
+                                    TextParameters.encode(
+                                            List.of(Map.entry(Keys.SEND_TARGETS, which))));
+                    enqueue(
+                            sn ->
+                                    channel.writeAndFlush(
+                                            new TextRequest(
+                                                    false,
+                                                    true,
+                                                    false,
+                                                    0,
+                                                    itt,
+                                                    Pdu.RESERVED_TAG,
+                                                    sn,
+                                                    expStatSn,
+                                                    text)));
+                });
+        return p.future
+                .orTimeout(config.commandTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .thenApply(o -> DiscoveredTarget.parseSendTargets((byte[]) o));
     }
 
-    /** NOP-Out ping that expects a NOP-In echo (RFC 7143 §11.18); completes with the echoed bytes. */
+    /**
+     * NOP-Out ping that expects a NOP-In echo (RFC 7143 §11.18); completes with the echoed bytes.
+     */
     public CompletableFuture<byte[]> nop(byte[] pingData) {
         Pending p = new Pending();
-        onLoop(() -> {
-            int itt = nextItt();
-            pending.put(itt, p);
-            ByteBuf data = Unpooled.wrappedBuffer(pingData);
-            channel.writeAndFlush(new NopOut(true, 0, itt, Pdu.RESERVED_TAG, window.cmdSn(), expStatSn, data));
-        });
-        return p.future.orTimeout(config.commandTimeout().toMillis(), TimeUnit.MILLISECONDS).thenApply(o -> (byte[]) o);
+        onLoop(
+                () -> {
+                    int itt = nextItt();
+                    pending.put(itt, p);
+                    ByteBuf data = Unpooled.wrappedBuffer(pingData);
+                    channel.writeAndFlush(
+                            new NopOut(
+                                    true,
+                                    0,
+                                    itt,
+                                    Pdu.RESERVED_TAG,
+                                    window.cmdSn(),
+                                    expStatSn,
+                                    data));
+                });
+        return p.future
+                .orTimeout(config.commandTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .thenApply(o -> (byte[]) o);
     }
 
     /** A task management function (RFC 7143 §11.5); completes with the response code. */
-    public CompletableFuture<Integer> taskManagement(int function, long lunField, int referencedTaskTag) {
+    public CompletableFuture<Integer> taskManagement(
+            int function, long lunField, int referencedTaskTag) {
         Pending p = new Pending();
-        onLoop(() -> {
-            int itt = nextItt();
-            pending.put(itt, p);
-            channel.writeAndFlush(new TaskManagementRequest(true, function, lunField, itt, referencedTaskTag, window.cmdSn(),
-                    expStatSn, window.cmdSn(), 0));
-        });
-        return p.future.orTimeout(config.commandTimeout().toMillis(), TimeUnit.MILLISECONDS).thenApply(o -> (Integer) o);
+        onLoop(
+                () -> {
+                    int itt = nextItt();
+                    pending.put(itt, p);
+                    channel.writeAndFlush(
+                            new TaskManagementRequest(
+                                    true,
+                                    function,
+                                    lunField,
+                                    itt,
+                                    referencedTaskTag,
+                                    window.cmdSn(),
+                                    expStatSn,
+                                    window.cmdSn(),
+                                    0));
+                });
+        return p.future
+                .orTimeout(config.commandTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .thenApply(o -> (Integer) o);
     }
 
     /** Logout, reason "close the session" (RFC 7143 §11.14); completes when the target answered. */
     public CompletableFuture<Integer> logout() {
         Pending p = new Pending();
-        onLoop(() -> {
-            if (!channel.isActive()) {
-                p.future.completeExceptionally(new IscsiInitiatorException("connection already closed"));
-                return;
-            }
-            int itt = nextItt();
-            pending.put(itt, p);
-            channel.writeAndFlush(new LogoutRequest(true, LogoutRequest.CLOSE_SESSION, itt, 0, window.cmdSn(), expStatSn));
-        });
-        return p.future.orTimeout(config.commandTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        onLoop(
+                () -> {
+                    if (!channel.isActive()) {
+                        p.future.completeExceptionally(
+                                new IscsiInitiatorException("connection already closed"));
+                        return;
+                    }
+                    int itt = nextItt();
+                    pending.put(itt, p);
+                    channel.writeAndFlush(
+                            new LogoutRequest(
+                                    true,
+                                    LogoutRequest.CLOSE_SESSION,
+                                    itt,
+                                    0,
+                                    window.cmdSn(),
+                                    expStatSn));
+                });
+        return p.future
+                .orTimeout(config.commandTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .thenApply(o -> (Integer) o)
                 .whenComplete((r, e) -> channel.close());
     }
@@ -303,9 +409,20 @@ public final class InitiatorSession implements AutoCloseable {
         for (int off = offset; off < end; off += max) {
             int n = Math.min(max, end - off);
             int available = Math.max(0, Math.min(n, p.dataOut.readableBytes() - off));
-            ByteBuf slice = available == 0 ? Unpooled.EMPTY_BUFFER : p.dataOut.retainedSlice(off, available);
-            channel.write(new DataOut(off + n >= end, p.command.lun(), p.command.initiatorTaskTag(), ttt, expStatSn,
-                    dataSn++, off, slice));
+            ByteBuf slice =
+                    available == 0
+                            ? Unpooled.EMPTY_BUFFER
+                            : p.dataOut.retainedSlice(off, available);
+            channel.write(
+                    new DataOut(
+                            off + n >= end,
+                            p.command.lun(),
+                            p.command.initiatorTaskTag(),
+                            ttt,
+                            expStatSn,
+                            dataSn++,
+                            off,
+                            slice));
         }
     }
 
@@ -338,9 +455,20 @@ public final class InitiatorSession implements AutoCloseable {
     }
 
     private void sendLogin(InitiatorLogin.Request r) {
-        ByteBuf text = r.keys().isEmpty() ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(TextParameters.encode(r.keys()));
-        channel.writeAndFlush(LoginRequest.leading(r.transit(), r.currentStage(), r.nextStage(), config.isid(), 0,
-                window.cmdSn(), expStatSn, text));
+        ByteBuf text =
+                r.keys().isEmpty()
+                        ? Unpooled.EMPTY_BUFFER
+                        : Unpooled.wrappedBuffer(TextParameters.encode(r.keys()));
+        channel.writeAndFlush(
+                LoginRequest.leading(
+                        r.transit(),
+                        r.currentStage(),
+                        r.nextStage(),
+                        config.isid(),
+                        0,
+                        window.cmdSn(),
+                        expStatSn,
+                        text));
     }
 
     private void onLoginResponse(LoginResponse r) throws LoginException {
@@ -372,7 +500,11 @@ public final class InitiatorSession implements AutoCloseable {
             updateWindow(r2t.expCmdSn(), r2t.maxCmdSn());
             Pending p = pending.get(r2t.initiatorTaskTag());
             if (p != null && p.dataOut != null) {
-                sendData(p, r2t.targetTransferTag(), r2t.bufferOffset(), r2t.desiredDataTransferLength());
+                sendData(
+                        p,
+                        r2t.targetTransferTag(),
+                        r2t.bufferOffset(),
+                        r2t.desiredDataTransferLength());
                 channel.flush();
             }
         } else if (pdu instanceof NopIn n) {
@@ -382,8 +514,15 @@ public final class InitiatorSession implements AutoCloseable {
                 complete(n.initiatorTaskTag(), ByteBufUtil.getBytes(n.data()));
             } else if (n.targetTransferTag() != Pdu.RESERVED_TAG) {
                 // answer the target's ping (RFC 7143 §11.19)
-                channel.writeAndFlush(new NopOut(true, n.lun(), Pdu.RESERVED_TAG, n.targetTransferTag(), window.cmdSn(),
-                        expStatSn, Unpooled.EMPTY_BUFFER));
+                channel.writeAndFlush(
+                        new NopOut(
+                                true,
+                                n.lun(),
+                                Pdu.RESERVED_TAG,
+                                n.targetTransferTag(),
+                                window.cmdSn(),
+                                expStatSn,
+                                Unpooled.EMPTY_BUFFER));
             }
             n.release();
         } else if (pdu instanceof TextResponse t) {
@@ -394,8 +533,19 @@ public final class InitiatorSession implements AutoCloseable {
             if (t.continueFlag() && !t.finalFlag()) {
                 int itt = t.initiatorTaskTag();
                 int ttt = t.targetTransferTag();
-                enqueue(sn -> channel.writeAndFlush(new TextRequest(false, true, false, 0, itt, ttt, sn, expStatSn,
-                        Unpooled.EMPTY_BUFFER)));
+                enqueue(
+                        sn ->
+                                channel.writeAndFlush(
+                                        new TextRequest(
+                                                false,
+                                                true,
+                                                false,
+                                                0,
+                                                itt,
+                                                ttt,
+                                                sn,
+                                                expStatSn,
+                                                Unpooled.EMPTY_BUFFER)));
             } else {
                 complete(t.initiatorTaskTag(), textResponse.toByteArray());
             }
@@ -409,11 +559,19 @@ public final class InitiatorSession implements AutoCloseable {
         } else if (pdu instanceof Reject r) {
             expStatSn = r.statSn() + 1;
             updateWindow(r.expCmdSn(), r.maxCmdSn());
-            int itt = r.data().readableBytes() >= 20 ? r.data().getInt(r.data().readerIndex() + 16) : Pdu.RESERVED_TAG;
-            log.warn("target rejected a PDU: reason 0x{} (ITT 0x{})", Integer.toHexString(r.reason()),
+            int itt =
+                    r.data().readableBytes() >= 20
+                            ? r.data().getInt(r.data().readerIndex() + 16)
+                            : Pdu.RESERVED_TAG;
+            log.warn(
+                    "target rejected a PDU: reason 0x{} (ITT 0x{})",
+                    Integer.toHexString(r.reason()),
                     Integer.toHexString(itt));
             r.release();
-            fail(itt, new IscsiInitiatorException("target sent Reject, reason 0x" + Integer.toHexString(r.reason())));
+            fail(
+                    itt,
+                    new IscsiInitiatorException(
+                            "target sent Reject, reason 0x" + Integer.toHexString(r.reason())));
         } else if (pdu instanceof AsyncMessage a) {
             a.release();
             expStatSn = a.statSn() + 1;
@@ -436,13 +594,17 @@ public final class InitiatorSession implements AutoCloseable {
         }
         if (d.dataSn() != p.expectedDataSn++) {
             d.release();
-            fail(d.initiatorTaskTag(), new IscsiInitiatorException("Data-In DataSN " + d.dataSn() + " out of order"));
+            fail(
+                    d.initiatorTaskTag(),
+                    new IscsiInitiatorException("Data-In DataSN " + d.dataSn() + " out of order"));
             return;
         }
         int len = d.data().readableBytes();
         if (d.bufferOffset() + len > p.dataIn.length) {
             d.release();
-            fail(d.initiatorTaskTag(), new IscsiInitiatorException("Data-In beyond the expected transfer length"));
+            fail(
+                    d.initiatorTaskTag(),
+                    new IscsiInitiatorException("Data-In beyond the expected transfer length"));
             return;
         }
         d.data().getBytes(d.data().readerIndex(), p.dataIn, d.bufferOffset(), len);
@@ -450,8 +612,15 @@ public final class InitiatorSession implements AutoCloseable {
         d.release();
         if (d.statusPresent()) {
             expStatSn = d.statSn() + 1;
-            complete(d.initiatorTaskTag(), new ScsiResult(d.status(), new byte[0], trimmed(p), d.overflow(),
-                    d.underflow(), d.residualCount()));
+            complete(
+                    d.initiatorTaskTag(),
+                    new ScsiResult(
+                            d.status(),
+                            new byte[0],
+                            trimmed(p),
+                            d.overflow(),
+                            d.underflow(),
+                            d.residualCount()));
         }
     }
 
@@ -470,12 +639,21 @@ public final class InitiatorSession implements AutoCloseable {
         if (p == null) {
             return;
         }
-        complete(r.initiatorTaskTag(), new ScsiResult(r.status(), sense, trimmed(p), r.overflow(), r.underflow(),
-                r.residualCount()));
+        complete(
+                r.initiatorTaskTag(),
+                new ScsiResult(
+                        r.status(),
+                        sense,
+                        trimmed(p),
+                        r.overflow(),
+                        r.underflow(),
+                        r.residualCount()));
     }
 
     private static byte[] trimmed(Pending p) {
-        return p.dataInLength == p.dataIn.length ? p.dataIn : Arrays.copyOf(p.dataIn, p.dataInLength);
+        return p.dataInLength == p.dataIn.length
+                ? p.dataIn
+                : Arrays.copyOf(p.dataIn, p.dataInLength);
     }
 
     private final class Handler extends SimpleChannelInboundHandler<Object> {
@@ -486,7 +664,8 @@ public final class InitiatorSession implements AutoCloseable {
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
             channel = ctx.channel();
-            // with authentication the security stage takes several exchanges: do not ask to leave it yet
+            // with authentication the security stage takes several exchanges: do not ask to leave
+            // it yet
             sendLogin(login.start());
         }
 
@@ -494,7 +673,8 @@ public final class InitiatorSession implements AutoCloseable {
         protected void channelRead0(ChannelHandlerContext ctx, Object msg) {
             if (msg instanceof DataDigestError err) {
                 err.header().release();
-                log.warn("data digest error from the target; dropping the connection (ErrorRecoveryLevel 0)");
+                log.warn(
+                        "data digest error from the target; dropping the connection (ErrorRecoveryLevel 0)");
                 ctx.close();
                 return;
             }
@@ -507,14 +687,16 @@ public final class InitiatorSession implements AutoCloseable {
                         loginFuture.completeExceptionally(e);
                         ctx.close();
                     } catch (LoginException | RuntimeException e) {
-                        loginFuture.completeExceptionally(new IscsiInitiatorException(e.getMessage(), e));
+                        loginFuture.completeExceptionally(
+                                new IscsiInitiatorException(e.getMessage(), e));
                         ctx.close();
                     } finally {
                         r.release();
                     }
                 } else {
                     pdu.release();
-                    loginFuture.completeExceptionally(new IscsiInitiatorException(pdu.opcode() + " during login"));
+                    loginFuture.completeExceptionally(
+                            new IscsiInitiatorException(pdu.opcode() + " during login"));
                     ctx.close();
                 }
                 return;

@@ -6,8 +6,8 @@ import java.net.URISyntaxException;
 
 /**
  * A LUN's address as libiscsi and QEMU write it: {@code iscsi://HOST[:PORT]/IQN[/LUN]}, with an
- * IPv6 host in brackets and port 3260 when none is given. The LUN is -1 when the URL names only
- * the target.
+ * IPv6 host in brackets and port 3260 when none is given. The LUN is -1 when the URL names only the
+ * target.
  */
 public record IscsiUrl(String host, int port, String iqn, int lun) {
     public static final int DEFAULT_PORT = 3260;
@@ -27,8 +27,8 @@ public record IscsiUrl(String host, int port, String iqn, int lun) {
     }
 
     /**
-     * Parses iscsi://HOST[:PORT]/IQN[/LUN]; a message naming the expected form when {@code text}
-     * is not one.
+     * Parses iscsi://HOST[:PORT]/IQN[/LUN]; a message naming the expected form when {@code text} is
+     * not one.
      */
     public static IscsiUrl parse(String text) {
         String expected = "write iscsi://HOST[:PORT]/IQN/LUN, not '" + text + "'";
@@ -38,7 +38,9 @@ public record IscsiUrl(String host, int port, String iqn, int lun) {
         } catch (URISyntaxException e) {
             throw new IllegalArgumentException(expected);
         }
-        if (!"iscsi".equals(u.getScheme()) || u.getHost() == null || u.getPath() == null
+        if (!"iscsi".equals(u.getScheme())
+                || u.getHost() == null
+                || u.getPath() == null
                 || u.getPath().length() < 2) {
             throw new IllegalArgumentException(expected);
         }
@@ -51,13 +53,18 @@ public record IscsiUrl(String host, int port, String iqn, int lun) {
             try {
                 lun = Integer.parseInt(path[1]);
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(expected + ": '" + path[1] + "' is not a LUN number");
+                throw new IllegalArgumentException(
+                        expected + ": '" + path[1] + "' is not a LUN number");
             }
             if (lun < 0 || lun > 16383) { // SAM-5 flat and peripheral addressing reach LUN 16383
-                throw new IllegalArgumentException(expected + ": LUN " + lun + " is out of range 0-16383");
+                throw new IllegalArgumentException(
+                        expected + ": LUN " + lun + " is out of range 0-16383");
             }
         }
-        String host = u.getHost().startsWith("[") ? u.getHost().substring(1, u.getHost().length() - 1) : u.getHost();
+        String host =
+                u.getHost().startsWith("[")
+                        ? u.getHost().substring(1, u.getHost().length() - 1)
+                        : u.getHost();
         return new IscsiUrl(host, u.getPort() < 0 ? DEFAULT_PORT : u.getPort(), path[0], lun);
     }
 
@@ -69,7 +76,8 @@ public record IscsiUrl(String host, int port, String iqn, int lun) {
     /** The LUN, or a message naming what is missing. */
     public int requireLun() {
         if (lun < 0) {
-            throw new IllegalArgumentException(this + " names no LUN: add /LUN, e.g. " + withLun(0));
+            throw new IllegalArgumentException(
+                    this + " names no LUN: add /LUN, e.g. " + withLun(0));
         }
         return lun;
     }

@@ -8,8 +8,11 @@ public final class LoginRefusedException extends IscsiInitiatorException {
     private final int statusDetail;
 
     public LoginRefusedException(int statusClass, int statusDetail) {
-        super("login refused: " + LoginStatus.of(statusClass, statusDetail)
-                + String.format(" (class 0x%02x, detail 0x%02x)", statusClass, statusDetail));
+        super(
+                "login refused: "
+                        + LoginStatus.of(statusClass, statusDetail)
+                        + String.format(
+                                " (class 0x%02x, detail 0x%02x)", statusClass, statusDetail));
         this.statusClass = statusClass;
         this.statusDetail = statusDetail;
     }

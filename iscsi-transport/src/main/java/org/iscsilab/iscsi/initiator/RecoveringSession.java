@@ -15,38 +15,51 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A session that outlives its connection the way open-iscsi's does at ErrorRecoveryLevel 0:
- * when the connection fails it logs in again with the same ISID (the target reinstates the
- * session, RFC 7143 §6.3.5) every retry interval. When the replacement timeout has passed since
- * the failure the session is FAILED (its I/O should fail fast) but the attempts go on, as iscsid's
- * do, and a later login brings it back. Commands issued while not logged in fail at once, so the
- * caller (a host's mid-layer) decides whether to hold or fail its queue. Listeners see every
- * state change.
+ * A session that outlives its connection the way open-iscsi's does at ErrorRecoveryLevel 0: when
+ * the connection fails it logs in again with the same ISID (the target reinstates the session, RFC
+ * 7143 §6.3.5) every retry interval. When the replacement timeout has passed since the failure the
+ * session is FAILED (its I/O should fail fast) but the attempts go on, as iscsid's do, and a later
+ * login brings it back. Commands issued while not logged in fail at once, so the caller (a host's
+ * mid-layer) decides whether to hold or fail its queue. Listeners see every state change.
  */
 public final class RecoveringSession implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RecoveringSession.class);
 
-    /** LOGGED_IN -> RECOVERING -> LOGGED_IN, or -> FAILED after the replacement timeout (-> LOGGED_IN on a later login); CLOSED after logout. */
-    public enum State { LOGGED_IN, RECOVERING, FAILED, CLOSED }
+    /**
+     * LOGGED_IN -> RECOVERING -> LOGGED_IN, or -> FAILED after the replacement timeout (->
+     * LOGGED_IN on a later login); CLOSED after logout.
+     */
+    public enum State {
+        LOGGED_IN,
+        RECOVERING,
+        FAILED,
+        CLOSED
+    }
 
     private final IscsiInitiator initiator;
     private final InetSocketAddress address;
     private final InitiatorConfig config;
     private final Duration retryInterval;
     private final Duration replacementTimeout;
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "iscsi-recovery");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService timer =
+            Executors.newSingleThreadScheduledExecutor(
+                    r -> {
+                        Thread t = new Thread(r, "iscsi-recovery");
+                        t.setDaemon(true);
+                        return t;
+                    });
     private final List<BiConsumer<State, State>> listeners = new CopyOnWriteArrayList<>();
     private final AtomicInteger relogins = new AtomicInteger();
     private volatile InitiatorSession current;
     private volatile State state = State.LOGGED_IN;
     private volatile long failedAtNanos;
 
-    private RecoveringSession(IscsiInitiator initiator, InetSocketAddress address, InitiatorConfig config,
-                              Duration retryInterval, Duration replacementTimeout) {
+    private RecoveringSession(
+            IscsiInitiator initiator,
+            InetSocketAddress address,
+            InitiatorConfig config,
+            Duration retryInterval,
+            Duration replacementTimeout) {
         this.initiator = initiator;
         this.address = address;
         this.config = config;
@@ -55,14 +68,22 @@ public final class RecoveringSession implements AutoCloseable {
     }
 
     /** Logs in; the first login must succeed, later ones are the recovery's. */
-    public static CompletableFuture<RecoveringSession> open(IscsiInitiator initiator, InetSocketAddress address,
-                                                            InitiatorConfig config, Duration retryInterval,
-                                                            Duration replacementTimeout) {
-        RecoveringSession r = new RecoveringSession(initiator, address, config, retryInterval, replacementTimeout);
-        return initiator.login(address, config).thenApply(s -> {
-            r.attach(s);
-            return r;
-        });
+    public static CompletableFuture<RecoveringSession> open(
+            IscsiInitiator initiator,
+            InetSocketAddress address,
+            InitiatorConfig config,
+            Duration retryInterval,
+            Duration replacementTimeout) {
+        RecoveringSession r =
+                new RecoveringSession(
+                        initiator, address, config, retryInterval, replacementTimeout);
+        return initiator
+                .login(address, config)
+                .thenApply(
+                        s -> {
+                            r.attach(s);
+                            return r;
+                        });
     }
 
     public State state() {
@@ -79,27 +100,33 @@ public final class RecoveringSession implements AutoCloseable {
         return relogins.get();
     }
 
-    /** Called with (from, to) on every state change, on the recovery's own thread or an I/O thread. */
+    /**
+     * Called with (from, to) on every state change, on the recovery's own thread or an I/O thread.
+     */
     public void onStateChange(BiConsumer<State, State> listener) {
         listeners.add(listener);
     }
 
-    public CompletableFuture<ScsiResult> execute(long lunField, byte[] cdb, byte[] dataOut, int expectedDataIn) {
+    public CompletableFuture<ScsiResult> execute(
+            long lunField, byte[] cdb, byte[] dataOut, int expectedDataIn) {
         InitiatorSession s = session();
         if (s == null) {
-            return CompletableFuture.failedFuture(new IscsiInitiatorException("session is " + state));
+            return CompletableFuture.failedFuture(
+                    new IscsiInitiatorException("session is " + state));
         }
         return s.execute(lunField, cdb, dataOut, expectedDataIn);
     }
 
     /** Like {@link InitiatorSession#submit}; fails at once when not logged in. */
-    public InitiatorSession.Command submit(long lunField, byte[] cdb, byte[] dataOut, int expectedDataIn) {
+    public InitiatorSession.Command submit(
+            long lunField, byte[] cdb, byte[] dataOut, int expectedDataIn) {
         InitiatorSession s = session();
         if (s == null) {
-            CompletableFuture<ScsiResult> failed = CompletableFuture.failedFuture(
-                    new IscsiInitiatorException("session is " + state));
-            return new InitiatorSession.Command(CompletableFuture.failedFuture(new IscsiInitiatorException("no tag")),
-                    failed);
+            CompletableFuture<ScsiResult> failed =
+                    CompletableFuture.failedFuture(
+                            new IscsiInitiatorException("session is " + state));
+            return new InitiatorSession.Command(
+                    CompletableFuture.failedFuture(new IscsiInitiatorException("no tag")), failed);
         }
         return s.submit(lunField, cdb, dataOut, expectedDataIn);
     }
@@ -107,18 +134,22 @@ public final class RecoveringSession implements AutoCloseable {
     /** A task management function on the current session; fails when not logged in. */
     public CompletableFuture<Integer> taskManagement(int function, long lunField) {
         InitiatorSession s = session();
-        return s == null ? CompletableFuture.failedFuture(new IscsiInitiatorException("session is " + state))
+        return s == null
+                ? CompletableFuture.failedFuture(new IscsiInitiatorException("session is " + state))
                 : s.taskManagement(function, lunField, Pdu.RESERVED_TAG);
     }
 
     /** ABORT TASK on the current session; fails when not logged in. */
     public CompletableFuture<Integer> abortTask(long lunField, int itt) {
         InitiatorSession s = session();
-        return s == null ? CompletableFuture.failedFuture(new IscsiInitiatorException("session is " + state))
+        return s == null
+                ? CompletableFuture.failedFuture(new IscsiInitiatorException("session is " + state))
                 : s.abortTask(lunField, itt);
     }
 
-    /** Drops the connection (a session reset): the session recovers as after any connection failure. */
+    /**
+     * Drops the connection (a session reset): the session recovers as after any connection failure.
+     */
     public void dropConnection() {
         InitiatorSession s = current;
         if (s != null) {
@@ -154,25 +185,34 @@ public final class RecoveringSession implements AutoCloseable {
         if (state != State.RECOVERING && state != State.FAILED) {
             return;
         }
-        if (state == State.RECOVERING && System.nanoTime() - failedAtNanos >= replacementTimeout.toNanos()) {
-            moveTo(State.FAILED); // open-iscsi: replacement_timeout expired, I/O fails fast from now on
+        if (state == State.RECOVERING
+                && System.nanoTime() - failedAtNanos >= replacementTimeout.toNanos()) {
+            moveTo(State.FAILED); // open-iscsi: replacement_timeout expired, I/O fails fast
+            // from now on
         }
-        initiator.login(address, config).whenComplete((s, err) -> {
-            if (err == null && (state == State.RECOVERING || state == State.FAILED)) {
-                relogins.incrementAndGet();
-                attach(s);
-                moveTo(State.LOGGED_IN);
-            } else {
-                if (err != null) {
-                    log.debug("relogin to {} failed: {}", address, err.toString());
-                } else {
-                    s.close();
-                }
-                if (!timer.isShutdown()) {
-                    timer.schedule(this::attempt, retryInterval.toMillis(), TimeUnit.MILLISECONDS);
-                }
-            }
-        });
+        initiator
+                .login(address, config)
+                .whenComplete(
+                        (s, err) -> {
+                            if (err == null
+                                    && (state == State.RECOVERING || state == State.FAILED)) {
+                                relogins.incrementAndGet();
+                                attach(s);
+                                moveTo(State.LOGGED_IN);
+                            } else {
+                                if (err != null) {
+                                    log.debug("relogin to {} failed: {}", address, err.toString());
+                                } else {
+                                    s.close();
+                                }
+                                if (!timer.isShutdown()) {
+                                    timer.schedule(
+                                            this::attempt,
+                                            retryInterval.toMillis(),
+                                            TimeUnit.MILLISECONDS);
+                                }
+                            }
+                        });
     }
 
     /** Logs out (when logged in) and stops recovering. */
@@ -180,7 +220,9 @@ public final class RecoveringSession implements AutoCloseable {
         InitiatorSession s = session();
         moveTo(State.CLOSED);
         timer.shutdownNow();
-        return s == null ? CompletableFuture.completedFuture(null) : s.logout().thenApply(code -> null);
+        return s == null
+                ? CompletableFuture.completedFuture(null)
+                : s.logout().thenApply(code -> null);
     }
 
     @Override

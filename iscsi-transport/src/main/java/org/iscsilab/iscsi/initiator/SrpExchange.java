@@ -21,7 +21,13 @@ import org.iscsilab.iscsi.login.SrpGroup;
  * never chosen; a B that is zero modulo N or gives u = 0 ends the login (RFC 2945 §3).
  */
 final class SrpExchange implements AuthExchange {
-    private enum State { SEND_USER, SEND_A, SEND_M, CHECK_TARGET, DONE }
+    private enum State {
+        SEND_USER,
+        SEND_A,
+        SEND_M,
+        CHECK_TARGET,
+        DONE
+    }
 
     private final InitiatorConfig.SrpLogin login;
     private State state = State.SEND_USER;
@@ -47,20 +53,23 @@ final class SrpExchange implements AuthExchange {
     }
 
     @Override
-    public List<Map.Entry<String, String>> next(List<Map.Entry<String, String>> answer) throws LoginException {
+    public List<Map.Entry<String, String>> next(List<Map.Entry<String, String>> answer)
+            throws LoginException {
         Map<String, String> in = new HashMap<>();
         answer.forEach(e -> in.put(e.getKey(), e.getValue()));
         switch (state) {
             case SEND_USER -> {
                 state = State.SEND_A;
-                return List.of(Map.entry(Keys.SRP_U, login.user()), Map.entry(Keys.TARGET_AUTH,
-                        login.targetAuth() ? "Yes" : "No"));
+                return List.of(
+                        Map.entry(Keys.SRP_U, login.user()),
+                        Map.entry(Keys.TARGET_AUTH, login.targetAuth() ? "Yes" : "No"));
             }
             case SEND_A -> {
                 String offered = in.get(Keys.SRP_GROUP);
                 String s = in.get(Keys.SRP_S);
                 if (offered == null || s == null) {
-                    throw new IscsiInitiatorException("the target sent no SRP_GROUP and SRP_s: " + in);
+                    throw new IscsiInitiatorException(
+                            "the target sent no SRP_GROUP and SRP_s: " + in);
                 }
                 for (String name : offered.split(",")) {
                     SrpGroup g = SrpGroup.of(name);
@@ -69,15 +78,17 @@ final class SrpExchange implements AuthExchange {
                     }
                 }
                 if (group == null) {
-                    throw new LoginException(LoginStatus.AUTHENTICATION_FAILURE, "no SRP group of " + offered
-                            + " is known here (SRP-1536 and larger)");
+                    throw new LoginException(
+                            LoginStatus.AUTHENTICATION_FAILURE,
+                            "no SRP group of " + offered + " is known here (SRP-1536 and larger)");
                 }
                 salt = Chap.decode(s);
                 a = Srp.newPrivateExponent();
                 bigA = Srp.clientPublic(group, a);
                 state = State.SEND_M;
-                return List.of(Map.entry(Keys.SRP_A, Chap.hex(Srp.bytes(bigA))), Map.entry(Keys.SRP_GROUP,
-                        group.keyValue()));
+                return List.of(
+                        Map.entry(Keys.SRP_A, Chap.hex(Srp.bytes(bigA))),
+                        Map.entry(Keys.SRP_GROUP, group.keyValue()));
             }
             case SEND_M -> {
                 String b = in.get(Keys.SRP_B);
@@ -86,9 +97,14 @@ final class SrpExchange implements AuthExchange {
                 }
                 BigInteger bigB = new BigInteger(1, Chap.decode(b));
                 if (bigB.mod(group.n()).signum() == 0 || Srp.u(bigB).signum() == 0) {
-                    throw new LoginException(LoginStatus.AUTHENTICATION_FAILURE, "the target's SRP_B is unsafe");
+                    throw new LoginException(
+                            LoginStatus.AUTHENTICATION_FAILURE, "the target's SRP_B is unsafe");
                 }
-                BigInteger x = Srp.x(salt, login.user(), login.password().getBytes(StandardCharsets.UTF_8));
+                BigInteger x =
+                        Srp.x(
+                                salt,
+                                login.user(),
+                                login.password().getBytes(StandardCharsets.UTF_8));
                 k = Srp.sessionKey(Srp.clientSecret(group, bigB, x, a));
                 m = Srp.clientProof(group, login.user(), salt, bigA, bigB, k);
                 state = login.targetAuth() ? State.CHECK_TARGET : State.DONE;
@@ -96,8 +112,10 @@ final class SrpExchange implements AuthExchange {
             }
             case CHECK_TARGET -> {
                 String hm = in.get(Keys.SRP_HM);
-                if (hm == null || !MessageDigest.isEqual(Srp.serverProof(bigA, m, k), Chap.decode(hm))) {
-                    throw new LoginException(LoginStatus.AUTHENTICATION_FAILURE,
+                if (hm == null
+                        || !MessageDigest.isEqual(Srp.serverProof(bigA, m, k), Chap.decode(hm))) {
+                    throw new LoginException(
+                            LoginStatus.AUTHENTICATION_FAILURE,
                             "the target failed SRP authentication (SRP_HM)");
                 }
                 state = State.DONE;

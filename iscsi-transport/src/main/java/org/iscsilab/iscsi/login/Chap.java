@@ -8,11 +8,13 @@ import org.bouncycastle.crypto.Digest;
 
 /** CHAP computations and the binary value encodings of RFC 7143 §6.1 ("0x" hex, "0b" base64). */
 public final class Chap {
-    private Chap() {
-    }
+    private Chap() {}
 
-    /** RFC 1994: the response is the digest of the identifier byte, the secret and the challenge. */
-    public static byte[] response(ChapAlgorithm algorithm, int identifier, byte[] secret, byte[] challenge) {
+    /**
+     * RFC 1994: the response is the digest of the identifier byte, the secret and the challenge.
+     */
+    public static byte[] response(
+            ChapAlgorithm algorithm, int identifier, byte[] secret, byte[] challenge) {
         Digest d = algorithm.newDigest();
         d.update((byte) identifier);
         d.update(secret, 0, secret.length);
@@ -24,7 +26,10 @@ public final class Chap {
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    /** A random challenge as long as the algorithm's digest, and at least 16 bytes (RFC 7143 §12.1.3). */
+    /**
+     * A random challenge as long as the algorithm's digest, and at least 16 bytes (RFC 7143
+     * §12.1.3).
+     */
     public static byte[] newChallenge(ChapAlgorithm algorithm) {
         byte[] c = new byte[Math.max(16, algorithm.newDigest().getDigestSize())];
         RANDOM.nextBytes(c);

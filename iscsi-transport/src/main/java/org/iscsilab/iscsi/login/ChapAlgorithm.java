@@ -8,8 +8,8 @@ import org.bouncycastle.crypto.digests.SHA3Digest;
 
 /**
  * CHAP_A values (IANA "PPP Authentication Algorithms", used by RFC 7143 §12.1.3): the digest the
- * response is computed with. Digests come from Bouncy Castle, so they work on JDKs whose
- * providers refuse MD5 (FIPS mode).
+ * response is computed with. Digests come from Bouncy Castle, so they work on JDKs whose providers
+ * refuse MD5 (FIPS mode).
  */
 public enum ChapAlgorithm {
     MD5(5),

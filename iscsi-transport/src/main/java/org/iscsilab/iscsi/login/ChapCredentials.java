@@ -1,8 +1,8 @@
 package org.iscsilab.iscsi.login;
 
 /**
- * A CHAP name and secret. RFC 7143 §12.1.3: without IPsec a secret must be at least 96 bits
- * (12 bytes) long; shorter ones are refused when configured.
+ * A CHAP name and secret. RFC 7143 §12.1.3: without IPsec a secret must be at least 96 bits (12
+ * bytes) long; shorter ones are refused when configured.
  */
 public record ChapCredentials(String user, String secret) {
     public ChapCredentials {
@@ -10,7 +10,8 @@ public record ChapCredentials(String user, String secret) {
             throw new IllegalArgumentException("a CHAP name is needed");
         }
         if (secret == null || Chap.secret(secret).length < 12) {
-            throw new IllegalArgumentException("a CHAP secret must be at least 12 bytes (RFC 7143 §12.1.3)");
+            throw new IllegalArgumentException(
+                    "a CHAP secret must be at least 12 bytes (RFC 7143 §12.1.3)");
         }
     }
 

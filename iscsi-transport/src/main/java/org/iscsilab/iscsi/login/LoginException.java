@@ -1,6 +1,9 @@
 package org.iscsilab.iscsi.login;
 
-/** Ends a login with a Login Response carrying this Status-Class and Status-Detail (RFC 7143 §11.13.5). */
+/**
+ * Ends a login with a Login Response carrying this Status-Class and Status-Detail (RFC 7143
+ * §11.13.5).
+ */
 public final class LoginException extends Exception {
     private final LoginStatus status;
 

@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The responder's negotiation engine (RFC 7143 §6.2): answers any offered key from its
- * declaration in {@link Keys} and this side's own values, and remembers the results.
+ * The responder's negotiation engine (RFC 7143 §6.2): answers any offered key from its declaration
+ * in {@link Keys} and this side's own values, and remembers the results.
  */
 public final class Negotiator implements NegotiationResults {
     public static final String NOT_UNDERSTOOD = "NotUnderstood";
@@ -18,7 +18,9 @@ public final class Negotiator implements NegotiationResults {
     private final Map<String, String> results = new HashMap<>();
     private final Map<String, String> declaredByPeer = new HashMap<>();
 
-    /** @param local this side's values; LIST keys as comma-separated preference lists */
+    /**
+     * @param local this side's values; LIST keys as comma-separated preference lists
+     */
     public Negotiator(Map<String, String> local) {
         this.local = Map.copyOf(local);
     }
@@ -28,7 +30,8 @@ public final class Negotiator implements NegotiationResults {
      *
      * @throws LoginException when a key is offered twice (RFC 7143 §6.2: initiator error)
      */
-    public List<Map.Entry<String, String>> respond(List<Map.Entry<String, String>> offers) throws LoginException {
+    public List<Map.Entry<String, String>> respond(List<Map.Entry<String, String>> offers)
+            throws LoginException {
         List<Map.Entry<String, String>> answers = new ArrayList<>();
         for (Map.Entry<String, String> offer : offers) {
             String name = offer.getKey();
@@ -43,7 +46,8 @@ public final class Negotiator implements NegotiationResults {
                 continue;
             }
             if (results.containsKey(name) || declaredByPeer.containsKey(name)) {
-                throw new LoginException(LoginStatus.INITIATOR_ERROR, "key " + name + " sent twice (RFC 7143 §6.2)");
+                throw new LoginException(
+                        LoginStatus.INITIATOR_ERROR, "key " + name + " sent twice (RFC 7143 §6.2)");
             }
             String answer = answer(name, value);
             if (answer != null) {
@@ -76,16 +80,33 @@ public final class Negotiator implements NegotiationResults {
             return null;
         }
         String mine = local.getOrDefault(name, key.defaultValue());
-        String result = switch (key.kind()) {
-            case LIST -> pickFromList(value, mine);
-            case NUMERICAL_MIN -> key.valid(value)
-                    ? Long.toString(Math.min(TextKey.parseNumber(value), TextKey.parseNumber(mine))) : REJECT;
-            case NUMERICAL_MAX -> key.valid(value)
-                    ? Long.toString(Math.max(TextKey.parseNumber(value), TextKey.parseNumber(mine))) : REJECT;
-            case BOOLEAN_AND -> key.valid(value) ? yesNo(value.equals("Yes") && mine.equals("Yes")) : REJECT;
-            case BOOLEAN_OR -> key.valid(value) ? yesNo(value.equals("Yes") || mine.equals("Yes")) : REJECT;
-            case DECLARATIVE -> throw new IllegalStateException("handled above");
-        };
+        String result =
+                switch (key.kind()) {
+                    case LIST -> pickFromList(value, mine);
+                    case NUMERICAL_MIN ->
+                            key.valid(value)
+                                    ? Long.toString(
+                                            Math.min(
+                                                    TextKey.parseNumber(value),
+                                                    TextKey.parseNumber(mine)))
+                                    : REJECT;
+                    case NUMERICAL_MAX ->
+                            key.valid(value)
+                                    ? Long.toString(
+                                            Math.max(
+                                                    TextKey.parseNumber(value),
+                                                    TextKey.parseNumber(mine)))
+                                    : REJECT;
+                    case BOOLEAN_AND ->
+                            key.valid(value)
+                                    ? yesNo(value.equals("Yes") && mine.equals("Yes"))
+                                    : REJECT;
+                    case BOOLEAN_OR ->
+                            key.valid(value)
+                                    ? yesNo(value.equals("Yes") || mine.equals("Yes"))
+                                    : REJECT;
+                    case DECLARATIVE -> throw new IllegalStateException("handled above");
+                };
         results.put(name, result);
         return result;
     }

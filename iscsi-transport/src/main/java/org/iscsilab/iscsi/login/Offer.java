@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The originator's side of a negotiation (RFC 7143 §6.2): the keys it offers, and a check of
- * each answer against the offer's selection rule before it becomes the result.
+ * The originator's side of a negotiation (RFC 7143 §6.2): the keys it offers, and a check of each
+ * answer against the offer's selection rule before it becomes the result.
  */
 public final class Offer implements NegotiationResults {
     private final Map<String, String> offered = new HashMap<>();
@@ -35,7 +35,9 @@ public final class Offer implements NegotiationResults {
             String key = a.getKey();
             String value = a.getValue();
             TextKey decl = Keys.get(key);
-            if (decl == null || value.equals(Negotiator.NOT_UNDERSTOOD) || value.equals(Negotiator.IRRELEVANT)) {
+            if (decl == null
+                    || value.equals(Negotiator.NOT_UNDERSTOOD)
+                    || value.equals(Negotiator.IRRELEVANT)) {
                 continue;
             }
             if (decl.kind() == KeyKind.DECLARATIVE) {
@@ -47,8 +49,15 @@ public final class Offer implements NegotiationResults {
                 continue; // not ours to judge, or refused: the default stays
             }
             if (!answerFits(decl, mine, value)) {
-                throw new LoginException(LoginStatus.INITIATOR_ERROR,
-                        "answer " + key + "=" + value + " does not fit the offer " + mine + " (RFC 7143 §6.2)");
+                throw new LoginException(
+                        LoginStatus.INITIATOR_ERROR,
+                        "answer "
+                                + key
+                                + "="
+                                + value
+                                + " does not fit the offer "
+                                + mine
+                                + " (RFC 7143 §6.2)");
             }
             results.put(key, value);
         }
@@ -57,8 +66,10 @@ public final class Offer implements NegotiationResults {
     private static boolean answerFits(TextKey decl, String offer, String answer) {
         return switch (decl.kind()) {
             case LIST -> List.of(offer.split(",")).contains(answer);
-            case NUMERICAL_MIN -> decl.valid(answer) && TextKey.parseNumber(answer) <= TextKey.parseNumber(offer);
-            case NUMERICAL_MAX -> decl.valid(answer) && TextKey.parseNumber(answer) >= TextKey.parseNumber(offer);
+            case NUMERICAL_MIN ->
+                    decl.valid(answer) && TextKey.parseNumber(answer) <= TextKey.parseNumber(offer);
+            case NUMERICAL_MAX ->
+                    decl.valid(answer) && TextKey.parseNumber(answer) >= TextKey.parseNumber(offer);
             case BOOLEAN_AND -> decl.valid(answer) && (offer.equals("Yes") || answer.equals("No"));
             case BOOLEAN_OR -> decl.valid(answer) && (offer.equals("No") || answer.equals("Yes"));
             case DECLARATIVE -> true;

@@ -1,20 +1,36 @@
 package org.iscsilab.iscsi.login;
 
 /**
- * The operational parameters in force after login (RFC 7143 §13), as both ends agreed.
- * {@code maxRecvDataSegmentLength} is what this side may receive per PDU;
- * {@code peerMaxRecvDataSegmentLength} is what it may send.
+ * The operational parameters in force after login (RFC 7143 §13), as both ends agreed. {@code
+ * maxRecvDataSegmentLength} is what this side may receive per PDU; {@code
+ * peerMaxRecvDataSegmentLength} is what it may send.
  */
-public record SessionParameters(boolean headerDigest, boolean dataDigest, int maxConnections, boolean initialR2T,
-                                boolean immediateData, int maxRecvDataSegmentLength,
-                                int peerMaxRecvDataSegmentLength, int maxBurstLength, int firstBurstLength,
-                                int defaultTime2Wait, int defaultTime2Retain, int maxOutstandingR2T,
-                                boolean dataPduInOrder, boolean dataSequenceInOrder, int errorRecoveryLevel) {
+public record SessionParameters(
+        boolean headerDigest,
+        boolean dataDigest,
+        int maxConnections,
+        boolean initialR2T,
+        boolean immediateData,
+        int maxRecvDataSegmentLength,
+        int peerMaxRecvDataSegmentLength,
+        int maxBurstLength,
+        int firstBurstLength,
+        int defaultTime2Wait,
+        int defaultTime2Retain,
+        int maxOutstandingR2T,
+        boolean dataPduInOrder,
+        boolean dataSequenceInOrder,
+        int errorRecoveryLevel) {
 
-    public static final SessionParameters DEFAULTS = new SessionParameters(false, false, 1, true, true, 8192, 8192,
-            262144, 65536, 2, 20, 1, true, true, 0);
+    public static final SessionParameters DEFAULTS =
+            new SessionParameters(
+                    false, false, 1, true, true, 8192, 8192, 262144, 65536, 2, 20, 1, true, true,
+                    0);
 
-    /** Reads the results of a finished negotiation; FirstBurstLength never exceeds MaxBurstLength (§13.14). */
+    /**
+     * Reads the results of a finished negotiation; FirstBurstLength never exceeds MaxBurstLength
+     * (§13.14).
+     */
     public static SessionParameters from(NegotiationResults n, int ownMaxRecvDataSegmentLength) {
         int maxBurst = num(n.result(Keys.MAX_BURST_LENGTH));
         String peerMrdsl = n.declared(Keys.MAX_RECV_DATA_SEGMENT_LENGTH);

@@ -3,8 +3,8 @@ package org.iscsilab.iscsi.login;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
-import org.bouncycastle.crypto.digests.SHA1Digest;
 import java.util.Arrays;
+import org.bouncycastle.crypto.digests.SHA1Digest;
 
 /**
  * The arithmetic of SRP-SHA1 as RFC 2945 defines it and RFC 7143 §12.1.2 uses it for iSCSI login.
@@ -14,8 +14,7 @@ import java.util.Arrays;
 public final class Srp {
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private Srp() {
-    }
+    private Srp() {}
 
     /** x = SHA1(s | SHA1(U | ":" | p)) (RFC 2945 §3). */
     public static BigInteger x(byte[] salt, String user, byte[] password) {
@@ -56,20 +55,23 @@ public final class Srp {
     }
 
     /** The initiator's S = (B - g^x) ^ (a + u * x) % N. */
-    public static BigInteger clientSecret(SrpGroup group, BigInteger bigB, BigInteger x, BigInteger a) {
+    public static BigInteger clientSecret(
+            SrpGroup group, BigInteger bigB, BigInteger x, BigInteger a) {
         BigInteger n = group.n();
         BigInteger base = bigB.subtract(group.g().modPow(x, n)).mod(n);
         return base.modPow(a.add(u(bigB).multiply(x)), n);
     }
 
     /** The target's S = (A * v^u) ^ b % N. */
-    public static BigInteger serverSecret(SrpGroup group, BigInteger bigA, BigInteger bigB, BigInteger v,
-                                          BigInteger b) {
+    public static BigInteger serverSecret(
+            SrpGroup group, BigInteger bigA, BigInteger bigB, BigInteger v, BigInteger b) {
         BigInteger n = group.n();
         return bigA.multiply(v.modPow(u(bigB), n)).mod(n).modPow(b, n);
     }
 
-    /** K = SHA_Interleave(S) (RFC 2945 §3.1): 40 bytes from the hashes of S's even and odd bytes. */
+    /**
+     * K = SHA_Interleave(S) (RFC 2945 §3.1): 40 bytes from the hashes of S's even and odd bytes.
+     */
     public static byte[] sessionKey(BigInteger s) {
         byte[] t = bytes(s);
         int offset = t.length % 2; // an odd length drops the first byte
@@ -91,14 +93,15 @@ public final class Srp {
     }
 
     /** M = H(H(N) XOR H(g) | H(U) | s | A | B | K): the initiator's proof (RFC 2945 §3). */
-    public static byte[] clientProof(SrpGroup group, String user, byte[] salt, BigInteger bigA, BigInteger bigB,
-                                     byte[] k) {
+    public static byte[] clientProof(
+            SrpGroup group, String user, byte[] salt, BigInteger bigA, BigInteger bigB, byte[] k) {
         byte[] hn = sha1(bytes(group.n()));
         byte[] hg = sha1(bytes(group.g()));
         for (int i = 0; i < hn.length; i++) {
             hn[i] ^= hg[i];
         }
-        return sha1(hn, sha1(user.getBytes(StandardCharsets.UTF_8)), salt, bytes(bigA), bytes(bigB), k);
+        return sha1(
+                hn, sha1(user.getBytes(StandardCharsets.UTF_8)), salt, bytes(bigA), bytes(bigB), k);
     }
 
     /** H(A | M | K): the target's proof, sent as SRP_HM when the initiator asked TargetAuth=Yes. */

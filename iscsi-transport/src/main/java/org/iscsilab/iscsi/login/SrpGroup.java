@@ -7,9 +7,9 @@ import org.bouncycastle.crypto.params.SRP6GroupParameters;
 /**
  * The SRP groups iSCSI names in SRP_GROUP (RFC 7143 §12.1.2 refers to RFC 3723 for them). The
  * modulus N and generator g are the published SRP groups of the same sizes (RFC 5054 Appendix A,
- * taken from Bouncy Castle); that RFC 3723 lists exactly these values is our reading, not
- * checked against another implementation, since no other iSCSI stack we know of offers SRP.
- * SRP-1536 is the smallest this project accepts.
+ * taken from Bouncy Castle); that RFC 3723 lists exactly these values is our reading, not checked
+ * against another implementation, since no other iSCSI stack we know of offers SRP. SRP-1536 is the
+ * smallest this project accepts.
  */
 public enum SrpGroup {
     SRP_1536("SRP-1536", SRP6StandardGroups.rfc5054_1536),

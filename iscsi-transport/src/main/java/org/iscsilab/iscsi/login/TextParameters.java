@@ -6,14 +6,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The key=value pairs of a Login or Text data segment (RFC 7143 §6.1): UTF-8, each pair
- * terminated by a NUL byte, in order.
+ * The key=value pairs of a Login or Text data segment (RFC 7143 §6.1): UTF-8, each pair terminated
+ * by a NUL byte, in order.
  */
 public final class TextParameters {
     public static final int MAX_KEY_LENGTH = 63; // RFC 7143 §6.1
 
-    private TextParameters() {
-    }
+    private TextParameters() {}
 
     /** A malformed text data segment. */
     public static final class TextFormatException extends Exception {

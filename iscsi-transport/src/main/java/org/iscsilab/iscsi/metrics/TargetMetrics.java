@@ -1,29 +1,32 @@
 package org.iscsilab.iscsi.metrics;
 
+import com.sun.management.ThreadMXBean;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import java.lang.management.ManagementFactory;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.iscsilab.core.fault.EventLog;
-import com.sun.management.ThreadMXBean;
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
-import java.lang.management.ManagementFactory;
 
 /**
  * The target's meters (Micrometer), registered in the registry the assembler of the target gives
- * (the target server exposes a Prometheus one at the admin API's /metrics): SCSI commands by opcode and status with latency histograms, bytes in and out,
- * commands in flight per LUN, sessions, connections, logins by outcome, task management by
- * response and faults fired. Meters on the command path are looked up once and cached.
+ * (the target server exposes a Prometheus one at the admin API's /metrics): SCSI commands by opcode
+ * and status with latency histograms, bytes in and out, commands in flight per LUN, sessions,
+ * connections, logins by outcome, task management by response and faults fired. Meters on the
+ * command path are looked up once and cached.
  */
 public final class TargetMetrics {
     private final MeterRegistry registry;
+
     @SuppressWarnings("unchecked")
     private final ConcurrentHashMap<String, Counter>[] commands = new ConcurrentHashMap[256];
+
     private final Timer[] latency = new Timer[256];
     private final ConcurrentHashMap<Integer, AtomicInteger> inFlight = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> events = new ConcurrentHashMap<>();
@@ -34,25 +37,37 @@ public final class TargetMetrics {
 
     public TargetMetrics(MeterRegistry registry) {
         this.registry = registry;
-        this.received = DistributionSummary.builder("iscsi.target.data.received").baseUnit("bytes")
-                .description("SCSI data received from initiators (immediate, unsolicited and Data-Out)")
-                .register(registry);
-        this.sent = DistributionSummary.builder("iscsi.target.data.sent").baseUnit("bytes")
-                .description("SCSI data sent to initiators (Data-In)").register(registry);
-        this.sentFromFile = Counter.builder("iscsi.target.data.sent.from.file").baseUnit("bytes")
-                .description("Data-In bytes sent straight from a LUN's file (sendfile), never read into memory")
-                .register(registry);
+        this.received =
+                DistributionSummary.builder("iscsi.target.data.received")
+                        .baseUnit("bytes")
+                        .description(
+                                "SCSI data received from initiators (immediate, unsolicited and Data-Out)")
+                        .register(registry);
+        this.sent =
+                DistributionSummary.builder("iscsi.target.data.sent")
+                        .baseUnit("bytes")
+                        .description("SCSI data sent to initiators (Data-In)")
+                        .register(registry);
+        this.sentFromFile =
+                Counter.builder("iscsi.target.data.sent.from.file")
+                        .baseUnit("bytes")
+                        .description(
+                                "Data-In bytes sent straight from a LUN's file (sendfile), never read into memory")
+                        .register(registry);
         Gauge.builder("iscsi.target.connections", connections, AtomicInteger::get)
-                .description("open TCP connections, in login or full feature phase").register(registry);
+                .description("open TCP connections, in login or full feature phase")
+                .register(registry);
         for (int i = 0; i < commands.length; i++) {
             commands[i] = new ConcurrentHashMap<>();
         }
-        // the process's memory, for the memory benchmark and for operators: heap, direct buffers, RSS-relevant pools
+        // the process's memory, for the memory benchmark and for operators: heap, direct buffers,
+        // RSS-relevant pools
         new JvmMemoryMetrics().bindTo(registry);
         if (ManagementFactory.getThreadMXBean() instanceof ThreadMXBean t
                 && t.isThreadAllocatedMemorySupported()) {
             Gauge.builder("jvm.threads.allocated", t, ThreadMXBean::getTotalThreadAllocatedBytes)
-                    .baseUnit("bytes").description("heap bytes allocated so far by the threads alive now")
+                    .baseUnit("bytes")
+                    .description("heap bytes allocated so far by the threads alive now")
                     .register(registry);
         }
     }
@@ -63,7 +78,8 @@ public final class TargetMetrics {
 
     /** The sessions gauge reads the server's registry when scraped. */
     public void bindSessions(Supplier<Number> sessions) {
-        Gauge.builder("iscsi.target.sessions", sessions).description("sessions in full feature phase")
+        Gauge.builder("iscsi.target.sessions", sessions)
+                .description("sessions in full feature phase")
                 .register(registry);
     }
 
@@ -77,7 +93,10 @@ public final class TargetMetrics {
 
     /** A connection the target closed to protect itself: "limit", "login-timeout" or "idle". */
     public void connectionDropped(String reason) {
-        count("iscsi.target.connections.dropped", "reason", reason,
+        count(
+                "iscsi.target.connections.dropped",
+                "reason",
+                reason,
                 "connections closed by the target's limits and timeouts");
     }
 
@@ -93,16 +112,25 @@ public final class TargetMetrics {
             known.incrementAndGet();
             return;
         }
-        inFlight.computeIfAbsent(lun, l -> {
-            AtomicInteger n = new AtomicInteger();
-            Gauge.builder("iscsi.target.lun.commands.in.flight", n, AtomicInteger::get)
-                    .description("commands the LUN is executing (its queue depth)").tag("lun", String.valueOf(l))
-                    .register(registry);
-            return n;
-        }).incrementAndGet();
+        inFlight.computeIfAbsent(
+                        lun,
+                        l -> {
+                            AtomicInteger n = new AtomicInteger();
+                            Gauge.builder(
+                                            "iscsi.target.lun.commands.in.flight",
+                                            n,
+                                            AtomicInteger::get)
+                                    .description("commands the LUN is executing (its queue depth)")
+                                    .tag("lun", String.valueOf(l))
+                                    .register(registry);
+                            return n;
+                        })
+                .incrementAndGet();
     }
 
-    /** A started command that task management aborted: it leaves the LUN's queue without a status. */
+    /**
+     * A started command that task management aborted: it leaves the LUN's queue without a status.
+     */
     public void commandAborted(int lun) {
         AtomicInteger n = inFlight.get(lun);
         if (n != null) {
@@ -110,24 +138,36 @@ public final class TargetMetrics {
         }
     }
 
-    public void commandDone(int lun, int opcode, String status, long nanos, long bytesReceived, long bytesSent) {
+    public void commandDone(
+            int lun, int opcode, String status, long nanos, long bytesReceived, long bytesSent) {
         AtomicInteger n = inFlight.get(lun);
         if (n != null) {
             n.decrementAndGet();
         }
         int op = opcode & 0xFF;
-        Counter counted = commands[op].get(status); // a lookup first: computeIfAbsent's lambda would be made per call
+        Counter counted =
+                commands[op].get(
+                        status); // a lookup first: computeIfAbsent's lambda would be made per call
         if (counted == null) {
-            counted = commands[op].computeIfAbsent(status, k -> Counter.builder("iscsi.target.commands")
-                    .description("SCSI commands completed").tag("opcode", String.format("0x%02x", op))
-                    .tag("status", status).register(registry));
+            counted =
+                    commands[op].computeIfAbsent(
+                            status,
+                            k ->
+                                    Counter.builder("iscsi.target.commands")
+                                            .description("SCSI commands completed")
+                                            .tag("opcode", String.format("0x%02x", op))
+                                            .tag("status", status)
+                                            .register(registry));
         }
         counted.increment();
         Timer t = latency[op];
         if (t == null) {
-            t = Timer.builder("iscsi.target.command.latency").description("SCSI command execution time")
-                    .tag("opcode", String.format("0x%02x", op)).publishPercentileHistogram()
-                    .register(registry);
+            t =
+                    Timer.builder("iscsi.target.command.latency")
+                            .description("SCSI command execution time")
+                            .tag("opcode", String.format("0x%02x", op))
+                            .publishPercentileHistogram()
+                            .register(registry);
             latency[op] = t;
         }
         t.record(nanos, TimeUnit.NANOSECONDS);
@@ -142,17 +182,32 @@ public final class TargetMetrics {
     /** Logins by outcome, task management by response and faults fired, from the event log. */
     public void onEvent(EventLog.Event e) {
         switch (e.type()) {
-            case LOGIN -> count("iscsi.target.logins", "outcome", e.status(), "login attempts by outcome");
-            case TASK_MANAGEMENT -> count("iscsi.target.task.management", "response", e.status(),
-                    "task management requests by response");
+            case LOGIN ->
+                    count(
+                            "iscsi.target.logins",
+                            "outcome",
+                            e.status(),
+                            "login attempts by outcome");
+            case TASK_MANAGEMENT ->
+                    count(
+                            "iscsi.target.task.management",
+                            "response",
+                            e.status(),
+                            "task management requests by response");
             case FAULT -> count("iscsi.target.faults.fired", "rule", "any", "fault rules fired");
-            default -> { }
+            default -> {}
         }
     }
 
     private void count(String name, String tag, String value, String description) {
         String v = value == null ? "none" : value;
-        events.computeIfAbsent(name + '\0' + v, k -> Counter.builder(name).description(description).tag(tag, v)
-                .register(registry)).increment();
+        events.computeIfAbsent(
+                        name + '\0' + v,
+                        k ->
+                                Counter.builder(name)
+                                        .description(description)
+                                        .tag(tag, v)
+                                        .register(registry))
+                .increment();
     }
 }

@@ -1,4 +1,2 @@
-/**
- * The target's meters, registered in the Micrometer registry the assembler of the target gives.
- */
+/** The target's meters, registered in the Micrometer registry the assembler of the target gives. */
 package org.iscsilab.iscsi.metrics;

@@ -14,13 +14,17 @@ import org.iscsilab.iscsi.login.LoginException;
 import org.iscsilab.iscsi.login.LoginStatus;
 
 /**
- * The target's side of CHAP for one login (RFC 7143 §12.1.3, RFC 1994): pick the algorithm from
- * the initiator's CHAP_A list, send an identifier and a random challenge, check the initiator's
- * name and response, and for mutual CHAP answer the initiator's own challenge. A reflected
- * challenge (the initiator sending ours back) is refused, as the RFC requires.
+ * The target's side of CHAP for one login (RFC 7143 §12.1.3, RFC 1994): pick the algorithm from the
+ * initiator's CHAP_A list, send an identifier and a random challenge, check the initiator's name
+ * and response, and for mutual CHAP answer the initiator's own challenge. A reflected challenge
+ * (the initiator sending ours back) is refused, as the RFC requires.
  */
 final class ChapAuthenticator implements Authenticator {
-    private enum State { AWAIT_ALGORITHM, AWAIT_RESPONSE, DONE }
+    private enum State {
+        AWAIT_ALGORITHM,
+        AWAIT_RESPONSE,
+        DONE
+    }
 
     private final ChapCredentials initiator;
     private final ChapCredentials mutual;
@@ -29,7 +33,9 @@ final class ChapAuthenticator implements Authenticator {
     private int identifier;
     private byte[] challenge;
 
-    /** @param mutual the target's own name and secret for mutual CHAP, or null */
+    /**
+     * @param mutual the target's own name and secret for mutual CHAP, or null
+     */
     ChapAuthenticator(ChapCredentials initiator, ChapCredentials mutual) {
         this.initiator = initiator;
         this.mutual = mutual;
@@ -61,7 +67,10 @@ final class ChapAuthenticator implements Authenticator {
                     }
                 }
                 if (algorithm == null) {
-                    throw failure("none of CHAP_A=" + offered + " is supported (5 MD5, 6 SHA-1, 7 SHA-256, 8 SHA3-256)");
+                    throw failure(
+                            "none of CHAP_A="
+                                    + offered
+                                    + " is supported (5 MD5, 6 SHA-1, 7 SHA-256, 8 SHA3-256)");
                 }
                 identifier = Chap.newIdentifier();
                 challenge = Chap.newChallenge(algorithm);
@@ -76,7 +85,9 @@ final class ChapAuthenticator implements Authenticator {
                 if (name == null || response == null) {
                     throw failure("CHAP_N and CHAP_R are needed");
                 }
-                byte[] expected = Chap.response(algorithm, identifier, Chap.secret(initiator.secret()), challenge);
+                byte[] expected =
+                        Chap.response(
+                                algorithm, identifier, Chap.secret(initiator.secret()), challenge);
                 byte[] got;
                 try {
                     got = Chap.decode(response);
@@ -93,13 +104,16 @@ final class ChapAuthenticator implements Authenticator {
                 }
                 state = State.DONE;
             }
-            default -> throw new LoginException(LoginStatus.INITIATOR_ERROR, "CHAP keys after authentication ended");
+            default ->
+                    throw new LoginException(
+                            LoginStatus.INITIATOR_ERROR, "CHAP keys after authentication ended");
         }
         return answers;
     }
 
     /** Mutual CHAP: the target proves its own secret against the initiator's challenge. */
-    private List<Map.Entry<String, String>> mutualAnswer(String peerId, String peerChallenge) throws LoginException {
+    private List<Map.Entry<String, String>> mutualAnswer(String peerId, String peerChallenge)
+            throws LoginException {
         if (mutual == null) {
             throw failure("mutual CHAP asked for but not configured on this target");
         }
@@ -114,7 +128,8 @@ final class ChapAuthenticator implements Authenticator {
         } catch (IllegalArgumentException e) {
             throw failure("bad CHAP_I or CHAP_C");
         }
-        if (Arrays.equals(theirs, challenge)) { // RFC 7143 §12.1.3: a reflected challenge is an attack
+        if (Arrays.equals(
+                theirs, challenge)) { // RFC 7143 §12.1.3: a reflected challenge is an attack
             throw failure("the initiator sent the target's own challenge back");
         }
         byte[] r = Chap.response(algorithm, id & 0xFF, Chap.secret(mutual.secret()), theirs);

@@ -1,20 +1,26 @@
 package org.iscsilab.iscsi.node;
 
-import org.iscsilab.iscsi.pdu.SerialNumbers;
 import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.collection.IntObjectMap;
+import org.iscsilab.iscsi.pdu.SerialNumbers;
 
 /**
- * Delivers non-immediate commands to execution in CmdSN order (RFC 7143 §4.2.2.1): a command
- * at ExpCmdSN runs at once and releases any held successors; one ahead of ExpCmdSN but inside
- * the window waits for the gap to fill; one outside [ExpCmdSN, MaxCmdSN] is ignored.
+ * Delivers non-immediate commands to execution in CmdSN order (RFC 7143 §4.2.2.1): a command at
+ * ExpCmdSN runs at once and releases any held successors; one ahead of ExpCmdSN but inside the
+ * window waits for the gap to fill; one outside [ExpCmdSN, MaxCmdSN] is ignored.
  */
 public final class CommandSequencer {
     /** Outcome of offering a command. */
-    public enum Admission { DELIVERED, HELD, OUT_OF_WINDOW, DUPLICATE }
+    public enum Admission {
+        DELIVERED,
+        HELD,
+        OUT_OF_WINDOW,
+        DUPLICATE
+    }
 
     private final int window;
     private int expCmdSn;
+
     /** Commands waiting for a gap to fill, by CmdSN (a primitive map: no boxing per command). */
     private final IntObjectMap<Runnable> held = new IntObjectHashMap<>();
 
@@ -54,8 +60,8 @@ public final class CommandSequencer {
     }
 
     /**
-     * Counts a CmdSN as received without running anything (RFC 7143 §11.5.1 b: an ABORT TASK
-     * for a command that never arrived). Returns false when the CmdSN is outside the window.
+     * Counts a CmdSN as received without running anything (RFC 7143 §11.5.1 b: an ABORT TASK for a
+     * command that never arrived). Returns false when the CmdSN is outside the window.
      */
     public boolean consume(int cmdSn) {
         if (!SerialNumbers.inWindow(cmdSn, expCmdSn, maxCmdSn())) {
@@ -65,7 +71,7 @@ public final class CommandSequencer {
             expCmdSn++;
             drain();
         } else {
-            held.put(cmdSn, () -> { });
+            held.put(cmdSn, () -> {});
         }
         return true;
     }

@@ -10,8 +10,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Counts accepted connections against {@link TargetLimits#maxConnections()}: one beyond the limit
- * is closed before any byte is read; refusals are counted in the metrics and logged at most once
- * a second, so a flood cannot flood the log as well.
+ * is closed before any byte is read; refusals are counted in the metrics and logged at most once a
+ * second, so a flood cannot flood the log as well.
  */
 final class ConnectionAdmission {
     private static final Logger log = LoggerFactory.getLogger(ConnectionAdmission.class);
@@ -20,7 +20,8 @@ final class ConnectionAdmission {
     private final TargetMetrics metrics;
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicLong refused = new AtomicLong();
-    private final AtomicLong lastLog = new AtomicLong(System.nanoTime() - TimeUnit.SECONDS.toNanos(2));
+    private final AtomicLong lastLog =
+            new AtomicLong(System.nanoTime() - TimeUnit.SECONDS.toNanos(2));
 
     ConnectionAdmission(int max, TargetMetrics metrics) {
         this.max = max;
@@ -36,7 +37,11 @@ final class ConnectionAdmission {
             long now = System.nanoTime();
             long last = lastLog.get();
             if (now - last > TimeUnit.SECONDS.toNanos(1) && lastLog.compareAndSet(last, now)) {
-                log.warn("connection limit of {} reached: refusing {} ({} refused so far)", max, ch.remoteAddress(), n);
+                log.warn(
+                        "connection limit of {} reached: refusing {} ({} refused so far)",
+                        max,
+                        ch.remoteAddress(),
+                        n);
             }
             ch.close();
             return false;

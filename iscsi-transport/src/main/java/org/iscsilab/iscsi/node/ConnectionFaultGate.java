@@ -4,30 +4,31 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.util.ReferenceCountUtil;
-import org.iscsilab.iscsi.codec.DataDigestError;
 import java.util.ArrayDeque;
+import org.iscsilab.iscsi.codec.DataDigestError;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Carries out the freeze and drop faults on a logged-in connection, between the PDU codec and
- * the connection's protocol handler. Frozen, it stops reading, holds the PDUs already decoded
- * and every PDU the target writes, and ignores flushes, keeping the connection open: to the
- * initiator the target went silent. Thawed, it sends what it held, hands on what it had read and
- * reads again. A drop rule firing on a received PDU closes the connection (FIN or RST) and the
- * PDU goes no further. Event loop only.
+ * Carries out the freeze and drop faults on a logged-in connection, between the PDU codec and the
+ * connection's protocol handler. Frozen, it stops reading, holds the PDUs already decoded and every
+ * PDU the target writes, and ignores flushes, keeping the connection open: to the initiator the
+ * target went silent. Thawed, it sends what it held, hands on what it had read and reads again. A
+ * drop rule firing on a received PDU closes the connection (FIN or RST) and the PDU goes no
+ * further. Event loop only.
  */
 final class ConnectionFaultGate extends ChannelDuplexHandler {
     private static final Logger log = LoggerFactory.getLogger(ConnectionFaultGate.class);
 
-    private record Held(Object msg, ChannelPromise promise) {
-    }
+    private record Held(Object msg, ChannelPromise promise) {}
 
     private final ArrayDeque<Object> heldInbound = new ArrayDeque<>();
     private final ArrayDeque<Held> heldOutbound = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
+
     /** The session's fault rules once the login is over; before that nothing is gated here. */
     private SessionFaults faults;
+
     private boolean frozen;
 
     @Override
@@ -91,7 +92,10 @@ final class ConnectionFaultGate extends ChannelDuplexHandler {
             return;
         }
         frozen = false;
-        log.info("connection {}: thawed, sending {} held PDUs", ctx.channel().remoteAddress(), heldOutbound.size());
+        log.info(
+                "connection {}: thawed, sending {} held PDUs",
+                ctx.channel().remoteAddress(),
+                heldOutbound.size());
         while (!heldOutbound.isEmpty()) {
             Held h = heldOutbound.poll();
             ctx.write(h.msg(), h.promise());
@@ -118,10 +122,13 @@ final class ConnectionFaultGate extends ChannelDuplexHandler {
     public void channelInactive(ChannelHandlerContext ctx) {
         heldInbound.forEach(ConnectionFaultGate::discard);
         heldInbound.clear();
-        heldOutbound.forEach(h -> {
-            ReferenceCountUtil.release(h.msg());
-            h.promise().tryFailure(new IllegalStateException("connection closed while frozen"));
-        });
+        heldOutbound.forEach(
+                h -> {
+                    ReferenceCountUtil.release(h.msg());
+                    h.promise()
+                            .tryFailure(
+                                    new IllegalStateException("connection closed while frozen"));
+                });
         heldOutbound.clear();
         ctx.fireChannelInactive();
     }

@@ -5,8 +5,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Target connection states (RFC 7143 §8.1.3, simplified for ErrorRecoveryLevel 0): the
- * transition table lives here and {@link ConnectionStateMachine} is its only enforcer.
+ * Target connection states (RFC 7143 §8.1.3, simplified for ErrorRecoveryLevel 0): the transition
+ * table lives here and {@link ConnectionStateMachine} is its only enforcer.
  */
 public enum ConnectionState {
     /** S4 IN_LOGIN: exchanging Login Requests and Responses. */
@@ -18,11 +18,12 @@ public enum ConnectionState {
     /** S1 FREE: the transport connection is closed. */
     FREE;
 
-    private static final Map<ConnectionState, Set<ConnectionState>> ALLOWED = Map.of(
-            IN_LOGIN, EnumSet.of(LOGGED_IN, FREE),
-            LOGGED_IN, EnumSet.of(IN_LOGOUT, FREE),
-            IN_LOGOUT, EnumSet.of(FREE),
-            FREE, EnumSet.noneOf(ConnectionState.class));
+    private static final Map<ConnectionState, Set<ConnectionState>> ALLOWED =
+            Map.of(
+                    IN_LOGIN, EnumSet.of(LOGGED_IN, FREE),
+                    LOGGED_IN, EnumSet.of(IN_LOGOUT, FREE),
+                    IN_LOGOUT, EnumSet.of(FREE),
+                    FREE, EnumSet.noneOf(ConnectionState.class));
 
     public boolean canMoveTo(ConnectionState next) {
         return ALLOWED.get(this).contains(next);

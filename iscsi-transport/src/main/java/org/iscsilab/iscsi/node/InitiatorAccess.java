@@ -8,8 +8,8 @@ import java.util.Set;
 
 /**
  * Which initiators may log in to a target: by InitiatorName and by source network. An empty list
- * allows any; a login that either list refuses fails with authorization failure, Status-Class
- * 02h Status-Detail 02h (RFC 7143 §11.13.5).
+ * allows any; a login that either list refuses fails with authorization failure, Status-Class 02h
+ * Status-Detail 02h (RFC 7143 §11.13.5).
  */
 public final class InitiatorAccess {
     /** A network in CIDR notation, IPv4 or IPv6. */
@@ -17,16 +17,27 @@ public final class InitiatorAccess {
         static Network parse(String cidr) {
             int slash = cidr.indexOf('/');
             try {
-                byte[] address = InetAddress.getByName(slash < 0 ? cidr : cidr.substring(0, slash)).getAddress();
-                int bits = slash < 0 ? address.length * 8 : Integer.parseInt(cidr.substring(slash + 1));
+                byte[] address =
+                        InetAddress.getByName(slash < 0 ? cidr : cidr.substring(0, slash))
+                                .getAddress();
+                int bits =
+                        slash < 0
+                                ? address.length * 8
+                                : Integer.parseInt(cidr.substring(slash + 1));
                 if (bits < 0 || bits > address.length * 8) {
-                    throw new IllegalArgumentException("network " + cidr + ": the prefix length must be 0 to "
-                            + address.length * 8);
+                    throw new IllegalArgumentException(
+                            "network "
+                                    + cidr
+                                    + ": the prefix length must be 0 to "
+                                    + address.length * 8);
                 }
                 return new Network(address, bits, cidr);
             } catch (UnknownHostException | NumberFormatException e) {
-                throw new IllegalArgumentException("network " + cidr + ": write an address and a prefix length, e.g. "
-                        + "10.0.0.0/8 or fd00::/8");
+                throw new IllegalArgumentException(
+                        "network "
+                                + cidr
+                                + ": write an address and a prefix length, e.g. "
+                                + "10.0.0.0/8 or fd00::/8");
             }
         }
 
@@ -70,12 +81,19 @@ public final class InitiatorAccess {
     public String refusal(String initiatorName, InetAddress from) {
         Set<String> n = names;
         if (!n.isEmpty() && !n.contains(initiatorName)) {
-            return "initiator " + initiatorName + " is not on the target's list of allowed initiators";
+            return "initiator "
+                    + initiatorName
+                    + " is not on the target's list of allowed initiators";
         }
         List<Network> nets = networks;
-        if (!nets.isEmpty() && (from == null || nets.stream().noneMatch(net -> net.contains(from)))) {
-            return "initiator " + initiatorName + " connects from " + (from == null ? "an unknown address"
-                    : from.getHostAddress()) + ", outside the target's allowed networks " + networks();
+        if (!nets.isEmpty()
+                && (from == null || nets.stream().noneMatch(net -> net.contains(from)))) {
+            return "initiator "
+                    + initiatorName
+                    + " connects from "
+                    + (from == null ? "an unknown address" : from.getHostAddress())
+                    + ", outside the target's allowed networks "
+                    + networks();
         }
         return null;
     }

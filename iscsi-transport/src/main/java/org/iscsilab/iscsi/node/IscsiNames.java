@@ -8,18 +8,23 @@ public final class IscsiNames {
     private static final Pattern EUI = Pattern.compile("eui\\.[0-9A-Fa-f]{16}");
     private static final Pattern NAA = Pattern.compile("naa\\.[0-9A-Fa-f]{16}([0-9A-Fa-f]{16})?");
 
-    private IscsiNames() {
-    }
+    private IscsiNames() {}
 
     public static boolean valid(String name) {
-        return name != null && name.length() <= 223
-                && (IQN.matcher(name).matches() || EUI.matcher(name).matches() || NAA.matcher(name).matches());
+        return name != null
+                && name.length() <= 223
+                && (IQN.matcher(name).matches()
+                        || EUI.matcher(name).matches()
+                        || NAA.matcher(name).matches());
     }
 
     public static void validate(String name) {
         if (!valid(name)) {
-            throw new IllegalArgumentException("'" + name + "' is not an iSCSI name; use e.g. "
-                    + "iqn.2026-01.org.example:disk1 (RFC 7143 §4.2.7)");
+            throw new IllegalArgumentException(
+                    "'"
+                            + name
+                            + "' is not an iSCSI name; use e.g. "
+                            + "iqn.2026-01.org.example:disk1 (RFC 7143 §4.2.7)");
         }
     }
 }

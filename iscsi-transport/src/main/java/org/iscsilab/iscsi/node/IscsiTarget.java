@@ -3,12 +3,14 @@ package org.iscsilab.iscsi.node;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.iscsilab.core.ScsiTargetDevice;
 import org.iscsilab.iscsi.login.ChapCredentials;
 import org.iscsilab.iscsi.login.ChapRequirement;
 import org.iscsilab.iscsi.login.SrpCredentials;
-import org.iscsilab.core.ScsiTargetDevice;
 
-/** An iSCSI target node (RFC 7143 §4.4.1): its name, alias, SCSI target device and live sessions. */
+/**
+ * An iSCSI target node (RFC 7143 §4.4.1): its name, alias, SCSI target device and live sessions.
+ */
 public final class IscsiTarget {
     private final String name;
     private final String alias;
@@ -54,7 +56,9 @@ public final class IscsiTarget {
         return access;
     }
 
-    /** Requires SRP (RFC 7143 §12.1.2) of normal sessions; with CHAP also required, either will do. */
+    /**
+     * Requires SRP (RFC 7143 §12.1.2) of normal sessions; with CHAP also required, either will do.
+     */
     public void requireSrp(SrpCredentials credentials) {
         this.srp = credentials;
     }

@@ -1,5 +1,7 @@
 package org.iscsilab.iscsi.node;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
@@ -20,28 +22,26 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import org.iscsilab.iscsi.login.ChapRequirement;
-import org.iscsilab.iscsi.metrics.TargetMetrics;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.iscsilab.iscsi.fault.IscsiFaultActions;
-import org.iscsilab.core.fault.EventLog;
-import org.iscsilab.core.fault.FaultRules;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import org.iscsilab.core.fault.EventLog;
+import org.iscsilab.core.fault.FaultRules;
 import org.iscsilab.iscsi.codec.DigestSettings;
 import org.iscsilab.iscsi.codec.PduDecoder;
 import org.iscsilab.iscsi.codec.PduEncoder;
+import org.iscsilab.iscsi.fault.IscsiFaultActions;
+import org.iscsilab.iscsi.login.ChapRequirement;
+import org.iscsilab.iscsi.metrics.TargetMetrics;
 import org.iscsilab.iscsi.pdu.AsyncMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The iSCSI target server: listens on one or more portals (one portal group), serves the
- * configured targets, and shuts down by asking initiators to log out (RFC 7143 §11.9.1
- * AsyncEvent 1) before closing connections.
+ * The iSCSI target server: listens on one or more portals (one portal group), serves the configured
+ * targets, and shuts down by asking initiators to log out (RFC 7143 §11.9.1 AsyncEvent 1) before
+ * closing connections.
  */
 public final class IscsiTargetServer implements TargetPortal, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(IscsiTargetServer.class);
@@ -65,13 +65,20 @@ public final class IscsiTargetServer implements TargetPortal, AutoCloseable {
     private EventLoopGroup workers;
 
     /** A server whose meters go to a registry of its own (read through {@link #metrics}). */
-    public IscsiTargetServer(TargetSettings settings, List<InetSocketAddress> portals, List<InetSocketAddress> advertised,
-                             int portalGroupTag) {
+    public IscsiTargetServer(
+            TargetSettings settings,
+            List<InetSocketAddress> portals,
+            List<InetSocketAddress> advertised,
+            int portalGroupTag) {
         this(settings, portals, advertised, portalGroupTag, new SimpleMeterRegistry());
     }
 
-    public IscsiTargetServer(TargetSettings settings, List<InetSocketAddress> portals, List<InetSocketAddress> advertised,
-                             int portalGroupTag, MeterRegistry registry) {
+    public IscsiTargetServer(
+            TargetSettings settings,
+            List<InetSocketAddress> portals,
+            List<InetSocketAddress> advertised,
+            int portalGroupTag,
+            MeterRegistry registry) {
         if (portals.isEmpty()) {
             throw new IllegalArgumentException("at least one portal is needed");
         }
@@ -82,12 +89,17 @@ public final class IscsiTargetServer implements TargetPortal, AutoCloseable {
         this.metrics = new TargetMetrics(registry);
         this.admission = new ConnectionAdmission(settings.limits().maxConnections(), metrics);
         // connection faults act at once on the sessions they match (freeze, thaw, drop, async)
-        events.addListener(metrics::onEvent, EventLog.Type.LOGIN, EventLog.Type.TASK_MANAGEMENT, EventLog.Type.FAULT);
+        events.addListener(
+                metrics::onEvent,
+                EventLog.Type.LOGIN,
+                EventLog.Type.TASK_MANAGEMENT,
+                EventLog.Type.FAULT);
         metrics.bindSessions(() -> sessions.all().size());
-        faults.onChange(added -> {
-            sessions.all().forEach(s -> s.runOnLoop(() -> s.faults().apply(added)));
-            frozenLogins.forEach(TargetConnection::retryFrozenLogin);
-        });
+        faults.onChange(
+                added -> {
+                    sessions.all().forEach(s -> s.runOnLoop(() -> s.faults().apply(added)));
+                    frozenLogins.forEach(TargetConnection::retryFrozenLogin);
+                });
     }
 
     public void addTarget(IscsiTarget target) {
@@ -99,41 +111,64 @@ public final class IscsiTargetServer implements TargetPortal, AutoCloseable {
     /** Binds every portal; returns the bound addresses (useful with port 0). */
     public synchronized List<InetSocketAddress> start() throws InterruptedException {
         boolean epoll = Epoll.isAvailable();
-        boss = new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
-        workers = new MultiThreadIoEventLoopGroup(0, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
-        Class<? extends ServerSocketChannel> type = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-        ServerBootstrap b = new ServerBootstrap()
-                .group(boss, workers)
-                .channel(type)
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .option(ChannelOption.SO_BACKLOG, 256)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        if (!admission.admit(ch)) {
-                            return;
-                        }
-                        Duration idle = settings.limits().idleTimeout();
-                        if (!idle.isZero()) {
-                            ch.pipeline().addLast("idle", new IdleStateHandler(idle.toMillis(), 0, 0,
-                                    TimeUnit.MILLISECONDS));
-                        }
-                        DigestSettings digests = new DigestSettings(8192);
-                        ch.pipeline().addLast("flush", new FlushConsolidationHandler(64, true));
-                        ch.pipeline().addLast("decoder", new PduDecoder(digests));
-                        ch.pipeline().addLast("encoder", new PduEncoder(digests));
-                        ch.pipeline().addLast("faults", new ConnectionFaultGate());
-                        ch.pipeline().addLast("connection", new TargetConnection(IscsiTargetServer.this, digests));
-                    }
-                });
+        boss =
+                new MultiThreadIoEventLoopGroup(
+                        1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        workers =
+                new MultiThreadIoEventLoopGroup(
+                        0, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        Class<? extends ServerSocketChannel> type =
+                epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        ServerBootstrap b =
+                new ServerBootstrap()
+                        .group(boss, workers)
+                        .channel(type)
+                        .option(ChannelOption.SO_REUSEADDR, true)
+                        .option(ChannelOption.SO_BACKLOG, 256)
+                        .childOption(ChannelOption.TCP_NODELAY, true)
+                        .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                        .childHandler(
+                                new ChannelInitializer<SocketChannel>() {
+                                    @Override
+                                    protected void initChannel(SocketChannel ch) {
+                                        if (!admission.admit(ch)) {
+                                            return;
+                                        }
+                                        Duration idle = settings.limits().idleTimeout();
+                                        if (!idle.isZero()) {
+                                            ch.pipeline()
+                                                    .addLast(
+                                                            "idle",
+                                                            new IdleStateHandler(
+                                                                    idle.toMillis(),
+                                                                    0,
+                                                                    0,
+                                                                    TimeUnit.MILLISECONDS));
+                                        }
+                                        DigestSettings digests = new DigestSettings(8192);
+                                        ch.pipeline()
+                                                .addLast(
+                                                        "flush",
+                                                        new FlushConsolidationHandler(64, true));
+                                        ch.pipeline().addLast("decoder", new PduDecoder(digests));
+                                        ch.pipeline().addLast("encoder", new PduEncoder(digests));
+                                        ch.pipeline().addLast("faults", new ConnectionFaultGate());
+                                        ch.pipeline()
+                                                .addLast(
+                                                        "connection",
+                                                        new TargetConnection(
+                                                                IscsiTargetServer.this, digests));
+                                    }
+                                });
         try {
             for (InetSocketAddress portal : portals) {
                 Channel ch = b.bind(portal).sync().channel();
                 listeners.add(ch);
                 bound.add((InetSocketAddress) ch.localAddress());
-                log.info("listening on {} ({} transport)", ch.localAddress(), epoll ? "epoll" : "nio");
+                log.info(
+                        "listening on {} ({} transport)",
+                        ch.localAddress(),
+                        epoll ? "epoll" : "nio");
             }
         } catch (Exception e) {
             close();
@@ -173,9 +208,12 @@ public final class IscsiTargetServer implements TargetPortal, AutoCloseable {
         for (int i = 0; i < shown.size(); i++) {
             InetSocketAddress a = shown.get(i);
             if (a.getPort() == 0 && !bound.isEmpty()) {
-                // port 0 advertises the port the matching portal is bound to (an ephemeral one, say)
-                a = InetSocketAddress.createUnresolved(a.getHostString(), bound.get(Math.min(i, bound.size() - 1))
-                        .getPort());
+                // port 0 advertises the port the matching portal is bound to (an ephemeral one,
+                // say)
+                a =
+                        InetSocketAddress.createUnresolved(
+                                a.getHostString(),
+                                bound.get(Math.min(i, bound.size() - 1)).getPort());
             }
             String host = a.getHostString();
             if (host.contains(":")) {
@@ -186,7 +224,10 @@ public final class IscsiTargetServer implements TargetPortal, AutoCloseable {
         return out;
     }
 
-    /** Meters of commands, data, sessions, connections, logins and faults (in the registry the server was given). */
+    /**
+     * Meters of commands, data, sessions, connections, logins and faults (in the registry the
+     * server was given).
+     */
     @Override
     public TargetMetrics metrics() {
         return metrics;
@@ -265,6 +306,7 @@ public final class IscsiTargetServer implements TargetPortal, AutoCloseable {
 
     static AsyncMessage logoutRequest(int statSn, int expCmdSn, int maxCmdSn, int seconds) {
         // RFC 7143 §11.9.1 AsyncEvent 1: Parameter3 is the time to wait for the logout
-        return AsyncMessage.event(AsyncMessage.LOGOUT_REQUESTED, 0, 0, seconds, statSn, expCmdSn, maxCmdSn);
+        return AsyncMessage.event(
+                AsyncMessage.LOGOUT_REQUESTED, 0, 0, seconds, statSn, expCmdSn, maxCmdSn);
     }
 }

@@ -3,26 +3,25 @@ package org.iscsilab.iscsi.node;
 import org.slf4j.MDC;
 
 /**
- * What a log line is about: the connection (initiator address), the session (TSIH) and the
- * task (ITT) of the PDU being handled, kept in SLF4J's MDC for the handling thread while one
- * inbound PDU or timer is processed, and emptied afterwards. The keys stay in the thread's map
- * with empty values, so setting them again per PDU allocates nothing.
+ * What a log line is about: the connection (initiator address), the session (TSIH) and the task
+ * (ITT) of the PDU being handled, kept in SLF4J's MDC for the handling thread while one inbound PDU
+ * or timer is processed, and emptied afterwards. The keys stay in the thread's map with empty
+ * values, so setting them again per PDU allocates nothing.
  */
 final class LogContext {
     static final String CONNECTION = "connection";
     static final String SESSION = "session";
     static final String ITT = "itt";
 
-    private LogContext() {
-    }
+    private LogContext() {}
 
     /**
-     * Sets the context of one inbound PDU or timer. {@code connection} and {@code session} are
-     * the strings {@link #connection} and {@link #session} made once per connection and session.
-     * The ITT is formatted only when {@code withTask}: the caller leaves it out for the SCSI
-     * Command and Data-Out PDUs of the data path unless debug logging is on, since formatting it
-     * would be the only allocation per PDU; the few lines logged about such a task at higher
-     * levels name its ITT in the message.
+     * Sets the context of one inbound PDU or timer. {@code connection} and {@code session} are the
+     * strings {@link #connection} and {@link #session} made once per connection and session. The
+     * ITT is formatted only when {@code withTask}: the caller leaves it out for the SCSI Command
+     * and Data-Out PDUs of the data path unless debug logging is on, since formatting it would be
+     * the only allocation per PDU; the few lines logged about such a task at higher levels name its
+     * ITT in the message.
      */
     static void enter(String connection, String session, int itt, boolean withTask) {
         MDC.put(CONNECTION, connection == null ? "" : connection);

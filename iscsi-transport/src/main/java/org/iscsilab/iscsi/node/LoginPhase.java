@@ -3,6 +3,7 @@ package org.iscsilab.iscsi.node;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import java.io.ByteArrayOutputStream;
+import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,13 +17,12 @@ import org.iscsilab.iscsi.login.Negotiator;
 import org.iscsilab.iscsi.login.SessionParameters;
 import org.iscsilab.iscsi.login.TextParameters;
 import org.iscsilab.iscsi.pdu.LoginRequest;
-import java.net.InetAddress;
 
 /**
- * The target's side of one connection's login (RFC 7143 §6): stage sequencing, the
- * first-request checks (InitiatorName, TargetName, SessionType), text accumulation across
- * C-bit PDUs, and negotiation through {@link Negotiator}. It produces response contents; the
- * connection turns them into Login Response PDUs.
+ * The target's side of one connection's login (RFC 7143 §6): stage sequencing, the first-request
+ * checks (InitiatorName, TargetName, SessionType), text accumulation across C-bit PDUs, and
+ * negotiation through {@link Negotiator}. It produces response contents; the connection turns them
+ * into Login Response PDUs.
  */
 final class LoginPhase {
     static final int SECURITY = 0;
@@ -30,14 +30,22 @@ final class LoginPhase {
     static final int FULL_FEATURE = 3;
 
     /** What to answer one Login Request with. */
-    record Reply(boolean transit, int currentStage, int nextStage, List<Map.Entry<String, String>> keys,
-                 boolean complete) {
-    }
+    record Reply(
+            boolean transit,
+            int currentStage,
+            int nextStage,
+            List<Map.Entry<String, String>> keys,
+            boolean complete) {}
 
     private final TargetPortal portal;
     private Negotiator negotiator;
-    /** The methods this login must authenticate with, in the target's order of preference; empty: none. */
+
+    /**
+     * The methods this login must authenticate with, in the target's order of preference; empty:
+     * none.
+     */
     private final List<Authenticator> authenticators = new ArrayList<>();
+
     private final ByteArrayOutputStream pendingText = new ByteArrayOutputStream();
     private LoginRequest first;
     private int stage = -1;
@@ -57,8 +65,8 @@ final class LoginPhase {
 
     /**
      * The session type and target are known after the first request: a normal session needs the
-     * target's CHAP if it has one, a discovery session the portal group's discovery CHAP
-     * (RFC 7143 §12: authentication is negotiated per session, discovery sessions included).
+     * target's CHAP if it has one, a discovery session the portal group's discovery CHAP (RFC 7143
+     * §12: authentication is negotiated per session, discovery sessions included).
      */
     private void targetKnown() {
         if (!discovery && target.srp() != null) {
@@ -70,8 +78,10 @@ final class LoginPhase {
         }
         if (!authenticators.isEmpty()) {
             Map<String, String> local = new LinkedHashMap<>(portal.settings().negotiationValues());
-            local.put(Keys.AUTH_METHOD, String.join(",", authenticators.stream()
-                    .map(a -> a.method().keyValue()).toList()));
+            local.put(
+                    Keys.AUTH_METHOD,
+                    String.join(
+                            ",", authenticators.stream().map(a -> a.method().keyValue()).toList()));
             negotiator = new Negotiator(local);
         }
     }
@@ -79,7 +89,10 @@ final class LoginPhase {
     /** The authenticator of the AuthMethod agreed on, or null before agreement. */
     private Authenticator agreed() {
         String method = negotiator.result(Keys.AUTH_METHOD);
-        return authenticators.stream().filter(a -> a.method().keyValue().equals(method)).findFirst().orElse(null);
+        return authenticators.stream()
+                .filter(a -> a.method().keyValue().equals(method))
+                .findFirst()
+                .orElse(null);
     }
 
     LoginRequest first() {
@@ -122,9 +135,12 @@ final class LoginPhase {
             checkFirstRequest(pairs, answers);
             targetKnown();
             if (!authenticators.isEmpty() && stage != SECURITY) {
-                // RFC 7143 §6.2: a target that requires authentication refuses a login that skips it
-                throw new LoginException(LoginStatus.AUTHENTICATION_FAILURE, (discovery ? "discovery sessions require"
-                        : "this target requires") + " authentication: the login must start in the security stage");
+                // RFC 7143 §6.2: a target that requires authentication refuses a login that skips
+                // it
+                throw new LoginException(
+                        LoginStatus.AUTHENTICATION_FAILURE,
+                        (discovery ? "discovery sessions require" : "this target requires")
+                                + " authentication: the login must start in the security stage");
             }
         }
         Authenticator auth = negotiate(pairs, answers);
@@ -132,15 +148,18 @@ final class LoginPhase {
         int next = req.nextStage();
         if (!ownMrdslDeclared && (stage == OPERATIONAL || (transit && next == FULL_FEATURE))) {
             // MaxRecvDataSegmentLength is declarative: each side states its own (RFC 7143 §13.12)
-            answers.add(Map.entry(Keys.MAX_RECV_DATA_SEGMENT_LENGTH,
-                    Integer.toString(portal.settings().maxRecvDataSegmentLength())));
+            answers.add(
+                    Map.entry(
+                            Keys.MAX_RECV_DATA_SEGMENT_LENGTH,
+                            Integer.toString(portal.settings().maxRecvDataSegmentLength())));
             ownMrdslDeclared = true;
         }
         int current = stage;
         if (transit) {
             stage = next;
         }
-        return new Reply(transit, current, transit ? next : 0, answers, transit && next == FULL_FEATURE);
+        return new Reply(
+                transit, current, transit ? next : 0, answers, transit && next == FULL_FEATURE);
     }
 
     /** RFC 7143 §6.1, §11.12: the request belongs to this login and to its current stage. */
@@ -150,20 +169,29 @@ final class LoginPhase {
             stage = req.currentStage();
             // RFC 7143 §11.12.4: VersionMin above our only version 0
             if (req.versionMin() > 0) {
-                throw new LoginException(LoginStatus.UNSUPPORTED_VERSION, "version " + req.versionMin() + " not supported");
+                throw new LoginException(
+                        LoginStatus.UNSUPPORTED_VERSION,
+                        "version " + req.versionMin() + " not supported");
             }
-        } else if (req.isid() != first.isid() || req.tsih() != first.tsih() || req.cid() != first.cid()
+        } else if (req.isid() != first.isid()
+                || req.tsih() != first.tsih()
+                || req.cid() != first.cid()
                 || req.initiatorTaskTag() != first.initiatorTaskTag()) {
             // RFC 7143 §6.1: ISID, TSIH, CID and ITT stay the same through a login
-            throw new LoginException(LoginStatus.INITIATOR_ERROR, "ISID, TSIH, CID or ITT changed during login");
+            throw new LoginException(
+                    LoginStatus.INITIATOR_ERROR, "ISID, TSIH, CID or ITT changed during login");
         }
         if (req.currentStage() != stage || stage == 2 || stage == FULL_FEATURE) {
-            throw new LoginException(LoginStatus.INITIATOR_ERROR,
+            throw new LoginException(
+                    LoginStatus.INITIATOR_ERROR,
                     "login request in stage " + req.currentStage() + " while in stage " + stage);
         }
     }
 
-    /** The request's key=value pairs once its text is complete; null while the C bit says more follows. */
+    /**
+     * The request's key=value pairs once its text is complete; null while the C bit says more
+     * follows.
+     */
     private List<Map.Entry<String, String>> gatherText(LoginRequest req) throws LoginException {
         ByteBuf data = req.data();
         pendingText.writeBytes(ByteBufUtil.getBytes(data));
@@ -172,7 +200,8 @@ final class LoginPhase {
         }
         if (req.continueFlag()) {
             if (req.transit()) {
-                throw new LoginException(LoginStatus.INITIATOR_ERROR, "T and C bits both set (RFC 7143 §11.12.2)");
+                throw new LoginException(
+                        LoginStatus.INITIATOR_ERROR, "T and C bits both set (RFC 7143 §11.12.2)");
             }
             return null;
         }
@@ -190,13 +219,15 @@ final class LoginPhase {
      * own keys (RFC 7143 §12.1); the answers go to {@code answers}. Returns the agreed
      * authenticator, or null while none is agreed.
      */
-    private Authenticator negotiate(List<Map.Entry<String, String>> pairs, List<Map.Entry<String, String>> answers)
+    private Authenticator negotiate(
+            List<Map.Entry<String, String>> pairs, List<Map.Entry<String, String>> answers)
             throws LoginException {
         List<Map.Entry<String, String>> negotiable = new ArrayList<>();
         Map<String, String> authKeys = new LinkedHashMap<>();
         for (Map.Entry<String, String> p : pairs) {
             if (stage != SECURITY && p.getKey().equals(Keys.AUTH_METHOD)) {
-                throw new LoginException(LoginStatus.INITIATOR_ERROR, "AuthMethod outside the security stage");
+                throw new LoginException(
+                        LoginStatus.INITIATOR_ERROR, "AuthMethod outside the security stage");
             }
             if (AuthMethod.ownerOf(p.getKey()) != null) {
                 authKeys.put(p.getKey(), p.getValue());
@@ -213,10 +244,14 @@ final class LoginPhase {
         answers.addAll(negotiated);
         Authenticator auth = agreed();
         if (!authKeys.isEmpty()) {
-            // RFC 7143 §12.1: a method's exchange runs in the security stage once that AuthMethod is agreed
-            if (stage != SECURITY || auth == null || !authKeys.keySet().stream().allMatch(auth.method()::owns)) {
-                throw new LoginException(LoginStatus.INITIATOR_ERROR, "keys " + authKeys.keySet()
-                        + " without their AuthMethod agreed");
+            // RFC 7143 §12.1: a method's exchange runs in the security stage once that AuthMethod
+            // is agreed
+            if (stage != SECURITY
+                    || auth == null
+                    || !authKeys.keySet().stream().allMatch(auth.method()::owns)) {
+                throw new LoginException(
+                        LoginStatus.INITIATOR_ERROR,
+                        "keys " + authKeys.keySet() + " without their AuthMethod agreed");
             }
             answers.addAll(auth.process(authKeys));
         }
@@ -230,20 +265,31 @@ final class LoginPhase {
     private boolean transitAllowed(LoginRequest req, Authenticator auth) throws LoginException {
         boolean transit = req.transit();
         int next = req.nextStage();
-        if (transit && stage == SECURITY && !authenticators.isEmpty() && (auth == null || !auth.done())) {
+        if (transit
+                && stage == SECURITY
+                && !authenticators.isEmpty()
+                && (auth == null || !auth.done())) {
             if (!authAgreed) {
-                throw new LoginException(LoginStatus.AUTHENTICATION_FAILURE, "this target requires AuthMethod="
-                        + String.join(" or ", authenticators.stream().map(a -> a.method().keyValue()).toList()));
+                throw new LoginException(
+                        LoginStatus.AUTHENTICATION_FAILURE,
+                        "this target requires AuthMethod="
+                                + String.join(
+                                        " or ",
+                                        authenticators.stream()
+                                                .map(a -> a.method().keyValue())
+                                                .toList()));
             }
             return false; // the exchange is not over: stay in the security stage
         }
         if (transit) {
             if (next <= stage || next == 2) {
-                throw new LoginException(LoginStatus.INITIATOR_ERROR,
+                throw new LoginException(
+                        LoginStatus.INITIATOR_ERROR,
                         "cannot move from stage " + stage + " to stage " + next);
             }
             if (stage == SECURITY && negotiator.negotiated(Keys.AUTH_METHOD) && !authAgreed) {
-                throw new LoginException(LoginStatus.AUTHENTICATION_FAILURE,
+                throw new LoginException(
+                        LoginStatus.AUTHENTICATION_FAILURE,
                         "no offered AuthMethod is accepted by this target");
             }
         }
@@ -251,7 +297,8 @@ final class LoginPhase {
     }
 
     /** RFC 7143 §6.1 and §13.4/13.5/13.21: what the first Login Request must carry. */
-    private void checkFirstRequest(List<Map.Entry<String, String>> pairs, List<Map.Entry<String, String>> answers)
+    private void checkFirstRequest(
+            List<Map.Entry<String, String>> pairs, List<Map.Entry<String, String>> answers)
             throws LoginException {
         String sessionType = "Normal";
         String targetName = null;
@@ -260,20 +307,22 @@ final class LoginPhase {
                 case Keys.INITIATOR_NAME -> initiatorName = p.getValue();
                 case Keys.TARGET_NAME -> targetName = p.getValue();
                 case Keys.SESSION_TYPE -> sessionType = p.getValue();
-                default -> {
-                }
+                default -> {}
             }
         }
         if (initiatorName == null || initiatorName.isEmpty()) {
-            throw new LoginException(LoginStatus.MISSING_PARAMETER, "the first login request has no InitiatorName");
+            throw new LoginException(
+                    LoginStatus.MISSING_PARAMETER, "the first login request has no InitiatorName");
         }
         if (!sessionType.equals("Normal") && !sessionType.equals("Discovery")) {
-            throw new LoginException(LoginStatus.SESSION_TYPE_NOT_SUPPORTED, "SessionType " + sessionType);
+            throw new LoginException(
+                    LoginStatus.SESSION_TYPE_NOT_SUPPORTED, "SessionType " + sessionType);
         }
         discovery = sessionType.equals("Discovery");
         if (!discovery) {
             if (targetName == null || targetName.isEmpty()) {
-                throw new LoginException(LoginStatus.MISSING_PARAMETER, "a normal session needs a TargetName");
+                throw new LoginException(
+                        LoginStatus.MISSING_PARAMETER, "a normal session needs a TargetName");
             }
             target = portal.target(targetName);
             if (target == null) {
@@ -288,6 +337,7 @@ final class LoginPhase {
             }
         }
         // RFC 7143 §13.9: the first Login Response of a leading login carries the portal group tag
-        answers.add(Map.entry(Keys.TARGET_PORTAL_GROUP_TAG, Integer.toString(portal.portalGroupTag())));
+        answers.add(
+                Map.entry(Keys.TARGET_PORTAL_GROUP_TAG, Integer.toString(portal.portalGroupTag())));
     }
 }

@@ -26,12 +26,18 @@ final class NopExchange {
     private final SessionParameters params;
     private final Duration timeout;
     private ScheduledFuture<?> pinger;
+
     /** The target transfer tag of the ping awaiting its answer, or the reserved tag. */
     private int pingTtt = Pdu.RESERVED_TAG;
+
     private long pingSentNanos;
 
-    NopExchange(TargetSession session, TargetConnection conn, CommandSequencer sequencer, SessionParameters params,
-                Duration timeout) {
+    NopExchange(
+            TargetSession session,
+            TargetConnection conn,
+            CommandSequencer sequencer,
+            SessionParameters params,
+            Duration timeout) {
         this.session = session;
         this.conn = conn;
         this.sequencer = sequencer;
@@ -43,7 +49,10 @@ final class NopExchange {
     void start(Duration interval) {
         long ms = interval.toMillis();
         if (ms > 0) {
-            pinger = conn.channel().eventLoop().scheduleAtFixedRate(this::ping, ms, ms, TimeUnit.MILLISECONDS);
+            pinger =
+                    conn.channel()
+                            .eventLoop()
+                            .scheduleAtFixedRate(this::ping, ms, ms, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -53,7 +62,10 @@ final class NopExchange {
         }
     }
 
-    /** A NOP-Out: the answer to our ping, or a ping of the initiator's to echo (in CmdSN order unless immediate). */
+    /**
+     * A NOP-Out: the answer to our ping, or a ping of the initiator's to echo (in CmdSN order
+     * unless immediate).
+     */
     void onNopOut(NopOut n) {
         if (n.initiatorTaskTag() == Pdu.RESERVED_TAG) {
             if (n.targetTransferTag() != Pdu.RESERVED_TAG && n.targetTransferTag() == pingTtt) {
@@ -63,25 +75,36 @@ final class NopExchange {
             return;
         }
         if (session.faults().ignoresNops()) {
-            log.debug("session {}: NOP-Out ITT 0x{} left unanswered by a fault rule", session.tsih(),
+            log.debug(
+                    "session {}: NOP-Out ITT 0x{} left unanswered by a fault rule",
+                    session.tsih(),
                     Integer.toHexString(n.initiatorTaskTag()));
             n.release();
             return;
         }
-        Runnable reply = () -> {
-            ByteBuf echo = n.data();
-            int max = params.peerMaxRecvDataSegmentLength();
-            if (echo.readableBytes() > max) {
-                echo = echo.slice(echo.readerIndex(), max);
-            }
-            conn.sendAndFlush(new NopIn(n.lun(), n.initiatorTaskTag(), Pdu.RESERVED_TAG, conn.nextStatSn(),
-                    sequencer.expCmdSn(), sequencer.maxCmdSn(), echo));
-        };
+        Runnable reply =
+                () -> {
+                    ByteBuf echo = n.data();
+                    int max = params.peerMaxRecvDataSegmentLength();
+                    if (echo.readableBytes() > max) {
+                        echo = echo.slice(echo.readerIndex(), max);
+                    }
+                    conn.sendAndFlush(
+                            new NopIn(
+                                    n.lun(),
+                                    n.initiatorTaskTag(),
+                                    Pdu.RESERVED_TAG,
+                                    conn.nextStatSn(),
+                                    sequencer.expCmdSn(),
+                                    sequencer.maxCmdSn(),
+                                    echo));
+                };
         if (n.immediate()) {
             reply.run();
         } else {
             CommandSequencer.Admission a = sequencer.offer(n.cmdSn(), reply);
-            if (a == CommandSequencer.Admission.OUT_OF_WINDOW || a == CommandSequencer.Admission.DUPLICATE) {
+            if (a == CommandSequencer.Admission.OUT_OF_WINDOW
+                    || a == CommandSequencer.Admission.DUPLICATE) {
                 n.release();
             }
         }
@@ -95,7 +118,9 @@ final class NopExchange {
         if (pingTtt != Pdu.RESERVED_TAG) {
             long waited = System.nanoTime() - pingSentNanos;
             if (waited > timeout.toNanos()) {
-                log.warn("session {}: no NOP-Out answer for {} ms, dropping the connection", session.tsih(),
+                log.warn(
+                        "session {}: no NOP-Out answer for {} ms, dropping the connection",
+                        session.tsih(),
                         TimeUnit.NANOSECONDS.toMillis(waited));
                 conn.close();
             }
@@ -103,7 +128,14 @@ final class NopExchange {
         }
         pingTtt = conn.nextTargetTransferTag();
         pingSentNanos = System.nanoTime();
-        conn.sendAndFlush(new NopIn(0, Pdu.RESERVED_TAG, pingTtt, conn.currentStatSn(), sequencer.expCmdSn(),
-                sequencer.maxCmdSn(), Unpooled.EMPTY_BUFFER));
+        conn.sendAndFlush(
+                new NopIn(
+                        0,
+                        Pdu.RESERVED_TAG,
+                        pingTtt,
+                        conn.currentStatSn(),
+                        sequencer.expCmdSn(),
+                        sequencer.maxCmdSn(),
+                        Unpooled.EMPTY_BUFFER));
     }
 }

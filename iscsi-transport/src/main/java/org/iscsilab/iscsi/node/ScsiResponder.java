@@ -15,10 +15,10 @@ import org.iscsilab.scsi.ScsiStatus;
 import org.iscsilab.scsi.SenseData;
 
 /**
- * Sends a command's end to the initiator: its data-in as Data-In PDUs in input sequences of at
- * most MaxBurstLength, each PDU at most the initiator's MaxRecvDataSegmentLength (RFC 7143
- * §11.7), with the status collapsed into the last one when GOOD (§11.7.4), else a SCSI Response
- * with the residual and the sense data (§11.4). One per session; runs on its event loop.
+ * Sends a command's end to the initiator: its data-in as Data-In PDUs in input sequences of at most
+ * MaxBurstLength, each PDU at most the initiator's MaxRecvDataSegmentLength (RFC 7143 §11.7), with
+ * the status collapsed into the last one when GOOD (§11.7.4), else a SCSI Response with the
+ * residual and the sense data (§11.4). One per session; runs on its event loop.
  */
 final class ScsiResponder {
     private final TargetConnection conn;
@@ -26,7 +26,11 @@ final class ScsiResponder {
     private final SessionParameters params;
     private final TargetMetrics metrics;
 
-    ScsiResponder(TargetConnection conn, CommandSequencer sequencer, SessionParameters params, TargetMetrics metrics) {
+    ScsiResponder(
+            TargetConnection conn,
+            CommandSequencer sequencer,
+            SessionParameters params,
+            TargetMetrics metrics) {
         this.conn = conn;
         this.sequencer = sequencer;
         this.params = params;
@@ -47,36 +51,78 @@ final class ScsiResponder {
             sendDataIn(task, outcome, sendLength, collapse ? residual : null);
         }
         if (!collapse) {
-            ByteBuf sense = outcome.sense() == null ? Unpooled.EMPTY_BUFFER : senseSegment(outcome.encodedSense());
-            conn.send(ScsiResponse.completed(task.itt(), outcome.status().code(), residual, conn.nextStatSn(),
-                    sequencer.expCmdSn(), sequencer.maxCmdSn(), task.expDataSn(), sense));
+            ByteBuf sense =
+                    outcome.sense() == null
+                            ? Unpooled.EMPTY_BUFFER
+                            : senseSegment(outcome.encodedSense());
+            conn.send(
+                    ScsiResponse.completed(
+                            task.itt(),
+                            outcome.status().code(),
+                            residual,
+                            conn.nextStatSn(),
+                            sequencer.expCmdSn(),
+                            sequencer.maxCmdSn(),
+                            task.expDataSn(),
+                            sense));
         }
     }
 
-    /** {@code statusResidual} non-null: the last Data-In carries the (GOOD) status and this residual. */
-    private void sendDataIn(TargetTask task, ScsiOutcome outcome, int sendLength, Residual statusResidual) {
+    /**
+     * {@code statusResidual} non-null: the last Data-In carries the (GOOD) status and this
+     * residual.
+     */
+    private void sendDataIn(
+            TargetTask task, ScsiOutcome outcome, int sendLength, Residual statusResidual) {
         FileSpan file = outcome.dataInFile();
         ByteBuf all = file == null ? task.dataInFor(outcome.dataIn()) : null;
         try {
             int offset = 0;
             int burstLeft = params.maxBurstLength();
             while (offset < sendLength) {
-                int n = Math.min(Math.min(params.peerMaxRecvDataSegmentLength(), sendLength - offset), burstLeft);
+                int n =
+                        Math.min(
+                                Math.min(
+                                        params.peerMaxRecvDataSegmentLength(), sendLength - offset),
+                                burstLeft);
                 boolean last = offset + n == sendLength;
                 // RFC 7143 §11.7.1: F ends each input sequence of at most MaxBurstLength bytes
                 boolean endOfSequence = last || burstLeft == n;
-                ByteBuf data = file == null ? all.retainedSlice(all.readerIndex() + offset, n) : Unpooled.EMPTY_BUFFER;
+                ByteBuf data =
+                        file == null
+                                ? all.retainedSlice(all.readerIndex() + offset, n)
+                                : Unpooled.EMPTY_BUFFER;
                 long lun = task.command().lun();
-                DataIn pdu = last && statusResidual != null
-                        ? DataIn.withStatus(lun, task.itt(), task.nextDataSn(), offset, ScsiStatus.GOOD.code(),
-                                statusResidual, conn.nextStatSn(), sequencer.expCmdSn(), sequencer.maxCmdSn(), data)
-                        : DataIn.data(lun, task.itt(), task.nextDataSn(), offset, endOfSequence, sequencer.expCmdSn(),
-                                sequencer.maxCmdSn(), data);
+                DataIn pdu =
+                        last && statusResidual != null
+                                ? DataIn.withStatus(
+                                        lun,
+                                        task.itt(),
+                                        task.nextDataSn(),
+                                        offset,
+                                        ScsiStatus.GOOD.code(),
+                                        statusResidual,
+                                        conn.nextStatSn(),
+                                        sequencer.expCmdSn(),
+                                        sequencer.maxCmdSn(),
+                                        data)
+                                : DataIn.data(
+                                        lun,
+                                        task.itt(),
+                                        task.nextDataSn(),
+                                        offset,
+                                        endOfSequence,
+                                        sequencer.expCmdSn(),
+                                        sequencer.maxCmdSn(),
+                                        data);
                 if (file == null) {
                     conn.send(pdu);
                 } else {
-                    conn.send(new FileSegmentPdu(pdu, FileSegmentPdu.regionOf(file.channel(), file.position() + offset,
-                            n)));
+                    conn.send(
+                            new FileSegmentPdu(
+                                    pdu,
+                                    FileSegmentPdu.regionOf(
+                                            file.channel(), file.position() + offset, n)));
                     metrics.sentFromFile(n);
                 }
                 offset += n;
@@ -91,8 +137,16 @@ final class ScsiResponder {
 
     /** A SCSI Response with CHECK CONDITION, for a task the transport ends itself. */
     void sendCheckCondition(int itt, int expDataSn, SenseData sense) {
-        conn.send(ScsiResponse.completed(itt, ScsiStatus.CHECK_CONDITION.code(), Residual.NONE, conn.nextStatSn(),
-                sequencer.expCmdSn(), sequencer.maxCmdSn(), expDataSn, senseSegment(sense.encodeFixed())));
+        conn.send(
+                ScsiResponse.completed(
+                        itt,
+                        ScsiStatus.CHECK_CONDITION.code(),
+                        Residual.NONE,
+                        conn.nextStatSn(),
+                        sequencer.expCmdSn(),
+                        sequencer.maxCmdSn(),
+                        expDataSn,
+                        senseSegment(sense.encodeFixed())));
     }
 
     /** RFC 7143 §11.4.7.1: SenseLength, then the sense data. */

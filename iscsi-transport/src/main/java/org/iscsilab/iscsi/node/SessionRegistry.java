@@ -2,11 +2,13 @@ package org.iscsilab.iscsi.node;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.Objects;
 
-/** Live sessions of a target server, by TSIH, and by the I_T nexus identity used for reinstatement. */
+/**
+ * Live sessions of a target server, by TSIH, and by the I_T nexus identity used for reinstatement.
+ */
 public final class SessionRegistry {
     private final Map<Integer, TargetSession> byTsih = new ConcurrentHashMap<>();
     private final AtomicInteger nextTsih = new AtomicInteger(1);
@@ -25,7 +27,10 @@ public final class SessionRegistry {
         byTsih.put(s.tsih(), s);
     }
 
-    /** Adds {@code s} unless {@code max} sessions are live already; atomic against concurrent logins. */
+    /**
+     * Adds {@code s} unless {@code max} sessions are live already; atomic against concurrent
+     * logins.
+     */
     synchronized boolean addWithin(TargetSession s, int max) {
         if (byTsih.size() >= max) {
             return false;
@@ -38,10 +43,13 @@ public final class SessionRegistry {
         byTsih.remove(s.tsih(), s);
     }
 
-    /** The live session with this initiator name, ISID and target (RFC 7143 §6.3.5 reinstatement). */
+    /**
+     * The live session with this initiator name, ISID and target (RFC 7143 §6.3.5 reinstatement).
+     */
     TargetSession find(String initiatorName, long isid, String targetName) {
         for (TargetSession s : byTsih.values()) {
-            if (s.isid() == isid && s.initiatorName().equals(initiatorName)
+            if (s.isid() == isid
+                    && s.initiatorName().equals(initiatorName)
                     && Objects.equals(s.targetName(), targetName)) {
                 return s;
             }

@@ -16,16 +16,23 @@ import org.iscsilab.iscsi.login.SrpGroup;
 
 /**
  * The target's side of SRP for one login (RFC 7143 §12.1.2 with RFC 2945's SRP-SHA1):
+ *
  * <pre>
  *   I: Keys.SRP_U=U TargetAuth=Yes|No      T: Keys.SRP_GROUP=G1,G2,... SRP_s=s
  *   I: Keys.SRP_A=A Keys.SRP_GROUP=G            T: Keys.SRP_B=B
  *   I: Keys.SRP_M=M                        T: Keys.SRP_HM=H(A|M|K)   (only for TargetAuth=Yes)
  * </pre>
- * An unknown user is an authorization failure, anything else that fails an authentication
- * failure, as the RFC says.
+ *
+ * An unknown user is an authorization failure, anything else that fails an authentication failure,
+ * as the RFC says.
  */
 final class SrpAuthenticator implements Authenticator {
-    private enum State { AWAIT_USER, AWAIT_A, AWAIT_M, DONE }
+    private enum State {
+        AWAIT_USER,
+        AWAIT_A,
+        AWAIT_M,
+        DONE
+    }
 
     private final SrpCredentials credentials;
     private State state = State.AWAIT_USER;
@@ -60,7 +67,8 @@ final class SrpAuthenticator implements Authenticator {
                     throw failure("Keys.SRP_U and TargetAuth=Yes|No are needed");
                 }
                 if (!user.equals(credentials.user())) {
-                    throw new LoginException(LoginStatus.AUTHORIZATION_FAILURE, "no SRP user " + user);
+                    throw new LoginException(
+                            LoginStatus.AUTHORIZATION_FAILURE, "no SRP user " + user);
                 }
                 targetAuth = wantsProof.equals("Yes");
                 StringBuilder groups = new StringBuilder();
@@ -72,12 +80,18 @@ final class SrpAuthenticator implements Authenticator {
                 state = State.AWAIT_A;
             }
             case AWAIT_A -> {
-                group = keys.get(Keys.SRP_GROUP) == null ? null : SrpGroup.of(keys.get(Keys.SRP_GROUP));
+                group =
+                        keys.get(Keys.SRP_GROUP) == null
+                                ? null
+                                : SrpGroup.of(keys.get(Keys.SRP_GROUP));
                 if (group == null) {
-                    throw failure("Keys.SRP_GROUP must be one of the groups offered, not " + keys.get(Keys.SRP_GROUP));
+                    throw failure(
+                            "Keys.SRP_GROUP must be one of the groups offered, not "
+                                    + keys.get(Keys.SRP_GROUP));
                 }
                 bigA = number(keys.get(Keys.SRP_A), "Keys.SRP_A");
-                if (bigA.mod(group.n()).signum() == 0) { // RFC 2945 §3: the host aborts if A % N is zero
+                if (bigA.mod(group.n()).signum()
+                        == 0) { // RFC 2945 §3: the host aborts if A % N is zero
                     throw failure("Keys.SRP_A % N is zero");
                 }
                 BigInteger v = credentials.verifier(group);
@@ -97,7 +111,9 @@ final class SrpAuthenticator implements Authenticator {
                 }
                 BigInteger s = Srp.serverSecret(group, bigA, bigB, credentials.verifier(group), b);
                 byte[] k = Srp.sessionKey(s);
-                byte[] expected = Srp.clientProof(group, credentials.user(), credentials.salt(), bigA, bigB, k);
+                byte[] expected =
+                        Srp.clientProof(
+                                group, credentials.user(), credentials.salt(), bigA, bigB, k);
                 if (!MessageDigest.isEqual(expected, m)) {
                     throw failure("wrong SRP proof for " + credentials.user());
                 }
@@ -106,7 +122,9 @@ final class SrpAuthenticator implements Authenticator {
                 }
                 state = State.DONE;
             }
-            default -> throw new LoginException(LoginStatus.INITIATOR_ERROR, "SRP keys after authentication ended");
+            default ->
+                    throw new LoginException(
+                            LoginStatus.INITIATOR_ERROR, "SRP keys after authentication ended");
         }
         return answers;
     }

@@ -5,39 +5,39 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.util.concurrent.ScheduledFuture;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.concurrent.TimeUnit;
+import org.iscsilab.core.fault.FaultAction;
+import org.iscsilab.core.fault.FaultContext;
+import org.iscsilab.core.fault.FaultRule;
 import org.iscsilab.iscsi.codec.DataDigestError;
 import org.iscsilab.iscsi.codec.DigestSettings;
+import org.iscsilab.iscsi.codec.FileSegmentPdu;
 import org.iscsilab.iscsi.codec.PduFramingException;
+import org.iscsilab.iscsi.fault.ConnectionFaultAction;
+import org.iscsilab.iscsi.fault.LoginFaultAction;
 import org.iscsilab.iscsi.login.LoginException;
 import org.iscsilab.iscsi.login.LoginStatus;
 import org.iscsilab.iscsi.login.SessionParameters;
 import org.iscsilab.iscsi.login.TextParameters;
+import org.iscsilab.iscsi.pdu.DataOut;
 import org.iscsilab.iscsi.pdu.LoginRequest;
 import org.iscsilab.iscsi.pdu.LoginResponse;
-import org.iscsilab.iscsi.codec.FileSegmentPdu;
-import org.iscsilab.iscsi.pdu.DataOut;
 import org.iscsilab.iscsi.pdu.Pdu;
 import org.iscsilab.iscsi.pdu.ScsiCommand;
-import org.iscsilab.iscsi.fault.ConnectionFaultAction;
-import org.iscsilab.iscsi.fault.LoginFaultAction;
-import org.iscsilab.core.fault.FaultAction;
-import org.iscsilab.core.fault.FaultContext;
-import org.iscsilab.core.fault.FaultRule;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import io.netty.handler.codec.DecoderException;
-import io.netty.handler.timeout.IdleStateEvent;
-import java.io.IOException;
 
 /**
- * One TCP connection to the target: login, then hands full-feature PDUs to its session.
- * Framing errors drop only this connection (RFC 7143 §7.8). Runs on its event loop.
+ * One TCP connection to the target: login, then hands full-feature PDUs to its session. Framing
+ * errors drop only this connection (RFC 7143 §7.8). Runs on its event loop.
  */
 final class TargetConnection extends SimpleChannelInboundHandler<Object> {
     private static final Logger log = LoggerFactory.getLogger(TargetConnection.class);
@@ -51,12 +51,16 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
     private int statSn;
     private int nextTtt = 1;
     private ScheduledFuture<?> loginTimer;
+
     /** A PDU was written since the last {@link #flush}. */
     private boolean unflushed;
+
     /** The freeze and drop faults of this connection, in the pipeline before this handler. */
     private ConnectionFaultGate gate;
+
     /** The first Login Request, held while a freeze rule matches it. */
     private LoginRequest frozenLogin;
+
     private LoginPhase.Reply frozenReply;
     private String localPortal;
 
@@ -92,15 +96,28 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
         gate = channel.pipeline().get(ConnectionFaultGate.class);
         logConnection = LogContext.connection(channel.remoteAddress());
         portal.metrics().connectionOpened();
-        login = new LoginPhase(portal, channel.remoteAddress() instanceof InetSocketAddress r ? r.getAddress() : null);
+        login =
+                new LoginPhase(
+                        portal,
+                        channel.remoteAddress() instanceof InetSocketAddress r
+                                ? r.getAddress()
+                                : null);
         long ms = portal.settings().limits().loginTimeout().toMillis();
-        loginTimer = ctx.executor().schedule(() -> {
-            if (fsm.state() == ConnectionState.IN_LOGIN) {
-                log.warn("dropping connection from {}: login not finished within {} ms", remote(), ms);
-                portal.metrics().connectionDropped("login-timeout");
-                channel.close();
-            }
-        }, ms, TimeUnit.MILLISECONDS);
+        loginTimer =
+                ctx.executor()
+                        .schedule(
+                                () -> {
+                                    if (fsm.state() == ConnectionState.IN_LOGIN) {
+                                        log.warn(
+                                                "dropping connection from {}: login not finished within {} ms",
+                                                remote(),
+                                                ms);
+                                        portal.metrics().connectionDropped("login-timeout");
+                                        channel.close();
+                                    }
+                                },
+                                ms,
+                                TimeUnit.MILLISECONDS);
         ctx.fireChannelActive();
     }
 
@@ -108,7 +125,10 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
     protected void channelRead0(ChannelHandlerContext ctx, Object msg) {
         int itt = msg instanceof Pdu p ? p.initiatorTaskTag() : -1;
         boolean dataPath = msg instanceof ScsiCommand || msg instanceof DataOut;
-        LogContext.enter(logConnection, session == null ? null : session.logTag(), itt,
+        LogContext.enter(
+                logConnection,
+                session == null ? null : session.logTag(),
+                itt,
                 !dataPath || log.isDebugEnabled());
         try {
             handleInbound(msg);
@@ -123,7 +143,9 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
                 if (session != null && fsm.state() == ConnectionState.LOGGED_IN) {
                     session.onDataDigestError(err);
                 } else {
-                    log.warn("dropping connection from {}: data digest error during login", remote());
+                    log.warn(
+                            "dropping connection from {}: data digest error during login",
+                            remote());
                     channel.close();
                 }
             } finally {
@@ -141,33 +163,46 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
                     onLogin(req);
                 } else {
                     // RFC 7143 §6.1: only Login Requests are allowed before the full feature phase
-                    log.warn("dropping connection from {}: {} received during login", remote(), pdu.opcode());
+                    log.warn(
+                            "dropping connection from {}: {} received during login",
+                            remote(),
+                            pdu.opcode());
                     pdu.release();
                     channel.close();
                 }
             }
-            case LOGGED_IN -> session.handle(pdu); // the gate before this handler carried out freeze and drop
+            case LOGGED_IN ->
+                    session.handle(pdu); // the gate before this handler carried out freeze and drop
             default -> pdu.release();
         }
     }
 
     private boolean loginFrozen() {
-        return portal.faults().active(FaultAction.Layer.CONNECTION, ConnectionFaultAction.Freeze.class, loginContext());
+        return portal.faults()
+                .active(
+                        FaultAction.Layer.CONNECTION,
+                        ConnectionFaultAction.Freeze.class,
+                        loginContext());
     }
 
     /** After a fault change: a held first Login Request is answered once no freeze matches it. */
     void retryFrozenLogin() {
-        channel.eventLoop().execute(() -> {
-            if (frozenLogin == null || loginFrozen()) {
-                return;
-            }
-            LoginRequest req = frozenLogin;
-            frozenLogin = null;
-            portal.frozenLogins().remove(this);
-            log.info("login from {} ({}) resumed: the freeze was lifted", remote(), login.initiatorName());
-            channel.config().setAutoRead(true);
-            continueLogin(req, frozenReply);
-        });
+        channel.eventLoop()
+                .execute(
+                        () -> {
+                            if (frozenLogin == null || loginFrozen()) {
+                                return;
+                            }
+                            LoginRequest req = frozenLogin;
+                            frozenLogin = null;
+                            portal.frozenLogins().remove(this);
+                            log.info(
+                                    "login from {} ({}) resumed: the freeze was lifted",
+                                    remote(),
+                                    login.initiatorName());
+                            channel.config().setAutoRead(true);
+                            continueLogin(req, frozenReply);
+                        });
     }
 
     private void onLogin(LoginRequest req) {
@@ -182,7 +217,10 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
         if (login.first() == req && loginFrozen()) {
             // a frozen target is a dead peer for new connections too: the login waits, unanswered,
             // until the rule is lifted (or the initiator gives up and closes the connection)
-            log.info("login from {} ({}) held: frozen by a fault rule", remote(), login.initiatorName());
+            log.info(
+                    "login from {} ({}) held: frozen by a fault rule",
+                    remote(),
+                    login.initiatorName());
             portal.events().login(login.initiatorName(), -1, "HELD", "frozen by a fault rule");
             loginTimer.cancel(false);
             channel.config().setAutoRead(false);
@@ -195,8 +233,14 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
     }
 
     private void loginFailed(LoginRequest req, LoginException e) {
-        log.warn("login from {} ({}) failed: {}: {}", remote(), login.initiatorName(), e.status(), e.getMessage());
-        portal.events().login(login.initiatorName(), -1, "FAILED", e.status() + ": " + e.getMessage());
+        log.warn(
+                "login from {} ({}) failed: {}: {}",
+                remote(),
+                login.initiatorName(),
+                e.status(),
+                e.getMessage());
+        portal.events()
+                .login(login.initiatorName(), -1, "FAILED", e.status() + ": " + e.getMessage());
         failLogin(req, e.status());
     }
 
@@ -228,13 +272,27 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
         int tsih = reply.complete() ? session.tsih() : first.tsih();
         int window = portal.settings().commandWindow();
         ByteBuf text = Unpooled.wrappedBuffer(TextParameters.encode(reply.keys()));
-        LoginResponse resp = LoginResponse.accepted(reply.transit(), reply.currentStage(), reply.nextStage(),
-                first.isid(), tsih, first.initiatorTaskTag(), statSn++, first.cmdSn(), first.cmdSn() + window - 1, text);
-        FaultRule delay = first == req ? portal.faults().firing(LoginFaultAction.DelayLogin.class, loginContext()) : null;
+        LoginResponse resp =
+                LoginResponse.accepted(
+                        reply.transit(),
+                        reply.currentStage(),
+                        reply.nextStage(),
+                        first.isid(),
+                        tsih,
+                        first.initiatorTaskTag(),
+                        statSn++,
+                        first.cmdSn(),
+                        first.cmdSn() + window - 1,
+                        text);
+        FaultRule delay =
+                first == req
+                        ? portal.faults().firing(LoginFaultAction.DelayLogin.class, loginContext())
+                        : null;
         if (delay != null) {
             long ms = ((LoginFaultAction.DelayLogin) delay.action()).delay().toMillis();
             log.info("login from {}: answering {} ms late ({})", remote(), ms, delay);
-            channel.eventLoop().schedule(() -> answerLogin(resp, reply.complete()), ms, TimeUnit.MILLISECONDS);
+            channel.eventLoop()
+                    .schedule(() -> answerLogin(resp, reply.complete()), ms, TimeUnit.MILLISECONDS);
             return;
         }
         answerLogin(resp, reply.complete());
@@ -251,9 +309,13 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
         }
     }
 
-    /** A refuse-login fault for this login, checked once the first request named initiator and target. */
+    /**
+     * A refuse-login fault for this login, checked once the first request named initiator and
+     * target.
+     */
     private LoginStatus refusedByFault() {
-        FaultRule refuse = portal.faults().firing(LoginFaultAction.RefuseLogin.class, loginContext());
+        FaultRule refuse =
+                portal.faults().firing(LoginFaultAction.RefuseLogin.class, loginContext());
         if (refuse == null) {
             return null;
         }
@@ -263,8 +325,11 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
     }
 
     private FaultContext loginContext() {
-        return FaultContext.connection(localPortal(), login.target() == null ? null : login.target().name(),
-                login.initiatorName(), -1);
+        return FaultContext.connection(
+                localPortal(),
+                login.target() == null ? null : login.target().name(),
+                login.initiatorName(),
+                -1);
     }
 
     /** The portal this connection arrived on, "host:port". */
@@ -272,8 +337,10 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
         String p = localPortal;
         if (p == null) {
             SocketAddress a = channel.localAddress();
-            p = a instanceof InetSocketAddress i ? i.getAddress().getHostAddress() + ":" + i.getPort()
-                    : String.valueOf(a);
+            p =
+                    a instanceof InetSocketAddress i
+                            ? i.getAddress().getHostAddress() + ":" + i.getPort()
+                            : String.valueOf(a);
             localPortal = p;
         }
         return p;
@@ -287,39 +354,64 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
         if (first.tsih() != 0) {
             TargetSession old = registry.find(login.initiatorName(), first.isid(), targetName);
             if (old == null || old.tsih() != first.tsih()) {
-                throw new LoginException(LoginStatus.SESSION_DOES_NOT_EXIST,
+                throw new LoginException(
+                        LoginStatus.SESSION_DOES_NOT_EXIST,
                         "no session with TSIH " + first.tsih() + " for this initiator");
             }
-            // ErrorRecoveryLevel 0: a connection reinstatement restarts the session (RFC 7143 §6.3.4)
+            // ErrorRecoveryLevel 0: a connection reinstatement restarts the session (RFC 7143
+            // §6.3.4)
             old.reinstated();
             tsih = old.tsih();
         } else {
             TargetSession old = registry.find(login.initiatorName(), first.isid(), targetName);
             if (old != null) {
                 // RFC 7143 §6.3.5: a new login with the same ISID reinstates (replaces) the session
-                log.info("session reinstatement: {} ISID {} replaces TSIH {}", login.initiatorName(),
-                        Long.toHexString(first.isid()), old.tsih());
+                log.info(
+                        "session reinstatement: {} ISID {} replaces TSIH {}",
+                        login.initiatorName(),
+                        Long.toHexString(first.isid()),
+                        old.tsih());
                 old.reinstated();
             }
             tsih = registry.allocateTsih();
         }
         SessionParameters params = login.parameters();
-        TargetSession s = new TargetSession(this, portal, login.target(), tsih, first.isid(), login.initiatorName(),
-                params, first.cmdSn(), first.cid());
+        TargetSession s =
+                new TargetSession(
+                        this,
+                        portal,
+                        login.target(),
+                        tsih,
+                        first.isid(),
+                        login.initiatorName(),
+                        params,
+                        first.cmdSn(),
+                        first.cid());
         int max = portal.settings().limits().maxSessions();
         if (first.tsih() != 0) {
             registry.add(s); // the session it replaces is already counted
         } else if (!registry.addWithin(s, max)) {
             // RFC 7143 §11.13.5: status class 3 (target error), detail 02 "out of resources"
-            throw new LoginException(LoginStatus.OUT_OF_RESOURCES, "the target's limit of " + max
-                    + " sessions is reached");
+            throw new LoginException(
+                    LoginStatus.OUT_OF_RESOURCES,
+                    "the target's limit of " + max + " sessions is reached");
         }
         if (login.target() != null) {
             login.target().attach(s);
         }
-        portal.events().login(login.initiatorName(), tsih, "SUCCESS", login.discovery() ? "discovery" : targetName);
-        log.info("login: {} ({}) -> {} TSIH {} from {}", login.initiatorName(),
-                login.discovery() ? "discovery" : "normal", targetName == null ? "-" : targetName, tsih, remote());
+        portal.events()
+                .login(
+                        login.initiatorName(),
+                        tsih,
+                        "SUCCESS",
+                        login.discovery() ? "discovery" : targetName);
+        log.info(
+                "login: {} ({}) -> {} TSIH {} from {}",
+                login.initiatorName(),
+                login.discovery() ? "discovery" : "normal",
+                targetName == null ? "-" : targetName,
+                tsih,
+                remote());
         return s;
     }
 
@@ -334,8 +426,15 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
 
     private void failLogin(LoginRequest req, LoginStatus status) {
         LoginRequest first = login.first() != null ? login.first() : req;
-        LoginResponse resp = LoginResponse.refused(req.currentStage(), first.isid(), req.initiatorTaskTag(), statSn++,
-                first.cmdSn(), status.statusClass(), status.detail());
+        LoginResponse resp =
+                LoginResponse.refused(
+                        req.currentStage(),
+                        first.isid(),
+                        req.initiatorTaskTag(),
+                        statSn++,
+                        first.cmdSn(),
+                        status.statusClass(),
+                        status.detail());
         channel.writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE);
     }
 
@@ -362,7 +461,8 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
         if (log.isTraceEnabled()) {
             log.trace("{} -> {}", remote(), pdu);
         }
-        channel.write(pdu, channel.voidPromise()); // failures reach exceptionCaught; no promise per PDU
+        channel.write(
+                pdu, channel.voidPromise()); // failures reach exceptionCaught; no promise per PDU
         unflushed = true;
     }
 
@@ -370,7 +470,8 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
     void send(FileSegmentPdu pdu) {
         if (gate.frozen()) {
             pdu.release();
-            throw new IllegalStateException("a frozen connection holds PDUs with their data in memory");
+            throw new IllegalStateException(
+                    "a frozen connection holds PDUs with their data in memory");
         }
         if (log.isTraceEnabled()) {
             log.trace("{} -> {} (data from a file)", remote(), pdu.pdu());
@@ -393,7 +494,10 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
         return gate.frozen();
     }
 
-    /** Freeze fault: stop reading and answering, keep the connection open (see {@link ConnectionFaultGate}). */
+    /**
+     * Freeze fault: stop reading and answering, keep the connection open (see {@link
+     * ConnectionFaultGate}).
+     */
     void freeze() {
         gate.freeze();
     }
@@ -425,7 +529,8 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         // The flush consolidation handler ahead of us has just flushed what was flushed during the
-        // read; a flush now, with no read in progress, would only schedule another task for nothing.
+        // read; a flush now, with no read in progress, would only schedule another task for
+        // nothing.
         if (unflushed) {
             flush();
         }
@@ -441,8 +546,12 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent) {
             LogContext.enter(logConnection, session == null ? null : session.logTag());
-            if (fsm.state() != ConnectionState.LOGGED_IN || session == null || session.discovery()) {
-                log.info("closing connection from {}: idle for {} s ({})", remote(),
+            if (fsm.state() != ConnectionState.LOGGED_IN
+                    || session == null
+                    || session.discovery()) {
+                log.info(
+                        "closing connection from {}: idle for {} s ({})",
+                        remote(),
                         portal.settings().limits().idleTimeout().toSeconds(),
                         session == null ? "no login" : "discovery session");
                 portal.metrics().connectionDropped("idle");
@@ -483,8 +592,12 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
     }
 
     private void logAndClose(ChannelHandlerContext ctx, Throwable cause) {
-        Throwable c = cause instanceof DecoderException && cause.getCause() != null
-                && !(cause instanceof PduFramingException) ? cause.getCause() : cause;
+        Throwable c =
+                cause instanceof DecoderException
+                                && cause.getCause() != null
+                                && !(cause instanceof PduFramingException)
+                        ? cause.getCause()
+                        : cause;
         if (c instanceof PduFramingException) {
             log.warn("dropping connection from {}: {}", remote(), c.getMessage());
         } else if (c instanceof IOException) {

@@ -1,9 +1,9 @@
 package org.iscsilab.iscsi.node;
 
 import java.util.List;
+import java.util.Set;
 import org.iscsilab.core.fault.EventLog;
 import org.iscsilab.core.fault.FaultRules;
-import java.util.Set;
 import org.iscsilab.iscsi.login.ChapRequirement;
 import org.iscsilab.iscsi.metrics.TargetMetrics;
 

@@ -6,26 +6,61 @@ import java.util.Map;
 import org.iscsilab.iscsi.login.Keys;
 
 /**
- * The target's side of negotiation and its protocol timers. Values follow RFC 7143 §13 key
- * names; the target answers initiators' offers from these.
+ * The target's side of negotiation and its protocol timers. Values follow RFC 7143 §13 key names;
+ * the target answers initiators' offers from these.
  */
-public record TargetSettings(int maxRecvDataSegmentLength, int maxBurstLength, int firstBurstLength,
-                             int maxOutstandingR2T, boolean initialR2T, boolean immediateData, int commandWindow,
-                             Duration nopInInterval, Duration nopInTimeout, TargetLimits limits) {
+public record TargetSettings(
+        int maxRecvDataSegmentLength,
+        int maxBurstLength,
+        int firstBurstLength,
+        int maxOutstandingR2T,
+        boolean initialR2T,
+        boolean immediateData,
+        int commandWindow,
+        Duration nopInInterval,
+        Duration nopInTimeout,
+        TargetLimits limits) {
 
     public static TargetSettings defaults() {
-        return new TargetSettings(262144, 1048576, 262144, 8, false, true, 128,
-                Duration.ofSeconds(10), Duration.ofSeconds(30), TargetLimits.defaults());
+        return new TargetSettings(
+                262144,
+                1048576,
+                262144,
+                8,
+                false,
+                true,
+                128,
+                Duration.ofSeconds(10),
+                Duration.ofSeconds(30),
+                TargetLimits.defaults());
     }
 
     public TargetSettings withNopIn(Duration interval, Duration timeout) {
-        return new TargetSettings(maxRecvDataSegmentLength, maxBurstLength, firstBurstLength, maxOutstandingR2T,
-                initialR2T, immediateData, commandWindow, interval, timeout, limits);
+        return new TargetSettings(
+                maxRecvDataSegmentLength,
+                maxBurstLength,
+                firstBurstLength,
+                maxOutstandingR2T,
+                initialR2T,
+                immediateData,
+                commandWindow,
+                interval,
+                timeout,
+                limits);
     }
 
     public TargetSettings withLimits(TargetLimits l) {
-        return new TargetSettings(maxRecvDataSegmentLength, maxBurstLength, firstBurstLength, maxOutstandingR2T,
-                initialR2T, immediateData, commandWindow, nopInInterval, nopInTimeout, l);
+        return new TargetSettings(
+                maxRecvDataSegmentLength,
+                maxBurstLength,
+                firstBurstLength,
+                maxOutstandingR2T,
+                initialR2T,
+                immediateData,
+                commandWindow,
+                nopInInterval,
+                nopInTimeout,
+                l);
     }
 
     /** This side's values for the negotiation engine. */

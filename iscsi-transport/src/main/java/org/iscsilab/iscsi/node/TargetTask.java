@@ -1,6 +1,7 @@
 package org.iscsilab.iscsi.node;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.collection.IntObjectMap;
@@ -12,22 +13,21 @@ import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import org.iscsilab.core.lu.DataInAllocator;
+import org.iscsilab.core.lu.DataOutSource;
 import org.iscsilab.iscsi.login.SessionParameters;
 import org.iscsilab.iscsi.pdu.DataOut;
 import org.iscsilab.iscsi.pdu.Pdu;
 import org.iscsilab.iscsi.pdu.ScsiCommand;
-import org.iscsilab.core.lu.DataInAllocator;
-import org.iscsilab.core.lu.DataOutSource;
-import io.netty.buffer.ByteBufAllocator;
 import org.iscsilab.scsi.AdditionalSense;
 
 /**
  * One SCSI task on the target side of a session, from its SCSI Command PDU until its status is
  * sent. It gathers data-out for the logical unit: immediate data, unsolicited Data-Out up to
  * FirstBurstLength, then R2T-solicited bursts of at most MaxBurstLength with at most
- * MaxOutstandingR2T outstanding (RFC 7143 §4.2.4 data transfer, §11.8 R2T).
- * Runs on its connection's event loop only. Running it (once the CmdSN order admits it) hands it
- * to the session to execute.
+ * MaxOutstandingR2T outstanding (RFC 7143 §4.2.4 data transfer, §11.8 R2T). Runs on its
+ * connection's event loop only. Running it (once the CmdSN order admits it) hands it to the session
+ * to execute.
  */
 final class TargetTask implements Runnable, DataOutSource, DataInAllocator {
     /** Sends an R2T for this task: offset and desired length. */
@@ -35,8 +35,7 @@ final class TargetTask implements Runnable, DataOutSource, DataInAllocator {
         int send(TargetTask task, int r2tSn, int offset, int length);
     }
 
-    private record Segment(int offset, ByteBuf data) {
-    }
+    private record Segment(int offset, ByteBuf data) {}
 
     /** One outstanding R2T: the burst it asked for and how far its Data-Out got. */
     private static final class Solicitation {
@@ -77,10 +76,15 @@ final class TargetTask implements Runnable, DataOutSource, DataInAllocator {
     private final SessionParameters params;
     private final R2tSender r2tSender;
     private final Consumer<TargetTask> executor;
-    /** Data-in may be a span of the LUN's file, sent from the file (no data digest, no fault rule). */
+
+    /**
+     * Data-in may be a span of the LUN's file, sent from the file (no data digest, no fault rule).
+     */
     private volatile boolean fileDataIn;
+
     /** What the event log and metrics record when the task ends, set when it starts executing. */
     private int lun;
+
     private int opcode;
     private long lba;
     private long blocks;
@@ -88,35 +92,56 @@ final class TargetTask implements Runnable, DataOutSource, DataInAllocator {
     private boolean delivered;
     private final ByteBufAllocator alloc;
     private ByteBuf immediateData;
+
     /** Data-Out that arrived before the logical unit asked for the data; made when needed. */
     private List<DataOut> early;
+
     /** Outstanding R2Ts by Target Transfer Tag; made when the first R2T is sent. */
     private IntObjectMap<Solicitation> outstanding;
+
     private boolean unsolicitedDone;
     private int unsolicitedDataSn;
+
     /** Where unsolicited data (immediate plus Data-Out with reserved TTT) may end. */
     private int unsolicitedLimit;
+
     private ByteBuf buffer;
     private int wanted;
     private int received;
     private int nextR2tOffset;
     private int r2tSn;
     private int dataInCount;
+
     /** The logical unit asked for the data-out (one of the two futures below is set). */
     private boolean requested;
+
     private CompletableFuture<ByteBuffer> dataFuture;
     private CompletableFuture<ByteBuffer[]> segmentsFuture;
+
     /** In gather mode, the received pieces (retained slices) with their buffer offsets. */
     private List<Segment> segments;
+
     private boolean aborted;
     private boolean released;
-    /** The pooled direct buffer a READ is read into; sent as Data-In without a copy, freed by {@link #release}. */
+
+    /**
+     * The pooled direct buffer a READ is read into; sent as Data-In without a copy, freed by {@link
+     * #release}.
+     */
     private ByteBuf dataIn;
-    /** The view of {@link #dataIn} handed to the logical unit, recognised when its outcome returns it. */
+
+    /**
+     * The view of {@link #dataIn} handed to the logical unit, recognised when its outcome returns
+     * it.
+     */
     private ByteBuffer dataInView;
 
-    TargetTask(ScsiCommand command, SessionParameters params, R2tSender r2tSender,
-               Consumer<TargetTask> executor, ByteBufAllocator alloc) {
+    TargetTask(
+            ScsiCommand command,
+            SessionParameters params,
+            R2tSender r2tSender,
+            Consumer<TargetTask> executor,
+            ByteBufAllocator alloc) {
         this.command = command;
         this.params = params;
         this.r2tSender = r2tSender;
@@ -147,7 +172,9 @@ final class TargetTask implements Runnable, DataOutSource, DataInAllocator {
         return fileDataIn;
     }
 
-    /** Notes what the task addresses as it starts executing: the logical unit, opcode and blocks. */
+    /**
+     * Notes what the task addresses as it starts executing: the logical unit, opcode and blocks.
+     */
     void executing(int lun, int opcode, long lba, long blocks, long startedNanos) {
         this.lun = lun;
         this.opcode = opcode;
@@ -220,10 +247,12 @@ final class TargetTask implements Runnable, DataOutSource, DataInAllocator {
     @Override
     public CompletableFuture<ByteBuffer> receive(int length) {
         if (!command.write()) {
-            return DataOutSource.NONE.receive(length); // RFC 7143 §11.3.1: W clear, no data-out to come
+            return DataOutSource.NONE.receive(
+                    length); // RFC 7143 §11.3.1: W clear, no data-out to come
         }
         if (requested) {
-            return CompletableFuture.failedFuture(new IllegalStateException("data-out already requested"));
+            return CompletableFuture.failedFuture(
+                    new IllegalStateException("data-out already requested"));
         }
         dataFuture = new CompletableFuture<>();
         request(length, false);
@@ -236,7 +265,8 @@ final class TargetTask implements Runnable, DataOutSource, DataInAllocator {
             return DataOutSource.NONE.receiveSegments(length);
         }
         if (requested) {
-            return CompletableFuture.failedFuture(new IllegalStateException("data-out already requested"));
+            return CompletableFuture.failedFuture(
+                    new IllegalStateException("data-out already requested"));
         }
         segmentsFuture = new CompletableFuture<>();
         request(length, true);
@@ -287,8 +317,8 @@ final class TargetTask implements Runnable, DataOutSource, DataInAllocator {
     }
 
     /**
-     * Accepts one Data-Out, or returns what is wrong with it; then the caller rejects the PDU
-     * and ends the task (ErrorRecoveryLevel 0 cannot recover a data sequence).
+     * Accepts one Data-Out, or returns what is wrong with it; then the caller rejects the PDU and
+     * ends the task (ErrorRecoveryLevel 0 cannot recover a data sequence).
      */
     DataOutError onDataOut(DataOut d) {
         DataOutError error = accept(d);
@@ -456,7 +486,11 @@ final class TargetTask implements Runnable, DataOutSource, DataInAllocator {
         buffer = alloc.buffer(wanted, wanted);
         buffer.setZero(0, wanted).writerIndex(wanted);
         for (Segment piece : arrived) {
-            buffer.setBytes(piece.offset(), piece.data(), piece.data().readerIndex(), piece.data().readableBytes());
+            buffer.setBytes(
+                    piece.offset(),
+                    piece.data(),
+                    piece.data().readerIndex(),
+                    piece.data().readableBytes());
         }
         return new ByteBuffer[] {buffer.nioBuffer(0, wanted)};
     }
@@ -481,7 +515,8 @@ final class TargetTask implements Runnable, DataOutSource, DataInAllocator {
 
     /**
      * Data-in memory from the connection's pooled allocator. Called on the LUN's I/O thread for
-     * file LUNs, hence synchronized with {@link #release}; a task already released gets heap memory.
+     * file LUNs, hence synchronized with {@link #release}; a task already released gets heap
+     * memory.
      */
     @Override
     public synchronized ByteBuffer allocateDataIn(int bytes) {
@@ -502,7 +537,9 @@ final class TargetTask implements Runnable, DataOutSource, DataInAllocator {
         if (dataIn != null && in == dataInView) {
             return dataIn.retainedSlice(in.position(), in.remaining());
         }
-        return in.isDirect() ? Unpooled.copiedBuffer(in.duplicate()) : Unpooled.wrappedBuffer(in.duplicate());
+        return in.isDirect()
+                ? Unpooled.copiedBuffer(in.duplicate())
+                : Unpooled.wrappedBuffer(in.duplicate());
     }
 
     /** Frees every buffer the task holds; called once its status went out or it was aborted. */

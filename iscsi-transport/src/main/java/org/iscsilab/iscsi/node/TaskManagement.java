@@ -1,19 +1,19 @@
 package org.iscsilab.iscsi.node;
 
-import org.iscsilab.iscsi.pdu.SerialNumbers;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
-import org.iscsilab.iscsi.pdu.TaskManagementRequest;
-import org.iscsilab.iscsi.pdu.TaskManagementResponse;
 import org.iscsilab.core.TaskManager;
 import org.iscsilab.core.lu.ScsiTask;
 import org.iscsilab.core.nexus.ItNexus;
+import org.iscsilab.iscsi.pdu.SerialNumbers;
+import org.iscsilab.iscsi.pdu.TaskManagementRequest;
+import org.iscsilab.iscsi.pdu.TaskManagementResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,8 +26,7 @@ import org.slf4j.LoggerFactory;
 final class TaskManagement {
     private static final Logger log = LoggerFactory.getLogger(TaskManagement.class);
 
-    private TaskManagement() {
-    }
+    private TaskManagement() {}
 
     static void handle(TargetSession session, TaskManagementRequest t) {
         if (session.discovery()) {
@@ -36,36 +35,72 @@ final class TaskManagement {
         }
         int function = t.function();
         if (session.faults().ignoresTaskManagement()) {
-            log.info("session {}: task management function {} left unanswered by a fault rule", session.tsih(),
+            log.info(
+                    "session {}: task management function {} left unanswered by a fault rule",
+                    session.tsih(),
                     function);
             session.recordTaskManagement(t, -1);
             return;
         }
-        log.info("session {}: task management function {} on LUN field {}", session.tsih(), function,
+        log.info(
+                "session {}: task management function {} on LUN field {}",
+                session.tsih(),
+                function,
                 Long.toHexString(t.lun()));
         TaskManager manager = session.target().device().taskManager();
         ItNexus nexus = session.nexus();
         long lun = t.lun();
         switch (function) {
             case TaskManagementRequest.ABORT_TASK -> abortTask(session, t);
-            case TaskManagementRequest.ABORT_TASK_SET -> finish(session, t, manager.abortTaskSet(nexus, lun),
-                    List.of(session), onLun(lun), () -> { });
-            case TaskManagementRequest.CLEAR_TASK_SET -> finish(session, t, manager.clearTaskSet(nexus, lun),
-                    List.of(session), onLun(lun), () -> { });
-            case TaskManagementRequest.LOGICAL_UNIT_RESET -> finish(session, t,
-                    manager.logicalUnitReset(nexus, lun), List.of(session), onLun(lun), () -> { });
-            case TaskManagementRequest.TARGET_WARM_RESET -> finish(session, t, manager.targetReset(),
-                    session.target().sessions(), task -> true, () -> { });
+            case TaskManagementRequest.ABORT_TASK_SET ->
+                    finish(
+                            session,
+                            t,
+                            manager.abortTaskSet(nexus, lun),
+                            List.of(session),
+                            onLun(lun),
+                            () -> {});
+            case TaskManagementRequest.CLEAR_TASK_SET ->
+                    finish(
+                            session,
+                            t,
+                            manager.clearTaskSet(nexus, lun),
+                            List.of(session),
+                            onLun(lun),
+                            () -> {});
+            case TaskManagementRequest.LOGICAL_UNIT_RESET ->
+                    finish(
+                            session,
+                            t,
+                            manager.logicalUnitReset(nexus, lun),
+                            List.of(session),
+                            onLun(lun),
+                            () -> {});
+            case TaskManagementRequest.TARGET_WARM_RESET ->
+                    finish(
+                            session,
+                            t,
+                            manager.targetReset(),
+                            session.target().sessions(),
+                            task -> true,
+                            () -> {});
             case TaskManagementRequest.TARGET_COLD_RESET -> {
                 List<TargetSession> all = session.target().sessions();
                 // RFC 7143 §11.5.1: after a cold reset the target closes all connections; the
                 // sessions end at once so nothing more runs on them meanwhile
-                finish(session, t, manager.targetReset(), all, task -> true, () -> {
-                    all.forEach(TargetSession::endForColdReset);
-                    all.forEach(TargetSession::closeConnection);
-                });
+                finish(
+                        session,
+                        t,
+                        manager.targetReset(),
+                        all,
+                        task -> true,
+                        () -> {
+                            all.forEach(TargetSession::endForColdReset);
+                            all.forEach(TargetSession::closeConnection);
+                        });
             }
-            case TaskManagementRequest.CLEAR_ACA -> respond(session, t, TaskManagementResponse.FUNCTION_NOT_SUPPORTED);
+            case TaskManagementRequest.CLEAR_ACA ->
+                    respond(session, t, TaskManagementResponse.FUNCTION_NOT_SUPPORTED);
             case TaskManagementRequest.TASK_REASSIGN ->
                     // ErrorRecoveryLevel 0: no allegiance reassignment (RFC 7143 §11.5.1)
                     respond(session, t, TaskManagementResponse.REASSIGNMENT_NOT_SUPPORTED);
@@ -82,11 +117,13 @@ final class TaskManagement {
                 return;
             }
             if (task.delivered()) { // a) in the task set: the device's task manager aborts it
-                session.target().device().taskManager().abortTask(session.nexus(), t.lun(),
-                        t.referencedTaskTag() & 0xFFFFFFFFL);
+                session.target()
+                        .device()
+                        .taskManager()
+                        .abortTask(session.nexus(), t.lun(), t.referencedTaskTag() & 0xFFFFFFFFL);
             }
-            session.abortTasks(x -> x == task).thenRun(() ->
-                    respond(session, t, TaskManagementResponse.FUNCTION_COMPLETE));
+            session.abortTasks(x -> x == task)
+                    .thenRun(() -> respond(session, t, TaskManagementResponse.FUNCTION_COMPLETE));
             return;
         }
         CommandSequencer seq = session.sequencer();
@@ -103,20 +140,27 @@ final class TaskManagement {
     }
 
     /**
-     * Completes a function the device's task manager carried out: the sessions drop what they
-     * hold for the tasks it aborted (no status goes out for them, RFC 7143 §11.5.1), and
-     * {@code sessions} also drop their commands in scope that had not reached the device yet
-     * (still waiting for their CmdSN); then the response goes out and {@code after} runs.
+     * Completes a function the device's task manager carried out: the sessions drop what they hold
+     * for the tasks it aborted (no status goes out for them, RFC 7143 §11.5.1), and {@code
+     * sessions} also drop their commands in scope that had not reached the device yet (still
+     * waiting for their CmdSN); then the response goes out and {@code after} runs.
      */
-    private static void finish(TargetSession session, TaskManagementRequest t, TaskManager.Result r,
-                               List<TargetSession> sessions, Predicate<TargetTask> scope, Runnable after) {
+    private static void finish(
+            TargetSession session,
+            TaskManagementRequest t,
+            TaskManager.Result r,
+            List<TargetSession> sessions,
+            Predicate<TargetTask> scope,
+            Runnable after) {
         if (!r.unitFound()) {
             respond(session, t, TaskManagementResponse.LUN_DOES_NOT_EXIST);
             return;
         }
         Map<ItNexus, Set<Integer>> abortedTags = new HashMap<>();
         for (ScsiTask aborted : r.aborted()) {
-            abortedTags.computeIfAbsent(aborted.nexus(), n -> new HashSet<>()).add((int) aborted.tag());
+            abortedTags
+                    .computeIfAbsent(aborted.nexus(), n -> new HashSet<>())
+                    .add((int) aborted.tag());
         }
         List<CompletableFuture<Integer>> done = new ArrayList<>();
         for (TargetSession s : session.target().sessions()) {
@@ -125,13 +169,20 @@ final class TaskManagement {
             if (tags.isEmpty() && !dropUndelivered) {
                 continue;
             }
-            done.add(s.abortTasks(task -> tags.contains(task.itt())
-                    || (dropUndelivered && !task.delivered() && scope.test(task))));
+            done.add(
+                    s.abortTasks(
+                            task ->
+                                    tags.contains(task.itt())
+                                            || (dropUndelivered
+                                                    && !task.delivered()
+                                                    && scope.test(task))));
         }
-        CompletableFuture.allOf(done.toArray(new CompletableFuture<?>[0])).thenRun(() -> {
-            respond(session, t, TaskManagementResponse.FUNCTION_COMPLETE);
-            after.run();
-        });
+        CompletableFuture.allOf(done.toArray(new CompletableFuture<?>[0]))
+                .thenRun(
+                        () -> {
+                            respond(session, t, TaskManagementResponse.FUNCTION_COMPLETE);
+                            after.run();
+                        });
     }
 
     private static void respond(TargetSession session, TaskManagementRequest t, int response) {

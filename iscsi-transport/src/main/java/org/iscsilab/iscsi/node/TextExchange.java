@@ -8,21 +8,20 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntSupplier;
+import java.util.function.Predicate;
 import org.iscsilab.iscsi.login.Keys;
 import org.iscsilab.iscsi.login.Negotiator;
 import org.iscsilab.iscsi.login.TextParameters;
 import org.iscsilab.iscsi.pdu.Pdu;
 import org.iscsilab.iscsi.pdu.TextRequest;
-import java.util.function.Predicate;
 
 /**
- * Text requests in the full feature phase (RFC 7143 §11.10): SendTargets discovery (§13.3,
- * appendix C), requests spanning PDUs (C bit) and responses longer than the initiator's
+ * Text requests in the full feature phase (RFC 7143 §11.10): SendTargets discovery (§13.3, appendix
+ * C), requests spanning PDUs (C bit) and responses longer than the initiator's
  * MaxRecvDataSegmentLength, continued by TTT.
  */
 final class TextExchange {
-    record Reply(boolean finalFlag, boolean continueFlag, int targetTransferTag, ByteBuf data) {
-    }
+    record Reply(boolean finalFlag, boolean continueFlag, int targetTransferTag, ByteBuf data) {}
 
     private final TargetPortal portal;
     private final IscsiTarget sessionTarget;
@@ -59,8 +58,12 @@ final class TextExchange {
                         answers.addAll(sendTargets(p.getValue()));
                     } else {
                         // no renegotiation in the full feature phase yet: known keys are refused
-                        answers.add(Map.entry(p.getKey(),
-                                Keys.get(p.getKey()) == null ? Negotiator.NOT_UNDERSTOOD : Negotiator.REJECT));
+                        answers.add(
+                                Map.entry(
+                                        p.getKey(),
+                                        Keys.get(p.getKey()) == null
+                                                ? Negotiator.NOT_UNDERSTOOD
+                                                : Negotiator.REJECT));
                     }
                 }
             } catch (TextParameters.TextFormatException e) {

@@ -4,15 +4,40 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 
 /** Asynchronous Message (RFC 7143 §11.9). */
-public record AsyncMessage(long lun, int statSn, int expCmdSn, int maxCmdSn, int asyncEvent, int asyncVCode,
-                           int parameter1, int parameter2, int parameter3, ByteBuf data) implements Pdu {
+public record AsyncMessage(
+        long lun,
+        int statSn,
+        int expCmdSn,
+        int maxCmdSn,
+        int asyncEvent,
+        int asyncVCode,
+        int parameter1,
+        int parameter2,
+        int parameter3,
+        ByteBuf data)
+        implements Pdu {
     /**
      * An iSCSI event (RFC 7143 §11.9.1) other than a SCSI one: {@code event} with its parameters
      * (for a logout request, Parameter3 is the seconds to log out in).
      */
-    public static AsyncMessage event(int event, int parameter1, int parameter2, int parameter3, int statSn,
-                                     int expCmdSn, int maxCmdSn) {
-        return new AsyncMessage(0, statSn, expCmdSn, maxCmdSn, event, 0, parameter1, parameter2, parameter3,
+    public static AsyncMessage event(
+            int event,
+            int parameter1,
+            int parameter2,
+            int parameter3,
+            int statSn,
+            int expCmdSn,
+            int maxCmdSn) {
+        return new AsyncMessage(
+                0,
+                statSn,
+                expCmdSn,
+                maxCmdSn,
+                event,
+                0,
+                parameter1,
+                parameter2,
+                parameter3,
                 Unpooled.EMPTY_BUFFER);
     }
 
@@ -46,7 +71,16 @@ public record AsyncMessage(long lun, int statSn, int expCmdSn, int maxCmdSn, int
     }
 
     static AsyncMessage parse(ByteBuf h, ByteBuf data) {
-        return new AsyncMessage(Bhs.i64(h, 8), Bhs.i32(h, 24), Bhs.i32(h, 28), Bhs.i32(h, 32), Bhs.u8(h, 36),
-                Bhs.u8(h, 37), Bhs.u16(h, 38), Bhs.u16(h, 40), Bhs.u16(h, 42), data);
+        return new AsyncMessage(
+                Bhs.i64(h, 8),
+                Bhs.i32(h, 24),
+                Bhs.i32(h, 28),
+                Bhs.i32(h, 32),
+                Bhs.u8(h, 36),
+                Bhs.u8(h, 37),
+                Bhs.u16(h, 38),
+                Bhs.u16(h, 40),
+                Bhs.u16(h, 42),
+                data);
     }
 }

@@ -6,10 +6,12 @@ import io.netty.buffer.ByteBuf;
 public final class Bhs {
     public static final int FINAL = 0x80;
 
-    private Bhs() {
-    }
+    private Bhs() {}
 
-    /** StatSN, ExpCmdSN and MaxCmdSN at bytes 24-35, where every target PDU keeps them (RFC 7143 §11.2). */
+    /**
+     * StatSN, ExpCmdSN and MaxCmdSN at bytes 24-35, where every target PDU keeps them (RFC 7143
+     * §11.2).
+     */
     public static void setSequence(ByteBuf h, int statSn, int expCmdSn, int maxCmdSn) {
         h.setInt(24, statSn);
         h.setInt(28, expCmdSn);

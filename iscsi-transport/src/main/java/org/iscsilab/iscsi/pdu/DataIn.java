@@ -3,27 +3,91 @@ package org.iscsilab.iscsi.pdu;
 import io.netty.buffer.ByteBuf;
 
 /**
- * SCSI Data-In (RFC 7143 §11.7). With the S bit it also carries the command's status
- * (phase collapse, §11.7.4), and then StatSN and the residual fields are valid.
+ * SCSI Data-In (RFC 7143 §11.7). With the S bit it also carries the command's status (phase
+ * collapse, §11.7.4), and then StatSN and the residual fields are valid.
  */
-public record DataIn(boolean finalFlag, boolean acknowledge, boolean overflow, boolean underflow, boolean statusPresent,
-                     int status, long lun, int initiatorTaskTag, int targetTransferTag, int statSn, int expCmdSn,
-                     int maxCmdSn, int dataSn, int bufferOffset, int residualCount, ByteBuf data) implements Pdu {
+public record DataIn(
+        boolean finalFlag,
+        boolean acknowledge,
+        boolean overflow,
+        boolean underflow,
+        boolean statusPresent,
+        int status,
+        long lun,
+        int initiatorTaskTag,
+        int targetTransferTag,
+        int statSn,
+        int expCmdSn,
+        int maxCmdSn,
+        int dataSn,
+        int bufferOffset,
+        int residualCount,
+        ByteBuf data)
+        implements Pdu {
     /**
-     * A Data-In carrying data only, of a target's input sequence (F ends the sequence,
-     * RFC 7143 §11.7.1; no target transfer tag since A is never asked for at ErrorRecoveryLevel 0).
+     * A Data-In carrying data only, of a target's input sequence (F ends the sequence, RFC 7143
+     * §11.7.1; no target transfer tag since A is never asked for at ErrorRecoveryLevel 0).
      */
-    public static DataIn data(long lun, int itt, int dataSn, int bufferOffset, boolean endOfSequence, int expCmdSn,
-                              int maxCmdSn, ByteBuf data) {
-        return new DataIn(endOfSequence, false, false, false, false, 0, lun, itt, RESERVED_TAG, 0, expCmdSn, maxCmdSn,
-                dataSn, bufferOffset, 0, data);
+    public static DataIn data(
+            long lun,
+            int itt,
+            int dataSn,
+            int bufferOffset,
+            boolean endOfSequence,
+            int expCmdSn,
+            int maxCmdSn,
+            ByteBuf data) {
+        return new DataIn(
+                endOfSequence,
+                false,
+                false,
+                false,
+                false,
+                0,
+                lun,
+                itt,
+                RESERVED_TAG,
+                0,
+                expCmdSn,
+                maxCmdSn,
+                dataSn,
+                bufferOffset,
+                0,
+                data);
     }
 
-    /** The last Data-In of a command with its status collapsed into it (the S bit, RFC 7143 §11.7.4). */
-    public static DataIn withStatus(long lun, int itt, int dataSn, int bufferOffset, int status, Residual residual,
-                                    int statSn, int expCmdSn, int maxCmdSn, ByteBuf data) {
-        return new DataIn(true, false, residual.overflow(), residual.underflow(), true, status, lun, itt, RESERVED_TAG,
-                statSn, expCmdSn, maxCmdSn, dataSn, bufferOffset, residual.count(), data);
+    /**
+     * The last Data-In of a command with its status collapsed into it (the S bit, RFC 7143
+     * §11.7.4).
+     */
+    public static DataIn withStatus(
+            long lun,
+            int itt,
+            int dataSn,
+            int bufferOffset,
+            int status,
+            Residual residual,
+            int statSn,
+            int expCmdSn,
+            int maxCmdSn,
+            ByteBuf data) {
+        return new DataIn(
+                true,
+                false,
+                residual.overflow(),
+                residual.underflow(),
+                true,
+                status,
+                lun,
+                itt,
+                RESERVED_TAG,
+                statSn,
+                expCmdSn,
+                maxCmdSn,
+                dataSn,
+                bufferOffset,
+                residual.count(),
+                data);
     }
 
     @Override
@@ -33,8 +97,13 @@ public record DataIn(boolean finalFlag, boolean acknowledge, boolean overflow, b
 
     @Override
     public void writeBhs(ByteBuf h) {
-        h.setByte(1, (finalFlag ? 0x80 : 0) | (acknowledge ? 0x40 : 0) | (overflow ? 0x04 : 0)
-                | (underflow ? 0x02 : 0) | (statusPresent ? 0x01 : 0));
+        h.setByte(
+                1,
+                (finalFlag ? 0x80 : 0)
+                        | (acknowledge ? 0x40 : 0)
+                        | (overflow ? 0x04 : 0)
+                        | (underflow ? 0x02 : 0)
+                        | (statusPresent ? 0x01 : 0));
         h.setByte(3, statusPresent ? status : 0);
         h.setLong(8, lun);
         h.setInt(16, initiatorTaskTag);
@@ -47,8 +116,22 @@ public record DataIn(boolean finalFlag, boolean acknowledge, boolean overflow, b
 
     static DataIn parse(ByteBuf h, ByteBuf data) {
         int f = Bhs.u8(h, 1);
-        return new DataIn((f & 0x80) != 0, (f & 0x40) != 0, (f & 0x04) != 0, (f & 0x02) != 0, (f & 0x01) != 0,
-                Bhs.u8(h, 3), Bhs.i64(h, 8), Bhs.i32(h, 16), Bhs.i32(h, 20), Bhs.i32(h, 24), Bhs.i32(h, 28),
-                Bhs.i32(h, 32), Bhs.i32(h, 36), Bhs.i32(h, 40), Bhs.i32(h, 44), data);
+        return new DataIn(
+                (f & 0x80) != 0,
+                (f & 0x40) != 0,
+                (f & 0x04) != 0,
+                (f & 0x02) != 0,
+                (f & 0x01) != 0,
+                Bhs.u8(h, 3),
+                Bhs.i64(h, 8),
+                Bhs.i32(h, 16),
+                Bhs.i32(h, 20),
+                Bhs.i32(h, 24),
+                Bhs.i32(h, 28),
+                Bhs.i32(h, 32),
+                Bhs.i32(h, 36),
+                Bhs.i32(h, 40),
+                Bhs.i32(h, 44),
+                data);
     }
 }

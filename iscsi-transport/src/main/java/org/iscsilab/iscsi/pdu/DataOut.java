@@ -3,8 +3,16 @@ package org.iscsilab.iscsi.pdu;
 import io.netty.buffer.ByteBuf;
 
 /** SCSI Data-Out (RFC 7143 §11.7). */
-public record DataOut(boolean finalFlag, long lun, int initiatorTaskTag, int targetTransferTag, int expStatSn,
-                      int dataSn, int bufferOffset, ByteBuf data) implements Pdu {
+public record DataOut(
+        boolean finalFlag,
+        long lun,
+        int initiatorTaskTag,
+        int targetTransferTag,
+        int expStatSn,
+        int dataSn,
+        int bufferOffset,
+        ByteBuf data)
+        implements Pdu {
     @Override
     public Opcode opcode() {
         return Opcode.DATA_OUT;
@@ -22,7 +30,14 @@ public record DataOut(boolean finalFlag, long lun, int initiatorTaskTag, int tar
     }
 
     static DataOut parse(ByteBuf h, ByteBuf data) {
-        return new DataOut((Bhs.u8(h, 1) & 0x80) != 0, Bhs.i64(h, 8), Bhs.i32(h, 16), Bhs.i32(h, 20), Bhs.i32(h, 28),
-                Bhs.i32(h, 36), Bhs.i32(h, 40), data);
+        return new DataOut(
+                (Bhs.u8(h, 1) & 0x80) != 0,
+                Bhs.i64(h, 8),
+                Bhs.i32(h, 16),
+                Bhs.i32(h, 20),
+                Bhs.i32(h, 28),
+                Bhs.i32(h, 36),
+                Bhs.i32(h, 40),
+                data);
     }
 }

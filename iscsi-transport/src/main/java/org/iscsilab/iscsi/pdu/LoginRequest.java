@@ -3,16 +3,48 @@ package org.iscsilab.iscsi.pdu;
 import io.netty.buffer.ByteBuf;
 
 /** Login Request (RFC 7143 §11.12). Stages: 0 security, 1 operational, 3 full feature phase. */
-public record LoginRequest(boolean transit, boolean continueFlag, int currentStage, int nextStage, int versionMax,
-                           int versionMin, long isid, int tsih, int initiatorTaskTag, int cid, int cmdSn,
-                           int expStatSn, ByteBuf data) implements Pdu {
+public record LoginRequest(
+        boolean transit,
+        boolean continueFlag,
+        int currentStage,
+        int nextStage,
+        int versionMax,
+        int versionMin,
+        long isid,
+        int tsih,
+        int initiatorTaskTag,
+        int cid,
+        int cmdSn,
+        int expStatSn,
+        ByteBuf data)
+        implements Pdu {
     /**
      * A Login Request of a leading connection (CID 0, TSIH 0: a new session), version 0, carrying
      * {@code keys} (RFC 7143 §11.12).
      */
-    public static LoginRequest leading(boolean transit, int currentStage, int nextStage, long isid, int itt,
-                                       int cmdSn, int expStatSn, ByteBuf keys) {
-        return new LoginRequest(transit, false, currentStage, nextStage, 0, 0, isid, 0, itt, 0, cmdSn, expStatSn, keys);
+    public static LoginRequest leading(
+            boolean transit,
+            int currentStage,
+            int nextStage,
+            long isid,
+            int itt,
+            int cmdSn,
+            int expStatSn,
+            ByteBuf keys) {
+        return new LoginRequest(
+                transit,
+                false,
+                currentStage,
+                nextStage,
+                0,
+                0,
+                isid,
+                0,
+                itt,
+                0,
+                cmdSn,
+                expStatSn,
+                keys);
     }
 
     @Override
@@ -27,7 +59,12 @@ public record LoginRequest(boolean transit, boolean continueFlag, int currentSta
 
     @Override
     public void writeBhs(ByteBuf h) {
-        h.setByte(1, (transit ? 0x80 : 0) | (continueFlag ? 0x40 : 0) | ((currentStage & 3) << 2) | (nextStage & 3));
+        h.setByte(
+                1,
+                (transit ? 0x80 : 0)
+                        | (continueFlag ? 0x40 : 0)
+                        | ((currentStage & 3) << 2)
+                        | (nextStage & 3));
         h.setByte(2, versionMax);
         h.setByte(3, versionMin);
         LoginResponse.writeIsid(h, isid);
@@ -40,8 +77,19 @@ public record LoginRequest(boolean transit, boolean continueFlag, int currentSta
 
     static LoginRequest parse(ByteBuf h, ByteBuf data) {
         int f = Bhs.u8(h, 1);
-        return new LoginRequest((f & 0x80) != 0, (f & 0x40) != 0, (f >> 2) & 3, f & 3, Bhs.u8(h, 2), Bhs.u8(h, 3),
-                LoginResponse.readIsid(h), Bhs.u16(h, 14), Bhs.i32(h, 16), Bhs.u16(h, 20), Bhs.i32(h, 24),
-                Bhs.i32(h, 28), data);
+        return new LoginRequest(
+                (f & 0x80) != 0,
+                (f & 0x40) != 0,
+                (f >> 2) & 3,
+                f & 3,
+                Bhs.u8(h, 2),
+                Bhs.u8(h, 3),
+                LoginResponse.readIsid(h),
+                Bhs.u16(h, 14),
+                Bhs.i32(h, 16),
+                Bhs.u16(h, 20),
+                Bhs.i32(h, 24),
+                Bhs.i32(h, 28),
+                data);
     }
 }

@@ -4,8 +4,9 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 
 /** Logout Request (RFC 7143 §11.14). */
-public record LogoutRequest(boolean immediate, int reasonCode, int initiatorTaskTag, int cid, int cmdSn,
-                            int expStatSn) implements Pdu {
+public record LogoutRequest(
+        boolean immediate, int reasonCode, int initiatorTaskTag, int cid, int cmdSn, int expStatSn)
+        implements Pdu {
     public static final int CLOSE_SESSION = 0;
     public static final int CLOSE_CONNECTION = 1;
     public static final int REMOVE_CONNECTION_FOR_RECOVERY = 2;
@@ -31,7 +32,12 @@ public record LogoutRequest(boolean immediate, int reasonCode, int initiatorTask
 
     static LogoutRequest parse(ByteBuf h, ByteBuf data) {
         data.release();
-        return new LogoutRequest(Bhs.immediate(h), Bhs.u8(h, 1) & 0x7F, Bhs.i32(h, 16), Bhs.u16(h, 20),
-                Bhs.i32(h, 24), Bhs.i32(h, 28));
+        return new LogoutRequest(
+                Bhs.immediate(h),
+                Bhs.u8(h, 1) & 0x7F,
+                Bhs.i32(h, 16),
+                Bhs.u16(h, 20),
+                Bhs.i32(h, 24),
+                Bhs.i32(h, 28));
     }
 }

@@ -3,8 +3,15 @@ package org.iscsilab.iscsi.pdu;
 import io.netty.buffer.ByteBuf;
 
 /** NOP-Out (RFC 7143 §11.18): a ping from the initiator, or its answer to a target's NOP-In. */
-public record NopOut(boolean immediate, long lun, int initiatorTaskTag, int targetTransferTag, int cmdSn,
-                     int expStatSn, ByteBuf data) implements Pdu {
+public record NopOut(
+        boolean immediate,
+        long lun,
+        int initiatorTaskTag,
+        int targetTransferTag,
+        int cmdSn,
+        int expStatSn,
+        ByteBuf data)
+        implements Pdu {
     @Override
     public Opcode opcode() {
         return Opcode.NOP_OUT;
@@ -21,7 +28,13 @@ public record NopOut(boolean immediate, long lun, int initiatorTaskTag, int targ
     }
 
     static NopOut parse(ByteBuf h, ByteBuf data) {
-        return new NopOut(Bhs.immediate(h), Bhs.i64(h, 8), Bhs.i32(h, 16), Bhs.i32(h, 20), Bhs.i32(h, 24),
-                Bhs.i32(h, 28), data);
+        return new NopOut(
+                Bhs.immediate(h),
+                Bhs.i64(h, 8),
+                Bhs.i32(h, 16),
+                Bhs.i32(h, 20),
+                Bhs.i32(h, 24),
+                Bhs.i32(h, 28),
+                data);
     }
 }

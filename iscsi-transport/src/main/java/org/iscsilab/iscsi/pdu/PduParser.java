@@ -2,12 +2,15 @@ package org.iscsilab.iscsi.pdu;
 
 import io.netty.buffer.ByteBuf;
 
-/** Builds the PDU value for a framed header, AHS and data segment. Takes ownership of {@code data}. */
+/**
+ * Builds the PDU value for a framed header, AHS and data segment. Takes ownership of {@code data}.
+ */
 public final class PduParser {
-    private PduParser() {
-    }
+    private PduParser() {}
 
-    /** @param header exactly 48 bytes of BHS; copied where kept, so the caller keeps ownership */
+    /**
+     * @param header exactly 48 bytes of BHS; copied where kept, so the caller keeps ownership
+     */
     public static Pdu parse(ByteBuf header, ByteBuf ahs, ByteBuf data) {
         Opcode op = Opcode.of(Bhs.opcodeCode(header));
         if (op == null) {

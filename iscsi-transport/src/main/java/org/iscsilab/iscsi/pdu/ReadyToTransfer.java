@@ -4,8 +4,17 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 
 /** Ready To Transfer, R2T (RFC 7143 §11.8). */
-public record ReadyToTransfer(long lun, int initiatorTaskTag, int targetTransferTag, int statSn, int expCmdSn,
-                              int maxCmdSn, int r2tSn, int bufferOffset, int desiredDataTransferLength) implements Pdu {
+public record ReadyToTransfer(
+        long lun,
+        int initiatorTaskTag,
+        int targetTransferTag,
+        int statSn,
+        int expCmdSn,
+        int maxCmdSn,
+        int r2tSn,
+        int bufferOffset,
+        int desiredDataTransferLength)
+        implements Pdu {
     @Override
     public Opcode opcode() {
         return Opcode.READY_TO_TRANSFER;
@@ -30,7 +39,15 @@ public record ReadyToTransfer(long lun, int initiatorTaskTag, int targetTransfer
 
     static ReadyToTransfer parse(ByteBuf h, ByteBuf data) {
         data.release();
-        return new ReadyToTransfer(Bhs.i64(h, 8), Bhs.i32(h, 16), Bhs.i32(h, 20), Bhs.i32(h, 24), Bhs.i32(h, 28),
-                Bhs.i32(h, 32), Bhs.i32(h, 36), Bhs.i32(h, 40), Bhs.i32(h, 44));
+        return new ReadyToTransfer(
+                Bhs.i64(h, 8),
+                Bhs.i32(h, 16),
+                Bhs.i32(h, 20),
+                Bhs.i32(h, 24),
+                Bhs.i32(h, 28),
+                Bhs.i32(h, 32),
+                Bhs.i32(h, 36),
+                Bhs.i32(h, 40),
+                Bhs.i32(h, 44));
     }
 }

@@ -3,10 +3,12 @@ package org.iscsilab.iscsi.pdu;
 import io.netty.buffer.ByteBuf;
 
 /** Reject (RFC 7143 §11.17); the data segment is the header of the rejected PDU. */
-public record Reject(int reason, int statSn, int expCmdSn, int maxCmdSn, int dataSnOrR2tSn, ByteBuf data)
+public record Reject(
+        int reason, int statSn, int expCmdSn, int maxCmdSn, int dataSnOrR2tSn, ByteBuf data)
         implements Pdu {
     /** Reason codes (§11.17.1). */
     public static final int DATA_DIGEST_ERROR = 0x02;
+
     public static final int SNACK_REJECT = 0x03;
     public static final int PROTOCOL_ERROR = 0x04;
     public static final int COMMAND_NOT_SUPPORTED = 0x05;
@@ -37,6 +39,7 @@ public record Reject(int reason, int statSn, int expCmdSn, int maxCmdSn, int dat
     }
 
     static Reject parse(ByteBuf h, ByteBuf data) {
-        return new Reject(Bhs.u8(h, 2), Bhs.i32(h, 24), Bhs.i32(h, 28), Bhs.i32(h, 32), Bhs.i32(h, 36), data);
+        return new Reject(
+                Bhs.u8(h, 2), Bhs.i32(h, 24), Bhs.i32(h, 28), Bhs.i32(h, 32), Bhs.i32(h, 36), data);
     }
 }

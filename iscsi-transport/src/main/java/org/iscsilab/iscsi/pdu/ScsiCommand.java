@@ -5,24 +5,56 @@ import io.netty.buffer.Unpooled;
 import java.util.Arrays;
 
 /**
- * SCSI Command (RFC 7143 §11.3). {@code cdb} is the whole CDB: the 16 header bytes plus an
- * Extended CDB AHS when longer (§11.2.2.3); immediate data rides in {@code data}.
+ * SCSI Command (RFC 7143 §11.3). {@code cdb} is the whole CDB: the 16 header bytes plus an Extended
+ * CDB AHS when longer (§11.2.2.3); immediate data rides in {@code data}.
  */
-public record ScsiCommand(boolean immediate, boolean finalFlag, boolean read, boolean write, int attribute,
-                          long lun, int initiatorTaskTag, int expectedDataTransferLength, int cmdSn,
-                          int expStatSn, byte[] cdb, ByteBuf data) implements Pdu {
+public record ScsiCommand(
+        boolean immediate,
+        boolean finalFlag,
+        boolean read,
+        boolean write,
+        int attribute,
+        long lun,
+        int initiatorTaskTag,
+        int expectedDataTransferLength,
+        int cmdSn,
+        int expStatSn,
+        byte[] cdb,
+        ByteBuf data)
+        implements Pdu {
     /**
      * A SIMPLE-attribute, non-immediate command (how an initiator sends most commands): {@code
      * unsolicitedFollows} clears F when unsolicited Data-Out PDUs follow (RFC 7143 §11.3.1).
      */
-    public static ScsiCommand simple(long lun, int itt, byte[] cdb, int edtl, boolean read, boolean write,
-                                     boolean unsolicitedFollows, int cmdSn, int expStatSn, ByteBuf immediateData) {
-        return new ScsiCommand(false, !unsolicitedFollows, read, write, ATTRIBUTE_SIMPLE, lun, itt, edtl, cmdSn,
-                expStatSn, cdb, immediateData);
+    public static ScsiCommand simple(
+            long lun,
+            int itt,
+            byte[] cdb,
+            int edtl,
+            boolean read,
+            boolean write,
+            boolean unsolicitedFollows,
+            int cmdSn,
+            int expStatSn,
+            ByteBuf immediateData) {
+        return new ScsiCommand(
+                false,
+                !unsolicitedFollows,
+                read,
+                write,
+                ATTRIBUTE_SIMPLE,
+                lun,
+                itt,
+                edtl,
+                cmdSn,
+                expStatSn,
+                cdb,
+                immediateData);
     }
 
     /** ATTR 1: SIMPLE (RFC 7143 §11.3.1, SAM-5 §8.6). */
     public static final int ATTRIBUTE_SIMPLE = 1;
+
     static final int AHS_EXTENDED_CDB = 1;
     static final int AHS_BIDI_READ_LENGTH = 2;
 
@@ -33,7 +65,12 @@ public record ScsiCommand(boolean immediate, boolean finalFlag, boolean read, bo
 
     @Override
     public void writeBhs(ByteBuf h) {
-        h.setByte(1, (finalFlag ? 0x80 : 0) | (read ? 0x40 : 0) | (write ? 0x20 : 0) | (attribute & 0x07));
+        h.setByte(
+                1,
+                (finalFlag ? 0x80 : 0)
+                        | (read ? 0x40 : 0)
+                        | (write ? 0x20 : 0)
+                        | (attribute & 0x07));
         h.setLong(8, lun);
         h.setInt(16, initiatorTaskTag);
         h.setInt(20, expectedDataTransferLength);
@@ -70,16 +107,36 @@ public record ScsiCommand(boolean immediate, boolean finalFlag, boolean read, bo
             }
             i += (3 + len + 3) & ~3;
         }
-        return new ScsiCommand(Bhs.immediate(h), (flags & 0x80) != 0, (flags & 0x40) != 0, (flags & 0x20) != 0,
-                flags & 0x07, Bhs.i64(h, 8), Bhs.i32(h, 16), Bhs.i32(h, 20), Bhs.i32(h, 24), Bhs.i32(h, 28), cdb, data);
+        return new ScsiCommand(
+                Bhs.immediate(h),
+                (flags & 0x80) != 0,
+                (flags & 0x40) != 0,
+                (flags & 0x20) != 0,
+                flags & 0x07,
+                Bhs.i64(h, 8),
+                Bhs.i32(h, 16),
+                Bhs.i32(h, 20),
+                Bhs.i32(h, 24),
+                Bhs.i32(h, 28),
+                cdb,
+                data);
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof ScsiCommand c && immediate == c.immediate && finalFlag == c.finalFlag && read == c.read
-                && write == c.write && attribute == c.attribute && lun == c.lun
-                && initiatorTaskTag == c.initiatorTaskTag && expectedDataTransferLength == c.expectedDataTransferLength
-                && cmdSn == c.cmdSn && expStatSn == c.expStatSn && Arrays.equals(cdb, c.cdb) && data.equals(c.data);
+        return o instanceof ScsiCommand c
+                && immediate == c.immediate
+                && finalFlag == c.finalFlag
+                && read == c.read
+                && write == c.write
+                && attribute == c.attribute
+                && lun == c.lun
+                && initiatorTaskTag == c.initiatorTaskTag
+                && expectedDataTransferLength == c.expectedDataTransferLength
+                && cmdSn == c.cmdSn
+                && expStatSn == c.expStatSn
+                && Arrays.equals(cdb, c.cdb)
+                && data.equals(c.data);
     }
 
     @Override
@@ -89,9 +146,20 @@ public record ScsiCommand(boolean immediate, boolean finalFlag, boolean read, bo
 
     @Override
     public String toString() {
-        return "ScsiCommand[itt=0x" + Integer.toHexString(initiatorTaskTag) + ", cmdSn=" + Integer.toUnsignedString(cmdSn)
-                + ", lun=" + lun + ", edtl=" + expectedDataTransferLength + ", opcode=0x"
-                + Integer.toHexString(cdb[0] & 0xFF) + (read ? ", R" : "") + (write ? ", W" : "")
-                + ", data=" + data.readableBytes() + "]";
+        return "ScsiCommand[itt=0x"
+                + Integer.toHexString(initiatorTaskTag)
+                + ", cmdSn="
+                + Integer.toUnsignedString(cmdSn)
+                + ", lun="
+                + lun
+                + ", edtl="
+                + expectedDataTransferLength
+                + ", opcode=0x"
+                + Integer.toHexString(cdb[0] & 0xFF)
+                + (read ? ", R" : "")
+                + (write ? ", W" : "")
+                + ", data="
+                + data.readableBytes()
+                + "]";
     }
 }

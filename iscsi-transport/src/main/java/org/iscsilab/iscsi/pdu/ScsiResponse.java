@@ -3,25 +3,60 @@ package org.iscsilab.iscsi.pdu;
 import io.netty.buffer.ByteBuf;
 
 /**
- * SCSI Response (RFC 7143 §11.4). Residual flags: o/u bidirectional overflow/underflow,
- * O/U overflow/underflow. The data segment carries SenseLength and sense data (§11.4.7).
+ * SCSI Response (RFC 7143 §11.4). Residual flags: o/u bidirectional overflow/underflow, O/U
+ * overflow/underflow. The data segment carries SenseLength and sense data (§11.4.7).
  */
-public record ScsiResponse(boolean bidiOverflow, boolean bidiUnderflow, boolean overflow, boolean underflow,
-                           int response, int status, int initiatorTaskTag, int snackTag, int statSn, int expCmdSn,
-                           int maxCmdSn, int expDataSn, int bidiReadResidualCount, int residualCount,
-                           ByteBuf data) implements Pdu {
+public record ScsiResponse(
+        boolean bidiOverflow,
+        boolean bidiUnderflow,
+        boolean overflow,
+        boolean underflow,
+        int response,
+        int status,
+        int initiatorTaskTag,
+        int snackTag,
+        int statSn,
+        int expCmdSn,
+        int maxCmdSn,
+        int expDataSn,
+        int bidiReadResidualCount,
+        int residualCount,
+        ByteBuf data)
+        implements Pdu {
     /**
-     * The response of a command completed at the target (no bidirectional residuals, no SNACK
-     * tag): its status, residual and, for CHECK CONDITION, the sense segment.
+     * The response of a command completed at the target (no bidirectional residuals, no SNACK tag):
+     * its status, residual and, for CHECK CONDITION, the sense segment.
      */
-    public static ScsiResponse completed(int itt, int status, Residual residual, int statSn, int expCmdSn,
-                                         int maxCmdSn, int expDataSn, ByteBuf senseSegment) {
-        return new ScsiResponse(false, false, residual.overflow(), residual.underflow(), COMMAND_COMPLETED_AT_TARGET,
-                status, itt, 0, statSn, expCmdSn, maxCmdSn, expDataSn, 0, residual.count(), senseSegment);
+    public static ScsiResponse completed(
+            int itt,
+            int status,
+            Residual residual,
+            int statSn,
+            int expCmdSn,
+            int maxCmdSn,
+            int expDataSn,
+            ByteBuf senseSegment) {
+        return new ScsiResponse(
+                false,
+                false,
+                residual.overflow(),
+                residual.underflow(),
+                COMMAND_COMPLETED_AT_TARGET,
+                status,
+                itt,
+                0,
+                statSn,
+                expCmdSn,
+                maxCmdSn,
+                expDataSn,
+                0,
+                residual.count(),
+                senseSegment);
     }
 
     /** Response codes (§11.4.3). */
     public static final int COMMAND_COMPLETED_AT_TARGET = 0x00;
+
     public static final int TARGET_FAILURE = 0x01;
 
     @Override
@@ -31,8 +66,13 @@ public record ScsiResponse(boolean bidiOverflow, boolean bidiUnderflow, boolean 
 
     @Override
     public void writeBhs(ByteBuf h) {
-        h.setByte(1, 0x80 | (bidiOverflow ? 0x10 : 0) | (bidiUnderflow ? 0x08 : 0) | (overflow ? 0x04 : 0)
-                | (underflow ? 0x02 : 0));
+        h.setByte(
+                1,
+                0x80
+                        | (bidiOverflow ? 0x10 : 0)
+                        | (bidiUnderflow ? 0x08 : 0)
+                        | (overflow ? 0x04 : 0)
+                        | (underflow ? 0x02 : 0));
         h.setByte(2, response);
         h.setByte(3, status);
         h.setInt(16, initiatorTaskTag);
@@ -45,8 +85,21 @@ public record ScsiResponse(boolean bidiOverflow, boolean bidiUnderflow, boolean 
 
     static ScsiResponse parse(ByteBuf h, ByteBuf data) {
         int f = Bhs.u8(h, 1);
-        return new ScsiResponse((f & 0x10) != 0, (f & 0x08) != 0, (f & 0x04) != 0, (f & 0x02) != 0, Bhs.u8(h, 2),
-                Bhs.u8(h, 3), Bhs.i32(h, 16), Bhs.i32(h, 20), Bhs.i32(h, 24), Bhs.i32(h, 28), Bhs.i32(h, 32),
-                Bhs.i32(h, 36), Bhs.i32(h, 40), Bhs.i32(h, 44), data);
+        return new ScsiResponse(
+                (f & 0x10) != 0,
+                (f & 0x08) != 0,
+                (f & 0x04) != 0,
+                (f & 0x02) != 0,
+                Bhs.u8(h, 2),
+                Bhs.u8(h, 3),
+                Bhs.i32(h, 16),
+                Bhs.i32(h, 20),
+                Bhs.i32(h, 24),
+                Bhs.i32(h, 28),
+                Bhs.i32(h, 32),
+                Bhs.i32(h, 36),
+                Bhs.i32(h, 40),
+                Bhs.i32(h, 44),
+                data);
     }
 }

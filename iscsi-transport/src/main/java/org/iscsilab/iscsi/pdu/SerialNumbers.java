@@ -2,8 +2,7 @@ package org.iscsilab.iscsi.pdu;
 
 /** 32-bit serial number arithmetic for CmdSN, StatSN and friends (RFC 7143 §4.2.2.1, RFC 1982). */
 public final class SerialNumbers {
-    private SerialNumbers() {
-    }
+    private SerialNumbers() {}
 
     /** True when {@code a} comes before {@code b}. */
     public static boolean lessThan(int a, int b) {

@@ -4,8 +4,15 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 
 /** SNACK Request (RFC 7143 §11.16); only meaningful at ErrorRecoveryLevel above 0. */
-public record SnackRequest(int type, long lun, int initiatorTaskTag, int targetTransferTag, int expStatSn,
-                           int begRun, int runLength) implements Pdu {
+public record SnackRequest(
+        int type,
+        long lun,
+        int initiatorTaskTag,
+        int targetTransferTag,
+        int expStatSn,
+        int begRun,
+        int runLength)
+        implements Pdu {
     @Override
     public Opcode opcode() {
         return Opcode.SNACK_REQUEST;
@@ -29,7 +36,13 @@ public record SnackRequest(int type, long lun, int initiatorTaskTag, int targetT
 
     static SnackRequest parse(ByteBuf h, ByteBuf data) {
         data.release();
-        return new SnackRequest(Bhs.u8(h, 1) & 0x0F, Bhs.i64(h, 8), Bhs.i32(h, 16), Bhs.i32(h, 20), Bhs.i32(h, 28),
-                Bhs.i32(h, 40), Bhs.i32(h, 44));
+        return new SnackRequest(
+                Bhs.u8(h, 1) & 0x0F,
+                Bhs.i64(h, 8),
+                Bhs.i32(h, 16),
+                Bhs.i32(h, 20),
+                Bhs.i32(h, 28),
+                Bhs.i32(h, 40),
+                Bhs.i32(h, 44));
     }
 }

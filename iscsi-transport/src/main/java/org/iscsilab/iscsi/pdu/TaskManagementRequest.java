@@ -4,9 +4,17 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 
 /** Task Management Function Request (RFC 7143 §11.5). */
-public record TaskManagementRequest(boolean immediate, int function, long lun, int initiatorTaskTag,
-                                    int referencedTaskTag, int cmdSn, int expStatSn, int refCmdSn,
-                                    int expDataSn) implements Pdu {
+public record TaskManagementRequest(
+        boolean immediate,
+        int function,
+        long lun,
+        int initiatorTaskTag,
+        int referencedTaskTag,
+        int cmdSn,
+        int expStatSn,
+        int refCmdSn,
+        int expDataSn)
+        implements Pdu {
     public static final int ABORT_TASK = 1;
     public static final int ABORT_TASK_SET = 2;
     public static final int CLEAR_ACA = 3;
@@ -40,7 +48,15 @@ public record TaskManagementRequest(boolean immediate, int function, long lun, i
 
     static TaskManagementRequest parse(ByteBuf h, ByteBuf data) {
         data.release();
-        return new TaskManagementRequest(Bhs.immediate(h), Bhs.u8(h, 1) & 0x7F, Bhs.i64(h, 8), Bhs.i32(h, 16),
-                Bhs.i32(h, 20), Bhs.i32(h, 24), Bhs.i32(h, 28), Bhs.i32(h, 32), Bhs.i32(h, 36));
+        return new TaskManagementRequest(
+                Bhs.immediate(h),
+                Bhs.u8(h, 1) & 0x7F,
+                Bhs.i64(h, 8),
+                Bhs.i32(h, 16),
+                Bhs.i32(h, 20),
+                Bhs.i32(h, 24),
+                Bhs.i32(h, 28),
+                Bhs.i32(h, 32),
+                Bhs.i32(h, 36));
     }
 }

@@ -4,10 +4,11 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 
 /** Task Management Function Response (RFC 7143 §11.6). */
-public record TaskManagementResponse(int response, int initiatorTaskTag, int statSn, int expCmdSn, int maxCmdSn)
-        implements Pdu {
+public record TaskManagementResponse(
+        int response, int initiatorTaskTag, int statSn, int expCmdSn, int maxCmdSn) implements Pdu {
     /** Response codes (§11.6.1). */
     public static final int FUNCTION_COMPLETE = 0;
+
     public static final int TASK_DOES_NOT_EXIST = 1;
     public static final int LUN_DOES_NOT_EXIST = 2;
     public static final int TASK_STILL_ALLEGIANT = 3;
@@ -36,6 +37,7 @@ public record TaskManagementResponse(int response, int initiatorTaskTag, int sta
 
     static TaskManagementResponse parse(ByteBuf h, ByteBuf data) {
         data.release();
-        return new TaskManagementResponse(Bhs.u8(h, 2), Bhs.i32(h, 16), Bhs.i32(h, 24), Bhs.i32(h, 28), Bhs.i32(h, 32));
+        return new TaskManagementResponse(
+                Bhs.u8(h, 2), Bhs.i32(h, 16), Bhs.i32(h, 24), Bhs.i32(h, 28), Bhs.i32(h, 32));
     }
 }

@@ -3,10 +3,10 @@ package org.iscsilab.iscsi.codec;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
-import org.junit.jupiter.api.Test;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import java.util.Arrays;
+import org.junit.jupiter.api.Test;
 
 /** RFC 3720 appendix B.4 test vectors, in the byte order they travel on the wire. */
 class Crc32cTest {
@@ -42,7 +42,8 @@ class Crc32cTest {
     void paddingIsPartOfTheDataDigest() {
         byte[] three = {1, 2, 3};
         byte[] four = {1, 2, 3, 0};
-        assertEquals(Crc32c.of(Unpooled.wrappedBuffer(four), 0, 4),
+        assertEquals(
+                Crc32c.of(Unpooled.wrappedBuffer(four), 0, 4),
                 Crc32c.ofPadded(Unpooled.wrappedBuffer(three), 0, 3, 1));
     }
 }

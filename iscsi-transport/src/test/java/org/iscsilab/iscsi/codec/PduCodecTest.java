@@ -40,7 +40,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** The PDU codec: every PDU type survives encode/decode, with and without digests, however TCP splits it. */
+/**
+ * The PDU codec: every PDU type survives encode/decode, with and without digests, however TCP
+ * splits it.
+ */
 class PduCodecTest {
 
     private static ByteBuf text(String s) {
@@ -58,27 +61,121 @@ class PduCodecTest {
         cdb10[8] = 1;
         return Stream.of(
                 new NopOut(true, 0x0001_0000_0000_0000L, 0x11, 0xFFFFFFFF, 7, 8, text("ping!")),
-                new ScsiCommand(false, true, true, false, 1, 0, 0x1234, 512, 0xFFFFFFF0, 3, cdb10, Unpooled.EMPTY_BUFFER),
-                new ScsiCommand(false, false, false, true, 2, 0x0002_0000_0000_0000L, 9, 4096, 5, 6, cdb32, text("abc")),
-                new TaskManagementRequest(true, TaskManagementRequest.ABORT_TASK, 0, 3, 4, 5, 6, 7, 8),
-                new LoginRequest(true, false, 1, 3, 0, 0, 0x0000_8000_1234_5678L, 0x22, 0x33, 1, 44, 55,
+                new ScsiCommand(
+                        false,
+                        true,
+                        true,
+                        false,
+                        1,
+                        0,
+                        0x1234,
+                        512,
+                        0xFFFFFFF0,
+                        3,
+                        cdb10,
+                        Unpooled.EMPTY_BUFFER),
+                new ScsiCommand(
+                        false,
+                        false,
+                        false,
+                        true,
+                        2,
+                        0x0002_0000_0000_0000L,
+                        9,
+                        4096,
+                        5,
+                        6,
+                        cdb32,
+                        text("abc")),
+                new TaskManagementRequest(
+                        true, TaskManagementRequest.ABORT_TASK, 0, 3, 4, 5, 6, 7, 8),
+                new LoginRequest(
+                        true,
+                        false,
+                        1,
+                        3,
+                        0,
+                        0,
+                        0x0000_8000_1234_5678L,
+                        0x22,
+                        0x33,
+                        1,
+                        44,
+                        55,
                         text("InitiatorName=iqn.2026-01.org.example:i\0")),
-                new TextRequest(false, true, false, 0, 1, 0xFFFFFFFF, 2, 3, text("SendTargets=All\0")),
+                new TextRequest(
+                        false, true, false, 0, 1, 0xFFFFFFFF, 2, 3, text("SendTargets=All\0")),
                 new DataOut(true, 0, 5, 6, 7, 8, 8192, text("x".repeat(513))),
                 new LogoutRequest(true, LogoutRequest.CLOSE_CONNECTION, 9, 2, 10, 11),
                 new SnackRequest(1, 0, 2, 3, 4, 5, 6),
                 new NopIn(0, 0xFFFFFFFF, 0x77, 1, 2, 3, Unpooled.EMPTY_BUFFER),
-                new ScsiResponse(false, false, false, true, 0, 2, 5, 0, 6, 7, 8, 9, 0, 200,
+                new ScsiResponse(
+                        false,
+                        false,
+                        false,
+                        true,
+                        0,
+                        2,
+                        5,
+                        0,
+                        6,
+                        7,
+                        8,
+                        9,
+                        0,
+                        200,
                         Unpooled.wrappedBuffer(new byte[] {0, 18, 0x70, 0, 5})),
                 new TaskManagementResponse(TaskManagementResponse.TASK_DOES_NOT_EXIST, 1, 2, 3, 4),
-                new LoginResponse(true, false, 1, 3, 0, 0, 0x0000_8000_1234_5678L, 0x22, 0x33, 4, 5, 6, 0, 0,
+                new LoginResponse(
+                        true,
+                        false,
+                        1,
+                        3,
+                        0,
+                        0,
+                        0x0000_8000_1234_5678L,
+                        0x22,
+                        0x33,
+                        4,
+                        5,
+                        6,
+                        0,
+                        0,
                         text("TargetPortalGroupTag=1\0")),
-                new TextResponse(true, false, 0, 1, 0xFFFFFFFF, 2, 3, 4, text("TargetName=iqn.x\0")),
-                new DataIn(true, false, true, false, true, 0, 0, 3, 0xFFFFFFFF, 4, 5, 6, 7, 1024, 512, text("data-in!!")),
+                new TextResponse(
+                        true, false, 0, 1, 0xFFFFFFFF, 2, 3, 4, text("TargetName=iqn.x\0")),
+                new DataIn(
+                        true,
+                        false,
+                        true,
+                        false,
+                        true,
+                        0,
+                        0,
+                        3,
+                        0xFFFFFFFF,
+                        4,
+                        5,
+                        6,
+                        7,
+                        1024,
+                        512,
+                        text("data-in!!")),
                 new LogoutResponse(0, 1, 2, 3, 4, 2, 20),
                 new ReadyToTransfer(0, 1, 2, 3, 4, 5, 6, 65536, 262144),
-                new AsyncMessage(0, 1, 2, 3, AsyncMessage.LOGOUT_REQUESTED, 0, 0, 0, 5, Unpooled.EMPTY_BUFFER),
-                new Reject(Reject.PROTOCOL_ERROR, 1, 2, 3, 0, Unpooled.wrappedBuffer(new byte[48])));
+                new AsyncMessage(
+                        0,
+                        1,
+                        2,
+                        3,
+                        AsyncMessage.LOGOUT_REQUESTED,
+                        0,
+                        0,
+                        0,
+                        5,
+                        Unpooled.EMPTY_BUFFER),
+                new Reject(
+                        Reject.PROTOCOL_ERROR, 1, 2, 3, 0, Unpooled.wrappedBuffer(new byte[48])));
     }
 
     private static ByteBuf encode(Pdu pdu, boolean hd, boolean dd) {
@@ -125,7 +222,9 @@ class PduCodecTest {
         int dataLength = expected.data().readableBytes();
         int padded = (dataLength + 3) & ~3;
         int ahs = expected.ahs().readableBytes();
-        assertEquals(48 + ahs + (hd ? 4 : 0) + padded + (dd && dataLength > 0 ? 4 : 0), wire.readableBytes(),
+        assertEquals(
+                48 + ahs + (hd ? 4 : 0) + padded + (dd && dataLength > 0 ? 4 : 0),
+                wire.readableBytes(),
                 "wire length: BHS + AHS + digests + data padded to 4 bytes");
         ch.writeInbound(wire);
         Pdu decoded = ch.readInbound();
@@ -151,7 +250,8 @@ class PduCodecTest {
                 assertNull(ch.readInbound(), "nothing decodes from a partial PDU");
                 ch.writeInbound(Unpooled.copiedBuffer(bytes, cut, bytes.length - cut));
                 Pdu decoded = ch.readInbound();
-                assertEquals(expected, decoded, "split at byte " + cut + " of " + expected.opcode());
+                assertEquals(
+                        expected, decoded, "split at byte " + cut + " of " + expected.opcode());
                 decoded.release();
             }
             expected.release();
@@ -212,7 +312,11 @@ class PduCodecTest {
 
     @Test
     void aDataSegmentLongerThanMaxRecvDataSegmentLengthIsAFramingError() {
-        ByteBuf wire = encode(new DataOut(true, 0, 1, 2, 3, 0, 0, Unpooled.wrappedBuffer(new byte[1024])), false, false);
+        ByteBuf wire =
+                encode(
+                        new DataOut(true, 0, 1, 2, 3, 0, 0, Unpooled.wrappedBuffer(new byte[1024])),
+                        false,
+                        false);
         EmbeddedChannel ch = new EmbeddedChannel(new PduDecoder(new DigestSettings(512)));
         DecoderException e = assertThrows(DecoderException.class, () -> ch.writeInbound(wire));
         assertTrue(e.getMessage().contains("MaxRecvDataSegmentLength"));
@@ -237,9 +341,14 @@ class PduCodecTest {
         byte[] cdb = new byte[32];
         cdb[0] = 0x7F;
         cdb[31] = 0x55;
-        ScsiCommand c = new ScsiCommand(false, true, false, false, 1, 0, 1, 0, 1, 1, cdb, Unpooled.EMPTY_BUFFER);
+        ScsiCommand c =
+                new ScsiCommand(
+                        false, true, false, false, 1, 0, 1, 0, 1, 1, cdb, Unpooled.EMPTY_BUFFER);
         ByteBuf wire = encode(c, false, false);
-        assertEquals(5, wire.getUnsignedByte(4), "TotalAHSLength in 4-byte words: 3 + 17 bytes padded to 20");
+        assertEquals(
+                5,
+                wire.getUnsignedByte(4),
+                "TotalAHSLength in 4-byte words: 3 + 17 bytes padded to 20");
         EmbeddedChannel ch = new EmbeddedChannel(new PduDecoder(new DigestSettings(8192)));
         ch.writeInbound(wire);
         ScsiCommand back = ch.readInbound();

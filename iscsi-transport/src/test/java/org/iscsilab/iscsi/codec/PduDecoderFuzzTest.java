@@ -3,14 +3,10 @@ package org.iscsilab.iscsi.codec;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.iscsilab.iscsi.LeakWatch;
-
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -21,6 +17,7 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
+import org.iscsilab.iscsi.LeakWatch;
 import org.iscsilab.iscsi.pdu.DataOut;
 import org.iscsilab.iscsi.pdu.LoginRequest;
 import org.iscsilab.iscsi.pdu.LogoutRequest;
@@ -30,9 +27,9 @@ import org.iscsilab.iscsi.pdu.ScsiCommand;
 import org.iscsilab.iscsi.pdu.TextRequest;
 
 /**
- * Random and mutated byte streams fed to the PDU decoder in random chunks: it frames PDUs,
- * reports a data digest error, or refuses the stream with a {@link PduFramingException}; it never
- * throws anything else, and it leaks no buffer (Netty's leak detector runs at paranoid level).
+ * Random and mutated byte streams fed to the PDU decoder in random chunks: it frames PDUs, reports
+ * a data digest error, or refuses the stream with a {@link PduFramingException}; it never throws
+ * anything else, and it leaks no buffer (Netty's leak detector runs at paranoid level).
  */
 class PduDecoderFuzzTest {
     @BeforeContainer
@@ -52,13 +49,50 @@ class PduDecoderFuzzTest {
         cdb32[0] = 0x7F;
         cdb32[7] = 0x18;
         return List.of(
-                new LoginRequest(true, false, 1, 3, 0, 0, 0x23d000001L, 0, 1, 0, 1, 0, text(
-                        "InitiatorName=iqn.2026-01.org.example:fuzz\0SessionType=Normal\0TargetName=iqn.t\0"
-                                + "HeaderDigest=CRC32C,None\0MaxRecvDataSegmentLength=8192\0")),
-                new ScsiCommand(false, true, true, false, 1, 0, 7, 4096, 2, 1, read10, Unpooled.EMPTY_BUFFER),
-                new ScsiCommand(false, true, false, true, 1, 0, 8, 1024, 3, 1,
-                        new byte[] {0x2A, 0, 0, 0, 0, 0, 0, 0, 2, 0}, Unpooled.wrappedBuffer(new byte[512])),
-                new ScsiCommand(false, true, true, false, 1, 0, 9, 512, 4, 1, cdb32, Unpooled.EMPTY_BUFFER),
+                new LoginRequest(
+                        true,
+                        false,
+                        1,
+                        3,
+                        0,
+                        0,
+                        0x23d000001L,
+                        0,
+                        1,
+                        0,
+                        1,
+                        0,
+                        text(
+                                "InitiatorName=iqn.2026-01.org.example:fuzz\0SessionType=Normal\0TargetName=iqn.t\0"
+                                        + "HeaderDigest=CRC32C,None\0MaxRecvDataSegmentLength=8192\0")),
+                new ScsiCommand(
+                        false,
+                        true,
+                        true,
+                        false,
+                        1,
+                        0,
+                        7,
+                        4096,
+                        2,
+                        1,
+                        read10,
+                        Unpooled.EMPTY_BUFFER),
+                new ScsiCommand(
+                        false,
+                        true,
+                        false,
+                        true,
+                        1,
+                        0,
+                        8,
+                        1024,
+                        3,
+                        1,
+                        new byte[] {0x2A, 0, 0, 0, 0, 0, 0, 0, 2, 0},
+                        Unpooled.wrappedBuffer(new byte[512])),
+                new ScsiCommand(
+                        false, true, true, false, 1, 0, 9, 512, 4, 1, cdb32, Unpooled.EMPTY_BUFFER),
                 new DataOut(true, 0, 8, 0x100, 1, 0, 512, Unpooled.wrappedBuffer(new byte[509])),
                 new NopOut(true, 0, 10, -1, 5, 1, text("ping")),
                 new TextRequest(false, true, false, 0, 11, -1, 5, 1, text("SendTargets=All\0")),
@@ -87,30 +121,39 @@ class PduDecoderFuzzTest {
     /** A stream of 1 to 4 seed PDUs, some bytes flipped, maybe cut short or followed by noise. */
     @Provide
     Arbitrary<byte[]> mutatedStreams() {
-        Arbitrary<List<Integer>> picks = Arbitraries.integers().between(0, seeds().size() - 1).list().ofMinSize(1)
-                .ofMaxSize(4);
-        Arbitrary<List<Integer>> flips = Arbitraries.integers().between(0, Integer.MAX_VALUE).list().ofMaxSize(6);
+        Arbitrary<List<Integer>> picks =
+                Arbitraries.integers()
+                        .between(0, seeds().size() - 1)
+                        .list()
+                        .ofMinSize(1)
+                        .ofMaxSize(4);
+        Arbitrary<List<Integer>> flips =
+                Arbitraries.integers().between(0, Integer.MAX_VALUE).list().ofMaxSize(6);
         Arbitrary<Integer> cut = Arbitraries.integers().between(0, 100);
         Arbitrary<byte[]> noise = Arbitraries.bytes().array(byte[].class).ofMaxSize(64);
         Arbitrary<Boolean> digests = Arbitraries.of(true, false);
-        return Combinators.combine(picks, flips, cut, noise, digests).as((p, f, c, n, d) -> {
-            ByteBuf stream = Unpooled.buffer();
-            for (int i : p) {
-                stream.writeBytes(wire(seed(i), d, d));
-            }
-            byte[] b = new byte[stream.readableBytes()];
-            stream.readBytes(b);
-            stream.release();
-            for (int at : f) {
-                int pos = at % b.length;
-                b[pos] ^= (byte) (1 + (at >>> 24) % 255); // fields, lengths, opcodes, digests
-            }
-            int keep = c < 80 ? b.length : b.length * (c - 80) / 20;
-            byte[] out = new byte[keep + n.length];
-            System.arraycopy(b, 0, out, 0, keep);
-            System.arraycopy(n, 0, out, keep, n.length);
-            return out;
-        });
+        return Combinators.combine(picks, flips, cut, noise, digests)
+                .as(
+                        (p, f, c, n, d) -> {
+                            ByteBuf stream = Unpooled.buffer();
+                            for (int i : p) {
+                                stream.writeBytes(wire(seed(i), d, d));
+                            }
+                            byte[] b = new byte[stream.readableBytes()];
+                            stream.readBytes(b);
+                            stream.release();
+                            for (int at : f) {
+                                int pos = at % b.length;
+                                b[pos] ^=
+                                        (byte) (1 + (at >>> 24) % 255); // fields, lengths, opcodes,
+                                // digests
+                            }
+                            int keep = c < 80 ? b.length : b.length * (c - 80) / 20;
+                            byte[] out = new byte[keep + n.length];
+                            System.arraycopy(b, 0, out, 0, keep);
+                            System.arraycopy(n, 0, out, keep, n.length);
+                            return out;
+                        });
     }
 
     @Provide
@@ -119,18 +162,24 @@ class PduDecoderFuzzTest {
     }
 
     @Property(tries = 3000)
-    void mutatedPdusAreFramedOrRefusedNeverCrash(@ForAll("mutatedStreams") byte[] stream, @ForAll boolean digests,
-                                                  @ForAll @IntRange(min = 1, max = 97) int chunk) {
+    void mutatedPdusAreFramedOrRefusedNeverCrash(
+            @ForAll("mutatedStreams") byte[] stream,
+            @ForAll boolean digests,
+            @ForAll @IntRange(min = 1, max = 97) int chunk) {
         decode(stream, digests, chunk);
     }
 
     @Property(tries = 2000)
-    void randomBytesAreFramedOrRefusedNeverCrash(@ForAll("randomStreams") byte[] stream, @ForAll boolean digests,
-                                                 @ForAll @IntRange(min = 1, max = 97) int chunk) {
+    void randomBytesAreFramedOrRefusedNeverCrash(
+            @ForAll("randomStreams") byte[] stream,
+            @ForAll boolean digests,
+            @ForAll @IntRange(min = 1, max = 97) int chunk) {
         decode(stream, digests, chunk);
     }
 
-    /** Feeds {@code stream} in chunks; every PDU out is released, a framing error ends the stream. */
+    /**
+     * Feeds {@code stream} in chunks; every PDU out is released, a framing error ends the stream.
+     */
     private static void decode(byte[] stream, boolean digests, int chunk) {
         DigestSettings settings = new DigestSettings(8192);
         settings.enableDigests(digests, digests);

@@ -8,8 +8,7 @@ import org.iscsilab.iscsi.pdu.Pdu;
 
 /** A PDU as the bytes on the wire, for tests that send or mangle them by hand. */
 public final class Wire {
-    private Wire() {
-    }
+    private Wire() {}
 
     /** Encodes {@code pdu} (taking ownership of its data) with the given digests. */
     public static byte[] of(Pdu pdu, boolean headerDigest, boolean dataDigest) {

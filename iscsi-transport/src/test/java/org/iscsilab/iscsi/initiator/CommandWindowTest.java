@@ -6,7 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The initiator's command window (RFC 7143 §4.2.2.1): what it sends, what it holds, when it opens. */
+/**
+ * The initiator's command window (RFC 7143 §4.2.2.1): what it sends, what it holds, when it opens.
+ */
 class CommandWindowTest {
     private final CommandWindow window = new CommandWindow();
     private final List<Integer> sent = new ArrayList<>();

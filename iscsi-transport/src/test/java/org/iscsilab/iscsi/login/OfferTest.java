@@ -11,9 +11,15 @@ import org.junit.jupiter.api.Test;
 class OfferTest {
     @Test
     void validAnswersBecomeResults() throws Exception {
-        Offer o = new Offer().put(Keys.MAX_BURST_LENGTH, "262144").put(Keys.HEADER_DIGEST, "CRC32C,None");
-        o.accept(List.of(Map.entry(Keys.MAX_BURST_LENGTH, "65536"), Map.entry(Keys.HEADER_DIGEST, "CRC32C"),
-                Map.entry(Keys.MAX_RECV_DATA_SEGMENT_LENGTH, "131072")));
+        Offer o =
+                new Offer()
+                        .put(Keys.MAX_BURST_LENGTH, "262144")
+                        .put(Keys.HEADER_DIGEST, "CRC32C,None");
+        o.accept(
+                List.of(
+                        Map.entry(Keys.MAX_BURST_LENGTH, "65536"),
+                        Map.entry(Keys.HEADER_DIGEST, "CRC32C"),
+                        Map.entry(Keys.MAX_RECV_DATA_SEGMENT_LENGTH, "131072")));
         assertEquals("65536", o.result(Keys.MAX_BURST_LENGTH));
         assertEquals("CRC32C", o.result(Keys.HEADER_DIGEST));
         assertEquals("131072", o.declared(Keys.MAX_RECV_DATA_SEGMENT_LENGTH));
@@ -22,13 +28,17 @@ class OfferTest {
     @Test
     void anAnswerLargerThanANumericalMinimumOfferIsAnError() {
         Offer o = new Offer().put(Keys.MAX_BURST_LENGTH, "65536");
-        assertThrows(LoginException.class, () -> o.accept(List.of(Map.entry(Keys.MAX_BURST_LENGTH, "262144"))));
+        assertThrows(
+                LoginException.class,
+                () -> o.accept(List.of(Map.entry(Keys.MAX_BURST_LENGTH, "262144"))));
     }
 
     @Test
     void anAnswerNotInTheOfferedListIsAnError() {
         Offer o = new Offer().put(Keys.DATA_DIGEST, "None");
-        assertThrows(LoginException.class, () -> o.accept(List.of(Map.entry(Keys.DATA_DIGEST, "CRC32C"))));
+        assertThrows(
+                LoginException.class,
+                () -> o.accept(List.of(Map.entry(Keys.DATA_DIGEST, "CRC32C"))));
     }
 
     @Test

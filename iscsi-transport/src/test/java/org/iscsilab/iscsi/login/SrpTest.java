@@ -12,7 +12,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** RFC 2945 SRP-SHA1 arithmetic: both sides reach the same key exactly when the password is right. */
+/**
+ * RFC 2945 SRP-SHA1 arithmetic: both sides reach the same key exactly when the password is right.
+ */
 class SrpTest {
     private static final byte[] SALT = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
 
@@ -37,14 +39,19 @@ class SrpTest {
     @Test
     void aWrongPasswordGivesAnotherKey() {
         SrpGroup group = SrpGroup.SRP_1536;
-        BigInteger v = Srp.verifier(group, Srp.x(SALT, "bob", "bobs-password-1".getBytes(StandardCharsets.UTF_8)));
+        BigInteger v =
+                Srp.verifier(
+                        group,
+                        Srp.x(SALT, "bob", "bobs-password-1".getBytes(StandardCharsets.UTF_8)));
         BigInteger wrong = Srp.x(SALT, "bob", "bobs-password-2".getBytes(StandardCharsets.UTF_8));
         BigInteger a = Srp.newPrivateExponent();
         BigInteger b = Srp.newPrivateExponent();
         BigInteger bigA = Srp.clientPublic(group, a);
         BigInteger bigB = Srp.serverPublic(group, v, b);
-        assertFalse(Arrays.equals(Srp.sessionKey(Srp.clientSecret(group, bigB, wrong, a)),
-                Srp.sessionKey(Srp.serverSecret(group, bigA, bigB, v, b))));
+        assertFalse(
+                Arrays.equals(
+                        Srp.sessionKey(Srp.clientSecret(group, bigB, wrong, a)),
+                        Srp.sessionKey(Srp.serverSecret(group, bigA, bigB, v, b))));
     }
 
     @Test
@@ -53,8 +60,13 @@ class SrpTest {
         BigInteger odd = new BigInteger(1, new byte[] {0x7F, 1, 2, 3, 4});
         BigInteger even = new BigInteger(1, new byte[] {1, 2, 3, 4});
         assertArrayEquals(Srp.sessionKey(even), Srp.sessionKey(odd));
-        assertNotEquals(new BigInteger(1, Srp.sessionKey(even)), new BigInteger(1, Srp.sessionKey(BigInteger.TEN)));
-        assertArrayEquals(new byte[] {1, 0}, Srp.bytes(BigInteger.valueOf(256)), "no sign byte, no leading zeros");
+        assertNotEquals(
+                new BigInteger(1, Srp.sessionKey(even)),
+                new BigInteger(1, Srp.sessionKey(BigInteger.TEN)));
+        assertArrayEquals(
+                new byte[] {1, 0},
+                Srp.bytes(BigInteger.valueOf(256)),
+                "no sign byte, no leading zeros");
     }
 
     @Test

@@ -12,25 +12,31 @@ import org.junit.jupiter.api.Test;
 class TextParametersTest {
     @Test
     void encodesAndDecodesInOrder() throws Exception {
-        List<Map.Entry<String, String>> pairs = List.of(Map.entry("A", "1"), Map.entry("TargetAddress", "[::1]:3260,1"));
+        List<Map.Entry<String, String>> pairs =
+                List.of(Map.entry("A", "1"), Map.entry("TargetAddress", "[::1]:3260,1"));
         assertEquals(pairs, TextParameters.decode(TextParameters.encode(pairs)));
     }
 
     @Test
     void textWithoutTheFinalNulIsRefused() {
-        assertThrows(TextParameters.TextFormatException.class,
+        assertThrows(
+                TextParameters.TextFormatException.class,
                 () -> TextParameters.decode("A=1\0B=2".getBytes(StandardCharsets.UTF_8)));
     }
 
     @Test
     void aPairWithoutEqualsIsRefused() {
-        assertThrows(TextParameters.TextFormatException.class,
+        assertThrows(
+                TextParameters.TextFormatException.class,
                 () -> TextParameters.decode("JustAKey\0".getBytes(StandardCharsets.UTF_8)));
     }
 
     @Test
     void keysLongerThan63BytesAreRefused() {
-        assertThrows(TextParameters.TextFormatException.class,
-                () -> TextParameters.decode(("K".repeat(64) + "=1\0").getBytes(StandardCharsets.UTF_8)));
+        assertThrows(
+                TextParameters.TextFormatException.class,
+                () ->
+                        TextParameters.decode(
+                                ("K".repeat(64) + "=1\0").getBytes(StandardCharsets.UTF_8)));
     }
 }

@@ -5,17 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.iscsilab.iscsi.codec.PduEncoder;
-import org.iscsilab.scsi.Cdbs;
+import org.iscsilab.iscsi.codec.Wire;
 import org.iscsilab.iscsi.initiator.InitiatorConfig;
 import org.iscsilab.iscsi.initiator.InitiatorSession;
 import org.iscsilab.iscsi.initiator.IscsiInitiator;
@@ -27,15 +24,13 @@ import org.iscsilab.iscsi.pdu.LoginResponse;
 import org.iscsilab.iscsi.pdu.NopOut;
 import org.iscsilab.iscsi.pdu.Pdu;
 import org.iscsilab.iscsi.pdu.Reject;
+import org.iscsilab.iscsi.pdu.ScsiCommand;
+import org.iscsilab.scsi.Cdbs;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
-import org.iscsilab.iscsi.codec.Wire;
-import org.iscsilab.iscsi.pdu.ScsiCommand;
 
 /**
  * Malformed input gets the RFC's answer — a Reject, a login failure with the right status, or a
@@ -51,9 +46,19 @@ class BadInputTest {
 
     @BeforeAll
     static void start() throws Exception {
-        TargetSettings settings = new TargetSettings(65536, 262144, 65536, 4, false, true, 64,
-                Duration.ZERO, Duration.ofSeconds(30),
-                new TargetLimits(1024, 4096, Duration.ofSeconds(2), Duration.ofSeconds(60)));
+        TargetSettings settings =
+                new TargetSettings(
+                        65536,
+                        262144,
+                        65536,
+                        4,
+                        false,
+                        true,
+                        64,
+                        Duration.ZERO,
+                        Duration.ofSeconds(30),
+                        new TargetLimits(
+                                1024, 4096, Duration.ofSeconds(2), Duration.ofSeconds(60)));
         target = TestTarget.start(settings, "ram:64M");
         initiator = new IscsiInitiator(2);
     }
@@ -68,22 +73,38 @@ class BadInputTest {
     @BeforeEach
     void startBystander() {
         bystander = initiator.login(target.address(), InitiatorConfig.normal(target.iqn())).join();
-        bystander.execute(0, Cdbs.testUnitReady(), null, 0).join(); // takes the power-on unit attention
-        bystanderLoop = CompletableFuture.runAsync(() -> {
-            int i = 0;
-            while (!stop.get()) {
-                byte[] data = new byte[4096];
-                Arrays.fill(data, (byte) i);
-                long lba = 1000 + (i % 100) * 8L;
-                ScsiResult w = bystander.execute(0, Cdbs.write10(lba, 8, false), data, 0).join();
-                ScsiResult r = bystander.execute(0, Cdbs.read10(lba, 8), null, 4096).join();
-                if (!w.good() || !r.good() || !Arrays.equals(data, r.data())) {
-                    throw new AssertionError("bystander I/O failed at round " + i + ": " + w + " / " + r);
-                }
-                bystanderIos.incrementAndGet();
-                i++;
-            }
-        });
+        bystander
+                .execute(0, Cdbs.testUnitReady(), null, 0)
+                .join(); // takes the power-on unit attention
+        bystanderLoop =
+                CompletableFuture.runAsync(
+                        () -> {
+                            int i = 0;
+                            while (!stop.get()) {
+                                byte[] data = new byte[4096];
+                                Arrays.fill(data, (byte) i);
+                                long lba = 1000 + (i % 100) * 8L;
+                                ScsiResult w =
+                                        bystander
+                                                .execute(0, Cdbs.write10(lba, 8, false), data, 0)
+                                                .join();
+                                ScsiResult r =
+                                        bystander
+                                                .execute(0, Cdbs.read10(lba, 8), null, 4096)
+                                                .join();
+                                if (!w.good() || !r.good() || !Arrays.equals(data, r.data())) {
+                                    throw new AssertionError(
+                                            "bystander I/O failed at round "
+                                                    + i
+                                                    + ": "
+                                                    + w
+                                                    + " / "
+                                                    + r);
+                                }
+                                bystanderIos.incrementAndGet();
+                                i++;
+                            }
+                        });
     }
 
     @AfterEach
@@ -95,7 +116,9 @@ class BadInputTest {
         }
         stop.set(true);
         bystanderLoop.join();
-        assertTrue(bystanderIos.get() >= before + 20, "the other session kept doing I/O after the bad input");
+        assertTrue(
+                bystanderIos.get() >= before + 20,
+                "the other session kept doing I/O after the bad input");
         assertEquals(0, bystander.logout().join());
     }
 
@@ -105,7 +128,9 @@ class BadInputTest {
 
     private static RawConnection loggedIn() throws Exception {
         RawConnection c = new RawConnection(target.address());
-        LoginResponse r = c.loginNormal("iqn.2026-01.org.example:raw", target.iqn(), InitiatorConfig.randomIsid());
+        LoginResponse r =
+                c.loginNormal(
+                        "iqn.2026-01.org.example:raw", target.iqn(), InitiatorConfig.randomIsid());
         assertEquals(0, r.statusClass(), "raw login succeeds");
         return c;
     }
@@ -113,10 +138,25 @@ class BadInputTest {
     @Test
     void aBadHeaderDigestDropsThatConnection() throws Exception {
         RawConnection c = new RawConnection(target.address());
-        String text = "InitiatorName=iqn.2026-01.org.example:raw\0TargetName=" + target.iqn()
-                + "\0HeaderDigest=CRC32C\0DataDigest=None\0";
-        c.send(new LoginRequest(true, false, 1, 3, 0, 0, InitiatorConfig.randomIsid(), 0, 1, 0, 1, 0,
-                Unpooled.copiedBuffer(text, StandardCharsets.UTF_8)));
+        String text =
+                "InitiatorName=iqn.2026-01.org.example:raw\0TargetName="
+                        + target.iqn()
+                        + "\0HeaderDigest=CRC32C\0DataDigest=None\0";
+        c.send(
+                new LoginRequest(
+                        true,
+                        false,
+                        1,
+                        3,
+                        0,
+                        0,
+                        InitiatorConfig.randomIsid(),
+                        0,
+                        1,
+                        0,
+                        1,
+                        0,
+                        Unpooled.copiedBuffer(text, StandardCharsets.UTF_8)));
         LoginResponse r = (LoginResponse) c.receive();
         assertEquals(0, r.statusClass());
         byte[] nop = wire(new NopOut(true, 0, 5, -1, 1, 1, Unpooled.EMPTY_BUFFER), true);
@@ -146,9 +186,25 @@ class BadInputTest {
     @Test
     void aTruncatedLoginIsDroppedWhenTheLoginTimerExpires() throws Exception {
         try (RawConnection c = new RawConnection(target.address())) {
-            byte[] login = wire(new LoginRequest(true, false, 1, 3, 0, 0, 1, 0, 1, 0, 1, 0,
-                    Unpooled.copiedBuffer("InitiatorName=iqn.2026-01.org.example:x\0",
-                            StandardCharsets.UTF_8)), false);
+            byte[] login =
+                    wire(
+                            new LoginRequest(
+                                    true,
+                                    false,
+                                    1,
+                                    3,
+                                    0,
+                                    0,
+                                    1,
+                                    0,
+                                    1,
+                                    0,
+                                    1,
+                                    0,
+                                    Unpooled.copiedBuffer(
+                                            "InitiatorName=iqn.2026-01.org.example:x\0",
+                                            StandardCharsets.UTF_8)),
+                            false);
             c.sendBytes(Arrays.copyOf(login, 60)); // header and part of the text, then silence
             assertTrue(c.closedByPeer(), "the target closes a login that never completes");
         }
@@ -157,15 +213,28 @@ class BadInputTest {
     @Test
     void aDataSegmentBeyondMaxRecvDataSegmentLengthDropsThatConnection() throws Exception {
         try (RawConnection c = loggedIn()) {
-            c.send(new DataOut(true, 0, 1, -1, 1, 0, 0, Unpooled.wrappedBuffer(new byte[65536 + 512])));
-            assertTrue(c.closedByPeer(), "RFC 7143 §13.12: more than the declared MaxRecvDataSegmentLength");
+            c.send(
+                    new DataOut(
+                            true,
+                            0,
+                            1,
+                            -1,
+                            1,
+                            0,
+                            0,
+                            Unpooled.wrappedBuffer(new byte[65536 + 512])));
+            assertTrue(
+                    c.closedByPeer(),
+                    "RFC 7143 §13.12: more than the declared MaxRecvDataSegmentLength");
         }
     }
 
     @Test
     void loginToAnUnknownTargetFailsWithTargetNotFound() throws Exception {
         try (RawConnection c = new RawConnection(target.address())) {
-            LoginResponse r = c.loginNormal("iqn.2026-01.org.example:raw", "iqn.2026-01.org.example:nothing", 1);
+            LoginResponse r =
+                    c.loginNormal(
+                            "iqn.2026-01.org.example:raw", "iqn.2026-01.org.example:nothing", 1);
             assertEquals(LoginStatus.NOT_FOUND.code(), (r.statusClass() << 8) | r.statusDetail());
             assertTrue(c.closedByPeer());
         }
@@ -175,19 +244,47 @@ class BadInputTest {
     void loginWithoutInitiatorNameFailsWithMissingParameter() throws Exception {
         try (RawConnection c = new RawConnection(target.address())) {
             LoginResponse r = c.loginNormal(null, target.iqn(), 1);
-            assertEquals(LoginStatus.MISSING_PARAMETER.code(), (r.statusClass() << 8) | r.statusDetail());
+            assertEquals(
+                    LoginStatus.MISSING_PARAMETER.code(),
+                    (r.statusClass() << 8) | r.statusDetail());
         }
     }
 
     @Test
     void aScsiCommandOnADiscoverySessionIsRejected() throws Exception {
         try (RawConnection c = new RawConnection(target.address())) {
-            c.send(new LoginRequest(true, false, 1, 3, 0, 0, 1, 0, 1, 0, 1, 0, Unpooled.copiedBuffer(
-                    "InitiatorName=iqn.2026-01.org.example:d\0SessionType=Discovery\0",
-                    StandardCharsets.UTF_8)));
+            c.send(
+                    new LoginRequest(
+                            true,
+                            false,
+                            1,
+                            3,
+                            0,
+                            0,
+                            1,
+                            0,
+                            1,
+                            0,
+                            1,
+                            0,
+                            Unpooled.copiedBuffer(
+                                    "InitiatorName=iqn.2026-01.org.example:d\0SessionType=Discovery\0",
+                                    StandardCharsets.UTF_8)));
             assertEquals(0, ((LoginResponse) c.receive()).statusClass());
-            c.send(new ScsiCommand(false, true, false, false, 1, 0, 3, 0, 1, 0, new byte[16],
-                    Unpooled.EMPTY_BUFFER));
+            c.send(
+                    new ScsiCommand(
+                            false,
+                            true,
+                            false,
+                            false,
+                            1,
+                            0,
+                            3,
+                            0,
+                            1,
+                            0,
+                            new byte[16],
+                            Unpooled.EMPTY_BUFFER));
             Reject reject = assertInstanceOf(Reject.class, c.receive());
             assertEquals(Reject.PROTOCOL_ERROR, reject.reason());
         }

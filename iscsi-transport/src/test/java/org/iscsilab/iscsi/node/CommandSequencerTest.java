@@ -6,7 +6,10 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Commands reach execution in CmdSN order; those outside [ExpCmdSN, MaxCmdSN] are ignored (RFC 7143 §4.2.2.1). */
+/**
+ * Commands reach execution in CmdSN order; those outside [ExpCmdSN, MaxCmdSN] are ignored (RFC 7143
+ * §4.2.2.1).
+ */
 class CommandSequencerTest {
     private final List<Integer> ran = new ArrayList<>();
     private final CommandSequencer seq = new CommandSequencer(10, 4);

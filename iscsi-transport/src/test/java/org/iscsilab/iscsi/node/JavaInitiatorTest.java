@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.List;
 import java.util.Random;
-import org.iscsilab.scsi.Cdbs;
 import org.iscsilab.iscsi.initiator.DiscoveredTarget;
 import org.iscsilab.iscsi.initiator.InitiatorConfig;
 import org.iscsilab.iscsi.initiator.InitiatorSession;
@@ -20,8 +19,9 @@ import org.iscsilab.iscsi.initiator.IscsiInitiator;
 import org.iscsilab.iscsi.initiator.ScsiResult;
 import org.iscsilab.iscsi.pdu.TaskManagementRequest;
 import org.iscsilab.iscsi.pdu.TaskManagementResponse;
-import org.iscsilab.scsi.LunAddress;
 import org.iscsilab.scsi.AdditionalSense;
+import org.iscsilab.scsi.Cdbs;
+import org.iscsilab.scsi.LunAddress;
 import org.iscsilab.scsi.SenseKey;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -48,8 +48,11 @@ class JavaInitiatorTest {
     }
 
     private static InitiatorSession login(boolean headerDigest, boolean dataDigest) {
-        return initiator.login(target.address(), InitiatorConfig.normal(target.iqn())
-                .withDigests(headerDigest, dataDigest)).join();
+        return initiator
+                .login(
+                        target.address(),
+                        InitiatorConfig.normal(target.iqn()).withDigests(headerDigest, dataDigest))
+                .join();
     }
 
     private static void clearUnitAttention(InitiatorSession s, int lun) {
@@ -62,17 +65,21 @@ class JavaInitiatorTest {
 
     @Test
     void discoveryListsTheTargetAtItsPortal() {
-        List<DiscoveredTarget> found = initiator.discover(target.address(), InitiatorConfig.DEFAULT_INITIATOR);
+        List<DiscoveredTarget> found =
+                initiator.discover(target.address(), InitiatorConfig.DEFAULT_INITIATOR);
         assertEquals(1, found.size());
         assertEquals(target.iqn(), found.get(0).name());
-        assertEquals(List.of("127.0.0.1:" + target.address().getPort() + ",1"), found.get(0).addresses());
+        assertEquals(
+                List.of("127.0.0.1:" + target.address().getPort() + ",1"),
+                found.get(0).addresses());
     }
 
     @Test
     void sendTargetsForANamedTargetListsOnlyThatOne() {
         InitiatorSession s = initiator.login(target.address(), InitiatorConfig.discovery()).join();
-        assertEquals(List.of(target.iqn()), s.sendTargets(target.iqn()).join().stream()
-                .map(DiscoveredTarget::name).toList());
+        assertEquals(
+                List.of(target.iqn()),
+                s.sendTargets(target.iqn()).join().stream().map(DiscoveredTarget::name).toList());
         assertEquals(List.of(), s.sendTargets("iqn.2026-01.org.example:absent").join());
         s.logout().join();
     }
@@ -90,7 +97,8 @@ class JavaInitiatorTest {
 
     @ParameterizedTest(name = "LUN {0} ({1}-byte blocks), header digest {2}, data digest {3}")
     @CsvSource({"0,512,false,false", "0,512,true,true", "1,4096,false,false", "1,4096,true,true"})
-    void distinctPatternsWrittenAtSeveralOffsetsReadBackIdentical(int lun, int blockSize, boolean hd, boolean dd) {
+    void distinctPatternsWrittenAtSeveralOffsetsReadBackIdentical(
+            int lun, int blockSize, boolean hd, boolean dd) {
         InitiatorSession s = login(hd, dd);
         clearUnitAttention(s, lun);
         long count = (256L << 20) / blockSize;
@@ -99,14 +107,25 @@ class JavaInitiatorTest {
         for (int i = 0; i < lbas.length; i++) {
             byte[] pattern = new byte[blocks[i] * blockSize];
             Arrays.fillPattern(pattern, (byte) (0x31 + i + lun * 16));
-            ScsiResult w = s.execute(LunAddress.encode(lun), Cdbs.write16(lbas[i], blocks[i], false), pattern, 0).join();
+            ScsiResult w =
+                    s.execute(
+                                    LunAddress.encode(lun),
+                                    Cdbs.write16(lbas[i], blocks[i], false),
+                                    pattern,
+                                    0)
+                            .join();
             assertTrue(w.good(), "write at LBA " + lbas[i] + ": " + w);
         }
         for (int i = 0; i < lbas.length; i++) {
             byte[] expected = new byte[blocks[i] * blockSize];
             Arrays.fillPattern(expected, (byte) (0x31 + i + lun * 16));
-            ScsiResult r = s.execute(LunAddress.encode(lun), Cdbs.read16(lbas[i], blocks[i]), null, expected.length)
-                    .join();
+            ScsiResult r =
+                    s.execute(
+                                    LunAddress.encode(lun),
+                                    Cdbs.read16(lbas[i], blocks[i]),
+                                    null,
+                                    expected.length)
+                            .join();
             assertTrue(r.good(), r.toString());
             assertArrayEquals(expected, r.data(), "read back at LBA " + lbas[i]);
         }
@@ -124,11 +143,15 @@ class JavaInitiatorTest {
             byte[] data = new byte[chunk];
             random.nextBytes(data);
             written.update(data);
-            assertTrue(s.execute(0, Cdbs.write10(i * (chunk / 512L), chunk / 512, false), data, 0).join().good());
+            assertTrue(
+                    s.execute(0, Cdbs.write10(i * (chunk / 512L), chunk / 512, false), data, 0)
+                            .join()
+                            .good());
         }
         MessageDigest read = MessageDigest.getInstance("SHA-256");
         for (int i = 0; i < 64; i++) {
-            ScsiResult r = s.execute(0, Cdbs.read10(i * (chunk / 512L), chunk / 512), null, chunk).join();
+            ScsiResult r =
+                    s.execute(0, Cdbs.read10(i * (chunk / 512L), chunk / 512), null, chunk).join();
             assertTrue(r.good());
             read.update(r.data());
         }
@@ -177,7 +200,8 @@ class JavaInitiatorTest {
     @Test
     void nopOutIsEchoed() {
         InitiatorSession s = login(false, false);
-        assertArrayEquals("ping".getBytes(StandardCharsets.US_ASCII),
+        assertArrayEquals(
+                "ping".getBytes(StandardCharsets.US_ASCII),
                 s.nop("ping".getBytes(StandardCharsets.US_ASCII)).join());
         s.logout().join();
     }
@@ -186,15 +210,20 @@ class JavaInitiatorTest {
     void abortingAFinishedTaskSaysItDoesNotExistAndLunResetRaisesAUnitAttention() {
         InitiatorSession s = login(false, false);
         clearUnitAttention(s, 0);
-        assertEquals(TaskManagementResponse.TASK_DOES_NOT_EXIST,
+        assertEquals(
+                TaskManagementResponse.TASK_DOES_NOT_EXIST,
                 s.taskManagement(TaskManagementRequest.ABORT_TASK, 0, 0x7777).join());
-        assertEquals(TaskManagementResponse.FUNCTION_COMPLETE,
+        assertEquals(
+                TaskManagementResponse.FUNCTION_COMPLETE,
                 s.taskManagement(TaskManagementRequest.LOGICAL_UNIT_RESET, 0, -1).join());
         ScsiResult r = s.execute(0, Cdbs.testUnitReady(), null, 0).join();
         assertEquals(SenseKey.UNIT_ATTENTION, r.senseData().key());
-        assertEquals(AdditionalSense.BUS_DEVICE_RESET_FUNCTION_OCCURRED.ascq(), r.senseData().ascq());
-        assertEquals(TaskManagementResponse.LUN_DOES_NOT_EXIST,
-                s.taskManagement(TaskManagementRequest.LOGICAL_UNIT_RESET, LunAddress.encode(9), -1).join());
+        assertEquals(
+                AdditionalSense.BUS_DEVICE_RESET_FUNCTION_OCCURRED.ascq(), r.senseData().ascq());
+        assertEquals(
+                TaskManagementResponse.LUN_DOES_NOT_EXIST,
+                s.taskManagement(TaskManagementRequest.LOGICAL_UNIT_RESET, LunAddress.encode(9), -1)
+                        .join());
         s.logout().join();
     }
 
@@ -202,27 +231,39 @@ class JavaInitiatorTest {
     void targetWarmResetRaisesAUnitAttentionAndColdResetAlsoClosesTheConnection() {
         InitiatorSession s = login(false, false);
         clearUnitAttention(s, 0);
-        assertEquals(TaskManagementResponse.FUNCTION_COMPLETE,
+        assertEquals(
+                TaskManagementResponse.FUNCTION_COMPLETE,
                 s.taskManagement(TaskManagementRequest.TARGET_WARM_RESET, 0, -1).join());
         ScsiResult r = s.execute(0, Cdbs.testUnitReady(), null, 0).join();
         assertEquals(SenseKey.UNIT_ATTENTION, r.senseData().key());
         assertEquals(0x29, r.senseData().asc());
-        assertEquals(TaskManagementResponse.FUNCTION_COMPLETE,
+        assertEquals(
+                TaskManagementResponse.FUNCTION_COMPLETE,
                 s.taskManagement(TaskManagementRequest.TARGET_COLD_RESET, 0, -1).join());
         s.closeFuture().join();
-        assertFalse(s.isOpen(), "RFC 7143 §11.5.1: after a cold reset the target drops the connection");
+        assertFalse(
+                s.isOpen(), "RFC 7143 §11.5.1: after a cold reset the target drops the connection");
     }
 
     @Test
     void aNewLoginWithTheSameIsidReinstatesTheSession() {
         long isid = InitiatorConfig.randomIsid();
-        InitiatorSession first = initiator.login(target.address(),
-                InitiatorConfig.normal(target.iqn()).withIsid(isid)).join();
-        InitiatorSession second = initiator.login(target.address(),
-                InitiatorConfig.normal(target.iqn()).withIsid(isid)).join();
+        InitiatorSession first =
+                initiator
+                        .login(
+                                target.address(),
+                                InitiatorConfig.normal(target.iqn()).withIsid(isid))
+                        .join();
+        InitiatorSession second =
+                initiator
+                        .login(
+                                target.address(),
+                                InitiatorConfig.normal(target.iqn()).withIsid(isid))
+                        .join();
         first.closeFuture().join();
         assertFalse(first.isOpen(), "the old session's connection is closed");
-        assertArrayEquals(new byte[] {1}, second.nop(new byte[] {1}).join(), "the new session answers");
+        assertArrayEquals(
+                new byte[] {1}, second.nop(new byte[] {1}).join(), "the new session answers");
         second.logout().join();
     }
 
@@ -230,7 +271,8 @@ class JavaInitiatorTest {
     void fileLunWritesAreOnDiskAfterSynchronizeCache(@TempDir Path dir) throws Exception {
         Path disk = dir.resolve("disk.img");
         try (TestTarget t = TestTarget.start("file:" + disk + ":16M")) {
-            InitiatorSession s = initiator.login(t.address(), InitiatorConfig.normal(t.iqn())).join();
+            InitiatorSession s =
+                    initiator.login(t.address(), InitiatorConfig.normal(t.iqn())).join();
             clearUnitAttention(s, 0);
             byte[] data = new byte[4096];
             Arrays.fillPattern(data, (byte) 0x5A);

@@ -1,7 +1,5 @@
 package org.iscsilab.iscsi.node;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.io.IOException;
@@ -11,15 +9,12 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import org.iscsilab.iscsi.codec.DigestSettings;
 import org.iscsilab.iscsi.codec.PduDecoder;
-import org.iscsilab.iscsi.codec.PduEncoder;
+import org.iscsilab.iscsi.codec.Wire;
 import org.iscsilab.iscsi.pdu.LoginRequest;
 import org.iscsilab.iscsi.pdu.LoginResponse;
 import org.iscsilab.iscsi.pdu.Pdu;
-import org.iscsilab.iscsi.codec.Wire;
 
 /** A hand-driven TCP connection for tests that must send what no well-behaved initiator would. */
 final class RawConnection implements AutoCloseable {
@@ -83,13 +78,30 @@ final class RawConnection implements AutoCloseable {
         }
     }
 
-    /** Logs in to a normal session with no digests, in one Login Request straight to full feature phase. */
+    /**
+     * Logs in to a normal session with no digests, in one Login Request straight to full feature
+     * phase.
+     */
     LoginResponse loginNormal(String initiator, String target, long isid) throws IOException {
-        String text = (initiator == null ? "" : "InitiatorName=" + initiator + "\0")
-                + (target == null ? "" : "TargetName=" + target + "\0")
-                + "SessionType=Normal\0HeaderDigest=None\0DataDigest=None\0MaxRecvDataSegmentLength=65536\0";
-        send(new LoginRequest(true, false, 1, 3, 0, 0, isid, 0, 1, 0, 1, 0,
-                Unpooled.copiedBuffer(text, StandardCharsets.UTF_8)));
+        String text =
+                (initiator == null ? "" : "InitiatorName=" + initiator + "\0")
+                        + (target == null ? "" : "TargetName=" + target + "\0")
+                        + "SessionType=Normal\0HeaderDigest=None\0DataDigest=None\0MaxRecvDataSegmentLength=65536\0";
+        send(
+                new LoginRequest(
+                        true,
+                        false,
+                        1,
+                        3,
+                        0,
+                        0,
+                        isid,
+                        0,
+                        1,
+                        0,
+                        1,
+                        0,
+                        Unpooled.copiedBuffer(text, StandardCharsets.UTF_8)));
         return (LoginResponse) receive();
     }
 

@@ -7,13 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
-import org.iscsilab.scsi.Cdbs;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.iscsilab.core.fault.EventLog;
 import org.iscsilab.iscsi.initiator.InitiatorConfig;
 import org.iscsilab.iscsi.initiator.InitiatorSession;
 import org.iscsilab.iscsi.initiator.IscsiInitiator;
 import org.iscsilab.iscsi.initiator.ScsiResult;
-import org.iscsilab.core.fault.EventLog;
+import org.iscsilab.scsi.Cdbs;
 import org.iscsilab.scsi.LunAddress;
 import org.iscsilab.scsi.ScsiOpcode;
 import org.iscsilab.scsi.ScsiStatus;
@@ -21,11 +24,11 @@ import org.iscsilab.scsi.SenseKey;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import java.util.Arrays;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
-/** SCSI fault rules act on commands over the wire, while the session is live, and the event log shows them. */
+/**
+ * SCSI fault rules act on commands over the wire, while the session is live, and the event log
+ * shows them.
+ */
 class ScsiFaultInjectionTest {
     private TestTarget target;
     private IscsiInitiator initiator;
@@ -37,7 +40,8 @@ class ScsiFaultInjectionTest {
         initiator = new IscsiInitiator(1);
         session = initiator.login(target.address(), InitiatorConfig.normal(target.iqn())).join();
         for (int lun = 0; lun < 2; lun++) {
-            session.execute(LunAddress.encode(lun), Cdbs.testUnitReady(), null, 0).join(); // power-on UA
+            session.execute(LunAddress.encode(lun), Cdbs.testUnitReady(), null, 0)
+                    .join(); // power-on UA
         }
     }
 
@@ -48,7 +52,8 @@ class ScsiFaultInjectionTest {
     }
 
     private ScsiResult read(int lun, long lba, int blocks) {
-        return session.execute(LunAddress.encode(lun), Cdbs.read16(lba, blocks), null, blocks * 512).join();
+        return session.execute(LunAddress.encode(lun), Cdbs.read16(lba, blocks), null, blocks * 512)
+                .join();
     }
 
     @Test
@@ -62,7 +67,14 @@ class ScsiFaultInjectionTest {
         assertTrue(read(0, 2000, 16).good(), "after the range");
         assertTrue(read(0, 0, 16).good(), "before the range");
         assertTrue(read(1, 1500, 1).good(), "another LUN");
-        assertTrue(session.execute(LunAddress.encode(0), Cdbs.write16(1500, 1, false), new byte[512], 0).join().good(),
+        assertTrue(
+                session.execute(
+                                LunAddress.encode(0),
+                                Cdbs.write16(1500, 1, false),
+                                new byte[512],
+                                0)
+                        .join()
+                        .good(),
                 "writes are not in the rule's scope");
     }
 
@@ -83,7 +95,10 @@ class ScsiFaultInjectionTest {
     void aShortTransferEndsWithAResidualUnderflowAndCorruptionFlipsBits() {
         byte[] data = new byte[8 * 512];
         Arrays.fill(data, (byte) 0x5A);
-        assertTrue(session.execute(LunAddress.encode(0), Cdbs.write16(0, 8, false), data, 0).join().good());
+        assertTrue(
+                session.execute(LunAddress.encode(0), Cdbs.write16(0, 8, false), data, 0)
+                        .join()
+                        .good());
         int rule = target.faults().add("short,bytes=1024,lun=0,op=read").id();
         ScsiResult cut = read(0, 0, 8);
         assertTrue(cut.good());
@@ -102,8 +117,7 @@ class ScsiFaultInjectionTest {
         target.faults().add("hang,lun=1,op=sync");
         var pending = session.execute(LunAddress.encode(1), Cdbs.synchronizeCache10(), null, 0);
         assertTrue(read(0, 0, 1).good(), "LUN 0 keeps answering");
-        assertThrows(TimeoutException.class,
-                () -> pending.get(500, TimeUnit.MILLISECONDS));
+        assertThrows(TimeoutException.class, () -> pending.get(500, TimeUnit.MILLISECONDS));
     }
 
     @Test
@@ -113,11 +127,22 @@ class ScsiFaultInjectionTest {
         target.faults().add("task-set-full,lun=1,once");
         read(1, 0, 1);
         EventLog events = target.events();
-        assertEquals(2, events.count(e -> e.type() == EventLog.Type.COMMAND && e.lun() == 0
-                && e.opcode() == ScsiOpcode.SYNCHRONIZE_CACHE_10 && "GOOD".equals(e.status())));
+        assertEquals(
+                2,
+                events.count(
+                        e ->
+                                e.type() == EventLog.Type.COMMAND
+                                        && e.lun() == 0
+                                        && e.opcode() == ScsiOpcode.SYNCHRONIZE_CACHE_10
+                                        && "GOOD".equals(e.status())));
         assertEquals(1, events.count(e -> e.type() == EventLog.Type.FAULT && e.lun() == 1));
-        assertEquals(1, events.count(e -> e.type() == EventLog.Type.COMMAND && e.lun() == 1
-                && "TASK_SET_FULL".equals(e.status())));
+        assertEquals(
+                1,
+                events.count(
+                        e ->
+                                e.type() == EventLog.Type.COMMAND
+                                        && e.lun() == 1
+                                        && "TASK_SET_FULL".equals(e.status())));
         assertEquals(1, events.count(e -> e.type() == EventLog.Type.LOGIN));
         assertNotEquals(0, events.recorded());
     }
@@ -126,25 +151,32 @@ class ScsiFaultInjectionTest {
     void aHangWithATimeoutEndsTheCommandWithInternalTargetFailureAfterThatTime() {
         target.faults().add("hang,timeout=300ms,lun=0,op=sync");
         long start = System.nanoTime();
-        ScsiResult r = session.execute(LunAddress.encode(0), Cdbs.synchronizeCache10(), null, 0).join();
+        ScsiResult r =
+                session.execute(LunAddress.encode(0), Cdbs.synchronizeCache10(), null, 0).join();
         long elapsedMs = (System.nanoTime() - start) / 1_000_000;
         assertEquals(ScsiStatus.CHECK_CONDITION.code(), r.status());
         assertEquals(SenseKey.HARDWARE_ERROR, r.senseData().key());
         assertEquals(0x44, r.senseData().asc());
-        assertTrue(elapsedMs >= 250, "the command was held for the timeout, not " + elapsedMs + " ms");
+        assertTrue(
+                elapsedMs >= 250, "the command was held for the timeout, not " + elapsedMs + " ms");
     }
 
     @Test
     void ignoreTmfLeavesAbortTaskUnansweredAndWithoutItAbortTaskCompletes() throws Exception {
         target.faults().add("hang,lun=1,op=sync");
         int ignore = target.faults().add("ignore-tmf").id();
-        InitiatorSession.Command stuck = session.submit(LunAddress.encode(1), Cdbs.synchronizeCache10(), null, 0);
+        InitiatorSession.Command stuck =
+                session.submit(LunAddress.encode(1), Cdbs.synchronizeCache10(), null, 0);
         int itt = stuck.itt().get(5, TimeUnit.SECONDS);
         var unanswered = session.abortTask(LunAddress.encode(1), itt);
-        assertThrows(TimeoutException.class,
-                () -> unanswered.get(500, TimeUnit.MILLISECONDS));
-        assertEquals(1, target.events().count(e -> e.type() == EventLog.Type.TASK_MANAGEMENT
-                && "unanswered".equals(e.status())));
+        assertThrows(TimeoutException.class, () -> unanswered.get(500, TimeUnit.MILLISECONDS));
+        assertEquals(
+                1,
+                target.events()
+                        .count(
+                                e ->
+                                        e.type() == EventLog.Type.TASK_MANAGEMENT
+                                                && "unanswered".equals(e.status())));
         target.faults().remove(ignore);
         session.abortTask(LunAddress.encode(1), itt).get(5, TimeUnit.SECONDS);
     }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -16,20 +15,20 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.iscsilab.scsi.Cdbs;
 import org.iscsilab.iscsi.initiator.InitiatorConfig;
 import org.iscsilab.iscsi.initiator.InitiatorSession;
 import org.iscsilab.iscsi.initiator.IscsiInitiator;
 import org.iscsilab.iscsi.initiator.LoginRefusedException;
 import org.iscsilab.iscsi.login.LoginStatus;
+import org.iscsilab.scsi.Cdbs;
 import org.iscsilab.scsi.LunAddress;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * The limits keep a slow or hostile client from exhausting the target: idle and dribbling
- * connections are cut, connections and sessions beyond the limits are refused, and a real
- * session keeps working through all of it.
+ * connections are cut, connections and sessions beyond the limits are refused, and a real session
+ * keeps working through all of it.
  */
 class TargetLimitsTest {
     private TestTarget target;
@@ -38,13 +37,14 @@ class TargetLimitsTest {
 
     @AfterEach
     void stop() {
-        sockets.forEach(s -> {
-            try {
-                s.close();
-            } catch (IOException ignored) {
-                // closing anyway
-            }
-        });
+        sockets.forEach(
+                s -> {
+                    try {
+                        s.close();
+                    } catch (IOException ignored) {
+                        // closing anyway
+                    }
+                });
         initiator.close();
         if (target != null) {
             target.close();
@@ -56,8 +56,10 @@ class TargetLimitsTest {
     }
 
     private InitiatorSession login() {
-        InitiatorSession s = initiator.login(target.address(), InitiatorConfig.normal(target.iqn())).join();
-        s.execute(LunAddress.encode(0), Cdbs.testUnitReady(), null, 0).join(); // the power-on unit attention
+        InitiatorSession s =
+                initiator.login(target.address(), InitiatorConfig.normal(target.iqn())).join();
+        s.execute(LunAddress.encode(0), Cdbs.testUnitReady(), null, 0)
+                .join(); // the power-on unit attention
         return s;
     }
 
@@ -67,7 +69,9 @@ class TargetLimitsTest {
         return s;
     }
 
-    /** True when the target closed {@code s} within {@code wait}; false when it is still open then. */
+    /**
+     * True when the target closed {@code s} within {@code wait}; false when it is still open then.
+     */
     private static boolean closedByTarget(Socket s, Duration wait) throws IOException {
         s.setSoTimeout((int) Math.max(1, wait.toMillis()));
         try {
@@ -80,8 +84,13 @@ class TargetLimitsTest {
     }
 
     private double dropped(String reason) {
-        var counter = target.server().metrics().registry().find("iscsi.target.connections.dropped")
-                .tag("reason", reason).counter();
+        var counter =
+                target.server()
+                        .metrics()
+                        .registry()
+                        .find("iscsi.target.connections.dropped")
+                        .tag("reason", reason)
+                        .counter();
         return counter == null ? 0 : counter.count();
     }
 
@@ -101,14 +110,16 @@ class TargetLimitsTest {
             if (stop.get()) {
                 return;
             }
-            s.execute(LunAddress.encode(0), Cdbs.read10(lba * 8, 8), null, 4096).whenComplete((r, e) -> {
-                if (e != null || !r.good()) {
-                    failed.complete(null);
-                    return;
-                }
-                done.incrementAndGet();
-                next(s, (lba + 4) % 4096);
-            });
+            s.execute(LunAddress.encode(0), Cdbs.read10(lba * 8, 8), null, 4096)
+                    .whenComplete(
+                            (r, e) -> {
+                                if (e != null || !r.good()) {
+                                    failed.complete(null);
+                                    return;
+                                }
+                                done.incrementAndGet();
+                                next(s, (lba + 4) % 4096);
+                            });
         }
 
         /** Completions per second over {@code window}. */
@@ -120,7 +131,8 @@ class TargetLimitsTest {
     }
 
     @Test
-    void thousandIdleConnectionsAreClosedByTheIdleTimeoutWhileARealSessionKeepsItsIoRate() throws Exception {
+    void thousandIdleConnectionsAreClosedByTheIdleTimeoutWhileARealSessionKeepsItsIoRate()
+            throws Exception {
         start(new TargetLimits(1024, 4096, Duration.ofSeconds(60), Duration.ofSeconds(2)));
         InitiatorSession busy = login();
         InitiatorSession quiet = login();
@@ -132,19 +144,29 @@ class TargetLimitsTest {
         }
         double during = reader.rate(Duration.ofMillis(1500));
         for (Socket s : sockets) {
-            assertTrue(closedByTarget(s, Duration.ofSeconds(10)), "every idle connection is closed");
+            assertTrue(
+                    closedByTarget(s, Duration.ofSeconds(10)), "every idle connection is closed");
         }
         double seconds = (System.nanoTime() - opened) / 1e9;
         double after = reader.rate(Duration.ofSeconds(1));
         reader.stop.set(true);
-        System.out.printf("reads/s: %.0f before, %.0f with 1000 idle connections, %.0f after; all closed %.1f s after"
-                + " opening%n", before, during, after, seconds);
+        System.out.printf(
+                "reads/s: %.0f before, %.0f with 1000 idle connections, %.0f after; all closed %.1f s after"
+                        + " opening%n",
+                before, during, after, seconds);
         assertTrue(seconds < 12, "closed after about the 2 s idle timeout, not " + seconds + " s");
         assertEquals(1000.0, dropped("idle"));
         assertTrue(!reader.failed.isDone(), "the real session's I/O never failed");
-        assertTrue(during > 0.25 * before && after > 0.25 * before,
-                "the real session keeps its I/O rate: " + before + " -> " + during + " -> " + after);
-        assertTrue(quiet.execute(LunAddress.encode(0), Cdbs.testUnitReady(), null, 0).join().good(),
+        assertTrue(
+                during > 0.25 * before && after > 0.25 * before,
+                "the real session keeps its I/O rate: "
+                        + before
+                        + " -> "
+                        + during
+                        + " -> "
+                        + after);
+        assertTrue(
+                quiet.execute(LunAddress.encode(0), Cdbs.testUnitReady(), null, 0).join().good(),
                 "a normal session silent for longer than the idle timeout is kept (NOP-In pings watch those)");
     }
 
@@ -213,8 +235,11 @@ class TargetLimitsTest {
             try {
                 in.add(f.join());
             } catch (CompletionException e) {
-                LoginRefusedException r = assertInstanceOf(LoginRefusedException.class, e.getCause());
-                assertEquals(LoginStatus.OUT_OF_RESOURCES, LoginStatus.of(r.statusClass(), r.statusDetail()));
+                LoginRefusedException r =
+                        assertInstanceOf(LoginRefusedException.class, e.getCause());
+                assertEquals(
+                        LoginStatus.OUT_OF_RESOURCES,
+                        LoginStatus.of(r.statusClass(), r.statusDetail()));
                 outOfResources++;
             }
         }

@@ -27,22 +27,44 @@ import org.junit.jupiter.api.Test;
  */
 class TargetTaskTest {
     private static final int ITT = 7;
-    /** ImmediateData=Yes, InitialR2T=No, FirstBurstLength 8 KiB, MaxBurstLength 8 KiB, 2 R2Ts outstanding. */
-    private static final SessionParameters PARAMS = new SessionParameters(false, false, 1, false, true, 8192, 8192,
-            8192, 8192, 2, 20, 2, true, true, 0);
+
+    /**
+     * ImmediateData=Yes, InitialR2T=No, FirstBurstLength 8 KiB, MaxBurstLength 8 KiB, 2 R2Ts
+     * outstanding.
+     */
+    private static final SessionParameters PARAMS =
+            new SessionParameters(
+                    false, false, 1, false, true, 8192, 8192, 8192, 8192, 2, 20, 2, true, true, 0);
 
     private final List<int[]> r2ts = new ArrayList<>(); // {ttt, offset, length}
     private final List<ByteBuf> sent = new ArrayList<>();
 
     private TargetTask writeTask(byte[] all, int immediate) {
         ByteBuf imm = piece(all, 0, immediate);
-        ScsiCommand cmd = new ScsiCommand(false, false, false, true, 1, 0, ITT, all.length, 1, 1,
-                new byte[] {0x2a, 0, 0, 0, 0, 0, 0, 0, (byte) (all.length / 512), 0}, imm);
-        return new TargetTask(cmd, PARAMS, (task, r2tSn, offset, length) -> {
-            int ttt = 100 + r2ts.size();
-            r2ts.add(new int[] {ttt, offset, length});
-            return ttt;
-        }, t -> { }, UnpooledByteBufAllocator.DEFAULT);
+        ScsiCommand cmd =
+                new ScsiCommand(
+                        false,
+                        false,
+                        false,
+                        true,
+                        1,
+                        0,
+                        ITT,
+                        all.length,
+                        1,
+                        1,
+                        new byte[] {0x2a, 0, 0, 0, 0, 0, 0, 0, (byte) (all.length / 512), 0},
+                        imm);
+        return new TargetTask(
+                cmd,
+                PARAMS,
+                (task, r2tSn, offset, length) -> {
+                    int ttt = 100 + r2ts.size();
+                    r2ts.add(new int[] {ttt, offset, length});
+                    return ttt;
+                },
+                t -> {},
+                UnpooledByteBufAllocator.DEFAULT);
     }
 
     private ByteBuf piece(byte[] all, int offset, int length) {
@@ -76,7 +98,8 @@ class TargetTaskTest {
     }
 
     @Test
-    void dataFromImmediateUnsolicitedAndSolicitedPdusIsHandedOverAsTheReceivedPiecesInOrder() throws Exception {
+    void dataFromImmediateUnsolicitedAndSolicitedPdusIsHandedOverAsTheReceivedPiecesInOrder()
+            throws Exception {
         byte[] all = pattern(24576);
         TargetTask task = writeTask(all, 4096);
         // unsolicited Data-Out finishes the first burst before the logical unit asks
@@ -94,10 +117,12 @@ class TargetTaskTest {
         ByteBuffer[] segments = f.get();
         assertEquals(5, segments.length, "one segment per PDU, none merged by copying");
         assertArrayEquals(all, concat(segments));
-        sent.get(0).setByte(0, all[0] + 1); // the immediate data's bytes: the segment is that memory
+        sent.get(0)
+                .setByte(0, all[0] + 1); // the immediate data's bytes: the segment is that memory
         assertEquals((byte) (all[0] + 1), segments[0].get(segments[0].position()));
         task.release();
-        sent.forEach(b -> assertEquals(0, b.refCnt(), "every received buffer is freed with the task"));
+        sent.forEach(
+                b -> assertEquals(0, b.refCnt(), "every received buffer is freed with the task"));
     }
 
     @Test
@@ -132,7 +157,8 @@ class TargetTaskTest {
         TargetTask task = writeTask(all, 8192);
         CompletableFuture<ByteBuffer[]> f = task.receiveSegments(all.length);
         task.abort();
-        assertThrows(CancellationException.class, f::get, "the logical unit sees the task cancelled");
+        assertThrows(
+                CancellationException.class, f::get, "the logical unit sees the task cancelled");
         task.release();
         sent.forEach(b -> assertEquals(0, b.refCnt()));
     }

@@ -14,9 +14,9 @@ import org.iscsilab.core.fault.FaultRules;
 import org.iscsilab.iscsi.login.ChapCredentials;
 
 /**
- * The transport's own test target: one {@link IscsiTargetServer} on a loopback port with one
- * target node whose LUNs are given as LUN specs. The assembled product (config, admin API,
- * Prometheus) is the target server module's; these tests need the transport and the SCSI core only.
+ * The transport's own test target: one {@link IscsiTargetServer} on a loopback port with one target
+ * node whose LUNs are given as LUN specs. The assembled product (config, admin API, Prometheus) is
+ * the target server module's; these tests need the transport and the SCSI core only.
  */
 final class TestTarget implements AutoCloseable {
     static final String IQN = "iqn.2026-01.org.iscsilab:transport-test";
@@ -26,7 +26,8 @@ final class TestTarget implements AutoCloseable {
     private final ExecutorService io;
     private final InetSocketAddress address;
 
-    private TestTarget(IscsiTargetServer server, ScsiTargetDevice device, ExecutorService io) throws InterruptedException {
+    private TestTarget(IscsiTargetServer server, ScsiTargetDevice device, ExecutorService io)
+            throws InterruptedException {
         this.server = server;
         this.device = device;
         this.io = io;
@@ -37,18 +38,23 @@ final class TestTarget implements AutoCloseable {
         return start(TargetSettings.defaults(), lunSpecs);
     }
 
-    static TestTarget start(TargetSettings settings, String... lunSpecs) throws IOException, InterruptedException {
-        ExecutorService io = Executors.newFixedThreadPool(2, r -> {
-            Thread t = new Thread(r, "lun-io");
-            t.setDaemon(true);
-            return t;
-        });
+    static TestTarget start(TargetSettings settings, String... lunSpecs)
+            throws IOException, InterruptedException {
+        ExecutorService io =
+                Executors.newFixedThreadPool(
+                        2,
+                        r -> {
+                            Thread t = new Thread(r, "lun-io");
+                            t.setDaemon(true);
+                            return t;
+                        });
         ScsiTargetDevice device = new ScsiTargetDevice(IQN);
         for (int i = 0; i < lunSpecs.length; i++) {
             device.addLogicalUnit(LunSpec.parse(lunSpecs[i]).create(i, IQN, io));
         }
-        IscsiTargetServer server = new IscsiTargetServer(settings, List.of(new InetSocketAddress("127.0.0.1", 0)),
-                List.of(), 1);
+        IscsiTargetServer server =
+                new IscsiTargetServer(
+                        settings, List.of(new InetSocketAddress("127.0.0.1", 0)), List.of(), 1);
         server.addTarget(new IscsiTarget(IQN, "transport-test", device));
         return new TestTarget(server, device, io);
     }

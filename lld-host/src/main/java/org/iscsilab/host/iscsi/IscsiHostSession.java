@@ -11,24 +11,28 @@ import org.iscsilab.host.mid.ScsiDevice;
 import org.iscsilab.host.mid.ScsiDisk;
 import org.iscsilab.host.mid.ScsiHost;
 import org.iscsilab.host.mid.ScsiTarget;
-import org.iscsilab.scsi.Cdbs;
 import org.iscsilab.iscsi.initiator.RecoveringSession;
 import org.iscsilab.iscsi.initiator.ScsiResult;
+import org.iscsilab.scsi.Cdbs;
 import org.iscsilab.scsi.LunAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One iSCSI session as the SCSI transport class sees it (iscsi_cls_session): its own SCSI host
- * with one target, the session's transport state, and the link from connection recovery to the
- * mid-layer (docs/linux-midlayer.md §8): a failed connection blocks the target; a relogin unblocks it to
+ * One iSCSI session as the SCSI transport class sees it (iscsi_cls_session): its own SCSI host with
+ * one target, the session's transport state, and the link from connection recovery to the mid-layer
+ * (docs/linux-midlayer.md §8): a failed connection blocks the target; a relogin unblocks it to
  * RUNNING; the replacement timeout unblocks it to TRANSPORT_OFFLINE, so I/O fails fast.
  */
 public final class IscsiHostSession {
     private static final Logger log = LoggerFactory.getLogger(IscsiHostSession.class);
 
     /** ISCSI_SESSION_LOGGED_IN, ISCSI_SESSION_FAILED, ISCSI_SESSION_FREE. */
-    public enum TransportState { LOGGED_IN, FAILED, FREE }
+    public enum TransportState {
+        LOGGED_IN,
+        FAILED,
+        FREE
+    }
 
     private final IscsiLld lld;
     private final ScsiHost host;
@@ -78,7 +82,9 @@ public final class IscsiHostSession {
     private void recoveryChanged(RecoveringSession.State from, RecoveringSession.State to) {
         switch (to) {
             case RECOVERING -> {
-                state = TransportState.FAILED; // iscsi_block_session -> block work on the session device
+                state =
+                        TransportState
+                                .FAILED; // iscsi_block_session -> block work on the session device
                 BlockControl.blockHost(host);
             }
             case LOGGED_IN -> {
@@ -89,8 +95,7 @@ public final class IscsiHostSession {
                 state = TransportState.FREE; // recovery_tmo expired: fail I/O fast
                 BlockControl.unblockHost(host, DeviceState.TRANSPORT_OFFLINE);
             }
-            default -> {
-            }
+            default -> {}
         }
     }
 
@@ -107,7 +112,9 @@ public final class IscsiHostSession {
         int count = Math.min(b.getInt(0) / 8, (luns.data().length - 8) / 8);
         for (int i = 0; i < count; i++) {
             int lun = LunAddress.decode(b.getLong(8 + 8 * i));
-            ScsiResult inq = recovery.execute(LunAddress.encode(lun), Cdbs.inquiry(false, 0, 36), null, 36).join();
+            ScsiResult inq =
+                    recovery.execute(LunAddress.encode(lun), Cdbs.inquiry(false, 0, 36), null, 36)
+                            .join();
             if (!inq.good() || inq.data().length < 1 || (inq.data()[0] & 0xFF) != 0x00) {
                 continue; // not a connected direct-access device
             }
@@ -115,20 +122,24 @@ public final class IscsiHostSession {
             ScsiDisk disk = new ScsiDisk(device, false);
             disk.probe();
             disks.put(device, disk);
-            log.info("{}: sd attached, {} blocks of {} bytes, write cache {}", device.hctl(), disk.blocks(),
-                    disk.blockSize(), disk.writeCacheEnabled() ? "on" : "off");
+            log.info(
+                    "{}: sd attached, {} blocks of {} bytes, write cache {}",
+                    device.hctl(),
+                    disk.blocks(),
+                    disk.blockSize(),
+                    disk.writeCacheEnabled() ? "on" : "off");
         }
         return disks();
     }
 
     /**
      * Logout and session removal, in open-iscsi's order by default (session_logout_task unbinds
-     * before it sends the Logout PDU): on a logged-in session the devices are removed
-     * first (sd's SYNCHRONIZE CACHE still reaches the target), then the Logout PDU goes
-     * ({@link IscsiLld#setRemoveDevicesBeforeLogout} selects the other order). On a session that is
-     * not logged in, iscsi_remove_session's order applies (docs/linux-midlayer.md §8, scenario D): stop
-     * recovering, FREE, unblock to TRANSPORT_OFFLINE (parked I/O is killed), then remove the target.
-     * Either way iscsi_host_remove removes the host last and the module reference goes.
+     * before it sends the Logout PDU): on a logged-in session the devices are removed first (sd's
+     * SYNCHRONIZE CACHE still reaches the target), then the Logout PDU goes ({@link
+     * IscsiLld#setRemoveDevicesBeforeLogout} selects the other order). On a session that is not
+     * logged in, iscsi_remove_session's order applies (docs/linux-midlayer.md §8, scenario D): stop
+     * recovering, FREE, unblock to TRANSPORT_OFFLINE (parked I/O is killed), then remove the
+     * target. Either way iscsi_host_remove removes the host last and the module reference goes.
      */
     public void logout() throws InterruptedException {
         if (recovery.state() != RecoveringSession.State.LOGGED_IN) {

@@ -4,9 +4,13 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.iscsilab.host.mid.HostResult;
 import org.iscsilab.host.mid.LowLevelDriver;
@@ -19,17 +23,13 @@ import org.iscsilab.host.module.KernelModule;
 import org.iscsilab.host.module.Violations;
 import org.iscsilab.iscsi.initiator.InitiatorConfig;
 import org.iscsilab.iscsi.initiator.InitiatorSession;
-import org.iscsilab.iscsi.initiator.TaskAbortedException;
-import org.iscsilab.iscsi.pdu.TaskManagementRequest;
-import org.iscsilab.iscsi.pdu.TaskManagementResponse;
 import org.iscsilab.iscsi.initiator.IscsiInitiator;
 import org.iscsilab.iscsi.initiator.RecoveringSession;
 import org.iscsilab.iscsi.initiator.ScsiResult;
+import org.iscsilab.iscsi.initiator.TaskAbortedException;
+import org.iscsilab.iscsi.pdu.TaskManagementRequest;
+import org.iscsilab.iscsi.pdu.TaskManagementResponse;
 import org.iscsilab.scsi.LunAddress;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * The iSCSI low-level driver (iscsi_tcp + libiscsi + scsi_transport_iscsi, in the parts the
@@ -54,13 +54,18 @@ public final class IscsiLld implements LowLevelDriver {
     private volatile boolean bartVisitsCancel = true;
     private volatile boolean removeDevicesBeforeLogout = true;
 
-    public IscsiLld(IscsiInitiator initiator, Policy policy, Violations violations, boolean exitRemovesHosts) {
+    public IscsiLld(
+            IscsiInitiator initiator,
+            Policy policy,
+            Violations violations,
+            boolean exitRemovesHosts) {
         this.initiator = initiator;
         this.policy = policy;
         this.violations = violations;
         this.exitRemovesHosts = exitRemovesHosts;
-        this.module = new KernelModule(exitRemovesHosts ? "iscsi_lld_srp_like" : "iscsi_tcp", violations);
-        module.load(() -> { }, this::exit);
+        this.module =
+                new KernelModule(exitRemovesHosts ? "iscsi_lld_srp_like" : "iscsi_tcp", violations);
+        module.load(() -> {}, this::exit);
     }
 
     @Override
@@ -72,7 +77,10 @@ public final class IscsiLld implements LowLevelDriver {
         return policy;
     }
 
-    /** For the hosts of new sessions: see {@link org.iscsilab.host.mid.ScsiHost#setUnblockVisitsCancel}. */
+    /**
+     * For the hosts of new sessions: see {@link
+     * org.iscsilab.host.mid.ScsiHost#setUnblockVisitsCancel}.
+     */
     public void setBartVisitsCancel(boolean visits) {
         this.bartVisitsCancel = visits;
     }
@@ -107,26 +115,35 @@ public final class IscsiLld implements LowLevelDriver {
      * Logs in, creates the session's host and scans it (REPORT LUNS, INQUIRY, then sd's READ
      * CAPACITY and caching mode page per disk). Refused once the module is GOING.
      */
-    public CompletableFuture<IscsiHostSession> login(InetSocketAddress portal, InitiatorConfig config,
-                                                     Duration retryInterval, Duration replacementTimeout) {
+    public CompletableFuture<IscsiHostSession> login(
+            InetSocketAddress portal,
+            InitiatorConfig config,
+            Duration retryInterval,
+            Duration replacementTimeout) {
         if (!module.tryGet()) {
-            return CompletableFuture.failedFuture(new IllegalStateException(module.name() + " is " + module.state()));
+            return CompletableFuture.failedFuture(
+                    new IllegalStateException(module.name() + " is " + module.state()));
         }
         if (exitRemovesHosts) {
             module.put(); // the SRP-like driver's hosts do not keep the module loaded
         }
         // the mid-layer's timers govern commands; the initiator's own timeout is only a backstop
         InitiatorConfig sessionConfig = config.withCommandTimeout(Duration.ofHours(1));
-        return RecoveringSession.open(initiator, portal, sessionConfig, retryInterval, replacementTimeout)
-                .thenApply(rs -> {
-                    IscsiHostSession s = new IscsiHostSession(this, hostNumbers.getAndIncrement(), rs);
-                    sessions.add(s);
-                    return s;
-                }).whenComplete((s, err) -> {
-                    if (err != null && !exitRemovesHosts) {
-                        module.put();
-                    }
-                });
+        return RecoveringSession.open(
+                        initiator, portal, sessionConfig, retryInterval, replacementTimeout)
+                .thenApply(
+                        rs -> {
+                            IscsiHostSession s =
+                                    new IscsiHostSession(this, hostNumbers.getAndIncrement(), rs);
+                            sessions.add(s);
+                            return s;
+                        })
+                .whenComplete(
+                        (s, err) -> {
+                            if (err != null && !exitRemovesHosts) {
+                                module.put();
+                            }
+                        });
     }
 
     void sessionGone(IscsiHostSession s) {
@@ -144,7 +161,9 @@ public final class IscsiLld implements LowLevelDriver {
         }
         switch (s.recovery().state()) {
             case RECOVERING -> {
-                device.requeue(request); // iscsi_session_chkready: DID_IMM_RETRY while the session is FAILED
+                device.requeue(
+                        request); // iscsi_session_chkready: DID_IMM_RETRY while the session is
+                // FAILED
                 return;
             }
             case FAILED -> {
@@ -155,29 +174,45 @@ public final class IscsiLld implements LowLevelDriver {
                 request.complete(HostResult.of(HostResult.HostByte.DID_NO_CONNECT));
                 return;
             }
-            default -> {
-            }
+            default -> {}
         }
-        InitiatorSession.Command cmd = s.recovery().submit(LunAddress.encode(device.lun()), request.cdb(),
-                request.dataOut(), request.expectedDataIn());
+        InitiatorSession.Command cmd =
+                s.recovery()
+                        .submit(
+                                LunAddress.encode(device.lun()),
+                                request.cdb(),
+                                request.dataOut(),
+                                request.expectedDataIn());
         inFlight.put(request, cmd);
-        cmd.result().whenComplete((ScsiResult r, Throwable err) -> {
-            inFlight.remove(request);
-            Throwable cause = err instanceof CompletionException && err.getCause() != null
-                    ? err.getCause() : err;
-            if (err == null) {
-                request.complete(new HostResult(HostResult.HostByte.DID_OK, r.status(), r.sense(), r.data()));
-            } else if (cause instanceof TaskAbortedException) {
-                // the error handler aborted it and completes it
-            } else if (cause instanceof TimeoutException) {
-                request.complete(HostResult.of(HostResult.HostByte.DID_TIME_OUT));
-            } else if (s.recovery().state() == RecoveringSession.State.RECOVERING
-                    || s.recovery().state() == RecoveringSession.State.LOGGED_IN) {
-                device.requeue(request); // the connection failed under it: retried after recovery
-            } else {
-                request.complete(HostResult.of(HostResult.HostByte.DID_TRANSPORT_FAILFAST));
-            }
-        });
+        cmd.result()
+                .whenComplete(
+                        (ScsiResult r, Throwable err) -> {
+                            inFlight.remove(request);
+                            Throwable cause =
+                                    err instanceof CompletionException && err.getCause() != null
+                                            ? err.getCause()
+                                            : err;
+                            if (err == null) {
+                                request.complete(
+                                        new HostResult(
+                                                HostResult.HostByte.DID_OK,
+                                                r.status(),
+                                                r.sense(),
+                                                r.data()));
+                            } else if (cause instanceof TaskAbortedException) {
+                                // the error handler aborted it and completes it
+                            } else if (cause instanceof TimeoutException) {
+                                request.complete(HostResult.of(HostResult.HostByte.DID_TIME_OUT));
+                            } else if (s.recovery().state() == RecoveringSession.State.RECOVERING
+                                    || s.recovery().state() == RecoveringSession.State.LOGGED_IN) {
+                                device.requeue(
+                                        request); // the connection failed under it: retried after
+                                // recovery
+                            } else {
+                                request.complete(
+                                        HostResult.of(HostResult.HostByte.DID_TRANSPORT_FAILFAST));
+                            }
+                        });
     }
 
     /** How long the error handler waits for a task management response. */
@@ -191,27 +226,40 @@ public final class IscsiLld implements LowLevelDriver {
         if (cmd == null || s == null) {
             return false;
         }
-        return tmfSucceeded(cmd.itt().thenCompose(itt -> s.recovery().abortTask(LunAddress.encode(device.lun()), itt)));
+        return tmfSucceeded(
+                cmd.itt()
+                        .thenCompose(
+                                itt ->
+                                        s.recovery()
+                                                .abortTask(LunAddress.encode(device.lun()), itt)));
     }
 
     @Override
     public boolean deviceReset(ScsiDevice device) throws InterruptedException {
         IscsiHostSession s = sessionOf(device);
-        return s != null && tmfSucceeded(s.recovery().taskManagement(TaskManagementRequest.LOGICAL_UNIT_RESET,
-                LunAddress.encode(device.lun())));
+        return s != null
+                && tmfSucceeded(
+                        s.recovery()
+                                .taskManagement(
+                                        TaskManagementRequest.LOGICAL_UNIT_RESET,
+                                        LunAddress.encode(device.lun())));
     }
 
     @Override
     public boolean targetReset(ScsiTarget target) throws InterruptedException {
         for (IscsiHostSession s : sessions) {
             if (s.target() == target) {
-                return tmfSucceeded(s.recovery().taskManagement(TaskManagementRequest.TARGET_WARM_RESET, 0));
+                return tmfSucceeded(
+                        s.recovery().taskManagement(TaskManagementRequest.TARGET_WARM_RESET, 0));
             }
         }
         return false;
     }
 
-    /** iscsi_eh_session_reset: drop the connection; the session recovers and requeued requests go again. */
+    /**
+     * iscsi_eh_session_reset: drop the connection; the session recovers and requeued requests go
+     * again.
+     */
     @Override
     public boolean hostReset(ScsiHost host) {
         for (IscsiHostSession s : sessions) {
@@ -223,10 +271,12 @@ public final class IscsiLld implements LowLevelDriver {
         return false;
     }
 
-    private static boolean tmfSucceeded(CompletableFuture<Integer> response) throws InterruptedException {
+    private static boolean tmfSucceeded(CompletableFuture<Integer> response)
+            throws InterruptedException {
         try {
             int r = response.get(TMF_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-            return r == TaskManagementResponse.FUNCTION_COMPLETE || r == TaskManagementResponse.TASK_DOES_NOT_EXIST;
+            return r == TaskManagementResponse.FUNCTION_COMPLETE
+                    || r == TaskManagementResponse.TASK_DOES_NOT_EXIST;
         } catch (ExecutionException | TimeoutException e) {
             return false;
         }

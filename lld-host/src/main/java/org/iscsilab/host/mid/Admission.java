@@ -1,9 +1,9 @@
 package org.iscsilab.host.mid;
 
 /**
- * What the device's state says about a request the queue is about to dispatch
- * (K411 scsi_prep_state_check, K613 scsi_device_state_check). It is asked only when the queue
- * runs: a stopped queue never reaches it.
+ * What the device's state says about a request the queue is about to dispatch (K411
+ * scsi_prep_state_check, K613 scsi_device_state_check). It is asked only when the queue runs: a
+ * stopped queue never reaches it.
  */
 public enum Admission {
     /** Hand it to the LLD. */
@@ -22,7 +22,8 @@ public enum Admission {
             case QUIESCE -> preempt ? ALLOW : DEFER;
             case DEL, OFFLINE, TRANSPORT_OFFLINE -> KILL;
             case BLOCK, CREATED_BLOCK -> DEFER;
-            case CANCEL_BLOCK -> KILL; // James: I/O to a blocked device being removed is thrown away
+            case CANCEL_BLOCK ->
+                    KILL; // James: I/O to a blocked device being removed is thrown away
         };
     }
 }

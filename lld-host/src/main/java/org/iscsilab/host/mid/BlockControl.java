@@ -4,15 +4,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Block and unblock (docs/linux-midlayer.md §4): what the transport calls when a session fails and recovers.
- * The 4.11 model writes states without a lock; v4.13 and later change state and stop the queue
- * under the device's state mutex. Target unblock picks its devices as the policy says: with
+ * Block and unblock (docs/linux-midlayer.md §4): what the transport calls when a session fails and
+ * recovers. The 4.11 model writes states without a lock; v4.13 and later change state and stop the
+ * queue under the device's state mutex. Target unblock picks its devices as the policy says: with
  * scsi_device_get (skipping CANCEL, DEL and every device of a GOING module) or, with {@code bart},
  * without it.
  */
 public final class BlockControl {
-    private BlockControl() {
-    }
+    private BlockControl() {}
 
     /** scsi_internal_device_block: BLOCK (or CREATED_BLOCK from CREATED), then stop the queue. */
     public static boolean blockDevice(ScsiDevice d) {
@@ -36,13 +35,14 @@ public final class BlockControl {
 
     /**
      * scsi_internal_device_unblock: writes the state directly (no table check): BLOCK and
-     * TRANSPORT_OFFLINE become {@code newState}; CREATED_BLOCK becomes CREATED or the offline
-     * state asked for; CANCEL and OFFLINE stay but get their queue restarted; CANCEL_BLOCK becomes
-     * CANCEL (James). Anything else is -EINVAL. Then the queue is started.
+     * TRANSPORT_OFFLINE become {@code newState}; CREATED_BLOCK becomes CREATED or the offline state
+     * asked for; CANCEL and OFFLINE stay but get their queue restarted; CANCEL_BLOCK becomes CANCEL
+     * (James). Anything else is -EINVAL. Then the queue is started.
      */
     public static boolean unblockDevice(ScsiDevice d, DeviceState newState) {
         Policy policy = d.host().policy();
-        if (policy.strictUnblockTarget() && newState != DeviceState.RUNNING
+        if (policy.strictUnblockTarget()
+                && newState != DeviceState.RUNNING
                 && newState != DeviceState.TRANSPORT_OFFLINE) {
             return false; // -EINVAL since Bart's 2019 change
         }
@@ -55,8 +55,12 @@ public final class BlockControl {
             d.host().yieldAt("unblock " + d.hctl() + ": state read, not yet written");
             switch (seen) {
                 case BLOCK, TRANSPORT_OFFLINE -> d.writeStateDirectly(newState);
-                case CREATED_BLOCK -> d.writeStateDirectly(newState == DeviceState.OFFLINE
-                        || newState == DeviceState.TRANSPORT_OFFLINE ? newState : DeviceState.CREATED);
+                case CREATED_BLOCK ->
+                        d.writeStateDirectly(
+                                newState == DeviceState.OFFLINE
+                                                || newState == DeviceState.TRANSPORT_OFFLINE
+                                        ? newState
+                                        : DeviceState.CREATED);
                 case CANCEL, OFFLINE -> {
                     // state unchanged, queue restarted
                 }
@@ -89,9 +93,9 @@ public final class BlockControl {
     }
 
     /**
-     * scsi_target_unblock: the devices visited are those scsi_device_get accepts, or with
-     * {@code bart} every device not in DEL (CANCEL ones only when the host says so). Returns the
-     * devices visited.
+     * scsi_target_unblock: the devices visited are those scsi_device_get accepts, or with {@code
+     * bart} every device not in DEL (CANCEL ones only when the host says so). Returns the devices
+     * visited.
      */
     public static List<ScsiDevice> unblockTarget(ScsiTarget t, DeviceState newState) {
         List<ScsiDevice> visited = new ArrayList<>();
@@ -115,8 +119,8 @@ public final class BlockControl {
     }
 
     /**
-     * scsi_target_block on a session or rport device (docs/linux-midlayer.md §4): it walks the device's child
-     * targets and blocks each. For a host, every target of the host.
+     * scsi_target_block on a session or rport device (docs/linux-midlayer.md §4): it walks the
+     * device's child targets and blocks each. For a host, every target of the host.
      */
     public static void blockHost(ScsiHost h) {
         for (ScsiTarget t : h.targets()) {

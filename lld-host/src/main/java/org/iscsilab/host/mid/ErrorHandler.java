@@ -10,11 +10,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A host's error handler (scsi_error.c, the scsi_eh thread, simplified to one command at a
- * time): a dispatched request that outlives its device's timeout is recovered by escalation —
- * abort the command, reset the LUN, reset the target, reset the host (for iSCSI: drop the session,
- * which then recovers and the requests are retried); when every step fails the device goes
- * OFFLINE. Only dispatched requests have timers: parked ones never time out (docs/linux-midlayer.md §3).
+ * A host's error handler (scsi_error.c, the scsi_eh thread, simplified to one command at a time): a
+ * dispatched request that outlives its device's timeout is recovered by escalation — abort the
+ * command, reset the LUN, reset the target, reset the host (for iSCSI: drop the session, which then
+ * recovers and the requests are retried); when every step fails the device goes OFFLINE. Only
+ * dispatched requests have timers: parked ones never time out (docs/linux-midlayer.md §3).
  */
 public final class ErrorHandler {
     private static final Logger log = LoggerFactory.getLogger(ErrorHandler.class);
@@ -22,16 +22,19 @@ public final class ErrorHandler {
     private final ScsiHost host;
     private final ScheduledExecutorService timers;
     private final List<String> actions = new ArrayList<>();
+
     /** Timers armed so far, one per dispatched request. */
     private final AtomicLong armed = new AtomicLong();
 
     ErrorHandler(ScsiHost host) {
         this.host = host;
-        this.timers = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "scsi_eh_" + host.number());
-            t.setDaemon(true);
-            return t;
-        });
+        this.timers =
+                Executors.newSingleThreadScheduledExecutor(
+                        r -> {
+                            Thread t = new Thread(r, "scsi_eh_" + host.number());
+                            t.setDaemon(true);
+                            return t;
+                        });
     }
 
     /** What the error handler did, in order ("abort 0:0:0:0 opcode 0x28: success", ...). */
@@ -53,11 +56,14 @@ public final class ErrorHandler {
     void watch(ScsiDevice device, Request request) {
         armed.incrementAndGet();
         long ms = device.timeout().toMillis();
-        timers.schedule(() -> {
-            if (!request.result().isDone() && request.dispatchedNanos() > 0) {
-                recover(device, request);
-            }
-        }, ms, TimeUnit.MILLISECONDS);
+        timers.schedule(
+                () -> {
+                    if (!request.result().isDone() && request.dispatchedNanos() > 0) {
+                        recover(device, request);
+                    }
+                },
+                ms,
+                TimeUnit.MILLISECONDS);
     }
 
     private void recover(ScsiDevice d, Request r) {
@@ -68,7 +74,10 @@ public final class ErrorHandler {
             lld.module().enter("eh_abort_handler(" + d.hctl() + ")");
             if (step("abort", "abort " + what, lld.abort(d, r))
                     || step("lun-reset", "LUN reset " + d.hctl(), lld.deviceReset(d))
-                    || step("target-reset", "target reset " + d.target().id(), lld.targetReset(d.target()))) {
+                    || step(
+                            "target-reset",
+                            "target reset " + d.target().id(),
+                            lld.targetReset(d.target()))) {
                 r.complete(HostResult.of(HostResult.HostByte.DID_TIME_OUT));
                 return;
             }

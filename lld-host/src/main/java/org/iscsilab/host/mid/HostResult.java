@@ -1,8 +1,8 @@
 package org.iscsilab.host.mid;
 
 /**
- * How a request ended, as the mid-layer reports it: the host byte (whether it reached the device
- * at all), the SCSI status, sense and data-in.
+ * How a request ended, as the mid-layer reports it: the host byte (whether it reached the device at
+ * all), the SCSI status, sense and data-in.
  */
 public record HostResult(HostByte hostByte, int status, byte[] sense, byte[] data) {
     /** The host byte values the model uses (include/scsi/scsi.h DID_*). */

@@ -3,8 +3,8 @@ package org.iscsilab.host.mid;
 import org.iscsilab.host.module.KernelModule;
 
 /**
- * What the mid-layer calls in a low-level driver (struct scsi_host_template): each call runs
- * the LLD module's code, so implementations mark it with {@code module().enter(...)}.
+ * What the mid-layer calls in a low-level driver (struct scsi_host_template): each call runs the
+ * LLD module's code, so implementations mark it with {@code module().enter(...)}.
  */
 public interface LowLevelDriver {
     /** The module the driver's code lives in. */
@@ -25,6 +25,8 @@ public interface LowLevelDriver {
     /** eh_target_reset_handler: TARGET WARM RESET; true on success. */
     boolean targetReset(ScsiTarget target) throws InterruptedException;
 
-    /** eh_host_reset_handler: for iSCSI a session reset (drop the connection); true when started. */
+    /**
+     * eh_host_reset_handler: for iSCSI a session reset (drop the connection); true when started.
+     */
     boolean hostReset(ScsiHost host) throws InterruptedException;
 }

@@ -10,7 +10,9 @@ public enum MultipathView {
     PATH_DOWN,
     PATH_REMOVED;
 
-    /** The checker's result for a state string; null means the attribute could not be read (ENXIO). */
+    /**
+     * The checker's result for a state string; null means the attribute could not be read (ENXIO).
+     */
     public static MultipathView of(String sysfsState) {
         if (sysfsState == null) {
             return PATH_REMOVED;

@@ -18,22 +18,24 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The kernel behaviour a run models: the transition table of scsi_device_set_state() and the
- * three places the 2017 fixes differ (how target unblock picks devices, how removal treats a
- * blocked device, whether SYNCHRONIZE CACHE goes to a blocked device being removed).
+ * The kernel behaviour a run models: the transition table of scsi_device_set_state() and the three
+ * places the 2017 fixes differ (how target unblock picks devices, how removal treats a blocked
+ * device, whether SYNCHRONIZE CACHE goes to a blocked device being removed).
  *
  * <ul>
- * <li>{@code v4.11}: the race. Unblock skips devices scsi_device_get refuses (CANCEL, DEL, module GOING).</li>
- * <li>{@code bart}: v4.11, but unblock visits every device not in DEL, without scsi_device_get.
- *     Whether Bart's patch also visited CANCEL devices is not known; by default we visit them
- *     ({@link ScsiHost#setUnblockVisitsCancel} turns that off).</li>
- * <li>{@code cancel-block}: v4.11 plus CANCEL_BLOCK: removing a blocked device moves it to CANCEL_BLOCK,
- *     scsi_device_get accepts it, unblock turns it into CANCEL.</li>
- * <li>{@code cancel-block-drop-sync}: cancel-block, and sd sends no SYNCHRONIZE CACHE to a CANCEL_BLOCK device.</li>
- * <li>{@code v4.13}: the upstream fix: BLOCK->DEL is legal, BLOCK->CANCEL is not; removal of a blocked
- *     device goes to DEL and restarts its queue, under the device's state mutex.</li>
- * <li>{@code current}: v4.13 plus later table additions (QUIESCE->BLOCK, OFFLINE->BLOCK) and an unblock
- *     that accepts only RUNNING or TRANSPORT_OFFLINE as the new state.</li>
+ *   <li>{@code v4.11}: the race. Unblock skips devices scsi_device_get refuses (CANCEL, DEL, module
+ *       GOING).
+ *   <li>{@code bart}: v4.11, but unblock visits every device not in DEL, without scsi_device_get.
+ *       Whether Bart's patch also visited CANCEL devices is not known; by default we visit them
+ *       ({@link ScsiHost#setUnblockVisitsCancel} turns that off).
+ *   <li>{@code cancel-block}: v4.11 plus CANCEL_BLOCK: removing a blocked device moves it to
+ *       CANCEL_BLOCK, scsi_device_get accepts it, unblock turns it into CANCEL.
+ *   <li>{@code cancel-block-drop-sync}: cancel-block, and sd sends no SYNCHRONIZE CACHE to a
+ *       CANCEL_BLOCK device.
+ *   <li>{@code v4.13}: the upstream fix: BLOCK->DEL is legal, BLOCK->CANCEL is not; removal of a
+ *       blocked device goes to DEL and restarts its queue, under the device's state mutex.
+ *   <li>{@code current}: v4.13 plus later table additions (QUIESCE->BLOCK, OFFLINE->BLOCK) and an
+ *       unblock that accepts only RUNNING or TRANSPORT_OFFLINE as the new state.
  * </ul>
  */
 public enum Policy {
@@ -62,11 +64,16 @@ public enum Policy {
                 return p;
             }
         }
-        throw new IllegalArgumentException("unknown policy '" + text + "'; use v4.11, bart, cancel-block, "
-                + "cancel-block-drop-sync, v4.13 or current");
+        throw new IllegalArgumentException(
+                "unknown policy '"
+                        + text
+                        + "'; use v4.11, bart, cancel-block, "
+                        + "cancel-block-drop-sync, v4.13 or current");
     }
 
-    /** scsi_device_set_state(): setting the current state is a no-op; otherwise the table decides. */
+    /**
+     * scsi_device_set_state(): setting the current state is a no-op; otherwise the table decides.
+     */
     public boolean allows(DeviceState from, DeviceState to) {
         return from == to || allowedFrom.get(to).contains(from);
     }
@@ -76,12 +83,17 @@ public enum Policy {
         return this == CANCEL_BLOCK_STATE || this == CANCEL_BLOCK_DROP_SYNC;
     }
 
-    /** v4.13 and later: removal goes BLOCK->DEL with a queue restart, and state changes take state_mutex. */
+    /**
+     * v4.13 and later: removal goes BLOCK->DEL with a queue restart, and state changes take
+     * state_mutex.
+     */
     public boolean removalToDel() {
         return this == V4_13 || this == CURRENT;
     }
 
-    /** bart: target unblock visits devices without scsi_device_get, so a GOING module hides nothing. */
+    /**
+     * bart: target unblock visits devices without scsi_device_get, so a GOING module hides nothing.
+     */
     public boolean unblockWithoutDeviceGet() {
         return this == BART;
     }
@@ -91,7 +103,10 @@ public enum Policy {
         return this == CANCEL_BLOCK_DROP_SYNC;
     }
 
-    /** current: scsi_internal_device_unblock_nowait rejects new states other than RUNNING and TRANSPORT_OFFLINE. */
+    /**
+     * current: scsi_internal_device_unblock_nowait rejects new states other than RUNNING and
+     * TRANSPORT_OFFLINE.
+     */
     public boolean strictUnblockTarget() {
         return this == CURRENT;
     }
@@ -114,11 +129,21 @@ public enum Policy {
         t.get(TRANSPORT_OFFLINE).addAll(EnumSet.of(CREATED, RUNNING, QUIESCE, BLOCK));
         t.get(BLOCK).addAll(EnumSet.of(RUNNING, CREATED_BLOCK));
         t.get(CREATED_BLOCK).add(CREATED);
-        t.get(CANCEL).addAll(EnumSet.of(CREATED, RUNNING, QUIESCE, OFFLINE, TRANSPORT_OFFLINE, BLOCK));
-        t.get(DEL).addAll(EnumSet.of(CREATED, RUNNING, OFFLINE, TRANSPORT_OFFLINE, CANCEL, CREATED_BLOCK));
+        t.get(CANCEL)
+                .addAll(EnumSet.of(CREATED, RUNNING, QUIESCE, OFFLINE, TRANSPORT_OFFLINE, BLOCK));
+        t.get(DEL)
+                .addAll(
+                        EnumSet.of(
+                                CREATED,
+                                RUNNING,
+                                OFFLINE,
+                                TRANSPORT_OFFLINE,
+                                CANCEL,
+                                CREATED_BLOCK));
         switch (label) {
             case "cancel-block", "cancel-block-drop-sync" -> {
-                // James: a blocked device whose removal starts becomes CANCEL_BLOCK; unblock makes it CANCEL
+                // James: a blocked device whose removal starts becomes CANCEL_BLOCK; unblock makes
+                // it CANCEL
                 t.get(CANCEL).remove(BLOCK);
                 t.get(CANCEL_BLOCK).add(BLOCK);
                 t.get(CANCEL).add(CANCEL_BLOCK);

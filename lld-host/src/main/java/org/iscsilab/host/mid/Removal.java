@@ -5,18 +5,17 @@ import java.util.function.Function;
 /**
  * Device, target and host removal in the modelled kernel's order (docs/linux-midlayer.md §5, §6).
  *
- * <p>4.11 (and bart, cancel-block): set CANCEL — or, with James's state, CANCEL_BLOCK for a
- * blocked device — and return at once when that is illegal; run the upper driver's remove
- * (sd: SYNCHRONIZE CACHE when the write cache is on and the device online), set DEL, drain the
- * queue, call the LLD's slave_destroy. v4.13 and later: under the state mutex, CANCEL, or for a
- * blocked device DEL with the queue restarted, so nothing parks and nothing is sent.
+ * <p>4.11 (and bart, cancel-block): set CANCEL — or, with James's state, CANCEL_BLOCK for a blocked
+ * device — and return at once when that is illegal; run the upper driver's remove (sd: SYNCHRONIZE
+ * CACHE when the write cache is on and the device online), set DEL, drain the queue, call the LLD's
+ * slave_destroy. v4.13 and later: under the state mutex, CANCEL, or for a blocked device DEL with
+ * the queue restarted, so nothing parks and nothing is sent.
  *
  * <p>Removal waits for what it issued with no deadline, as the kernel does: when the queue stays
  * stopped it never returns. Callers bound it with a watchdog.
  */
 public final class Removal {
-    private Removal() {
-    }
+    private Removal() {}
 
     /** __scsi_remove_device. {@code upper} is the bound upper driver, or null. */
     public static void removeDevice(ScsiDevice d, UpperDriver upper) throws InterruptedException {
@@ -82,8 +81,12 @@ public final class Removal {
         }
     }
 
-    /** scsi_remove_host: host CANCEL, then every device not in DEL is removed (no scsi_device_get), host DEL. */
-    public static void removeHost(ScsiHost h, Function<ScsiDevice, UpperDriver> upper) throws InterruptedException {
+    /**
+     * scsi_remove_host: host CANCEL, then every device not in DEL is removed (no scsi_device_get),
+     * host DEL.
+     */
+    public static void removeHost(ScsiHost h, Function<ScsiDevice, UpperDriver> upper)
+            throws InterruptedException {
         h.setState(ScsiHost.State.CANCEL);
         for (ScsiDevice d : h.devices()) {
             if (d.state() != DeviceState.DEL) {

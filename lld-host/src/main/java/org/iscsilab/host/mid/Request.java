@@ -3,9 +3,9 @@ package org.iscsilab.host.mid;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * One request on a device's queue. {@code preempt} marks the mid-layer's own commands
- * (scsi_execute sets RQF_PREEMPT, e.g. sd's SYNCHRONIZE CACHE), which some states admit when
- * others are refused. A request has no timer until it is dispatched (blk_start_request).
+ * One request on a device's queue. {@code preempt} marks the mid-layer's own commands (scsi_execute
+ * sets RQF_PREEMPT, e.g. sd's SYNCHRONIZE CACHE), which some states admit when others are refused.
+ * A request has no timer until it is dispatched (blk_start_request).
  */
 public final class Request {
     private final byte[] cdb;
@@ -58,7 +58,10 @@ public final class Request {
 
     private volatile Runnable onDispatchedCompletion;
 
-    /** Called by the queue before handing the request to the LLD: how a finished dispatch is reported. */
+    /**
+     * Called by the queue before handing the request to the LLD: how a finished dispatch is
+     * reported.
+     */
     void onCompletion(Runnable r) {
         onDispatchedCompletion = r;
     }

@@ -6,11 +6,11 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * A device's request queue (the legacy block layer of 4.11, in the parts the race depends on):
- * it can be stopped and started; while stopped nothing is dispatched and parked requests have
- * no timer. Running it asks the device for each request's admission. Draining it (what
- * blk_cleanup_queue does) waits until nothing is parked or in flight, and on a stopped queue
- * with parked requests that wait never ends.
+ * A device's request queue (the legacy block layer of 4.11, in the parts the race depends on): it
+ * can be stopped and started; while stopped nothing is dispatched and parked requests have no
+ * timer. Running it asks the device for each request's admission. Draining it (what
+ * blk_cleanup_queue does) waits until nothing is parked or in flight, and on a stopped queue with
+ * parked requests that wait never ends.
  */
 final class RequestQueue {
     private final Function<Request, Admission> admission;
@@ -32,8 +32,9 @@ final class RequestQueue {
     }
 
     /**
-     * The LLD could not take a dispatched request now (DID_IMM_RETRY, a disrupted transport): it goes
-     * back to the head of the queue, without a timer, and is dispatched again when the queue next runs.
+     * The LLD could not take a dispatched request now (DID_IMM_RETRY, a disrupted transport): it
+     * goes back to the head of the queue, without a timer, and is dispatched again when the queue
+     * next runs.
      */
     void requeue(Request r) {
         synchronized (this) {
@@ -69,7 +70,10 @@ final class RequestQueue {
         return inFlight;
     }
 
-    /** Dispatches what the device admits, kills what it refuses, stops at the first deferred request. */
+    /**
+     * Dispatches what the device admits, kills what it refuses, stops at the first deferred
+     * request.
+     */
     void run() {
         while (true) {
             Request r;
@@ -111,7 +115,8 @@ final class RequestQueue {
 
     /**
      * blk_cleanup_queue's drain: returns when nothing is parked or in flight. A running queue keeps
-     * retrying deferred requests; a stopped one does nothing, so this waits forever (interruptibly).
+     * retrying deferred requests; a stopped one does nothing, so this waits forever
+     * (interruptibly).
      */
     void drain() throws InterruptedException {
         while (true) {

@@ -10,17 +10,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A SCSI device (struct scsi_device) with the one state enforcer of its state machine,
- * {@link #setState} (scsi_device_set_state), its request queue and its reference count.
- * The transition table and the details of block, unblock and removal come from the
- * {@link Policy}. Every state change is kept with its time for the scenario timeline.
+ * A SCSI device (struct scsi_device) with the one state enforcer of its state machine, {@link
+ * #setState} (scsi_device_set_state), its request queue and its reference count. The transition
+ * table and the details of block, unblock and removal come from the {@link Policy}. Every state
+ * change is kept with its time for the scenario timeline.
  */
 public final class ScsiDevice {
     private static final Logger log = LoggerFactory.getLogger(ScsiDevice.class);
 
     /** One entry of the state timeline. */
-    public record Transition(long nanos, DeviceState from, DeviceState to, boolean direct) {
-    }
+    public record Transition(long nanos, DeviceState from, DeviceState to, boolean direct) {}
 
     private final ScsiHost host;
     private final ScsiTarget target;
@@ -28,12 +27,18 @@ public final class ScsiDevice {
     private final Policy policy;
     private final Violations violations;
     private final RequestQueue queue;
+
     /** sdev->state_mutex (v4.13 and later); the 4.11 model does not take it. */
     private final ReentrantLock stateMutex = new ReentrantLock();
+
     private final List<Transition> timeline = new ArrayList<>();
     private DeviceState state = DeviceState.CREATED;
-    /** The sysfs "timeout" attribute: how long a dispatched request may take (sd's default is 30 s). */
+
+    /**
+     * The sysfs "timeout" attribute: how long a dispatched request may take (sd's default is 30 s).
+     */
     private volatile Duration timeout = Duration.ofSeconds(30);
+
     private int references;
 
     ScsiDevice(ScsiTarget target, int lun) {
@@ -116,7 +121,10 @@ public final class ScsiDevice {
         return true;
     }
 
-    /** scsi_internal_device_unblock's write of sdev_state, which bypasses the table (docs/linux-midlayer.md §4). */
+    /**
+     * scsi_internal_device_unblock's write of sdev_state, which bypasses the table
+     * (docs/linux-midlayer.md §4).
+     */
     synchronized void writeStateDirectly(DeviceState to) {
         record(to, true);
     }
@@ -132,8 +140,8 @@ public final class ScsiDevice {
 
     /**
      * A write to the sysfs state attribute. In 4.11 and 4.13 any state name is accepted and goes
-     * through {@link #setState} with no queue handling (writing "running" to a blocked device leaves
-     * its queue stopped). Since 2019/2022 ({@code current}) only "running" and "offline" are
+     * through {@link #setState} with no queue handling (writing "running" to a blocked device
+     * leaves its queue stopped). Since 2019/2022 ({@code current}) only "running" and "offline" are
      * accepted, and only from RUNNING or OFFLINE; anything else is EINVAL.
      */
     public void writeSysfsState(String value) {
@@ -148,15 +156,20 @@ public final class ScsiDevice {
         }
         if (policy == Policy.CURRENT) {
             DeviceState now = state();
-            boolean allowed = (wanted == DeviceState.RUNNING || wanted == DeviceState.OFFLINE)
-                    && (now == DeviceState.RUNNING || now == DeviceState.OFFLINE);
+            boolean allowed =
+                    (wanted == DeviceState.RUNNING || wanted == DeviceState.OFFLINE)
+                            && (now == DeviceState.RUNNING || now == DeviceState.OFFLINE);
             if (!allowed) {
-                throw new IllegalArgumentException("EINVAL: only running and offline may be written, from "
-                        + "running or offline (device is " + now.sysfs() + ")");
+                throw new IllegalArgumentException(
+                        "EINVAL: only running and offline may be written, from "
+                                + "running or offline (device is "
+                                + now.sysfs()
+                                + ")");
             }
         }
         if (!setState(wanted)) {
-            throw new IllegalArgumentException("EINVAL: " + state().sysfs() + " -> " + value + " is not allowed");
+            throw new IllegalArgumentException(
+                    "EINVAL: " + state().sysfs() + " -> " + value + " is not allowed");
         }
     }
 
@@ -201,15 +214,20 @@ public final class ScsiDevice {
      */
     public CompletableFuture<HostResult> submit(Request r) {
         long start = System.nanoTime();
-        CompletableFuture<HostResult> counted = r.result().thenApply(res -> {
-            host.metrics().completed(this, res, System.nanoTime() - start);
-            return res;
-        });
+        CompletableFuture<HostResult> counted =
+                r.result()
+                        .thenApply(
+                                res -> {
+                                    host.metrics().completed(this, res, System.nanoTime() - start);
+                                    return res;
+                                });
         queue.submit(r);
         return counted;
     }
 
-    /** The LLD hands a dispatched request back (it cannot take it now); it waits on the queue again. */
+    /**
+     * The LLD hands a dispatched request back (it cannot take it now); it waits on the queue again.
+     */
     public void requeue(Request r) {
         queue.requeue(r);
     }

@@ -1,16 +1,16 @@
 package org.iscsilab.host.mid;
 
-import org.iscsilab.scsi.Cdbs;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import org.iscsilab.scsi.Cdbs;
 
 /**
- * The sd-like upper driver of one device: read, write and flush for users of the library, and
- * the removal hook of sd_remove -> sd_shutdown -> sd_sync_cache: SYNCHRONIZE CACHE when the
- * write cache is on and the device is online (scsi_device_online), sent as a mid-layer command
- * (preempt) and waited for with no deadline. With cancel-block-drop-sync nothing is sent to a
- * CANCEL_BLOCK device.
+ * The sd-like upper driver of one device: read, write and flush for users of the library, and the
+ * removal hook of sd_remove -> sd_shutdown -> sd_sync_cache: SYNCHRONIZE CACHE when the write cache
+ * is on and the device is online (scsi_device_online), sent as a mid-layer command (preempt) and
+ * waited for with no deadline. With cancel-block-drop-sync nothing is sent to a CANCEL_BLOCK
+ * device.
  */
 public final class ScsiDisk implements UpperDriver {
     private final ScsiDevice device;
@@ -72,7 +72,6 @@ public final class ScsiDisk implements UpperDriver {
         return execute(Cdbs.synchronizeCache10(), null, 0);
     }
 
-
     public boolean writeCacheEnabled() {
         return writeCacheEnabled;
     }
@@ -90,18 +89,32 @@ public final class ScsiDisk implements UpperDriver {
     private static final int UNIT_ATTENTION_RETRIES = 5;
 
     /**
-     * A user command through the device's queue (not preempt). A CHECK CONDITION with UNIT ATTENTION
-     * is retried, as the mid-layer does for reset and power-on conditions.
+     * A user command through the device's queue (not preempt). A CHECK CONDITION with UNIT
+     * ATTENTION is retried, as the mid-layer does for reset and power-on conditions.
      */
     public CompletableFuture<HostResult> execute(byte[] cdb, byte[] dataOut, int expectedDataIn) {
         return execute(device, cdb, dataOut, expectedDataIn, false, UNIT_ATTENTION_RETRIES);
     }
 
-    private static CompletableFuture<HostResult> execute(ScsiDevice d, byte[] cdb, byte[] dataOut, int expectedDataIn,
-                                                         boolean preempt, int retries) {
-        return d.submit(new Request(cdb, dataOut, expectedDataIn, preempt)).thenCompose(r ->
-                retries > 0 && unitAttention(r) ? execute(d, cdb, dataOut, expectedDataIn, preempt, retries - 1)
-                        : CompletableFuture.completedFuture(r));
+    private static CompletableFuture<HostResult> execute(
+            ScsiDevice d,
+            byte[] cdb,
+            byte[] dataOut,
+            int expectedDataIn,
+            boolean preempt,
+            int retries) {
+        return d.submit(new Request(cdb, dataOut, expectedDataIn, preempt))
+                .thenCompose(
+                        r ->
+                                retries > 0 && unitAttention(r)
+                                        ? execute(
+                                                d,
+                                                cdb,
+                                                dataOut,
+                                                expectedDataIn,
+                                                preempt,
+                                                retries - 1)
+                                        : CompletableFuture.completedFuture(r));
     }
 
     /** CHECK CONDITION with sense key UNIT ATTENTION, fixed or descriptor format. */
@@ -120,14 +133,14 @@ public final class ScsiDisk implements UpperDriver {
         if (!writeCacheEnabled || !d.state().online()) {
             return; // sd_sync_cache: -ENODEV for OFFLINE, TRANSPORT_OFFLINE, DEL
         }
-        if (d.state() == DeviceState.CANCEL_BLOCK && d.host().policy().dropSyncCacheWhenCancelBlocked()) {
+        if (d.state() == DeviceState.CANCEL_BLOCK
+                && d.host().policy().dropSyncCacheWhenCancelBlocked()) {
             return;
         }
         syncCacheSent++;
         try {
             // scsi_execute: a mid-layer (preempt) command, unit attentions retried, no deadline
-            execute(d, Cdbs.synchronizeCache10(), null, 0, true,
-                    UNIT_ATTENTION_RETRIES).get();
+            execute(d, Cdbs.synchronizeCache10(), null, 0, true, UNIT_ATTENTION_RETRIES).get();
         } catch (ExecutionException e) {
             // the command failed; sd logs it and removal goes on
         }

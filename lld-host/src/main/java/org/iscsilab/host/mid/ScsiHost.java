@@ -1,19 +1,23 @@
 package org.iscsilab.host.mid;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Metrics;
 import org.iscsilab.host.module.Violations;
 
 /**
- * A SCSI host (struct Scsi_Host): the adapter an LLD registered, its targets and devices, and
- * the policy that says which kernel is modelled.
+ * A SCSI host (struct Scsi_Host): the adapter an LLD registered, its targets and devices, and the
+ * policy that says which kernel is modelled.
  */
 public final class ScsiHost {
     /** SHOST_* states the model needs. */
-    public enum State { RUNNING, CANCEL, DEL }
+    public enum State {
+        RUNNING,
+        CANCEL,
+        DEL
+    }
 
     private final int number;
     private final LowLevelDriver driver;
@@ -29,11 +33,12 @@ public final class ScsiHost {
 
     /**
      * A place in the mid-layer where the modelled kernel takes no lock between two steps, so
-     * another thread may run there. Tests hook a deterministic scheduler in; normally it does nothing.
+     * another thread may run there. Tests hook a deterministic scheduler in; normally it does
+     * nothing.
      */
     @FunctionalInterface
     public interface YieldPoint {
-        YieldPoint NONE = point -> { };
+        YieldPoint NONE = point -> {};
 
         void reached(String point) throws InterruptedException;
     }
@@ -43,7 +48,12 @@ public final class ScsiHost {
     }
 
     /** With the meter registry the host's metrics go to (Micrometer). */
-    public ScsiHost(int number, LowLevelDriver driver, Policy policy, Violations violations, MeterRegistry registry) {
+    public ScsiHost(
+            int number,
+            LowLevelDriver driver,
+            Policy policy,
+            Violations violations,
+            MeterRegistry registry) {
         this.number = number;
         this.driver = driver;
         this.policy = policy;
@@ -63,8 +73,9 @@ public final class ScsiHost {
     }
 
     /**
-     * bart: whether target unblock also visits CANCEL devices. The 2017 patch's text is not at hand,
-     * so this is unconfirmed; it decides scenarios A and B, so it is a visible option (default true).
+     * bart: whether target unblock also visits CANCEL devices. The 2017 patch's text is not at
+     * hand, so this is unconfirmed; it decides scenarios A and B, so it is a visible option
+     * (default true).
      */
     public boolean unblockVisitsCancel() {
         return unblockVisitsCancel;

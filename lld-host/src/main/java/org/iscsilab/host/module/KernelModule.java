@@ -5,9 +5,9 @@ import java.util.List;
 import java.util.function.BiConsumer;
 
 /**
- * A kernel module as the mid-layer sees it (kernel/module.c): a state, a reference count,
- * try-get that fails once unloading started, and an exit routine. Every call into the module's
- * code goes through {@link #enter}, which records a violation when the code is already gone.
+ * A kernel module as the mid-layer sees it (kernel/module.c): a state, a reference count, try-get
+ * that fails once unloading started, and an exit routine. Every call into the module's code goes
+ * through {@link #enter}, which records a violation when the code is already gone.
  *
  * <p>Unload follows delete_module(): refused with EBUSY unless LIVE; with references left it is
  * refused with EWOULDBLOCK unless forced; otherwise the module goes GOING, its exit routine runs
@@ -19,7 +19,7 @@ public final class KernelModule {
     private final List<BiConsumer<ModuleState, ModuleState>> listeners = new ArrayList<>();
     private ModuleState state = ModuleState.UNFORMED;
     private int references;
-    private Runnable exit = () -> { };
+    private Runnable exit = () -> {};
 
     public KernelModule(String name, Violations violations) {
         this.name = name;
@@ -93,8 +93,8 @@ public final class KernelModule {
     }
 
     /**
-     * rmmod: see the class comment. Returns when the exit routine has returned, so a hang in
-     * exit (the bug this project reproduces) keeps this call from returning.
+     * rmmod: see the class comment. Returns when the exit routine has returned, so a hang in exit
+     * (the bug this project reproduces) keeps this call from returning.
      */
     public void unload(boolean force) throws UnloadRefusedException {
         synchronized (this) {
@@ -102,8 +102,12 @@ public final class KernelModule {
                 throw new UnloadRefusedException("EBUSY", name + " is " + state + ", not LIVE");
             }
             if (references > 0 && !force) {
-                throw new UnloadRefusedException("EWOULDBLOCK", name + " is in use (" + references
-                        + " references); a forced unload would go ahead");
+                throw new UnloadRefusedException(
+                        "EWOULDBLOCK",
+                        name
+                                + " is in use ("
+                                + references
+                                + " references); a forced unload would go ahead");
             }
         }
         moveTo(ModuleState.GOING);

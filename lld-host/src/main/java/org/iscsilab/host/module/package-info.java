@@ -1,4 +1,5 @@
 /**
- * Kernel-module lifecycle with reference counts (try_module_get/module_put), for the LLD-unload race.
+ * Kernel-module lifecycle with reference counts (try_module_get/module_put), for the LLD-unload
+ * race.
  */
 package org.iscsilab.host.module;

@@ -9,11 +9,11 @@ import java.util.concurrent.TimeUnit;
 import org.iscsilab.host.mid.ScsiHost;
 
 /**
- * Runs several real threads through the real mid-layer code one at a time: each thread stops
- * at every yield point the mid-layer marks (the lock-free gaps of the modelled kernel) and
- * continues only when the schedule picks it. A schedule is the list of picks, by index among
- * the threads ready at that moment. A thread blocked elsewhere (on the state mutex, or draining
- * a queue) is not ready; when nothing can move any more the run is hung.
+ * Runs several real threads through the real mid-layer code one at a time: each thread stops at
+ * every yield point the mid-layer marks (the lock-free gaps of the modelled kernel) and continues
+ * only when the schedule picks it. A schedule is the list of picks, by index among the threads
+ * ready at that moment. A thread blocked elsewhere (on the state mutex, or draining a queue) is not
+ * ready; when nothing can move any more the run is hung.
  */
 final class DeterministicScheduler implements ScsiHost.YieldPoint {
     /** One racing thread's work. */
@@ -21,12 +21,13 @@ final class DeterministicScheduler implements ScsiHost.YieldPoint {
         void run() throws Exception;
     }
 
-    record Task(String name, Body body) {
-    }
+    record Task(String name, Body body) {}
 
-    /** What one run did: the picks, how many threads were ready at each, the steps taken, whether it hung. */
-    record Run(List<Integer> picks, List<Integer> ready, List<String> steps, boolean hung) {
-    }
+    /**
+     * What one run did: the picks, how many threads were ready at each, the steps taken, whether it
+     * hung.
+     */
+    record Run(List<Integer> picks, List<Integer> ready, List<String> steps, boolean hung) {}
 
     private static final long BLOCKED_AFTER_MS = 30;
     private static final long HUNG_AFTER_MS = 300;
@@ -64,16 +65,22 @@ final class DeterministicScheduler implements ScsiHost.YieldPoint {
     }
 
     /**
-     * Waits until no thread is runnable outside a yield point (one the move released, e.g. from
-     * the state mutex, has reached its next point or blocked again), so the ready set the next
-     * pick chooses from does not depend on timing.
+     * Waits until no thread is runnable outside a yield point (one the move released, e.g. from the
+     * state mutex, has reached its next point or blocked again), so the ready set the next pick
+     * chooses from does not depend on timing.
      */
     private static void settle(List<Gate> all) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(BLOCKED_AFTER_MS);
         int quiet = 0;
         while (quiet < 2 && System.nanoTime() < deadline) {
-            boolean busy = all.stream().anyMatch(g -> !g.done && !g.atPoint
-                    && g.thread.getState() == Thread.State.RUNNABLE);
+            boolean busy =
+                    all.stream()
+                            .anyMatch(
+                                    g ->
+                                            !g.done
+                                                    && !g.atPoint
+                                                    && g.thread.getState()
+                                                            == Thread.State.RUNNABLE);
             quiet = busy ? 0 : quiet + 1;
             Thread.sleep(1);
         }
@@ -83,20 +90,23 @@ final class DeterministicScheduler implements ScsiHost.YieldPoint {
         List<Gate> all = new ArrayList<>();
         for (Task t : tasks) {
             Gate g = new Gate(t);
-            g.thread = new Thread(() -> {
-                try {
-                    g.go.acquire();
-                    g.atPoint = false;
-                    t.body().run();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                } catch (Exception e) {
-                    // the task's own failure is part of what the race produced
-                } finally {
-                    g.done = true;
-                    moved.release();
-                }
-            }, "race-" + t.name());
+            g.thread =
+                    new Thread(
+                            () -> {
+                                try {
+                                    g.go.acquire();
+                                    g.atPoint = false;
+                                    t.body().run();
+                                } catch (InterruptedException e) {
+                                    Thread.currentThread().interrupt();
+                                } catch (Exception e) {
+                                    // the task's own failure is part of what the race produced
+                                } finally {
+                                    g.done = true;
+                                    moved.release();
+                                }
+                            },
+                            "race-" + t.name());
             g.thread.setDaemon(true);
             synchronized (gates) {
                 gates.put(g.thread, g);
@@ -119,7 +129,8 @@ final class DeterministicScheduler implements ScsiHost.YieldPoint {
                 if (!moved.tryAcquire(BLOCKED_AFTER_MS, TimeUnit.MILLISECONDS)) {
                     if (idleSince < 0) {
                         idleSince = System.nanoTime();
-                    } else if (System.nanoTime() - idleSince > TimeUnit.MILLISECONDS.toNanos(HUNG_AFTER_MS)) {
+                    } else if (System.nanoTime() - idleSince
+                            > TimeUnit.MILLISECONDS.toNanos(HUNG_AFTER_MS)) {
                         hung = true;
                         break;
                     }
@@ -137,8 +148,10 @@ final class DeterministicScheduler implements ScsiHost.YieldPoint {
             chosen.go.release();
             // let it run to its next point, its end, or until it blocks elsewhere
             long start = System.nanoTime();
-            while (!chosen.done && !chosen.atPoint
-                    && System.nanoTime() - start < TimeUnit.MILLISECONDS.toNanos(BLOCKED_AFTER_MS)) {
+            while (!chosen.done
+                    && !chosen.atPoint
+                    && System.nanoTime() - start
+                            < TimeUnit.MILLISECONDS.toNanos(BLOCKED_AFTER_MS)) {
                 moved.tryAcquire(5, TimeUnit.MILLISECONDS);
             }
             settle(all);

@@ -18,7 +18,7 @@ final class InstantDriver implements LowLevelDriver {
 
     InstantDriver(Violations violations) {
         module = new KernelModule("instant_lld", violations);
-        module.load(() -> { }, () -> { });
+        module.load(() -> {}, () -> {});
     }
 
     @Override
@@ -32,8 +32,7 @@ final class InstantDriver implements LowLevelDriver {
     }
 
     @Override
-    public void slaveDestroy(ScsiDevice device) {
-    }
+    public void slaveDestroy(ScsiDevice device) {}
 
     @Override
     public boolean abort(ScsiDevice device, Request request) {

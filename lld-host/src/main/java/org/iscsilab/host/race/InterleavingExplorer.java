@@ -17,15 +17,22 @@ import org.iscsilab.host.module.Violations;
 
 /**
  * Explores every ordering of racing mid-layer threads at the yield points (depth-first over the
- * scheduler's picks, each ordering run once on fresh objects) and checks the invariants after
- * each. Three races of docs/linux-midlayer.md: a target block against a device removal (scenario C), an
+ * scheduler's picks, each ordering run once on fresh objects) and checks the invariants after each.
+ * Three races of docs/linux-midlayer.md: a target block against a device removal (scenario C), an
  * unblock against a removal, and an LLD module going away against a target unblock.
  */
 public final class InterleavingExplorer {
-    /** How one policy fared: orderings run, orderings that broke an invariant, and one bad ordering. */
-    public record Result(String race, String policy, boolean stateMutex, int orderings, int violating,
-                         List<String> example, List<String> exampleViolations) {
-    }
+    /**
+     * How one policy fared: orderings run, orderings that broke an invariant, and one bad ordering.
+     */
+    public record Result(
+            String race,
+            String policy,
+            boolean stateMutex,
+            int orderings,
+            int violating,
+            List<String> example,
+            List<String> exampleViolations) {}
 
     /** One freshly built race: its threads and the invariants to check once they are done. */
     private interface Case {
@@ -36,10 +43,10 @@ public final class InterleavingExplorer {
         List<String> check(DeterministicScheduler.Run run);
     }
 
-    private InterleavingExplorer() {
-    }
+    private InterleavingExplorer() {}
 
-    private static Result explore(String race, Policy policy, boolean stateMutex, Supplier<Case> build)
+    private static Result explore(
+            String race, Policy policy, boolean stateMutex, Supplier<Case> build)
             throws InterruptedException {
         Deque<List<Integer>> todo = new ArrayDeque<>();
         todo.push(List.of());
@@ -71,120 +78,166 @@ public final class InterleavingExplorer {
                 }
             }
         }
-        return new Result(race, policy.label(), stateMutex, orderings, violating, example, exampleViolations);
+        return new Result(
+                race, policy.label(), stateMutex, orderings, violating, example, exampleViolations);
     }
 
     private static Request read() {
         return new Request(new byte[] {0x28, 0, 0, 0, 0, 0, 0, 0, 1, 0}, null, 512, false);
     }
 
-    /** Scenario C: a target block (RUNNING -> BLOCK, stop the queue) against a removal, with an I/O. */
-    public static Result blockVersusRemoval(Policy policy, boolean stateMutex) throws InterruptedException {
-        return explore("C-block-remove-race", policy, stateMutex, () -> {
-            Violations violations = new Violations();
-            ScsiHost host = new ScsiHost(0, new InstantDriver(violations), policy, violations);
-            ScsiDevice device = host.addDevice(0, 0, 0);
-            return new Case() {
-                public ScsiHost host() {
-                    return host;
-                }
+    /**
+     * Scenario C: a target block (RUNNING -> BLOCK, stop the queue) against a removal, with an I/O.
+     */
+    public static Result blockVersusRemoval(Policy policy, boolean stateMutex)
+            throws InterruptedException {
+        return explore(
+                "C-block-remove-race",
+                policy,
+                stateMutex,
+                () -> {
+                    Violations violations = new Violations();
+                    ScsiHost host =
+                            new ScsiHost(0, new InstantDriver(violations), policy, violations);
+                    ScsiDevice device = host.addDevice(0, 0, 0);
+                    return new Case() {
+                        public ScsiHost host() {
+                            return host;
+                        }
 
-                public List<DeterministicScheduler.Task> tasks() {
-                    return List.of(
-                            new DeterministicScheduler.Task("scsi_target_block", () -> BlockControl.blockDevice(device)),
-                            new DeterministicScheduler.Task("__scsi_remove_device",
-                                    () -> Removal.removeDevice(device, null)),
-                            new DeterministicScheduler.Task("I/O", () -> device.submit(read())));
-                }
+                        public List<DeterministicScheduler.Task> tasks() {
+                            return List.of(
+                                    new DeterministicScheduler.Task(
+                                            "scsi_target_block",
+                                            () -> BlockControl.blockDevice(device)),
+                                    new DeterministicScheduler.Task(
+                                            "__scsi_remove_device",
+                                            () -> Removal.removeDevice(device, null)),
+                                    new DeterministicScheduler.Task(
+                                            "I/O", () -> device.submit(read())));
+                        }
 
-                public List<String> check(DeterministicScheduler.Run run) {
-                    List<String> broken = new ArrayList<>(violations.all());
-                    if (run.hung()) {
-                        broken.add("removal never finished: I/O parked on a stopped queue of a "
-                                + device.sysfsState() + " device (invariant 1)");
-                    }
-                    if (device.state() == DeviceState.DEL && device.queueStopped()) {
-                        broken.add("the device is deleted with its queue stopped (invariant 6)");
-                    }
-                    return broken;
-                }
-            };
-        });
+                        public List<String> check(DeterministicScheduler.Run run) {
+                            List<String> broken = new ArrayList<>(violations.all());
+                            if (run.hung()) {
+                                broken.add(
+                                        "removal never finished: I/O parked on a stopped queue of a "
+                                                + device.sysfsState()
+                                                + " device (invariant 1)");
+                            }
+                            if (device.state() == DeviceState.DEL && device.queueStopped()) {
+                                broken.add(
+                                        "the device is deleted with its queue stopped (invariant 6)");
+                            }
+                            return broken;
+                        }
+                    };
+                });
     }
 
     /**
      * A transport unblock (to RUNNING) of a blocked device against its removal: the unblock reads
      * the state and writes it later; a removal in between must not be undone.
      */
-    public static Result unblockVersusRemoval(Policy policy, boolean stateMutex) throws InterruptedException {
-        return explore("unblock-remove-race", policy, stateMutex, () -> {
-            Violations violations = new Violations();
-            ScsiHost host = new ScsiHost(0, new InstantDriver(violations), policy, violations);
-            ScsiDevice device = host.addDevice(0, 0, 0);
-            BlockControl.blockDevice(device);
-            return new Case() {
-                public ScsiHost host() {
-                    return host;
-                }
+    public static Result unblockVersusRemoval(Policy policy, boolean stateMutex)
+            throws InterruptedException {
+        return explore(
+                "unblock-remove-race",
+                policy,
+                stateMutex,
+                () -> {
+                    Violations violations = new Violations();
+                    ScsiHost host =
+                            new ScsiHost(0, new InstantDriver(violations), policy, violations);
+                    ScsiDevice device = host.addDevice(0, 0, 0);
+                    BlockControl.blockDevice(device);
+                    return new Case() {
+                        public ScsiHost host() {
+                            return host;
+                        }
 
-                public List<DeterministicScheduler.Task> tasks() {
-                    return List.of(
-                            new DeterministicScheduler.Task("scsi_target_unblock",
-                                    () -> BlockControl.unblockDevice(device, DeviceState.RUNNING)),
-                            new DeterministicScheduler.Task("__scsi_remove_device",
-                                    () -> Removal.removeDevice(device, null)));
-                }
+                        public List<DeterministicScheduler.Task> tasks() {
+                            return List.of(
+                                    new DeterministicScheduler.Task(
+                                            "scsi_target_unblock",
+                                            () ->
+                                                    BlockControl.unblockDevice(
+                                                            device, DeviceState.RUNNING)),
+                                    new DeterministicScheduler.Task(
+                                            "__scsi_remove_device",
+                                            () -> Removal.removeDevice(device, null)));
+                        }
 
-                public List<String> check(DeterministicScheduler.Run run) {
-                    List<String> broken = new ArrayList<>(violations.all());
-                    if (run.hung()) {
-                        broken.add("a thread never finished (invariant 1)");
-                    }
-                    boolean removalStarted = device.timeline().stream().anyMatch(t -> t.to() == DeviceState.CANCEL
-                            || t.to() == DeviceState.DEL || t.to() == DeviceState.CANCEL_BLOCK);
-                    if (removalStarted && device.state() != DeviceState.DEL) {
-                        broken.add("removal ended with the device " + device.sysfsState()
-                                + ": the unblock's late write undid it (invariant 5)");
-                    }
-                    return broken;
-                }
-            };
-        });
+                        public List<String> check(DeterministicScheduler.Run run) {
+                            List<String> broken = new ArrayList<>(violations.all());
+                            if (run.hung()) {
+                                broken.add("a thread never finished (invariant 1)");
+                            }
+                            boolean removalStarted =
+                                    device.timeline().stream()
+                                            .anyMatch(
+                                                    t ->
+                                                            t.to() == DeviceState.CANCEL
+                                                                    || t.to() == DeviceState.DEL
+                                                                    || t.to()
+                                                                            == DeviceState
+                                                                                    .CANCEL_BLOCK);
+                            if (removalStarted && device.state() != DeviceState.DEL) {
+                                broken.add(
+                                        "removal ended with the device "
+                                                + device.sysfsState()
+                                                + ": the unblock's late write undid it (invariant 5)");
+                            }
+                            return broken;
+                        }
+                    };
+                });
     }
 
     /**
      * The LLD module going away (rmmod: GOING) against a transport unblock to RUNNING: a device the
      * unblock skips stays blocked with its queue stopped.
      */
-    public static Result moduleGoingVersusUnblock(Policy policy, boolean stateMutex) throws InterruptedException {
-        return explore("module-going-unblock-race", policy, stateMutex, () -> {
-            Violations violations = new Violations();
-            InstantDriver lld = new InstantDriver(violations);
-            ScsiHost host = new ScsiHost(0, lld, policy, violations);
-            ScsiDevice device = host.addDevice(0, 0, 0);
-            BlockControl.blockDevice(device);
-            return new Case() {
-                public ScsiHost host() {
-                    return host;
-                }
+    public static Result moduleGoingVersusUnblock(Policy policy, boolean stateMutex)
+            throws InterruptedException {
+        return explore(
+                "module-going-unblock-race",
+                policy,
+                stateMutex,
+                () -> {
+                    Violations violations = new Violations();
+                    InstantDriver lld = new InstantDriver(violations);
+                    ScsiHost host = new ScsiHost(0, lld, policy, violations);
+                    ScsiDevice device = host.addDevice(0, 0, 0);
+                    BlockControl.blockDevice(device);
+                    return new Case() {
+                        public ScsiHost host() {
+                            return host;
+                        }
 
-                public List<DeterministicScheduler.Task> tasks() {
-                    return List.of(
-                            new DeterministicScheduler.Task("rmmod", () -> lld.module().unload(true)),
-                            new DeterministicScheduler.Task("scsi_target_unblock",
-                                    () -> BlockControl.unblockTarget(device.target(), DeviceState.RUNNING)));
-                }
+                        public List<DeterministicScheduler.Task> tasks() {
+                            return List.of(
+                                    new DeterministicScheduler.Task(
+                                            "rmmod", () -> lld.module().unload(true)),
+                                    new DeterministicScheduler.Task(
+                                            "scsi_target_unblock",
+                                            () ->
+                                                    BlockControl.unblockTarget(
+                                                            device.target(), DeviceState.RUNNING)));
+                        }
 
-                public List<String> check(DeterministicScheduler.Run run) {
-                    List<String> broken = new ArrayList<>(violations.all());
-                    if (lld.module().state() == ModuleState.UNLOADED && device.state() == DeviceState.BLOCK
-                            && device.queueStopped()) {
-                        broken.add("the unblock skipped the device of a GOING module: it stays blocked with a "
-                                + "stopped queue, and its removal will hang (scenario A)");
-                    }
-                    return broken;
-                }
-            };
-        });
+                        public List<String> check(DeterministicScheduler.Run run) {
+                            List<String> broken = new ArrayList<>(violations.all());
+                            if (lld.module().state() == ModuleState.UNLOADED
+                                    && device.state() == DeviceState.BLOCK
+                                    && device.queueStopped()) {
+                                broken.add(
+                                        "the unblock skipped the device of a GOING module: it stays blocked with a "
+                                                + "stopped queue, and its removal will hang (scenario A)");
+                            }
+                            return broken;
+                        }
+                    };
+                });
     }
 }

@@ -2,16 +2,18 @@ package org.iscsilab.host.scenario;
 
 import java.net.InetSocketAddress;
 import java.util.List;
-import org.iscsilab.server.EmbeddedTarget;
-import org.iscsilab.iscsi.node.TargetSettings;
 import org.iscsilab.core.fault.EventLog;
+import org.iscsilab.iscsi.node.TargetSettings;
+import org.iscsilab.server.EmbeddedTarget;
 
 /** A target started in this process with one 64 MiB RAM LUN. */
 final class EmbeddedScenarioTarget implements ScenarioTarget {
     private final EmbeddedTarget target;
 
     EmbeddedScenarioTarget(String advertisedHost) throws Exception {
-        this.target = EmbeddedTarget.startAdvertising(TargetSettings.defaults(), advertisedHost, "ram:64M");
+        this.target =
+                EmbeddedTarget.startAdvertising(
+                        TargetSettings.defaults(), advertisedHost, "ram:64M");
     }
 
     @Override
@@ -33,7 +35,6 @@ final class EmbeddedScenarioTarget implements ScenarioTarget {
     public void removeFault(int id) {
         target.faults().remove(id);
     }
-
 
     @Override
     public long eventsRecorded() {

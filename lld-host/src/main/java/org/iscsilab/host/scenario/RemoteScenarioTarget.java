@@ -7,16 +7,17 @@ import org.iscsilab.core.fault.EventLog;
 import org.iscsilab.iscsi.initiator.IscsiUrl;
 import org.iscsilab.server.admin.AdminClient;
 
-
 /**
- * A running iscsilab target reached over the network: logins go to its portal, fault rules and
- * the event log through its admin HTTP API. The scenario uses its LUN 0.
+ * A running iscsilab target reached over the network: logins go to its portal, fault rules and the
+ * event log through its admin HTTP API. The scenario uses its LUN 0.
  */
 final class RemoteScenarioTarget implements ScenarioTarget {
     private final IscsiUrl url;
     private final AdminClient admin;
 
-    /** {@code url} is iscsi://HOST[:PORT]/IQN[/LUN]; {@code admin} is HOST:PORT of the admin API. */
+    /**
+     * {@code url} is iscsi://HOST[:PORT]/IQN[/LUN]; {@code admin} is HOST:PORT of the admin API.
+     */
     RemoteScenarioTarget(String url, String admin) {
         try {
             this.url = IscsiUrl.parse(url);

@@ -4,15 +4,25 @@ import java.util.Locale;
 
 /** The scenarios of docs/linux-midlayer.md that run over the wire, by letter first. */
 public enum Scenario {
-    A("A-lld-unload-blocked", "LLD unload with a blocked target (the original SRP case): the module goes GOING, "
-            + "its exit removes the host, the recovery timeout's unblock comes during removal"),
-    B("B-remove-blocked-lun", "removing a LUN of a recovering session (sysfs delete), then the session logs in again"),
-    D("D-logout-while-recovering", "the session is destroyed while recovering: unblock to transport-offline, "
-            + "then removal (the positive control)"),
-    D2("D2-forced-unload-while-recovering", "iscsi_tcp force-unloaded while its session recovers: its exit "
-            + "destroys the session while the module is GOING"),
-    E("E-timeout-then-relogin", "the replacement timeout takes the device transport-offline, I/O fails fast, "
-            + "a later relogin brings it back to running"),
+    A(
+            "A-lld-unload-blocked",
+            "LLD unload with a blocked target (the original SRP case): the module goes GOING, "
+                    + "its exit removes the host, the recovery timeout's unblock comes during removal"),
+    B(
+            "B-remove-blocked-lun",
+            "removing a LUN of a recovering session (sysfs delete), then the session logs in again"),
+    D(
+            "D-logout-while-recovering",
+            "the session is destroyed while recovering: unblock to transport-offline, "
+                    + "then removal (the positive control)"),
+    D2(
+            "D2-forced-unload-while-recovering",
+            "iscsi_tcp force-unloaded while its session recovers: its exit "
+                    + "destroys the session while the module is GOING"),
+    E(
+            "E-timeout-then-relogin",
+            "the replacement timeout takes the device transport-offline, I/O fails fast, "
+                    + "a later relogin brings it back to running"),
     F("F-sysfs-state-write", "writing 'running' to a blocked device's sysfs state");
 
     private final String id;
@@ -34,7 +44,8 @@ public enum Scenario {
     public static Scenario parse(String text) {
         String t = text.toLowerCase(Locale.ROOT);
         for (Scenario s : values()) {
-            if (s.id.toLowerCase(Locale.ROOT).equals(t) || s.name().toLowerCase(Locale.ROOT).equals(t)) {
+            if (s.id.toLowerCase(Locale.ROOT).equals(t)
+                    || s.name().toLowerCase(Locale.ROOT).equals(t)) {
                 return s;
             }
         }
@@ -42,7 +53,11 @@ public enum Scenario {
         for (Scenario s : values()) {
             known.append(known.length() == 0 ? "" : ", ").append(s.id);
         }
-        throw new IllegalArgumentException("unknown scenario '" + text + "'; use one of " + known
-                + ", C-block-remove-race or all");
+        throw new IllegalArgumentException(
+                "unknown scenario '"
+                        + text
+                        + "'; use one of "
+                        + known
+                        + ", C-block-remove-race or all");
     }
 }

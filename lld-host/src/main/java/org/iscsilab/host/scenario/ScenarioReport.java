@@ -3,17 +3,32 @@ package org.iscsilab.host.scenario;
 import java.util.List;
 
 /**
- * What one scenario under one policy did: how it ended, how long removal took, the device's
- * sysfs states in the order seen and what multipathd would have concluded from each, whether
- * SYNCHRONIZE CACHE reached the target during removal (from the target's event log), the
- * invariants broken, the timeline, for a hang the call chain that is stuck, and what reached the
- * target after the disk was attached (commands with their status, task management, logins, faults).
+ * What one scenario under one policy did: how it ended, how long removal took, the device's sysfs
+ * states in the order seen and what multipathd would have concluded from each, whether SYNCHRONIZE
+ * CACHE reached the target during removal (from the target's event log), the invariants broken, the
+ * timeline, for a hang the call chain that is stuck, and what reached the target after the disk was
+ * attached (commands with their status, task management, logins, faults).
  */
-public record ScenarioReport(String scenario, String policy, Outcome outcome, long removalMillis,
-                             List<String> sysfsStates, List<String> multipathStates, boolean syncCacheOnWire,
-                             List<String> violations, List<String> timeline, List<String> stuckCallChain,
-                             List<String> targetEvents) {
+public record ScenarioReport(
+        String scenario,
+        String policy,
+        Outcome outcome,
+        long removalMillis,
+        List<String> sysfsStates,
+        List<String> multipathStates,
+        boolean syncCacheOnWire,
+        List<String> violations,
+        List<String> timeline,
+        List<String> stuckCallChain,
+        List<String> targetEvents) {
 
-    /** COMPLETED: every step finished; HUNG: the watchdog fired; FAILED: a step ended otherwise than the scenario needs. */
-    public enum Outcome { COMPLETED, HUNG, FAILED }
+    /**
+     * COMPLETED: every step finished; HUNG: the watchdog fired; FAILED: a step ended otherwise than
+     * the scenario needs.
+     */
+    public enum Outcome {
+        COMPLETED,
+        HUNG,
+        FAILED
+    }
 }

@@ -2,10 +2,13 @@ package org.iscsilab.host.scenario;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import org.iscsilab.core.fault.EventLog;
 import org.iscsilab.host.iscsi.IscsiHostSession;
 import org.iscsilab.host.iscsi.IscsiLld;
 import org.iscsilab.host.mid.BlockControl;
@@ -19,9 +22,6 @@ import org.iscsilab.host.mid.ScsiDisk;
 import org.iscsilab.host.module.Violations;
 import org.iscsilab.iscsi.initiator.InitiatorConfig;
 import org.iscsilab.iscsi.initiator.IscsiInitiator;
-import org.iscsilab.core.fault.EventLog;
-import java.util.EnumSet;
-import java.util.Set;
 
 /**
  * Runs a {@link Scenario} under a {@link Policy} against an embedded iscsilab target over a real
@@ -31,6 +31,7 @@ import java.util.Set;
 public final class ScenarioRunner {
     private static final String HOST = "iqn.2026-01.org.iscsilab:scenario-host";
     private static final Duration RETRY = Duration.ofMillis(100);
+
     /** How long a step may take before it counts as hung. */
     private final Duration limit;
 
@@ -55,12 +56,15 @@ public final class ScenarioRunner {
      * Runs against an iscsilab target on the network: {@code url} is iscsi://HOST:PORT/IQN and
      * {@code admin} the HOST:PORT of its admin API. Its LUN 0 is the scenario's disk.
      */
-    public ScenarioReport run(Scenario scenario, Policy policy, String url, String admin) throws Exception {
+    public ScenarioReport run(Scenario scenario, Policy policy, String url, String admin)
+            throws Exception {
         return run(scenario, policy, ScenarioTarget.remote(url, admin));
     }
 
-    private ScenarioReport run(Scenario scenario, Policy policy, ScenarioTarget scenarioTarget) throws Exception {
-        try (ScenarioTarget target = scenarioTarget; IscsiInitiator initiator = new IscsiInitiator(2)) {
+    private ScenarioReport run(Scenario scenario, Policy policy, ScenarioTarget scenarioTarget)
+            throws Exception {
+        try (ScenarioTarget target = scenarioTarget;
+                IscsiInitiator initiator = new IscsiInitiator(2)) {
             Run run = new Run(scenario, policy, target, initiator);
             try {
                 return run.execute();
@@ -98,19 +102,40 @@ public final class ScenarioRunner {
         void attach(boolean srpLike, Duration replacementTimeout) throws Exception {
             lld = new IscsiLld(initiator, policy, violations, srpLike);
             lld.setBartVisitsCancel(bartVisitsCancel);
-            session = lld.login(target.portal(), InitiatorConfig.normal(target.iqn()).withInitiatorName(HOST), RETRY,
-                    replacementTimeout).join();
+            session =
+                    lld.login(
+                                    target.portal(),
+                                    InitiatorConfig.normal(target.iqn()).withInitiatorName(HOST),
+                                    RETRY,
+                                    replacementTimeout)
+                            .join();
             session.scan();
             disk = session.disk(0);
             device = disk.device();
-            session.recovery().onStateChange((from, to) -> note("session " + from + " -> " + to
-                    + (to.name().equals("FAILED") ? " (replacement timeout: unblock to transport-offline)" : "")));
+            session.recovery()
+                    .onStateChange(
+                            (from, to) ->
+                                    note(
+                                            "session "
+                                                    + from
+                                                    + " -> "
+                                                    + to
+                                                    + (to.name().equals("FAILED")
+                                                            ? " (replacement timeout: unblock to transport-offline)"
+                                                            : "")));
             disk.execute(new byte[6], null, 0).join(); // TEST UNIT READY: the device is up
             attachedSequence = target.eventsRecorded();
-            note("attached " + device.hctl() + ", write cache " + (disk.writeCacheEnabled() ? "on" : "off"));
+            note(
+                    "attached "
+                            + device.hctl()
+                            + ", write cache "
+                            + (disk.writeCacheEnabled() ? "on" : "off"));
         }
 
-        /** The target refuses logins from the host and drops its connection once: the session recovers. */
+        /**
+         * The target refuses logins from the host and drops its connection once: the session
+         * recovers.
+         */
         void failTransport() throws Exception {
             refuseRule = target.addFault("refuse-login,status=03/01,initiator=" + HOST);
             addedRules.add(refuseRule);
@@ -144,22 +169,28 @@ public final class ScenarioRunner {
             long millis = -1;
             List<String> stuck = List.of();
             try {
-                Watchdog.Result r = switch (scenario) {
-                    case A -> scenarioA();
-                    case B -> scenarioB();
-                    case D -> scenarioD();
-                    case D2 -> scenarioD2();
-                    case E -> scenarioE();
-                    case F -> scenarioF();
-                };
+                Watchdog.Result r =
+                        switch (scenario) {
+                            case A -> scenarioA();
+                            case B -> scenarioB();
+                            case D -> scenarioD();
+                            case D2 -> scenarioD2();
+                            case E -> scenarioE();
+                            case F -> scenarioF();
+                        };
                 millis = r.millis();
                 stuck = r.stuckCallChain();
                 if (!r.finished()) {
                     outcome = ScenarioReport.Outcome.HUNG;
                     boolean removal = scenario != Scenario.E && scenario != Scenario.F;
-                    violations.record((removal ? "removal of " + device.hctl() : "I/O to " + device.hctl())
-                            + " did not finish within " + limit.toMillis() + " ms"
-                            + (removal ? " (invariant 1: removal ends in bounded time)" : ""));
+                    violations.record(
+                            (removal ? "removal of " + device.hctl() : "I/O to " + device.hctl())
+                                    + " did not finish within "
+                                    + limit.toMillis()
+                                    + " ms"
+                                    + (removal
+                                            ? " (invariant 1: removal ends in bounded time)"
+                                            : ""));
                     note("HUNG: the watchdog stopped waiting");
                 } else if (r.error() != null) {
                     outcome = ScenarioReport.Outcome.FAILED;
@@ -175,41 +206,84 @@ public final class ScenarioRunner {
             checkTransitions();
             List<String> states = sysfsStates();
             List<String> multipath = states.stream().map(s -> MultipathView.of(s).name()).toList();
-            boolean syncOnWire = device != null && target.eventsAfter(removalStartSequence).stream().anyMatch(e ->
-                    e.type() == EventLog.Type.COMMAND && e.opcode() == 0x35);
-            return new ScenarioReport(scenario.id(), policy.label(), outcome, millis, states, multipath, syncOnWire,
-                    violations.all(), timeline(), stuck, targetEvents());
+            boolean syncOnWire =
+                    device != null
+                            && target.eventsAfter(removalStartSequence).stream()
+                                    .anyMatch(
+                                            e ->
+                                                    e.type() == EventLog.Type.COMMAND
+                                                            && e.opcode() == 0x35);
+            return new ScenarioReport(
+                    scenario.id(),
+                    policy.label(),
+                    outcome,
+                    millis,
+                    states,
+                    multipath,
+                    syncOnWire,
+                    violations.all(),
+                    timeline(),
+                    stuck,
+                    targetEvents());
         }
 
         /**
-         * docs/linux-midlayer.md §10, invariant 5: every state change the enforcer made is legal for the modelled kernel, and the
-         * unblock's direct writes only reach the states it may write.
+         * docs/linux-midlayer.md §10, invariant 5: every state change the enforcer made is legal
+         * for the modelled kernel, and the unblock's direct writes only reach the states it may
+         * write.
          */
         private void checkTransitions() {
             if (device == null) {
                 return;
             }
-            Set<DeviceState> unblockTargets = policy.strictUnblockTarget()
-                    ? EnumSet.of(DeviceState.RUNNING, DeviceState.TRANSPORT_OFFLINE, DeviceState.CREATED,
-                    DeviceState.CANCEL)
-                    : EnumSet.of(DeviceState.RUNNING, DeviceState.TRANSPORT_OFFLINE, DeviceState.OFFLINE,
-                    DeviceState.CREATED, DeviceState.CANCEL, DeviceState.QUIESCE);
+            Set<DeviceState> unblockTargets =
+                    policy.strictUnblockTarget()
+                            ? EnumSet.of(
+                                    DeviceState.RUNNING,
+                                    DeviceState.TRANSPORT_OFFLINE,
+                                    DeviceState.CREATED,
+                                    DeviceState.CANCEL)
+                            : EnumSet.of(
+                                    DeviceState.RUNNING,
+                                    DeviceState.TRANSPORT_OFFLINE,
+                                    DeviceState.OFFLINE,
+                                    DeviceState.CREATED,
+                                    DeviceState.CANCEL,
+                                    DeviceState.QUIESCE);
             for (ScsiDevice.Transition t : device.timeline()) {
                 if (t.from() == null) {
                     continue;
                 }
-                if (t.direct() ? !unblockTargets.contains(t.to()) : !policy.allows(t.from(), t.to())) {
-                    violations.record(device.hctl() + ": " + t.from().sysfs() + " -> " + t.to().sysfs()
-                            + " is not a legal change for " + policy + " (invariant 5)");
+                if (t.direct()
+                        ? !unblockTargets.contains(t.to())
+                        : !policy.allows(t.from(), t.to())) {
+                    violations.record(
+                            device.hctl()
+                                    + ": "
+                                    + t.from().sysfs()
+                                    + " -> "
+                                    + t.to().sysfs()
+                                    + " is not a legal change for "
+                                    + policy
+                                    + " (invariant 5)");
                 }
             }
         }
 
-        /** docs/linux-midlayer.md §10, invariant 6 (v4.13 and later, where state_mutex exists): a queue is stopped only while its device is blocked. */
+        /**
+         * docs/linux-midlayer.md §10, invariant 6 (v4.13 and later, where state_mutex exists): a
+         * queue is stopped only while its device is blocked.
+         */
         private void checkQueueInvariant() {
-            if (policy.removalToDel() && device != null && device.queueStopped() && !device.state().blocked()) {
-                violations.record(device.hctl() + "'s queue is stopped while it is " + device.sysfsState()
-                        + " (invariant 6)");
+            if (policy.removalToDel()
+                    && device != null
+                    && device.queueStopped()
+                    && !device.state().blocked()) {
+                violations.record(
+                        device.hctl()
+                                + "'s queue is stopped while it is "
+                                + device.sysfsState()
+                                + " (invariant 6)");
             }
         }
 
@@ -229,15 +303,23 @@ public final class ScenarioRunner {
 
         /** The target's event log after the disk was attached: what the host actually sent. */
         private List<String> targetEvents() throws Exception {
-            return target.eventsAfter(attachedSequence).stream().map(ScenarioTarget::describe).toList();
+            return target.eventsAfter(attachedSequence).stream()
+                    .map(ScenarioTarget::describe)
+                    .toList();
         }
 
         private List<String> timeline() {
             List<String> out = new ArrayList<>(notes);
             if (device != null) {
                 for (ScsiDevice.Transition t : device.timeline()) {
-                    out.add(String.format("%6d ms  %s %s -> %s%s", (t.nanos() - t0) / 1_000_000, device.hctl(),
-                            t.from() == null ? "-" : t.from().sysfs(), t.to().sysfs(), t.direct() ? " (unblock write)" : ""));
+                    out.add(
+                            String.format(
+                                    "%6d ms  %s %s -> %s%s",
+                                    (t.nanos() - t0) / 1_000_000,
+                                    device.hctl(),
+                                    t.from() == null ? "-" : t.from().sysfs(),
+                                    t.to().sysfs(),
+                                    t.direct() ? " (unblock write)" : ""));
                 }
             }
             out.sort(String::compareTo);
@@ -250,12 +332,14 @@ public final class ScenarioRunner {
             return Watchdog.start(name, step).await(limit);
         }
 
-        // A: the SRP-like LLD's module is unloaded while its target is blocked; the recovery timeout's
+        // A: the SRP-like LLD's module is unloaded while its target is blocked; the recovery
+        // timeout's
         // unblock arrives during removal.
         private Watchdog.Result scenarioA() throws Exception {
             attach(true, Duration.ofMillis(600));
             failTransport();
-            return removal("rmmod: module GOING, exit removes the host", () -> lld.module().unload(false));
+            return removal(
+                    "rmmod: module GOING, exit removes the host", () -> lld.module().unload(false));
         }
 
         // B: sysfs delete of a LUN of a recovering session, then the session logs in again.
@@ -264,7 +348,9 @@ public final class ScenarioRunner {
             failTransport();
             removalStartSequence = target.eventsRecorded();
             note("echo 1 > delete");
-            Watchdog w = Watchdog.start("remove " + device.hctl(), () -> Removal.removeDevice(device, disk));
+            Watchdog w =
+                    Watchdog.start(
+                            "remove " + device.hctl(), () -> Removal.removeDevice(device, disk));
             Thread.sleep(Math.min(1000, limit.toMillis() / 3));
             allowRelogin();
             return w.await(limit);
@@ -281,7 +367,8 @@ public final class ScenarioRunner {
         private Watchdog.Result scenarioD2() throws Exception {
             attach(false, Duration.ofSeconds(60));
             failTransport();
-            return removal("rmmod -f iscsi_tcp: module GOING, exit destroys the session",
+            return removal(
+                    "rmmod -f iscsi_tcp: module GOING, exit destroys the session",
                     () -> lld.module().unload(true));
         }
 
@@ -295,15 +382,25 @@ public final class ScenarioRunner {
             if (r.hostByte() == HostResult.HostByte.DID_OK) {
                 throw new IllegalStateException("I/O succeeded while transport-offline");
             }
-            return Watchdog.start("relogin", () -> {
-                allowRelogin();
-                await(() -> device.state() == DeviceState.RUNNING, "running after relogin");
-                HostResult ok = disk.read(0, 1).get();
-                note("read after relogin: " + ok.hostByte() + " status " + ok.status());
-                if (!ok.good()) {
-                    throw new IllegalStateException("I/O failed after relogin: " + ok.hostByte());
-                }
-            }).await(limit);
+            return Watchdog.start(
+                            "relogin",
+                            () -> {
+                                allowRelogin();
+                                await(
+                                        () -> device.state() == DeviceState.RUNNING,
+                                        "running after relogin");
+                                HostResult ok = disk.read(0, 1).get();
+                                note(
+                                        "read after relogin: "
+                                                + ok.hostByte()
+                                                + " status "
+                                                + ok.status());
+                                if (!ok.good()) {
+                                    throw new IllegalStateException(
+                                            "I/O failed after relogin: " + ok.hostByte());
+                                }
+                            })
+                    .await(limit);
         }
 
         // F: sysfs write of "running" to a blocked device, then I/O.
@@ -313,8 +410,11 @@ public final class ScenarioRunner {
             note("target blocked by the transport");
             try {
                 device.writeSysfsState("running");
-                note("echo running > state: accepted, device " + device.sysfsState()
-                        + ", queue " + (device.queueStopped() ? "stopped" : "running"));
+                note(
+                        "echo running > state: accepted, device "
+                                + device.sysfsState()
+                                + ", queue "
+                                + (device.queueStopped() ? "stopped" : "running"));
             } catch (IllegalArgumentException e) {
                 note("echo running > state: " + e.getMessage());
                 BlockControl.unblockTarget(session.target(), DeviceState.RUNNING);

@@ -5,8 +5,8 @@ import java.util.List;
 import org.iscsilab.core.fault.EventLog;
 
 /**
- * The iscsilab target a scenario runs against: where to log in, and its fault rules and event
- * log — in this process (an embedded target) or over its admin HTTP API.
+ * The iscsilab target a scenario runs against: where to log in, and its fault rules and event log —
+ * in this process (an embedded target) or over its admin HTTP API.
  */
 public interface ScenarioTarget extends AutoCloseable {
     InetSocketAddress portal();
@@ -32,7 +32,10 @@ public interface ScenarioTarget extends AutoCloseable {
         return new EmbeddedScenarioTarget(null);
     }
 
-    /** The same, with SendTargets advertising {@code host} and the bound port (10.0.2.2 for a QEMU guest). */
+    /**
+     * The same, with SendTargets advertising {@code host} and the bound port (10.0.2.2 for a QEMU
+     * guest).
+     */
     static ScenarioTarget embedded(String advertisedHost) throws Exception {
         return new EmbeddedScenarioTarget(advertisedHost);
     }
@@ -45,9 +48,12 @@ public interface ScenarioTarget extends AutoCloseable {
     /** One event as a scenario report shows it. */
     static String describe(EventLog.Event e) {
         return switch (e.type()) {
-            case COMMAND -> String.format("command 0x%02x LUN %d: %s", e.opcode(), e.lun(), e.status());
-            case TASK_MANAGEMENT -> "task management " + e.detail() + " LUN " + e.lun() + ": " + e.status();
-            case LOGIN -> "login " + e.status() + (e.detail() == null ? "" : " (" + e.detail() + ")");
+            case COMMAND ->
+                    String.format("command 0x%02x LUN %d: %s", e.opcode(), e.lun(), e.status());
+            case TASK_MANAGEMENT ->
+                    "task management " + e.detail() + " LUN " + e.lun() + ": " + e.status();
+            case LOGIN ->
+                    "login " + e.status() + (e.detail() == null ? "" : " (" + e.detail() + ")");
             case LOGOUT -> "logout";
             case FAULT -> "fault fired: " + e.detail();
         };

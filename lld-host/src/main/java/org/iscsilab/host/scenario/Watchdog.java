@@ -5,9 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Runs a step that may never return (removal waiting on a stopped queue has no deadline, as in
- * the kernel) on its own thread and bounds it: after the limit the step is declared hung, its
- * stack is kept as the stuck call chain, and the thread is interrupted so the run can end.
+ * Runs a step that may never return (removal waiting on a stopped queue has no deadline, as in the
+ * kernel) on its own thread and bounds it: after the limit the step is declared hung, its stack is
+ * kept as the stuck call chain, and the thread is interrupted so the run can end.
  */
 final class Watchdog {
     /** A step that may block. */
@@ -16,8 +16,7 @@ final class Watchdog {
     }
 
     /** How a bounded step ended. */
-    record Result(boolean finished, long millis, Throwable error, List<String> stuckCallChain) {
-    }
+    record Result(boolean finished, long millis, Throwable error, List<String> stuckCallChain) {}
 
     private final Thread thread;
     private final long startNanos;
@@ -26,17 +25,20 @@ final class Watchdog {
 
     private Watchdog(String name, Step step) {
         this.startNanos = System.nanoTime();
-        this.thread = new Thread(() -> {
-            try {
-                step.run();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (Throwable t) {
-                error = t;
-            } finally {
-                endNanos = System.nanoTime();
-            }
-        }, name);
+        this.thread =
+                new Thread(
+                        () -> {
+                            try {
+                                step.run();
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            } catch (Throwable t) {
+                                error = t;
+                            } finally {
+                                endNanos = System.nanoTime();
+                            }
+                        },
+                        name);
         thread.setDaemon(true);
     }
 
@@ -50,7 +52,9 @@ final class Watchdog {
         return !thread.isAlive();
     }
 
-    /** Waits up to {@code limit} from the start; a step still running is hung and gets interrupted. */
+    /**
+     * Waits up to {@code limit} from the start; a step still running is hung and gets interrupted.
+     */
     Result await(Duration limit) throws InterruptedException {
         long left = limit.toMillis() - (System.nanoTime() - startNanos) / 1_000_000;
         if (left > 0) {
@@ -59,9 +63,14 @@ final class Watchdog {
         if (thread.isAlive()) {
             List<String> chain = new ArrayList<>();
             for (StackTraceElement e : thread.getStackTrace()) {
-                if (e.getClassName().startsWith("org.iscsilab.") && !e.getClassName().contains("$$Lambda")) {
-                    chain.add(e.getClassName().substring(e.getClassName().lastIndexOf('.') + 1) + "."
-                            + e.getMethodName() + ":" + e.getLineNumber());
+                if (e.getClassName().startsWith("org.iscsilab.")
+                        && !e.getClassName().contains("$$Lambda")) {
+                    chain.add(
+                            e.getClassName().substring(e.getClassName().lastIndexOf('.') + 1)
+                                    + "."
+                                    + e.getMethodName()
+                                    + ":"
+                                    + e.getLineNumber());
                 }
             }
             thread.interrupt();

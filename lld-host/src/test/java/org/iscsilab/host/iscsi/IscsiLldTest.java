@@ -7,9 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+import org.iscsilab.core.fault.EventLog;
 import org.iscsilab.host.mid.HostResult;
 import org.iscsilab.host.mid.MultipathView;
 import org.iscsilab.host.mid.Policy;
@@ -20,16 +25,14 @@ import org.iscsilab.host.module.Violations;
 import org.iscsilab.iscsi.initiator.InitiatorConfig;
 import org.iscsilab.iscsi.initiator.IscsiInitiator;
 import org.iscsilab.server.EmbeddedTarget;
-import org.iscsilab.core.fault.EventLog;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import java.util.Arrays;
-import java.util.List;
-import java.util.Set;
-import java.util.stream.Collectors;
 
-/** The iSCSI LLD over a real connection: scan, sd I/O, block on failure, unblock on relogin, fail fast after the timeout. */
+/**
+ * The iSCSI LLD over a real connection: scan, sd I/O, block on failure, unblock on relogin, fail
+ * fast after the timeout.
+ */
 class IscsiLldTest {
     private static final String HOST = "iqn.2026-01.org.iscsilab:host";
     private EmbeddedTarget target;
@@ -51,8 +54,12 @@ class IscsiLldTest {
     }
 
     private IscsiHostSession login(Duration replacementTimeout) {
-        return lld.login(target.address(), InitiatorConfig.normal(target.iqn()).withInitiatorName(HOST),
-                Duration.ofMillis(100), replacementTimeout).join();
+        return lld.login(
+                        target.address(),
+                        InitiatorConfig.normal(target.iqn()).withInitiatorName(HOST),
+                        Duration.ofMillis(100),
+                        replacementTimeout)
+                .join();
     }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
@@ -66,7 +73,8 @@ class IscsiLldTest {
     }
 
     private long refusedLogins() {
-        return target.events().count(e -> e.type() == EventLog.Type.LOGIN && "REFUSED".equals(e.status()));
+        return target.events()
+                .count(e -> e.type() == EventLog.Type.LOGIN && "REFUSED".equals(e.status()));
     }
 
     private static void clearUnitAttention(ScsiDisk d) {
@@ -91,7 +99,8 @@ class IscsiLldTest {
     }
 
     @Test
-    void aFailedConnectionBlocksTheTargetAndAReloginUnblocksItWithParkedIoCompleted() throws Exception {
+    void aFailedConnectionBlocksTheTargetAndAReloginUnblocksItWithParkedIoCompleted()
+            throws Exception {
         IscsiHostSession s = login(Duration.ofSeconds(30));
         s.scan();
         ScsiDisk d = s.disk(0);
@@ -102,7 +111,8 @@ class IscsiLldTest {
         assertEquals(IscsiHostSession.TransportState.FAILED, s.state());
         long refusedBefore = refusedLogins();
         CompletableFuture<HostResult> parked = d.read(0, 1);
-        // the session keeps trying: after two refused relogins the read has seen recovery fail and go on
+        // the session keeps trying: after two refused relogins the read has seen recovery fail and
+        // go on
         await(() -> refusedLogins() >= refusedBefore + 2, "two refused relogins");
         assertFalse(parked.isDone(), "I/O waits on the stopped queue while the session recovers");
         target.faults().remove(refuse);
@@ -128,32 +138,46 @@ class IscsiLldTest {
     }
 
     @Test
-    void logoutOfALiveSessionSyncsEachDiskOverTheWireRemovesThemAndReleasesTheModule() throws Exception {
+    void logoutOfALiveSessionSyncsEachDiskOverTheWireRemovesThemAndReleasesTheModule()
+            throws Exception {
         IscsiHostSession s = login(Duration.ofSeconds(30));
         s.scan();
         clearUnitAttention(s.disk(0));
-        UnloadRefusedException busy = assertThrows(UnloadRefusedException.class, () -> lld.module().unload(false));
+        UnloadRefusedException busy =
+                assertThrows(UnloadRefusedException.class, () -> lld.module().unload(false));
         assertEquals("EWOULDBLOCK", busy.errno());
         long before = target.events().recorded();
         var device = s.disk(0).device();
         s.logout();
         assertEquals("deleted", device.sysfsState());
-        assertEquals(List.of("created", "running", "cancel", "deleted"),
+        assertEquals(
+                List.of("created", "running", "cancel", "deleted"),
                 device.timeline().stream().map(t -> t.to().sysfs()).toList());
         assertTrue(s.disks().isEmpty());
         assertEquals(0, lld.module().references());
         // a live session's disks are removed before the Logout PDU: sd's SYNCHRONIZE CACHE reaches
         // each LUN (both report WCE=1)
-        assertEquals(Set.of(0, 1), target.events().events(e -> e.sequence() > before
-                && e.type() == EventLog.Type.COMMAND && e.opcode() == 0x35 && "GOOD".equals(e.status())).stream()
-                .map(EventLog.Event::lun).collect(Collectors.toSet()));
+        assertEquals(
+                Set.of(0, 1),
+                target
+                        .events()
+                        .events(
+                                e ->
+                                        e.sequence() > before
+                                                && e.type() == EventLog.Type.COMMAND
+                                                && e.opcode() == 0x35
+                                                && "GOOD".equals(e.status()))
+                        .stream()
+                        .map(EventLog.Event::lun)
+                        .collect(Collectors.toSet()));
         lld.module().unload(false);
         assertEquals(ModuleState.UNLOADED, lld.module().state());
         assertTrue(violations.isEmpty(), violations.all().toString());
     }
 
     @Test
-    void aCommandTheTargetNeverAnswersTimesOutAndTheErrorHandlerAbortsItOnTheWire() throws Exception {
+    void aCommandTheTargetNeverAnswersTimesOutAndTheErrorHandlerAbortsItOnTheWire()
+            throws Exception {
         IscsiHostSession s = login(Duration.ofSeconds(30));
         s.scan();
         ScsiDisk d = s.disk(0);
@@ -162,10 +186,18 @@ class IscsiLldTest {
         target.faults().add("hang,op=read,lun=0,once");
         HostResult r = d.read(0, 1).get(10, TimeUnit.SECONDS);
         assertEquals(HostResult.HostByte.DID_TIME_OUT, r.hostByte());
-        assertEquals(1, target.events().count(e -> e.type() == EventLog.Type.TASK_MANAGEMENT
-                && "function 1".equals(e.detail()) && "response 0".equals(e.status())),
+        assertEquals(
+                1,
+                target.events()
+                        .count(
+                                e ->
+                                        e.type() == EventLog.Type.TASK_MANAGEMENT
+                                                && "function 1".equals(e.detail())
+                                                && "response 0".equals(e.status())),
                 "ABORT TASK reached the target and was answered FUNCTION COMPLETE");
-        assertTrue(s.host().errorHandler().actions().get(1).startsWith("abort 0:0:0:0"), s.host().errorHandler().actions().toString());
+        assertTrue(
+                s.host().errorHandler().actions().get(1).startsWith("abort 0:0:0:0"),
+                s.host().errorHandler().actions().toString());
         assertTrue(d.read(0, 1).get(10, TimeUnit.SECONDS).good(), "the next read is answered");
         assertEquals("running", d.device().sysfsState());
     }
@@ -180,8 +212,15 @@ class IscsiLldTest {
         long before = target.events().recorded();
         s.logout();
         assertEquals("deleted", device.sysfsState());
-        assertEquals(0, target.events().count(e -> e.sequence() > before && e.type() == EventLog.Type.COMMAND
-                && e.opcode() == 0x35), "sd's command was failed by the closed session");
+        assertEquals(
+                0,
+                target.events()
+                        .count(
+                                e ->
+                                        e.sequence() > before
+                                                && e.type() == EventLog.Type.COMMAND
+                                                && e.opcode() == 0x35),
+                "sd's command was failed by the closed session");
         assertTrue(s.disks().isEmpty(), "removed");
     }
 }

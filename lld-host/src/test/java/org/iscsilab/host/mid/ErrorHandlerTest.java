@@ -18,7 +18,8 @@ class ErrorHandlerTest {
     private final ScsiDevice device = host.addDevice(0, 0, 0);
 
     private CompletableFuture<HostResult> read() {
-        return device.submit(new Request(new byte[] {0x28, 0, 0, 0, 0, 0, 0, 0, 1, 0}, null, 512, false));
+        return device.submit(
+                new Request(new byte[] {0x28, 0, 0, 0, 0, 0, 0, 0, 1, 0}, null, 512, false));
     }
 
     private List<String> ehCalls() {
@@ -55,9 +56,13 @@ class ErrorHandlerTest {
         lld.targetResetWorks = false;
         lld.hostResetWorks = false;
         assertEquals(HostResult.HostByte.DID_TIME_OUT, read().get(5, TimeUnit.SECONDS).hostByte());
-        assertEquals(List.of("abort 0:0:0:0", "lun reset 0:0:0:0", "target reset 0", "host reset 0"), ehCalls());
+        assertEquals(
+                List.of("abort 0:0:0:0", "lun reset 0:0:0:0", "target reset 0", "host reset 0"),
+                ehCalls());
         assertEquals("offline", device.sysfsState());
-        assertEquals(HostResult.HostByte.DID_NO_CONNECT, read().get(5, TimeUnit.SECONDS).hostByte(),
+        assertEquals(
+                HostResult.HostByte.DID_NO_CONNECT,
+                read().get(5, TimeUnit.SECONDS).hostByte(),
                 "an offline device kills new I/O");
     }
 
@@ -67,7 +72,10 @@ class ErrorHandlerTest {
         BlockControl.blockDevice(device);
         CompletableFuture<HostResult> parked = read();
         assertFalse(parked.isDone());
-        assertEquals(0, host.errorHandler().timersArmed(), "no timer runs for a request that was never dispatched");
+        assertEquals(
+                0,
+                host.errorHandler().timersArmed(),
+                "no timer runs for a request that was never dispatched");
         assertEquals(List.of(), ehCalls(), "the error handler never saw it");
         BlockControl.unblockDevice(device, DeviceState.RUNNING);
         assertEquals(HostResult.HostByte.DID_OK, parked.get(5, TimeUnit.SECONDS).hostByte());

@@ -8,7 +8,9 @@ import java.util.concurrent.TimeUnit;
 import org.iscsilab.host.module.Violations;
 import org.junit.jupiter.api.Test;
 
-/** The host's meters count state transitions, queue depth, command outcomes and error handler steps. */
+/**
+ * The host's meters count state transitions, queue depth, command outcomes and error handler steps.
+ */
 class HostMetricsTest {
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final Violations violations = new Violations();
@@ -25,19 +27,39 @@ class HostMetricsTest {
         BlockControl.blockDevice(device);
         device.submit(tur());
         device.submit(tur());
-        assertEquals(2.0, registry.get("scsi.device.queue.parked").tag("device", "3:0:0:0").gauge().value());
+        assertEquals(
+                2.0,
+                registry.get("scsi.device.queue.parked").tag("device", "3:0:0:0").gauge().value());
         BlockControl.unblockDevice(device, DeviceState.RUNNING);
         assertEquals(0.0, registry.get("scsi.device.queue.parked").gauge().value());
-        assertEquals(1.0, registry.get("scsi.device.state.transitions").tags("from", "running", "to", "blocked")
-                .counter().count());
-        assertEquals(1.0, registry.get("scsi.device.state.transitions").tags("from", "blocked", "to", "running",
-                "kind", "unblock-write").counter().count());
-        assertEquals(2, registry.get("scsi.commands").tags("host_byte", "DID_OK", "status", "GOOD").timer().count());
+        assertEquals(
+                1.0,
+                registry.get("scsi.device.state.transitions")
+                        .tags("from", "running", "to", "blocked")
+                        .counter()
+                        .count());
+        assertEquals(
+                1.0,
+                registry.get("scsi.device.state.transitions")
+                        .tags("from", "blocked", "to", "running", "kind", "unblock-write")
+                        .counter()
+                        .count());
+        assertEquals(
+                2,
+                registry.get("scsi.commands")
+                        .tags("host_byte", "DID_OK", "status", "GOOD")
+                        .timer()
+                        .count());
         device.setTimeout(Duration.ofMillis(50));
         lld.hang = true;
         device.submit(tur()).get(5, TimeUnit.SECONDS);
-        assertEquals(1.0, registry.get("scsi.eh.actions").tags("action", "abort", "outcome", "success")
-                .counter().count());
-        assertEquals(1, registry.get("scsi.commands").tags("host_byte", "DID_TIME_OUT").timer().count());
+        assertEquals(
+                1.0,
+                registry.get("scsi.eh.actions")
+                        .tags("action", "abort", "outcome", "success")
+                        .counter()
+                        .count());
+        assertEquals(
+                1, registry.get("scsi.commands").tags("host_byte", "DID_TIME_OUT").timer().count());
     }
 }

@@ -9,12 +9,17 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** The invariants of docs/linux-midlayer.md §10 that hold by construction, each checked on its own. */
+/**
+ * The invariants of docs/linux-midlayer.md §10 that hold by construction, each checked on its own.
+ */
 class InvariantsTest {
     private final Violations violations = new Violations();
     private final TestDriver lld = new TestDriver(violations);
 
-    /** docs/linux-midlayer.md §10, invariant 2: sd sends nothing to a device that is not online; the LLD never sees a DEL device's I/O. */
+    /**
+     * docs/linux-midlayer.md §10, invariant 2: sd sends nothing to a device that is not online; the
+     * LLD never sees a DEL device's I/O.
+     */
     @ParameterizedTest(name = "{0}")
     @CsvSource({"OFFLINE", "TRANSPORT_OFFLINE", "DEL"})
     void sdSendsNoSynchronizeCacheToADeviceThatIsNotOnline(DeviceState offline) throws Exception {
@@ -38,13 +43,24 @@ class InvariantsTest {
         assertTrue(violations.isEmpty(), violations.all().toString());
     }
 
-    /** docs/linux-midlayer.md §10, invariant 4: scsi_device_get succeeds exactly when the state is neither CANCEL nor DEL and the module is live. */
+    /**
+     * docs/linux-midlayer.md §10, invariant 4: scsi_device_get succeeds exactly when the state is
+     * neither CANCEL nor DEL and the module is live.
+     */
     @ParameterizedTest(name = "{0}, module live {1}: {2}")
     @CsvSource({
-            "RUNNING,true,true", "BLOCK,true,true", "OFFLINE,true,true", "TRANSPORT_OFFLINE,true,true",
-            "QUIESCE,true,true", "CANCEL,true,false", "DEL,true,false",
-            "RUNNING,false,false", "BLOCK,false,false"})
-    void deviceGetIsExact(DeviceState state, boolean moduleLive, boolean expected) throws Exception {
+        "RUNNING,true,true",
+        "BLOCK,true,true",
+        "OFFLINE,true,true",
+        "TRANSPORT_OFFLINE,true,true",
+        "QUIESCE,true,true",
+        "CANCEL,true,false",
+        "DEL,true,false",
+        "RUNNING,false,false",
+        "BLOCK,false,false"
+    })
+    void deviceGetIsExact(DeviceState state, boolean moduleLive, boolean expected)
+            throws Exception {
         ScsiDevice d = new ScsiHost(0, lld, Policy.V4_11, violations).addDevice(0, 0, 0);
         if (state == DeviceState.BLOCK) {
             BlockControl.blockDevice(d);
@@ -60,7 +76,10 @@ class InvariantsTest {
         int refsBefore = lld.module().references();
         boolean got = d.get();
         assertEquals(expected, got);
-        assertEquals(refsBefore + (got ? 1 : 0), lld.module().references(), "a module reference only with the device");
+        assertEquals(
+                refsBefore + (got ? 1 : 0),
+                lld.module().references(),
+                "a module reference only with the device");
         if (got) {
             d.put();
         }

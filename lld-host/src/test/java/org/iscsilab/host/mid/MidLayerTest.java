@@ -4,15 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.iscsilab.host.module.Violations;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import java.util.ArrayList;
 
-/** Admission, device get, block and unblock, and the queue's timers, each as the modelled kernel has them. */
+/**
+ * Admission, device get, block and unblock, and the queue's timers, each as the modelled kernel has
+ * them.
+ */
 class MidLayerTest {
     private final Violations violations = new Violations();
     private final TestDriver lld = new TestDriver(violations);
@@ -27,14 +30,15 @@ class MidLayerTest {
 
     @ParameterizedTest(name = "{0} preempt={1}: 4.11 {2}, 6.x {3}")
     @CsvSource({
-            "RUNNING,false,ALLOW,ALLOW", "RUNNING,true,ALLOW,ALLOW",
-            "CREATED,false,KILL,ALLOW", "CREATED,true,ALLOW,ALLOW",
-            "CANCEL,false,KILL,KILL", "CANCEL,true,ALLOW,ALLOW",
-            "DEL,false,KILL,KILL", "DEL,true,KILL,KILL",
-            "OFFLINE,true,KILL,KILL", "TRANSPORT_OFFLINE,true,KILL,KILL",
-            "QUIESCE,false,DEFER,DEFER", "QUIESCE,true,ALLOW,ALLOW",
-            "BLOCK,true,DEFER,DEFER", "CREATED_BLOCK,false,DEFER,DEFER",
-            "CANCEL_BLOCK,true,KILL,KILL"})
+        "RUNNING,false,ALLOW,ALLOW", "RUNNING,true,ALLOW,ALLOW",
+        "CREATED,false,KILL,ALLOW", "CREATED,true,ALLOW,ALLOW",
+        "CANCEL,false,KILL,KILL", "CANCEL,true,ALLOW,ALLOW",
+        "DEL,false,KILL,KILL", "DEL,true,KILL,KILL",
+        "OFFLINE,true,KILL,KILL", "TRANSPORT_OFFLINE,true,KILL,KILL",
+        "QUIESCE,false,DEFER,DEFER", "QUIESCE,true,ALLOW,ALLOW",
+        "BLOCK,true,DEFER,DEFER", "CREATED_BLOCK,false,DEFER,DEFER",
+        "CANCEL_BLOCK,true,KILL,KILL"
+    })
     void admissionPerState(DeviceState state, boolean preempt, Admission k411, Admission current) {
         assertEquals(k411, Admission.of(state, preempt, false));
         assertEquals(current, Admission.of(state, preempt, true));
@@ -107,7 +111,10 @@ class MidLayerTest {
             assertTrue(d.setState(DeviceState.CANCEL), "4.11: BLOCK -> CANCEL is legal");
             List<ScsiDevice> visited = BlockControl.unblockTarget(d.target(), DeviceState.RUNNING);
             assertEquals(p == Policy.BART, visited.contains(d), p.label());
-            assertEquals(p == Policy.BART, !d.queueStopped(), p.label() + ": the queue restarts only when visited");
+            assertEquals(
+                    p == Policy.BART,
+                    !d.queueStopped(),
+                    p.label() + ": the queue restarts only when visited");
             assertEquals("cancel", d.sysfsState(), "unblock leaves CANCEL as it is");
         }
     }
@@ -127,7 +134,8 @@ class MidLayerTest {
         BlockControl.blockDevice(d);
         BlockControl.unblockDevice(d, DeviceState.RUNNING);
         List<ScsiDevice.Transition> t = d.timeline();
-        assertEquals(List.of("created", "running", "blocked", "running"),
+        assertEquals(
+                List.of("created", "running", "blocked", "running"),
                 t.stream().map(x -> x.to().sysfs()).toList());
         assertTrue(t.get(3).direct());
         assertFalse(t.get(2).direct());

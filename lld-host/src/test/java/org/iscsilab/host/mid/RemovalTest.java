@@ -11,33 +11,38 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Removing a blocked device with the write cache on (docs/linux-midlayer.md scenario B without the wire):
- * which policies hang in SYNCHRONIZE CACHE, what sysfs shows meanwhile, and what an unblock does.
+ * Removing a blocked device with the write cache on (docs/linux-midlayer.md scenario B without the
+ * wire): which policies hang in SYNCHRONIZE CACHE, what sysfs shows meanwhile, and what an unblock
+ * does.
  */
 class RemovalTest {
     @ParameterizedTest(name = "{0}: hangs={1}, sysfs while removing={2}, SYNC CACHE queued={3}")
     @CsvSource({
-            "v4.11,true,cancel,1",
-            "bart,true,cancel,1",
-            "cancel-block,true,blocked,1",
-            "cancel-block-drop-sync,false,deleted,0",
-            "v4.13,false,deleted,0",
-            "current,false,deleted,0"})
-    void removingABlockedDeviceWithTheWriteCacheOn(String policy, boolean hangs, String sysfs, int syncs)
-            throws Exception {
+        "v4.11,true,cancel,1",
+        "bart,true,cancel,1",
+        "cancel-block,true,blocked,1",
+        "cancel-block-drop-sync,false,deleted,0",
+        "v4.13,false,deleted,0",
+        "current,false,deleted,0"
+    })
+    void removingABlockedDeviceWithTheWriteCacheOn(
+            String policy, boolean hangs, String sysfs, int syncs) throws Exception {
         Violations violations = new Violations();
         TestDriver lld = new TestDriver(violations);
         ScsiHost host = new ScsiHost(0, lld, Policy.parse(policy), violations);
         ScsiDevice d = host.addDevice(0, 0, 0);
         ScsiDisk sd = new ScsiDisk(d, true);
         BlockControl.blockTarget(d.target()); // the session failed
-        Thread remover = new Thread(() -> {
-            try {
-                Removal.removeDevice(d, sd);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "remove " + d.hctl());
+        Thread remover =
+                new Thread(
+                        () -> {
+                            try {
+                                Removal.removeDevice(d, sd);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                        },
+                        "remove " + d.hctl());
         remover.start();
         remover.join(TimeUnit.SECONDS.toMillis(1));
         assertEquals(hangs, remover.isAlive(), "removal still running after 1 s");
@@ -53,7 +58,10 @@ class RemovalTest {
         remover.join(TimeUnit.SECONDS.toMillis(2));
         boolean unblockEndsIt = policy.equals("bart") || policy.equals("cancel-block");
         if (hangs) {
-            assertEquals(unblockEndsIt, !remover.isAlive(), "an unblock ends the hang only if it visits the device");
+            assertEquals(
+                    unblockEndsIt,
+                    !remover.isAlive(),
+                    "an unblock ends the hang only if it visits the device");
             assertEquals(unblockEndsIt, visited.contains(d));
         }
         remover.interrupt();

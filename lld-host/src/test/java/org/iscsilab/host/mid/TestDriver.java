@@ -5,21 +5,26 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.iscsilab.host.module.KernelModule;
 import org.iscsilab.host.module.Violations;
 
-/** A low-level driver for tests of one mid-layer class at a time: completes every command at once. */
+/**
+ * A low-level driver for tests of one mid-layer class at a time: completes every command at once.
+ */
 final class TestDriver implements LowLevelDriver {
     final KernelModule module;
     final List<String> calls = new CopyOnWriteArrayList<>();
+
     /** When set, commands are taken but never completed (a target that stopped answering). */
     volatile boolean hang;
+
     /** What each error handler step answers. */
     volatile boolean abortWorks = true;
+
     volatile boolean lunResetWorks = true;
     volatile boolean targetResetWorks = true;
     volatile boolean hostResetWorks = true;
 
     TestDriver(Violations violations) {
         this.module = new KernelModule("test_lld", violations);
-        module.load(() -> { }, () -> { });
+        module.load(() -> {}, () -> {});
     }
 
     @Override

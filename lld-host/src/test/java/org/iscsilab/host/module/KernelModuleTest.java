@@ -9,7 +9,10 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Module lifecycle as kernel/module.c has it: try-get, unload refusal and forcing, calls after exit. */
+/**
+ * Module lifecycle as kernel/module.c has it: try-get, unload refusal and forcing, calls after
+ * exit.
+ */
 class KernelModuleTest {
     private final Violations violations = new Violations();
     private final KernelModule lld = new KernelModule("iscsi_tcp", violations);
@@ -24,7 +27,10 @@ class KernelModuleTest {
         lld.put();
         lld.put();
         assertDoesNotThrowUnload(false);
-        assertEquals(List.of(false), duringExit, "GOING: the exit routine runs with try_module_get failing");
+        assertEquals(
+                List.of(false),
+                duringExit,
+                "GOING: the exit routine runs with try_module_get failing");
         assertEquals(ModuleState.UNLOADED, lld.state());
         assertFalse(lld.tryGet());
     }
@@ -39,30 +45,34 @@ class KernelModuleTest {
 
     @Test
     void unloadIsRefusedWhileReferencedUnlessForced() throws Exception {
-        lld.load(() -> { }, () -> { });
+        lld.load(() -> {}, () -> {});
         assertTrue(lld.tryGet()); // a session pins the module
-        UnloadRefusedException e = assertThrows(UnloadRefusedException.class, () -> lld.unload(false));
+        UnloadRefusedException e =
+                assertThrows(UnloadRefusedException.class, () -> lld.unload(false));
         assertEquals("EWOULDBLOCK", e.errno());
         assertEquals(ModuleState.LIVE, lld.state(), "a refused unload changes nothing");
         lld.unload(true);
         assertEquals(ModuleState.UNLOADED, lld.state());
-        UnloadRefusedException again = assertThrows(UnloadRefusedException.class, () -> lld.unload(false));
+        UnloadRefusedException again =
+                assertThrows(UnloadRefusedException.class, () -> lld.unload(false));
         assertEquals("EBUSY", again.errno());
     }
 
     @Test
     void aCallIntoTheModuleAfterItsExitReturnedIsRecordedAsAViolation() throws Exception {
-        lld.load(() -> { }, () -> lld.enter("slave_destroy(0:0:0:0)"));
+        lld.load(() -> {}, () -> lld.enter("slave_destroy(0:0:0:0)"));
         lld.unload(false);
         assertTrue(violations.isEmpty(), "during exit the code is still mapped");
         lld.enter("queuecommand(0:0:0:0)");
-        assertEquals(List.of("queuecommand(0:0:0:0) called into iscsi_tcp after its exit routine returned"),
+        assertEquals(
+                List.of(
+                        "queuecommand(0:0:0:0) called into iscsi_tcp after its exit routine returned"),
                 violations.all());
     }
 
     @Test
     void putWithoutAReferenceIsAViolation() {
-        lld.load(() -> { }, () -> { });
+        lld.load(() -> {}, () -> {});
         lld.put();
         assertEquals(1, violations.all().size());
     }

@@ -10,11 +10,14 @@ import org.junit.jupiter.api.Test;
 class InterleavingExplorerTest {
     @Test
     void withoutTheStateMutexSomeOrderingLeavesADeletedDeviceWithAStoppedQueue() throws Exception {
-        InterleavingExplorer.Result r = InterleavingExplorer.blockVersusRemoval(Policy.V4_13, false);
+        InterleavingExplorer.Result r =
+                InterleavingExplorer.blockVersusRemoval(Policy.V4_13, false);
         System.out.println(r);
         assertTrue(r.orderings() > 1, "several orderings explored: " + r.orderings());
         assertTrue(r.violating() > 0, "the race is found");
-        assertTrue(r.exampleViolations().stream().anyMatch(v -> v.contains("queue stopped")), r.toString());
+        assertTrue(
+                r.exampleViolations().stream().anyMatch(v -> v.contains("queue stopped")),
+                r.toString());
     }
 
     @Test
@@ -27,18 +30,22 @@ class InterleavingExplorerTest {
 
     @Test
     void anUnblocksLateWriteUndoesARemovalIn411ButNotUnderTheStateMutex() throws Exception {
-        InterleavingExplorer.Result old = InterleavingExplorer.unblockVersusRemoval(Policy.V4_11, false);
+        InterleavingExplorer.Result old =
+                InterleavingExplorer.unblockVersusRemoval(Policy.V4_11, false);
         assertTrue(old.violating() > 0, old.toString());
         assertTrue(old.exampleViolations().get(0).contains("undid it"), old.toString());
-        InterleavingExplorer.Result fixed = InterleavingExplorer.unblockVersusRemoval(Policy.V4_13, true);
+        InterleavingExplorer.Result fixed =
+                InterleavingExplorer.unblockVersusRemoval(Policy.V4_13, true);
         assertEquals(0, fixed.violating(), fixed.toString());
     }
 
     @Test
     void aGoingModuleHidesItsDevicesFromUnblockExceptUnderBartsPolicy() throws Exception {
-        InterleavingExplorer.Result old = InterleavingExplorer.moduleGoingVersusUnblock(Policy.V4_11, false);
+        InterleavingExplorer.Result old =
+                InterleavingExplorer.moduleGoingVersusUnblock(Policy.V4_11, false);
         assertTrue(old.violating() > 0, old.toString());
-        InterleavingExplorer.Result bart = InterleavingExplorer.moduleGoingVersusUnblock(Policy.BART, false);
+        InterleavingExplorer.Result bart =
+                InterleavingExplorer.moduleGoingVersusUnblock(Policy.BART, false);
         assertEquals(0, bart.violating(), bart.toString());
         assertEquals(old.orderings(), bart.orderings());
     }

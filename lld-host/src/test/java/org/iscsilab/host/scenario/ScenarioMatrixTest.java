@@ -5,61 +5,70 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.List;
 import org.iscsilab.host.mid.Policy;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import java.util.List;
 
 /**
- * The scenarios x policies matrix over a real iSCSI connection, against the scenarios of docs/linux-midlayer.md
- * expectations: outcome, the sysfs state the device shows last, and whether SYNCHRONIZE CACHE
- * reached the target during removal.
+ * The scenarios x policies matrix over a real iSCSI connection, against the scenarios of
+ * docs/linux-midlayer.md expectations: outcome, the sysfs state the device shows last, and whether
+ * SYNCHRONIZE CACHE reached the target during removal.
  */
 class ScenarioMatrixTest {
     private static final ScenarioRunner RUNNER = new ScenarioRunner(Duration.ofMillis(2500));
 
     @ParameterizedTest(name = "{0} under {1}: {2}, last state {3}, SYNC CACHE on the wire {4}")
     @CsvSource({
-            // A: K411 hangs showing cancel; Bart's unblock rescues it; James's state still hangs (module GOING)
-            // unless the SYNC CACHE is dropped; the upstream fix goes to deleted without sending anything
-            "A, v4.11, HUNG, cancel, false",
-            "A, bart, COMPLETED, deleted, false",
-            "A, cancel-block, HUNG, blocked, false",
-            "A, cancel-block-drop-sync, COMPLETED, deleted, false",
-            "A, v4.13, COMPLETED, deleted, false",
-            "A, current, COMPLETED, deleted, false",
-            // B: K411 hangs even after the relogin; bart and cancel-block finish at the relogin, sending
-            // SYNC CACHE over the recovered session; the fix finishes at once
-            "B, v4.11, HUNG, cancel, false",
-            "B, bart, COMPLETED, deleted, true",
-            "B, cancel-block, COMPLETED, deleted, true",
-            "B, cancel-block-drop-sync, COMPLETED, deleted, false",
-            "B, v4.13, COMPLETED, deleted, false",
-            "B, current, COMPLETED, deleted, false",
-            // D: the positive control completes everywhere
-            "D, v4.11, COMPLETED, deleted, false",
-            "D, bart, COMPLETED, deleted, false",
-            "D, cancel-block, COMPLETED, deleted, false",
-            "D, cancel-block-drop-sync, COMPLETED, deleted, false",
-            "D, v4.13, COMPLETED, deleted, false",
-            "D, current, COMPLETED, deleted, false",
-            // D': a forced unload of iscsi_tcp during recovery hangs K411 as in A
-            "D2, v4.11, HUNG, cancel, false",
-            "D2, bart, COMPLETED, deleted, false",
-            "D2, cancel-block, HUNG, blocked, false",
-            "D2, cancel-block-drop-sync, COMPLETED, deleted, false",
-            "D2, v4.13, COMPLETED, deleted, false",
-            "D2, current, COMPLETED, deleted, false",
-            // E: timeout, fast failure, relogin
-            "E, v4.11, COMPLETED, running, false",
-            "E, v4.13, COMPLETED, running, false",
-            "E, current, COMPLETED, running, false",
-            // F: writing running to a blocked device leaves its queue stopped until restrictions came
-            "F, v4.11, HUNG, running, false",
-            "F, v4.13, HUNG, running, false",
-            "F, current, COMPLETED, running, false"})
-    void matchesTheReference(String scenario, String policy, ScenarioReport.Outcome outcome, String lastState,
-                             boolean syncCacheOnWire) throws Exception {
+        // A: K411 hangs showing cancel; Bart's unblock rescues it; James's state still hangs
+        // (module GOING)
+        // unless the SYNC CACHE is dropped; the upstream fix goes to deleted without sending
+        // anything
+        "A, v4.11, HUNG, cancel, false",
+        "A, bart, COMPLETED, deleted, false",
+        "A, cancel-block, HUNG, blocked, false",
+        "A, cancel-block-drop-sync, COMPLETED, deleted, false",
+        "A, v4.13, COMPLETED, deleted, false",
+        "A, current, COMPLETED, deleted, false",
+        // B: K411 hangs even after the relogin; bart and cancel-block finish at the relogin,
+        // sending
+        // SYNC CACHE over the recovered session; the fix finishes at once
+        "B, v4.11, HUNG, cancel, false",
+        "B, bart, COMPLETED, deleted, true",
+        "B, cancel-block, COMPLETED, deleted, true",
+        "B, cancel-block-drop-sync, COMPLETED, deleted, false",
+        "B, v4.13, COMPLETED, deleted, false",
+        "B, current, COMPLETED, deleted, false",
+        // D: the positive control completes everywhere
+        "D, v4.11, COMPLETED, deleted, false",
+        "D, bart, COMPLETED, deleted, false",
+        "D, cancel-block, COMPLETED, deleted, false",
+        "D, cancel-block-drop-sync, COMPLETED, deleted, false",
+        "D, v4.13, COMPLETED, deleted, false",
+        "D, current, COMPLETED, deleted, false",
+        // D': a forced unload of iscsi_tcp during recovery hangs K411 as in A
+        "D2, v4.11, HUNG, cancel, false",
+        "D2, bart, COMPLETED, deleted, false",
+        "D2, cancel-block, HUNG, blocked, false",
+        "D2, cancel-block-drop-sync, COMPLETED, deleted, false",
+        "D2, v4.13, COMPLETED, deleted, false",
+        "D2, current, COMPLETED, deleted, false",
+        // E: timeout, fast failure, relogin
+        "E, v4.11, COMPLETED, running, false",
+        "E, v4.13, COMPLETED, running, false",
+        "E, current, COMPLETED, running, false",
+        // F: writing running to a blocked device leaves its queue stopped until restrictions came
+        "F, v4.11, HUNG, running, false",
+        "F, v4.13, HUNG, running, false",
+        "F, current, COMPLETED, running, false"
+    })
+    void matchesTheReference(
+            String scenario,
+            String policy,
+            ScenarioReport.Outcome outcome,
+            String lastState,
+            boolean syncCacheOnWire)
+            throws Exception {
         ScenarioReport r = RUNNER.run(Scenario.parse(scenario), Policy.parse(policy));
         String context = String.join("\n", r.timeline()) + "\nviolations: " + r.violations();
         assertEquals(outcome, r.outcome(), context);
@@ -68,30 +77,43 @@ class ScenarioMatrixTest {
         assertEquals(r.sysfsStates().size(), r.multipathStates().size());
         if (outcome == ScenarioReport.Outcome.HUNG) {
             assertFalse(r.stuckCallChain().isEmpty(), "a hang names the stuck call chain");
-            assertTrue(r.violations().stream().anyMatch(v -> v.contains("did not finish")), context);
+            assertTrue(
+                    r.violations().stream().anyMatch(v -> v.contains("did not finish")), context);
         } else {
             assertEquals(List.of(), r.violations(), context);
         }
     }
 
-    /** Whether Bart's unblock visited CANCEL devices is unconfirmed; if it did not, it rescues neither A nor B. */
+    /**
+     * Whether Bart's unblock visited CANCEL devices is unconfirmed; if it did not, it rescues
+     * neither A nor B.
+     */
     @ParameterizedTest(name = "{0} under bart without visiting CANCEL: HUNG")
     @CsvSource({"A", "B"})
     void bartWithoutVisitingCancelDevicesHangsLike411(String scenario) throws Exception {
-        ScenarioReport r = new ScenarioRunner(Duration.ofMillis(2500)).bartVisitsCancel(false)
-                .run(Scenario.parse(scenario), Policy.BART);
+        ScenarioReport r =
+                new ScenarioRunner(Duration.ofMillis(2500))
+                        .bartVisitsCancel(false)
+                        .run(Scenario.parse(scenario), Policy.BART);
         assertEquals(ScenarioReport.Outcome.HUNG, r.outcome(), String.join("\n", r.timeline()));
         assertEquals("cancel", r.sysfsStates().get(r.sysfsStates().size() - 1));
     }
 
-    /** Without the watchdog this run would never return: removal waits on a stopped queue with no deadline. */
+    /**
+     * Without the watchdog this run would never return: removal waits on a stopped queue with no
+     * deadline.
+     */
     @org.junit.jupiter.api.Test
     @org.junit.jupiter.api.Timeout(30)
     void theWatchdogEndsAHungRemovalAndNamesWhereItIsStuck() throws Exception {
-        ScenarioReport r = new ScenarioRunner(Duration.ofMillis(1000)).run(Scenario.A, Policy.V4_11);
+        ScenarioReport r =
+                new ScenarioRunner(Duration.ofMillis(1000)).run(Scenario.A, Policy.V4_11);
         assertEquals(ScenarioReport.Outcome.HUNG, r.outcome());
-        assertTrue(r.stuckCallChain().stream().anyMatch(f -> f.startsWith("ScsiDisk.remove")), r.stuckCallChain().toString());
-        assertTrue(r.stuckCallChain().stream().anyMatch(f -> f.startsWith("KernelModule.unload")),
+        assertTrue(
+                r.stuckCallChain().stream().anyMatch(f -> f.startsWith("ScsiDisk.remove")),
+                r.stuckCallChain().toString());
+        assertTrue(
+                r.stuckCallChain().stream().anyMatch(f -> f.startsWith("KernelModule.unload")),
                 "the chain runs from rmmod to sd's SYNCHRONIZE CACHE: " + r.stuckCallChain());
         assertEquals(List.of("running", "blocked", "cancel"), r.sysfsStates());
         assertEquals(List.of("PATH_UP", "PATH_PENDING", "PATH_DOWN"), r.multipathStates());

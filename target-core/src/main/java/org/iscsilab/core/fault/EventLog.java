@@ -1,43 +1,59 @@
 package org.iscsilab.core.fault;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Predicate;
 import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * The target's recent history, for tests to assert on ("SYNCHRONIZE CACHE reached LUN 0 twice",
- * "nothing reached LUN 3 after it was removed"): logins, logouts, SCSI commands with their
- * status, task management and faults fired. A ring of fixed capacity: the oldest events make way,
- * so memory stays flat however long the target runs. Each ring slot is a mutable holder written in
- * place, so recording a command allocates nothing; {@link Event} records are made when read.
+ * "nothing reached LUN 3 after it was removed"): logins, logouts, SCSI commands with their status,
+ * task management and faults fired. A ring of fixed capacity: the oldest events make way, so memory
+ * stays flat however long the target runs. Each ring slot is a mutable holder written in place, so
+ * recording a command allocates nothing; {@link Event} records are made when read.
  */
 public final class EventLog {
-    public enum Type { LOGIN, LOGOUT, COMMAND, TASK_MANAGEMENT, FAULT }
+    public enum Type {
+        LOGIN,
+        LOGOUT,
+        COMMAND,
+        TASK_MANAGEMENT,
+        FAULT
+    }
 
     /**
      * One event. Parts that do not apply are -1 or null.
      *
      * @param sequence counts every event ever recorded, from 1, so gaps show what the ring dropped
-     * @param status   for COMMAND the SCSI status name, for TASK_MANAGEMENT the response, for LOGIN the outcome
-     * @param detail   free text: the TMF function, the fault rule, the login failure reason
+     * @param status for COMMAND the SCSI status name, for TASK_MANAGEMENT the response, for LOGIN
+     *     the outcome
+     * @param detail free text: the TMF function, the fault rule, the login failure reason
      */
-    public record Event(long sequence, long timeMillis, Type type, String initiator, int tsih, int lun, int opcode,
-                        long lba, long blocks, String status, String detail) {
-    }
+    public record Event(
+            long sequence,
+            long timeMillis,
+            Type type,
+            String initiator,
+            int tsih,
+            int lun,
+            int opcode,
+            long lba,
+            long blocks,
+            String status,
+            String detail) {}
 
     public static final int DEFAULT_CAPACITY = 10_000;
 
     /**
-     * One ring position, overwritten in place. {@code state} is the sequence number of the event
-     * it holds, negated while a writer fills it in; readers take the fields only between two
-     * equal positive reads of it (a sequence lock, so recording takes no lock).
+     * One ring position, overwritten in place. {@code state} is the sequence number of the event it
+     * holds, negated while a writer fills it in; readers take the fields only between two equal
+     * positive reads of it (a sequence lock, so recording takes no lock).
      */
     private static final class Slot {
         volatile long state;
@@ -53,22 +69,37 @@ public final class EventLog {
         String detail;
 
         Event event(long sequence) {
-            return new Event(sequence, timeMillis, type, initiator, tsih, lun, opcode, lba, blocks, status, detail);
+            return new Event(
+                    sequence,
+                    timeMillis,
+                    type,
+                    initiator,
+                    tsih,
+                    lun,
+                    opcode,
+                    lba,
+                    blocks,
+                    status,
+                    detail);
         }
     }
 
     private final Slot[] ring;
 
-    private record Listener(Set<Type> types, Consumer<Event> consumer) {
-    }
+    private record Listener(Set<Type> types, Consumer<Event> consumer) {}
 
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+
     /** Types some listener wants, by ordinal: the others are recorded without making an Event. */
     private final boolean[] listened = new boolean[Type.values().length];
+
     private final AtomicLong recorded = new AtomicLong();
-    /** Commands recorded per opcode since the target started: running totals the ring cannot lose. */
-    private final LongAdder[] commandsByOpcode =
-            new LongAdder[256];
+
+    /**
+     * Commands recorded per opcode since the target started: running totals the ring cannot lose.
+     */
+    private final LongAdder[] commandsByOpcode = new LongAdder[256];
+
     /** Sequence numbers up to this one were cleared. */
     private volatile long clearedThrough;
 
@@ -93,8 +124,16 @@ public final class EventLog {
         return ring[(int) ((sequence - 1) % ring.length)];
     }
 
-    private void add(Type type, String initiator, int tsih, int lun, int opcode, long lba, long blocks,
-                     String status, String detail) {
+    private void add(
+            Type type,
+            String initiator,
+            int tsih,
+            int lun,
+            int opcode,
+            long lba,
+            long blocks,
+            String status,
+            String detail) {
         long seq = recorded.incrementAndGet();
         Slot slot = slotOf(seq);
         // the slot's previous event (one lap earlier) must be complete before it is overwritten
@@ -116,7 +155,19 @@ public final class EventLog {
         slot.detail = detail;
         slot.state = seq;
         if (listened[type.ordinal()]) {
-            Event e = new Event(seq, slot.timeMillis, type, initiator, tsih, lun, opcode, lba, blocks, status, detail);
+            Event e =
+                    new Event(
+                            seq,
+                            slot.timeMillis,
+                            type,
+                            initiator,
+                            tsih,
+                            lun,
+                            opcode,
+                            lba,
+                            blocks,
+                            status,
+                            detail);
             for (Listener l : listeners) {
                 if (l.types().contains(type)) {
                     l.consumer().accept(e);
@@ -125,7 +176,10 @@ public final class EventLog {
         }
     }
 
-    /** The event with this sequence number, waiting for a writer still filling it in; null once overwritten. */
+    /**
+     * The event with this sequence number, waiting for a writer still filling it in; null once
+     * overwritten.
+     */
     private Event read(long seq) {
         Slot slot = slotOf(seq);
         while (true) {
@@ -144,7 +198,10 @@ public final class EventLog {
         }
     }
 
-    /** Sees every event of the given types as it is recorded, on the recording thread: keep it short. */
+    /**
+     * Sees every event of the given types as it is recorded, on the recording thread: keep it
+     * short.
+     */
     public synchronized void addListener(Consumer<Event> listener, Type first, Type... more) {
         Set<Type> types = EnumSet.of(first, more);
         listeners.add(new Listener(types, listener));
@@ -159,17 +216,28 @@ public final class EventLog {
         add(Type.LOGOUT, initiator, tsih, -1, -1, -1, 0, null, reason);
     }
 
-    public void command(String initiator, int tsih, int lun, int opcode, long lba, long blocks, String status) {
+    public void command(
+            String initiator, int tsih, int lun, int opcode, long lba, long blocks, String status) {
         add(Type.COMMAND, initiator, tsih, lun, opcode, lba, blocks, status, null);
         commandsByOpcode[opcode & 0xFF].increment();
     }
 
-    public void taskManagement(String initiator, int tsih, int lun, String function, String response) {
+    public void taskManagement(
+            String initiator, int tsih, int lun, String function, String response) {
         add(Type.TASK_MANAGEMENT, initiator, tsih, lun, -1, -1, 0, response, function);
     }
 
     void faultFired(FaultContext c, FaultRule rule) {
-        add(Type.FAULT, c.initiator(), c.tsih(), c.lun(), c.opcode(), c.lba(), c.blocks(), null, rule.toString());
+        add(
+                Type.FAULT,
+                c.initiator(),
+                c.tsih(),
+                c.lun(),
+                c.opcode(),
+                c.lba(),
+                c.blocks(),
+                null,
+                rule.toString());
     }
 
     /** The events still held, oldest first, that satisfy the filter. */
@@ -200,8 +268,8 @@ public final class EventLog {
     }
 
     /**
-     * Commands with this operation code recorded since the target started, including those the
-     * ring no longer holds; {@link #clear} does not reset it.
+     * Commands with this operation code recorded since the target started, including those the ring
+     * no longer holds; {@link #clear} does not reset it.
      */
     public long commandsRecorded(int opcode) {
         return commandsByOpcode[opcode & 0xFF].sum();

@@ -7,7 +7,11 @@ package org.iscsilab.core.fault;
  */
 public interface FaultAction {
     /** Where the action takes effect. */
-    enum Layer { SCSI, CONNECTION, LOGIN }
+    enum Layer {
+        SCSI,
+        CONNECTION,
+        LOGIN
+    }
 
     Layer layer();
 }

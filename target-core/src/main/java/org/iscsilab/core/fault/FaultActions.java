@@ -11,6 +11,8 @@ public interface FaultActions {
     /** The action words, in the order help texts list them. */
     List<String> names();
 
-    /** The action a word of {@link #names} stands for, its arguments taken from {@code settings}. */
+    /**
+     * The action a word of {@link #names} stands for, its arguments taken from {@code settings}.
+     */
     FaultAction parse(String name, FaultSpec.Settings settings);
 }

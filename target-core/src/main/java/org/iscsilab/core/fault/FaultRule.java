@@ -4,9 +4,9 @@ import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One active fault rule: its scope, trigger and action, with the counters its trigger needs.
- * {@link #fire} decides for one matching event; it is thread-safe and, for a seeded probability,
- * gives the same sequence of decisions for the same sequence of matching events.
+ * One active fault rule: its scope, trigger and action, with the counters its trigger needs. {@link
+ * #fire} decides for one matching event; it is thread-safe and, for a seeded probability, gives the
+ * same sequence of decisions for the same sequence of matching events.
  */
 public final class FaultRule {
     private final int id;
@@ -19,7 +19,13 @@ public final class FaultRule {
     private final AtomicLong fired = new AtomicLong();
     private final Random random;
 
-    FaultRule(int id, String spec, FaultScope scope, Trigger trigger, FaultAction action, long addedNanos) {
+    FaultRule(
+            int id,
+            String spec,
+            FaultScope scope,
+            Trigger trigger,
+            FaultAction action,
+            long addedNanos) {
         this.id = id;
         this.spec = spec;
         this.scope = scope;
@@ -94,7 +100,8 @@ public final class FaultRule {
     /** A rule that can never fire again (a spent once, an expired duration) may be removed. */
     boolean spent(long nowNanos) {
         return (trigger instanceof Trigger.Once && fired.get() > 0)
-                || (trigger instanceof Trigger.For f && nowNanos - addedNanos >= f.duration().toNanos());
+                || (trigger instanceof Trigger.For f
+                        && nowNanos - addedNanos >= f.duration().toNanos());
     }
 
     @Override

@@ -8,8 +8,8 @@ import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 
 /**
- * The fault rules of one target, changeable while initiators are attached. Rules are tried in
- * the order they were added; the first that fires for an event decides what happens to it.
+ * The fault rules of one target, changeable while initiators are attached. Rules are tried in the
+ * order they were added; the first that fires for an event decides what happens to it.
  */
 public final class FaultRules {
     private final CopyOnWriteArrayList<FaultRule> rules = new CopyOnWriteArrayList<>();
@@ -35,11 +35,19 @@ public final class FaultRules {
         return layers;
     }
 
-    /** Parses and adds a rule (see {@link FaultSpec} for the syntax); a bad spec changes nothing. */
+    /**
+     * Parses and adds a rule (see {@link FaultSpec} for the syntax); a bad spec changes nothing.
+     */
     public FaultRule add(String spec) {
         FaultSpec.Parsed p = FaultSpec.parse(spec, layers);
-        FaultRule rule = new FaultRule(nextId.getAndIncrement(), spec.strip(), p.scope(), p.trigger(), p.action(),
-                clock.getAsLong());
+        FaultRule rule =
+                new FaultRule(
+                        nextId.getAndIncrement(),
+                        spec.strip(),
+                        p.scope(),
+                        p.trigger(),
+                        p.action(),
+                        clock.getAsLong());
         rules.add(rule);
         changed(rule);
         return rule;
@@ -106,7 +114,9 @@ public final class FaultRules {
         return false;
     }
 
-    /** Called after every change of the rules, with the rule added (null after a removal or clear). */
+    /**
+     * Called after every change of the rules, with the rule added (null after a removal or clear).
+     */
     public void onChange(Consumer<FaultRule> listener) {
         listeners.add(listener);
     }
@@ -117,14 +127,20 @@ public final class FaultRules {
         }
     }
 
-    /** True when a rule of this layer would match the event now, without counting it (for standing conditions like a freeze). */
-    public boolean active(FaultAction.Layer layer, Class<? extends FaultAction> action, FaultContext context) {
+    /**
+     * True when a rule of this layer would match the event now, without counting it (for standing
+     * conditions like a freeze).
+     */
+    public boolean active(
+            FaultAction.Layer layer, Class<? extends FaultAction> action, FaultContext context) {
         if (rules.isEmpty()) {
             return false;
         }
         long now = clock.getAsLong();
         for (FaultRule r : rules) {
-            if (r.action().layer() == layer && action.isInstance(r.action()) && !r.spent(now)
+            if (r.action().layer() == layer
+                    && action.isInstance(r.action())
+                    && !r.spent(now)
                     && r.scope().matches(context)) {
                 return true;
             }

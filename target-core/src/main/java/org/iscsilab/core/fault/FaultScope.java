@@ -6,8 +6,15 @@ import java.util.Set;
  * Which commands or connections a rule applies to: every part given must match; an absent part
  * (null, -1, empty) matches anything. An LBA range matches a command whose blocks overlap it.
  */
-public record FaultScope(String portal, String target, String initiator, int tsih, int lun, Set<Integer> opcodes,
-                         long lbaFirst, long lbaLast) {
+public record FaultScope(
+        String portal,
+        String target,
+        String initiator,
+        int tsih,
+        int lun,
+        Set<Integer> opcodes,
+        long lbaFirst,
+        long lbaLast) {
     public static final FaultScope ANY = new FaultScope(null, null, null, -1, -1, Set.of(), -1, -1);
 
     public FaultScope {

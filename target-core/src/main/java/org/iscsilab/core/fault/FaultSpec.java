@@ -13,8 +13,8 @@ import org.iscsilab.scsi.ScsiOpcode;
 import org.iscsilab.scsi.SenseKey;
 
 /**
- * The text form of a fault rule, the same on the command line, in the HTTP API and in Java:
- * an action, then comma-separated {@code key=value} settings for its arguments, its scope and its
+ * The text form of a fault rule, the same on the command line, in the HTTP API and in Java: an
+ * action, then comma-separated {@code key=value} settings for its arguments, its scope and its
  * trigger. Examples:
  *
  * <pre>
@@ -30,69 +30,98 @@ import org.iscsilab.scsi.SenseKey;
  *
  * Actions: check-condition (sense=KEY/ASC/ASCQ), medium-error, busy, task-set-full,
  * reservation-conflict, hang, short (bytes=N), corrupt, unit-attention (sense=ASC/ASCQ),
- * delay=DURATION, freeze, drop (fin=true|false), ignore-nops, async (event=1|2|3),
- * refuse-login (status=CLASS/DETAIL), delay-login=DURATION.
- * Scope: portal=HOST:PORT, target=IQN, initiator=IQN, tsih=N, lun=N, op=NAME|0xNN[|...]
- * (names: read, write, verify, sync, unmap, write-same, tur, inquiry), lba=N or N-M.
- * Trigger: once, every=N, after=N, probability=P (seed=S, default 1), for=DURATION; default always.
- * Durations: 250ms, 2s, 1m.
+ * delay=DURATION, freeze, drop (fin=true|false), ignore-nops, async (event=1|2|3), refuse-login
+ * (status=CLASS/DETAIL), delay-login=DURATION. Scope: portal=HOST:PORT, target=IQN, initiator=IQN,
+ * tsih=N, lun=N, op=NAME|0xNN[|...] (names: read, write, verify, sync, unmap, write-same, tur,
+ * inquiry), lba=N or N-M. Trigger: once, every=N, after=N, probability=P (seed=S, default 1),
+ * for=DURATION; default always. Durations: 250ms, 2s, 1m.
  */
 public final class FaultSpec {
     /** A parsed rule before it gets an id. */
-    public record Parsed(FaultScope scope, Trigger trigger, FaultAction action) {
-    }
+    public record Parsed(FaultScope scope, Trigger trigger, FaultAction action) {}
 
-    private static final Map<String, Set<Integer>> OPCODE_NAMES = Map.of(
-            "read", Set.of(ScsiOpcode.READ_6, ScsiOpcode.READ_10, ScsiOpcode.READ_12, ScsiOpcode.READ_16),
-            "write", Set.of(ScsiOpcode.WRITE_6, ScsiOpcode.WRITE_10, ScsiOpcode.WRITE_12, ScsiOpcode.WRITE_16),
-            "verify", Set.of(ScsiOpcode.VERIFY_10, ScsiOpcode.VERIFY_12, ScsiOpcode.VERIFY_16),
-            "sync", Set.of(ScsiOpcode.SYNCHRONIZE_CACHE_10, ScsiOpcode.SYNCHRONIZE_CACHE_16),
-            "unmap", Set.of(ScsiOpcode.UNMAP),
-            "write-same", Set.of(ScsiOpcode.WRITE_SAME_10, ScsiOpcode.WRITE_SAME_16),
-            "tur", Set.of(ScsiOpcode.TEST_UNIT_READY),
-            "inquiry", Set.of(ScsiOpcode.INQUIRY));
+    private static final Map<String, Set<Integer>> OPCODE_NAMES =
+            Map.of(
+                    "read",
+                            Set.of(
+                                    ScsiOpcode.READ_6,
+                                    ScsiOpcode.READ_10,
+                                    ScsiOpcode.READ_12,
+                                    ScsiOpcode.READ_16),
+                    "write",
+                            Set.of(
+                                    ScsiOpcode.WRITE_6,
+                                    ScsiOpcode.WRITE_10,
+                                    ScsiOpcode.WRITE_12,
+                                    ScsiOpcode.WRITE_16),
+                    "verify",
+                            Set.of(
+                                    ScsiOpcode.VERIFY_10,
+                                    ScsiOpcode.VERIFY_12,
+                                    ScsiOpcode.VERIFY_16),
+                    "sync",
+                            Set.of(
+                                    ScsiOpcode.SYNCHRONIZE_CACHE_10,
+                                    ScsiOpcode.SYNCHRONIZE_CACHE_16),
+                    "unmap", Set.of(ScsiOpcode.UNMAP),
+                    "write-same", Set.of(ScsiOpcode.WRITE_SAME_10, ScsiOpcode.WRITE_SAME_16),
+                    "tur", Set.of(ScsiOpcode.TEST_UNIT_READY),
+                    "inquiry", Set.of(ScsiOpcode.INQUIRY));
 
-    private FaultSpec() {
-    }
+    private FaultSpec() {}
 
     /**
-     * Parses a rule whose action is one of {@code layers}'; a mistake is an IllegalArgumentException
-     * saying what to write instead.
+     * Parses a rule whose action is one of {@code layers}'; a mistake is an
+     * IllegalArgumentException saying what to write instead.
      */
     public static Parsed parse(String spec, List<FaultActions> layers) {
         if (spec == null || spec.isBlank()) {
-            throw new IllegalArgumentException("empty fault rule; start with an action, e.g. medium-error,lun=0");
+            throw new IllegalArgumentException(
+                    "empty fault rule; start with an action, e.g. medium-error,lun=0");
         }
         Map<String, String> kv = new LinkedHashMap<>();
         String[] parts = spec.strip().split(",");
         for (String part : parts) {
             String p = part.strip();
             if (p.isEmpty()) {
-                throw new IllegalArgumentException("empty setting in '" + spec + "' (two commas in a row?)");
+                throw new IllegalArgumentException(
+                        "empty setting in '" + spec + "' (two commas in a row?)");
             }
             int eq = p.indexOf('=');
             String key = (eq < 0 ? p : p.substring(0, eq)).strip().toLowerCase(Locale.ROOT);
             String value = eq < 0 ? "" : p.substring(eq + 1).strip();
             if (kv.put(key, value) != null) {
-                throw new IllegalArgumentException("'" + key + "' is given twice in '" + spec + "'");
+                throw new IllegalArgumentException(
+                        "'" + key + "' is given twice in '" + spec + "'");
             }
         }
         String actionName = parts[0].strip();
         int eq = actionName.indexOf('=');
-        actionName = (eq < 0 ? actionName : actionName.substring(0, eq)).strip().toLowerCase(Locale.ROOT);
+        actionName =
+                (eq < 0 ? actionName : actionName.substring(0, eq))
+                        .strip()
+                        .toLowerCase(Locale.ROOT);
         Settings s = new Settings(kv, spec);
         FaultAction action = action(actionName, s, layers);
         s.take(actionName);
         FaultScope scope = scope(s);
         Trigger trigger = trigger(s);
         if (!s.rest().isEmpty()) {
-            throw new IllegalArgumentException("unknown setting(s) " + s.rest() + " in '" + spec + "'; "
-                    + "scope keys are portal, target, initiator, tsih, lun, op, lba; "
-                    + "trigger keys are once, every, after, probability, seed, for");
+            throw new IllegalArgumentException(
+                    "unknown setting(s) "
+                            + s.rest()
+                            + " in '"
+                            + spec
+                            + "'; "
+                            + "scope keys are portal, target, initiator, tsih, lun, op, lba; "
+                            + "trigger keys are once, every, after, probability, seed, for");
         }
         if (action.layer() != FaultAction.Layer.SCSI && scope.commandsOnly()) {
-            throw new IllegalArgumentException("'" + actionName + "' acts on connections or logins; lun, op and lba "
-                    + "only narrow SCSI actions");
+            throw new IllegalArgumentException(
+                    "'"
+                            + actionName
+                            + "' acts on connections or logins; lun, op and lba "
+                            + "only narrow SCSI actions");
         }
         return new Parsed(scope, trigger, action);
     }
@@ -105,15 +134,19 @@ public final class FaultSpec {
         }
         List<String> known = new ArrayList<>();
         layers.forEach(l -> known.addAll(l.names()));
-        throw new IllegalArgumentException("unknown action '" + name + "'; use one of " + String.join(", ", known));
+        throw new IllegalArgumentException(
+                "unknown action '" + name + "'; use one of " + String.join(", ", known));
     }
 
     /** KEY/ASC/ASCQ, split. */
     public static String[] fullSense(String text) {
         String[] f = text.split("/");
         if (f.length != 3) {
-            throw new IllegalArgumentException("sense=" + text + ": write KEY/ASC/ASCQ, e.g. MEDIUM_ERROR/11/00 or "
-                    + "3/11/00");
+            throw new IllegalArgumentException(
+                    "sense="
+                            + text
+                            + ": write KEY/ASC/ASCQ, e.g. MEDIUM_ERROR/11/00 or "
+                            + "3/11/00");
         }
         return f;
     }
@@ -145,10 +178,12 @@ public final class FaultSpec {
                 first = Long.parseLong(r[0].strip());
                 last = r.length > 1 ? Long.parseLong(r[1].strip()) : first;
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("lba=" + lba + ": write a block number or a range FIRST-LAST");
+                throw new IllegalArgumentException(
+                        "lba=" + lba + ": write a block number or a range FIRST-LAST");
             }
             if (r.length > 2 || first < 0 || last < first) {
-                throw new IllegalArgumentException("lba=" + lba + ": write FIRST-LAST with FIRST <= LAST");
+                throw new IllegalArgumentException(
+                        "lba=" + lba + ": write FIRST-LAST with FIRST <= LAST");
             }
         }
         return new FaultScope(portal, target, initiator, tsih, lun, opcodes, first, last);
@@ -178,7 +213,8 @@ public final class FaultSpec {
             try {
                 value = Double.parseDouble(p);
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("probability=" + p + ": write a number from 0 to 1, e.g. 0.05");
+                throw new IllegalArgumentException(
+                        "probability=" + p + ": write a number from 0 to 1, e.g. 0.05");
             }
             long seed = s.has("seed") ? s.number("seed", Long.MIN_VALUE, Long.MAX_VALUE, true) : 1;
             t = new Trigger.Probability(value, seed);
@@ -191,7 +227,8 @@ public final class FaultSpec {
             given++;
         }
         if (given > 1) {
-            throw new IllegalArgumentException("give one trigger: always, once, every, after, probability or for");
+            throw new IllegalArgumentException(
+                    "give one trigger: always, once, every, after, probability or for");
         }
         return t;
     }
@@ -207,8 +244,11 @@ public final class FaultSpec {
         try {
             return SenseKey.fromCode(Integer.parseInt(t, 16));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown sense key '" + text + "'; use a name such as MEDIUM_ERROR, "
-                    + "NOT_READY, ABORTED_COMMAND, or its hex code");
+            throw new IllegalArgumentException(
+                    "unknown sense key '"
+                            + text
+                            + "'; use a name such as MEDIUM_ERROR, "
+                            + "NOT_READY, ABORTED_COMMAND, or its hex code");
         }
     }
 
@@ -230,7 +270,8 @@ public final class FaultSpec {
             }
             return v;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(what + " '" + text + "' is not a hex byte (00 to FF)");
+            throw new IllegalArgumentException(
+                    what + " '" + text + "' is not a hex byte (00 to FF)");
         }
     }
 
@@ -242,7 +283,8 @@ public final class FaultSpec {
                 return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
             }
             if (t.endsWith("s")) {
-                return Duration.ofMillis(Math.round(Double.parseDouble(t.substring(0, t.length() - 1)) * 1000));
+                return Duration.ofMillis(
+                        Math.round(Double.parseDouble(t.substring(0, t.length() - 1)) * 1000));
             }
             if (t.endsWith("m")) {
                 return Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - 1)) * 60);
@@ -250,7 +292,8 @@ public final class FaultSpec {
         } catch (NumberFormatException e) {
             // fall through to the message
         }
-        throw new IllegalArgumentException(key + "=" + text + ": write a duration such as 250ms, 2s or 1m");
+        throw new IllegalArgumentException(
+                key + "=" + text + ": write a duration such as 250ms, 2s or 1m");
     }
 
     /** The key=value settings of one spec, taken one by one so leftovers can be reported. */
@@ -276,7 +319,8 @@ public final class FaultSpec {
                 return false;
             }
             if (!kv.remove(key).isEmpty()) {
-                throw new IllegalArgumentException("'" + key + "' takes no value in '" + spec + "'");
+                throw new IllegalArgumentException(
+                        "'" + key + "' takes no value in '" + spec + "'");
             }
             return true;
         }
@@ -309,7 +353,8 @@ public final class FaultSpec {
                 }
                 return n;
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(key + "=" + v + ": write a number from " + min + " to " + max);
+                throw new IllegalArgumentException(
+                        key + "=" + v + ": write a number from " + min + " to " + max);
             }
         }
 

@@ -13,37 +13,39 @@ public sealed interface ScsiFaultAction extends FaultAction {
     }
 
     /** Ends the command with CHECK CONDITION and this sense, without running it. */
-    record CheckCondition(SenseKey key, AdditionalSense additional) implements ScsiFaultAction {
-    }
+    record CheckCondition(SenseKey key, AdditionalSense additional) implements ScsiFaultAction {}
 
     /** Ends the command with a status without sense (BUSY, TASK SET FULL, RESERVATION CONFLICT). */
-    record Status(ScsiStatus status) implements ScsiFaultAction {
-    }
+    record Status(ScsiStatus status) implements ScsiFaultAction {}
 
     /**
      * The command does not complete: for initiator timeouts, ABORT TASK and recovery paths. With a
      * {@code failAfter} it ends after that long with CHECK CONDITION and {@code sense} instead (a
      * target that times out stuck commands itself); with {@code null} it never completes.
      */
-    record Hang(Duration failAfter, SenseKey key, AdditionalSense sense) implements ScsiFaultAction {
+    record Hang(Duration failAfter, SenseKey key, AdditionalSense sense)
+            implements ScsiFaultAction {
         public static Hang forever() {
             return new Hang(null, null, null);
         }
     }
 
-    /** Runs the command, then returns at most this many bytes of its data-in (a residual underflow). */
-    record ShortTransfer(int bytes) implements ScsiFaultAction {
-    }
+    /**
+     * Runs the command, then returns at most this many bytes of its data-in (a residual underflow).
+     */
+    record ShortTransfer(int bytes) implements ScsiFaultAction {}
 
-    /** Runs the command, then flips a bit in every 512 bytes of its data-in, for checksum-verifying clients. */
-    record CorruptRead() implements ScsiFaultAction {
-    }
+    /**
+     * Runs the command, then flips a bit in every 512 bytes of its data-in, for checksum-verifying
+     * clients.
+     */
+    record CorruptRead() implements ScsiFaultAction {}
 
-    /** Establishes a unit attention for the command's I_T nexus, which this command then reports. */
-    record UnitAttention(AdditionalSense additional) implements ScsiFaultAction {
-    }
+    /**
+     * Establishes a unit attention for the command's I_T nexus, which this command then reports.
+     */
+    record UnitAttention(AdditionalSense additional) implements ScsiFaultAction {}
 
     /** Runs the command after a delay. */
-    record Delay(Duration delay) implements ScsiFaultAction {
-    }
+    record Delay(Duration delay) implements ScsiFaultAction {}
 }

@@ -9,11 +9,20 @@ import org.iscsilab.scsi.SenseKey;
 public final class ScsiFaultActions implements FaultActions {
     public static final ScsiFaultActions INSTANCE = new ScsiFaultActions();
 
-    private static final List<String> NAMES = List.of("check-condition", "medium-error", "busy", "task-set-full",
-            "reservation-conflict", "hang", "short", "corrupt", "unit-attention", "delay");
+    private static final List<String> NAMES =
+            List.of(
+                    "check-condition",
+                    "medium-error",
+                    "busy",
+                    "task-set-full",
+                    "reservation-conflict",
+                    "hang",
+                    "short",
+                    "corrupt",
+                    "unit-attention",
+                    "delay");
 
-    private ScsiFaultActions() {
-    }
+    private ScsiFaultActions() {}
 
     @Override
     public List<String> names() {
@@ -24,35 +33,48 @@ public final class ScsiFaultActions implements FaultActions {
     public ScsiFaultAction parse(String name, FaultSpec.Settings s) {
         return switch (name) {
             case "check-condition" -> {
-                String[] f = FaultSpec.fullSense(s.required("sense", "KEY/ASC/ASCQ, e.g. sense=MEDIUM_ERROR/11/00"));
-                yield new ScsiFaultAction.CheckCondition(FaultSpec.senseKey(f[0]), FaultSpec.additional(f[1], f[2]));
+                String[] f =
+                        FaultSpec.fullSense(
+                                s.required("sense", "KEY/ASC/ASCQ, e.g. sense=MEDIUM_ERROR/11/00"));
+                yield new ScsiFaultAction.CheckCondition(
+                        FaultSpec.senseKey(f[0]), FaultSpec.additional(f[1], f[2]));
             }
-            case "medium-error" -> new ScsiFaultAction.CheckCondition(SenseKey.MEDIUM_ERROR,
-                    AdditionalSense.UNRECOVERED_READ_ERROR);
+            case "medium-error" ->
+                    new ScsiFaultAction.CheckCondition(
+                            SenseKey.MEDIUM_ERROR, AdditionalSense.UNRECOVERED_READ_ERROR);
             case "busy" -> new ScsiFaultAction.Status(ScsiStatus.BUSY);
             case "task-set-full" -> new ScsiFaultAction.Status(ScsiStatus.TASK_SET_FULL);
-            case "reservation-conflict" -> new ScsiFaultAction.Status(ScsiStatus.RESERVATION_CONFLICT);
+            case "reservation-conflict" ->
+                    new ScsiFaultAction.Status(ScsiStatus.RESERVATION_CONFLICT);
             case "hang" -> {
                 String timeout = s.optional("timeout", null);
                 if (timeout == null) {
                     yield ScsiFaultAction.Hang.forever();
                 }
-                // default: HARDWARE ERROR / INTERNAL TARGET FAILURE (SPC-5 Table 52), which initiators do not retry
+                // default: HARDWARE ERROR / INTERNAL TARGET FAILURE (SPC-5 Table 52), which
+                // initiators do not retry
                 String[] f = FaultSpec.fullSense(s.optional("sense", "HARDWARE_ERROR/44/00"));
-                yield new ScsiFaultAction.Hang(FaultSpec.duration("timeout", timeout), FaultSpec.senseKey(f[0]),
+                yield new ScsiFaultAction.Hang(
+                        FaultSpec.duration("timeout", timeout),
+                        FaultSpec.senseKey(f[0]),
                         FaultSpec.additional(f[1], f[2]));
             }
-            case "short" -> new ScsiFaultAction.ShortTransfer((int) s.number("bytes", 0, Integer.MAX_VALUE, true));
+            case "short" ->
+                    new ScsiFaultAction.ShortTransfer(
+                            (int) s.number("bytes", 0, Integer.MAX_VALUE, true));
             case "corrupt" -> new ScsiFaultAction.CorruptRead();
             case "unit-attention" -> {
                 String[] f = s.required("sense", "ASC/ASCQ, e.g. sense=2A/09").split("/");
                 if (f.length != 2) {
-                    throw new IllegalArgumentException("unit-attention needs sense=ASC/ASCQ, e.g. 2A/09");
+                    throw new IllegalArgumentException(
+                            "unit-attention needs sense=ASC/ASCQ, e.g. 2A/09");
                 }
                 yield new ScsiFaultAction.UnitAttention(FaultSpec.additional(f[0], f[1]));
             }
-            case "delay" -> new ScsiFaultAction.Delay(FaultSpec.duration("delay",
-                    s.required("delay", "a duration, e.g. delay=200ms")));
+            case "delay" ->
+                    new ScsiFaultAction.Delay(
+                            FaultSpec.duration(
+                                    "delay", s.required("delay", "a duration, e.g. delay=200ms")));
             default -> throw new IllegalArgumentException("not a SCSI fault action: " + name);
         };
     }

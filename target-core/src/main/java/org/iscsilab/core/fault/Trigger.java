@@ -3,16 +3,14 @@ package org.iscsilab.core.fault;
 import java.time.Duration;
 
 /**
- * When a rule fires among the events its scope matches: always, only the first, every Nth,
- * after the first N, with a probability drawn from a seeded generator (so a run can be repeated
- * exactly), or for a duration from when the rule was added.
+ * When a rule fires among the events its scope matches: always, only the first, every Nth, after
+ * the first N, with a probability drawn from a seeded generator (so a run can be repeated exactly),
+ * or for a duration from when the rule was added.
  */
 public sealed interface Trigger {
-    record Always() implements Trigger {
-    }
+    record Always() implements Trigger {}
 
-    record Once() implements Trigger {
-    }
+    record Once() implements Trigger {}
 
     /** Fires on the Nth, 2Nth, 3Nth... matching event. */
     record EveryNth(long n) implements Trigger {
@@ -41,6 +39,5 @@ public sealed interface Trigger {
     }
 
     /** Fires on every matching event until the duration has passed since the rule was added. */
-    record For(Duration duration) implements Trigger {
-    }
+    record For(Duration duration) implements Trigger {}
 }

@@ -1,4 +1,5 @@
 /**
- * The fault rule language (scope, trigger, action), the SCSI fault actions, and the target's event log.
+ * The fault rule language (scope, trigger, action), the SCSI fault actions, and the target's event
+ * log.
  */
 package org.iscsilab.core.fault;

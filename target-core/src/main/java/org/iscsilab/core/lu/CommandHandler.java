@@ -2,7 +2,9 @@ package org.iscsilab.core.lu;
 
 import java.util.concurrent.CompletableFuture;
 
-/** Executes one operation code on a logical unit. Throw SenseException to end with CHECK CONDITION. */
+/**
+ * Executes one operation code on a logical unit. Throw SenseException to end with CHECK CONDITION.
+ */
 @FunctionalInterface
 public interface CommandHandler {
     CompletableFuture<ScsiOutcome> execute(LogicalUnit lu, ScsiTask task) throws Exception;

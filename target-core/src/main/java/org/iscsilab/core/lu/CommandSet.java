@@ -3,12 +3,12 @@ package org.iscsilab.core.lu;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import org.iscsilab.scsi.SenseException;
 import org.iscsilab.scsi.Cdb;
+import org.iscsilab.scsi.SenseException;
 
 /**
- * The commands a logical unit supports, each described once (opcode, service action, CDB
- * usage data, handler). Dispatch and REPORT SUPPORTED OPERATION CODES both read this table.
+ * The commands a logical unit supports, each described once (opcode, service action, CDB usage
+ * data, handler). Dispatch and REPORT SUPPORTED OPERATION CODES both read this table.
  */
 public final class CommandSet {
     private final CommandDescriptor[] plain = new CommandDescriptor[256];
@@ -24,7 +24,8 @@ public final class CommandSet {
         int op = d.opcode();
         if (d.hasServiceAction()) {
             if (plain[op] != null) {
-                throw new IllegalStateException(d.name() + ": opcode already registered without service action");
+                throw new IllegalStateException(
+                        d.name() + ": opcode already registered without service action");
             }
             List<CommandDescriptor> l = byServiceAction.get(op);
             if (l == null) {
@@ -39,7 +40,8 @@ public final class CommandSet {
             l.add(d);
         } else {
             if (plain[op] != null || byServiceAction.get(op) != null) {
-                throw new IllegalStateException(d.name() + ": opcode 0x" + Integer.toHexString(op) + " registered twice");
+                throw new IllegalStateException(
+                        d.name() + ": opcode 0x" + Integer.toHexString(op) + " registered twice");
             }
             plain[op] = d;
         }
@@ -55,7 +57,9 @@ public final class CommandSet {
         return byServiceAction.get(opcode & 0xFF) != null;
     }
 
-    /** The descriptor of a plain opcode, or of an opcode and service action; null when unsupported. */
+    /**
+     * The descriptor of a plain opcode, or of an opcode and service action; null when unsupported.
+     */
     public CommandDescriptor find(int opcode, int serviceAction) {
         if (serviceAction < 0) {
             return plain[opcode & 0xFF];
@@ -72,8 +76,9 @@ public final class CommandSet {
     }
 
     /**
-     * The handler for a CDB, or null for an unsupported opcode. An unsupported service action of
-     * a supported opcode is INVALID FIELD IN CDB pointing at the SERVICE ACTION field (SPC-5 §4.2.5.3).
+     * The handler for a CDB, or null for an unsupported opcode. An unsupported service action of a
+     * supported opcode is INVALID FIELD IN CDB pointing at the SERVICE ACTION field (SPC-5
+     * §4.2.5.3).
      */
     public CommandHandler handlerFor(Cdb cdb) {
         int op = cdb.opcode();

@@ -4,9 +4,9 @@ import java.nio.ByteBuffer;
 
 /**
  * Where a command's data-in goes, given with the task. A transport that sends from memory of its
- * own (a pooled direct buffer) has a READ read from the medium straight into what goes on the
- * wire: no heap buffer per command and no copy. The buffer belongs to the task; the transport
- * frees it, and knows it again when the outcome carries that same buffer object.
+ * own (a pooled direct buffer) has a READ read from the medium straight into what goes on the wire:
+ * no heap buffer per command and no copy. The buffer belongs to the task; the transport frees it,
+ * and knows it again when the outcome carries that same buffer object.
  */
 @FunctionalInterface
 public interface DataInAllocator {
@@ -17,8 +17,8 @@ public interface DataInAllocator {
     ByteBuffer allocateDataIn(int bytes);
 
     /**
-     * True when this task's data-in may be a span of a file that the transport sends from the
-     * file itself (sendfile), see {@link ScsiOutcome#dataInFromFile}.
+     * True when this task's data-in may be a span of a file that the transport sends from the file
+     * itself (sendfile), see {@link ScsiOutcome#dataInFromFile}.
      */
     default boolean sendsFromFiles() {
         return false;

@@ -4,9 +4,9 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Where a command's data-out comes from. The transport delivers the first {@code length}
- * bytes the initiator sends (soliciting them as its protocol requires, e.g. iSCSI R2T).
- * The buffer stays valid until the command completes; the transport owns and frees it.
+ * Where a command's data-out comes from. The transport delivers the first {@code length} bytes the
+ * initiator sends (soliciting them as its protocol requires, e.g. iSCSI R2T). The buffer stays
+ * valid until the command completes; the transport owns and frees it.
  */
 @FunctionalInterface
 public interface DataOutSource {
@@ -21,6 +21,8 @@ public interface DataOutSource {
         return receive(length).thenApply(b -> new ByteBuffer[] {b});
     }
 
-    DataOutSource NONE = length -> CompletableFuture.failedFuture(
-            new IllegalStateException("command carries no data-out"));
+    DataOutSource NONE =
+            length ->
+                    CompletableFuture.failedFuture(
+                            new IllegalStateException("command carries no data-out"));
 }

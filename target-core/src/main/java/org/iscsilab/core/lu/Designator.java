@@ -28,16 +28,24 @@ public record Designator(int codeSet, int association, int type, byte[] value) {
         return value.clone();
     }
 
-    /** The designation descriptor as the Device Identification page carries it (PIV=0, PROTOCOL IDENTIFIER=0). */
+    /**
+     * The designation descriptor as the Device Identification page carries it (PIV=0, PROTOCOL
+     * IDENTIFIER=0).
+     */
     public byte[] encode() {
         ByteBuffer b = ByteBuffer.allocate(4 + value.length);
-        b.put((byte) codeSet).put((byte) ((association << 4) | type)).put((byte) 0).put((byte) value.length);
+        b.put((byte) codeSet)
+                .put((byte) ((association << 4) | type))
+                .put((byte) 0)
+                .put((byte) value.length);
         return b.put(value).array();
     }
 
     /** Same code set, association, type and bytes. */
     public boolean matches(int codeSet, int association, int type, byte[] designator) {
-        return this.codeSet == codeSet && this.association == association && this.type == type
+        return this.codeSet == codeSet
+                && this.association == association
+                && this.type == type
                 && Arrays.equals(value, designator);
     }
 

@@ -1,16 +1,24 @@
 package org.iscsilab.core.lu;
 
-import org.iscsilab.core.nexus.ItNexus;
-import org.iscsilab.core.nexus.UnitAttentions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.Executor;
-import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.iscsilab.core.nexus.ItNexus;
+import org.iscsilab.core.nexus.UnitAttentions;
+import org.iscsilab.core.pr.AccessClasses;
+import org.iscsilab.core.pr.AptplFile;
+import org.iscsilab.core.pr.Reservations;
+import org.iscsilab.core.store.BackingStore;
 import org.iscsilab.scsi.AdditionalSense;
 import org.iscsilab.scsi.Cdb;
 import org.iscsilab.scsi.ScsiOpcode;
@@ -18,16 +26,8 @@ import org.iscsilab.scsi.ScsiStatus;
 import org.iscsilab.scsi.SenseData;
 import org.iscsilab.scsi.SenseException;
 import org.iscsilab.scsi.SenseKey;
-import org.iscsilab.core.pr.AccessClasses;
-import org.iscsilab.core.pr.Reservations;
-import java.util.concurrent.locks.Lock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
-import org.iscsilab.core.store.BackingStore;
-import org.iscsilab.core.pr.AptplFile;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A direct-access block device (SBC-4) over a backing store. Commands complete asynchronously:
@@ -48,29 +48,42 @@ public final class LogicalUnit implements AutoCloseable {
     private final RemovableMedium medium = new RemovableMedium(unitAttentions);
     private final CommandSet commands;
     private final TaskSet taskSet = new TaskSet();
+
     /** Made once: a lambda per command would be an allocation per command. */
     private final Function<ScsiTask, CompletableFuture<ScsiOutcome>> performer = this::perform;
+
     /** State that command sets keep per unit and per I_T nexus (held copy results, for one). */
     private final Map<Class<?>, NexusScopedState> states = new ConcurrentHashMap<>();
+
     private volatile boolean writeCacheEnabled = true;
     private volatile boolean descriptorSense = false;
     private volatile boolean softwareWriteProtect = false;
     private volatile LunInventory inventory;
     private volatile SanitizeProgress sanitizing;
     private final ProvisioningMap provisioning;
-    /** Shared by plain reads and writes, exclusive for read-modify-write commands (COMPARE AND WRITE). */
+
+    /**
+     * Shared by plain reads and writes, exclusive for read-modify-write commands (COMPARE AND
+     * WRITE).
+     */
     private final ReentrantReadWriteLock mediumLock = new ReentrantReadWriteLock();
 
     /**
-     * A unit that serves the commands of {@code commands} (see {@code org.iscsilab.core.LogicalUnits}
-     * for the standard SPC/SBC set a format calls for).
+     * A unit that serves the commands of {@code commands} (see {@code
+     * org.iscsilab.core.LogicalUnits} for the standard SPC/SBC set a format calls for).
      */
-    public LogicalUnit(int lun, LogicalUnitIdentity identity, BackingStore store, UnitFormat format,
-                       CommandSet commands, Executor ioExecutor) {
+    public LogicalUnit(
+            int lun,
+            LogicalUnitIdentity identity,
+            BackingStore store,
+            UnitFormat format,
+            CommandSet commands,
+            Executor ioExecutor) {
         int blockSize = format.blockSize();
         boolean thin = format.thin();
         if (store.capacityBytes() < blockSize) {
-            throw new IllegalArgumentException("a LUN needs at least one " + blockSize + "-byte block");
+            throw new IllegalArgumentException(
+                    "a LUN needs at least one " + blockSize + "-byte block");
         }
         this.lun = lun;
         this.identity = identity;
@@ -128,8 +141,8 @@ public final class LogicalUnit implements AutoCloseable {
     }
 
     /**
-     * Write-protects the unit, or lifts that, while initiators are attached. The WP bit of the
-     * mode parameter header changes, so every I_T nexus gets MODE PARAMETERS CHANGED (SPC-5 §5.14).
+     * Write-protects the unit, or lifts that, while initiators are attached. The WP bit of the mode
+     * parameter header changes, so every I_T nexus gets MODE PARAMETERS CHANGED (SPC-5 §5.14).
      */
     public void setReadOnly(boolean ro) {
         if (readOnly != ro) {
@@ -144,7 +157,8 @@ public final class LogicalUnit implements AutoCloseable {
      */
     public void resize(long newCapacityBytes) throws IOException {
         if (newCapacityBytes < blockSize) {
-            throw new IllegalArgumentException("a LUN needs at least one " + blockSize + "-byte block");
+            throw new IllegalArgumentException(
+                    "a LUN needs at least one " + blockSize + "-byte block");
         }
         Lock l = mediumLock.writeLock();
         l.lock();
@@ -244,8 +258,8 @@ public final class LogicalUnit implements AutoCloseable {
     }
 
     /**
-     * The unit's instance of a piece of per-nexus state a command set keeps (made on first use);
-     * it is reset with the unit and told when an I_T nexus is lost.
+     * The unit's instance of a piece of per-nexus state a command set keeps (made on first use); it
+     * is reset with the unit and told when an I_T nexus is lost.
      */
     public <T extends NexusScopedState> T state(Class<T> type, Supplier<T> create) {
         return type.cast(states.computeIfAbsent(type, t -> create.get()));
@@ -258,58 +272,77 @@ public final class LogicalUnit implements AutoCloseable {
      */
     public CompletableFuture<Void> sanitize(IoAction.Runnable work, boolean immed) {
         long nanos = format.sanitizeDuration().toNanos();
-        SanitizeProgress progress = new SanitizeProgress(System.nanoTime(), nanos, new CompletableFuture<>());
+        SanitizeProgress progress =
+                new SanitizeProgress(System.nanoTime(), nanos, new CompletableFuture<>());
         synchronized (this) {
             if (sanitizing != null) {
-                return CompletableFuture.failedFuture(new SenseException(SenseData.of(SenseKey.NOT_READY,
-                        AdditionalSense.SANITIZE_IN_PROGRESS)));
+                return CompletableFuture.failedFuture(
+                        new SenseException(
+                                SenseData.of(
+                                        SenseKey.NOT_READY, AdditionalSense.SANITIZE_IN_PROGRESS)));
             }
             sanitizing = progress;
         }
-        CompletableFuture<Void> done = CompletableFuture.runAsync(() -> {
-            try {
-                work.run();
-            } catch (IOException e) {
-                throw new CompletionException(e);
-            }
-        }, ioExecutor).thenCompose(v -> {
-            long left = nanos - (System.nanoTime() - progress.startNanos());
-            return left <= 0 ? CompletableFuture.<Void>completedFuture(null)
-                    : CompletableFuture.runAsync(() -> { },
-                            CompletableFuture.delayedExecutor(left, TimeUnit.NANOSECONDS));
-        }).whenComplete((v, t) -> {
-            synchronized (this) {
-                sanitizing = null;
-            }
-            progress.finished().complete(null);
-        });
+        CompletableFuture<Void> done =
+                CompletableFuture.runAsync(
+                                () -> {
+                                    try {
+                                        work.run();
+                                    } catch (IOException e) {
+                                        throw new CompletionException(e);
+                                    }
+                                },
+                                ioExecutor)
+                        .thenCompose(
+                                v -> {
+                                    long left = nanos - (System.nanoTime() - progress.startNanos());
+                                    return left <= 0
+                                            ? CompletableFuture.<Void>completedFuture(null)
+                                            : CompletableFuture.runAsync(
+                                                    () -> {},
+                                                    CompletableFuture.delayedExecutor(
+                                                            left, TimeUnit.NANOSECONDS));
+                                })
+                        .whenComplete(
+                                (v, t) -> {
+                                    synchronized (this) {
+                                        sanitizing = null;
+                                    }
+                                    progress.finished().complete(null);
+                                });
         return immed ? CompletableFuture.completedFuture(null) : done;
     }
 
-    /** The progress of a running sanitize, or null (SBC-4 §4.11: NOT READY, SANITIZE IN PROGRESS). */
+    /**
+     * The progress of a running sanitize, or null (SBC-4 §4.11: NOT READY, SANITIZE IN PROGRESS).
+     */
     public SanitizeProgress sanitizeInProgress() {
         return sanitizing;
     }
 
     /**
      * Executes a command (SAM-5 §5.1): it enters the unit's task set and runs when its task
-     * attribute allows. The future completes with the outcome, or with a CancellationException
-     * when task management aborts the task; it never fails otherwise.
+     * attribute allows. The future completes with the outcome, or with a CancellationException when
+     * task management aborts the task; it never fails otherwise.
      */
     public CompletableFuture<ScsiOutcome> execute(ScsiTask task) {
         return execute(task, performer);
     }
 
     /**
-     * Enters a task whose processing {@code process} carries out once the task set lets it start
-     * (a fault action around {@link #perform}, say).
+     * Enters a task whose processing {@code process} carries out once the task set lets it start (a
+     * fault action around {@link #perform}, say).
      */
-    public CompletableFuture<ScsiOutcome> execute(ScsiTask task,
-                                                  Function<ScsiTask, CompletableFuture<ScsiOutcome>> process) {
+    public CompletableFuture<ScsiOutcome> execute(
+            ScsiTask task, Function<ScsiTask, CompletableFuture<ScsiOutcome>> process) {
         if (task.attribute() == TaskAttribute.ACA) {
-            // standard INQUIRY says NORMACA 0 (SPC-5 §6.7.2): no ACA task attribute; answered as LIO does
-            return CompletableFuture.completedFuture(checkCondition(SenseData.of(SenseKey.ILLEGAL_REQUEST,
-                    AdditionalSense.INVALID_FIELD_IN_CDB)));
+            // standard INQUIRY says NORMACA 0 (SPC-5 §6.7.2): no ACA task attribute; answered as
+            // LIO does
+            return CompletableFuture.completedFuture(
+                    checkCondition(
+                            SenseData.of(
+                                    SenseKey.ILLEGAL_REQUEST,
+                                    AdditionalSense.INVALID_FIELD_IN_CDB)));
         }
         return taskSet.submit(task, process);
     }
@@ -327,7 +360,9 @@ public final class LogicalUnit implements AutoCloseable {
         unitAttentions.registerIfNew(task.nexus());
         int opcode = task.cdb().opcode();
         // SPC-5 §5.14.2: INQUIRY, REPORT LUNS and REQUEST SENSE do not report a unit attention
-        if (opcode != ScsiOpcode.INQUIRY && opcode != ScsiOpcode.REPORT_LUNS && opcode != ScsiOpcode.REQUEST_SENSE) {
+        if (opcode != ScsiOpcode.INQUIRY
+                && opcode != ScsiOpcode.REPORT_LUNS
+                && opcode != ScsiOpcode.REQUEST_SENSE) {
             SenseData ua = unitAttentions.take(task.nexus());
             if (ua != null) {
                 return CompletableFuture.completedFuture(checkCondition(ua));
@@ -338,15 +373,17 @@ public final class LogicalUnit implements AutoCloseable {
             // SBC-4 §4.11: only INQUIRY, REPORT LUNS and REQUEST SENSE are served during a sanitize
             SenseData inProgress = sanitize.sense();
             if (opcode == ScsiOpcode.REQUEST_SENSE) {
-                return CompletableFuture.completedFuture(ScsiOutcome.dataIn(
-                        inProgress.encode(task.cdb().bit(1, 0)), task.cdb().u8(4)));
+                return CompletableFuture.completedFuture(
+                        ScsiOutcome.dataIn(
+                                inProgress.encode(task.cdb().bit(1, 0)), task.cdb().u8(4)));
             }
             return CompletableFuture.completedFuture(checkCondition(inProgress));
         }
         try {
             reservations.checkAccess(task.nexus(), AccessClasses.of(opcode));
         } catch (Reservations.ConflictException e) {
-            return CompletableFuture.completedFuture(ScsiOutcome.status(ScsiStatus.RESERVATION_CONFLICT));
+            return CompletableFuture.completedFuture(
+                    ScsiOutcome.status(ScsiStatus.RESERVATION_CONFLICT));
         }
         try {
             if (format.removable() && RemovableMedium.needsMedium(opcode)) {
@@ -354,7 +391,8 @@ public final class LogicalUnit implements AutoCloseable {
             }
             CommandHandler handler = commands.handlerFor(task.cdb());
             if (handler == null) {
-                return CompletableFuture.completedFuture(checkCondition(SenseException.invalidOpcode().sense()));
+                return CompletableFuture.completedFuture(
+                        checkCondition(SenseException.invalidOpcode().sense()));
             }
             checkControlByte(task);
             CompletableFuture<ScsiOutcome> outcome = handler.execute(this, task);
@@ -384,7 +422,8 @@ public final class LogicalUnit implements AutoCloseable {
     }
 
     private ScsiOutcome outcomeOf(ScsiTask task, Throwable t) {
-        Throwable cause = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+        Throwable cause =
+                t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
         if (cause instanceof SenseException se) {
             return checkCondition(se.sense());
         }
@@ -398,28 +437,38 @@ public final class LogicalUnit implements AutoCloseable {
         if (cause instanceof IOException io) {
             log.warn("LUN {}: I/O error on {}: {}", lun, task.cdb(), io.toString());
             boolean write = isWrite(task.cdb().opcode());
-            return checkCondition(SenseData.of(SenseKey.MEDIUM_ERROR,
-                    write ? AdditionalSense.WRITE_ERROR : AdditionalSense.UNRECOVERED_READ_ERROR));
+            return checkCondition(
+                    SenseData.of(
+                            SenseKey.MEDIUM_ERROR,
+                            write
+                                    ? AdditionalSense.WRITE_ERROR
+                                    : AdditionalSense.UNRECOVERED_READ_ERROR));
         }
         log.error("LUN {}: internal error on {}", lun, task.cdb(), cause);
-        return checkCondition(SenseData.of(SenseKey.HARDWARE_ERROR, AdditionalSense.INTERNAL_TARGET_FAILURE));
+        return checkCondition(
+                SenseData.of(SenseKey.HARDWARE_ERROR, AdditionalSense.INTERNAL_TARGET_FAILURE));
     }
 
     private static boolean isWrite(int opcode) {
-        return opcode == ScsiOpcode.WRITE_6 || opcode == ScsiOpcode.WRITE_10 || opcode == ScsiOpcode.WRITE_12
-                || opcode == ScsiOpcode.WRITE_16 || opcode == ScsiOpcode.SYNCHRONIZE_CACHE_10
+        return opcode == ScsiOpcode.WRITE_6
+                || opcode == ScsiOpcode.WRITE_10
+                || opcode == ScsiOpcode.WRITE_12
+                || opcode == ScsiOpcode.WRITE_16
+                || opcode == ScsiOpcode.SYNCHRONIZE_CACHE_10
                 || opcode == ScsiOpcode.SYNCHRONIZE_CACHE_16;
     }
 
     /** Runs long work (a copy, a sanitize) on the I/O executor whatever the store. */
     public <T> CompletableFuture<T> offload(IoAction<T> action) {
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                return action.run();
-            } catch (IOException e) {
-                throw new CompletionException(e);
-            }
-        }, ioExecutor);
+        return CompletableFuture.supplyAsync(
+                () -> {
+                    try {
+                        return action.run();
+                    } catch (IOException e) {
+                        throw new CompletionException(e);
+                    }
+                },
+                ioExecutor);
     }
 
     /** Runs store I/O: inline for non-blocking stores, on the I/O executor for blocking ones. */
@@ -431,13 +480,14 @@ public final class LogicalUnit implements AutoCloseable {
                 return CompletableFuture.failedFuture(e);
             }
         }
-        Supplier<T> s = () -> {
-            try {
-                return action.run();
-            } catch (IOException e) {
-                throw new CompletionException(e);
-            }
-        };
+        Supplier<T> s =
+                () -> {
+                    try {
+                        return action.run();
+                    } catch (IOException e) {
+                        throw new CompletionException(e);
+                    }
+                };
         return CompletableFuture.supplyAsync(s, ioExecutor);
     }
 
@@ -458,13 +508,16 @@ public final class LogicalUnit implements AutoCloseable {
         reservations.reset();
         medium.reset();
         states.values().forEach(NexusScopedState::reset);
-        // mode parameters return to their defaults: nothing is saved (SAM-5 §7.7 logical unit reset)
+        // mode parameters return to their defaults: nothing is saved (SAM-5 §7.7 logical unit
+        // reset)
         descriptorSense = false;
         softwareWriteProtect = false;
         writeCacheEnabled = true;
     }
 
-    /** The I_T nexus ended (session closed): its state is forgotten (SPC-5 §5.14: I_T nexus loss). */
+    /**
+     * The I_T nexus ended (session closed): its state is forgotten (SPC-5 §5.14: I_T nexus loss).
+     */
     public void nexusLost(ItNexus nexus) {
         unitAttentions.forget(nexus);
         reservations.nexusLost(nexus);
@@ -479,7 +532,15 @@ public final class LogicalUnit implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "LUN " + lun + " (" + store.describe() + ", " + blockSize + "-byte blocks" + (thin() ? ", thin" : "")
-                + (readOnly ? ", read-only" : "") + ")";
+        return "LUN "
+                + lun
+                + " ("
+                + store.describe()
+                + ", "
+                + blockSize
+                + "-byte blocks"
+                + (thin() ? ", thin" : "")
+                + (readOnly ? ", read-only" : "")
+                + ")";
     }
 }

@@ -7,11 +7,12 @@ import java.security.NoSuchAlgorithmException;
 import java.util.List;
 
 /**
- * What a logical unit says about itself in INQUIRY (SPC-5 §6.7): vendor, product, revision,
- * unit serial number (VPD 80h) and the 60-bit value of its NAA locally assigned designator
- * (VPD 83h, NAA 3h: we are an emulator, not an IEEE-registered vendor).
+ * What a logical unit says about itself in INQUIRY (SPC-5 §6.7): vendor, product, revision, unit
+ * serial number (VPD 80h) and the 60-bit value of its NAA locally assigned designator (VPD 83h, NAA
+ * 3h: we are an emulator, not an IEEE-registered vendor).
  */
-public record LogicalUnitIdentity(String vendor, String product, String revision, String serial, long naaValue) {
+public record LogicalUnitIdentity(
+        String vendor, String product, String revision, String serial, long naaValue) {
     public static final String VENDOR = "ISCSILAB";
     public static final String PRODUCT = "EMULATED DISK";
     public static final String REVISION = "0001";
@@ -27,7 +28,9 @@ public record LogicalUnitIdentity(String vendor, String product, String revision
     public static LogicalUnitIdentity derive(String targetName, int lun) {
         byte[] h;
         try {
-            h = MessageDigest.getInstance("SHA-256").digest((targetName + "/" + lun).getBytes(StandardCharsets.UTF_8));
+            h =
+                    MessageDigest.getInstance("SHA-256")
+                            .digest((targetName + "/" + lun).getBytes(StandardCharsets.UTF_8));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -45,16 +48,26 @@ public record LogicalUnitIdentity(String vendor, String product, String revision
      * T10 vendor ID designator (vendor padded to 8 bytes, then the serial number).
      */
     public List<Designator> designators() {
-        byte[] naa = ByteBuffer.allocate(8).putLong((0x3L << 60) | (naaValue & 0x0FFF_FFFF_FFFF_FFFFL)).array();
+        byte[] naa =
+                ByteBuffer.allocate(8)
+                        .putLong((0x3L << 60) | (naaValue & 0x0FFF_FFFF_FFFF_FFFFL))
+                        .array();
         StringBuilder vendorId = new StringBuilder(vendor);
         while (vendorId.length() < 8) {
             vendorId.append(' ');
         }
         byte[] t10 = (vendorId + serial).getBytes(StandardCharsets.US_ASCII);
         return List.of(
-                new Designator(Designator.CODE_SET_BINARY, Designator.ASSOCIATION_LOGICAL_UNIT, Designator.TYPE_NAA, naa),
-                new Designator(Designator.CODE_SET_ASCII, Designator.ASSOCIATION_LOGICAL_UNIT,
-                        Designator.TYPE_T10_VENDOR_ID, t10));
+                new Designator(
+                        Designator.CODE_SET_BINARY,
+                        Designator.ASSOCIATION_LOGICAL_UNIT,
+                        Designator.TYPE_NAA,
+                        naa),
+                new Designator(
+                        Designator.CODE_SET_ASCII,
+                        Designator.ASSOCIATION_LOGICAL_UNIT,
+                        Designator.TYPE_T10_VENDOR_ID,
+                        t10));
     }
 
     private static void requireAscii(String field, String value, int max) {
@@ -63,7 +76,8 @@ public record LogicalUnitIdentity(String vendor, String product, String revision
         }
         for (char c : value.toCharArray()) {
             if (c < 0x20 || c > 0x7E) {
-                throw new IllegalArgumentException(field + " must be printable ASCII (SPC-5 §4.3.1)");
+                throw new IllegalArgumentException(
+                        field + " must be printable ASCII (SPC-5 §4.3.1)");
             }
         }
     }

@@ -3,8 +3,8 @@ package org.iscsilab.core.lu;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Which logical blocks of a thin-provisioned unit are mapped (SBC-4 §4.7): one bit per block,
- * held in pages that exist only where some block is mapped, so a huge sparse unit costs little.
+ * Which logical blocks of a thin-provisioned unit are mapped (SBC-4 §4.7): one bit per block, held
+ * in pages that exist only where some block is mapped, so a huge sparse unit costs little.
  */
 public final class ProvisioningMap {
     private static final int PAGE_BITS = 1 << 19; // blocks per page (64 KiB of bits)
@@ -24,7 +24,10 @@ public final class ProvisioningMap {
             long pageIndex = b / PAGE_BITS;
             int from = (int) (b % PAGE_BITS);
             int to = (int) Math.min(PAGE_BITS, from + (end - b));
-            long[] page = mapped ? pages.computeIfAbsent(pageIndex, i -> new long[PAGE_BITS / 64]) : pages.get(pageIndex);
+            long[] page =
+                    mapped
+                            ? pages.computeIfAbsent(pageIndex, i -> new long[PAGE_BITS / 64])
+                            : pages.get(pageIndex);
             if (page != null) {
                 synchronized (page) {
                     for (int i = from; i < to; i++) {
@@ -51,7 +54,9 @@ public final class ProvisioningMap {
         }
     }
 
-    /** How many blocks from {@code lba} (at most {@code limit}) share {@code lba}'s mapping state. */
+    /**
+     * How many blocks from {@code lba} (at most {@code limit}) share {@code lba}'s mapping state.
+     */
     public long runLength(long lba, long limit) {
         boolean state = mapped(lba);
         long n = 1;

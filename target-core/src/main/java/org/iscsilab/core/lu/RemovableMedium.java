@@ -1,32 +1,35 @@
 package org.iscsilab.core.lu;
 
-import org.iscsilab.core.pr.AccessClass;
-import org.iscsilab.core.pr.AccessClasses;
-import org.iscsilab.scsi.ScsiOpcode;
-import org.iscsilab.core.nexus.ItNexus;
-import org.iscsilab.core.nexus.UnitAttentions;
 import java.util.HashSet;
 import java.util.Set;
+import org.iscsilab.core.nexus.ItNexus;
+import org.iscsilab.core.nexus.UnitAttentions;
+import org.iscsilab.core.pr.AccessClass;
+import org.iscsilab.core.pr.AccessClasses;
 import org.iscsilab.scsi.AdditionalSense;
+import org.iscsilab.scsi.ScsiOpcode;
 import org.iscsilab.scsi.SenseData;
 import org.iscsilab.scsi.SenseException;
 import org.iscsilab.scsi.SenseKey;
 
 /**
- * The medium of a removable logical unit (SBC-4 §4.15): present or ejected, and which I_T
- * nexuses prevent its removal (SPC-5 §6.17). Prevention ends with ALLOW from the same nexus,
- * I_T nexus loss, and logical unit or target reset.
+ * The medium of a removable logical unit (SBC-4 §4.15): present or ejected, and which I_T nexuses
+ * prevent its removal (SPC-5 §6.17). Prevention ends with ALLOW from the same nexus, I_T nexus
+ * loss, and logical unit or target reset.
  */
 public final class RemovableMedium {
     /** Commands that touch the medium fail with MEDIUM NOT PRESENT while it is ejected. */
     public static boolean needsMedium(int opcode) {
         AccessClass a = AccessClasses.of(opcode);
-        if (opcode == ScsiOpcode.TEST_UNIT_READY || opcode == ScsiOpcode.READ_CAPACITY_10
+        if (opcode == ScsiOpcode.TEST_UNIT_READY
+                || opcode == ScsiOpcode.READ_CAPACITY_10
                 || opcode == ScsiOpcode.SERVICE_ACTION_IN_16) {
             return true;
         }
-        if (opcode == ScsiOpcode.MODE_SENSE_6 || opcode == ScsiOpcode.MODE_SENSE_10
-                || opcode == ScsiOpcode.START_STOP_UNIT || opcode == ScsiOpcode.PREVENT_ALLOW_MEDIUM_REMOVAL) {
+        if (opcode == ScsiOpcode.MODE_SENSE_6
+                || opcode == ScsiOpcode.MODE_SENSE_10
+                || opcode == ScsiOpcode.START_STOP_UNIT
+                || opcode == ScsiOpcode.PREVENT_ALLOW_MEDIUM_REMOVAL) {
             return false;
         }
         return a == AccessClass.READ || a == AccessClass.WRITE;
@@ -47,7 +50,8 @@ public final class RemovableMedium {
     /** NOT READY, MEDIUM NOT PRESENT for commands that need the medium (SBC-4 §4.15). */
     public synchronized void requirePresent() {
         if (!present) {
-            throw new SenseException(SenseData.of(SenseKey.NOT_READY, AdditionalSense.MEDIUM_NOT_PRESENT));
+            throw new SenseException(
+                    SenseData.of(SenseKey.NOT_READY, AdditionalSense.MEDIUM_NOT_PRESENT));
         }
     }
 
@@ -66,7 +70,9 @@ public final class RemovableMedium {
     /** START STOP UNIT with LOEJ: eject or load; either is refused while removal is prevented. */
     public synchronized void loadOrEject(ItNexus by, boolean load) {
         if (!preventing.isEmpty()) {
-            throw new SenseException(SenseData.of(SenseKey.ILLEGAL_REQUEST, AdditionalSense.MEDIUM_REMOVAL_PREVENTED));
+            throw new SenseException(
+                    SenseData.of(
+                            SenseKey.ILLEGAL_REQUEST, AdditionalSense.MEDIUM_REMOVAL_PREVENTED));
         }
         if (load && !present) {
             present = true;

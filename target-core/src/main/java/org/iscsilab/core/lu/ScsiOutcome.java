@@ -8,14 +8,19 @@ import org.iscsilab.scsi.ScsiStatus;
 import org.iscsilab.scsi.SenseData;
 
 /**
- * How a command ended: status, sense data for CHECK CONDITION, data-in, and the number of
- * bytes the CDB asked to transfer ({@code commandDataLength}), from which the transport
- * derives residual overflow or underflow against its expected length (RFC 7143 §11.4.5).
- * Data-in is either in memory ({@code dataIn}) or, for a transport that sends from files, a span
- * of the LUN's file ({@code dataInFile}, with {@code dataIn} empty).
+ * How a command ended: status, sense data for CHECK CONDITION, data-in, and the number of bytes the
+ * CDB asked to transfer ({@code commandDataLength}), from which the transport derives residual
+ * overflow or underflow against its expected length (RFC 7143 §11.4.5). Data-in is either in memory
+ * ({@code dataIn}) or, for a transport that sends from files, a span of the LUN's file ({@code
+ * dataInFile}, with {@code dataIn} empty).
  */
-public record ScsiOutcome(ScsiStatus status, SenseData sense, boolean descriptorSense, ByteBuffer dataIn,
-                          int commandDataLength, FileSpan dataInFile) {
+public record ScsiOutcome(
+        ScsiStatus status,
+        SenseData sense,
+        boolean descriptorSense,
+        ByteBuffer dataIn,
+        int commandDataLength,
+        FileSpan dataInFile) {
 
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0).asReadOnlyBuffer();
 
@@ -34,12 +39,18 @@ public record ScsiOutcome(ScsiStatus status, SenseData sense, boolean descriptor
         }
     }
 
-    public ScsiOutcome(ScsiStatus status, SenseData sense, boolean descriptorSense, ByteBuffer dataIn,
-                       int commandDataLength) {
+    public ScsiOutcome(
+            ScsiStatus status,
+            SenseData sense,
+            boolean descriptorSense,
+            ByteBuffer dataIn,
+            int commandDataLength) {
         this(status, sense, descriptorSense, dataIn, commandDataLength, null);
     }
 
-    /** Data-in of which the CDB asked for {@code commandDataLength} bytes, to be sent from the file. */
+    /**
+     * Data-in of which the CDB asked for {@code commandDataLength} bytes, to be sent from the file.
+     */
     public static ScsiOutcome dataInFromFile(FileSpan span, int commandDataLength) {
         return new ScsiOutcome(ScsiStatus.GOOD, null, false, EMPTY, commandDataLength, span);
     }
@@ -55,7 +66,8 @@ public record ScsiOutcome(ScsiStatus status, SenseData sense, boolean descriptor
             return this;
         }
         try {
-            return new ScsiOutcome(status, sense, descriptorSense, dataInFile.read(), commandDataLength, null);
+            return new ScsiOutcome(
+                    status, sense, descriptorSense, dataInFile.read(), commandDataLength, null);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

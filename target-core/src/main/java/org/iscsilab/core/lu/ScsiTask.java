@@ -1,18 +1,24 @@
 package org.iscsilab.core.lu;
 
-import org.iscsilab.core.nexus.ItNexus;
 import java.nio.ByteBuffer;
-
+import org.iscsilab.core.nexus.ItNexus;
 import org.iscsilab.scsi.Cdb;
 
 /**
- * One SCSI command as the device server receives it (SAM-5 §5.1 Execute Command):
- * the I_T nexus, LUN, CDB, task tag and attribute, the transport's expected data
- * transfer length, where data-out comes from and where data-in goes: the transport's buffers
- * travel on the task (as SPDK's iovs and LIO's t_data_sg do), never discovered by type tests.
+ * One SCSI command as the device server receives it (SAM-5 §5.1 Execute Command): the I_T nexus,
+ * LUN, CDB, task tag and attribute, the transport's expected data transfer length, where data-out
+ * comes from and where data-in goes: the transport's buffers travel on the task (as SPDK's iovs and
+ * LIO's t_data_sg do), never discovered by type tests.
  */
-public record ScsiTask(ItNexus nexus, long lun, Cdb cdb, long tag, TaskAttribute attribute,
-                       int expectedDataTransferLength, DataOutSource dataOut, DataInAllocator dataIn) {
+public record ScsiTask(
+        ItNexus nexus,
+        long lun,
+        Cdb cdb,
+        long tag,
+        TaskAttribute attribute,
+        int expectedDataTransferLength,
+        DataOutSource dataOut,
+        DataInAllocator dataIn) {
     public ScsiTask {
         if (nexus == null || cdb == null || dataOut == null || dataIn == null) {
             throw new IllegalArgumentException("nexus, cdb, dataOut and dataIn are required");
@@ -23,9 +29,23 @@ public record ScsiTask(ItNexus nexus, long lun, Cdb cdb, long tag, TaskAttribute
     }
 
     /** A task whose data-in goes to heap memory (a caller without buffers of its own). */
-    public ScsiTask(ItNexus nexus, long lun, Cdb cdb, long tag, TaskAttribute attribute,
-                    int expectedDataTransferLength, DataOutSource dataOut) {
-        this(nexus, lun, cdb, tag, attribute, expectedDataTransferLength, dataOut, DataInAllocator.HEAP);
+    public ScsiTask(
+            ItNexus nexus,
+            long lun,
+            Cdb cdb,
+            long tag,
+            TaskAttribute attribute,
+            int expectedDataTransferLength,
+            DataOutSource dataOut) {
+        this(
+                nexus,
+                lun,
+                cdb,
+                tag,
+                attribute,
+                expectedDataTransferLength,
+                dataOut,
+                DataInAllocator.HEAP);
     }
 
     /** A buffer for {@code bytes} of data-in, from the transport's allocator. */
@@ -33,7 +53,10 @@ public record ScsiTask(ItNexus nexus, long lun, Cdb cdb, long tag, TaskAttribute
         return dataIn.allocateDataIn(bytes);
     }
 
-    /** True when the transport takes this task's data-in as a span of a file (see {@link DataInAllocator}). */
+    /**
+     * True when the transport takes this task's data-in as a span of a file (see {@link
+     * DataInAllocator}).
+     */
     public boolean sendsDataInFromFiles() {
         return dataIn.sendsFromFiles();
     }

@@ -7,8 +7,13 @@ import java.time.Duration;
  * reported as LOGICAL BLOCKS PER PHYSICAL BLOCK EXPONENT), write protection, thin provisioning and
  * removable medium (SBC-4 §4.15).
  */
-public record UnitFormat(int blockSize, int physicalBlockSize, boolean readOnly, boolean thin, boolean removable,
-                         Duration sanitizeDuration) {
+public record UnitFormat(
+        int blockSize,
+        int physicalBlockSize,
+        boolean readOnly,
+        boolean thin,
+        boolean removable,
+        Duration sanitizeDuration) {
 
     /** How long a SANITIZE stays in progress unless a LUN says otherwise. */
     public static final Duration DEFAULT_SANITIZE_DURATION = Duration.ofSeconds(8);
@@ -17,7 +22,12 @@ public record UnitFormat(int blockSize, int physicalBlockSize, boolean readOnly,
         this(blockSize, physicalBlockSize, readOnly, thin, false);
     }
 
-    public UnitFormat(int blockSize, int physicalBlockSize, boolean readOnly, boolean thin, boolean removable) {
+    public UnitFormat(
+            int blockSize,
+            int physicalBlockSize,
+            boolean readOnly,
+            boolean thin,
+            boolean removable) {
         this(blockSize, physicalBlockSize, readOnly, thin, removable, DEFAULT_SANITIZE_DURATION);
     }
 
@@ -25,10 +35,14 @@ public record UnitFormat(int blockSize, int physicalBlockSize, boolean readOnly,
         if (blockSize != 512 && blockSize != 4096) {
             throw new IllegalArgumentException("block size must be 512 or 4096, not " + blockSize);
         }
-        if (physicalBlockSize < blockSize || Integer.bitCount(physicalBlockSize) != 1
+        if (physicalBlockSize < blockSize
+                || Integer.bitCount(physicalBlockSize) != 1
                 || physicalBlockSize / blockSize > 1 << 15) {
-            throw new IllegalArgumentException("physical block size must be a power of two of at least the block size ("
-                    + blockSize + "), not " + physicalBlockSize);
+            throw new IllegalArgumentException(
+                    "physical block size must be a power of two of at least the block size ("
+                            + blockSize
+                            + "), not "
+                            + physicalBlockSize);
         }
     }
 

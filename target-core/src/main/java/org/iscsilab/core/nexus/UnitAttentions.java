@@ -9,19 +9,21 @@ import org.iscsilab.scsi.SenseData;
 import org.iscsilab.scsi.SenseKey;
 
 /**
- * Pending unit attention conditions of one logical unit, per I_T nexus (SPC-5 §5.14).
- * A nexus seen for the first time starts with POWER ON, RESET, OR BUS DEVICE RESET OCCURRED.
+ * Pending unit attention conditions of one logical unit, per I_T nexus (SPC-5 §5.14). A nexus seen
+ * for the first time starts with POWER ON, RESET, OR BUS DEVICE RESET OCCURRED.
  */
 public final class UnitAttentions {
     private final Map<ItNexus, Deque<AdditionalSense>> pending = new ConcurrentHashMap<>();
 
     /** Registers a nexus on its first command; a new nexus gets 29/00 (SPC-5 §5.14.1). */
     public void registerIfNew(ItNexus nexus) {
-        pending.computeIfAbsent(nexus, n -> {
-            Deque<AdditionalSense> q = new ArrayDeque<>();
-            q.add(AdditionalSense.POWER_ON_RESET_OR_BUS_DEVICE_RESET_OCCURRED);
-            return q;
-        });
+        pending.computeIfAbsent(
+                nexus,
+                n -> {
+                    Deque<AdditionalSense> q = new ArrayDeque<>();
+                    q.add(AdditionalSense.POWER_ON_RESET_OR_BUS_DEVICE_RESET_OCCURRED);
+                    return q;
+                });
     }
 
     /** Forgets a nexus whose session ended; its next login counts as a new nexus. */
@@ -31,11 +33,12 @@ public final class UnitAttentions {
 
     /** Establishes a condition for every known nexus except {@code except} (may be null). */
     public void establishForAll(AdditionalSense condition, ItNexus except) {
-        pending.forEach((nexus, q) -> {
-            if (!nexus.equals(except)) {
-                establish(q, condition);
-            }
-        });
+        pending.forEach(
+                (nexus, q) -> {
+                    if (!nexus.equals(except)) {
+                        establish(q, condition);
+                    }
+                });
     }
 
     public void establish(ItNexus nexus, AdditionalSense condition) {
@@ -47,7 +50,8 @@ public final class UnitAttentions {
 
     private static void establish(Deque<AdditionalSense> q, AdditionalSense condition) {
         synchronized (q) {
-            // a power on, reset or nexus loss (29h) starts the nexus's view afresh: it replaces every
+            // a power on, reset or nexus loss (29h) starts the nexus's view afresh: it replaces
+            // every
             // pending condition, earlier resets included (SAM-5 §6.3, SPC-5 §5.14.3)
             if (condition.asc() == 0x29) {
                 q.clear();

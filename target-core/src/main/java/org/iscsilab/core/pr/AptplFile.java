@@ -14,10 +14,10 @@ import java.util.Map;
 import org.iscsilab.core.nexus.ItNexus;
 
 /**
- * Where a logical unit's persistent reservations survive a restart when the last registration
- * asked for it with APTPL (SPC-4 §5.12.5): a small text file beside the LUN's backing file,
- * replaced atomically (write a temporary file, fsync it, rename it over, fsync the directory),
- * so a crash leaves either the old state or the new one.
+ * Where a logical unit's persistent reservations survive a restart when the last registration asked
+ * for it with APTPL (SPC-4 §5.12.5): a small text file beside the LUN's backing file, replaced
+ * atomically (write a temporary file, fsync it, rename it over, fsync the directory), so a crash
+ * leaves either the old state or the new one.
  *
  * <pre>
  * generation 7
@@ -27,8 +27,11 @@ import org.iscsilab.core.nexus.ItNexus;
  */
 public final class AptplFile {
     /** The persisted state: registrations in registration order, and the reservation if any. */
-    public record State(int generation, Map<ItNexus, Long> registrations, ItNexus holder, ReservationType type) {
-    }
+    public record State(
+            int generation,
+            Map<ItNexus, Long> registrations,
+            ItNexus holder,
+            ReservationType type) {}
 
     private final Path path;
 
@@ -64,7 +67,9 @@ public final class AptplFile {
             try {
                 switch (f[0]) {
                     case "generation" -> generation = Integer.parseInt(f[1]);
-                    case "registration" -> registrations.put(new ItNexus(f[2], f[3]), Long.parseUnsignedLong(f[1], 16));
+                    case "registration" ->
+                            registrations.put(
+                                    new ItNexus(f[2], f[3]), Long.parseUnsignedLong(f[1], 16));
                     case "reservation" -> {
                         type = ReservationType.of(Integer.parseInt(f[1]));
                         holder = f.length > 2 ? new ItNexus(f[2], f[3]) : null;
@@ -75,8 +80,14 @@ public final class AptplFile {
                     default -> throw new IllegalArgumentException("unknown entry '" + f[0] + "'");
                 }
             } catch (RuntimeException e) {
-                throw new IOException(path + " line " + (i + 1) + ": " + e.getMessage()
-                        + " (delete the file to start without persistent reservations)", e);
+                throw new IOException(
+                        path
+                                + " line "
+                                + (i + 1)
+                                + ": "
+                                + e.getMessage()
+                                + " (delete the file to start without persistent reservations)",
+                        e);
             }
         }
         return new State(generation, registrations, holder, type);
@@ -84,28 +95,47 @@ public final class AptplFile {
 
     /** Replaces the file with this state atomically and durably. */
     public void save(State state) throws IOException {
-        StringBuilder sb = new StringBuilder("# persistent reservations of a LUN (SPC-4 APTPL); written by iscsilab\n");
+        StringBuilder sb =
+                new StringBuilder(
+                        "# persistent reservations of a LUN (SPC-4 APTPL); written by iscsilab\n");
         sb.append("generation ").append(state.generation()).append('\n');
-        state.registrations().forEach((n, k) -> sb.append("registration ").append(String.format("%016x", k))
-                .append(' ').append(n.initiatorPort()).append(' ').append(n.targetPort()).append('\n'));
+        state.registrations()
+                .forEach(
+                        (n, k) ->
+                                sb.append("registration ")
+                                        .append(String.format("%016x", k))
+                                        .append(' ')
+                                        .append(n.initiatorPort())
+                                        .append(' ')
+                                        .append(n.targetPort())
+                                        .append('\n'));
         if (state.type() != null) {
             sb.append("reservation ").append(state.type().code());
             if (state.holder() != null) {
-                sb.append(' ').append(state.holder().initiatorPort()).append(' ').append(state.holder().targetPort());
+                sb.append(' ')
+                        .append(state.holder().initiatorPort())
+                        .append(' ')
+                        .append(state.holder().targetPort());
             }
             sb.append('\n');
         }
         Path dir = path.toAbsolutePath().getParent();
         Path temp = Files.createTempFile(dir, path.getFileName().toString(), ".tmp");
         try {
-            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            try (FileChannel ch =
+                    FileChannel.open(
+                            temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 ByteBuffer b = ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.UTF_8));
                 while (b.hasRemaining()) {
                     ch.write(b);
                 }
                 ch.force(true);
             }
-            Files.move(temp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(
+                    temp,
+                    path,
+                    StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
         } finally {
             Files.deleteIfExists(temp);
         }
@@ -119,7 +149,10 @@ public final class AptplFile {
         }
     }
 
-    /** Makes the rename itself durable: fsync of the directory (Linux allows opening one for reading). */
+    /**
+     * Makes the rename itself durable: fsync of the directory (Linux allows opening one for
+     * reading).
+     */
     private static void syncDirectory(Path dir) throws IOException {
         try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
             ch.force(true);

@@ -41,7 +41,8 @@ public enum ReservationType {
 
     /** Reads are restricted too, not only writes. */
     public boolean exclusiveAccess() {
-        return this == EXCLUSIVE_ACCESS || this == EXCLUSIVE_ACCESS_REGISTRANTS_ONLY
+        return this == EXCLUSIVE_ACCESS
+                || this == EXCLUSIVE_ACCESS_REGISTRANTS_ONLY
                 || this == EXCLUSIVE_ACCESS_ALL_REGISTRANTS;
     }
 }

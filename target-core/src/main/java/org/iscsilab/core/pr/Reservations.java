@@ -36,10 +36,11 @@ public final class Reservations {
     private ReservationType type;
     private int generation;
     private boolean aptpl;
+
     /**
-     * No reservation and no registration: no command can conflict, and {@link #checkAccess}
-     * answers without taking the lock (it is on every command's path). Every method that may
-     * create state clears it first, under the lock; a locked check sets it again once all is gone.
+     * No reservation and no registration: no command can conflict, and {@link #checkAccess} answers
+     * without taking the lock (it is on every command's path). Every method that may create state
+     * clears it first, under the lock; a locked check sets it again once all is gone.
      */
     private volatile boolean idle = true;
 
@@ -50,8 +51,8 @@ public final class Reservations {
     // ---- persistence through power loss (SPC-4 §5.12.5) ----
 
     /**
-     * Keeps registrations and the reservation in this file while the last REGISTER asked for
-     * APTPL, and restores what the file holds now (the state of before a restart).
+     * Keeps registrations and the reservation in this file while the last REGISTER asked for APTPL,
+     * and restores what the file holds now (the state of before a restart).
      */
     public synchronized void persistIn(AptplFile file) throws IOException {
         idle = false;
@@ -74,12 +75,17 @@ public final class Reservations {
         }
         try {
             if (aptpl && !registrations.isEmpty()) {
-                aptplFile.save(new AptplFile.State(generation, new LinkedHashMap<>(registrations), holder, type));
+                aptplFile.save(
+                        new AptplFile.State(
+                                generation, new LinkedHashMap<>(registrations), holder, type));
             } else {
                 aptplFile.delete();
             }
         } catch (IOException e) {
-            log.error("persistent reservations could not be saved to {}: {}", aptplFile.path(), e.toString());
+            log.error(
+                    "persistent reservations could not be saved to {}: {}",
+                    aptplFile.path(),
+                    e.toString());
         }
     }
 
@@ -105,7 +111,8 @@ public final class Reservations {
             throw new ConflictException("reserved (SPC-2) through " + spc2Holder);
         }
         if (access == AccessClass.SPC2_RESERVATION) {
-            if (!registrations.isEmpty()) { // SPC-4 §5.12.3: no SPC-2 reservations beside persistent ones
+            if (!registrations
+                    .isEmpty()) { // SPC-4 §5.12.3: no SPC-2 reservations beside persistent ones
                 throw new ConflictException("persistent registrations exist");
             }
             return;
@@ -126,11 +133,15 @@ public final class Reservations {
         if (access == AccessClass.READ && !type.exclusiveAccess()) {
             return; // write exclusive types let everyone read
         }
-        throw new ConflictException("persistent reservation " + type + " held through another I_T nexus");
+        throw new ConflictException(
+                "persistent reservation " + type + " held through another I_T nexus");
     }
 
     private boolean holds(ItNexus nexus) {
-        return type != null && (type.allRegistrants() ? registrations.containsKey(nexus) : nexus.equals(holder));
+        return type != null
+                && (type.allRegistrants()
+                        ? registrations.containsKey(nexus)
+                        : nexus.equals(holder));
     }
 
     // ---- SPC-2 RESERVE / RELEASE ----
@@ -166,14 +177,21 @@ public final class Reservations {
     private long registeredKey(ItNexus nexus, long reservationKey) {
         Long key = registrations.get(nexus);
         if (key == null || key != reservationKey) {
-            throw new ConflictException("RESERVATION KEY does not match this I_T nexus' registration");
+            throw new ConflictException(
+                    "RESERVATION KEY does not match this I_T nexus' registration");
         }
         return key;
     }
 
-    /** REGISTER (ignore=false) and REGISTER AND IGNORE EXISTING KEY (ignore=true), SPC-4 §5.12.7. */
-    public synchronized void register(ItNexus nexus, long reservationKey, long serviceActionKey, boolean ignore,
-                                      boolean aptplRequested) {
+    /**
+     * REGISTER (ignore=false) and REGISTER AND IGNORE EXISTING KEY (ignore=true), SPC-4 §5.12.7.
+     */
+    public synchronized void register(
+            ItNexus nexus,
+            long reservationKey,
+            long serviceActionKey,
+            boolean ignore,
+            boolean aptplRequested) {
         idle = false;
         try {
             Long current = registrations.get(nexus);
@@ -227,21 +245,31 @@ public final class Reservations {
      * REGISTER AND MOVE (SPC-4 §5.12.8): the holder registers another I_T nexus with the service
      * action key and hands it the reservation, optionally unregistering itself.
      */
-    public synchronized void registerAndMove(ItNexus nexus, long reservationKey, long serviceActionKey,
-                                             ItNexus destination, boolean unregister, boolean aptplRequested) {
+    public synchronized void registerAndMove(
+            ItNexus nexus,
+            long reservationKey,
+            long serviceActionKey,
+            ItNexus destination,
+            boolean unregister,
+            boolean aptplRequested) {
         idle = false;
         try {
             registeredKey(nexus, reservationKey);
             if (type == null || type.allRegistrants() || !nexus.equals(holder)) {
-                throw new ConflictException("REGISTER AND MOVE needs a reservation held by this I_T nexus alone");
+                throw new ConflictException(
+                        "REGISTER AND MOVE needs a reservation held by this I_T nexus alone");
             }
             if (serviceActionKey == 0) {
-                throw new SenseException(SenseData.illegalRequest(AdditionalSense.INVALID_FIELD_IN_PARAMETER_LIST,
-                        SenseData.FieldPointer.parameterByte(8)));
+                throw new SenseException(
+                        SenseData.illegalRequest(
+                                AdditionalSense.INVALID_FIELD_IN_PARAMETER_LIST,
+                                SenseData.FieldPointer.parameterByte(8)));
             }
             if (destination.equals(nexus)) { // the reservation cannot move to where it is
-                throw new SenseException(SenseData.illegalRequest(AdditionalSense.INVALID_FIELD_IN_PARAMETER_LIST,
-                        SenseData.FieldPointer.parameterByte(24)));
+                throw new SenseException(
+                        SenseData.illegalRequest(
+                                AdditionalSense.INVALID_FIELD_IN_PARAMETER_LIST,
+                                SenseData.FieldPointer.parameterByte(24)));
             }
             registrations.put(destination, serviceActionKey);
             holder = destination;
@@ -255,7 +283,8 @@ public final class Reservations {
         }
     }
 
-    public synchronized void reserve(ItNexus nexus, long reservationKey, ReservationType requested) {
+    public synchronized void reserve(
+            ItNexus nexus, long reservationKey, ReservationType requested) {
         idle = false;
         try {
             registeredKey(nexus, reservationKey);
@@ -273,15 +302,18 @@ public final class Reservations {
         }
     }
 
-    public synchronized void release(ItNexus nexus, long reservationKey, ReservationType requested) {
+    public synchronized void release(
+            ItNexus nexus, long reservationKey, ReservationType requested) {
         try {
             registeredKey(nexus, reservationKey);
             if (type == null || !holds(nexus)) {
                 return; // SPC-4 §5.12.11.2: nothing to release for this nexus
             }
             if (type != requested) {
-                throw new SenseException(SenseData.of(SenseKey.ILLEGAL_REQUEST,
-                        AdditionalSense.INVALID_RELEASE_OF_PERSISTENT_RESERVATION));
+                throw new SenseException(
+                        SenseData.of(
+                                SenseKey.ILLEGAL_REQUEST,
+                                AdditionalSense.INVALID_RELEASE_OF_PERSISTENT_RESERVATION));
             }
             ReservationType released = type;
             clearReservation();
@@ -310,19 +342,23 @@ public final class Reservations {
      * action key and, when they held the reservation, takes it over. Returns the nexuses preempted
      * (whose tasks PREEMPT AND ABORT aborts).
      */
-    public synchronized List<ItNexus> preempt(ItNexus nexus, long reservationKey, long serviceActionKey,
-                                              ReservationType requested) {
+    public synchronized List<ItNexus> preempt(
+            ItNexus nexus, long reservationKey, long serviceActionKey, ReservationType requested) {
         idle = false;
         try {
             registeredKey(nexus, reservationKey);
             List<ItNexus> preempted = new ArrayList<>();
             boolean allRegistrantsReservation = type != null && type.allRegistrants();
-            if (type == null || (allRegistrantsReservation && serviceActionKey != 0)
-                    || (!allRegistrantsReservation && serviceActionKey != registrations.get(holder))) {
+            if (type == null
+                    || (allRegistrantsReservation && serviceActionKey != 0)
+                    || (!allRegistrantsReservation
+                            && serviceActionKey != registrations.get(holder))) {
                 // only registrations go (SPC-4 §5.12.11.4.3)
                 if (serviceActionKey == 0) {
-                    throw new SenseException(SenseData.illegalRequest(AdditionalSense.INVALID_FIELD_IN_PARAMETER_LIST,
-                            SenseData.FieldPointer.parameterByte(8)));
+                    throw new SenseException(
+                            SenseData.illegalRequest(
+                                    AdditionalSense.INVALID_FIELD_IN_PARAMETER_LIST,
+                                    SenseData.FieldPointer.parameterByte(8)));
                 }
                 removeKey(serviceActionKey, nexus, preempted);
                 if (preempted.isEmpty()) {

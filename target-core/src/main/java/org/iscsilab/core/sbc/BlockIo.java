@@ -5,16 +5,15 @@ import java.util.concurrent.CompletableFuture;
 import org.iscsilab.core.lu.LogicalUnit;
 import org.iscsilab.core.lu.ScsiOutcome;
 import org.iscsilab.core.lu.ScsiTask;
+import org.iscsilab.core.store.FileSpan;
+import org.iscsilab.core.store.FileSpans;
 import org.iscsilab.scsi.AdditionalSense;
 import org.iscsilab.scsi.SenseData;
 import org.iscsilab.scsi.SenseKey;
-import org.iscsilab.core.store.FileSpan;
-import org.iscsilab.core.store.FileSpans;
 
 /** READ and WRITE (6/10/12/16): SBC-4 §5.14-§5.18 and §5.38-§5.42. */
 final class BlockIo {
-    private BlockIo() {
-    }
+    private BlockIo() {}
 
     static CompletableFuture<ScsiOutcome> read(LogicalUnit lu, ScsiTask task) {
         BlockRange r = BlockRange.parse(task.cdb());
@@ -28,7 +27,8 @@ final class BlockIo {
         int carried = Math.min(length, task.expectedDataTransferLength());
         long lba = r.lba();
         Optional<FileSpans> spans;
-        if (carried >= FileSpan.MIN_LENGTH && task.sendsDataInFromFiles()
+        if (carried >= FileSpan.MIN_LENGTH
+                && task.sendsDataInFromFiles()
                 && (spans = lu.store().fileSpans()).isPresent()) {
             // the transport sends these bytes from the file: nothing is read here
             FileSpan span = spans.get().span(lba * lu.blockSize(), carried);
@@ -36,8 +36,10 @@ final class BlockIo {
                 return CompletableFuture.completedFuture(ScsiOutcome.dataInFromFile(span, length));
             } // else the file shrank or failed: the read below reports what it finds
         }
-        return lu.io(() -> ScsiOutcome.dataInWithCommandLength(
-                MediumAccess.read(lu, lba, task.dataInBuffer(carried)), length));
+        return lu.io(
+                () ->
+                        ScsiOutcome.dataInWithCommandLength(
+                                MediumAccess.read(lu, lba, task.dataInBuffer(carried)), length));
     }
 
     /**
@@ -56,30 +58,47 @@ final class BlockIo {
      * The data-out part of every write command: carries min(CDB length, EDTL) bytes, writes them,
      * optionally compares them back (WRITE AND VERIFY), and reports the CDB length for residuals.
      */
-    static CompletableFuture<ScsiOutcome> write(LogicalUnit lu, ScsiTask task, long lba, int length, boolean durable,
-                                                boolean verify) {
+    static CompletableFuture<ScsiOutcome> write(
+            LogicalUnit lu, ScsiTask task, long lba, int length, boolean durable, boolean verify) {
         int bs = lu.blockSize();
         int carried = Math.min(length, task.expectedDataTransferLength());
         if (carried == 0) {
             return CompletableFuture.completedFuture(ScsiOutcome.dataOut(length));
         }
         if (carried % bs != 0) {
-            return CompletableFuture.completedFuture(lu.checkCondition(
-                    SenseData.of(SenseKey.ILLEGAL_REQUEST, AdditionalSense.INVALID_FIELD_IN_INFORMATION_UNIT))
-                    .withCommandDataLength(length));
+            return CompletableFuture.completedFuture(
+                    lu.checkCondition(
+                                    SenseData.of(
+                                            SenseKey.ILLEGAL_REQUEST,
+                                            AdditionalSense.INVALID_FIELD_IN_INFORMATION_UNIT))
+                            .withCommandDataLength(length));
         }
         if (verify) {
-            return task.dataOut().receive(carried).thenCompose(data -> lu.io(() -> {
-                MediumAccess.write(lu, lba, data.duplicate(), durable);
-                VerifyCommands.compare(lu, MediumAccess.read(lu, lba, carried), data, false);
-                return ScsiOutcome.dataOut(length);
-            }));
+            return task.dataOut()
+                    .receive(carried)
+                    .thenCompose(
+                            data ->
+                                    lu.io(
+                                            () -> {
+                                                MediumAccess.write(
+                                                        lu, lba, data.duplicate(), durable);
+                                                VerifyCommands.compare(
+                                                        lu,
+                                                        MediumAccess.read(lu, lba, carried),
+                                                        data,
+                                                        false);
+                                                return ScsiOutcome.dataOut(length);
+                                            }));
         }
         // the data as it arrived, in pieces: no copy into one buffer before the store copies it
-        return task.dataOut().receiveSegments(carried).thenCompose(segments -> lu.io(() -> {
-            MediumAccess.write(lu, lba, segments, durable);
-            return ScsiOutcome.dataOut(length);
-        }));
+        return task.dataOut()
+                .receiveSegments(carried)
+                .thenCompose(
+                        segments ->
+                                lu.io(
+                                        () -> {
+                                            MediumAccess.write(lu, lba, segments, durable);
+                                            return ScsiOutcome.dataOut(length);
+                                        }));
     }
-
 }

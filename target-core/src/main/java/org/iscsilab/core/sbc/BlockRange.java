@@ -11,12 +11,17 @@ record BlockRange(long lba, long blocks, boolean fua, int protect, int transferL
 
     static BlockRange parse(Cdb cdb) {
         ReadWriteLayout l = ReadWriteLayout.of(cdb.opcode());
-        return new BlockRange(l.lba(cdb), l.transferLength(cdb), l.fua(cdb), l.protect(cdb), l.transferLengthOffset());
+        return new BlockRange(
+                l.lba(cdb),
+                l.transferLength(cdb),
+                l.fua(cdb),
+                l.protect(cdb),
+                l.transferLengthOffset());
     }
 
     /**
-     * SBC-4 §4.5: RDPROTECT/WRPROTECT need protection information, which we do not format;
-     * the range must lie within the medium; the transfer must fit the Block Limits maximum.
+     * SBC-4 §4.5: RDPROTECT/WRPROTECT need protection information, which we do not format; the
+     * range must lie within the medium; the transfer must fit the Block Limits maximum.
      */
     void check(LogicalUnit lu) {
         if (protect != 0) {
@@ -34,7 +39,8 @@ record BlockRange(long lba, long blocks, boolean fua, int protect, int transferL
      */
     static void checkWithin(LogicalUnit lu, long lba, long blocks) {
         long count = lu.blockCount();
-        if (Long.compareUnsigned(lba, count) >= 0 || Long.compareUnsigned(blocks, count - lba) > 0) {
+        if (Long.compareUnsigned(lba, count) >= 0
+                || Long.compareUnsigned(blocks, count - lba) > 0) {
             throw SenseException.lbaOutOfRange();
         }
     }

@@ -23,8 +23,7 @@ final class FormatUnit {
     private static final int SHORT_HEADER = 4;
     private static final int LONG_HEADER = 8;
 
-    private FormatUnit() {
-    }
+    private FormatUnit() {}
 
     static CompletableFuture<ScsiOutcome> execute(LogicalUnit lu, ScsiTask task) {
         Cdb cdb = task.cdb();
@@ -34,8 +33,10 @@ final class FormatUnit {
         }
         boolean longList = (flags & 0x20) != 0;
         boolean formatData = (flags & 0x10) != 0;
-        if (!formatData && (flags & 0x2F) != 0) { // LONGLIST, CMPLST, DEFECT LIST FORMAT need FMTDATA
-            throw SenseException.invalidFieldInCdb(1, (flags & 0x20) != 0 ? 5 : (flags & 0x08) != 0 ? 3 : 2);
+        if (!formatData
+                && (flags & 0x2F) != 0) { // LONGLIST, CMPLST, DEFECT LIST FORMAT need FMTDATA
+            throw SenseException.invalidFieldInCdb(
+                    1, (flags & 0x20) != 0 ? 5 : (flags & 0x08) != 0 ? 3 : 2);
         }
         MediumAccess.requireWritable(lu);
         if (!formatData) {
@@ -43,13 +44,17 @@ final class FormatUnit {
         }
         int header = longList ? LONG_HEADER : SHORT_HEADER;
         if (task.expectedDataTransferLength() < header) {
-            throw SenseException.of(SenseKey.ILLEGAL_REQUEST,
-                    AdditionalSense.PARAMETER_LIST_LENGTH_ERROR);
+            throw SenseException.of(
+                    SenseKey.ILLEGAL_REQUEST, AdditionalSense.PARAMETER_LIST_LENGTH_ERROR);
         }
-        return task.dataOut().receive(header).thenCompose(list -> {
-            checkHeader(list.duplicate(), longList);
-            return lu.io(() -> format(lu));
-        }).thenApply(o -> ScsiOutcome.dataOut(header));
+        return task.dataOut()
+                .receive(header)
+                .thenCompose(
+                        list -> {
+                            checkHeader(list.duplicate(), longList);
+                            return lu.io(() -> format(lu));
+                        })
+                .thenApply(o -> ScsiOutcome.dataOut(header));
     }
 
     /** SBC-4 §5.3.2 parameter list header: protection, FOV bits, and the defect list length. */
@@ -63,10 +68,12 @@ final class FormatUnit {
         if (!fov && (bits & 0x7C) != 0) { // DPRY, DCRT, STPF, IP need FOV
             throw invalidParameter(1);
         }
-        if ((bits & 0x08) != 0) { // IP: no initialization pattern descriptor is supported; zeros are written
+        if ((bits & 0x08)
+                != 0) { // IP: no initialization pattern descriptor is supported; zeros are written
             throw invalidParameter(1);
         }
-        long defectListLength = longList ? p.getInt(at + 4) & 0xFFFFFFFFL : p.getShort(at + 2) & 0xFFFF;
+        long defectListLength =
+                longList ? p.getInt(at + 4) & 0xFFFFFFFFL : p.getShort(at + 2) & 0xFFFF;
         if (defectListLength != 0) { // a defect-free medium takes no defect descriptors
             throw invalidParameter(longList ? 4 : 2);
         }
@@ -84,7 +91,9 @@ final class FormatUnit {
     }
 
     private static SenseException invalidParameter(int offset) {
-        return new SenseException(SenseData.illegalRequest(AdditionalSense.INVALID_FIELD_IN_PARAMETER_LIST,
-                SenseData.FieldPointer.parameterByte(offset)));
+        return new SenseException(
+                SenseData.illegalRequest(
+                        AdditionalSense.INVALID_FIELD_IN_PARAMETER_LIST,
+                        SenseData.FieldPointer.parameterByte(offset)));
     }
 }

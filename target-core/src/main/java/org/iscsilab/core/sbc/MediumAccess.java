@@ -1,20 +1,19 @@
 package org.iscsilab.core.sbc;
 
-import java.util.Optional;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.Optional;
 import java.util.concurrent.locks.Lock;
 import org.iscsilab.core.lu.LogicalUnit;
+import org.iscsilab.core.store.Unmappable;
 import org.iscsilab.scsi.AdditionalSense;
 import org.iscsilab.scsi.SenseData;
 import org.iscsilab.scsi.SenseException;
 import org.iscsilab.scsi.SenseKey;
-import org.iscsilab.core.store.Unmappable;
 
 /** Block-addressed reads and writes of a logical unit's medium, under its medium lock. */
 public final class MediumAccess {
-    private MediumAccess() {
-    }
+    private MediumAccess() {}
 
     public static ByteBuffer read(LogicalUnit lu, long lba, int bytes) throws IOException {
         return read(lu, lba, ByteBuffer.allocate(bytes));
@@ -32,7 +31,8 @@ public final class MediumAccess {
         return buf.flip();
     }
 
-    public static void write(LogicalUnit lu, long lba, ByteBuffer data, boolean durable) throws IOException {
+    public static void write(LogicalUnit lu, long lba, ByteBuffer data, boolean durable)
+            throws IOException {
         long blocks = data.remaining() / lu.blockSize();
         Lock l = lu.mediumLock().readLock();
         l.lock();
@@ -45,7 +45,8 @@ public final class MediumAccess {
     }
 
     /** Writes segments that together are a whole number of blocks, as one write at {@code lba}. */
-    public static void write(LogicalUnit lu, long lba, ByteBuffer[] segments, boolean durable) throws IOException {
+    public static void write(LogicalUnit lu, long lba, ByteBuffer[] segments, boolean durable)
+            throws IOException {
         long bytes = 0;
         for (ByteBuffer s : segments) {
             bytes += s.remaining();
@@ -60,7 +61,9 @@ public final class MediumAccess {
         }
     }
 
-    /** Every block reads as zeros afterwards and, on a thin unit, is unmapped (block erase, format). */
+    /**
+     * Every block reads as zeros afterwards and, on a thin unit, is unmapped (block erase, format).
+     */
     static void eraseAll(LogicalUnit lu) throws IOException {
         long bytes = lu.blockCount() * lu.blockSize();
         Optional<Unmappable> unmapper = lu.store().unmapper();
@@ -73,7 +76,11 @@ public final class MediumAccess {
         }
         ByteBuffer zeros = ByteBuffer.allocate((int) Math.min(bytes, ERASE_CHUNK));
         for (long at = 0; at < bytes; at += zeros.capacity()) {
-            lu.store().write(at, zeros.clear().limit((int) Math.min(zeros.capacity(), bytes - at)), false);
+            lu.store()
+                    .write(
+                            at,
+                            zeros.clear().limit((int) Math.min(zeros.capacity(), bytes - at)),
+                            false);
         }
     }
 
@@ -82,18 +89,22 @@ public final class MediumAccess {
 
     public static void requireWritable(LogicalUnit lu) {
         if (lu.readOnly()) { // SBC-4 §4.11: write protection
-            throw new SenseException(SenseData.of(SenseKey.DATA_PROTECT, AdditionalSense.WRITE_PROTECTED));
+            throw new SenseException(
+                    SenseData.of(SenseKey.DATA_PROTECT, AdditionalSense.WRITE_PROTECTED));
         }
         if (lu.softwareWriteProtect()) {
-            throw new SenseException(SenseData.of(SenseKey.DATA_PROTECT,
-                    AdditionalSense.LOGICAL_UNIT_SOFTWARE_WRITE_PROTECTED));
+            throw new SenseException(
+                    SenseData.of(
+                            SenseKey.DATA_PROTECT,
+                            AdditionalSense.LOGICAL_UNIT_SOFTWARE_WRITE_PROTECTED));
         }
     }
 
     /** SBC-4 §5.3: MISCOMPARE with INFORMATION set to the offset of the first differing byte. */
     static SenseException miscompare(long offset) {
-        return new SenseException(SenseData.of(SenseKey.MISCOMPARE, AdditionalSense.MISCOMPARE_DURING_VERIFY)
-                .withInformation(offset));
+        return new SenseException(
+                SenseData.of(SenseKey.MISCOMPARE, AdditionalSense.MISCOMPARE_DURING_VERIFY)
+                        .withInformation(offset));
     }
 
     /** Offset of the first differing byte, or -1 when equal. */

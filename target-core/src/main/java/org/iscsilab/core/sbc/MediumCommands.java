@@ -11,14 +11,21 @@ import org.iscsilab.scsi.SenseException;
 
 /** START STOP UNIT (SBC-4 §5.25) and PREVENT ALLOW MEDIUM REMOVAL (SPC-5 §6.17). */
 public final class MediumCommands {
-    private MediumCommands() {
-    }
+    private MediumCommands() {}
 
     public static void registerInto(CommandSet set) {
-        set.add(CommandDescriptor.of(ScsiOpcode.START_STOP_UNIT, "START STOP UNIT", "1b 01 00 0f f7 00",
-                CommandHandler.immediate(MediumCommands::startStopUnit)));
-        set.add(CommandDescriptor.of(ScsiOpcode.PREVENT_ALLOW_MEDIUM_REMOVAL, "PREVENT ALLOW MEDIUM REMOVAL",
-                "1e 00 00 00 03 00", CommandHandler.immediate(MediumCommands::preventAllow)));
+        set.add(
+                CommandDescriptor.of(
+                        ScsiOpcode.START_STOP_UNIT,
+                        "START STOP UNIT",
+                        "1b 01 00 0f f7 00",
+                        CommandHandler.immediate(MediumCommands::startStopUnit)));
+        set.add(
+                CommandDescriptor.of(
+                        ScsiOpcode.PREVENT_ALLOW_MEDIUM_REMOVAL,
+                        "PREVENT ALLOW MEDIUM REMOVAL",
+                        "1e 00 00 00 03 00",
+                        CommandHandler.immediate(MediumCommands::preventAllow)));
     }
 
     static ScsiOutcome startStopUnit(LogicalUnit lu, ScsiTask task) {
@@ -26,9 +33,11 @@ public final class MediumCommands {
         int powerCondition = b4 >> 4;
         boolean loej = (b4 & 0x02) != 0;
         boolean start = (b4 & 0x01) != 0;
-        // SBC-4 §5.25: POWER CONDITION values other than START_VALID (0h) change power states we do not model
+        // SBC-4 §5.25: POWER CONDITION values other than START_VALID (0h) change power states we do
+        // not model
         if (powerCondition != 0) {
-            return ScsiOutcome.good(); // the LOEJ and START bits are ignored for a power condition request
+            return ScsiOutcome
+                    .good(); // the LOEJ and START bits are ignored for a power condition request
         }
         if (loej) {
             if (!lu.removable()) {

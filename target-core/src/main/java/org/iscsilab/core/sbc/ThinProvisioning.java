@@ -1,34 +1,33 @@
 package org.iscsilab.core.sbc;
 
-import org.iscsilab.core.lu.BlockLimits;
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.Lock;
+import org.iscsilab.core.lu.BlockLimits;
 import org.iscsilab.core.lu.LogicalUnit;
 import org.iscsilab.core.lu.ProvisioningMap;
 import org.iscsilab.core.lu.ScsiOutcome;
 import org.iscsilab.core.lu.ScsiTask;
+import org.iscsilab.core.store.Unmappable;
 import org.iscsilab.scsi.AdditionalSense;
 import org.iscsilab.scsi.Cdb;
 import org.iscsilab.scsi.ScsiOpcode;
 import org.iscsilab.scsi.SenseData;
 import org.iscsilab.scsi.SenseException;
 import org.iscsilab.scsi.SenseKey;
-import org.iscsilab.core.store.Unmappable;
-import java.io.IOException;
-import java.util.Arrays;
 
 /**
- * Logical block provisioning (SBC-4 §4.7): UNMAP (§5.31), WRITE SAME (10/16) with and without
- * UNMAP (§5.48-§5.50) and GET LBA STATUS (§5.8). Unmapped blocks read as zeros (LBPRZ).
+ * Logical block provisioning (SBC-4 §4.7): UNMAP (§5.31), WRITE SAME (10/16) with and without UNMAP
+ * (§5.48-§5.50) and GET LBA STATUS (§5.8). Unmapped blocks read as zeros (LBPRZ).
  */
 final class ThinProvisioning {
     private static final long MAX_UNMAP_LBA_COUNT = BlockLimits.MAX_UNMAP_LBA_COUNT;
     private static final int MAX_UNMAP_DESCRIPTORS = BlockLimits.MAX_UNMAP_DESCRIPTORS;
     private static final long MAX_WRITE_SAME_BLOCKS = BlockLimits.MAX_WRITE_SAME_BLOCKS;
 
-    private ThinProvisioning() {
-    }
+    private ThinProvisioning() {}
 
     static CompletableFuture<ScsiOutcome> unmap(LogicalUnit lu, ScsiTask task) {
         if (!lu.thin()) {
@@ -44,41 +43,71 @@ final class ThinProvisioning {
             return CompletableFuture.completedFuture(ScsiOutcome.good());
         }
         if (listLength < 8) { // SBC-4 §5.31.1: shorter than the header
-            throw new SenseException(SenseData.of(SenseKey.ILLEGAL_REQUEST, AdditionalSense.PARAMETER_LIST_LENGTH_ERROR));
+            throw new SenseException(
+                    SenseData.of(
+                            SenseKey.ILLEGAL_REQUEST, AdditionalSense.PARAMETER_LIST_LENGTH_ERROR));
         }
         int carried = Math.min(listLength, task.expectedDataTransferLength());
-        return task.dataOut().receive(carried).thenCompose(list -> lu.io(() -> {
-            ByteBuffer p = list.duplicate();
-            int descriptorBytes = p.getShort(p.position() + 2) & 0xFFFF;
-            if (descriptorBytes > carried - 8) {
-                throw new SenseException(SenseData.of(SenseKey.ILLEGAL_REQUEST,
-                        AdditionalSense.PARAMETER_LIST_LENGTH_ERROR));
-            }
-            int count = descriptorBytes / 16;
-            if (count > MAX_UNMAP_DESCRIPTORS) {
-                throw new SenseException(SenseData.illegalRequest(AdditionalSense.INVALID_FIELD_IN_PARAMETER_LIST,
-                        SenseData.FieldPointer.parameterByte(2)));
-            }
-            // check every descriptor before changing anything (SBC-4 §5.31.2)
-            for (int i = 0; i < count; i++) {
-                int at = p.position() + 8 + i * 16;
-                long lba = p.getLong(at);
-                long blocks = p.getInt(at + 8) & 0xFFFFFFFFL;
-                // SBC-4 §5.31.2: only LBA + NUMBER OF LOGICAL BLOCKS beyond the capacity is out of range
-                if (Long.compareUnsigned(lba, lu.blockCount()) > 0 || Long.compareUnsigned(blocks, lu.blockCount() - lba) > 0) {
-                    throw SenseException.lbaOutOfRange();
-                }
-                if (blocks > MAX_UNMAP_LBA_COUNT) {
-                    throw new SenseException(SenseData.illegalRequest(AdditionalSense.INVALID_FIELD_IN_PARAMETER_LIST,
-                            SenseData.FieldPointer.parameterByte(8 + i * 16 + 8)));
-                }
-            }
-            for (int i = 0; i < count; i++) {
-                int at = p.position() + 8 + i * 16;
-                deallocate(lu, p.getLong(at), p.getInt(at + 8) & 0xFFFFFFFFL);
-            }
-            return ScsiOutcome.dataOut(carried);
-        }));
+        return task.dataOut()
+                .receive(carried)
+                .thenCompose(
+                        list ->
+                                lu.io(
+                                        () -> {
+                                            ByteBuffer p = list.duplicate();
+                                            int descriptorBytes =
+                                                    p.getShort(p.position() + 2) & 0xFFFF;
+                                            if (descriptorBytes > carried - 8) {
+                                                throw new SenseException(
+                                                        SenseData.of(
+                                                                SenseKey.ILLEGAL_REQUEST,
+                                                                AdditionalSense
+                                                                        .PARAMETER_LIST_LENGTH_ERROR));
+                                            }
+                                            int count = descriptorBytes / 16;
+                                            if (count > MAX_UNMAP_DESCRIPTORS) {
+                                                throw new SenseException(
+                                                        SenseData.illegalRequest(
+                                                                AdditionalSense
+                                                                        .INVALID_FIELD_IN_PARAMETER_LIST,
+                                                                SenseData.FieldPointer
+                                                                        .parameterByte(2)));
+                                            }
+                                            // check every descriptor before changing anything
+                                            // (SBC-4 §5.31.2)
+                                            for (int i = 0; i < count; i++) {
+                                                int at = p.position() + 8 + i * 16;
+                                                long lba = p.getLong(at);
+                                                long blocks = p.getInt(at + 8) & 0xFFFFFFFFL;
+                                                // SBC-4 §5.31.2: only LBA + NUMBER OF LOGICAL
+                                                // BLOCKS beyond the capacity is out of range
+                                                if (Long.compareUnsigned(lba, lu.blockCount()) > 0
+                                                        || Long.compareUnsigned(
+                                                                        blocks,
+                                                                        lu.blockCount() - lba)
+                                                                > 0) {
+                                                    throw SenseException.lbaOutOfRange();
+                                                }
+                                                if (blocks > MAX_UNMAP_LBA_COUNT) {
+                                                    throw new SenseException(
+                                                            SenseData.illegalRequest(
+                                                                    AdditionalSense
+                                                                            .INVALID_FIELD_IN_PARAMETER_LIST,
+                                                                    SenseData.FieldPointer
+                                                                            .parameterByte(
+                                                                                    8 + i * 16
+                                                                                            + 8)));
+                                                }
+                                            }
+                                            for (int i = 0; i < count; i++) {
+                                                int at = p.position() + 8 + i * 16;
+                                                deallocate(
+                                                        lu,
+                                                        p.getLong(at),
+                                                        p.getInt(at + 8) & 0xFFFFFFFFL);
+                                            }
+                                            return ScsiOutcome.dataOut(carried);
+                                        }));
     }
 
     private static void deallocate(LogicalUnit lu, long lba, long blocks) throws IOException {
@@ -124,26 +153,34 @@ final class ThinProvisioning {
         }
         int bs = lu.blockSize();
         if (ndob) {
-            return lu.io(() -> {
-                fill(lu, lba, blocks, ByteBuffer.allocate(bs), unmap);
-                return ScsiOutcome.good();
-            });
+            return lu.io(
+                    () -> {
+                        fill(lu, lba, blocks, ByteBuffer.allocate(bs), unmap);
+                        return ScsiOutcome.good();
+                    });
         }
         if (task.expectedDataTransferLength() != bs) {
             // SBC-4 §5.48: the Data-Out Buffer holds exactly one logical block
-            throw new SenseException(SenseData.of(SenseKey.ILLEGAL_REQUEST,
-                    AdditionalSense.INVALID_FIELD_IN_INFORMATION_UNIT));
+            throw new SenseException(
+                    SenseData.of(
+                            SenseKey.ILLEGAL_REQUEST,
+                            AdditionalSense.INVALID_FIELD_IN_INFORMATION_UNIT));
         }
-        return task.dataOut().receive(bs).thenCompose(block -> lu.io(() -> {
-            fill(lu, lba, blocks, block, unmap);
-            return ScsiOutcome.dataOut(bs);
-        }));
+        return task.dataOut()
+                .receive(bs)
+                .thenCompose(
+                        block ->
+                                lu.io(
+                                        () -> {
+                                            fill(lu, lba, blocks, block, unmap);
+                                            return ScsiOutcome.dataOut(bs);
+                                        }));
     }
 
     /**
-     * Writes the block to every LBA; with UNMAP the range is deallocated whatever the block holds, as
-     * SBC-3 specified and initiators' conformance suites expect (with LBPRZ the range then reads as
-     * zeros).
+     * Writes the block to every LBA; with UNMAP the range is deallocated whatever the block holds,
+     * as SBC-3 specified and initiators' conformance suites expect (with LBPRZ the range then reads
+     * as zeros).
      */
     private static void fill(LogicalUnit lu, long lba, long blocks, ByteBuffer block, boolean unmap)
             throws IOException {
@@ -159,7 +196,11 @@ final class ThinProvisioning {
         }
         for (long done = 0; done < blocks; ) {
             int n = (int) Math.min(perChunk, blocks - done);
-            MediumAccess.write(lu, lba + done, chunk.duplicate().position(0).limit(n * bs), !lu.writeCacheEnabled());
+            MediumAccess.write(
+                    lu,
+                    lba + done,
+                    chunk.duplicate().position(0).limit(n * bs),
+                    !lu.writeCacheEnabled());
             done += n;
         }
     }
@@ -181,7 +222,8 @@ final class ThinProvisioning {
         int written = 0;
         while (written < room && at < count) {
             long limit = Math.min(count - at, 0xFFFFFFFFL);
-            boolean mapped = map == null || map.mapped(at); // fully provisioned: every block is mapped
+            boolean mapped =
+                    map == null || map.mapped(at); // fully provisioned: every block is mapped
             long run = map == null ? limit : map.runLength(at, limit);
             out.putLong(at).putInt((int) run).put((byte) (mapped ? 0 : 1)).put(new byte[3]);
             at += run;

@@ -2,19 +2,19 @@ package org.iscsilab.core.spc;
 
 import java.nio.charset.StandardCharsets;
 import org.iscsilab.core.lu.LogicalUnit;
+import org.iscsilab.core.lu.LogicalUnitIdentity;
 import org.iscsilab.core.lu.ScsiOutcome;
 import org.iscsilab.core.lu.ScsiTask;
 import org.iscsilab.scsi.SenseException;
-import org.iscsilab.core.lu.LogicalUnitIdentity;
 
 /** SPC-5 §6.7 INQUIRY: standard data and the vital product data pages of {@link VpdPages}. */
 public final class Inquiry {
     /** SPC-5 §6.7.2: version descriptors we claim (SAM-5, iSCSI, SPC-4, SBC-3). */
     private static final int[] VERSION_DESCRIPTORS = {0x00A0, 0x0960, 0x0460, 0x04C0};
+
     static final int STANDARD_LENGTH = 66;
 
-    private Inquiry() {
-    }
+    private Inquiry() {}
 
     static ScsiOutcome execute(LogicalUnit lu, ScsiTask task) {
         boolean evpd = task.cdb().bit(1, 0);

@@ -5,8 +5,8 @@ import org.iscsilab.core.lu.LogicalUnit;
 import org.iscsilab.scsi.SenseException;
 
 /**
- * The mode pages a logical unit reports: read-write error recovery (SBC-4 §6.5.9),
- * caching (SBC-4 §6.5.5) and control (SPC-5 §7.5.9), in current, changeable or default form.
+ * The mode pages a logical unit reports: read-write error recovery (SBC-4 §6.5.9), caching (SBC-4
+ * §6.5.5) and control (SPC-5 §7.5.9), in current, changeable or default form.
  */
 public final class ModePages {
     public static final int READ_WRITE_ERROR_RECOVERY = 0x01;
@@ -17,8 +17,7 @@ public final class ModePages {
     static final int PC_CHANGEABLE = 1;
     static final int PC_DEFAULT = 2;
 
-    private ModePages() {
-    }
+    private ModePages() {}
 
     static byte[] pages(LogicalUnit lu, int page, int subpage, int pc) {
         if (page == ALL_PAGES) {
@@ -74,7 +73,11 @@ public final class ModePages {
             return p;
         }
         p[2] = (byte) (pc == PC_CURRENT && lu.descriptorSense() ? 0x04 : 0);
-        p[4] = (byte) (pc == PC_CURRENT && lu.softwareWriteProtect() ? 0x08 : 0); // SWP (SPC-5 §7.5.9)
+        p[4] =
+                (byte)
+                        (pc == PC_CURRENT && lu.softwareWriteProtect()
+                                ? 0x08
+                                : 0); // SWP (SPC-5 §7.5.9)
         p[3] = 0x10; // QUEUE ALGORITHM MODIFIER 1: unrestricted reordering
         p[8] = (byte) 0xFF; // BUSY TIMEOUT PERIOD: unlimited
         p[9] = (byte) 0xFF;

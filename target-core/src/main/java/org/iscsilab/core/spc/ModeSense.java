@@ -14,8 +14,7 @@ import org.iscsilab.scsi.SenseKey;
 final class ModeSense {
     private static final int PC_SAVED = 3;
 
-    private ModeSense() {
-    }
+    private ModeSense() {}
 
     static ScsiOutcome execute(LogicalUnit lu, ScsiTask task) {
         boolean ten = task.cdb().opcode() == ScsiOpcode.MODE_SENSE_10;
@@ -26,7 +25,10 @@ final class ModeSense {
         int subpage = task.cdb().u8(3);
         int allocation = ten ? task.cdb().u16(7) : task.cdb().u8(4);
         if (pc == PC_SAVED) { // SPC-5 §6.14.1: saved values not supported
-            throw new SenseException(SenseData.of(SenseKey.ILLEGAL_REQUEST, AdditionalSense.SAVING_PARAMETERS_NOT_SUPPORTED));
+            throw new SenseException(
+                    SenseData.of(
+                            SenseKey.ILLEGAL_REQUEST,
+                            AdditionalSense.SAVING_PARAMETERS_NOT_SUPPORTED));
         }
         byte[] pages = ModePages.pages(lu, page, subpage, pc);
 
@@ -70,7 +72,15 @@ final class ModeSense {
             return d;
         }
         long shown = blocks > 0xFFFFFFFFL ? 0xFFFFFFFFL : blocks;
-        return new byte[] {(byte) (shown >>> 24), (byte) (shown >>> 16), (byte) (shown >>> 8), (byte) shown,
-                0, (byte) (bs >>> 16), (byte) (bs >>> 8), (byte) bs};
+        return new byte[] {
+            (byte) (shown >>> 24),
+            (byte) (shown >>> 16),
+            (byte) (shown >>> 8),
+            (byte) shown,
+            0,
+            (byte) (bs >>> 16),
+            (byte) (bs >>> 8),
+            (byte) bs
+        };
     }
 }

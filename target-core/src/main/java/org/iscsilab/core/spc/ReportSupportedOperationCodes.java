@@ -14,12 +14,13 @@ final class ReportSupportedOperationCodes {
     private static final int ONE_OPCODE = 1;
     private static final int ONE_OPCODE_AND_SERVICE_ACTION = 2;
     private static final int ONE_OPCODE_EITHER = 3;
+
     /** SPC-5 §6.35.4: the one-command form says "supported as the standard defines it". */
     private static final int SUPPORT_STANDARD = 0b011;
+
     private static final int SUPPORT_NOT = 0b001;
 
-    private ReportSupportedOperationCodes() {
-    }
+    private ReportSupportedOperationCodes() {}
 
     static ScsiOutcome execute(LogicalUnit lu, ScsiTask task) {
         boolean rctd = task.cdb().bit(2, 7);
@@ -42,8 +43,14 @@ final class ReportSupportedOperationCodes {
                 }
                 yield ScsiOutcome.dataIn(one(set.find(opcode, serviceAction), rctd), allocation);
             }
-            case ONE_OPCODE_EITHER -> ScsiOutcome.dataIn(one(set.hasServiceActions(opcode)
-                    ? set.find(opcode, serviceAction) : set.find(opcode, -1), rctd), allocation);
+            case ONE_OPCODE_EITHER ->
+                    ScsiOutcome.dataIn(
+                            one(
+                                    set.hasServiceActions(opcode)
+                                            ? set.find(opcode, serviceAction)
+                                            : set.find(opcode, -1),
+                                    rctd),
+                            allocation);
             default -> throw SenseException.invalidFieldInCdb(2);
         };
     }
@@ -92,7 +99,19 @@ final class ReportSupportedOperationCodes {
     /** SPC-5 §6.35.5 command timeouts descriptor: length 0Ah, nominal and recommended timeouts. */
     private static byte[] timeouts(CommandDescriptor d) {
         int t = d.nominalTimeoutSeconds();
-        return new byte[] {0, 0x0A, 0, 0, (byte) (t >>> 24), (byte) (t >>> 16), (byte) (t >>> 8), (byte) t,
-                (byte) (t >>> 24), (byte) (t >>> 16), (byte) (t >>> 8), (byte) t};
+        return new byte[] {
+            0,
+            0x0A,
+            0,
+            0,
+            (byte) (t >>> 24),
+            (byte) (t >>> 16),
+            (byte) (t >>> 8),
+            (byte) t,
+            (byte) (t >>> 24),
+            (byte) (t >>> 16),
+            (byte) (t >>> 8),
+            (byte) t
+        };
     }
 }

@@ -1,13 +1,13 @@
 package org.iscsilab.core.spc;
 
-import org.iscsilab.core.lu.BlockLimits;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import org.iscsilab.core.lu.BlockLimits;
 import org.iscsilab.core.lu.Designator;
 import org.iscsilab.core.lu.LogicalUnit;
-import org.iscsilab.scsi.SenseException;
 import org.iscsilab.core.xcopy.ThirdPartyCopyVpd;
+import org.iscsilab.scsi.SenseException;
 
 /** Vital product data pages (SPC-5 §7.8, SBC-4 §6.6). */
 public final class VpdPages {
@@ -18,11 +18,17 @@ public final class VpdPages {
     public static final int BLOCK_LIMITS = 0xB0;
     public static final int BLOCK_DEVICE_CHARACTERISTICS = 0xB1;
     public static final int LOGICAL_BLOCK_PROVISIONING = 0xB2;
-    private static final int[] SUPPORTED = {SUPPORTED_PAGES, UNIT_SERIAL_NUMBER, DEVICE_IDENTIFICATION, THIRD_PARTY_COPY,
-            BLOCK_LIMITS, BLOCK_DEVICE_CHARACTERISTICS, LOGICAL_BLOCK_PROVISIONING};
+    private static final int[] SUPPORTED = {
+        SUPPORTED_PAGES,
+        UNIT_SERIAL_NUMBER,
+        DEVICE_IDENTIFICATION,
+        THIRD_PARTY_COPY,
+        BLOCK_LIMITS,
+        BLOCK_DEVICE_CHARACTERISTICS,
+        LOGICAL_BLOCK_PROVISIONING
+    };
 
-    private VpdPages() {
-    }
+    private VpdPages() {}
 
     static byte[] page(LogicalUnit lu, int code) {
         return switch (code) {
@@ -106,7 +112,9 @@ public final class VpdPages {
         return b;
     }
 
-    /** SBC-4 §6.6.4 Logical Block Provisioning: thin units offer UNMAP and WRITE SAME with UNMAP. */
+    /**
+     * SBC-4 §6.6.4 Logical Block Provisioning: thin units offer UNMAP and WRITE SAME with UNMAP.
+     */
     static byte[] logicalBlockProvisioning(LogicalUnit lu) {
         byte[] b = header(LOGICAL_BLOCK_PROVISIONING, 4);
         if (lu.thin()) {

@@ -6,8 +6,8 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * The bytes behind a logical unit. Offsets and lengths are in bytes and already checked
- * against the capacity by the command layer.
+ * The bytes behind a logical unit. Offsets and lengths are in bytes and already checked against the
+ * capacity by the command layer.
  */
 public interface BackingStore extends AutoCloseable {
 
@@ -33,10 +33,11 @@ public interface BackingStore extends AutoCloseable {
 
     /**
      * Writes the segments one after another from {@code offset}, as one write of their
-     * concatenation: the data-out of a command as it arrived in several PDUs, not gathered into
-     * one buffer first. With {@code forceUnitAccess} all of it is on stable storage when this returns.
+     * concatenation: the data-out of a command as it arrived in several PDUs, not gathered into one
+     * buffer first. With {@code forceUnitAccess} all of it is on stable storage when this returns.
      */
-    default void write(long offset, ByteBuffer[] segments, boolean forceUnitAccess) throws IOException {
+    default void write(long offset, ByteBuffer[] segments, boolean forceUnitAccess)
+            throws IOException {
         for (int i = 0; i < segments.length; i++) {
             int n = segments[i].remaining();
             // forcing after the last segment makes the earlier ones durable too
@@ -54,20 +55,31 @@ public interface BackingStore extends AutoCloseable {
     @Override
     void close() throws IOException;
 
-    // Capabilities: what a store can do beyond reading and writing bytes. The units and command sets
-    // ask for a capability instead of testing the store's class (LIO's backend ops, SPDK's bdev io types).
+    // Capabilities: what a store can do beyond reading and writing bytes. The units and command
+    // sets
+    // ask for a capability instead of testing the store's class (LIO's backend ops, SPDK's bdev io
+    // types).
 
-    /** Giving back the space of byte ranges, for thin provisioning (SBC-4 §4.7); empty when it cannot. */
+    /**
+     * Giving back the space of byte ranges, for thin provisioning (SBC-4 §4.7); empty when it
+     * cannot.
+     */
     default Optional<Unmappable> unmapper() {
         return Optional.empty();
     }
 
-    /** Handing out byte ranges as file spans a transport can send without reading them; empty when it cannot. */
+    /**
+     * Handing out byte ranges as file spans a transport can send without reading them; empty when
+     * it cannot.
+     */
     default Optional<FileSpans> fileSpans() {
         return Optional.empty();
     }
 
-    /** The file the bytes live in, for state kept beside it (APTPL, SPC-5 §5.14.5); empty for memory. */
+    /**
+     * The file the bytes live in, for state kept beside it (APTPL, SPC-5 §5.14.5); empty for
+     * memory.
+     */
     default Optional<Path> file() {
         return Optional.empty();
     }

@@ -5,14 +5,14 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 
 /**
- * Data-in that lies in a file: {@code length} bytes at {@code position}. A transport that can
- * send from a file (sendfile) does so without reading the bytes into memory; anything else reads
- * them with {@link #read()}. The channel belongs to the store and stays open.
+ * Data-in that lies in a file: {@code length} bytes at {@code position}. A transport that can send
+ * from a file (sendfile) does so without reading the bytes into memory; anything else reads them
+ * with {@link #read()}. The channel belongs to the store and stays open.
  */
 public record FileSpan(FileChannel channel, long position, int length) {
     /**
-     * Below this a read into memory is as cheap as sending from the file, which costs a system
-     * call of its own per PDU besides the header's.
+     * Below this a read into memory is as cheap as sending from the file, which costs a system call
+     * of its own per PDU besides the header's.
      */
     public static final int MIN_LENGTH = 64 * 1024;
 

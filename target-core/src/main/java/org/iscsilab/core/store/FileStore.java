@@ -1,17 +1,17 @@
 package org.iscsilab.core.store;
 
-import java.util.Optional;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Optional;
 
 /**
- * A store in a regular file or block device, through a FileChannel. A size larger than the
- * file extends it sparsely; unmapped ranges become holes again. FUA writes and {@link #flush()} call {@code force} before returning,
- * so status GOOD for them means the data is on stable storage.
+ * A store in a regular file or block device, through a FileChannel. A size larger than the file
+ * extends it sparsely; unmapped ranges become holes again. FUA writes and {@link #flush()} call
+ * {@code force} before returning, so status GOOD for them means the data is on stable storage.
  */
 public final class FileStore implements BackingStore, Unmappable, FileSpans {
     private final Optional<Unmappable> unmapper = Optional.of(this);
@@ -27,15 +27,24 @@ public final class FileStore implements BackingStore, Unmappable, FileSpans {
         if (readOnly) {
             this.channel = FileChannel.open(path, StandardOpenOption.READ);
         } else {
-            this.channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE,
-                    StandardOpenOption.CREATE);
+            this.channel =
+                    FileChannel.open(
+                            path,
+                            StandardOpenOption.READ,
+                            StandardOpenOption.WRITE,
+                            StandardOpenOption.CREATE);
         }
         long existing = channel.size();
         if (sizeBytes > 0) {
             if (existing < sizeBytes) {
                 if (readOnly) {
                     channel.close();
-                    throw new IOException(path + " is " + existing + " bytes, smaller than the requested " + sizeBytes);
+                    throw new IOException(
+                            path
+                                    + " is "
+                                    + existing
+                                    + " bytes, smaller than the requested "
+                                    + sizeBytes);
                 }
                 // extend sparsely: writing the last byte leaves a hole before it
                 channel.write(ByteBuffer.wrap(new byte[1]), sizeBytes - 1);
@@ -97,8 +106,9 @@ public final class FileStore implements BackingStore, Unmappable, FileSpans {
     /**
      * The bytes at {@code offset} as a span of the file, for a transport that sends them from the
      * file; null when the file no longer holds them all (it shrank) or its size cannot be had, so
-     * the caller reads instead and a plain read reports what it finds. Nothing is read here, so
-     * no lock is needed: like a read in flight, the span's bytes are those in the file when they go out.
+     * the caller reads instead and a plain read reports what it finds. Nothing is read here, so no
+     * lock is needed: like a read in flight, the span's bytes are those in the file when they go
+     * out.
      */
     @Override
     public FileSpan span(long offset, int length) {

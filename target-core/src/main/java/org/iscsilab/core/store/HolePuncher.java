@@ -42,7 +42,10 @@ final class HolePuncher implements AutoCloseable {
         this.fd = fd;
     }
 
-    /** A hole puncher for the file, or null where holes cannot be punched (not Linux, no libc binding). */
+    /**
+     * A hole puncher for the file, or null where holes cannot be punched (not Linux, no libc
+     * binding).
+     */
     static HolePuncher open(Path path) {
         if (!Platform.isLinux()) {
             return null;
@@ -51,7 +54,10 @@ final class HolePuncher implements AutoCloseable {
             LibC libc = Native.load("c", LibC.class);
             return new HolePuncher(libc, path, libc.open(path.toString(), O_RDWR | O_CLOEXEC));
         } catch (LastErrorException | UnsatisfiedLinkError e) {
-            log.info("{}: unmapped ranges will be written with zeros (cannot punch holes: {})", path, e.toString());
+            log.info(
+                    "{}: unmapped ranges will be written with zeros (cannot punch holes: {})",
+                    path,
+                    e.toString());
             return null;
         }
     }
@@ -70,9 +76,16 @@ final class HolePuncher implements AutoCloseable {
         } catch (LastErrorException e) {
             if (e.getErrorCode() == EOPNOTSUPP) {
                 supported = false;
-                log.info("{}: the file system cannot punch holes; unmapped ranges will be written with zeros", path);
+                log.info(
+                        "{}: the file system cannot punch holes; unmapped ranges will be written with zeros",
+                        path);
             } else {
-                log.warn("{}: punching a hole at {} (+{}) failed: {}", path, offset, length, e.getMessage());
+                log.warn(
+                        "{}: punching a hole at {} (+{}) failed: {}",
+                        path,
+                        offset,
+                        length,
+                        e.getMessage());
             }
             return false;
         }

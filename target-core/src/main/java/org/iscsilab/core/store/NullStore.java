@@ -1,8 +1,8 @@
 package org.iscsilab.core.store;
 
-import java.util.Optional;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.Optional;
 
 /** Reads zeros and discards writes: a store that costs nothing, for protocol benchmarks. */
 public final class NullStore implements BackingStore, Unmappable {
@@ -38,7 +38,11 @@ public final class NullStore implements BackingStore, Unmappable {
     @Override
     public void read(long offset, ByteBuffer dst) {
         if (dst.hasArray()) {
-            Arrays.fill(dst.array(), dst.arrayOffset() + dst.position(), dst.arrayOffset() + dst.limit(), (byte) 0);
+            Arrays.fill(
+                    dst.array(),
+                    dst.arrayOffset() + dst.position(),
+                    dst.arrayOffset() + dst.limit(),
+                    (byte) 0);
             dst.position(dst.limit());
         } else {
             while (dst.hasRemaining()) {
@@ -58,8 +62,7 @@ public final class NullStore implements BackingStore, Unmappable {
     }
 
     @Override
-    public void flush() {
-    }
+    public void flush() {}
 
     @Override
     public String describe() {
@@ -67,8 +70,7 @@ public final class NullStore implements BackingStore, Unmappable {
     }
 
     @Override
-    public void close() {
-    }
+    public void close() {}
 
     @Override
     public Optional<Unmappable> unmapper() {

@@ -1,18 +1,18 @@
 package org.iscsilab.core.store;
 
-import java.util.Optional;
 import java.nio.ByteBuffer;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * A sparse RAM store: memory is allocated in 64 KiB chunks only for chunks that were
- * written; unwritten chunks read as zeros. Contents are lost when the process exits. Chunks
- * live outside the Java heap (direct buffers), so a large LUN costs its size in memory and not
- * a heap the garbage collector must size, scan and grow around it; direct memory is bounded by
- * -XX:MaxDirectMemorySize (by default the maximum heap size). Chunks are found through a two-level
- * table indexed by chunk number (pages of 4,096 chunks made on first write), so a lookup is two
- * array reads with no lock and no boxing; chunks and pages are created under the store's lock.
+ * A sparse RAM store: memory is allocated in 64 KiB chunks only for chunks that were written;
+ * unwritten chunks read as zeros. Contents are lost when the process exits. Chunks live outside the
+ * Java heap (direct buffers), so a large LUN costs its size in memory and not a heap the garbage
+ * collector must size, scan and grow around it; direct memory is bounded by -XX:MaxDirectMemorySize
+ * (by default the maximum heap size). Chunks are found through a two-level table indexed by chunk
+ * number (pages of 4,096 chunks made on first write), so a lookup is two array reads with no lock
+ * and no boxing; chunks and pages are created under the store's lock.
  */
 public final class RamStore implements BackingStore, Unmappable {
     private final Optional<Unmappable> unmapper = Optional.of(this);
@@ -26,8 +26,10 @@ public final class RamStore implements BackingStore, Unmappable {
     private static final byte[] ZEROS = new byte[CHUNK_SIZE];
 
     private volatile long capacity;
+
     /** Pages of chunks by page number; replaced by a larger directory when the store grows. */
     private volatile AtomicReferenceArray<AtomicReferenceArray<ByteBuffer>> pages;
+
     private final AtomicLong allocated = new AtomicLong();
 
     public RamStore(long capacityBytes) {
@@ -102,7 +104,8 @@ public final class RamStore implements BackingStore, Unmappable {
         }
         int needed = pagesFor(newCapacityBytes);
         if (needed > pages.length()) {
-            AtomicReferenceArray<AtomicReferenceArray<ByteBuffer>> grown = new AtomicReferenceArray<>(needed);
+            AtomicReferenceArray<AtomicReferenceArray<ByteBuffer>> grown =
+                    new AtomicReferenceArray<>(needed);
             for (int i = 0; i < pages.length(); i++) {
                 grown.set(i, pages.get(i));
             }

@@ -6,25 +6,27 @@ import java.util.regex.Pattern;
 
 /** Parses and prints byte sizes with binary suffixes: 512, 64K, 1G, 1T (K = 1024). */
 public final class Sizes {
-    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*([KMGTP]?)(I?B)?", Pattern.CASE_INSENSITIVE);
+    private static final Pattern SIZE =
+            Pattern.compile("(\\d+)\\s*([KMGTP]?)(I?B)?", Pattern.CASE_INSENSITIVE);
 
-    private Sizes() {
-    }
+    private Sizes() {}
 
     public static long parse(String text) {
         Matcher m = SIZE.matcher(text.trim());
         if (!m.matches()) {
-            throw new IllegalArgumentException("'" + text + "' is not a size; write e.g. 512M, 1G or 4096");
+            throw new IllegalArgumentException(
+                    "'" + text + "' is not a size; write e.g. 512M, 1G or 4096");
         }
         long n = Long.parseLong(m.group(1));
-        int shift = switch (m.group(2).toUpperCase(Locale.ROOT)) {
-            case "K" -> 10;
-            case "M" -> 20;
-            case "G" -> 30;
-            case "T" -> 40;
-            case "P" -> 50;
-            default -> 0;
-        };
+        int shift =
+                switch (m.group(2).toUpperCase(Locale.ROOT)) {
+                    case "K" -> 10;
+                    case "M" -> 20;
+                    case "G" -> 30;
+                    case "T" -> 40;
+                    case "P" -> 50;
+                    default -> 0;
+                };
         if (shift > 0 && Long.numberOfLeadingZeros(n) <= shift) {
             throw new IllegalArgumentException("size '" + text + "' is too large");
         }

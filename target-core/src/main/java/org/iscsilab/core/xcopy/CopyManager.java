@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import org.iscsilab.core.lu.Designator;
-import org.iscsilab.core.nexus.ItNexus;
 import org.iscsilab.core.lu.LogicalUnit;
+import org.iscsilab.core.nexus.ItNexus;
 import org.iscsilab.core.pr.AccessClass;
 import org.iscsilab.core.pr.Reservations;
 import org.iscsilab.core.sbc.MediumAccess;
@@ -19,62 +19,92 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The copy manager of one logical unit (SPC-4 §6.4): runs the segments of an EXTENDED COPY in
- * order, reading from and writing to logical units of the same target device as copy targets,
- * with the initiator's I_T nexus for their reservation checks.
+ * order, reading from and writing to logical units of the same target device as copy targets, with
+ * the initiator's I_T nexus for their reservation checks.
  *
- * <p>Errors found while processing a segment end the command with COPY ABORTED (SPC-4 §6.4.4)
- * and the number of the failed segment in COMMAND-SPECIFIC INFORMATION: a CSCD that names no
- * logical unit is COPY TARGET DEVICE NOT REACHABLE; a copy target refusing the access (range,
- * write protection, medium, reservation, I/O) is NO ADDITIONAL SENSE INFORMATION, and the copy
- * target's own condition is logged.
+ * <p>Errors found while processing a segment end the command with COPY ABORTED (SPC-4 §6.4.4) and
+ * the number of the failed segment in COMMAND-SPECIFIC INFORMATION: a CSCD that names no logical
+ * unit is COPY TARGET DEVICE NOT REACHABLE; a copy target refusing the access (range, write
+ * protection, medium, reservation, I/O) is NO ADDITIONAL SENSE INFORMATION, and the copy target's
+ * own condition is logged.
  */
 final class CopyManager {
     private static final Logger log = LoggerFactory.getLogger(CopyManager.class);
 
-    private CopyManager() {
-    }
+    private CopyManager() {}
 
     /** Runs the copy on the I/O executor; completes with null on success or the command's sense. */
-    static CompletableFuture<SenseData> run(LogicalUnit manager, ItNexus nexus, CopyParameterList list) {
-        CopyProgress progress = manager.state(HeldCopyResults.class, HeldCopyResults::new).begin(nexus, list);
-        return manager.offload(() -> {
-            SenseData failure = null;
-            try {
-                for (BlockToBlockSegment segment : list.segments()) {
-                    copySegment(manager, nexus, list, segment, progress);
-                }
-            } catch (CopyAborted e) {
-                failure = e.sense;
-            } catch (RuntimeException | Error e) {
-                log.error("LUN {}: EXTENDED COPY list {} failed", manager.lun(), list.listId(), e);
-                failure = SenseData.of(SenseKey.HARDWARE_ERROR, AdditionalSense.INTERNAL_TARGET_FAILURE);
-            }
-            progress.completed(failure == null ? ScsiStatus.GOOD : ScsiStatus.CHECK_CONDITION, failure);
-            manager.state(HeldCopyResults.class, HeldCopyResults::new).finish(nexus, list, progress);
-            return failure;
-        });
+    static CompletableFuture<SenseData> run(
+            LogicalUnit manager, ItNexus nexus, CopyParameterList list) {
+        CopyProgress progress =
+                manager.state(HeldCopyResults.class, HeldCopyResults::new).begin(nexus, list);
+        return manager.offload(
+                () -> {
+                    SenseData failure = null;
+                    try {
+                        for (BlockToBlockSegment segment : list.segments()) {
+                            copySegment(manager, nexus, list, segment, progress);
+                        }
+                    } catch (CopyAborted e) {
+                        failure = e.sense;
+                    } catch (RuntimeException | Error e) {
+                        log.error(
+                                "LUN {}: EXTENDED COPY list {} failed",
+                                manager.lun(),
+                                list.listId(),
+                                e);
+                        failure =
+                                SenseData.of(
+                                        SenseKey.HARDWARE_ERROR,
+                                        AdditionalSense.INTERNAL_TARGET_FAILURE);
+                    }
+                    progress.completed(
+                            failure == null ? ScsiStatus.GOOD : ScsiStatus.CHECK_CONDITION,
+                            failure);
+                    manager.state(HeldCopyResults.class, HeldCopyResults::new)
+                            .finish(nexus, list, progress);
+                    return failure;
+                });
     }
 
-    private static void copySegment(LogicalUnit manager, ItNexus nexus, CopyParameterList list,
-                                    BlockToBlockSegment segment, CopyProgress progress) {
+    private static void copySegment(
+            LogicalUnit manager,
+            ItNexus nexus,
+            CopyParameterList list,
+            BlockToBlockSegment segment,
+            CopyProgress progress) {
         LogicalUnit source = copyTarget(manager, list, segment.sourceIndex(), segment);
         LogicalUnit destination = copyTarget(manager, list, segment.destinationIndex(), segment);
         int sourceBlock = source.blockSize();
         int destinationBlock = destination.blockSize();
-        long bytes = (long) segment.blocks() * (segment.destinationCount() ? destinationBlock : sourceBlock);
+        long bytes =
+                (long) segment.blocks()
+                        * (segment.destinationCount() ? destinationBlock : sourceBlock);
         // SPC-4 §6.4.6.5: the byte count must be whole blocks on both copy targets
-        if (bytes % sourceBlock != 0 || bytes % destinationBlock != 0 || bytes > CopyLimits.MAX_SEGMENT_LENGTH) {
+        if (bytes % sourceBlock != 0
+                || bytes % destinationBlock != 0
+                || bytes > CopyLimits.MAX_SEGMENT_LENGTH) {
             throw new CopyAborted(segment, AdditionalSense.COPY_SEGMENT_GRANULARITY_VIOLATION);
         }
         try {
             checkAccess(source, nexus, AccessClass.READ, segment.sourceLba(), bytes / sourceBlock);
-            checkAccess(destination, nexus, AccessClass.WRITE, segment.destinationLba(), bytes / destinationBlock);
+            checkAccess(
+                    destination,
+                    nexus,
+                    AccessClass.WRITE,
+                    segment.destinationLba(),
+                    bytes / destinationBlock);
             MediumAccess.requireWritable(destination);
             boolean durable = !destination.writeCacheEnabled();
             for (long done = 0; done < bytes; ) {
                 int chunk = (int) Math.min(CopyLimits.CHUNK_BYTES, bytes - done);
-                ByteBuffer data = MediumAccess.read(source, segment.sourceLba() + done / sourceBlock, chunk);
-                MediumAccess.write(destination, segment.destinationLba() + done / destinationBlock, data, durable);
+                ByteBuffer data =
+                        MediumAccess.read(source, segment.sourceLba() + done / sourceBlock, chunk);
+                MediumAccess.write(
+                        destination,
+                        segment.destinationLba() + done / destinationBlock,
+                        data,
+                        durable);
                 done += chunk;
                 progress.bytesMoved(chunk);
             }
@@ -89,8 +119,8 @@ final class CopyManager {
     }
 
     /** SPC-4 §6.4.5.5: the logical unit of the target device that has the CSCD's designator. */
-    private static LogicalUnit copyTarget(LogicalUnit manager, CopyParameterList list, int index,
-                                          BlockToBlockSegment segment) {
+    private static LogicalUnit copyTarget(
+            LogicalUnit manager, CopyParameterList list, int index, BlockToBlockSegment segment) {
         if (index >= list.cscds().size()) {
             throw new CopyAborted(segment, AdditionalSense.COPY_TARGET_DEVICE_NOT_REACHABLE);
         }
@@ -98,9 +128,12 @@ final class CopyManager {
         for (LogicalUnit lu : manager.inventory().logicalUnits()) {
             for (Designator d : lu.identity().designators()) {
                 if (cscd.names(d)) {
-                    // a block-to-block segment needs block devices of the block length the CSCD states
-                    if (cscd.peripheralDeviceType() != 0 || cscd.diskBlockLength() != lu.blockSize()) {
-                        throw new CopyAborted(segment, AdditionalSense.INCORRECT_COPY_TARGET_DEVICE_TYPE);
+                    // a block-to-block segment needs block devices of the block length the CSCD
+                    // states
+                    if (cscd.peripheralDeviceType() != 0
+                            || cscd.diskBlockLength() != lu.blockSize()) {
+                        throw new CopyAborted(
+                                segment, AdditionalSense.INCORRECT_COPY_TARGET_DEVICE_TYPE);
                     }
                     return lu;
                 }
@@ -110,7 +143,8 @@ final class CopyManager {
     }
 
     /** What the copy target itself would check for a READ or WRITE from this I_T nexus. */
-    private static void checkAccess(LogicalUnit lu, ItNexus nexus, AccessClass access, long lba, long blocks) {
+    private static void checkAccess(
+            LogicalUnit lu, ItNexus nexus, AccessClass access, long lba, long blocks) {
         if (lu.sanitizeInProgress() != null) {
             throw new SenseException(lu.sanitizeInProgress().sense());
         }
@@ -119,14 +153,19 @@ final class CopyManager {
         }
         lu.reservations().checkAccess(nexus, access);
         long count = lu.blockCount();
-        if (Long.compareUnsigned(lba, count) >= 0 || Long.compareUnsigned(blocks, count - lba) > 0) {
+        if (Long.compareUnsigned(lba, count) >= 0
+                || Long.compareUnsigned(blocks, count - lba) > 0) {
             throw SenseException.lbaOutOfRange();
         }
     }
 
-    private static CopyAborted copyTargetFailed(LogicalUnit manager, BlockToBlockSegment segment, String condition) {
-        log.info("LUN {}: EXTENDED COPY segment {} aborted, copy target reported {}", manager.lun(),
-                segment.number(), condition);
+    private static CopyAborted copyTargetFailed(
+            LogicalUnit manager, BlockToBlockSegment segment, String condition) {
+        log.info(
+                "LUN {}: EXTENDED COPY segment {} aborted, copy target reported {}",
+                manager.lun(),
+                segment.number(),
+                condition);
         return new CopyAborted(segment, AdditionalSense.NO_ADDITIONAL_SENSE);
     }
 
@@ -136,7 +175,9 @@ final class CopyManager {
 
         CopyAborted(BlockToBlockSegment segment, AdditionalSense additional) {
             super(additional.toString(), null, false, false);
-            this.sense = SenseData.of(SenseKey.COPY_ABORTED, additional).withCommandSpecific(segment.number());
+            this.sense =
+                    SenseData.of(SenseKey.COPY_ABORTED, additional)
+                            .withCommandSpecific(segment.number());
         }
     }
 }

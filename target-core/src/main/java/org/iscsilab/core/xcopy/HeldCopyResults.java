@@ -1,10 +1,10 @@
 package org.iscsilab.core.xcopy;
 
-import org.iscsilab.core.lu.NexusScopedState;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.iscsilab.core.lu.NexusScopedState;
 import org.iscsilab.core.nexus.ItNexus;
 import org.iscsilab.scsi.AdditionalSense;
 import org.iscsilab.scsi.SenseData;
@@ -12,15 +12,17 @@ import org.iscsilab.scsi.SenseException;
 import org.iscsilab.scsi.SenseKey;
 
 /**
- * The copies of one logical unit's copy manager, keyed by I_T nexus and list identifier
- * (SPC-4 §6.4.3: a list identifier is unique per I_T nexus): those running, and the results of
- * finished ones held for RECEIVE COPY RESULTS until retrieved (LIST ID USAGE 00b).
+ * The copies of one logical unit's copy manager, keyed by I_T nexus and list identifier (SPC-4
+ * §6.4.3: a list identifier is unique per I_T nexus): those running, and the results of finished
+ * ones held for RECEIVE COPY RESULTS until retrieved (LIST ID USAGE 00b).
  */
 public final class HeldCopyResults implements NexusScopedState {
-    private record Key(ItNexus nexus, int listId) {
-    }
+    private record Key(ItNexus nexus, int listId) {}
 
-    /** What a finished copy still holds: each part is discarded once retrieved (SPC-4 §6.18.3, §6.18.5). */
+    /**
+     * What a finished copy still holds: each part is discarded once retrieved (SPC-4 §6.18.3,
+     * §6.18.5).
+     */
     private static final class Held {
         final CopyProgress progress;
         boolean statusHeld = true;
@@ -36,12 +38,13 @@ public final class HeldCopyResults implements NexusScopedState {
     private int anonymousRunning;
 
     /**
-     * Registers a starting copy. A list identifier still running on the same I_T nexus is
-     * OPERATION IN PROGRESS; more copies than the manager runs at once is INSUFFICIENT RESOURCES.
+     * Registers a starting copy. A list identifier still running on the same I_T nexus is OPERATION
+     * IN PROGRESS; more copies than the manager runs at once is INSUFFICIENT RESOURCES.
      */
     synchronized CopyProgress begin(ItNexus nexus, CopyParameterList list) {
         if (running.size() + anonymousRunning >= CopyLimits.MAX_CONCURRENT_COPIES) {
-            throw SenseException.of(SenseKey.ILLEGAL_REQUEST, AdditionalSense.INSUFFICIENT_RESOURCES);
+            throw SenseException.of(
+                    SenseKey.ILLEGAL_REQUEST, AdditionalSense.INSUFFICIENT_RESOURCES);
         }
         CopyProgress progress = new CopyProgress(list.listId());
         if (list.usage() == CopyParameterList.ListIdUsage.NO_LIST_ID) {
@@ -50,8 +53,10 @@ public final class HeldCopyResults implements NexusScopedState {
         }
         Key key = new Key(nexus, list.listId());
         if (running.containsKey(key)) {
-            throw new SenseException(SenseData.illegalRequest(AdditionalSense.OPERATION_IN_PROGRESS,
-                    SenseData.FieldPointer.parameterByte(0)));
+            throw new SenseException(
+                    SenseData.illegalRequest(
+                            AdditionalSense.OPERATION_IN_PROGRESS,
+                            SenseData.FieldPointer.parameterByte(0)));
         }
         held.remove(key); // a new copy with this list identifier replaces what an old one held
         running.put(key, progress);
@@ -75,7 +80,10 @@ public final class HeldCopyResults implements NexusScopedState {
         }
     }
 
-    /** COPY STATUS: a running copy, or a finished one whose status is then discarded; null when unknown. */
+    /**
+     * COPY STATUS: a running copy, or a finished one whose status is then discarded; null when
+     * unknown.
+     */
     synchronized CopyProgress takeStatus(ItNexus nexus, int listId) {
         Key key = new Key(nexus, listId);
         CopyProgress live = running.get(key);
@@ -91,7 +99,9 @@ public final class HeldCopyResults implements NexusScopedState {
         return h.progress;
     }
 
-    /** FAILED SEGMENT DETAILS: a running copy, or a finished one whose details are then discarded. */
+    /**
+     * FAILED SEGMENT DETAILS: a running copy, or a finished one whose details are then discarded.
+     */
     synchronized CopyProgress takeFailureDetails(ItNexus nexus, int listId) {
         Key key = new Key(nexus, listId);
         CopyProgress live = running.get(key);

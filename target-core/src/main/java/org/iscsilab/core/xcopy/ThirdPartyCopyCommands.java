@@ -17,8 +17,8 @@ import org.iscsilab.scsi.SenseException;
 import org.iscsilab.scsi.SenseKey;
 
 /**
- * Third-party copy with list identifiers of one byte (LID1): EXTENDED COPY (SPC-4 §6.4) and
- * RECEIVE COPY RESULTS with COPY STATUS, OPERATING PARAMETERS and FAILED SEGMENT DETAILS (SPC-4 §6.18).
+ * Third-party copy with list identifiers of one byte (LID1): EXTENDED COPY (SPC-4 §6.4) and RECEIVE
+ * COPY RESULTS with COPY STATUS, OPERATING PARAMETERS and FAILED SEGMENT DETAILS (SPC-4 §6.18).
  */
 public final class ThirdPartyCopyCommands {
     public static final int SA_EXTENDED_COPY_LID1 = 0x00;
@@ -26,22 +26,37 @@ public final class ThirdPartyCopyCommands {
     public static final int SA_OPERATING_PARAMETERS = 0x03;
     public static final int SA_FAILED_SEGMENT_DETAILS = 0x04;
 
-    private ThirdPartyCopyCommands() {
-    }
+    private ThirdPartyCopyCommands() {}
 
     public static void registerInto(CommandSet set) {
-        set.add(CommandDescriptor.withServiceAction(ScsiOpcode.THIRD_PARTY_COPY_OUT, SA_EXTENDED_COPY_LID1,
-                "EXTENDED COPY(LID1)", "83 00 00 00 00 00 00 00 00 00 ff ff ff ff 00 00",
-                ThirdPartyCopyCommands::extendedCopy));
-        set.add(CommandDescriptor.withServiceAction(ScsiOpcode.THIRD_PARTY_COPY_IN, SA_COPY_STATUS,
-                "RECEIVE COPY STATUS(LID1)", "84 00 ff 00 00 00 00 00 00 00 ff ff ff ff 00 00",
-                CommandHandler.immediate(ThirdPartyCopyCommands::copyStatus)));
-        set.add(CommandDescriptor.withServiceAction(ScsiOpcode.THIRD_PARTY_COPY_IN, SA_OPERATING_PARAMETERS,
-                "RECEIVE COPY OPERATING PARAMETERS", "84 03 00 00 00 00 00 00 00 00 ff ff ff ff 00 00",
-                CommandHandler.immediate(ThirdPartyCopyCommands::operatingParameters)));
-        set.add(CommandDescriptor.withServiceAction(ScsiOpcode.THIRD_PARTY_COPY_IN, SA_FAILED_SEGMENT_DETAILS,
-                "RECEIVE COPY FAILURE DETAILS(LID1)", "84 04 ff 00 00 00 00 00 00 00 ff ff ff ff 00 00",
-                CommandHandler.immediate(ThirdPartyCopyCommands::failedSegmentDetails)));
+        set.add(
+                CommandDescriptor.withServiceAction(
+                        ScsiOpcode.THIRD_PARTY_COPY_OUT,
+                        SA_EXTENDED_COPY_LID1,
+                        "EXTENDED COPY(LID1)",
+                        "83 00 00 00 00 00 00 00 00 00 ff ff ff ff 00 00",
+                        ThirdPartyCopyCommands::extendedCopy));
+        set.add(
+                CommandDescriptor.withServiceAction(
+                        ScsiOpcode.THIRD_PARTY_COPY_IN,
+                        SA_COPY_STATUS,
+                        "RECEIVE COPY STATUS(LID1)",
+                        "84 00 ff 00 00 00 00 00 00 00 ff ff ff ff 00 00",
+                        CommandHandler.immediate(ThirdPartyCopyCommands::copyStatus)));
+        set.add(
+                CommandDescriptor.withServiceAction(
+                        ScsiOpcode.THIRD_PARTY_COPY_IN,
+                        SA_OPERATING_PARAMETERS,
+                        "RECEIVE COPY OPERATING PARAMETERS",
+                        "84 03 00 00 00 00 00 00 00 00 ff ff ff ff 00 00",
+                        CommandHandler.immediate(ThirdPartyCopyCommands::operatingParameters)));
+        set.add(
+                CommandDescriptor.withServiceAction(
+                        ScsiOpcode.THIRD_PARTY_COPY_IN,
+                        SA_FAILED_SEGMENT_DETAILS,
+                        "RECEIVE COPY FAILURE DETAILS(LID1)",
+                        "84 04 ff 00 00 00 00 00 00 00 ff ff ff ff 00 00",
+                        CommandHandler.immediate(ThirdPartyCopyCommands::failedSegmentDetails)));
     }
 
     /** SPC-4 §6.4.1: a PARAMETER LIST LENGTH of zero copies nothing and is not an error. */
@@ -50,24 +65,36 @@ public final class ThirdPartyCopyCommands {
         if (parameterListLength == 0) {
             return CompletableFuture.completedFuture(ScsiOutcome.good());
         }
-        // more than a header and the largest descriptor lists cannot be valid: refuse before receiving it
+        // more than a header and the largest descriptor lists cannot be valid: refuse before
+        // receiving it
         if (parameterListLength < CopyParameterList.HEADER_LENGTH
-                || parameterListLength > CopyParameterList.HEADER_LENGTH + CopyLimits.MAX_DESCRIPTOR_LIST_LENGTH) {
-            throw SenseException.of(SenseKey.ILLEGAL_REQUEST, AdditionalSense.PARAMETER_LIST_LENGTH_ERROR);
+                || parameterListLength
+                        > CopyParameterList.HEADER_LENGTH + CopyLimits.MAX_DESCRIPTOR_LIST_LENGTH) {
+            throw SenseException.of(
+                    SenseKey.ILLEGAL_REQUEST, AdditionalSense.PARAMETER_LIST_LENGTH_ERROR);
         }
         int length = (int) parameterListLength;
         int carried = Math.min(length, task.expectedDataTransferLength());
-        return task.dataOut().receive(carried).thenCompose(data -> {
-            CopyParameterList list = CopyParameterList.parse(data, carried);
-            return CopyManager.run(lu, task.nexus(), list);
-        }).thenApply(failure -> failure == null ? ScsiOutcome.dataOut(length)
-                : lu.checkCondition(failure).withCommandDataLength(length));
+        return task.dataOut()
+                .receive(carried)
+                .thenCompose(
+                        data -> {
+                            CopyParameterList list = CopyParameterList.parse(data, carried);
+                            return CopyManager.run(lu, task.nexus(), list);
+                        })
+                .thenApply(
+                        failure ->
+                                failure == null
+                                        ? ScsiOutcome.dataOut(length)
+                                        : lu.checkCondition(failure).withCommandDataLength(length));
     }
 
     /** SPC-4 §6.18.3 COPY STATUS (LID1). */
     static ScsiOutcome copyStatus(LogicalUnit lu, ScsiTask task) {
         Cdb cdb = task.cdb();
-        CopyProgress p = lu.state(HeldCopyResults.class, HeldCopyResults::new).takeStatus(task.nexus(), cdb.u8(2));
+        CopyProgress p =
+                lu.state(HeldCopyResults.class, HeldCopyResults::new)
+                        .takeStatus(task.nexus(), cdb.u8(2));
         if (p == null) { // no copy with this list identifier on this I_T nexus
             throw SenseException.invalidFieldInCdb(2);
         }
@@ -77,7 +104,10 @@ public final class ThirdPartyCopyCommands {
         if (p.inProgress()) {
             status = 0x00; // operation in progress
         } else {
-            status = p.completion() == ScsiStatus.GOOD ? 0x01 : 0x02; // completed without / with errors
+            status =
+                    p.completion() == ScsiStatus.GOOD
+                            ? 0x01
+                            : 0x02; // completed without / with errors
         }
         b.put((byte) status); // HDD=0: no held data
         b.putShort((short) Math.min(0xFFFF, p.segmentsProcessed()));
@@ -113,10 +143,14 @@ public final class ThirdPartyCopyCommands {
         return ScsiOutcome.dataIn(b.array(), allocation(task.cdb()));
     }
 
-    /** SPC-4 §6.18.5 FAILED SEGMENT DETAILS (LID1): how a finished copy ended, with its sense data. */
+    /**
+     * SPC-4 §6.18.5 FAILED SEGMENT DETAILS (LID1): how a finished copy ended, with its sense data.
+     */
     static ScsiOutcome failedSegmentDetails(LogicalUnit lu, ScsiTask task) {
         Cdb cdb = task.cdb();
-        CopyProgress p = lu.state(HeldCopyResults.class, HeldCopyResults::new).takeFailureDetails(task.nexus(), cdb.u8(2));
+        CopyProgress p =
+                lu.state(HeldCopyResults.class, HeldCopyResults::new)
+                        .takeFailureDetails(task.nexus(), cdb.u8(2));
         if (p == null) {
             throw SenseException.invalidFieldInCdb(2);
         }

@@ -16,8 +16,7 @@ public final class ThirdPartyCopyVpd {
     static final int SUPPORTED_CSCD_DESCRIPTOR_IDS = 0x000C;
     static final int GENERAL_COPY_OPERATIONS = 0x8001;
 
-    private ThirdPartyCopyVpd() {
-    }
+    private ThirdPartyCopyVpd() {}
 
     /** The page's descriptors, without the 4-byte VPD header. */
     public static byte[] descriptors() {
@@ -25,7 +24,8 @@ public final class ThirdPartyCopyVpd {
         out.writeBytes(supportedCommands());
         out.writeBytes(parameterData());
         out.writeBytes(supportedDescriptors());
-        out.writeBytes(descriptor(SUPPORTED_CSCD_DESCRIPTOR_IDS, new byte[2])); // no CSCD descriptor IDs
+        out.writeBytes(
+                descriptor(SUPPORTED_CSCD_DESCRIPTOR_IDS, new byte[2])); // no CSCD descriptor IDs
         out.writeBytes(generalCopyOperations());
         return out.toByteArray();
     }
@@ -33,10 +33,19 @@ public final class ThirdPartyCopyVpd {
     /** SPC-4 §7.8.17.3: each command with its service actions. */
     private static byte[] supportedCommands() {
         byte[][] commands = {
-                {(byte) ScsiOpcode.THIRD_PARTY_COPY_OUT, 1, ThirdPartyCopyCommands.SA_EXTENDED_COPY_LID1},
-                {(byte) ScsiOpcode.THIRD_PARTY_COPY_IN, 3, ThirdPartyCopyCommands.SA_COPY_STATUS,
-                        ThirdPartyCopyCommands.SA_OPERATING_PARAMETERS,
-                        ThirdPartyCopyCommands.SA_FAILED_SEGMENT_DETAILS}};
+            {
+                (byte) ScsiOpcode.THIRD_PARTY_COPY_OUT,
+                1,
+                ThirdPartyCopyCommands.SA_EXTENDED_COPY_LID1
+            },
+            {
+                (byte) ScsiOpcode.THIRD_PARTY_COPY_IN,
+                3,
+                ThirdPartyCopyCommands.SA_COPY_STATUS,
+                ThirdPartyCopyCommands.SA_OPERATING_PARAMETERS,
+                ThirdPartyCopyCommands.SA_FAILED_SEGMENT_DETAILS
+            }
+        };
         ByteArrayOutputStream list = new ByteArrayOutputStream();
         for (byte[] c : commands) {
             list.writeBytes(c);

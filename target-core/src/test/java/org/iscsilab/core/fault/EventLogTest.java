@@ -10,8 +10,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
- * The event log records from many threads without a lock: every event is read whole, in
- * sequence order, and the ring keeps the newest ones.
+ * The event log records from many threads without a lock: every event is read whole, in sequence
+ * order, and the ring keeps the newest ones.
  */
 class EventLogTest {
     @Test
@@ -21,27 +21,41 @@ class EventLogTest {
         int perThread = 20_000;
         AtomicBoolean writing = new AtomicBoolean(true);
         AtomicReference<String> torn = new AtomicReference<>();
-        Thread reader = new Thread(() -> {
-            while (writing.get() && torn.get() == null) {
-                long previous = 0;
-                for (EventLog.Event e : log.events()) {
-                    // each writer keeps lba = tsih * 1,000,000 + lun and blocks = lun: a mix of two events shows
-                    if (e.lba() != e.tsih() * 1_000_000L + e.lun() || e.blocks() != e.lun() || e.sequence() <= previous) {
-                        torn.set(e + " after sequence " + previous);
-                    }
-                    previous = e.sequence();
-                }
-            }
-        });
+        Thread reader =
+                new Thread(
+                        () -> {
+                            while (writing.get() && torn.get() == null) {
+                                long previous = 0;
+                                for (EventLog.Event e : log.events()) {
+                                    // each writer keeps lba = tsih * 1,000,000 + lun and blocks =
+                                    // lun: a mix of two events shows
+                                    if (e.lba() != e.tsih() * 1_000_000L + e.lun()
+                                            || e.blocks() != e.lun()
+                                            || e.sequence() <= previous) {
+                                        torn.set(e + " after sequence " + previous);
+                                    }
+                                    previous = e.sequence();
+                                }
+                            }
+                        });
         reader.start();
         List<Thread> writers = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
             int tsih = t + 1;
-            Thread w = new Thread(() -> {
-                for (int i = 0; i < perThread; i++) {
-                    log.command("iqn.w", tsih, i, 0x28, tsih * 1_000_000L + i, i, "GOOD");
-                }
-            });
+            Thread w =
+                    new Thread(
+                            () -> {
+                                for (int i = 0; i < perThread; i++) {
+                                    log.command(
+                                            "iqn.w",
+                                            tsih,
+                                            i,
+                                            0x28,
+                                            tsih * 1_000_000L + i,
+                                            i,
+                                            "GOOD");
+                                }
+                            });
             writers.add(w);
             w.start();
         }
@@ -56,7 +70,9 @@ class EventLogTest {
         assertEquals(1000, kept.size(), "the newest events, as many as the ring holds");
         assertEquals((long) threads * perThread, kept.get(kept.size() - 1).sequence());
         for (int i = 1; i < kept.size(); i++) {
-            assertTrue(kept.get(i).sequence() == kept.get(i - 1).sequence() + 1, "no gaps among the kept");
+            assertTrue(
+                    kept.get(i).sequence() == kept.get(i - 1).sequence() + 1,
+                    "no gaps among the kept");
         }
     }
 

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
 class FaultRulesTest {
     private final EventLog log = new EventLog(100);
     private final AtomicLong now = new AtomicLong();
-    private final FaultRules rules = new FaultRules(log, List.of(ScsiFaultActions.INSTANCE), now::get);
+    private final FaultRules rules =
+            new FaultRules(log, List.of(ScsiFaultActions.INSTANCE), now::get);
 
     private static FaultContext read(int lun, long lba, long blocks) {
         return new FaultContext("127.0.0.1:3260", "iqn.t", "iqn.i", 1, lun, 0x28, lba, blocks);
@@ -42,12 +43,16 @@ class FaultRulesTest {
         assertInstanceOf(ScsiFaultAction.CheckCondition.class, r.action());
         assertEquals(SenseKey.MEDIUM_ERROR, ((ScsiFaultAction.CheckCondition) r.action()).key());
         assertNull(rules.firing(FaultAction.Layer.SCSI, read(0, 0, 100)), "blocks 0-99");
-        assertNotNull(rules.firing(FaultAction.Layer.SCSI, read(0, 90, 20)), "blocks 90-109 overlap");
+        assertNotNull(
+                rules.firing(FaultAction.Layer.SCSI, read(0, 90, 20)), "blocks 90-109 overlap");
         assertNotNull(rules.firing(FaultAction.Layer.SCSI, read(0, 199, 1)));
         assertNull(rules.firing(FaultAction.Layer.SCSI, read(0, 200, 8)));
         assertNull(rules.firing(FaultAction.Layer.SCSI, read(1, 150, 1)), "another LUN");
         assertEquals(2, r.fired());
-        assertEquals(2, log.count(e -> e.type() == EventLog.Type.FAULT), "each firing is in the event log");
+        assertEquals(
+                2,
+                log.count(e -> e.type() == EventLog.Type.FAULT),
+                "each firing is in the event log");
     }
 
     @Test
@@ -58,14 +63,17 @@ class FaultRulesTest {
         assertEquals(Duration.ofSeconds(5), timed.failAfter());
         assertEquals(SenseKey.HARDWARE_ERROR, timed.key(), "INTERNAL TARGET FAILURE by default");
         assertEquals(0x44, timed.sense().asc());
-        ScsiFaultAction.Hang aborted = (ScsiFaultAction.Hang) rules.add("hang,timeout=2s,sense=ABORTED_COMMAND/00/00").action();
+        ScsiFaultAction.Hang aborted =
+                (ScsiFaultAction.Hang)
+                        rules.add("hang,timeout=2s,sense=ABORTED_COMMAND/00/00").action();
         assertEquals(SenseKey.ABORTED_COMMAND, aborted.key());
     }
 
     @Test
     void everyNthFiresOnTheNthMatchingCommandAndItsMultiples() {
         rules.add("busy,every=3");
-        assertEquals(List.of(false, false, true, false, false, true, false), fires(7, read(0, 0, 1)));
+        assertEquals(
+                List.of(false, false, true, false, false, true, false), fires(7, read(0, 0, 1)));
     }
 
     @Test
@@ -81,7 +89,8 @@ class FaultRulesTest {
     void aSeededProbabilityRepeatsTheSameDecisionsOnEveryRun() {
         rules.add("busy,probability=0.3,seed=42");
         List<Boolean> first = fires(200, read(0, 0, 1));
-        FaultRules again = new FaultRules(new EventLog(10), List.of(ScsiFaultActions.INSTANCE), now::get);
+        FaultRules again =
+                new FaultRules(new EventLog(10), List.of(ScsiFaultActions.INSTANCE), now::get);
         again.add("busy,probability=0.3,seed=42");
         List<Boolean> second = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
@@ -122,12 +131,14 @@ class FaultRulesTest {
         assertMessage("unknown setting(s) [colour]", "busy,colour=red");
         assertMessage("write a duration such as 250ms", "delay=soon");
         assertMessage("probability must be between 0 and 1", "busy,probability=1.5");
-        assertMessage("unknown action 'freeze'; use one of check-condition, medium-error", "freeze");
+        assertMessage(
+                "unknown action 'freeze'; use one of check-condition, medium-error", "freeze");
         assertEquals(List.of(), rules.list());
     }
 
     private void assertMessage(String expected, String spec) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> rules.add(spec));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> rules.add(spec));
         assertTrue(e.getMessage().contains(expected), "'" + spec + "' -> " + e.getMessage());
     }
 

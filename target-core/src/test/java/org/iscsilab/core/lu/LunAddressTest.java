@@ -1,8 +1,8 @@
 package org.iscsilab.core.lu;
 
-import org.iscsilab.scsi.LunAddress;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import org.iscsilab.scsi.LunAddress;
 import org.junit.jupiter.api.Test;
 
 /** SAM-5 §4.7 LUN addressing: peripheral below 256, flat space up to 16383. */

@@ -11,23 +11,37 @@ import org.iscsilab.core.ScsiTestSupport;
 import org.iscsilab.scsi.Cdb;
 import org.junit.jupiter.api.Test;
 
-/** When tasks start by their task attribute (SAM-5 §8.6), and what an abort does to the ones waiting. */
+/**
+ * When tasks start by their task attribute (SAM-5 §8.6), and what an abort does to the ones
+ * waiting.
+ */
 class TaskSetTest {
     private final TaskSet set = new TaskSet();
+
     /** The order in which tasks started, by tag. */
     private final List<Long> started = new ArrayList<>();
+
     /** Each started task's outcome, completed by the test when it chooses. */
     private final List<CompletableFuture<ScsiOutcome>> running = new ArrayList<>();
 
     private CompletableFuture<ScsiOutcome> submit(long tag, TaskAttribute attribute) {
-        ScsiTask task = new ScsiTask(ScsiTestSupport.NEXUS, 0, Cdb.of(0, 0, 0, 0, 0, 0), tag, attribute, 0,
-                DataOutSource.NONE);
-        return set.submit(task, t -> {
-            started.add(tag);
-            CompletableFuture<ScsiOutcome> f = new CompletableFuture<>();
-            running.add(f);
-            return f;
-        });
+        ScsiTask task =
+                new ScsiTask(
+                        ScsiTestSupport.NEXUS,
+                        0,
+                        Cdb.of(0, 0, 0, 0, 0, 0),
+                        tag,
+                        attribute,
+                        0,
+                        DataOutSource.NONE);
+        return set.submit(
+                task,
+                t -> {
+                    started.add(tag);
+                    CompletableFuture<ScsiOutcome> f = new CompletableFuture<>();
+                    running.add(f);
+                    return f;
+                });
     }
 
     /** Completes the task that started n-th. */
@@ -55,7 +69,10 @@ class TaskSetTest {
         complete(0);
         assertEquals(List.of(1L, 2L), started, "one older task is still running");
         complete(1);
-        assertEquals(List.of(1L, 2L, 3L), started, "all older tasks done: the ORDERED task starts alone");
+        assertEquals(
+                List.of(1L, 2L, 3L),
+                started,
+                "all older tasks done: the ORDERED task starts alone");
         complete(2);
         assertTrue(ordered.isDone(), "the caller of a task that waited gets its outcome");
         assertEquals(List.of(1L, 2L, 3L, 4L), started);

@@ -2,11 +2,12 @@ package org.iscsilab.core.pr;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -17,7 +18,6 @@ import org.iscsilab.scsi.SenseException;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import java.io.IOException;
 
 /** SPC-2 and persistent reservations: who may register, reserve, read and write (SPC-4 §5.12). */
 class ReservationsTest {
@@ -47,7 +47,9 @@ class ReservationsTest {
 
     @Test
     void aUnitWithNothingReservedLetsEveryoneInAndEnforcesAReservationFromTheMomentItIsMade() {
-        for (int round = 0; round < 2; round++) { // the second round starts from a unit that was idle again
+        for (int round = 0;
+                round < 2;
+                round++) { // the second round starts from a unit that was idle again
             assertAllowed(B, AccessClass.WRITE);
             r.reserve(A);
             assertConflict(B, AccessClass.WRITE);
@@ -124,9 +126,15 @@ class ReservationsTest {
         r.register(A, 0, 1, false, false);
         r.register(B, 0, 2, false, false);
         r.reserve(A, 1, ReservationType.EXCLUSIVE_ACCESS);
-        assertThrows(Reservations.ConflictException.class, () -> r.reserve(B, 2, ReservationType.EXCLUSIVE_ACCESS));
-        SenseException e = assertThrows(SenseException.class, () -> r.release(A, 1, ReservationType.WRITE_EXCLUSIVE));
-        assertEquals(AdditionalSense.INVALID_RELEASE_OF_PERSISTENT_RESERVATION.asc(), e.sense().asc());
+        assertThrows(
+                Reservations.ConflictException.class,
+                () -> r.reserve(B, 2, ReservationType.EXCLUSIVE_ACCESS));
+        SenseException e =
+                assertThrows(
+                        SenseException.class,
+                        () -> r.release(A, 1, ReservationType.WRITE_EXCLUSIVE));
+        assertEquals(
+                AdditionalSense.INVALID_RELEASE_OF_PERSISTENT_RESERVATION.asc(), e.sense().asc());
         r.release(B, 2, ReservationType.EXCLUSIVE_ACCESS); // not the holder: no effect
         assertEquals(ReservationType.EXCLUSIVE_ACCESS, r.type());
         r.release(A, 1, ReservationType.EXCLUSIVE_ACCESS);
@@ -171,7 +179,8 @@ class ReservationsTest {
     @Test
     void preemptOfAnUnknownKeyWithoutReservationIsAConflict() {
         r.register(A, 0, 1, false, false);
-        assertThrows(Reservations.ConflictException.class,
+        assertThrows(
+                Reservations.ConflictException.class,
                 () -> r.preempt(A, 1, 99, ReservationType.WRITE_EXCLUSIVE));
     }
 
@@ -208,20 +217,30 @@ class ReservationsTest {
     @Test
     void registerAndMoveNeedsTheHolderOfANonAllRegistrantsReservationAndANonZeroKey() {
         r.register(A, 0, 1, false, false);
-        assertThrows(Reservations.ConflictException.class, () -> r.registerAndMove(A, 1, 7, B, false, false),
+        assertThrows(
+                Reservations.ConflictException.class,
+                () -> r.registerAndMove(A, 1, 7, B, false, false),
                 "no reservation to move");
         r.reserve(A, 1, ReservationType.WRITE_EXCLUSIVE_ALL_REGISTRANTS);
-        assertThrows(Reservations.ConflictException.class, () -> r.registerAndMove(A, 1, 7, B, false, false),
+        assertThrows(
+                Reservations.ConflictException.class,
+                () -> r.registerAndMove(A, 1, 7, B, false, false),
                 "all-registrants reservations have no single holder");
         r.release(A, 1, ReservationType.WRITE_EXCLUSIVE_ALL_REGISTRANTS);
         r.reserve(A, 1, ReservationType.EXCLUSIVE_ACCESS);
-        SenseException zeroKey = assertThrows(SenseException.class, () -> r.registerAndMove(A, 1, 0, B, false, false));
+        SenseException zeroKey =
+                assertThrows(
+                        SenseException.class, () -> r.registerAndMove(A, 1, 0, B, false, false));
         assertEquals(AdditionalSense.INVALID_FIELD_IN_PARAMETER_LIST.asc(), zeroKey.sense().asc());
-        assertThrows(SenseException.class, () -> r.registerAndMove(A, 1, 7, A, false, false), "moving to itself");
+        assertThrows(
+                SenseException.class,
+                () -> r.registerAndMove(A, 1, 7, A, false, false),
+                "moving to itself");
     }
 
     @Test
-    void withAptplRegistrationsAndTheReservationSurviveARestartInTheFile(@TempDir Path dir) throws Exception {
+    void withAptplRegistrationsAndTheReservationSurviveARestartInTheFile(@TempDir Path dir)
+            throws Exception {
         AptplFile file = AptplFile.beside(dir.resolve("lun.img"));
         r.persistIn(file);
         r.register(A, 0, 0xABL, false, true);
@@ -254,9 +273,14 @@ class ReservationsTest {
     @Test
     void aDamagedFileNamesItsLine(@TempDir Path dir) throws Exception {
         Path image = dir.resolve("lun.img");
-        Files.writeString(dir.resolve("lun.img.pr"), "generation 1\nregistration zz a,i,0x1 t,t,0x1\n");
-        IOException e = assertThrows(IOException.class,
-                () -> new Reservations(new UnitAttentions()).persistIn(AptplFile.beside(image)));
+        Files.writeString(
+                dir.resolve("lun.img.pr"), "generation 1\nregistration zz a,i,0x1 t,t,0x1\n");
+        IOException e =
+                assertThrows(
+                        IOException.class,
+                        () ->
+                                new Reservations(new UnitAttentions())
+                                        .persistIn(AptplFile.beside(image)));
         assertTrue(e.getMessage().contains("line 2"), e.getMessage());
     }
 }

@@ -1,7 +1,5 @@
 package org.iscsilab.core.sbc;
 
-import org.iscsilab.core.ScsiTestSupport;
-import org.iscsilab.core.LogicalUnits;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.IOException;
@@ -9,29 +7,32 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import org.iscsilab.core.LogicalUnits;
 import org.iscsilab.core.ScsiTargetDevice;
+import org.iscsilab.core.ScsiTestSupport;
 import org.iscsilab.core.lu.DataOutSource;
-import org.iscsilab.core.nexus.ItNexus;
 import org.iscsilab.core.lu.LogicalUnit;
 import org.iscsilab.core.lu.LogicalUnitIdentity;
-import org.iscsilab.scsi.LunAddress;
 import org.iscsilab.core.lu.ScsiOutcome;
 import org.iscsilab.core.lu.ScsiTask;
 import org.iscsilab.core.lu.TaskAttribute;
-import org.iscsilab.scsi.Cdb;
-import org.iscsilab.scsi.ScsiStatus;
+import org.iscsilab.core.nexus.ItNexus;
 import org.iscsilab.core.store.BackingStore;
 import org.iscsilab.core.store.RamStore;
+import org.iscsilab.scsi.Cdb;
+import org.iscsilab.scsi.LunAddress;
+import org.iscsilab.scsi.ScsiStatus;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * When the logical unit asks its store for stable storage, and that it does so before status:
- * FUA writes (SBC-4 §5.11), SYNCHRONIZE CACHE (§5.26), every write while the write cache is off
- * (WCE = 0, SBC-4 §6.5.5, set by MODE SELECT), and closing the unit at shutdown.
+ * When the logical unit asks its store for stable storage, and that it does so before status: FUA
+ * writes (SBC-4 §5.11), SYNCHRONIZE CACHE (§5.26), every write while the write cache is off (WCE =
+ * 0, SBC-4 §6.5.5, set by MODE SELECT), and closing the unit at shutdown.
  */
 class DurabilityTest {
-    private static final ItNexus NEXUS = new ItNexus("iqn.2026-01.org.example:i,i,0x1", "iqn.t,t,0x1");
+    private static final ItNexus NEXUS =
+            new ItNexus("iqn.2026-01.org.example:i,i,0x1", "iqn.t,t,0x1");
 
     /** The store, recording what the unit asked of it in order. */
     private static final class RecordingStore implements BackingStore {
@@ -87,7 +88,9 @@ class DurabilityTest {
     @BeforeEach
     void setUp() {
         device = new ScsiTargetDevice("iqn.t");
-        lu = LogicalUnits.create(0, LogicalUnitIdentity.derive("t", 0), store, 512, false, Runnable::run);
+        lu =
+                LogicalUnits.create(
+                        0, LogicalUnitIdentity.derive("t", 0), store, 512, false, Runnable::run);
         device.addLogicalUnit(lu);
         run(Cdb.of(0, 0, 0, 0, 0, 0), 0, null); // the power-on unit attention
         store.calls.clear();
@@ -122,7 +125,9 @@ class DurabilityTest {
         System.arraycopy(d, page, param, 4, length);
         param[4] &= 0x3F; // PS is reserved in MODE SELECT
         param[6] = (byte) (enabled ? param[6] | 0x04 : param[6] & ~0x04);
-        assertEquals(ScsiStatus.GOOD, run(Cdb.of(0x15, 0x10, 0, 0, param.length, 0), param.length, param).status());
+        assertEquals(
+                ScsiStatus.GOOD,
+                run(Cdb.of(0x15, 0x10, 0, 0, param.length, 0), param.length, param).status());
     }
 
     @Test
@@ -135,21 +140,35 @@ class DurabilityTest {
     @Test
     void aFuaWriteThatArrivedInPiecesIsForcedOnceAfterItsLastPiece() {
         byte[] data = new byte[1536];
-        DataOutSource pieces = new DataOutSource() {
-            @Override
-            public CompletableFuture<ByteBuffer> receive(int length) {
-                return CompletableFuture.failedFuture(new AssertionError("the write takes the pieces"));
-            }
+        DataOutSource pieces =
+                new DataOutSource() {
+                    @Override
+                    public CompletableFuture<ByteBuffer> receive(int length) {
+                        return CompletableFuture.failedFuture(
+                                new AssertionError("the write takes the pieces"));
+                    }
 
-            @Override
-            public CompletableFuture<ByteBuffer[]> receiveSegments(int length) {
-                return CompletableFuture.completedFuture(new ByteBuffer[] {ByteBuffer.wrap(data, 0, 512),
-                        ByteBuffer.wrap(data, 512, 1024).slice()});
-            }
-        };
+                    @Override
+                    public CompletableFuture<ByteBuffer[]> receiveSegments(int length) {
+                        return CompletableFuture.completedFuture(
+                                new ByteBuffer[] {
+                                    ByteBuffer.wrap(data, 0, 512),
+                                    ByteBuffer.wrap(data, 512, 1024).slice()
+                                });
+                    }
+                };
         store.calls.clear();
-        ScsiOutcome o = device.execute(new ScsiTask(NEXUS, LunAddress.encode(0),
-                Cdb.of(0x2A, 0x08, 0, 0, 0, 8, 0, 0, 3, 0), 1, TaskAttribute.SIMPLE, 1536, pieces)).join();
+        ScsiOutcome o =
+                device.execute(
+                                new ScsiTask(
+                                        NEXUS,
+                                        LunAddress.encode(0),
+                                        Cdb.of(0x2A, 0x08, 0, 0, 0, 8, 0, 0, 3, 0),
+                                        1,
+                                        TaskAttribute.SIMPLE,
+                                        1536,
+                                        pieces))
+                        .join();
         assertEquals(ScsiStatus.GOOD, o.status());
         assertEquals(List.of("cached write", "durable write"), store.calls);
     }
@@ -157,16 +176,22 @@ class DurabilityTest {
     @Test
     void synchronizeCacheFlushesBeforeStatus() {
         assertEquals(List.of("flush"), callsOf(Cdb.of(0x35, 0, 0, 0, 0, 0, 0, 0, 0, 0), 0, null));
-        assertEquals(List.of("flush"), callsOf(Cdb.of(0x91, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), 0, null));
+        assertEquals(
+                List.of("flush"),
+                callsOf(Cdb.of(0x91, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), 0, null));
     }
 
     @Test
     void withTheWriteCacheTurnedOffByModeSelectEveryWriteIsDurable() {
         setWriteCache(false);
         assertEquals(List.of("durable write"), callsOf(write10(0), 512, new byte[512]));
-        assertEquals(List.of("durable write"), callsOf(Cdb.of(0x0A, 0, 0, 1, 1, 0), 512, new byte[512]), "WRITE(6)");
+        assertEquals(
+                List.of("durable write"),
+                callsOf(Cdb.of(0x0A, 0, 0, 1, 1, 0), 512, new byte[512]),
+                "WRITE(6)");
         setWriteCache(true);
-        assertEquals(List.of("cached write"), callsOf(write10(0), 512, new byte[512]), "and back on");
+        assertEquals(
+                List.of("cached write"), callsOf(write10(0), 512, new byte[512]), "and back on");
     }
 
     @Test

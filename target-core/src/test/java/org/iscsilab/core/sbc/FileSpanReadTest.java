@@ -1,6 +1,5 @@
 package org.iscsilab.core.sbc;
 
-import org.iscsilab.core.LogicalUnits;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -10,36 +9,37 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import org.iscsilab.core.LogicalUnits;
 import org.iscsilab.core.lu.DataInAllocator;
 import org.iscsilab.core.lu.DataOutSource;
-import org.iscsilab.core.nexus.ItNexus;
 import org.iscsilab.core.lu.LogicalUnit;
 import org.iscsilab.core.lu.LogicalUnitIdentity;
 import org.iscsilab.core.lu.ScsiOutcome;
 import org.iscsilab.core.lu.ScsiTask;
 import org.iscsilab.core.lu.TaskAttribute;
-import org.iscsilab.scsi.Cdb;
-import org.iscsilab.scsi.ScsiStatus;
+import org.iscsilab.core.nexus.ItNexus;
 import org.iscsilab.core.store.FileSpan;
 import org.iscsilab.core.store.FileStore;
+import org.iscsilab.scsi.Cdb;
+import org.iscsilab.scsi.ScsiStatus;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import java.util.Arrays;
 
 /**
- * A READ of a file-backed unit answers with a span of the file, for the transport to send from
- * the file, when the transport takes spans and the read is large enough to gain from it;
- * otherwise with the bytes read into memory.
+ * A READ of a file-backed unit answers with a span of the file, for the transport to send from the
+ * file, when the transport takes spans and the read is large enough to gain from it; otherwise with
+ * the bytes read into memory.
  */
 class FileSpanReadTest {
-    private static final ItNexus NEXUS = new ItNexus("iqn.2026-01.org.example:i,i,0x1", "iqn.t,t,0x1");
+    private static final ItNexus NEXUS =
+            new ItNexus("iqn.2026-01.org.example:i,i,0x1", "iqn.t,t,0x1");
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
     private LogicalUnit lu;
     private byte[] contents;
 
@@ -67,8 +67,14 @@ class FileSpanReadTest {
         contents = new byte[1 << 20];
         new Random(3).nextBytes(contents);
         Files.write(disk, contents);
-        lu = LogicalUnits.create(0, LogicalUnitIdentity.derive("t", 0), new FileStore(disk, 0, false), 512, false,
-                Runnable::run);
+        lu =
+                LogicalUnits.create(
+                        0,
+                        LogicalUnitIdentity.derive("t", 0),
+                        new FileStore(disk, 0, false),
+                        512,
+                        false,
+                        Runnable::run);
         read(new Transport(false), 0, 1); // takes the power-on unit attention
     }
 
@@ -79,7 +85,9 @@ class FileSpanReadTest {
 
     private ScsiOutcome read(Transport t, long lba, int blocks) {
         Cdb read10 = Cdb.of(0x28, 0, 0, 0, (int) (lba >> 8), (int) lba, 0, blocks >> 8, blocks, 0);
-        return lu.execute(new ScsiTask(NEXUS, 0, read10, 1, TaskAttribute.SIMPLE, blocks * 512, t, t)).join();
+        return lu.execute(
+                        new ScsiTask(NEXUS, 0, read10, 1, TaskAttribute.SIMPLE, blocks * 512, t, t))
+                .join();
     }
 
     @Test
@@ -95,7 +103,8 @@ class FileSpanReadTest {
         assertTrue(!o.dataIn().hasRemaining(), "nothing was read into memory");
         byte[] expected = Arrays.copyOfRange(contents, 16 * 512, 272 * 512);
         assertArrayEquals(expected, bytes(span.read()));
-        assertArrayEquals(expected, bytes(o.inMemory().dataIn()), "and in memory when someone must look");
+        assertArrayEquals(
+                expected, bytes(o.inMemory().dataIn()), "and in memory when someone must look");
     }
 
     @Test

@@ -4,14 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import java.io.IOException;
 import java.util.Arrays;
 import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Backing stores keep bytes where they were written; RAM allocates only what was written. */
 class StoresTest {
@@ -53,7 +53,8 @@ class StoresTest {
     }
 
     @Test
-    void fileStoreUnmapPunchesAHoleThatReadsAsZerosAndFreesTheSpace(@TempDir Path dir) throws Exception {
+    void fileStoreUnmapPunchesAHoleThatReadsAsZerosAndFreesTheSpace(@TempDir Path dir)
+            throws Exception {
         Path p = dir.resolve("thin.img");
         byte[] data = new byte[4 << 20];
         new Random(4).nextBytes(data);
@@ -83,7 +84,9 @@ class StoresTest {
 
     @Test
     void anEmptyFileWithoutASizeIsRefusedWithAHint(@TempDir Path dir) {
-        Exception e = assertThrows(IOException.class, () -> new FileStore(dir.resolve("e.img"), 0, false));
+        Exception e =
+                assertThrows(
+                        IOException.class, () -> new FileStore(dir.resolve("e.img"), 0, false));
         assertEquals(true, e.getMessage().contains("give a size"));
     }
 
@@ -103,7 +106,8 @@ class StoresTest {
         assertEquals(512, Sizes.parse("512"));
         assertEquals(64L << 20, Sizes.parse("64MiB"));
         assertEquals("1 GiB", Sizes.format(1L << 30));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Sizes.parse("lots"));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> Sizes.parse("lots"));
         assertEquals(true, e.getMessage().contains("512M"));
     }
 }

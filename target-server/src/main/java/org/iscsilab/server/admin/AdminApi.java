@@ -1,29 +1,29 @@
 package org.iscsilab.server.admin;
 
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Predicate;
-import org.iscsilab.iscsi.node.IscsiTarget;
-import org.iscsilab.iscsi.node.IscsiTargetServer;
-import org.iscsilab.iscsi.node.TargetSession;
 import org.iscsilab.core.ScsiTargetDevice;
 import org.iscsilab.core.fault.EventLog;
 import org.iscsilab.core.fault.FaultRule;
 import org.iscsilab.core.lu.LogicalUnit;
-import org.iscsilab.scsi.SenseException;
 import org.iscsilab.core.store.Sizes;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import java.util.Locale;
+import org.iscsilab.iscsi.node.IscsiTarget;
+import org.iscsilab.iscsi.node.IscsiTargetServer;
+import org.iscsilab.iscsi.node.TargetSession;
+import org.iscsilab.scsi.SenseException;
 
 /**
- * The admin API behind HTTP: fault rules, the event log, LUNs and sessions of one target server,
- * as JSON. Independent of the HTTP plumbing ({@link AdminServer}), so it is tested directly.
+ * The admin API behind HTTP: fault rules, the event log, LUNs and sessions of one target server, as
+ * JSON. Independent of the HTTP plumbing ({@link AdminServer}), so it is tested directly.
  *
  * <pre>
  * GET    /api/v1/faults                 list rules with their match and fire counts
@@ -36,6 +36,7 @@ import java.util.Locale;
  * DELETE /api/v1/luns/N
  * GET    /api/v1/sessions
  * </pre>
+ *
  * A LUN request names a target with {@code ?target=IQN} when the server has more than one.
  */
 public final class AdminApi {
@@ -54,13 +55,15 @@ public final class AdminApi {
     private final PrometheusMeterRegistry metrics;
     private final ObjectMapper json = new ObjectMapper();
 
-    public AdminApi(IscsiTargetServer server, LunFactory lunFactory, PrometheusMeterRegistry metrics) {
+    public AdminApi(
+            IscsiTargetServer server, LunFactory lunFactory, PrometheusMeterRegistry metrics) {
         this.server = server;
         this.lunFactory = lunFactory;
         this.metrics = metrics;
     }
 
-    public Response handle(String method, String path, Map<String, List<String>> query, String body) {
+    public Response handle(
+            String method, String path, Map<String, List<String>> query, String body) {
         try {
             return route(method, stripSlash(path), query, body == null ? "" : body);
         } catch (ApiException e) {
@@ -89,8 +92,11 @@ public final class AdminApi {
         }
         String[] parts = path.split("/");
         if (parts.length < 4 || !parts[1].equals("api") || !parts[2].equals("v1")) {
-            throw ApiException.notFound("no such resource " + path + "; the API lives under /api/v1/ "
-                    + "(faults, events, luns, sessions)");
+            throw ApiException.notFound(
+                    "no such resource "
+                            + path
+                            + "; the API lives under /api/v1/ "
+                            + "(faults, events, luns, sessions)");
         }
         String resource = parts[3];
         String id = parts.length > 4 ? parts[4] : null;
@@ -102,8 +108,11 @@ public final class AdminApi {
             case "events" -> only(method, "GET", id, () -> events(query));
             case "luns" -> luns(method, id, query, body);
             case "sessions" -> only(method, "GET", id, this::sessions);
-            default -> throw ApiException.notFound("no such resource '" + resource
-                    + "'; use faults, events, luns or sessions");
+            default ->
+                    throw ApiException.notFound(
+                            "no such resource '"
+                                    + resource
+                                    + "'; use faults, events, luns or sessions");
         };
     }
 
@@ -111,7 +120,8 @@ public final class AdminApi {
         Response run() throws IOException;
     }
 
-    private static Response only(String method, String allowed, String id, Action a) throws IOException {
+    private static Response only(String method, String allowed, String id, Action a)
+            throws IOException {
         if (id != null) {
             throw ApiException.notFound("this resource has no sub-resources");
         }
@@ -134,7 +144,11 @@ public final class AdminApi {
                 if (id != null) {
                     throw new ApiException(405, "POST goes to /api/v1/faults");
                 }
-                String spec = text(body(body), "rule", "the fault rule, e.g. {\"rule\":\"medium-error,lun=0\"}");
+                String spec =
+                        text(
+                                body(body),
+                                "rule",
+                                "the fault rule, e.g. {\"rule\":\"medium-error,lun=0\"}");
                 return ok(201, rule(server.faults().add(spec)));
             }
             case "DELETE" -> {
@@ -143,11 +157,14 @@ public final class AdminApi {
                     return new Response(204, "");
                 }
                 if (!server.faults().remove(number(id, "fault rule id"))) {
-                    throw ApiException.notFound("no fault rule " + id + "; GET /api/v1/faults lists them");
+                    throw ApiException.notFound(
+                            "no fault rule " + id + "; GET /api/v1/faults lists them");
                 }
                 return new Response(204, "");
             }
-            default -> throw new ApiException(405, method + " is not allowed on faults; use GET, POST or DELETE");
+            default ->
+                    throw new ApiException(
+                            405, method + " is not allowed on faults; use GET, POST or DELETE");
         }
     }
 
@@ -171,7 +188,8 @@ public final class AdminApi {
             try {
                 t = EventLog.Type.valueOf(type.toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException x) {
-                throw ApiException.badRequest("type=" + type + ": use LOGIN, LOGOUT, COMMAND, TASK_MANAGEMENT or FAULT");
+                throw ApiException.badRequest(
+                        "type=" + type + ": use LOGIN, LOGOUT, COMMAND, TASK_MANAGEMENT or FAULT");
             }
             filter = filter.and(e -> e.type() == t);
         }
@@ -216,7 +234,8 @@ public final class AdminApi {
 
     // ---- LUNs ----
 
-    private Response luns(String method, String id, Map<String, List<String>> query, String body) throws IOException {
+    private Response luns(String method, String id, Map<String, List<String>> query, String body)
+            throws IOException {
         IscsiTarget target = target(query);
         ScsiTargetDevice device = target.device();
         switch (method) {
@@ -239,7 +258,9 @@ public final class AdminApi {
                     throw ApiException.badRequest("lun must be 0 to 16383");
                 }
                 if (device.logicalUnit(number) != null) {
-                    throw new ApiException(409, "LUN " + number + " exists; DELETE it first or pick another number");
+                    throw new ApiException(
+                            409,
+                            "LUN " + number + " exists; DELETE it first or pick another number");
                 }
                 LogicalUnit lu = lunFactory.create(number, target.name(), spec);
                 device.addLogicalUnit(lu);
@@ -260,7 +281,8 @@ public final class AdminApi {
                 if (req.has("medium")) {
                     String m = req.get("medium").asText();
                     if (!lu.removable()) {
-                        throw new ApiException(409, "LUN " + id + " is not removable (create it with ,removable)");
+                        throw new ApiException(
+                                409, "LUN " + id + " is not removable (create it with ,removable)");
                     }
                     if (!m.equals("eject") && !m.equals("load")) {
                         throw ApiException.badRequest("medium must be \"eject\" or \"load\"");
@@ -268,7 +290,8 @@ public final class AdminApi {
                     lu.medium().loadOrEject(null, m.equals("load"));
                 }
                 if (!req.has("size") && !req.has("readOnly") && !req.has("medium")) {
-                    throw ApiException.badRequest("give size, readOnly or medium, e.g. {\"size\":\"2G\"}");
+                    throw ApiException.badRequest(
+                            "give size, readOnly or medium, e.g. {\"size\":\"2G\"}");
                 }
                 return ok(200, lun(lu));
             }
@@ -277,7 +300,10 @@ public final class AdminApi {
                 device.removeLogicalUnit(number(id, "LUN"));
                 return new Response(204, "");
             }
-            default -> throw new ApiException(405, method + " is not allowed on luns; use GET, POST, PATCH or DELETE");
+            default ->
+                    throw new ApiException(
+                            405,
+                            method + " is not allowed on luns; use GET, POST, PATCH or DELETE");
         }
     }
 
@@ -300,7 +326,8 @@ public final class AdminApi {
             return t;
         }
         if (all.size() != 1) {
-            throw ApiException.badRequest("this server has " + all.size() + " targets; name one with ?target=IQN");
+            throw ApiException.badRequest(
+                    "this server has " + all.size() + " targets; name one with ?target=IQN");
         }
         return all.get(0);
     }
@@ -389,7 +416,8 @@ public final class AdminApi {
 
     private Response ok(int status, JsonNode body) {
         try {
-            return new Response(status, json.writerWithDefaultPrettyPrinter().writeValueAsString(body) + "\n");
+            return new Response(
+                    status, json.writerWithDefaultPrettyPrinter().writeValueAsString(body) + "\n");
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

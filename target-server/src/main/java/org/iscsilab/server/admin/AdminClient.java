@@ -19,8 +19,8 @@ import java.util.StringJoiner;
 import org.iscsilab.core.fault.EventLog;
 
 /**
- * A client of a running target's admin API (HOST:PORT), one request and response at a time with
- * the JDK's HTTP client; errors carry the API's own message.
+ * A client of a running target's admin API (HOST:PORT), one request and response at a time with the
+ * JDK's HTTP client; errors carry the API's own message.
  */
 public final class AdminClient {
     public static final int DEFAULT_PORT = 9260;
@@ -35,25 +35,31 @@ public final class AdminClient {
     }
 
     private final String base;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     public AdminClient(String address) {
         this.base = "http://" + address + "/api/v1/";
     }
 
     /** Sends the request; returns the body, or throws with the API's error message. */
-    public String call(String method, String path, Map<String, String> query, String jsonBody) throws IOException {
+    public String call(String method, String path, Map<String, String> query, String jsonBody)
+            throws IOException {
         StringJoiner q = new StringJoiner("&", "?", "").setEmptyValue("");
         query.forEach((k, v) -> q.add(k + "=" + URLEncoder.encode(v, StandardCharsets.UTF_8)));
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path + q)).timeout(Duration.ofSeconds(30));
-        HttpRequest.BodyPublisher body = jsonBody == null ? HttpRequest.BodyPublishers.noBody()
-                : HttpRequest.BodyPublishers.ofString(jsonBody);
+        HttpRequest.Builder b =
+                HttpRequest.newBuilder(URI.create(base + path + q)).timeout(Duration.ofSeconds(30));
+        HttpRequest.BodyPublisher body =
+                jsonBody == null
+                        ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(jsonBody);
         b.method(method, body).header("Content-Type", "application/json");
         HttpResponse<String> r;
         try {
             r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
         } catch (ConnectException e) {
-            throw new AdminException("no admin API at " + base + " (is `iscsilab target` running? see --admin)");
+            throw new AdminException(
+                    "no admin API at " + base + " (is `iscsilab target` running? see --admin)");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
@@ -90,23 +96,30 @@ public final class AdminClient {
     }
 
     /** The events a GET /events query answers. */
-    public record Events(long recorded, int capacity, int matching, List<EventLog.Event> events) {
-    }
+    public record Events(long recorded, int capacity, int matching, List<EventLog.Event> events) {}
 
-    /** The event log, filtered by the API's query parameters (type, lun, opcode, initiator, since, limit). */
+    /**
+     * The event log, filtered by the API's query parameters (type, lun, opcode, initiator, since,
+     * limit).
+     */
     public Events events(Map<String, String> query) throws IOException {
         JsonNode r = JSON.readTree(call("GET", "events", query, null));
         List<EventLog.Event> events = new ArrayList<>();
         for (JsonNode e : r.get("events")) {
             events.add(EventJson.decode(e));
         }
-        return new Events(r.get("recorded").asLong(), r.get("capacity").asInt(), r.get("matching").asInt(),
+        return new Events(
+                r.get("recorded").asLong(),
+                r.get("capacity").asInt(),
+                r.get("matching").asInt(),
                 List.copyOf(events));
     }
 
     /** Adds a fault rule; returns its id. */
     public int addFault(String rule) throws IOException {
-        return JSON.readTree(call("POST", "faults", Map.of(), jsonField("rule", rule))).get("id").asInt();
+        return JSON.readTree(call("POST", "faults", Map.of(), jsonField("rule", rule)))
+                .get("id")
+                .asInt();
     }
 
     public void removeFault(int id) throws IOException {

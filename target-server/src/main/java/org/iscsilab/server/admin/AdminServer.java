@@ -24,9 +24,9 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The admin HTTP endpoint (Netty's HTTP codec) serving {@link AdminApi}. Bound to loopback by
@@ -34,6 +34,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class AdminServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
+
     /** Request bodies are small JSON objects. */
     private static final int MAX_BODY = 64 * 1024;
 
@@ -45,15 +46,27 @@ public final class AdminServer implements AutoCloseable {
         this.api = api;
     }
 
-    public synchronized InetSocketAddress start(InetSocketAddress address) throws InterruptedException {
+    public synchronized InetSocketAddress start(InetSocketAddress address)
+            throws InterruptedException {
         group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        listener = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(MAX_BODY), new Handler());
-                    }
-                }).bind(address).sync().channel();
+        listener =
+                new ServerBootstrap()
+                        .group(group)
+                        .channel(NioServerSocketChannel.class)
+                        .childHandler(
+                                new ChannelInitializer<SocketChannel>() {
+                                    @Override
+                                    protected void initChannel(SocketChannel ch) {
+                                        ch.pipeline()
+                                                .addLast(
+                                                        new HttpServerCodec(),
+                                                        new HttpObjectAggregator(MAX_BODY),
+                                                        new Handler());
+                                    }
+                                })
+                        .bind(address)
+                        .sync()
+                        .channel();
         InetSocketAddress bound = (InetSocketAddress) listener.localAddress();
         log.info("admin API on http://{}:{}/api/v1/", bound.getHostString(), bound.getPort());
         return bound;
@@ -73,15 +86,23 @@ public final class AdminServer implements AutoCloseable {
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
             AdminApi.Response r;
             if (!req.decoderResult().isSuccess()) {
-                r = new AdminApi.Response(400, "{\"error\":\"malformed HTTP request\",\"status\":400}\n");
+                r =
+                        new AdminApi.Response(
+                                400, "{\"error\":\"malformed HTTP request\",\"status\":400}\n");
             } else {
                 QueryStringDecoder uri = new QueryStringDecoder(req.uri());
-                r = api.handle(req.method().name(), uri.path(), uri.parameters(),
-                        req.content().toString(StandardCharsets.UTF_8));
+                r =
+                        api.handle(
+                                req.method().name(),
+                                uri.path(),
+                                uri.parameters(),
+                                req.content().toString(StandardCharsets.UTF_8));
             }
-            FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                    HttpResponseStatus.valueOf(r.status()),
-                    Unpooled.copiedBuffer(r.body(), StandardCharsets.UTF_8));
+            FullHttpResponse resp =
+                    new DefaultFullHttpResponse(
+                            HttpVersion.HTTP_1_1,
+                            HttpResponseStatus.valueOf(r.status()),
+                            Unpooled.copiedBuffer(r.body(), StandardCharsets.UTF_8));
             if (!r.body().isEmpty()) {
                 resp.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
             }

@@ -1,6 +1,9 @@
 package org.iscsilab.server.admin;
 
-/** An admin API request that cannot be carried out: the HTTP status and a message saying what to fix. */
+/**
+ * An admin API request that cannot be carried out: the HTTP status and a message saying what to
+ * fix.
+ */
 public final class ApiException extends RuntimeException {
     private final int status;
 

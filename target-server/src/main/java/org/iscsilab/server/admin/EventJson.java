@@ -10,8 +10,7 @@ import org.iscsilab.core.fault.EventLog;
  * back: the one definition of that JSON shape. Parts an event lacks are left out.
  */
 public final class EventJson {
-    private EventJson() {
-    }
+    private EventJson() {}
 
     /** Writes {@code e} into {@code n}. */
     public static ObjectNode encode(EventLog.Event e, ObjectNode n) {
@@ -39,10 +38,18 @@ public final class EventJson {
 
     /** Reads an event written by {@link #encode}. */
     public static EventLog.Event decode(JsonNode n) {
-        return new EventLog.Event(n.get("sequence").asLong(), Instant.parse(n.get("time").asText()).toEpochMilli(),
-                EventLog.Type.valueOf(n.get("type").asText()), text(n, "initiator"), n.path("tsih").asInt(-1),
-                n.path("lun").asInt(-1), n.has("opcode") ? Integer.decode(n.get("opcode").asText()) : -1,
-                n.path("lba").asLong(-1), n.path("blocks").asLong(0), text(n, "status"), text(n, "detail"));
+        return new EventLog.Event(
+                n.get("sequence").asLong(),
+                Instant.parse(n.get("time").asText()).toEpochMilli(),
+                EventLog.Type.valueOf(n.get("type").asText()),
+                text(n, "initiator"),
+                n.path("tsih").asInt(-1),
+                n.path("lun").asInt(-1),
+                n.has("opcode") ? Integer.decode(n.get("opcode").asText()) : -1,
+                n.path("lba").asLong(-1),
+                n.path("blocks").asLong(0),
+                text(n, "status"),
+                text(n, "detail"));
     }
 
     private static void putIfKnown(ObjectNode n, String key, String value) {

@@ -10,29 +10,31 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.iscsilab.core.LunSpec;
 import org.iscsilab.core.fault.FaultSpec;
 import org.iscsilab.iscsi.fault.IscsiFaultActions;
-import java.util.function.Consumer;
-import org.iscsilab.core.LunSpec;
 import org.iscsilab.iscsi.login.ChapCredentials;
 import org.iscsilab.iscsi.login.SrpCredentials;
 import org.iscsilab.iscsi.node.InitiatorAccess;
 import org.iscsilab.iscsi.node.IscsiNames;
 
 /**
- * Reads a {@link TargetConfig} from YAML (Jackson's YAML data format). {@code ${NAME}} in the
- * text is replaced by the environment variable NAME, so secrets need not be in the file. Every
- * error names the file, the line and the field.
+ * Reads a {@link TargetConfig} from YAML (Jackson's YAML data format). {@code ${NAME}} in the text
+ * is replaced by the environment variable NAME, so secrets need not be in the file. Every error
+ * names the file, the line and the field.
  */
 public final class ConfigFile {
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
-    private static final YAMLMapper YAML = (YAMLMapper) new YAMLMapper()
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-            .enable(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY);
+    private static final YAMLMapper YAML =
+            (YAMLMapper)
+                    new YAMLMapper()
+                            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                            .enable(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY);
 
     /** A configuration error, its message ready to print. */
     public static final class ConfigException extends IllegalArgumentException {
@@ -41,8 +43,7 @@ public final class ConfigFile {
         }
     }
 
-    private ConfigFile() {
-    }
+    private ConfigFile() {}
 
     public static TargetConfig load(Path file) throws IOException {
         return parse(file.getFileName().toString(), Files.readString(file), System::getenv);
@@ -59,36 +60,61 @@ public final class ConfigFile {
             validate(name, expanded, c);
             return c;
         } catch (UnrecognizedPropertyException e) {
-            // Records are bound through their constructor, so Jackson reports the end of the enclosing
+            // Records are bound through their constructor, so Jackson reports the end of the
+            // enclosing
             // object; the key's own line is found in the text instead.
             int line = keyLine(expanded, e.getPropertyName());
             String in = path(e.getPath().subList(0, e.getPath().size() - 1));
-            throw new ConfigException((line > 0 ? name + " line " + line + ": " : where(name, e.getLocation()))
-                    + "unknown field '" + e.getPropertyName() + "'"
-                    + (in.isEmpty() ? "" : " in " + in) + "; known fields: "
-                    + e.getKnownPropertyIds().stream().map(String::valueOf).sorted().toList());
+            throw new ConfigException(
+                    (line > 0 ? name + " line " + line + ": " : where(name, e.getLocation()))
+                            + "unknown field '"
+                            + e.getPropertyName()
+                            + "'"
+                            + (in.isEmpty() ? "" : " in " + in)
+                            + "; known fields: "
+                            + e.getKnownPropertyIds().stream()
+                                    .map(String::valueOf)
+                                    .sorted()
+                                    .toList());
         } catch (JsonMappingException e) {
             String field = path(e.getPath());
-            throw new ConfigException(where(name, e.getLocation()) + (field.isEmpty() ? "the document" : field)
-                    + ": " + e.getOriginalMessage()
-                    .replaceAll(" \\(class [^)]*\\)", "").replaceAll("`[a-z.]*\\.TargetConfig\\$?", "`"));
+            throw new ConfigException(
+                    where(name, e.getLocation())
+                            + (field.isEmpty() ? "the document" : field)
+                            + ": "
+                            + e.getOriginalMessage()
+                                    .replaceAll(" \\(class [^)]*\\)", "")
+                                    .replaceAll("`[a-z.]*\\.TargetConfig\\$?", "`"));
         } catch (JsonProcessingException e) {
-            throw new ConfigException(where(name, e.getLocation()) + "not valid YAML: " + e.getOriginalMessage());
+            throw new ConfigException(
+                    where(name, e.getLocation()) + "not valid YAML: " + e.getOriginalMessage());
         }
     }
 
-    /** Checks what YAML cannot: names, LUN specs, networks, masks, secrets; errors name line and field. */
+    /**
+     * Checks what YAML cannot: names, LUN specs, networks, masks, secrets; errors name line and
+     * field.
+     */
     private static void validate(String name, String text, TargetConfig c) {
         check(name, text, "admin", c.admin(), v -> HostPort.parse(v, 9260));
         if (c.portals() != null) {
             for (int i = 0; i < c.portals().size(); i++) {
                 TargetConfig.Portal p = c.portals().get(i);
                 if (p == null || p.listen() == null) {
-                    throw new ConfigException(name + ": portals[" + i + "]: a portal needs 'listen: HOST:PORT'");
+                    throw new ConfigException(
+                            name + ": portals[" + i + "]: a portal needs 'listen: HOST:PORT'");
                 }
-                check(name, text, "portals[" + i + "].listen", p.listen(), v -> HostPort.parse(v,
-                        3260));
-                check(name, text, "portals[" + i + "].advertise", p.advertise(),
+                check(
+                        name,
+                        text,
+                        "portals[" + i + "].listen",
+                        p.listen(),
+                        v -> HostPort.parse(v, 3260));
+                check(
+                        name,
+                        text,
+                        "portals[" + i + "].advertise",
+                        p.advertise(),
                         v -> HostPort.parse(v, 3260));
             }
         }
@@ -102,7 +128,11 @@ public final class ConfigFile {
         }
         if (c.faults() != null) {
             for (int i = 0; i < c.faults().size(); i++) {
-                check(name, text, "faults[" + i + "]", c.faults().get(i),
+                check(
+                        name,
+                        text,
+                        "faults[" + i + "]",
+                        c.faults().get(i),
                         v -> FaultSpec.parse(v, IscsiFaultActions.ALL_LAYERS));
             }
         }
@@ -120,19 +150,31 @@ public final class ConfigFile {
             }
             checkCredentials(name, text, at + ".chap", n.chap());
             checkCredentials(name, text, at + ".mutualChap", n.mutualChap());
-            checkCredentials(name, text, at + ".srp", n.srp(),
+            checkCredentials(
+                    name,
+                    text,
+                    at + ".srp",
+                    n.srp(),
                     v -> SrpCredentials.requireUsable(n.srp().user(), v));
             if (n.mutualChap() != null && n.chap() == null) {
                 throw new ConfigException(name + ": " + at + ".mutualChap needs " + at + ".chap");
             }
             if (n.allowInitiators() != null) {
                 for (int i = 0; i < n.allowInitiators().size(); i++) {
-                    check(name, text, at + ".allowInitiators[" + i + "]", n.allowInitiators().get(i),
+                    check(
+                            name,
+                            text,
+                            at + ".allowInitiators[" + i + "]",
+                            n.allowInitiators().get(i),
                             IscsiNames::validate);
                 }
             }
             if (n.allowNetworks() != null) {
-                check(name, text, at + ".allowNetworks", String.join(",", n.allowNetworks()),
+                check(
+                        name,
+                        text,
+                        at + ".allowNetworks",
+                        String.join(",", n.allowNetworks()),
                         v -> new InitiatorAccess().allowNetworks(n.allowNetworks()));
             }
             if (n.lunMasks() != null) {
@@ -143,12 +185,17 @@ public final class ConfigFile {
         }
     }
 
-    private static void checkCredentials(String name, String text, String at, TargetConfig.Credentials c) {
+    private static void checkCredentials(
+            String name, String text, String at, TargetConfig.Credentials c) {
         checkCredentials(name, text, at, c, v -> new ChapCredentials(c.user(), v));
     }
 
-    private static void checkCredentials(String name, String text, String at, TargetConfig.Credentials c,
-                                         Consumer<String> secretRule) {
+    private static void checkCredentials(
+            String name,
+            String text,
+            String at,
+            TargetConfig.Credentials c,
+            Consumer<String> secretRule) {
         if (c == null) {
             return;
         }
@@ -158,8 +205,8 @@ public final class ConfigFile {
         check(name, text, at + ".secret", c.secret(), secretRule);
     }
 
-    private static void check(String name, String text, String field, String value,
-                              Consumer<String> validator) {
+    private static void check(
+            String name, String text, String field, String value, Consumer<String> validator) {
         if (value == null) {
             return;
         }
@@ -167,7 +214,13 @@ public final class ConfigFile {
             validator.accept(value);
         } catch (IllegalArgumentException e) {
             int line = lineOf(text, value);
-            throw new ConfigException(name + (line > 0 ? " line " + line : "") + " (" + field + "): " + e.getMessage());
+            throw new ConfigException(
+                    name
+                            + (line > 0 ? " line " + line : "")
+                            + " ("
+                            + field
+                            + "): "
+                            + e.getMessage());
         }
     }
 
@@ -177,9 +230,20 @@ public final class ConfigFile {
         while (m.find()) {
             String value = env.apply(m.group(1));
             if (value == null) {
-                int line = 1 + (int) text.substring(0, m.start()).chars().filter(c -> c == '\n').count();
-                throw new ConfigException(name + " line " + line + ": environment variable " + m.group(1)
-                        + " is not set");
+                int line =
+                        1
+                                + (int)
+                                        text.substring(0, m.start())
+                                                .chars()
+                                                .filter(c -> c == '\n')
+                                                .count();
+                throw new ConfigException(
+                        name
+                                + " line "
+                                + line
+                                + ": environment variable "
+                                + m.group(1)
+                                + " is not set");
             }
             m.appendReplacement(out, Matcher.quoteReplacement(value));
         }
@@ -207,10 +271,15 @@ public final class ConfigFile {
     /** The line where {@code key} first appears as a mapping key, or -1. */
     private static int keyLine(String text, String key) {
         Matcher m = Pattern.compile("(?m)^[ \\t-]*" + Pattern.quote(key) + "\\s*:").matcher(text);
-        return m.find() ? 1 + (int) text.substring(0, m.start()).chars().filter(c -> c == '\n').count() : -1;
+        return m.find()
+                ? 1 + (int) text.substring(0, m.start()).chars().filter(c -> c == '\n').count()
+                : -1;
     }
 
-    /** The line of the first occurrence of {@code value} in the file's text, for errors found after parsing. */
+    /**
+     * The line of the first occurrence of {@code value} in the file's text, for errors found after
+     * parsing.
+     */
     public static int lineOf(String text, String value) {
         int at = text.indexOf(value);
         return at < 0 ? -1 : 1 + (int) text.substring(0, at).chars().filter(c -> c == '\n').count();

@@ -2,10 +2,12 @@ package org.iscsilab.server.config;
 
 import java.net.InetSocketAddress;
 
-/** HOST:PORT, [IPv6]:PORT or HOST (default port), as the configuration and the command line write addresses. */
+/**
+ * HOST:PORT, [IPv6]:PORT or HOST (default port), as the configuration and the command line write
+ * addresses.
+ */
 public final class HostPort {
-    private HostPort() {
-    }
+    private HostPort() {}
 
     public static InetSocketAddress parse(String text, int defaultPort) {
         String host = text;
@@ -13,7 +15,8 @@ public final class HostPort {
         if (text.startsWith("[")) {
             int end = text.indexOf(']');
             if (end < 0) {
-                throw new IllegalArgumentException("'" + text + "': missing ']' after an IPv6 address");
+                throw new IllegalArgumentException(
+                        "'" + text + "': missing ']' after an IPv6 address");
             }
             host = text.substring(1, end);
             if (end + 1 < text.length()) {
@@ -46,7 +49,8 @@ public final class HostPort {
             }
             return port;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("'" + text + "': port must be a number from 0 to 65535");
+            throw new IllegalArgumentException(
+                    "'" + text + "': port must be a number from 0 to 65535");
         }
     }
 }

@@ -8,61 +8,97 @@ import org.iscsilab.core.LunSpec;
 import org.iscsilab.iscsi.node.TargetLimits;
 
 /**
- * What {@code iscsilab target} runs: portals, the admin API, targets with their LUNs, CHAP,
- * access lists and LUN masks, and fault rules in force from the start. Read from a YAML file
- * ({@link ConfigFile}) and from command-line flags, which override the file. Absent parts are
- * null until {@link #withDefaults()} fills them.
+ * What {@code iscsilab target} runs: portals, the admin API, targets with their LUNs, CHAP, access
+ * lists and LUN masks, and fault rules in force from the start. Read from a YAML file ({@link
+ * ConfigFile}) and from command-line flags, which override the file. Absent parts are null until
+ * {@link #withDefaults()} fills them.
  */
-public record TargetConfig(List<Portal> portals, String admin, Integer nopInterval, Limits limits,
-                           Credentials discoveryChap, Credentials discoveryMutualChap, List<String> faults,
-                           List<Node> targets) {
+public record TargetConfig(
+        List<Portal> portals,
+        String admin,
+        Integer nopInterval,
+        Limits limits,
+        Credentials discoveryChap,
+        Credentials discoveryMutualChap,
+        List<String> faults,
+        List<Node> targets) {
     public static final String DEFAULT_IQN = "iqn.2026-01.org.iscsilab:target0";
     public static final String DEFAULT_PORTAL = "127.0.0.1:3260";
     public static final String DEFAULT_ADMIN = "127.0.0.1:9260";
 
-    /** A listening address and the TargetAddress SendTargets reports for it (null: the bound one). */
-    public record Portal(String listen, String advertise) {
-    }
+    /**
+     * A listening address and the TargetAddress SendTargets reports for it (null: the bound one).
+     */
+    public record Portal(String listen, String advertise) {}
 
     /** One target (an iSCSI node) and its LUNs, numbered from 0 in order. */
-    public record Node(String iqn, String alias, List<String> luns, Credentials chap, Credentials mutualChap,
-                       Credentials srp, List<String> allowInitiators, List<String> allowNetworks, Map<String, List<Integer>> lunMasks) {
+    public record Node(
+            String iqn,
+            String alias,
+            List<String> luns,
+            Credentials chap,
+            Credentials mutualChap,
+            Credentials srp,
+            List<String> allowInitiators,
+            List<String> allowNetworks,
+            Map<String, List<Integer>> lunMasks) {
         Node withDefaults() {
-            return new Node(iqn == null ? DEFAULT_IQN : iqn, alias == null ? "iscsilab" : alias,
-                    luns == null || luns.isEmpty() ? List.of(LunSpec.DEFAULT) : luns, chap, mutualChap, srp,
+            return new Node(
+                    iqn == null ? DEFAULT_IQN : iqn,
+                    alias == null ? "iscsilab" : alias,
+                    luns == null || luns.isEmpty() ? List.of(LunSpec.DEFAULT) : luns,
+                    chap,
+                    mutualChap,
+                    srp,
                     allowInitiators == null ? List.of() : allowInitiators,
-                    allowNetworks == null ? List.of() : allowNetworks, lunMasks == null ? Map.of() : lunMasks);
+                    allowNetworks == null ? List.of() : allowNetworks,
+                    lunMasks == null ? Map.of() : lunMasks);
         }
 
         /** The fields {@code override} sets replace this node's. */
         Node overriddenBy(Node override) {
-            return new Node(pick(override.iqn, iqn), pick(override.alias, alias), pick(override.luns, luns),
-                    pick(override.chap, chap), pick(override.mutualChap, mutualChap), pick(override.srp, srp),
-                    pick(override.allowInitiators, allowInitiators), pick(override.allowNetworks, allowNetworks),
+            return new Node(
+                    pick(override.iqn, iqn),
+                    pick(override.alias, alias),
+                    pick(override.luns, luns),
+                    pick(override.chap, chap),
+                    pick(override.mutualChap, mutualChap),
+                    pick(override.srp, srp),
+                    pick(override.allowInitiators, allowInitiators),
+                    pick(override.allowNetworks, allowNetworks),
                     pick(override.lunMasks, lunMasks));
         }
     }
 
     /** The target's limits ({@link TargetLimits}); timeouts in seconds, idleTimeout 0 for none. */
-    public record Limits(Integer maxSessions, Integer maxConnections, Integer loginTimeout, Integer idleTimeout) {
+    public record Limits(
+            Integer maxSessions,
+            Integer maxConnections,
+            Integer loginTimeout,
+            Integer idleTimeout) {
         Limits overriddenBy(Limits o) {
-            return o == null ? this : new Limits(pick(o.maxSessions, maxSessions),
-                    pick(o.maxConnections, maxConnections), pick(o.loginTimeout, loginTimeout),
-                    pick(o.idleTimeout, idleTimeout));
+            return o == null
+                    ? this
+                    : new Limits(
+                            pick(o.maxSessions, maxSessions),
+                            pick(o.maxConnections, maxConnections),
+                            pick(o.loginTimeout, loginTimeout),
+                            pick(o.idleTimeout, idleTimeout));
         }
 
         /** The server's limits: absent fields take {@link TargetLimits#defaults()}. */
         public TargetLimits toLimits() {
             TargetLimits d = TargetLimits.defaults();
-            return new TargetLimits(pick(maxSessions, d.maxSessions()), pick(maxConnections, d.maxConnections()),
+            return new TargetLimits(
+                    pick(maxSessions, d.maxSessions()),
+                    pick(maxConnections, d.maxConnections()),
                     loginTimeout == null ? d.loginTimeout() : Duration.ofSeconds(loginTimeout),
                     idleTimeout == null ? d.idleTimeout() : Duration.ofSeconds(idleTimeout));
         }
     }
 
     /** A CHAP name and secret. */
-    public record Credentials(String user, String secret) {
-    }
+    public record Credentials(String user, String secret) {}
 
     public static TargetConfig empty() {
         return new TargetConfig(null, null, null, null, null, null, null, null);
@@ -86,20 +122,34 @@ public record TargetConfig(List<Portal> portals, String admin, Integer nopInterv
                 nodes.set(0, nodes.get(0).overriddenBy(flagged));
             }
         }
-        return new TargetConfig(pick(flags.portals, portals), pick(flags.admin, admin),
-                pick(flags.nopInterval, nopInterval), limits == null ? flags.limits : limits.overriddenBy(flags.limits),
-                pick(flags.discoveryChap, discoveryChap), pick(flags.discoveryMutualChap, discoveryMutualChap),
-                allFaults, nodes);
+        return new TargetConfig(
+                pick(flags.portals, portals),
+                pick(flags.admin, admin),
+                pick(flags.nopInterval, nopInterval),
+                limits == null ? flags.limits : limits.overriddenBy(flags.limits),
+                pick(flags.discoveryChap, discoveryChap),
+                pick(flags.discoveryMutualChap, discoveryMutualChap),
+                allFaults,
+                nodes);
     }
 
     /** Every absent part filled with the defaults of {@code iscsilab target}. */
     public TargetConfig withDefaults() {
-        List<Node> nodes = targets == null || targets.isEmpty() ? List.of(new Node(null, null, null, null, null,
-                null, null, null, null)) : targets;
-        return new TargetConfig(portals == null || portals.isEmpty() ? List.of(new Portal(DEFAULT_PORTAL, null))
-                : portals, admin == null ? DEFAULT_ADMIN : admin, nopInterval == null ? 10 : nopInterval,
-                limits == null ? new Limits(null, null, null, null) : limits, discoveryChap, discoveryMutualChap,
-                faults == null ? List.of() : faults, nodes.stream().map(Node::withDefaults).toList());
+        List<Node> nodes =
+                targets == null || targets.isEmpty()
+                        ? List.of(new Node(null, null, null, null, null, null, null, null, null))
+                        : targets;
+        return new TargetConfig(
+                portals == null || portals.isEmpty()
+                        ? List.of(new Portal(DEFAULT_PORTAL, null))
+                        : portals,
+                admin == null ? DEFAULT_ADMIN : admin,
+                nopInterval == null ? 10 : nopInterval,
+                limits == null ? new Limits(null, null, null, null) : limits,
+                discoveryChap,
+                discoveryMutualChap,
+                faults == null ? List.of() : faults,
+                nodes.stream().map(Node::withDefaults).toList());
     }
 
     private static <T> T pick(T preferred, T fallback) {

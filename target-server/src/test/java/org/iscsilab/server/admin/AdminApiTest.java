@@ -10,19 +10,21 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
-import org.iscsilab.scsi.Cdbs;
 import org.iscsilab.iscsi.initiator.InitiatorConfig;
 import org.iscsilab.iscsi.initiator.InitiatorSession;
 import org.iscsilab.iscsi.initiator.IscsiInitiator;
 import org.iscsilab.iscsi.initiator.ScsiResult;
-import org.iscsilab.server.EmbeddedTarget;
+import org.iscsilab.scsi.Cdbs;
 import org.iscsilab.scsi.LunAddress;
 import org.iscsilab.scsi.SenseKey;
+import org.iscsilab.server.EmbeddedTarget;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The admin HTTP API changes a running target; initiators see each change as SPC says they must. */
+/**
+ * The admin HTTP API changes a running target; initiators see each change as SPC says they must.
+ */
 class AdminApiTest {
     private final HttpClient http = HttpClient.newHttpClient();
     private final ObjectMapper json = new ObjectMapper();
@@ -37,7 +39,8 @@ class AdminApiTest {
         api = target.startAdmin();
         initiator = new IscsiInitiator(1);
         session = initiator.login(target.address(), InitiatorConfig.normal(target.iqn())).join();
-        session.execute(LunAddress.encode(0), Cdbs.testUnitReady(), null, 0).join(); // power-on unit attention
+        session.execute(LunAddress.encode(0), Cdbs.testUnitReady(), null, 0)
+                .join(); // power-on unit attention
     }
 
     @AfterEach
@@ -48,7 +51,11 @@ class AdminApiTest {
 
     private HttpResponse<String> call(String method, String path, String body) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(api.resolve(path));
-        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        b.method(
+                method,
+                body == null
+                        ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body));
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
@@ -69,7 +76,8 @@ class AdminApiTest {
         assertEquals(SenseKey.UNIT_ATTENTION, ua.senseData().key());
         assertEquals(0x2A, ua.senseData().asc());
         assertEquals(0x09, ua.senseData().ascq(), "CAPACITY DATA HAS CHANGED");
-        ScsiResult cap = session.execute(LunAddress.encode(0), Cdbs.readCapacity16(32), null, 32).join();
+        ScsiResult cap =
+                session.execute(LunAddress.encode(0), Cdbs.readCapacity16(32), null, 32).join();
         assertEquals(65535, ByteBuffer.wrap(cap.data()).getLong(0), "the last LBA of 32 MiB");
     }
 
@@ -87,8 +95,15 @@ class AdminApiTest {
         ScsiResult gone = tur(1);
         assertEquals(SenseKey.ILLEGAL_REQUEST, gone.senseData().key());
         assertEquals(0x25, gone.senseData().asc(), "LOGICAL UNIT NOT SUPPORTED");
-        assertEquals(0, target.events().count(e -> e.sequence() > removedAt && e.lun() == 1
-                && "GOOD".equals(e.status())), "nothing reached LUN 1 after it was removed");
+        assertEquals(
+                0,
+                target.events()
+                        .count(
+                                e ->
+                                        e.sequence() > removedAt
+                                                && e.lun() == 1
+                                                && "GOOD".equals(e.status())),
+                "nothing reached LUN 1 after it was removed");
     }
 
     @Test
@@ -112,7 +127,10 @@ class AdminApiTest {
         assertEquals(404, call("DELETE", "luns/7", null).statusCode());
         assertEquals(404, call("GET", "nothing", null).statusCode());
         assertEquals(405, call("PUT", "faults", "{}").statusCode());
-        assertEquals(409, call("PATCH", "luns/0", "{\"medium\":\"eject\"}").statusCode(), "not removable");
+        assertEquals(
+                409,
+                call("PATCH", "luns/0", "{\"medium\":\"eject\"}").statusCode(),
+                "not removable");
         HttpResponse<String> r = call("POST", "luns", "{\"spec\":\"tape:1G\"}");
         assertEquals(400, r.statusCode());
         assertTrue(json.readTree(r.body()).get("error").asText().length() > 10, r.body());
@@ -130,14 +148,25 @@ class AdminApiTest {
         target.faults().add("medium-error,lun=0,lba=100-100,op=read,once");
         session.execute(LunAddress.encode(0), Cdbs.read16(100, 1), null, 512).join();
 
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(api.resolve("/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r =
+                http.send(
+                        HttpRequest.newBuilder(api.resolve("/metrics")).build(),
+                        HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode());
-        assertTrue(r.headers().firstValue("content-type").orElse("").startsWith("text/plain"), r.headers().toString());
+        assertTrue(
+                r.headers().firstValue("content-type").orElse("").startsWith("text/plain"),
+                r.headers().toString());
         String text = r.body();
-        assertTrue(text.contains("iscsi_target_commands_total{opcode=\"0x88\",status=\"GOOD\"} 3.0"), text);
-        assertTrue(text.contains("iscsi_target_commands_total{opcode=\"0x88\",status=\"CHECK_CONDITION\"} 1.0"), text);
-        assertTrue(text.contains("iscsi_target_command_latency_seconds_bucket{opcode=\"0x88\""), "a histogram");
+        assertTrue(
+                text.contains("iscsi_target_commands_total{opcode=\"0x88\",status=\"GOOD\"} 3.0"),
+                text);
+        assertTrue(
+                text.contains(
+                        "iscsi_target_commands_total{opcode=\"0x88\",status=\"CHECK_CONDITION\"} 1.0"),
+                text);
+        assertTrue(
+                text.contains("iscsi_target_command_latency_seconds_bucket{opcode=\"0x88\""),
+                "a histogram");
         assertTrue(text.contains("iscsi_target_data_sent_bytes_sum 12288.0"), text);
         assertTrue(text.contains("iscsi_target_data_received_bytes_sum 4096.0"), text);
         assertTrue(text.contains("iscsi_target_sessions 1.0"), text);

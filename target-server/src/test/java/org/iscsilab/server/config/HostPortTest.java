@@ -12,10 +12,13 @@ class HostPortTest {
     @Test
     void hostPortForms() {
         assertEquals(new InetSocketAddress("127.0.0.1", 3260), HostPort.parse("127.0.0.1", 3260));
-        assertEquals(new InetSocketAddress("127.0.0.1", 3261), HostPort.parse("127.0.0.1:3261", 3260));
+        assertEquals(
+                new InetSocketAddress("127.0.0.1", 3261), HostPort.parse("127.0.0.1:3261", 3260));
         assertEquals(new InetSocketAddress("::1", 3262), HostPort.parse("[::1]:3262", 3260));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> HostPort.parse("h:99999", 3260))
-                .getMessage().contains("port must be a number from 0 to 65535"));
+        assertTrue(
+                assertThrows(IllegalArgumentException.class, () -> HostPort.parse("h:99999", 3260))
+                        .getMessage()
+                        .contains("port must be a number from 0 to 65535"));
     }
 
     @Test
