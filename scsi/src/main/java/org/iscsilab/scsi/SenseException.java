@@ -2,6 +2,8 @@ package org.iscsilab.scsi;
 
 /** Thrown by a command handler to end the command with CHECK CONDITION and this sense data. */
 public final class SenseException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
     private final SenseData sense;
 
     public SenseException(SenseData sense) {

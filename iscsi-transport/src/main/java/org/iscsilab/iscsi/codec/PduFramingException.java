@@ -7,6 +7,8 @@ import io.netty.handler.codec.DecoderException;
  * the only safe answer is to drop this connection (RFC 7143 §7.8, §7.12).
  */
 public final class PduFramingException extends DecoderException {
+    private static final long serialVersionUID = 1L;
+
     public PduFramingException(String message) {
         super(message);
     }

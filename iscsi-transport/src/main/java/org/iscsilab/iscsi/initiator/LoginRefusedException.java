@@ -4,6 +4,8 @@ import org.iscsilab.iscsi.login.LoginStatus;
 
 /** The target answered the login with a non-zero Status-Class (RFC 7143 §11.13.5). */
 public final class LoginRefusedException extends IscsiInitiatorException {
+    private static final long serialVersionUID = 1L;
+
     private final int statusClass;
     private final int statusDetail;
 

@@ -5,6 +5,8 @@ package org.iscsilab.iscsi.login;
  * §11.13.5).
  */
 public final class LoginException extends Exception {
+    private static final long serialVersionUID = 1L;
+
     private final LoginStatus status;
 
     public LoginException(LoginStatus status, String message) {

@@ -16,6 +16,8 @@ public final class TextParameters {
 
     /** A malformed text data segment. */
     public static final class TextFormatException extends Exception {
+        private static final long serialVersionUID = 1L;
+
         public TextFormatException(String message) {
             super(message);
         }

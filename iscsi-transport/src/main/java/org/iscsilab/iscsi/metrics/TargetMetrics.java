@@ -24,7 +24,8 @@ import org.iscsilab.core.fault.EventLog;
 public final class TargetMetrics {
     private final MeterRegistry registry;
 
-    @SuppressWarnings("unchecked")
+    // an array of a generic type can only be made raw
+    @SuppressWarnings({"unchecked", "rawtypes"})
     private final ConcurrentHashMap<String, Counter>[] commands = new ConcurrentHashMap[256];
 
     private final Timer[] latency = new Timer[256];

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 class SrpExchangeTest {
     private static final byte[] SALT = {9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 1, 2, 3, 4, 5, 6};
 
+    @SuppressWarnings("unchecked") // an array of a generic type can only be made raw
     private static Map<String, String> map(List<Map.Entry<String, String>> keys) {
         return Map.ofEntries(keys.toArray(Map.Entry[]::new));
     }

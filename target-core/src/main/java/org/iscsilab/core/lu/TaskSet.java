@@ -29,6 +29,8 @@ import java.util.function.Predicate;
 public final class TaskSet {
     /** One task in the set, in a doubly linked list that keeps SAM's age order (head = oldest). */
     private static final class Entry {
+        // a class literal cannot carry a type argument: the updater's type is the raw future
+        @SuppressWarnings("rawtypes")
         static final AtomicReferenceFieldUpdater<Entry, CompletableFuture> RESULT =
                 AtomicReferenceFieldUpdater.newUpdater(
                         Entry.class, CompletableFuture.class, "result");

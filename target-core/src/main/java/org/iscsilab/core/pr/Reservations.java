@@ -22,6 +22,8 @@ import org.slf4j.LoggerFactory;
 public final class Reservations {
     /** Thrown to end a command with RESERVATION CONFLICT status. */
     public static final class ConflictException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
         public ConflictException(String why) {
             super(why, null, false, false);
         }

@@ -171,6 +171,8 @@ final class CopyManager {
 
     /** Ends the copy at a segment with COPY ABORTED. */
     private static final class CopyAborted extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
         final transient SenseData sense;
 
         CopyAborted(BlockToBlockSegment segment, AdditionalSense additional) {

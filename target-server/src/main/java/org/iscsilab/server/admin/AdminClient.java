@@ -29,6 +29,8 @@ public final class AdminClient {
 
     /** A failed request: the API's message, ready to print. */
     public static final class AdminException extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+
         public AdminException(String message) {
             super(message);
         }

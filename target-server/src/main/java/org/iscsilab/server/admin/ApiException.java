@@ -5,6 +5,8 @@ package org.iscsilab.server.admin;
  * fix.
  */
 public final class ApiException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
     private final int status;
 
     public ApiException(int status, String message) {

@@ -38,6 +38,8 @@ public final class ConfigFile {
 
     /** A configuration error, its message ready to print. */
     public static final class ConfigException extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+
         ConfigException(String message) {
             super(message);
         }
