@@ -43,6 +43,11 @@ public enum LogLevel {
         return parse(level);
     }
 
+    /** Debug and trace: errors print their stack traces too. */
+    boolean verbose() {
+        return this == DEBUG || this == TRACE;
+    }
+
     /** The name logback's configuration reads. */
     String logbackName() {
         return name().toLowerCase(Locale.ROOT);

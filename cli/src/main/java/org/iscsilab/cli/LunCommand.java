@@ -1,14 +1,21 @@
 package org.iscsilab.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.PrintWriter;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.iscsilab.core.LunSpec;
+import org.iscsilab.core.store.Sizes;
+import org.iscsilab.iscsi.node.IscsiNames;
 import org.iscsilab.server.admin.AdminClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code iscsilab lun ...}: change the LUNs of a running target; each change raises the unit
@@ -16,7 +23,6 @@ import picocli.CommandLine.Parameters;
  */
 @Command(
         name = "lun",
-        mixinStandardHelpOptions = true,
         description =
                 "List, add, remove, resize, write-protect, eject or load LUNs of a running target.",
         subcommands = {
@@ -29,9 +35,14 @@ import picocli.CommandLine.Parameters;
             LunCommand.Load.class
         })
 public final class LunCommand {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The highest LUN number (SAM-5 flat space addressing). */
+    static final int MAX_LUN = 16383;
 
     /** Options every LUN subcommand shares. */
     static class Base {
+        @Spec CommandSpec spec;
         @Mixin AdminOption admin;
 
         @Option(
@@ -41,28 +52,89 @@ public final class LunCommand {
         String target;
 
         Map<String, String> query() {
-            return target == null ? Map.of() : Map.of("target", target);
+            if (target == null) {
+                return Map.of();
+            }
+            try {
+                IscsiNames.validate(target);
+            } catch (IllegalArgumentException e) {
+                throw new CliErrors.UsageException("--target " + target + ": " + e.getMessage());
+            }
+            return Map.of("target", target);
+        }
+
+        PrintWriter out() {
+            return spec.commandLine().getOut();
         }
 
         /** PATCH one field of a LUN and print the LUN as it is now. */
         Integer patch(int lun, String field, Object value) throws Exception {
-            System.out.print(
-                    admin.client()
-                            .call(
-                                    "PATCH",
-                                    "luns/" + lun,
-                                    query(),
-                                    AdminClient.jsonField(field, value)));
-            return 0;
+            Map<String, String> q = query();
+            print(
+                    JSON.readTree(
+                            admin.client()
+                                    .call(
+                                            "PATCH",
+                                            "luns/" + lun,
+                                            q,
+                                            AdminClient.jsonField(field, value))));
+            return CliErrors.SUCCESS;
+        }
+
+        void print(JsonNode lun) {
+            Table t = table();
+            row(t, lun);
+            t.print(out());
+        }
+    }
+
+    static Table table() {
+        return new Table("LUN", "SIZE", "BLOCK", "SERIAL", "FLAGS", "STORE");
+    }
+
+    static void row(Table t, JsonNode l) {
+        StringBuilder flags = new StringBuilder();
+        flag(flags, l.path("readOnly").asBoolean(), "ro");
+        flag(flags, l.path("thin").asBoolean(), "thin");
+        flag(flags, l.path("removable").asBoolean(), "removable");
+        flag(flags, l.has("mediumPresent") && !l.path("mediumPresent").asBoolean(), "no-medium");
+        t.row(
+                l.path("lun").asText(),
+                Sizes.format(l.path("bytes").asLong()),
+                l.path("blockSize").asText(),
+                l.path("serial").asText(),
+                flags.length() == 0 ? "-" : flags,
+                l.path("store").asText());
+    }
+
+    private static void flag(StringBuilder sb, boolean on, String name) {
+        if (on) {
+            sb.append(sb.length() == 0 ? "" : ",").append(name);
         }
     }
 
     @Command(name = "list", description = "List the LUNs.")
     static final class ListLuns extends Base implements Callable<Integer> {
+        @Option(names = "--json", description = "Print the API's JSON instead of a table.")
+        boolean json;
+
         @Override
         public Integer call() throws Exception {
-            System.out.print(admin.client().call("GET", "luns", query(), null));
-            return 0;
+            String body = admin.client().call("GET", "luns", query(), null);
+            if (json) {
+                out().print(body);
+                out().flush();
+                return CliErrors.SUCCESS;
+            }
+            JsonNode luns = JSON.readTree(body);
+            out().println(luns.size() + " LUN" + (luns.size() == 1 ? "" : "s"));
+            Table t = table();
+            luns.forEach(l -> row(t, l));
+            if (!t.isEmpty()) {
+                t.print(out());
+            }
+            out().flush();
+            return CliErrors.SUCCESS;
         }
     }
 
@@ -72,23 +144,31 @@ public final class LunCommand {
                     "Add a LUN from a spec, e.g. ram:1G,thin (REPORTED LUNS DATA HAS CHANGED).")
     static final class Add extends Base implements Callable<Integer> {
         @Parameters(paramLabel = "SPEC", description = LunSpec.SYNTAX)
-        String spec;
+        String lunSpec;
 
         @Option(
                 names = "--lun",
                 paramLabel = "N",
-                description = "The LUN number (default: the lowest free one).")
+                description = "The LUN number, 0 to 16383 (default: the lowest free one).")
         Integer lun;
 
         @Override
         public Integer call() throws Exception {
-            var mapper = new ObjectMapper();
-            var body = mapper.createObjectNode().put("spec", spec);
+            try {
+                LunSpec.parse(lunSpec);
+            } catch (IllegalArgumentException e) {
+                throw new CliErrors.UsageException(e.getMessage());
+            }
+            if (lun != null && (lun < 0 || lun > MAX_LUN)) {
+                throw new CliErrors.UsageException("--lun " + lun + ": a LUN is 0 to " + MAX_LUN);
+            }
+            ObjectNode body = JSON.createObjectNode().put("spec", lunSpec);
             if (lun != null) {
                 body.put("lun", lun);
             }
-            System.out.print(admin.client().call("POST", "luns", query(), body.toString()));
-            return 0;
+            Map<String, String> q = query();
+            print(JSON.readTree(admin.client().call("POST", "luns", q, body.toString())));
+            return CliErrors.SUCCESS;
         }
     }
 
@@ -99,9 +179,10 @@ public final class LunCommand {
 
         @Override
         public Integer call() throws Exception {
-            admin.client().call("DELETE", "luns/" + lun, query(), null);
-            System.out.println("removed LUN " + lun);
-            return 0;
+            Map<String, String> q = query();
+            admin.client().call("DELETE", "luns/" + lun, q, null);
+            out().println("removed LUN " + lun);
+            return CliErrors.SUCCESS;
         }
     }
 
@@ -117,6 +198,11 @@ public final class LunCommand {
 
         @Override
         public Integer call() throws Exception {
+            try {
+                Sizes.parse(size);
+            } catch (IllegalArgumentException e) {
+                throw new CliErrors.UsageException("SIZE " + e.getMessage());
+            }
             return patch(lun, "size", size);
         }
     }
@@ -126,7 +212,7 @@ public final class LunCommand {
         @Parameters(index = "0", paramLabel = "LUN")
         int lun;
 
-        @Parameters(index = "1", paramLabel = "true|false")
+        @Parameters(index = "1", paramLabel = "true|false", arity = "1")
         boolean readOnly;
 
         @Override

@@ -1,6 +1,9 @@
 package org.iscsilab.cli;
 
+import java.io.IOException;
+import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -8,12 +11,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
 import org.iscsilab.core.LunSpec;
-import org.iscsilab.core.ScsiTargetDevice;
 import org.iscsilab.core.fault.FaultRule;
+import org.iscsilab.core.fault.FaultSpec;
 import org.iscsilab.core.lu.LogicalUnit;
+import org.iscsilab.iscsi.fault.IscsiFaultActions;
 import org.iscsilab.iscsi.initiator.IscsiUrl;
 import org.iscsilab.iscsi.login.ChapCredentials;
+import org.iscsilab.iscsi.login.SrpCredentials;
+import org.iscsilab.iscsi.node.InitiatorAccess;
 import org.iscsilab.iscsi.node.IscsiNames;
 import org.iscsilab.server.TargetRuntime;
 import org.iscsilab.server.admin.AdminClient;
@@ -23,6 +30,7 @@ import org.iscsilab.server.config.TargetConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 
 /** {@code iscsilab target}: runs an iSCSI target until interrupted. */
 @Command(
@@ -40,7 +48,7 @@ public final class TargetCommand implements Callable<Integer> {
             description =
                     "A YAML file describing portals, targets, LUNs, CHAP, access lists, LUN masks and faults "
                             + "(see docs/target.md); flags given as well override it, and per-target flags apply to its first target. "
-                            + "${NAME} in the file is read from the environment.")
+                            + "$${NAME} in the file is read from the environment.")
     Path config;
 
     @Option(
@@ -312,20 +320,28 @@ public final class TargetCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        TargetConfig fromFile = config == null ? TargetConfig.empty() : ConfigFile.load(config);
-        TargetConfig cfg = fromFile.overriddenBy(flags()).withDefaults();
-        TargetRuntime runtime = TargetRuntime.start(cfg);
-        for (FaultRule rule : runtime.initialFaults()) {
-            System.out.println("fault " + rule);
+        TargetConfig fromFile = config == null ? TargetConfig.empty() : loadConfig();
+        validateFlags();
+        TargetConfig cfg;
+        try {
+            cfg = fromFile.overriddenBy(flags()).withDefaults();
+        } catch (IllegalArgumentException e) {
+            throw new CliErrors.UsageException(e.getMessage());
         }
-        if (runtime.adminUrl() != null) {
-            System.out.println("admin API " + runtime.adminUrl());
+        TargetRuntime runtime;
+        try {
+            runtime = TargetRuntime.start(cfg);
+        } catch (IllegalArgumentException e) {
+            throw new CliErrors.UsageException(e.getMessage());
+        } catch (BindException e) {
+            // name the flag when the address came from one
+            String flag = e.getMessage().startsWith("admin API") ? "--admin" : "--portal";
+            throw new BindException(
+                    given(flag) || config == null
+                            ? flag + ": " + e.getMessage()
+                            : e.getMessage() + " (from " + config + ")");
         }
-        for (int i = 0; i < runtime.devices().size(); i++) {
-            printBanner(cfg.targets().get(i).iqn(), runtime.devices().get(i), runtime.bound());
-        }
-        System.out.println("press Ctrl-C to stop");
-        System.out.flush();
+        printBanner(cfg, runtime);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
                 .addShutdownHook(
@@ -338,20 +354,148 @@ public final class TargetCommand implements Callable<Integer> {
                                 },
                                 "shutdown"));
         stopped.await();
-        return 0;
+        return CliErrors.SUCCESS;
     }
 
-    private static void printBanner(
-            String iqn, ScsiTargetDevice device, List<InetSocketAddress> bound) {
-        System.out.println("iscsilab target " + iqn);
-        for (LogicalUnit lu : device.logicalUnits()) {
-            System.out.println("  " + lu);
+    private TargetConfig loadConfig() {
+        try {
+            return ConfigFile.load(config);
+        } catch (IOException e) {
+            throw new CliErrors.UsageException("--config " + config + ": " + CliErrors.describe(e));
+        } catch (IllegalArgumentException e) {
+            throw new CliErrors.UsageException(e.getMessage());
         }
-        for (InetSocketAddress a : bound) {
-            System.out.println("listening on " + HostPort.format(a));
-            System.out.println("  libiscsi:  " + IscsiUrl.of(a, iqn, 0));
-            System.out.println(
-                    "  open-iscsi: iscsiadm -m discovery -t sendtargets -p " + HostPort.format(a));
+    }
+
+    /** Checks every flag's value before anything starts; an error names the flag and the value. */
+    private void validateFlags() {
+        portals.forEach(v -> check("--portal", v, x -> resolvable(HostPort.parse(x, 3260))));
+        advertise.forEach(v -> check("--advertise", v, x -> HostPort.parse(x, 0)));
+        if (given("--iqn")) {
+            check("--iqn", iqn, IscsiNames::validate);
         }
+        check("--alias", alias, TargetCommand::checkAlias);
+        luns.forEach(v -> check("--lun", v, x -> LunSpec.parse(x).requireUsable()));
+        atLeast("--nop-interval", nopInterval, 0);
+        if (given("--max-sessions")) {
+            atLeast("--max-sessions", maxSessions, 1);
+        }
+        if (given("--max-connections")) {
+            atLeast("--max-connections", maxConnections, 1);
+        }
+        if (given("--login-timeout")) {
+            atLeast("--login-timeout", loginTimeout, 1);
+        }
+        if (given("--idle-timeout")) {
+            atLeast("--idle-timeout", idleTimeout, 0);
+        }
+        checkCredentials("--chap", chap, "ISCSILAB_CHAP_SECRET", false);
+        checkCredentials("--mutual-chap", mutualChap, null, false);
+        checkCredentials("--srp", srp, "ISCSILAB_SRP_SECRET", true);
+        checkCredentials(
+                "--discovery-chap", discoveryChap, "ISCSILAB_DISCOVERY_CHAP_SECRET", false);
+        checkCredentials("--discovery-mutual-chap", discoveryMutualChap, null, false);
+        faults.forEach(
+                v -> check("--fault", v, x -> FaultSpec.parse(x, IscsiFaultActions.ALL_LAYERS)));
+        allowInitiators.forEach(v -> check("--allow-initiator", v, IscsiNames::validate));
+        allowNetworks.forEach(
+                v ->
+                        check(
+                                "--allow-network",
+                                v,
+                                x -> new InitiatorAccess().allowNetworks(List.of(x))));
+        lunMasks.forEach(v -> check("--lun-mask", v, TargetCommand::parseLunMask));
+        if (!admin.equalsIgnoreCase("off")) {
+            check("--admin", admin, x -> resolvable(HostPort.parse(x, AdminClient.DEFAULT_PORT)));
+        }
+        if (mutualChap != null && chap == null) {
+            throw new ParameterException(spec.commandLine(), "--mutual-chap needs --chap");
+        }
+        if (discoveryMutualChap != null && discoveryChap == null) {
+            throw new ParameterException(
+                    spec.commandLine(), "--discovery-mutual-chap needs --discovery-chap");
+        }
+    }
+
+    private void check(String flag, String value, Consumer<String> rule) {
+        try {
+            rule.accept(value);
+        } catch (IllegalArgumentException e) {
+            String m = e.getMessage() == null ? "not accepted" : e.getMessage();
+            throw new ParameterException(spec.commandLine(), flag + " " + value + ": " + m);
+        }
+    }
+
+    private void atLeast(String flag, int value, int min) {
+        if (value < min) {
+            throw new ParameterException(
+                    spec.commandLine(), flag + " " + value + ": give " + min + " or more");
+        }
+    }
+
+    private void checkCredentials(
+            String flag, String value, String secretVariable, boolean srpRules) {
+        if (value == null) {
+            return;
+        }
+        try {
+            TargetConfig.Credentials c = credentials(value, secretVariable);
+            if (srpRules) {
+                SrpCredentials.requireUsable(c.user(), c.secret());
+            } else {
+                new ChapCredentials(c.user(), c.secret());
+            }
+        } catch (IllegalArgumentException e) {
+            // the secret is not repeated in the message
+            String shown =
+                    value.contains(":") ? value.substring(0, value.indexOf(':')) + ":..." : value;
+            throw new ParameterException(
+                    spec.commandLine(), flag + " " + shown + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * A TargetAlias is UTF-8 text of at most 255 bytes without control characters (RFC 7143 §13.6).
+     */
+    static void checkAlias(String alias) {
+        if (alias.codePoints().anyMatch(Character::isISOControl)) {
+            throw new IllegalArgumentException("an alias may not contain control characters");
+        }
+        if (alias.getBytes(StandardCharsets.UTF_8).length > 255) {
+            throw new IllegalArgumentException("an alias is at most 255 bytes");
+        }
+    }
+
+    private static InetSocketAddress resolvable(InetSocketAddress a) {
+        if (a.isUnresolved()) {
+            throw new IllegalArgumentException("cannot resolve host '" + a.getHostString() + "'");
+        }
+        return a;
+    }
+
+    private static void printBanner(TargetConfig cfg, TargetRuntime runtime) {
+        if (runtime.adminUrl() != null) {
+            System.out.println("admin API " + runtime.adminUrl());
+        }
+        List<InetSocketAddress> reachable = runtime.server().reachableAddresses();
+        for (int i = 0; i < runtime.devices().size(); i++) {
+            String iqn = cfg.targets().get(i).iqn();
+            System.out.println("iscsilab target " + iqn);
+            for (LogicalUnit lu : runtime.devices().get(i).logicalUnits()) {
+                System.out.println("  " + lu);
+            }
+            for (InetSocketAddress a : reachable) {
+                System.out.println("listening on " + HostPort.format(a));
+                System.out.println("  libiscsi:  " + IscsiUrl.of(a, iqn, 0));
+                System.out.println(
+                        "  open-iscsi: iscsiadm -m discovery -t sendtargets -p "
+                                + HostPort.format(a));
+            }
+        }
+        for (FaultRule rule : runtime.initialFaults()) {
+            System.out.println("fault " + rule);
+        }
+        System.out.println("press Ctrl-C to stop");
+        System.out.flush();
     }
 }

@@ -1,6 +1,7 @@
 package org.iscsilab.core;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -99,29 +100,91 @@ public record LunSpec(String kind, Path path, long size, UnitFormat format) {
         String kind = store.substring(0, colon).toLowerCase(Locale.ROOT);
         String rest = store.substring(colon + 1);
         try {
-            return switch (kind) {
-                case "ram", "null" -> new LunSpec(kind, null, Sizes.parse(rest), format);
-                case "file" -> {
-                    int sizeAt = rest.lastIndexOf(':');
-                    if (sizeAt > 0 && rest.substring(sizeAt + 1).matches("\\d+[KkMmGgTtPp]?")) {
-                        yield new LunSpec(
-                                kind,
-                                Path.of(rest.substring(0, sizeAt)),
-                                Sizes.parse(rest.substring(sizeAt + 1)),
-                                format);
-                    }
-                    if (rest.isEmpty()) {
-                        throw new IllegalArgumentException("file: needs a path");
-                    }
-                    yield new LunSpec(kind, Path.of(rest), 0, format);
-                }
-                default ->
-                        throw new IllegalArgumentException(
-                                "unknown kind '" + kind + "' (known: ram, file, null)");
-            };
+            LunSpec spec =
+                    switch (kind) {
+                        case "ram", "null" -> new LunSpec(kind, null, Sizes.parse(rest), format);
+                        case "file" -> file(rest, format);
+                        default ->
+                                throw new IllegalArgumentException(
+                                        "unknown kind '" + kind + "' (known: ram, file, null)");
+                    };
+            spec.checkSize();
+            return spec;
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("LUN '" + text + "': " + e.getMessage());
         }
+    }
+
+    private static LunSpec file(String rest, UnitFormat format) {
+        int sizeAt = rest.lastIndexOf(':');
+        Path path;
+        long size = 0;
+        if (sizeAt > 0 && rest.substring(sizeAt + 1).matches("\\d+[KkMmGgTtPp]?")) {
+            path = Path.of(rest.substring(0, sizeAt));
+            size = Sizes.parse(rest.substring(sizeAt + 1));
+        } else if (rest.isEmpty()) {
+            throw new IllegalArgumentException(
+                    "file: needs a path, e.g. file:/var/tmp/disk.img:1G");
+        } else {
+            path = Path.of(rest);
+        }
+        return new LunSpec("file", path, size, format);
+    }
+
+    /**
+     * Checks what the file system must offer this LUN, before anything is created: a file LUN's
+     * path is not a directory, its directory exists, and a file that does not exist yet has a size
+     * to be created with. Errors name the spec.
+     */
+    public LunSpec requireUsable() {
+        if (!kind.equals("file")) {
+            return this;
+        }
+        String problem = null;
+        if (Files.isDirectory(path)) {
+            problem = path + " is a directory; name a file in it";
+        } else if (!Files.exists(path)) {
+            Path dir = path.toAbsolutePath().getParent();
+            if (dir != null && !Files.isDirectory(dir)) {
+                problem =
+                        "directory " + dir + " does not exist; create it or name a file elsewhere";
+            } else if (size == 0) {
+                problem =
+                        path
+                                + " does not exist; give a size to create it, e.g. file:"
+                                + path
+                                + ":1G";
+            }
+        }
+        if (problem != null) {
+            throw new IllegalArgumentException("LUN 'file:" + path + "': " + problem);
+        }
+        return this;
+    }
+
+    /** A size must be at least one block and a whole number of blocks (0: a file's own size). */
+    private void checkSize() {
+        int block = format.blockSize();
+        if (!kind.equals("file") && size <= 0) {
+            throw new IllegalArgumentException("the size must be positive, e.g. " + kind + ":1G");
+        }
+        if (size % block != 0) {
+            throw new IllegalArgumentException(
+                    "the size "
+                            + size
+                            + " is not a whole number of "
+                            + block
+                            + "-byte blocks; e.g. "
+                            + (size / block + 1) * block);
+        }
+    }
+
+    /**
+     * The file that creating this LUN would create, so a start or a request that fails can remove
+     * it again; null when the LUN is not a file or its file exists already.
+     */
+    public Path fileToCreate() {
+        return kind.equals("file") && !Files.exists(path) ? path : null;
     }
 
     public BackingStore openStore() throws IOException {

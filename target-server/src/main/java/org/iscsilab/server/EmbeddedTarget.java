@@ -15,6 +15,7 @@ import org.iscsilab.iscsi.node.IscsiTarget;
 import org.iscsilab.iscsi.node.IscsiTargetServer;
 import org.iscsilab.iscsi.node.TargetSession;
 import org.iscsilab.iscsi.node.TargetSettings;
+import org.iscsilab.server.admin.AdminApi;
 import org.iscsilab.server.config.TargetConfig;
 
 /**
@@ -111,6 +112,11 @@ public final class EmbeddedTarget implements AutoCloseable {
     public URI startAdmin() throws InterruptedException {
         runtime.startAdmin(new InetSocketAddress("127.0.0.1", 0));
         return URI.create(runtime.adminUrl());
+    }
+
+    /** The admin API without HTTP, for tests that call it directly. */
+    public AdminApi adminApi() {
+        return runtime.adminApi();
     }
 
     /** Requires CHAP for logins to this target (see {@link IscsiTarget#requireChap}). */

@@ -3,10 +3,15 @@ package org.iscsilab.server;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
+import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -51,6 +56,7 @@ public final class TargetRuntime implements AutoCloseable {
     private final Duration logoutGrace;
     private List<InetSocketAddress> bound = List.of();
     private AdminServer admin;
+    private AdminApi api;
     private InetSocketAddress adminAddress;
 
     private TargetRuntime(
@@ -97,26 +103,29 @@ public final class TargetRuntime implements AutoCloseable {
         List<InetSocketAddress> advertised = new ArrayList<>();
         boolean anyAdvertised = cfg.portals().stream().anyMatch(p -> p.advertise() != null);
         for (TargetConfig.Portal p : cfg.portals()) {
-            InetSocketAddress at = HostPort.parse(p.listen(), IscsiTargetServer.DEFAULT_PORT);
+            InetSocketAddress at =
+                    resolved("portal", HostPort.parse(p.listen(), IscsiTargetServer.DEFAULT_PORT));
             listen.add(at);
             if (anyAdvertised) {
                 // a portal without its own advertised address reports the one it is bound to (port
                 // 0: the bound port)
                 advertised.add(
                         p.advertise() != null
-                                ? HostPort.parse(p.advertise(), IscsiTargetServer.DEFAULT_PORT)
+                                // without a port: the port of the portal it advertises
+                                ? HostPort.parse(p.advertise(), 0)
                                 : InetSocketAddress.createUnresolved(at.getHostString(), 0));
             }
         }
         InetSocketAddress adminAt =
                 cfg.admin().equalsIgnoreCase("off")
                         ? null
-                        : HostPort.parse(cfg.admin(), AdminClient.DEFAULT_PORT);
+                        : resolved(
+                                "admin API", HostPort.parse(cfg.admin(), AdminClient.DEFAULT_PORT));
         List<LunSpec> specs = new ArrayList<>();
         for (TargetConfig.Node n : cfg.targets()) {
             IscsiNames.validate(n.iqn());
             for (String l : n.luns()) {
-                specs.add(LunSpec.parse(l));
+                specs.add(LunSpec.parse(l).requireUsable());
             }
         }
         ExecutorService io =
@@ -132,6 +141,9 @@ public final class TargetRuntime implements AutoCloseable {
         TargetRuntime runtime =
                 new TargetRuntime(
                         io, registry, server, new ArrayList<>(), new ArrayList<>(), logoutGrace);
+        // files this start creates, removed again if it fails: a failed start leaves nothing
+        List<Path> created = new ArrayList<>();
+        specs.stream().map(LunSpec::fileToCreate).filter(Objects::nonNull).forEach(created::add);
         try {
             if (cfg.discoveryChap() != null) {
                 server.requireDiscoveryChap(
@@ -144,20 +156,70 @@ public final class TargetRuntime implements AutoCloseable {
             for (String rule : cfg.faults()) {
                 runtime.initialFaults.add(server.faults().add(rule));
             }
+            // the addresses first: a busy one fails the start before any LUN file is made
+            runtime.bound = bind(server, listen);
+            if (adminAt != null) {
+                try {
+                    runtime.startAdmin(adminAt);
+                } catch (InterruptedException e) {
+                    throw e;
+                } catch (Exception e) {
+                    throw bindFailure("admin API", adminAt, e);
+                }
+            }
             int first = 0;
             for (TargetConfig.Node n : cfg.targets()) {
                 runtime.addNode(n, specs.subList(first, first + n.luns().size()));
                 first += n.luns().size();
             }
-            runtime.bound = server.start();
-            if (adminAt != null) {
-                runtime.startAdmin(adminAt);
-            }
             return runtime;
         } catch (IOException | InterruptedException | RuntimeException e) {
             runtime.close();
+            for (Path p : created) {
+                Files.deleteIfExists(p);
+            }
             throw e;
         }
+    }
+
+    private static List<InetSocketAddress> bind(
+            IscsiTargetServer server, List<InetSocketAddress> listen)
+            throws InterruptedException, IOException {
+        try {
+            return server.start();
+        } catch (Exception e) {
+            if (e instanceof InterruptedException i) {
+                throw i;
+            }
+            InetSocketAddress at =
+                    server.failedPortal() != null ? server.failedPortal() : listen.get(0);
+            throw bindFailure("portal", at, e);
+        }
+    }
+
+    /** "portal 127.0.0.1:3260: address already in use", whatever the transport's words were. */
+    private static BindException bindFailure(String what, InetSocketAddress at, Exception e) {
+        String reason = e.getMessage() == null ? "cannot listen there" : e.getMessage();
+        reason = reason.replaceFirst("^bind\\(\\.\\.\\) failed with error\\(-?\\d+\\): ", "");
+        BindException b =
+                new BindException(
+                        what + " " + HostPort.format(at) + ": " + reason.toLowerCase(Locale.ROOT));
+        b.initCause(e);
+        return b;
+    }
+
+    /** The address with its host resolved, or an error naming it. */
+    private static InetSocketAddress resolved(String what, InetSocketAddress a) {
+        if (a.isUnresolved()) {
+            throw new IllegalArgumentException(
+                    what
+                            + " "
+                            + HostPort.format(a)
+                            + ": cannot resolve host '"
+                            + a.getHostString()
+                            + "'");
+        }
+        return a;
     }
 
     private static ChapCredentials chapOf(TargetConfig.Credentials c) {
@@ -191,17 +253,26 @@ public final class TargetRuntime implements AutoCloseable {
     public synchronized InetSocketAddress startAdmin(InetSocketAddress address)
             throws InterruptedException {
         if (admin == null) {
-            AdminServer a =
-                    new AdminServer(
-                            new AdminApi(
-                                    server,
-                                    (lun, target, spec) ->
-                                            LunSpec.parse(spec).create(lun, target, io),
-                                    registry));
+            AdminServer a = new AdminServer(adminApi());
             adminAddress = a.start(address);
             admin = a;
         }
         return adminAddress;
+    }
+
+    /**
+     * The admin API of this target, without HTTP: the one instance the admin server serves, so its
+     * LUN changes are serialized with those that arrive over HTTP.
+     */
+    public synchronized AdminApi adminApi() {
+        if (api == null) {
+            api =
+                    new AdminApi(
+                            server,
+                            (lun, target, spec) -> LunSpec.parse(spec).create(lun, target, io),
+                            registry);
+        }
+        return api;
     }
 
     /** The admin API's base URL, http://HOST:PORT/api/v1/, or null while it is not running. */

@@ -50,6 +50,7 @@ public final class IscsiTargetServer implements TargetPortal, AutoCloseable {
     private final TargetSettings settings;
     private final List<InetSocketAddress> portals;
     private final List<InetSocketAddress> advertised;
+    private InetSocketAddress failedPortal;
     private final TargetMetrics metrics;
     private final Set<TargetConnection> frozenLogins = ConcurrentHashMap.newKeySet();
     private final ConnectionAdmission admission;
@@ -162,10 +163,12 @@ public final class IscsiTargetServer implements TargetPortal, AutoCloseable {
                                 });
         try {
             for (InetSocketAddress portal : portals) {
+                failedPortal = portal;
                 Channel ch = b.bind(portal).sync().channel();
+                failedPortal = null;
                 listeners.add(ch);
                 bound.add((InetSocketAddress) ch.localAddress());
-                log.info(
+                log.debug(
                         "listening on {} ({} transport)",
                         ch.localAddress(),
                         epoll ? "epoll" : "nio");
@@ -175,6 +178,11 @@ public final class IscsiTargetServer implements TargetPortal, AutoCloseable {
             throw e;
         }
         return List.copyOf(bound);
+    }
+
+    /** The portal whose bind failed in {@link #start}, or null. */
+    public synchronized InetSocketAddress failedPortal() {
+        return failedPortal;
     }
 
     public List<InetSocketAddress> boundAddresses() {
@@ -203,8 +211,25 @@ public final class IscsiTargetServer implements TargetPortal, AutoCloseable {
 
     @Override
     public List<String> targetAddresses() {
-        List<InetSocketAddress> shown = advertised.isEmpty() ? bound : advertised;
         List<String> out = new ArrayList<>();
+        for (InetSocketAddress a : reachableAddresses()) {
+            String host = a.getHostString();
+            if (host.contains(":")) {
+                host = "[" + host + "]"; // RFC 7143 §13.8: IPv6 in brackets
+            }
+            out.add(host + ":" + a.getPort() + "," + portalGroupTag);
+        }
+        return out;
+    }
+
+    /**
+     * The addresses SendTargets reports, in portal order: each portal's advertised address, or the
+     * address it is bound to; port 0 takes the port the matching portal is bound to, and a wildcard
+     * address becomes the host's interface addresses.
+     */
+    public List<InetSocketAddress> reachableAddresses() {
+        List<InetSocketAddress> shown = advertised.isEmpty() ? bound : advertised;
+        List<InetSocketAddress> out = new ArrayList<>();
         for (int i = 0; i < shown.size(); i++) {
             InetSocketAddress a = shown.get(i);
             if (a.getPort() == 0 && !bound.isEmpty()) {
@@ -215,13 +240,20 @@ public final class IscsiTargetServer implements TargetPortal, AutoCloseable {
                                 a.getHostString(),
                                 bound.get(Math.min(i, bound.size() - 1)).getPort());
             }
-            String host = a.getHostString();
-            if (host.contains(":")) {
-                host = "[" + host + "]"; // RFC 7143 §13.8: IPv6 in brackets
+            if (a.isUnresolved() && isWildcard(a.getHostString())) {
+                a = new InetSocketAddress(a.getHostString(), a.getPort());
             }
-            out.add(host + ":" + a.getPort() + "," + portalGroupTag);
+            for (InetSocketAddress r : WildcardPortal.reachable(a)) {
+                if (!out.contains(r)) {
+                    out.add(r);
+                }
+            }
         }
         return out;
+    }
+
+    private static boolean isWildcard(String host) {
+        return host.equals("0.0.0.0") || host.equals("::") || host.equals("0:0:0:0:0:0:0:0");
     }
 
     /**

@@ -173,7 +173,7 @@ public final class FaultSpec {
         long last = -1;
         String lba = s.optional("lba", null);
         if (lba != null) {
-            String[] r = lba.split("-");
+            String[] r = lba.split("-", -1); // "10-" is two parts, the second empty
             try {
                 first = Long.parseLong(r[0].strip());
                 last = r.length > 1 ? Long.parseLong(r[1].strip()) : first;

@@ -1,45 +1,43 @@
 package org.iscsilab.server.admin;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Predicate;
+import org.iscsilab.core.LunSpec;
 import org.iscsilab.core.ScsiTargetDevice;
 import org.iscsilab.core.fault.EventLog;
 import org.iscsilab.core.fault.FaultRule;
 import org.iscsilab.core.lu.LogicalUnit;
-import org.iscsilab.core.store.Sizes;
 import org.iscsilab.iscsi.node.IscsiTarget;
 import org.iscsilab.iscsi.node.IscsiTargetServer;
 import org.iscsilab.iscsi.node.TargetSession;
-import org.iscsilab.scsi.SenseException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The admin API behind HTTP: fault rules, the event log, LUNs and sessions of one target server, as
- * JSON. Independent of the HTTP plumbing ({@link AdminServer}), so it is tested directly.
+ * JSON. Independent of the HTTP plumbing ({@link AdminServer}), so it is tested directly. The
+ * operations are the table {@link Endpoints#ALL}; {@code GET /api/v1/} lists it.
  *
- * <pre>
- * GET    /api/v1/faults                 list rules with their match and fire counts
- * POST   /api/v1/faults   {"rule":"medium-error,lun=0,lba=100-199"}
- * DELETE /api/v1/faults/ID | /api/v1/faults
- * GET    /api/v1/events?type=COMMAND&amp;lun=0&amp;opcode=0x35&amp;initiator=IQN&amp;since=SEQ&amp;limit=N
- * GET    /api/v1/luns
- * POST   /api/v1/luns     {"spec":"ram:1G,thin"} (optional "lun": N)
- * PATCH  /api/v1/luns/N   {"size":"2G"} | {"readOnly":true} | {"medium":"eject"|"load"}
- * DELETE /api/v1/luns/N
- * GET    /api/v1/sessions
- * </pre>
- *
- * A LUN request names a target with {@code ?target=IQN} when the server has more than one.
+ * <p>Every request is checked whole before anything is applied (path, method, query parameters,
+ * body fields and their types, then the state it would change), so a refused request changes
+ * nothing. Statuses: 400 for a bad request, 404 for no such thing, 405 for a method the path does
+ * not take, 409 for a request that conflicts with the target's state; 500 only for a defect of the
+ * target itself, logged with its stack trace. A LUN request names a target with {@code ?target=IQN}
+ * when the server has more than one.
  */
 public final class AdminApi {
+    private static final Logger log = LoggerFactory.getLogger(AdminApi.class);
+
     /** A JSON answer: HTTP status and body (empty for 204). */
     public record Response(int status, String body, String contentType) {
         public Response(int status, String body) {
@@ -49,6 +47,9 @@ public final class AdminApi {
 
     /** Prometheus' text exposition format. */
     static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+
+    /** The highest LUN number (SAM-5 flat space addressing, 14 bits). */
+    static final int MAX_LUN = 16383;
 
     private final IscsiTargetServer server;
     private final LunFactory lunFactory;
@@ -65,107 +66,162 @@ public final class AdminApi {
     public Response handle(
             String method, String path, Map<String, List<String>> query, String body) {
         try {
-            return route(method, stripSlash(path), query, body == null ? "" : body);
+            return route(method, path, query, body == null ? "" : body);
         } catch (ApiException e) {
             return error(e.status(), e.getMessage());
-        } catch (IllegalArgumentException e) {
-            return error(400, e.getMessage());
-        } catch (SenseException e) {
-            return error(409, e.sense().toString());
-        } catch (IOException e) {
-            return error(500, "I/O error: " + e.getMessage());
+        } catch (RuntimeException e) {
+            log.error("admin API: {} {} failed", method, path, e);
+            return error(
+                    500,
+                    "internal error of the target ("
+                            + e.getClass().getSimpleName()
+                            + ": "
+                            + e.getMessage()
+                            + "); the target's log has the details");
         }
     }
 
-    private static String stripSlash(String p) {
-        return p.length() > 1 && p.endsWith("/") ? p.substring(0, p.length() - 1) : p;
+    /** A request matched to its operation, with the value of the path's variable segment. */
+    private record Call(Endpoint endpoint, String id, QueryParameters query, String body) {}
+
+    private Response route(
+            String method, String path, Map<String, List<String>> query, String body) {
+        return dispatch(match(method, path, query, body));
     }
 
-    private Response route(String method, String path, Map<String, List<String>> query, String body)
-            throws IOException {
-        if (path.equals("/metrics")) {
-            // Prometheus scrapes /metrics by convention (outside /api/v1/)
-            if (!method.equals("GET")) {
-                throw new ApiException(405, method + " is not allowed on /metrics; use GET");
+    private Call match(String method, String path, Map<String, List<String>> query, String body) {
+        String clean =
+                path.equals("/api/v1")
+                        ? Endpoints.BASE
+                        : path.length() > 1 && path.endsWith("/") && !path.equals(Endpoints.BASE)
+                                ? path.substring(0, path.length() - 1)
+                                : path;
+        for (Endpoint candidate : Endpoints.ALL) {
+            String id = variable(candidate.path(), clean);
+            if (id == null) {
+                continue;
             }
-            return new Response(200, metrics.scrape(), PROMETHEUS_TEXT);
+            Endpoint e = Endpoints.find(method, candidate.path());
+            if (e == null) {
+                throw new ApiException(
+                        405,
+                        method
+                                + " is not allowed on "
+                                + candidate.path()
+                                + "; use "
+                                + Endpoints.methodsOn(candidate.path()));
+            }
+            return new Call(e, id.isEmpty() ? null : id, QueryParameters.check(e, query), body);
         }
-        String[] parts = path.split("/");
-        if (parts.length < 4 || !parts[1].equals("api") || !parts[2].equals("v1")) {
-            throw ApiException.notFound(
-                    "no such resource "
-                            + path
-                            + "; the API lives under /api/v1/ "
-                            + "(faults, events, luns, sessions)");
+        throw ApiException.notFound(
+                "no such resource "
+                        + path
+                        + "; GET "
+                        + Endpoints.BASE
+                        + " lists the operations ("
+                        + Endpoints.paths()
+                        + ")");
+    }
+
+    /**
+     * The variable segment's value when {@code path} matches {@code pattern} ("" if it has none),
+     * else null.
+     */
+    private static String variable(String pattern, String path) {
+        int open = pattern.indexOf('{');
+        if (open < 0) {
+            return pattern.equals(path) ? "" : null;
         }
-        String resource = parts[3];
-        String id = parts.length > 4 ? parts[4] : null;
-        if (parts.length > 5) {
-            throw ApiException.notFound("no such resource " + path);
+        String prefix = pattern.substring(0, open);
+        if (!path.startsWith(prefix) || path.length() == prefix.length()) {
+            return null;
         }
-        return switch (resource) {
-            case "faults" -> faults(method, id, body);
-            case "events" -> only(method, "GET", id, () -> events(query));
-            case "luns" -> luns(method, id, query, body);
-            case "sessions" -> only(method, "GET", id, this::sessions);
-            default ->
-                    throw ApiException.notFound(
-                            "no such resource '"
-                                    + resource
-                                    + "'; use faults, events, luns or sessions");
+        String rest = path.substring(prefix.length());
+        return rest.contains("/") ? null : rest;
+    }
+
+    private Response dispatch(Call c) {
+        String path = c.endpoint().path();
+        String op =
+                c.endpoint().method()
+                        + " "
+                        + (path.startsWith(Endpoints.BASE)
+                                ? path.substring(Endpoints.BASE.length())
+                                : path);
+        return switch (op) {
+            case "GET " -> index();
+            case "GET faults" -> faults();
+            case "POST faults" -> addFault(RequestBody.parse(c.endpoint(), c.body()));
+            case "DELETE faults" -> clearFaults();
+            case "DELETE faults/{id}" -> removeFault(c.id());
+            case "GET events" -> events(c.query());
+            case "GET luns" -> luns(target(c.query()));
+            case "GET luns/{lun}" -> ok(200, lun(existing(target(c.query()), c.id())));
+            case "POST luns" ->
+                    addLun(target(c.query()), RequestBody.parse(c.endpoint(), c.body()));
+            case "PATCH luns/{lun}" -> changeLun(target(c.query()), c.id(), c.endpoint(), c.body());
+            case "DELETE luns/{lun}" -> removeLun(target(c.query()), c.id());
+            case "GET sessions" -> sessions();
+            case "GET /metrics" -> new Response(200, metrics.scrape(), PROMETHEUS_TEXT);
+            default -> throw new IllegalStateException("no handler for " + c.endpoint());
         };
     }
 
-    private interface Action {
-        Response run() throws IOException;
-    }
+    // ---- the index ----
 
-    private static Response only(String method, String allowed, String id, Action a)
-            throws IOException {
-        if (id != null) {
-            throw ApiException.notFound("this resource has no sub-resources");
+    private Response index() {
+        ArrayNode a = json.createArrayNode();
+        for (Endpoint e : Endpoints.ALL) {
+            ObjectNode n = a.addObject();
+            n.put("method", e.method());
+            n.put("path", e.path());
+            n.put("description", e.description());
+            if (!e.query().isEmpty()) {
+                ArrayNode q = n.putArray("query");
+                e.query().forEach(q::add);
+            }
+            if (!e.body().isEmpty()) {
+                ArrayNode fields = n.putArray("body");
+                for (Endpoint.Field f : e.body()) {
+                    ObjectNode fn = fields.addObject();
+                    fn.put("name", f.name());
+                    fn.put("type", f.type().name().toLowerCase(Locale.ROOT));
+                    fn.put("required", f.required());
+                    fn.put("description", f.description());
+                }
+            }
         }
-        if (!method.equals(allowed)) {
-            throw new ApiException(405, method + " is not allowed here; use " + allowed);
-        }
-        return a.run();
+        return ok(200, a);
     }
 
     // ---- faults ----
 
-    private Response faults(String method, String id, String body) {
-        switch (method) {
-            case "GET" -> {
-                ArrayNode a = json.createArrayNode();
-                server.faults().list().forEach(r -> a.add(rule(r)));
-                return ok(200, a);
-            }
-            case "POST" -> {
-                if (id != null) {
-                    throw new ApiException(405, "POST goes to /api/v1/faults");
-                }
-                String spec =
-                        text(
-                                body(body),
-                                "rule",
-                                "the fault rule, e.g. {\"rule\":\"medium-error,lun=0\"}");
-                return ok(201, rule(server.faults().add(spec)));
-            }
-            case "DELETE" -> {
-                if (id == null) {
-                    server.faults().clear();
-                    return new Response(204, "");
-                }
-                if (!server.faults().remove(number(id, "fault rule id"))) {
-                    throw ApiException.notFound(
-                            "no fault rule " + id + "; GET /api/v1/faults lists them");
-                }
-                return new Response(204, "");
-            }
-            default ->
-                    throw new ApiException(
-                            405, method + " is not allowed on faults; use GET, POST or DELETE");
+    private Response faults() {
+        ArrayNode a = json.createArrayNode();
+        server.faults().list().forEach(r -> a.add(rule(r)));
+        return ok(200, a);
+    }
+
+    private Response addFault(RequestBody req) {
+        try {
+            return ok(201, rule(server.faults().add(req.string("rule"))));
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("rule '" + req.string("rule") + "': " + e.getMessage());
         }
+    }
+
+    private Response clearFaults() {
+        server.faults().clear();
+        return new Response(204, "");
+    }
+
+    private Response removeFault(String id) {
+        int n = (int) QueryParameters.number("fault rule id", id, 1, Integer.MAX_VALUE);
+        if (!server.faults().remove(n)) {
+            throw ApiException.notFound(
+                    "no fault rule " + id + " (GET " + Endpoints.BASE + "faults lists them)");
+        }
+        return new Response(204, "");
     }
 
     private ObjectNode rule(FaultRule r) {
@@ -180,9 +236,9 @@ public final class AdminApi {
 
     // ---- events ----
 
-    private Response events(Map<String, List<String>> query) {
+    private Response events(QueryParameters q) {
         Predicate<EventLog.Event> filter = e -> true;
-        String type = param(query, "type");
+        String type = q.text("type");
         if (type != null) {
             EventLog.Type t;
             try {
@@ -193,27 +249,24 @@ public final class AdminApi {
             }
             filter = filter.and(e -> e.type() == t);
         }
-        String lun = param(query, "lun");
+        Long lun = q.number("lun", 0, MAX_LUN);
         if (lun != null) {
-            int l = number(lun, "lun");
-            filter = filter.and(e -> e.lun() == l);
+            filter = filter.and(e -> e.lun() == lun);
         }
-        String opcode = param(query, "opcode");
+        Long opcode = q.number("opcode", 0, 255);
         if (opcode != null) {
-            int op = number(opcode, "opcode");
-            filter = filter.and(e -> e.opcode() == op);
+            filter = filter.and(e -> e.opcode() == opcode);
         }
-        String initiator = param(query, "initiator");
+        String initiator = q.text("initiator");
         if (initiator != null) {
             filter = filter.and(e -> initiator.equals(e.initiator()));
         }
-        String since = param(query, "since");
+        Long since = q.number("since", 0, Long.MAX_VALUE);
         if (since != null) {
-            long s = number(since, "since");
-            filter = filter.and(e -> e.sequence() > s);
+            filter = filter.and(e -> e.sequence() > since);
         }
-        String limitText = param(query, "limit");
-        int limit = limitText == null ? 1000 : number(limitText, "limit");
+        Long limitGiven = q.number("limit", 0, Integer.MAX_VALUE); // 0: only the counts
+        int limit = limitGiven == null ? 1000 : limitGiven.intValue();
         List<EventLog.Event> found = server.events().events(filter);
         ObjectNode out = json.createObjectNode();
         out.put("recorded", server.events().recorded());
@@ -226,84 +279,73 @@ public final class AdminApi {
         return ok(200, out);
     }
 
-    private static void putIfKnown(ObjectNode n, String key, String value) {
-        if (value != null) {
-            n.put(key, value);
-        }
-    }
-
     // ---- LUNs ----
 
-    private Response luns(String method, String id, Map<String, List<String>> query, String body)
-            throws IOException {
-        IscsiTarget target = target(query);
+    private Response luns(IscsiTarget target) {
+        ArrayNode a = json.createArrayNode();
+        target.device().logicalUnits().forEach(lu -> a.add(lun(lu)));
+        return ok(200, a);
+    }
+
+    /**
+     * Adds a LUN; synchronized with the other LUN changes so two requests never take one number.
+     */
+    private synchronized Response addLun(IscsiTarget target, RequestBody req) {
         ScsiTargetDevice device = target.device();
-        switch (method) {
-            case "GET" -> {
-                if (id != null) {
-                    return ok(200, lun(existing(device, id)));
-                }
-                ArrayNode a = json.createArrayNode();
-                device.logicalUnits().forEach(lu -> a.add(lun(lu)));
-                return ok(200, a);
-            }
-            case "POST" -> {
-                if (id != null) {
-                    throw new ApiException(405, "POST goes to /api/v1/luns");
-                }
-                JsonNode req = body(body);
-                String spec = text(req, "spec", "the LUN spec, e.g. {\"spec\":\"ram:1G,thin\"}");
-                int number = req.has("lun") ? req.get("lun").asInt(-1) : nextFreeLun(device);
-                if (number < 0 || number > 16383) {
-                    throw ApiException.badRequest("lun must be 0 to 16383");
-                }
-                if (device.logicalUnit(number) != null) {
-                    throw new ApiException(
-                            409,
-                            "LUN " + number + " exists; DELETE it first or pick another number");
-                }
-                LogicalUnit lu = lunFactory.create(number, target.name(), spec);
-                device.addLogicalUnit(lu);
-                return ok(201, lun(lu));
-            }
-            case "PATCH" -> {
-                LogicalUnit lu = existing(device, id);
-                JsonNode req = body(body);
-                if (req.has("size")) {
-                    lu.resize(Sizes.parse(req.get("size").asText()));
-                }
-                if (req.has("readOnly")) {
-                    if (!req.get("readOnly").isBoolean()) {
-                        throw ApiException.badRequest("readOnly must be true or false");
-                    }
-                    lu.setReadOnly(req.get("readOnly").asBoolean());
-                }
-                if (req.has("medium")) {
-                    String m = req.get("medium").asText();
-                    if (!lu.removable()) {
-                        throw new ApiException(
-                                409, "LUN " + id + " is not removable (create it with ,removable)");
-                    }
-                    if (!m.equals("eject") && !m.equals("load")) {
-                        throw ApiException.badRequest("medium must be \"eject\" or \"load\"");
-                    }
-                    lu.medium().loadOrEject(null, m.equals("load"));
-                }
-                if (!req.has("size") && !req.has("readOnly") && !req.has("medium")) {
-                    throw ApiException.badRequest(
-                            "give size, readOnly or medium, e.g. {\"size\":\"2G\"}");
-                }
-                return ok(200, lun(lu));
-            }
-            case "DELETE" -> {
-                existing(device, id);
-                device.removeLogicalUnit(number(id, "LUN"));
-                return new Response(204, "");
-            }
-            default ->
-                    throw new ApiException(
-                            405,
-                            method + " is not allowed on luns; use GET, POST, PATCH or DELETE");
+        String spec = req.string("spec");
+        LunSpec parsed;
+        try {
+            parsed = LunSpec.parse(spec).requireUsable();
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
+        int number = req.has("lun") ? req.integer("lun") : nextFreeLun(device);
+        if (number < 0 || number > MAX_LUN) {
+            throw ApiException.badRequest(
+                    "field 'lun' must be from 0 to " + MAX_LUN + ", not " + number);
+        }
+        if (device.logicalUnit(number) != null) {
+            throw new ApiException(
+                    409, "LUN " + number + " exists; remove it first or pick another number");
+        }
+        Path created = parsed.fileToCreate();
+        LogicalUnit lu;
+        try {
+            lu = lunFactory.create(number, target.name(), spec);
+        } catch (IOException | IllegalArgumentException e) {
+            deleteQuietly(created);
+            throw ApiException.badRequest("spec '" + spec + "': " + e.getMessage());
+        }
+        device.addLogicalUnit(lu);
+        return ok(201, lun(lu));
+    }
+
+    private synchronized Response changeLun(
+            IscsiTarget target, String id, Endpoint endpoint, String body) {
+        LogicalUnit lu = existing(target, id);
+        LunChange.of(lu, RequestBody.parse(endpoint, body)).apply();
+        return ok(200, lun(lu));
+    }
+
+    private synchronized Response removeLun(IscsiTarget target, String id) {
+        LogicalUnit lu = existing(target, id);
+        try {
+            target.device().removeLogicalUnit(lu.lun());
+        } catch (IOException e) {
+            // the unit is gone from the target; only closing its store failed
+            log.warn("LUN {} removed, but closing its store failed: {}", lu.lun(), e.getMessage());
+        }
+        return new Response(204, "");
+    }
+
+    private static void deleteQuietly(Path file) {
+        if (file == null) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            log.warn("could not remove {} after a refused LUN: {}", file, e.getMessage());
         }
     }
 
@@ -315,13 +357,17 @@ public final class AdminApi {
         return n;
     }
 
-    private IscsiTarget target(Map<String, List<String>> query) {
-        String name = param(query, "target");
+    private IscsiTarget target(QueryParameters q) {
+        String name = q.text("target");
         List<IscsiTarget> all = server.targets();
         if (name != null) {
             IscsiTarget t = server.target(name);
             if (t == null) {
-                throw ApiException.notFound("no target " + name);
+                throw ApiException.notFound(
+                        "no target "
+                                + name
+                                + "; this server has "
+                                + all.stream().map(IscsiTarget::name).toList());
             }
             return t;
         }
@@ -332,13 +378,18 @@ public final class AdminApi {
         return all.get(0);
     }
 
-    private static LogicalUnit existing(ScsiTargetDevice device, String id) {
-        if (id == null) {
-            throw ApiException.badRequest("name the LUN: /api/v1/luns/N");
-        }
-        LogicalUnit lu = device.logicalUnit(number(id, "LUN"));
+    private static LogicalUnit existing(IscsiTarget target, String id) {
+        int n = (int) QueryParameters.number("LUN", id, 0, MAX_LUN);
+        LogicalUnit lu = target.device().logicalUnit(n);
         if (lu == null) {
-            throw ApiException.notFound("no LUN " + id + "; GET /api/v1/luns lists them");
+            throw ApiException.notFound(
+                    "no LUN "
+                            + n
+                            + " in "
+                            + target.name()
+                            + " (GET "
+                            + Endpoints.BASE
+                            + "luns lists them)");
         }
         return lu;
     }
@@ -369,50 +420,16 @@ public final class AdminApi {
             n.put("tsih", s.tsih());
             n.put("initiator", s.initiatorName());
             n.put("isid", String.format("%012x", s.isid()));
-            putIfKnown(n, "target", s.targetName());
+            if (s.targetName() != null) {
+                n.put("target", s.targetName());
+            }
             n.put("portal", s.portal());
             n.put("discovery", s.discovery());
         }
         return ok(200, a);
     }
 
-    // ---- helpers ----
-
-    private JsonNode body(String body) {
-        if (body.isBlank()) {
-            throw ApiException.badRequest("this request needs a JSON body");
-        }
-        try {
-            JsonNode n = json.readTree(body);
-            if (!n.isObject()) {
-                throw ApiException.badRequest("the body must be a JSON object");
-            }
-            return n;
-        } catch (JsonProcessingException e) {
-            throw ApiException.badRequest("the body is not valid JSON: " + e.getOriginalMessage());
-        }
-    }
-
-    private static String text(JsonNode n, String field, String what) {
-        JsonNode v = n.get(field);
-        if (v == null || !v.isTextual() || v.asText().isBlank()) {
-            throw ApiException.badRequest("missing \"" + field + "\": " + what);
-        }
-        return v.asText();
-    }
-
-    private static String param(Map<String, List<String>> query, String key) {
-        List<String> v = query.get(key);
-        return v == null || v.isEmpty() ? null : v.get(0);
-    }
-
-    private static int number(String text, String what) {
-        try {
-            return Integer.decode(text);
-        } catch (NumberFormatException e) {
-            throw ApiException.badRequest(what + " '" + text + "' is not a number");
-        }
-    }
+    // ---- answers ----
 
     private Response ok(int status, JsonNode body) {
         try {

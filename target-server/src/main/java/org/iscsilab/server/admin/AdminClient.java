@@ -23,16 +23,24 @@ import org.iscsilab.core.fault.EventLog;
  * JDK's HTTP client; errors carry the API's own message.
  */
 public final class AdminClient {
-    public static final int DEFAULT_PORT = 9260;
-    public static final String DEFAULT_ADDRESS = "127.0.0.1:" + DEFAULT_PORT;
+    public static final int DEFAULT_PORT = AdminAddress.DEFAULT_PORT;
+    public static final String DEFAULT_ADDRESS = AdminAddress.DEFAULT.toString();
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** A failed request: the API's message, ready to print. */
+    /** A failed request: the API's message, ready to print, and its HTTP status (0: no answer). */
     public static final class AdminException extends IllegalArgumentException {
         private static final long serialVersionUID = 1L;
 
-        public AdminException(String message) {
+        private final int status;
+
+        public AdminException(int status, String message) {
             super(message);
+            this.status = status;
+        }
+
+        /** The HTTP status of the refusal, or 0 when the API did not answer. */
+        public int status() {
+            return status;
         }
     }
 
@@ -40,8 +48,16 @@ public final class AdminClient {
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
+    /**
+     * A client of the API at HOST, HOST:PORT or the URL the target prints (see {@link
+     * AdminAddress}).
+     */
     public AdminClient(String address) {
-        this.base = "http://" + address + "/api/v1/";
+        this(AdminAddress.parse(address));
+    }
+
+    public AdminClient(AdminAddress address) {
+        this.base = address.baseUrl();
     }
 
     /** Sends the request; returns the body, or throws with the API's error message. */
@@ -61,13 +77,25 @@ public final class AdminClient {
             r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
         } catch (ConnectException e) {
             throw new AdminException(
-                    "no admin API at " + base + " (is `iscsilab target` running? see --admin)");
+                    0,
+                    "no admin API at "
+                            + base
+                            + " (is `iscsilab target` running? give its address with --admin or "
+                            + AdminAddress.ENVIRONMENT
+                            + ")");
+        } catch (IOException e) {
+            throw new AdminException(
+                    0,
+                    "no answer from the admin API at "
+                            + base
+                            + ": "
+                            + (e.getMessage() == null ? "the connection failed" : e.getMessage()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
         }
         if (r.statusCode() >= 400) {
-            throw new AdminException(errorMessage(r.body(), r.statusCode()));
+            throw new AdminException(r.statusCode(), errorMessage(r.body(), r.statusCode()));
         }
         return r.body();
     }

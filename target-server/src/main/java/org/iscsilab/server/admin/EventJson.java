@@ -52,6 +52,32 @@ public final class EventJson {
                 text(n, "detail"));
     }
 
+    /** The event's time as the API writes it (ISO-8601, UTC). */
+    public static String time(EventLog.Event e) {
+        return Instant.ofEpochMilli(e.timeMillis()).toString();
+    }
+
+    /** What happened, in one line: "0x28 LBA 0+8 GOOD", "fault #1 busy", "response 0". */
+    public static String summary(EventLog.Event e) {
+        StringBuilder sb = new StringBuilder();
+        if (e.opcode() >= 0) {
+            sb.append(String.format("0x%02x", e.opcode()));
+        }
+        if (e.lba() >= 0) {
+            sb.append(sb.length() == 0 ? "" : " ")
+                    .append("LBA ")
+                    .append(e.lba())
+                    .append('+')
+                    .append(e.blocks());
+        }
+        for (String part : new String[] {e.status(), e.detail()}) {
+            if (part != null && !part.isEmpty()) {
+                sb.append(sb.length() == 0 ? "" : " ").append(part);
+            }
+        }
+        return sb.length() == 0 ? "-" : sb.toString();
+    }
+
     private static void putIfKnown(ObjectNode n, String key, String value) {
         if (value != null) {
             n.put(key, value);
