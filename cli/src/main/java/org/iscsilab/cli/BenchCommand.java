@@ -2,10 +2,12 @@ package org.iscsilab.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import org.iscsilab.cli.bench.BenchResult;
 import org.iscsilab.cli.bench.BenchSpec;
 import org.iscsilab.cli.bench.LoadGenerator;
@@ -15,7 +17,10 @@ import org.iscsilab.core.store.Sizes;
 import org.iscsilab.iscsi.initiator.IscsiUrl;
 import org.iscsilab.server.EmbeddedTarget;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code iscsilab bench}: drives a target with the Java initiator (like fio or iscsi-perf) and
@@ -94,8 +99,58 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the result as JSON.")
     Path json;
 
+    @Spec CommandSpec command;
+
+    /** Checks every option before the run; an error names the option and the value. */
+    private void validate() {
+        if (target != null) {
+            check("--target", target, IscsiUrl::parse);
+        }
+        check("--lun", lunSpec, v -> LunSpec.parse(v).requireUsable());
+        check("--workload", workload, Workload::parse);
+        long bs;
+        try {
+            bs = Sizes.parse(blockSize);
+        } catch (IllegalArgumentException e) {
+            throw bad("--bs", blockSize, e.getMessage());
+        }
+        if (bs < 512 || bs % 512 != 0 || bs > 64L << 20) {
+            throw bad("--bs", blockSize, "give a multiple of 512 bytes up to 64m, e.g. 4k");
+        }
+        if (depth < 1 || depth > 128) {
+            throw bad("--depth", depth, "give 1 to 128 (the target's command window)");
+        }
+        if (sessions < 1) {
+            throw bad("--sessions", sessions, "give 1 or more");
+        }
+        if (!(seconds > 0)) {
+            throw bad("--duration", seconds, "give more than 0 seconds");
+        }
+        if (!(ramp >= 0)) {
+            throw bad("--ramp", ramp, "give 0 or more seconds");
+        }
+        if (mix < 0 || mix > 100) {
+            throw bad("--mix", mix, "give a percentage from 0 to 100");
+        }
+        if (json != null) {
+            Path dir = json.toAbsolutePath().getParent();
+            if (dir != null && !Files.isDirectory(dir)) {
+                throw bad("--json", json, "directory " + dir + " does not exist");
+            }
+        }
+    }
+
+    private <T> void check(String option, String value, Function<String, T> rule) {
+        OptionChecks.check(command, option, value, rule);
+    }
+
+    private ParameterException bad(String option, Object value, String why) {
+        return OptionChecks.bad(command, option, value, why);
+    }
+
     @Override
     public Integer call() throws Exception {
+        validate();
         BenchSpec spec =
                 new BenchSpec(
                         Workload.parse(workload),

@@ -61,6 +61,13 @@ final class CliErrors implements IParameterExceptionHandler, IExecutionException
         return exitCode(e);
     }
 
+    /** The API's own pointers, said as the command line says them. */
+    private static String forTheCommandLine(String apiMessage) {
+        return apiMessage
+                .replace("GET /api/v1/faults", "iscsilab fault list")
+                .replace("GET /api/v1/luns", "iscsilab lun list");
+    }
+
     static int exitCode(Throwable e) {
         if (e instanceof AdminException a) {
             return a.status() == 400 ? USAGE : FAILED;
@@ -77,7 +84,7 @@ final class CliErrors implements IParameterExceptionHandler, IExecutionException
         while (t.getMessage() == null && t.getCause() != null) {
             t = t.getCause();
         }
-        String m = t.getMessage();
+        String m = t instanceof AdminException ? forTheCommandLine(t.getMessage()) : t.getMessage();
         if (t instanceof UnresolvedAddressException || t instanceof UnknownHostException) {
             return "cannot resolve the host" + (m == null ? "" : " " + m);
         }

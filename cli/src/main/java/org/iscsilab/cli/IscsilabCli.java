@@ -70,6 +70,7 @@ public final class IscsilabCli {
         CliErrors errors = new CliErrors(stackTraces);
         cli.setParameterExceptionHandler(errors);
         cli.setExecutionExceptionHandler(errors);
+        cli.setCaseInsensitiveEnumValuesAllowed(true);
         configure(cli);
         return cli;
     }

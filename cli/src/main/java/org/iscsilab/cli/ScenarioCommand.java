@@ -2,11 +2,13 @@ package org.iscsilab.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import org.iscsilab.guest.GuestImage;
 import org.iscsilab.guest.GuestScenario;
 import org.iscsilab.guest.GuestScenarioRunner;
@@ -17,8 +19,11 @@ import org.iscsilab.host.scenario.Scenario;
 import org.iscsilab.host.scenario.ScenarioReport;
 import org.iscsilab.host.scenario.ScenarioRunner;
 import org.iscsilab.host.scenario.ScenarioTarget;
+import org.iscsilab.iscsi.initiator.IscsiUrl;
+import org.iscsilab.server.admin.AdminAddress;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 
 /**
@@ -113,8 +118,17 @@ public final class ScenarioCommand implements Callable<Integer> {
             description = "linux-vm only: print the guest's console as it runs.")
     boolean console;
 
+    @Option(
+            names = "--expect",
+            paramLabel = "OUTCOME",
+            description =
+                    "COMPLETED, HUNG or FAILED: exit 0 only when every scenario run ends so, else 1 "
+                            + "(without it: 0 unless an invariant broke).")
+    ScenarioReport.Outcome expect;
+
     @Override
     public Integer call() throws Exception {
+        validate();
         if (host.equals("linux-vm")) {
             return runOnLinux();
         }
@@ -169,7 +183,7 @@ public final class ScenarioCommand implements Callable<Integer> {
                     .writeValue(json.toFile(), reports);
             System.out.println("wrote " + json);
         }
-        return 0;
+        return verdict(reports, CliErrors.SUCCESS);
     }
 
     /** B, D and E on the Java host and on the real kernel, one table. */
@@ -220,7 +234,79 @@ public final class ScenarioCommand implements Callable<Integer> {
                     .writeValue(json.toFile(), all);
             System.out.println("wrote " + json);
         }
-        return 0;
+        return verdict(all(rows), CliErrors.SUCCESS);
+    }
+
+    /** Checks every option before a scenario runs; an error names the option and the value. */
+    private void validate() {
+        check("--policy", policy, Policy::parse);
+        if (limitMillis < 1) {
+            throw bad("--limit", limitMillis, "give 1 or more milliseconds");
+        }
+        if (!List.of("java", "linux-vm", "both").contains(host)) {
+            throw bad("--host", host, "use java, linux-vm or both");
+        }
+        if (!GuestImage.SERIES.contains(kernel)) {
+            throw bad("--kernel", kernel, "use one of " + GuestImage.SERIES);
+        }
+        if (stallSeconds < 1) {
+            throw bad("--stall", stallSeconds, "give 1 or more seconds");
+        }
+        if (json != null) {
+            Path dir = json.toAbsolutePath().getParent();
+            if (dir != null && !Files.isDirectory(dir)) {
+                throw bad("--json", json, "directory " + dir + " does not exist");
+            }
+        }
+        if (targetUrl != null) {
+            check("--target", targetUrl, IscsiUrl::parse);
+        }
+        check("--admin", admin, AdminAddress::parse);
+        if (expect != null
+                && (name.equalsIgnoreCase("C") || name.equalsIgnoreCase("C-block-remove-race"))) {
+            throw bad("--expect", expect, "C explores orderings and has no single outcome");
+        }
+    }
+
+    private <T> void check(String option, String value, Function<String, T> rule) {
+        OptionChecks.check(spec, option, value, rule);
+    }
+
+    private ParameterException bad(String option, Object value, String why) {
+        return OptionChecks.bad(spec, option, value, why);
+    }
+
+    /**
+     * The exit code: with --expect, 0 when every run ended with that outcome, else 1; without it,
+     * {@code withoutExpectation}.
+     */
+    private int verdict(List<ScenarioReport> reports, int withoutExpectation) {
+        if (expect == null) {
+            return withoutExpectation;
+        }
+        List<String> other =
+                reports.stream()
+                        .filter(r -> r.outcome() != expect)
+                        .map(r -> r.scenario() + " under " + r.policy() + ": " + r.outcome())
+                        .toList();
+        if (other.isEmpty()) {
+            return CliErrors.SUCCESS;
+        }
+        spec.commandLine()
+                .getErr()
+                .println(
+                        "iscsilab scenario: expected "
+                                + expect
+                                + ", but "
+                                + String.join("; ", other));
+        spec.commandLine().getErr().flush();
+        return CliErrors.FAILED;
+    }
+
+    private static List<ScenarioReport> all(List<ScenarioReport[]> rows) {
+        List<ScenarioReport> all = new ArrayList<>();
+        rows.forEach(r -> all.addAll(List.of(r)));
+        return all;
     }
 
     private static String cell(ScenarioReport r) {
@@ -275,7 +361,11 @@ public final class ScenarioCommand implements Callable<Integer> {
                     .writeValue(json.toFile(), reports);
             System.out.println("wrote " + json);
         }
-        return reports.stream().allMatch(r -> r.violations().isEmpty()) ? 0 : 1;
+        return verdict(
+                reports,
+                reports.stream().allMatch(r -> r.violations().isEmpty())
+                        ? CliErrors.SUCCESS
+                        : CliErrors.FAILED);
     }
 
     private ScenarioReport run(ScenarioRunner runner, Scenario s, Policy p) throws Exception {

@@ -31,6 +31,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.TypeConversionException;
 
 /** {@code iscsilab target}: runs an iSCSI target until interrupted. */
 @Command(
@@ -208,7 +209,11 @@ public final class TargetCommand implements Callable<Integer> {
     static final class LogLevelConverter implements ITypeConverter<LogLevel> {
         @Override
         public LogLevel convert(String value) {
-            return LogLevel.parse(value);
+            try {
+                return LogLevel.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
         }
     }
 

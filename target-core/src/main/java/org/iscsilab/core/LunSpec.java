@@ -157,7 +157,7 @@ public record LunSpec(String kind, Path path, long size, UnitFormat format) {
             }
         }
         if (problem != null) {
-            throw new IllegalArgumentException("LUN 'file:" + path + "': " + problem);
+            throw new IllegalArgumentException(problem);
         }
         return this;
     }

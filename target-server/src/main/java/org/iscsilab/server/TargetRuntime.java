@@ -125,7 +125,13 @@ public final class TargetRuntime implements AutoCloseable {
         for (TargetConfig.Node n : cfg.targets()) {
             IscsiNames.validate(n.iqn());
             for (String l : n.luns()) {
-                specs.add(LunSpec.parse(l).requireUsable());
+                LunSpec spec = LunSpec.parse(l);
+                try {
+                    spec.requireUsable();
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("LUN '" + l + "': " + e.getMessage());
+                }
+                specs.add(spec);
             }
         }
         ExecutorService io =

@@ -228,28 +228,32 @@ public final class IscsiTargetServer implements TargetPortal, AutoCloseable {
      * address becomes the host's interface addresses.
      */
     public List<InetSocketAddress> reachableAddresses() {
-        List<InetSocketAddress> shown = advertised.isEmpty() ? bound : advertised;
         List<InetSocketAddress> out = new ArrayList<>();
-        for (int i = 0; i < shown.size(); i++) {
-            InetSocketAddress a = shown.get(i);
-            if (a.getPort() == 0 && !bound.isEmpty()) {
+        for (int i = 0; i < bound.size(); i++) {
+            InetSocketAddress at = bound.get(i);
+            InetSocketAddress configured = portals.get(Math.min(i, portals.size() - 1));
+            if (!advertised.isEmpty()) {
+                InetSocketAddress a = advertised.get(Math.min(i, advertised.size() - 1));
                 // port 0 advertises the port the matching portal is bound to (an ephemeral one,
                 // say)
-                a =
-                        InetSocketAddress.createUnresolved(
-                                a.getHostString(),
-                                bound.get(Math.min(i, bound.size() - 1)).getPort());
-            }
-            if (a.isUnresolved() && isWildcard(a.getHostString())) {
-                a = new InetSocketAddress(a.getHostString(), a.getPort());
-            }
-            for (InetSocketAddress r : WildcardPortal.reachable(a)) {
-                if (!out.contains(r)) {
-                    out.add(r);
+                int port = a.getPort() == 0 ? at.getPort() : a.getPort();
+                if (!isWildcard(a.getHostString())) {
+                    add(out, InetSocketAddress.createUnresolved(a.getHostString(), port));
+                    continue;
                 }
+                at = new InetSocketAddress(at.getAddress(), port);
+            }
+            for (InetSocketAddress r : WildcardPortal.reachable(configured, at)) {
+                add(out, r);
             }
         }
         return out;
+    }
+
+    private static void add(List<InetSocketAddress> out, InetSocketAddress a) {
+        if (!out.contains(a)) {
+            out.add(a);
+        }
     }
 
     private static boolean isWildcard(String host) {

@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -18,9 +19,14 @@ import java.util.List;
 final class WildcardPortal {
     private WildcardPortal() {}
 
-    /** The reachable addresses of {@code bound}, or {@code bound} itself when it is no wildcard. */
-    static List<InetSocketAddress> reachable(InetSocketAddress bound) {
-        InetAddress a = bound.getAddress();
+    /**
+     * The reachable addresses of a portal configured as {@code configured} and bound to {@code
+     * bound}: the interface addresses when it is a wildcard (IPv4 ones only for 0.0.0.0), else
+     * {@code bound} itself.
+     */
+    static List<InetSocketAddress> reachable(
+            InetSocketAddress configured, InetSocketAddress bound) {
+        InetAddress a = configured.getAddress();
         if (a == null || !a.isAnyLocalAddress()) {
             return List.of(bound);
         }
@@ -36,11 +42,14 @@ final class WildcardPortal {
                     if (ip.isLinkLocalAddress() || ipv4Only && !(ip instanceof Inet4Address)) {
                         continue;
                     }
-                    InetSocketAddress at = new InetSocketAddress(ip, bound.getPort());
+                    // without the scope: "%eth0" means nothing to the initiator's host
+                    InetSocketAddress at =
+                            new InetSocketAddress(
+                                    InetAddress.getByAddress(ip.getAddress()), bound.getPort());
                     (ip.isLoopbackAddress() ? loopback : out).add(at);
                 }
             }
-        } catch (SocketException e) {
+        } catch (SocketException | UnknownHostException e) {
             return List.of(
                     new InetSocketAddress(InetAddress.getLoopbackAddress(), bound.getPort()));
         }

@@ -295,9 +295,14 @@ public final class AdminApi {
         String spec = req.string("spec");
         LunSpec parsed;
         try {
-            parsed = LunSpec.parse(spec).requireUsable();
+            parsed = LunSpec.parse(spec);
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest(e.getMessage());
+        }
+        try {
+            parsed.requireUsable();
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("spec '" + spec + "': " + e.getMessage());
         }
         int number = req.has("lun") ? req.integer("lun") : nextFreeLun(device);
         if (number < 0 || number > MAX_LUN) {

@@ -4,16 +4,21 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.IOException;
+import java.lang.reflect.RecordComponent;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.iscsilab.core.LunSpec;
 import org.iscsilab.core.fault.FaultSpec;
 import org.iscsilab.iscsi.fault.IscsiFaultActions;
@@ -54,6 +59,11 @@ public final class ConfigFile {
     /** Parses YAML text; {@code env} resolves ${NAME}. */
     public static TargetConfig parse(String name, String text, Function<String, String> env) {
         String expanded = expand(name, text, env);
+        if (expanded.lines().allMatch(l -> l.isBlank() || l.strip().startsWith("#"))) {
+            throw new ConfigException(
+                    name
+                            + ": the file is empty; it holds portals, admin, targets and more (docs/target.md)");
+        }
         try {
             TargetConfig c = YAML.readValue(expanded, TargetConfig.class);
             if (c == null) {
@@ -78,6 +88,15 @@ public final class ConfigFile {
                                     .map(String::valueOf)
                                     .sorted()
                                     .toList());
+        } catch (MismatchedInputException e) {
+            String field = path(e.getPath());
+            throw new ConfigException(
+                    where(name, e.getLocation())
+                            + (field.isEmpty() ? "the document" : field)
+                            + ": expected "
+                            + expected(e.getTargetType())
+                            + ", not "
+                            + found(e.getOriginalMessage()));
         } catch (JsonMappingException e) {
             String field = path(e.getPath());
             throw new ConfigException(
@@ -91,6 +110,60 @@ public final class ConfigFile {
             throw new ConfigException(
                     where(name, e.getLocation()) + "not valid YAML: " + e.getOriginalMessage());
         }
+    }
+
+    /** What a field of this type takes, in the file's words. */
+    private static String expected(Class<?> type) {
+        if (type == null) {
+            return "another kind of value";
+        }
+        if (type == Integer.class
+                || type == int.class
+                || type == Long.class
+                || type == long.class) {
+            return "a whole number";
+        }
+        if (type == String.class) {
+            return "text";
+        }
+        if (type == Boolean.class || type == boolean.class) {
+            return "true or false";
+        }
+        if (List.class.isAssignableFrom(type)) {
+            return "a list";
+        }
+        if (Map.class.isAssignableFrom(type)) {
+            return "a mapping";
+        }
+        if (type.isRecord()) {
+            return "a mapping of "
+                    + Arrays.stream(type.getRecordComponents())
+                            .map(RecordComponent::getName)
+                            .collect(Collectors.joining(", "));
+        }
+        return "a " + type.getSimpleName();
+    }
+
+    /** What the file had instead, from the parser's words. */
+    private static String found(String parserMessage) {
+        Matcher text = Pattern.compile("from String (\"[^\"]*\")").matcher(parserMessage);
+        if (text.find()) {
+            return "the text " + text.group(1);
+        }
+        if (parserMessage.contains("Number value")) {
+            Matcher n = Pattern.compile("Number value \\(([^)]*)\\)").matcher(parserMessage);
+            return n.find() ? "the number " + n.group(1) : "a number";
+        }
+        if (parserMessage.contains("Array value") || parserMessage.contains("START_ARRAY")) {
+            return "a list";
+        }
+        if (parserMessage.contains("Object value") || parserMessage.contains("START_OBJECT")) {
+            return "a mapping";
+        }
+        if (parserMessage.contains("Boolean value")) {
+            return "true or false";
+        }
+        return "what is there";
     }
 
     /**
@@ -138,8 +211,20 @@ public final class ConfigFile {
                         v -> FaultSpec.parse(v, IscsiFaultActions.ALL_LAYERS));
             }
         }
+        if (c.portals() != null && c.portals().isEmpty()) {
+            throw new ConfigException(
+                    name
+                            + ": portals is empty; list at least one, or leave portals out for "
+                            + TargetConfig.DEFAULT_PORTAL);
+        }
         if (c.targets() == null) {
             return;
+        }
+        if (c.targets().isEmpty()) {
+            throw new ConfigException(
+                    name
+                            + ": targets is empty; list at least one, or leave targets out for the default "
+                            + TargetConfig.DEFAULT_IQN);
         }
         for (int t = 0; t < c.targets().size(); t++) {
             TargetConfig.Node n = c.targets().get(t);

@@ -1,0 +1,66 @@
+package org.iscsilab.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.iscsilab.server.config.TargetConfig;
+import org.junit.jupiter.api.Test;
+
+/** What SendTargets reports (RFC 7143 §13.8): addresses an initiator can log in to. */
+class AdvertisedAddressesTest {
+    private static TargetRuntime start(String listen, String advertise) throws Exception {
+        TargetConfig cfg =
+                new TargetConfig(
+                                List.of(new TargetConfig.Portal(listen, advertise)),
+                                "off",
+                                0,
+                                null,
+                                null,
+                                null,
+                                null,
+                                List.of(
+                                        new TargetConfig.Node(
+                                                null,
+                                                null,
+                                                List.of("ram:1M"),
+                                                null,
+                                                null,
+                                                null,
+                                                null,
+                                                null,
+                                                null)))
+                        .withDefaults();
+        return TargetRuntime.start(cfg);
+    }
+
+    @Test
+    void anAdvertisedHostWithoutAPortTakesThePortOfItsPortal() throws Exception {
+        try (TargetRuntime t = start("127.0.0.1:0", "initiators-see-me.example")) {
+            int port = t.bound().get(0).getPort();
+            assertEquals(
+                    List.of("initiators-see-me.example:" + port + ",1"),
+                    t.server().targetAddresses());
+        }
+    }
+
+    @Test
+    void aWildcardPortalAdvertisesTheHostsAddressesNeverTheWildcard() throws Exception {
+        try (TargetRuntime t = start("0.0.0.0:0", null)) {
+            int port = t.bound().get(0).getPort();
+            List<String> shown = t.server().targetAddresses();
+            assertTrue(shown.contains("127.0.0.1:" + port + ",1"), shown.toString());
+            assertFalse(
+                    shown.stream()
+                            .anyMatch(
+                                    a ->
+                                            a.startsWith("0.0.0.0")
+                                                    || a.startsWith("[0:0:0:0:0:0:0:0]")
+                                                    || a.contains("%")),
+                    shown.toString());
+            assertEquals(
+                    shown.get(shown.size() - 1), "127.0.0.1:" + port + ",1", "loopback comes last");
+        }
+    }
+}
