@@ -1,6 +1,7 @@
 package org.iscsilab.cli;
 
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
@@ -8,6 +9,8 @@ import java.nio.channels.UnresolvedAddressException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
 import java.util.Locale;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import org.iscsilab.server.admin.AdminClient.AdminException;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
@@ -81,7 +84,12 @@ final class CliErrors implements IParameterExceptionHandler, IExecutionException
     /** What went wrong, in one line that never is empty nor a class name. */
     static String describe(Throwable e) {
         Throwable t = e;
-        while (t.getMessage() == null && t.getCause() != null) {
+        // wrappers whose message is only their cause's class and message
+        while (t.getCause() != null
+                && (t.getMessage() == null
+                        || t instanceof CompletionException
+                        || t instanceof ExecutionException
+                        || t instanceof UncheckedIOException)) {
             t = t.getCause();
         }
         String m = t instanceof AdminException ? forTheCommandLine(t.getMessage()) : t.getMessage();
@@ -96,6 +104,11 @@ final class CliErrors implements IParameterExceptionHandler, IExecutionException
         }
         if (t instanceof BindException || t instanceof ConnectException) {
             return m == null ? "the address is not available" : oneLine(m);
+        }
+        if (m != null) {
+            // the native transport's wording: "finishConnect(..) failed with error(-111):
+            // Connection refused"
+            m = m.replaceAll("\\w+\\(\\.\\.\\) failed with error\\(-?\\d+\\): ", "");
         }
         if (m == null || m.isBlank()) {
             return "failed (" + words(t.getClass().getSimpleName()) + ")";

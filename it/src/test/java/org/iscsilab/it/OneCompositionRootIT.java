@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,7 +40,7 @@ class OneCompositionRootIT {
     private static final String CONFIG =
             """
             portals:
-              - listen: 127.0.0.1:0
+              - listen: 127.0.0.1:PORT
             admin: "off"
             nopInterval: 0
             targets:
@@ -102,7 +104,12 @@ class OneCompositionRootIT {
     @Test
     void theCommandLineAndTheEmbeddedTargetGivenOneConfigAnswerAlike() throws Exception {
         Path config = dir.resolve("target.yaml");
-        Files.writeString(config, CONFIG);
+        // one fixed port for both, one after the other: a LUN's identity includes the portal
+        int fixedPort;
+        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            fixedPort = free.getLocalPort();
+        }
+        Files.writeString(config, CONFIG.replace("PORT", Integer.toString(fixedPort)));
         Map<String, Object> embedded;
         try (EmbeddedTarget t = EmbeddedTarget.start(ConfigFile.load(config))) {
             embedded = answers(t.address(), t.iqn());

@@ -237,7 +237,7 @@ public final class TargetRuntime implements AutoCloseable {
         ScsiTargetDevice device = new ScsiTargetDevice(n.iqn());
         devices.add(device); // closed with the runtime, also when a later step fails
         for (int i = 0; i < specs.size(); i++) {
-            device.addLogicalUnit(specs.get(i).create(i, n.iqn(), io));
+            device.addLogicalUnit(specs.get(i).create(i, identityScope(n.iqn()), io));
         }
         IscsiTarget node = new IscsiTarget(n.iqn(), n.alias(), device);
         if (n.chap() != null) {
@@ -253,6 +253,16 @@ public final class TargetRuntime implements AutoCloseable {
         node.access().allowNetworks(n.allowNetworks());
         n.lunMasks().forEach((iqn, visible) -> device.masking().restrict(iqn, Set.copyOf(visible)));
         server.addTarget(node);
+    }
+
+    /**
+     * What a LUN's serial number and NAA designator derive from besides its number: the target's
+     * name and the address of its first portal. Two targets of one name on one host are then never
+     * taken for paths to one disk (multipath matches LUNs by those identifiers, SPC-5 §7.7.6),
+     * while a target restarted on the same address keeps them.
+     */
+    private String identityScope(String iqn) {
+        return bound.isEmpty() ? iqn : iqn + "@" + HostPort.format(bound.get(0));
     }
 
     /** Starts the admin HTTP API (once) on this address; returns the bound address. */
@@ -275,7 +285,8 @@ public final class TargetRuntime implements AutoCloseable {
             api =
                     new AdminApi(
                             server,
-                            (lun, target, spec) -> LunSpec.parse(spec).create(lun, target, io),
+                            (lun, target, spec) ->
+                                    LunSpec.parse(spec).create(lun, identityScope(target), io),
                             registry);
         }
         return api;

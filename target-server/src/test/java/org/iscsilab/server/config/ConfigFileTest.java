@@ -3,6 +3,7 @@ package org.iscsilab.server.config;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
@@ -167,5 +168,31 @@ class ConfigFileTest {
         assertEquals(
                 "target.yaml line 1 (limits): session and connection limits must be at least 1",
                 error("limits: {maxSessions: 0}\n"));
+    }
+
+    @Test
+    void anEmptyFileSaysItIsEmpty() {
+        assertEquals(
+                "target.yaml: the file is empty; it holds portals, admin, targets and more (docs/target.md)",
+                error("# nothing yet\n\n"));
+    }
+
+    @Test
+    void anEmptyTargetListIsRefusedInsteadOfStartingTheDefaultTarget() {
+        assertTrue(error("targets: []\n").startsWith("target.yaml: targets is empty"));
+        assertTrue(error("portals: []\n").startsWith("target.yaml: portals is empty"));
+    }
+
+    @Test
+    void aValueOfTheWrongTypeSaysWhatTheFieldTakesNotTheLibrarysClassNames() {
+        assertEquals(
+                "target.yaml line 1: portals[0]: expected a mapping of listen, advertise, not the number 3",
+                error("portals: 3\n"));
+        assertEquals(
+                "target.yaml line 1: nopInterval: expected a whole number, not the text \"abc\"",
+                error("nopInterval: abc\n"));
+        assertEquals(
+                "target.yaml line 3: targets[0].luns[0]: expected text, not a mapping",
+                error("targets:\n  - iqn: iqn.2026-01.org.example:a\n    luns: {a: 1}\n"));
     }
 }
