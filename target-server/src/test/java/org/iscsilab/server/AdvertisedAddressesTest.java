@@ -5,34 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
-import org.iscsilab.server.config.TargetConfig;
 import org.junit.jupiter.api.Test;
 
 /** What SendTargets reports (RFC 7143 §13.8): addresses an initiator can log in to. */
 class AdvertisedAddressesTest {
     private static TargetRuntime start(String listen, String advertise) throws Exception {
-        TargetConfig cfg =
-                new TargetConfig(
-                                List.of(new TargetConfig.Portal(listen, advertise)),
-                                "off",
-                                0,
-                                null,
-                                null,
-                                null,
-                                null,
-                                List.of(
-                                        new TargetConfig.Node(
-                                                null,
-                                                null,
-                                                List.of("ram:1M"),
-                                                null,
-                                                null,
-                                                null,
-                                                null,
-                                                null,
-                                                null)))
-                        .withDefaults();
-        return TargetRuntime.start(cfg);
+        return TargetRuntime.start(TestConfigs.onePortal(listen, advertise, null, "ram:1M"));
     }
 
     @Test

@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.util.List;
-import org.iscsilab.server.config.TargetConfig;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,26 +14,7 @@ import org.junit.jupiter.api.Test;
 class LunIdentityTest {
     private static TargetRuntime start(String listen) throws Exception {
         return TargetRuntime.start(
-                new TargetConfig(
-                                List.of(new TargetConfig.Portal(listen, null)),
-                                "off",
-                                0,
-                                null,
-                                null,
-                                null,
-                                null,
-                                List.of(
-                                        new TargetConfig.Node(
-                                                "iqn.2026-01.org.example:same",
-                                                null,
-                                                List.of("ram:1M"),
-                                                null,
-                                                null,
-                                                null,
-                                                null,
-                                                null,
-                                                null)))
-                        .withDefaults());
+                TestConfigs.onePortal(listen, null, "iqn.2026-01.org.example:same", "ram:1M"));
     }
 
     private static String serial(TargetRuntime t) {

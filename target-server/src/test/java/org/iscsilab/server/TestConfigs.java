@@ -1,0 +1,34 @@
+package org.iscsilab.server;
+
+import java.util.List;
+import org.iscsilab.server.config.TargetConfig;
+
+/**
+ * Configurations the tests of this package start: one portal, one target, one LUN, no admin API.
+ */
+final class TestConfigs {
+    private TestConfigs() {}
+
+    static TargetConfig onePortal(String listen, String advertise, String iqn, String lun) {
+        return new TargetConfig(
+                        List.of(new TargetConfig.Portal(listen, advertise)),
+                        "off",
+                        0,
+                        null,
+                        null,
+                        null,
+                        null,
+                        List.of(
+                                new TargetConfig.Node(
+                                        iqn,
+                                        null,
+                                        List.of(lun),
+                                        null,
+                                        null,
+                                        null,
+                                        null,
+                                        null,
+                                        null)))
+                .withDefaults();
+    }
+}
