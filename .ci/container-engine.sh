@@ -14,7 +14,8 @@ bash "$here/base-image.sh" "$base_image" openjdk-17-jre-headless,passwd
 
 mkdir -p /run/podman
 if [ ! -S /run/podman/podman.sock ] || ! curl -sf --unix-socket /run/podman/podman.sock http://d/_ping >/dev/null; then
-    nohup podman system service --time=0 unix:///run/podman/podman.sock >/tmp/podman-service.log 2>&1 &
+    # from /: the service outlives this checkout, and conmon fails in a deleted working directory
+    (cd / && nohup podman system service --time=0 unix:///run/podman/podman.sock >/tmp/podman-service.log 2>&1 &)
     for _ in $(seq 50); do
         curl -sf --unix-socket /run/podman/podman.sock http://d/_ping >/dev/null && break
         sleep 0.2
