@@ -23,6 +23,7 @@ class ArchitectureTest {
     private static final String HOST = "org.iscsilab.host..";
     private static final String GUEST = "org.iscsilab.guest..";
     private static final String CLI = "org.iscsilab.cli..";
+    private static final String KIT = "org.iscsilab.testkit..";
 
     private static JavaClasses main;
 
@@ -116,6 +117,28 @@ class ArchitectureTest {
                         .should()
                         .dependOnClassesThat()
                         .resideInAnyPackage(GUEST, CLI, "picocli.."));
+    }
+
+    @Test
+    void theTestKitIsForTestsNoModuleDependsOnIt() {
+        check(
+                noClasses()
+                        .that()
+                        .resideOutsideOfPackage(KIT)
+                        .should()
+                        .dependOnClassesThat()
+                        .resideInAPackage(KIT));
+    }
+
+    @Test
+    void theTestKitKnowsNoHostModelGuestOrCommandLine() {
+        check(
+                noClasses()
+                        .that()
+                        .resideInAPackage(KIT)
+                        .should()
+                        .dependOnClassesThat()
+                        .resideInAnyPackage(HOST, GUEST, CLI, "picocli.."));
     }
 
     @Test

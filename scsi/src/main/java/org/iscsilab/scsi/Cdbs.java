@@ -66,6 +66,34 @@ public final class Cdbs {
         return new byte[] {ScsiOpcode.SYNCHRONIZE_CACHE_10, 0, 0, 0, 0, 0, 0, 0, 0, 0};
     }
 
+    /** SYNCHRONIZE CACHE(16) of the whole medium (SBC-4 §5.26: LBA 0, 0 blocks). */
+    public static byte[] synchronizeCache16() {
+        byte[] cdb = new byte[16];
+        cdb[0] = (byte) ScsiOpcode.SYNCHRONIZE_CACHE_16;
+        return cdb;
+    }
+
+    /** UNMAP with a parameter list of {@code parameterLength} bytes (SBC-4 §5.30). */
+    public static byte[] unmap(int parameterLength) {
+        byte[] cdb = new byte[10];
+        cdb[0] = (byte) ScsiOpcode.UNMAP;
+        cdb[7] = (byte) (parameterLength >>> 8);
+        cdb[8] = (byte) parameterLength;
+        return cdb;
+    }
+
+    /** UNMAP's parameter list with one block descriptor (SBC-4 §5.30.2). */
+    public static byte[] unmapParameters(long lba, int blocks) {
+        ByteBuffer b = ByteBuffer.allocate(24);
+        b.putShort((short) 22); // UNMAP DATA LENGTH: the bytes after this field
+        b.putShort((short) 16); // UNMAP BLOCK DESCRIPTOR DATA LENGTH
+        b.putInt(0);
+        b.putLong(lba);
+        b.putInt(blocks);
+        b.putInt(0);
+        return b.array();
+    }
+
     public static byte[] modeSense6(int page, int allocation) {
         return new byte[] {ScsiOpcode.MODE_SENSE_6, 0x08, (byte) page, 0, (byte) allocation, 0};
     }
