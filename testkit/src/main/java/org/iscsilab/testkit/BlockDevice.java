@@ -59,11 +59,20 @@ public final class BlockDevice implements AutoCloseable {
      * of the new nexus are taken and the capacity read, as sd does when it attaches a disk.
      */
     public static BlockDevice connect(InetSocketAddress portal, String iqn, int lun) {
+        return connect(portal, InitiatorConfig.normal(iqn), lun);
+    }
+
+    /**
+     * As {@link #connect(InetSocketAddress, String, int)}, logging in as {@code login} says (CHAP,
+     * digests).
+     */
+    public static BlockDevice connect(InetSocketAddress portal, InitiatorConfig login, int lun) {
+        String iqn = login.targetName();
         IscsiInitiator initiator = new IscsiInitiator(1);
         try {
             InitiatorSession session =
                     initiator
-                            .login(portal, InitiatorConfig.normal(iqn))
+                            .login(portal, login)
                             .get(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             BlockDevice disk = new BlockDevice(initiator, session, lun);
             disk.command("TEST UNIT READY", Cdbs.testUnitReady(), null, 0);

@@ -1,0 +1,182 @@
+package org.iscsilab.testkit;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import org.iscsilab.core.fault.EventLog;
+import org.iscsilab.core.fault.FaultRules;
+import org.iscsilab.iscsi.initiator.InitiatorConfig;
+import org.iscsilab.iscsi.login.ChapCredentials;
+import org.iscsilab.server.EmbeddedTarget;
+import org.iscsilab.server.config.TargetConfig;
+
+/**
+ * An iSCSI target in the test's own JVM, started from a fluent description and closed with the
+ * test. It is assembled as {@code iscsilab target} assembles one (through the server's one
+ * composition root), on a free loopback port unless told otherwise.
+ *
+ * <pre>{@code
+ * try (IscsiTarget target = IscsiTarget.builder().lun("ram:64M").start();
+ *         BlockDevice disk = target.connect(0)) {
+ *     disk.write(0, new byte[disk.blockSize()]);
+ * }
+ * }</pre>
+ */
+public final class IscsiTarget implements AutoCloseable {
+    private final EmbeddedTarget target;
+    private final ChapCredentials chap;
+    private final ChapCredentials mutualChap;
+
+    private IscsiTarget(EmbeddedTarget target, ChapCredentials chap, ChapCredentials mutualChap) {
+        this.target = target;
+        this.chap = chap;
+        this.mutualChap = mutualChap;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** What the target will be: set what the test needs, then {@link #start}. */
+    public static final class Builder {
+        private String iqn = TargetConfig.DEFAULT_IQN;
+        private String alias;
+        private final List<String> luns = new ArrayList<>();
+        private String portal = "127.0.0.1:0";
+        private ChapCredentials chap;
+        private ChapCredentials mutualChap;
+        private final List<String> faults = new ArrayList<>();
+
+        private Builder() {}
+
+        /** The target's name (default {@value TargetConfig#DEFAULT_IQN}). */
+        public Builder iqn(String name) {
+            this.iqn = name;
+            return this;
+        }
+
+        /** The TargetAlias sent at login. */
+        public Builder alias(String text) {
+            this.alias = text;
+            return this;
+        }
+
+        /** A LUN, numbered from 0 in the order given: "ram:64M", "file:disk.img:1G,block=4096". */
+        public Builder lun(String spec) {
+            luns.add(spec);
+            return this;
+        }
+
+        /** Where to listen, HOST[:PORT] (default 127.0.0.1:0, a free port). */
+        public Builder portal(String hostPort) {
+            this.portal = hostPort;
+            return this;
+        }
+
+        /** Initiators must log in with CHAP as this user (a secret of at least 12 bytes). */
+        public Builder chap(String user, String secret) {
+            this.chap = new ChapCredentials(user, secret);
+            return this;
+        }
+
+        /** With {@link #chap}: the target proves itself as this user (mutual CHAP). */
+        public Builder mutualChap(String user, String secret) {
+            this.mutualChap = new ChapCredentials(user, secret);
+            return this;
+        }
+
+        /** A fault rule in force from the start, e.g. "medium-error,lun=0,lba=100-199". */
+        public Builder fault(String rule) {
+            faults.add(rule);
+            return this;
+        }
+
+        /** Starts the target; an invalid description fails here, naming what is wrong. */
+        public IscsiTarget start() throws IOException, InterruptedException {
+            if (mutualChap != null && chap == null) {
+                throw new IllegalArgumentException("mutual CHAP needs chap(user, secret) as well");
+            }
+            List<String> specs = luns.isEmpty() ? List.of("ram:64M") : List.copyOf(luns);
+            TargetConfig config =
+                    new TargetConfig(
+                            List.of(new TargetConfig.Portal(portal, null)),
+                            "off",
+                            0,
+                            null,
+                            null,
+                            null,
+                            List.copyOf(faults),
+                            List.of(
+                                    new TargetConfig.Node(
+                                            iqn,
+                                            alias,
+                                            specs,
+                                            credentials(chap),
+                                            credentials(mutualChap),
+                                            null,
+                                            null,
+                                            null,
+                                            null)));
+            return new IscsiTarget(EmbeddedTarget.start(config), chap, mutualChap);
+        }
+
+        private static TargetConfig.Credentials credentials(ChapCredentials c) {
+            return c == null ? null : new TargetConfig.Credentials(c.user(), c.secret());
+        }
+    }
+
+    /** Opens LUN {@code lun} as a disk, logging in with the target's CHAP when it has one. */
+    public BlockDevice connect(int lun) {
+        if (target.device().logicalUnit(lun) == null) {
+            throw new IllegalArgumentException(
+                    "this target has no LUN " + lun + "; it has " + luns());
+        }
+        InitiatorConfig login = InitiatorConfig.normal(iqn());
+        if (chap != null) {
+            login = login.withChap(chap, mutualChap);
+        }
+        return BlockDevice.connect(portal(), login, lun);
+    }
+
+    /** The address the target listens on (the port chosen when none was given). */
+    public InetSocketAddress portal() {
+        return target.address();
+    }
+
+    public String iqn() {
+        return target.iqn();
+    }
+
+    /** The libiscsi and QEMU URL of a LUN: iscsi://HOST:PORT/IQN/LUN. */
+    public String url(int lun) {
+        return target.libiscsiUrl(lun);
+    }
+
+    /** The LUN numbers the target has now. */
+    public List<Integer> luns() {
+        List<Integer> out = new ArrayList<>();
+        target.device().logicalUnits().forEach(lu -> out.add(lu.lun()));
+        return out;
+    }
+
+    /** Fault rules, added and removed while initiators are attached. */
+    public FaultRules faults() {
+        return target.faults();
+    }
+
+    /** What reached the target: logins, logouts, commands, task management, faults fired. */
+    public EventLog events() {
+        return target.events();
+    }
+
+    /** The embedded target underneath, for what this class does not offer yet. */
+    public EmbeddedTarget embedded() {
+        return target;
+    }
+
+    @Override
+    public void close() {
+        target.close();
+    }
+}
