@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
-import org.iscsilab.core.fault.EventLog;
 import org.iscsilab.core.fault.FaultRules;
 import org.iscsilab.iscsi.initiator.InitiatorConfig;
 import org.iscsilab.iscsi.login.ChapCredentials;
@@ -166,8 +165,13 @@ public final class IscsiTarget implements AutoCloseable {
     }
 
     /** What reached the target: logins, logouts, commands, task management, faults fired. */
-    public EventLog events() {
-        return target.events();
+    public EventQuery events() {
+        return new EventQuery(target.events());
+    }
+
+    /** Puts a fault rule in force; the handle counts its firings and removes it. */
+    public FaultHandle add(Fault fault) {
+        return new FaultHandle(target.faults(), target.faults().add(fault.spec()));
     }
 
     /** The embedded target underneath, for what this class does not offer yet. */
