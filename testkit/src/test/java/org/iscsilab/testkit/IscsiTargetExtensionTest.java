@@ -1,0 +1,107 @@
+package org.iscsilab.testkit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.iscsilab.iscsi.initiator.IscsiUrl;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.platform.engine.discovery.DiscoverySelectors;
+import org.junit.platform.engine.reporting.ReportEntry;
+import org.junit.platform.testkit.engine.EngineTestKit;
+
+/** The extension as a test class uses it: a target per class or per test, and what it injects. */
+class IscsiTargetExtensionTest {
+    @Nested
+    @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+    class OneTargetForTheClass {
+        @RegisterExtension
+        static IscsiTargetExtension target = IscsiTargetExtension.withLun("ram:16M").lun("ram:1M");
+
+        @Test
+        @Order(1)
+        void aTestGetsTheTargetADiskAndTheUrl(IscsiTarget t, BlockDevice disk, IscsiUrl url) {
+            assertEquals(2, t.luns().size());
+            assertEquals(t.portal().getPort(), url.port());
+            assertEquals(0, url.lun());
+            byte[] block = new byte[512];
+            block[7] = 7;
+            disk.write(5, block);
+            t.add(Faults.mediumError().lun(0).reads());
+        }
+
+        @Test
+        @Order(2)
+        void theNextTestSeesTheDataButNotTheFaults(BlockDevice disk) {
+            byte[] block = new byte[512];
+            block[7] = 7;
+            assertArrayEquals(block, disk.read(5, 1), "same target, same data; no fault rule left");
+            assertTrue(target.target().faults().list().isEmpty());
+        }
+    }
+
+    @Nested
+    class ATargetPerTest {
+        @RegisterExtension IscsiTargetExtension target = IscsiTargetExtension.withLun("ram:1M");
+
+        @Test
+        void eachTestStartsFromAnEmptyDisk(BlockDevice disk) {
+            assertArrayEquals(new byte[512], disk.read(0, 1));
+            disk.write(0, filled(1));
+        }
+
+        @Test
+        void andAnotherOne(BlockDevice disk) {
+            assertArrayEquals(new byte[512], disk.read(0, 1));
+            disk.write(0, filled(2));
+        }
+
+        private byte[] filled(int value) {
+            byte[] b = new byte[512];
+            Arrays.fill(b, (byte) value);
+            return b;
+        }
+    }
+
+    /** Run by the test below through the JUnit engine, not by the build: its test fails. */
+    static class AFailingSuite {
+        @RegisterExtension
+        static IscsiTargetExtension target = IscsiTargetExtension.withLun("ram:1M");
+
+        @Test
+        void failsAfterReading(BlockDevice disk) {
+            disk.read(0, 1);
+            throw new AssertionError("failed on purpose");
+        }
+    }
+
+    @Test
+    void aFailingTestsReportCarriesTheTargetsLastEvents() {
+        List<String> reported = new ArrayList<>();
+        EngineTestKit.engine("junit-jupiter")
+                .selectors(DiscoverySelectors.selectClass(AFailingSuite.class))
+                .execute()
+                .allEvents()
+                .reportingEntryPublished()
+                .stream()
+                .forEach(
+                        e ->
+                                e.getPayload(ReportEntry.class)
+                                        .ifPresent(
+                                                r ->
+                                                        reported.addAll(
+                                                                r.getKeyValuePairs().values())));
+        assertEquals(1, reported.size(), reported.toString());
+        assertTrue(
+                reported.get(0).contains("COMMAND") && reported.get(0).contains("LOGIN"),
+                reported.get(0));
+    }
+}
