@@ -3,8 +3,12 @@ package org.iscsilab.testkit;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.iscsilab.core.fault.FaultRules;
+import org.iscsilab.core.lu.LogicalUnit;
+import org.iscsilab.core.lu.LogicalUnit.MediumImage;
 import org.iscsilab.iscsi.initiator.InitiatorConfig;
 import org.iscsilab.iscsi.login.ChapCredentials;
 import org.iscsilab.server.EmbeddedTarget;
@@ -27,10 +31,18 @@ public final class IscsiTarget implements AutoCloseable {
     private final ChapCredentials chap;
     private final ChapCredentials mutualChap;
 
+    /** The content each LUN started with, for {@link #reset}; only LUNs whose store can copy. */
+    private final Map<Integer, MediumImage> initial = new HashMap<>();
+
     private IscsiTarget(EmbeddedTarget target, ChapCredentials chap, ChapCredentials mutualChap) {
         this.target = target;
         this.chap = chap;
         this.mutualChap = mutualChap;
+        for (LogicalUnit lu : target.device().logicalUnits()) {
+            if (lu.store().snapshots().isPresent()) {
+                initial.put(lu.lun(), lu.snapshotMedium());
+            }
+        }
     }
 
     public static Builder builder() {
@@ -172,6 +184,51 @@ public final class IscsiTarget implements AutoCloseable {
     /** Puts a fault rule in force; the handle counts its firings and removes it. */
     public FaultHandle add(Fault fault) {
         return new FaultHandle(target.faults(), target.faults().add(fault.spec()));
+    }
+
+    /**
+     * Returns a LUN to the content it started with (a RAM LUN: all zeros, its first capacity), so
+     * the next test starts from a known disk. File LUNs cannot be reset yet.
+     */
+    public void reset(int lun) {
+        MediumImage image = initial.get(lun);
+        if (image == null) {
+            throw new IllegalStateException(
+                    "LUN "
+                            + lun
+                            + " cannot be reset: only RAM LUNs the target "
+                            + "started with can (it has "
+                            + initial.keySet()
+                            + ")");
+        }
+        unit(lun).restoreMedium(image);
+    }
+
+    /** Returns every LUN that can be reset to the content it started with. */
+    public void resetAll() {
+        initial.keySet().forEach(this::reset);
+    }
+
+    /** A copy of a LUN's content now (RAM LUNs), to {@link #restore} later. */
+    public DiskSnapshot snapshot(int lun) {
+        return new DiskSnapshot(lun, unit(lun).snapshotMedium());
+    }
+
+    /** Puts a LUN's content back as a snapshot of it found it. */
+    public void restore(DiskSnapshot snapshot) {
+        unit(snapshot.lun()).restoreMedium(snapshot.image());
+    }
+
+    /** A copy of one LUN's content, taken by {@link #snapshot}. */
+    public record DiskSnapshot(int lun, MediumImage image) {}
+
+    private LogicalUnit unit(int lun) {
+        LogicalUnit lu = target.device().logicalUnit(lun);
+        if (lu == null) {
+            throw new IllegalArgumentException(
+                    "this target has no LUN " + lun + "; it has " + luns());
+        }
+        return lu;
     }
 
     /** The embedded target underneath, for what this class does not offer yet. */

@@ -40,6 +40,7 @@ public final class IscsiTargetExtension
     private final List<BlockDevice> disks = new ArrayList<>();
     private IscsiTarget target;
     private boolean perClass;
+    private boolean resetBetweenTests;
 
     private IscsiTargetExtension() {}
 
@@ -60,6 +61,12 @@ public final class IscsiTargetExtension
 
     public IscsiTargetExtension chap(String user, String secret) {
         builder.chap(user, secret);
+        return this;
+    }
+
+    /** With one target for the class: every LUN back to its first content after each test. */
+    public IscsiTargetExtension resetLunsBetweenTests() {
+        this.resetBetweenTests = true;
         return this;
     }
 
@@ -93,6 +100,9 @@ public final class IscsiTargetExtension
         disks.clear();
         if (perClass) {
             target.faults().clear(); // the next test starts without the last one's faults
+            if (resetBetweenTests) {
+                target.resetAll();
+            }
         } else {
             target.close();
             target = null;

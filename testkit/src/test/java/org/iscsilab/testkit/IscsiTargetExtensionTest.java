@@ -49,6 +49,32 @@ class IscsiTargetExtensionTest {
     }
 
     @Nested
+    @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+    class OneTargetResetBetweenTests {
+        @RegisterExtension
+        static IscsiTargetExtension target =
+                IscsiTargetExtension.withLun("ram:1M").resetLunsBetweenTests();
+
+        @Test
+        @Order(1)
+        void writes(BlockDevice disk) {
+            disk.write(0, filled(9));
+        }
+
+        @Test
+        @Order(2)
+        void findsTheDiskAsItStarted(BlockDevice disk) {
+            assertArrayEquals(new byte[512], disk.read(0, 1));
+        }
+    }
+
+    private static byte[] filled(int value) {
+        byte[] b = new byte[512];
+        Arrays.fill(b, (byte) value);
+        return b;
+    }
+
+    @Nested
     class ATargetPerTest {
         @RegisterExtension IscsiTargetExtension target = IscsiTargetExtension.withLun("ram:1M");
 
@@ -62,12 +88,6 @@ class IscsiTargetExtensionTest {
         void andAnotherOne(BlockDevice disk) {
             assertArrayEquals(new byte[512], disk.read(0, 1));
             disk.write(0, filled(2));
-        }
-
-        private byte[] filled(int value) {
-            byte[] b = new byte[512];
-            Arrays.fill(b, (byte) value);
-            return b;
         }
     }
 

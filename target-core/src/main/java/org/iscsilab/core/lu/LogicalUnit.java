@@ -19,6 +19,7 @@ import org.iscsilab.core.pr.AccessClasses;
 import org.iscsilab.core.pr.AptplFile;
 import org.iscsilab.core.pr.Reservations;
 import org.iscsilab.core.store.BackingStore;
+import org.iscsilab.core.store.Snapshots;
 import org.iscsilab.scsi.AdditionalSense;
 import org.iscsilab.scsi.Cdb;
 import org.iscsilab.scsi.ScsiOpcode;
@@ -173,6 +174,58 @@ public final class LogicalUnit implements AutoCloseable {
             l.unlock();
         }
         unitAttentions.establishForAll(AdditionalSense.CAPACITY_DATA_HAS_CHANGED, null);
+    }
+
+    /** A copy of the medium and, on a thin unit, of which blocks are mapped (for test suites). */
+    public record MediumImage(Snapshots.Image store, Map<Long, long[]> mapped) {}
+
+    /**
+     * Copies the medium aside, under the medium's exclusive lock so no command sees half of it; for
+     * stores that can (RAM), else an IllegalStateException naming the store.
+     */
+    public MediumImage snapshotMedium() {
+        Snapshots s = snapshots();
+        Lock l = mediumLock.writeLock();
+        l.lock();
+        try {
+            return new MediumImage(s.take(), provisioning == null ? Map.of() : provisioning.copy());
+        } finally {
+            l.unlock();
+        }
+    }
+
+    /**
+     * Puts a copy taken by {@link #snapshotMedium} back. A capacity that differs raises CAPACITY
+     * DATA HAS CHANGED on every I_T nexus (SBC-4 §4.6), as a resize does.
+     */
+    public void restoreMedium(MediumImage image) {
+        Snapshots s = snapshots();
+        long before = blockCount();
+        Lock l = mediumLock.writeLock();
+        l.lock();
+        try {
+            s.restore(image.store());
+            if (provisioning != null) {
+                provisioning.replace(image.mapped());
+            }
+        } finally {
+            l.unlock();
+        }
+        if (blockCount() != before) {
+            unitAttentions.establishForAll(AdditionalSense.CAPACITY_DATA_HAS_CHANGED, null);
+        }
+    }
+
+    private Snapshots snapshots() {
+        return store.snapshots()
+                .orElseThrow(
+                        () ->
+                                new IllegalStateException(
+                                        "LUN "
+                                                + lun
+                                                + " ("
+                                                + store.describe()
+                                                + ") cannot take snapshots; RAM LUNs can"));
     }
 
     public boolean softwareWriteProtect() {

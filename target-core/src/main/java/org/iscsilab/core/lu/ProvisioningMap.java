@@ -1,5 +1,7 @@
 package org.iscsilab.core.lu;
 
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -41,6 +43,24 @@ public final class ProvisioningMap {
             }
             b += to - from;
         }
+    }
+
+    /** A copy of the map, for a snapshot of the medium. */
+    public Map<Long, long[]> copy() {
+        Map<Long, long[]> out = new HashMap<>();
+        pages.forEach(
+                (index, page) -> {
+                    synchronized (page) {
+                        out.put(index, page.clone());
+                    }
+                });
+        return out;
+    }
+
+    /** Replaces the map by a copy taken earlier. */
+    public void replace(Map<Long, long[]> copy) {
+        pages.clear();
+        copy.forEach((index, page) -> pages.put(index, page.clone()));
     }
 
     public boolean mapped(long lba) {

@@ -76,6 +76,11 @@ public interface BackingStore extends AutoCloseable {
         return Optional.empty();
     }
 
+    /** Copying the whole content aside and back (test suites); empty when it cannot. */
+    default Optional<Snapshots> snapshots() {
+        return Optional.empty();
+    }
+
     /**
      * The file the bytes live in, for state kept beside it (APTPL, SPC-5 §5.14.5); empty for
      * memory.

@@ -1,6 +1,8 @@
 package org.iscsilab.core.store;
 
 import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -14,8 +16,12 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * number (pages of 4,096 chunks made on first write), so a lookup is two array reads with no lock
  * and no boxing; chunks and pages are created under the store's lock.
  */
-public final class RamStore implements BackingStore, Unmappable {
+public final class RamStore implements BackingStore, Unmappable, Snapshots {
     private final Optional<Unmappable> unmapper = Optional.of(this);
+    private final Optional<Snapshots> snapshots = Optional.of(this);
+
+    /** The written chunks of a RAM store, copied onto the heap. */
+    private record RamImage(long capacityBytes, Map<Long, byte[]> chunks) implements Image {}
 
     static final int CHUNK_SHIFT = 16;
     static final int CHUNK_SIZE = 1 << CHUNK_SHIFT;
@@ -187,6 +193,40 @@ public final class RamStore implements BackingStore, Unmappable {
     public synchronized void close() {
         pages = new AtomicReferenceArray<>(0);
         allocated.set(0);
+    }
+
+    @Override
+    public Optional<Snapshots> snapshots() {
+        return snapshots;
+    }
+
+    @Override
+    public synchronized Image take() {
+        Map<Long, byte[]> copy = new HashMap<>();
+        long chunks = (capacity + CHUNK_SIZE - 1) >>> CHUNK_SHIFT;
+        for (long i = 0; i < chunks; i++) {
+            ByteBuffer c = chunk(i);
+            if (c != null) {
+                byte[] b = new byte[CHUNK_SIZE];
+                c.duplicate().clear().get(b);
+                copy.put(i, b);
+            }
+        }
+        return new RamImage(capacity, Map.copyOf(copy));
+    }
+
+    @Override
+    public synchronized void restore(Image image) {
+        if (!(image instanceof RamImage ram)) {
+            throw new IllegalArgumentException("not an image of a RAM store");
+        }
+        long chunks = (capacity + CHUNK_SIZE - 1) >>> CHUNK_SHIFT;
+        for (long i = 0; i < chunks; i++) {
+            dropChunk(i);
+        }
+        capacity = ram.capacityBytes();
+        pages = new AtomicReferenceArray<>(pagesFor(capacity));
+        ram.chunks().forEach((index, bytes) -> newChunk(index).duplicate().clear().put(bytes));
     }
 
     @Override
