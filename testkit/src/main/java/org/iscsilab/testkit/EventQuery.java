@@ -2,6 +2,7 @@ package org.iscsilab.testkit;
 
 import java.util.List;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.iscsilab.core.fault.EventLog;
 import org.iscsilab.core.fault.EventLog.Event;
 
@@ -16,14 +17,15 @@ import org.iscsilab.core.fault.EventLog.Event;
  * Immutable: each step returns a new query; the log is read when the query is asked.
  */
 public final class EventQuery {
-    private final EventLog log;
+    private final Supplier<List<Event>> log;
     private final Predicate<Event> filter;
 
-    EventQuery(EventLog log) {
+    /** A query over {@code log}, read each time the query is asked. */
+    EventQuery(Supplier<List<Event>> log) {
         this(log, e -> true);
     }
 
-    private EventQuery(EventLog log, Predicate<Event> filter) {
+    private EventQuery(Supplier<List<Event>> log, Predicate<Event> filter) {
         this.log = log;
         this.filter = filter;
     }
@@ -94,7 +96,7 @@ public final class EventQuery {
 
     /** The matching events still in the log, oldest first. */
     public List<Event> list() {
-        return log.events(filter);
+        return log.get().stream().filter(filter).toList();
     }
 
     public int count() {

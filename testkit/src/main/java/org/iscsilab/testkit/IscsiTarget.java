@@ -1,17 +1,25 @@
 package org.iscsilab.testkit;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.iscsilab.core.fault.EventLog;
+import org.iscsilab.core.fault.FaultRule;
 import org.iscsilab.core.fault.FaultRules;
 import org.iscsilab.core.lu.LogicalUnit;
 import org.iscsilab.core.lu.LogicalUnit.MediumImage;
 import org.iscsilab.iscsi.initiator.InitiatorConfig;
 import org.iscsilab.iscsi.login.ChapCredentials;
 import org.iscsilab.server.EmbeddedTarget;
+import org.iscsilab.server.admin.AdminApi;
+import org.iscsilab.server.admin.AdminClient;
+import org.iscsilab.server.admin.Endpoints;
 import org.iscsilab.server.config.TargetConfig;
 
 /**
@@ -26,7 +34,10 @@ import org.iscsilab.server.config.TargetConfig;
  * }
  * }</pre>
  */
-public final class IscsiTarget implements AutoCloseable {
+public final class IscsiTarget implements TargetControl, AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String BASE = Endpoints.BASE;
+
     private final EmbeddedTarget target;
     private final ChapCredentials chap;
     private final ChapCredentials mutualChap;
@@ -164,7 +175,7 @@ public final class IscsiTarget implements AutoCloseable {
         return target.libiscsiUrl(lun);
     }
 
-    /** The LUN numbers the target has now. */
+    @Override
     public List<Integer> luns() {
         List<Integer> out = new ArrayList<>();
         target.device().logicalUnits().forEach(lu -> out.add(lu.lun()));
@@ -176,14 +187,84 @@ public final class IscsiTarget implements AutoCloseable {
         return target.faults();
     }
 
-    /** What reached the target: logins, logouts, commands, task management, faults fired. */
+    @Override
     public EventQuery events() {
-        return new EventQuery(target.events());
+        EventLog log = target.events();
+        return new EventQuery(log::events);
     }
 
-    /** Puts a fault rule in force; the handle counts its firings and removes it. */
+    @Override
     public FaultHandle add(Fault fault) {
-        return new FaultHandle(target.faults(), target.faults().add(fault.spec()));
+        FaultRules rules = target.faults();
+        FaultRule rule = rules.add(fault.spec());
+        return new FaultHandle(
+                rule.id(), rule::matched, rule::fired, () -> rules.remove(rule.id()));
+    }
+
+    @Override
+    public void clearFaults() {
+        target.faults().clear();
+    }
+
+    @Override
+    public int addLun(String spec) {
+        return lunResult(control().handle("POST", BASE + "luns", Map.of(), body("spec", spec)))
+                .path("lun")
+                .asInt();
+    }
+
+    @Override
+    public void removeLun(int lun) {
+        lunResult(control().handle("DELETE", BASE + "luns/" + lun, Map.of(), null));
+    }
+
+    @Override
+    public void resizeLun(int lun, long bytes) {
+        lunResult(control().handle("PATCH", BASE + "luns/" + lun, Map.of(), body("size", bytes)));
+    }
+
+    @Override
+    public void setReadOnly(int lun, boolean readOnly) {
+        lunResult(
+                control()
+                        .handle(
+                                "PATCH",
+                                BASE + "luns/" + lun,
+                                Map.of(),
+                                body("readOnly", readOnly)));
+    }
+
+    @Override
+    public void setMediumLoaded(int lun, boolean loaded) {
+        lunResult(
+                control()
+                        .handle(
+                                "PATCH",
+                                BASE + "luns/" + lun,
+                                Map.of(),
+                                body("medium", loaded ? "load" : "eject")));
+    }
+
+    /** LUN changes go through the admin API's checks, without HTTP, as they would over it. */
+    private AdminApi control() {
+        return target.adminApi();
+    }
+
+    private static String body(String field, Object value) {
+        return AdminClient.jsonField(field, value);
+    }
+
+    private static JsonNode lunResult(AdminApi.Response r) {
+        try {
+            JsonNode n = r.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(r.body());
+            if (r.status() >= 400) {
+                throw new IllegalArgumentException(n.path("error").asText("HTTP " + r.status()));
+            }
+            return n;
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(
+                    "the admin API answered what is not JSON: " + r.body(), e);
+        }
     }
 
     /**

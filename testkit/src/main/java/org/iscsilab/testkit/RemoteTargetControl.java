@@ -1,0 +1,108 @@
+package org.iscsilab.testkit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.iscsilab.server.admin.AdminClient;
+
+/** {@link TargetControl} over a target's admin API, with the project's one admin client. */
+final class RemoteTargetControl implements TargetControl {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final AdminClient client;
+
+    RemoteTargetControl(String adminAddress) {
+        this.client = new AdminClient(adminAddress);
+    }
+
+    /** One request; the API's refusal comes back as its message, I/O trouble unchecked. */
+    private JsonNode call(String method, String path, String body) {
+        try {
+            String answer = client.call(method, path, Map.of(), body);
+            return answer.isBlank() ? JSON.createObjectNode() : JSON.readTree(answer);
+        } catch (IOException e) {
+            throw new UncheckedIOException(method + " " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public FaultHandle add(Fault fault) {
+        int id =
+                call("POST", "faults", AdminClient.jsonField("rule", fault.spec()))
+                        .path("id")
+                        .asInt();
+        return new FaultHandle(
+                id,
+                () -> rule(id).path("matched").asLong(),
+                () -> rule(id).path("fired").asLong(),
+                () -> {
+                    if (rule(id).isMissingNode()) {
+                        return false;
+                    }
+                    call("DELETE", "faults/" + id, null);
+                    return true;
+                });
+    }
+
+    private JsonNode rule(int id) {
+        for (JsonNode r : call("GET", "faults", null)) {
+            if (r.path("id").asInt() == id) {
+                return r;
+            }
+        }
+        return JSON.missingNode();
+    }
+
+    @Override
+    public void clearFaults() {
+        call("DELETE", "faults", null);
+    }
+
+    @Override
+    public EventQuery events() {
+        return new EventQuery(
+                () -> {
+                    try {
+                        return client.events(Map.of("limit", Integer.toString(Integer.MAX_VALUE)))
+                                .events();
+                    } catch (IOException e) {
+                        throw new UncheckedIOException("GET events: " + e.getMessage(), e);
+                    }
+                });
+    }
+
+    @Override
+    public List<Integer> luns() {
+        List<Integer> out = new ArrayList<>();
+        call("GET", "luns", null).forEach(l -> out.add(l.path("lun").asInt()));
+        return out;
+    }
+
+    @Override
+    public int addLun(String spec) {
+        return call("POST", "luns", AdminClient.jsonField("spec", spec)).path("lun").asInt();
+    }
+
+    @Override
+    public void removeLun(int lun) {
+        call("DELETE", "luns/" + lun, null);
+    }
+
+    @Override
+    public void resizeLun(int lun, long bytes) {
+        call("PATCH", "luns/" + lun, JSON.createObjectNode().put("size", bytes).toString());
+    }
+
+    @Override
+    public void setReadOnly(int lun, boolean readOnly) {
+        call("PATCH", "luns/" + lun, AdminClient.jsonField("readOnly", readOnly));
+    }
+
+    @Override
+    public void setMediumLoaded(int lun, boolean loaded) {
+        call("PATCH", "luns/" + lun, AdminClient.jsonField("medium", loaded ? "load" : "eject"));
+    }
+}

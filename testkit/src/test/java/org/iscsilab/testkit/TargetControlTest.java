@@ -1,0 +1,80 @@
+package org.iscsilab.testkit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.iscsilab.scsi.ScsiOpcode;
+import org.iscsilab.scsi.SenseKey;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** One control interface, the same behaviour in the test's JVM and over the admin API. */
+class TargetControlTest {
+    private static TargetControl control(IscsiTarget target, String way) throws Exception {
+        return way.equals("embedded")
+                ? target
+                : TargetControl.remote(target.embedded().startAdmin().toString());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"embedded", "remote"})
+    void faultsEventsAndLunsAreControlledAlike(String way) throws Exception {
+        try (IscsiTarget target = IscsiTarget.builder().lun("ram:1M").start();
+                BlockDevice disk = target.connect(0)) {
+            TargetControl control = control(target, way);
+            FaultHandle rule = control.add(Faults.mediumError().lun(0).lbas(5, 5).reads());
+            ScsiCommandException e =
+                    assertThrows(ScsiCommandException.class, () -> disk.read(5, 1));
+            assertEquals(SenseKey.MEDIUM_ERROR, e.senseKey());
+            assertEquals(1, rule.fired());
+            assertEquals(
+                    1,
+                    control.events()
+                            .commands()
+                            .opcode(ScsiOpcode.READ_16)
+                            .status("CHECK_CONDITION")
+                            .count());
+            assertTrue(rule.remove());
+            assertFalse(rule.remove(), "gone already");
+            assertArrayEquals(new byte[512], disk.read(5, 1));
+
+            assertEquals(1, control.addLun("ram:2M,removable"));
+            assertEquals(List.of(0, 1), control.luns());
+            control.resizeLun(0, 2 << 20);
+            disk.read(0, 1); // CAPACITY DATA HAS CHANGED, handled by the disk
+            assertEquals(4096, disk.blocks());
+            control.setReadOnly(0, true);
+            ScsiCommandException ro =
+                    assertThrows(ScsiCommandException.class, () -> disk.write(0, new byte[512]));
+            assertEquals(SenseKey.DATA_PROTECT, ro.senseKey());
+            control.setReadOnly(0, false);
+            control.setMediumLoaded(1, false);
+            ScsiCommandException noMedium =
+                    assertThrows(ScsiCommandException.class, () -> target.connect(1));
+            assertEquals(0x3A, noMedium.asc(), "MEDIUM NOT PRESENT");
+            control.setMediumLoaded(1, true);
+            control.removeLun(1);
+            assertEquals(List.of(0), control.luns());
+            control.add(Faults.busy().every(2));
+            control.clearFaults();
+            assertTrue(target.faults().list().isEmpty());
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"embedded", "remote"})
+    void aRefusedChangeSaysWhyAndChangesNothing(String way) throws Exception {
+        try (IscsiTarget target = IscsiTarget.builder().lun("ram:1M").start()) {
+            TargetControl control = control(target, way);
+            RuntimeException e =
+                    assertThrows(RuntimeException.class, () -> control.resizeLun(0, 1000));
+            assertTrue(e.getMessage().contains("not a multiple"), e.getMessage());
+            assertThrows(RuntimeException.class, () -> control.setMediumLoaded(0, false));
+            assertEquals(2048, target.embedded().device().logicalUnit(0).blockCount());
+        }
+    }
+}
