@@ -220,29 +220,21 @@ public final class IscsiTarget implements TargetControl, AutoCloseable {
 
     @Override
     public void resizeLun(int lun, long bytes) {
-        lunResult(control().handle("PATCH", BASE + "luns/" + lun, Map.of(), body("size", bytes)));
+        patch(lun, "size", bytes);
     }
 
     @Override
     public void setReadOnly(int lun, boolean readOnly) {
-        lunResult(
-                control()
-                        .handle(
-                                "PATCH",
-                                BASE + "luns/" + lun,
-                                Map.of(),
-                                body("readOnly", readOnly)));
+        patch(lun, "readOnly", readOnly);
     }
 
     @Override
     public void setMediumLoaded(int lun, boolean loaded) {
-        lunResult(
-                control()
-                        .handle(
-                                "PATCH",
-                                BASE + "luns/" + lun,
-                                Map.of(),
-                                body("medium", loaded ? "load" : "eject")));
+        patch(lun, "medium", loaded ? "load" : "eject");
+    }
+
+    private void patch(int lun, String field, Object value) {
+        lunResult(control().handle("PATCH", BASE + "luns/" + lun, Map.of(), body(field, value)));
     }
 
     /** LUN changes go through the admin API's checks, without HTTP, as they would over it. */
