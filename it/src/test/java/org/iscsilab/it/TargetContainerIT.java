@@ -21,6 +21,7 @@ import org.iscsilab.iscsi.initiator.ScsiResult;
 import org.iscsilab.scsi.Cdbs;
 import org.iscsilab.scsi.LunAddress;
 import org.iscsilab.testcontainers.IscsiTargetContainer;
+import org.iscsilab.testkit.TargetControl;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -118,6 +119,22 @@ class TargetContainerIT {
                     ExternalProgram.ok(
                             T, "qemu-io", "-f", "raw", "-c", "read 2M 4k", target.iscsiUrl(0));
             assertFalse(clean.contains("error"), clean);
+
+            // the test kit's control interface, the same as for a target in the JVM
+            TargetControl control = target.control();
+            assertTrue(
+                    control.events()
+                                    .commands()
+                                    .lun(0)
+                                    .touching(4096, 4096)
+                                    .status("CHECK_CONDITION")
+                                    .count()
+                            >= 1);
+            assertEquals(1, control.addLun("ram:8M"));
+            assertEquals(List.of(0, 1), control.luns());
+            control.resizeLun(1, 16 << 20);
+            control.removeLun(1);
+            assertEquals(List.of(0), control.luns());
         }
     }
 

@@ -11,6 +11,7 @@ import java.util.concurrent.Future;
 import org.iscsilab.core.fault.EventLog;
 import org.iscsilab.iscsi.initiator.IscsiUrl;
 import org.iscsilab.server.admin.AdminClient;
+import org.iscsilab.testkit.TargetControl;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.wait.strategy.Wait;
 import org.testcontainers.utility.DockerImageName;
@@ -196,6 +197,15 @@ public class IscsiTargetContainer extends GenericContainer<IscsiTargetContainer>
     public AdminClient admin() {
         int port = hostNetwork ? hostAdmin : getMappedPort(ADMIN_PORT);
         return new AdminClient(portalHost() + ":" + port);
+    }
+
+    /**
+     * The test kit's control of this container's target (faults, events, LUNs) over its admin API:
+     * the same interface an in-JVM {@code IscsiTarget} implements, so a test moves between them by
+     * changing one line.
+     */
+    public TargetControl control() {
+        return TargetControl.remote(adminUri().toString());
     }
 
     /** Adds a fault rule while the target runs; returns its id. */
