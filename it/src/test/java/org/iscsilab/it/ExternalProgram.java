@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,12 +60,37 @@ final class ExternalProgram {
                                 + " did not finish within "
                                 + timeout
                                 + ":\n"
-                                + Files.readString(log, StandardCharsets.UTF_8));
+                                + output(log));
             }
-            return new Result(p.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
+            return new Result(p.exitValue(), output(log));
         } finally {
             Files.deleteIfExists(log);
         }
+    }
+
+    /** Output kept whole up to this size; beyond it, its start and its end (a runaway program). */
+    static final long MAX_OUTPUT = 64L << 20;
+
+    private static final int KEPT = 4 << 20;
+
+    /** The program's output, or its first and last 4 MiB when it wrote more than 64 MiB. */
+    static String output(Path log) throws IOException {
+        long size = Files.size(log);
+        if (size <= MAX_OUTPUT) {
+            return Files.readString(log, StandardCharsets.UTF_8);
+        }
+        byte[] head = new byte[KEPT];
+        byte[] tail = new byte[KEPT];
+        try (RandomAccessFile f = new RandomAccessFile(log.toFile(), "r")) {
+            f.readFully(head);
+            f.seek(size - KEPT);
+            f.readFully(tail);
+        }
+        return new String(head, StandardCharsets.UTF_8)
+                + "\n[... "
+                + (size - 2L * KEPT)
+                + " bytes of output left out ...]\n"
+                + new String(tail, StandardCharsets.UTF_8);
     }
 
     /** Runs and asserts exit code 0, returning the output. */
