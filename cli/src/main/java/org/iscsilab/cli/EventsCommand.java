@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.iscsilab.core.fault.EventLog;
 import org.iscsilab.iscsi.node.IscsiNames;
+import org.iscsilab.scsi.LunAddress;
 import org.iscsilab.server.admin.AdminClient;
 import org.iscsilab.server.admin.EventJson;
 import picocli.CommandLine.Command;
@@ -58,9 +59,9 @@ public final class EventsCommand implements Callable<Integer> {
             }
         }
         if (lun != null) {
-            if (lun < 0 || lun > LunCommand.MAX_LUN) {
+            if (lun < 0 || lun > LunAddress.MAX_LUN) {
                 throw new CliErrors.UsageException(
-                        "--lun " + lun + ": a LUN is 0 to " + LunCommand.MAX_LUN);
+                        "--lun " + lun + ": a LUN is 0 to " + LunAddress.MAX_LUN);
             }
             q.put("lun", lun.toString());
         }

@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import org.iscsilab.core.LunSpec;
 import org.iscsilab.core.store.Sizes;
 import org.iscsilab.iscsi.node.IscsiNames;
+import org.iscsilab.scsi.LunAddress;
 import org.iscsilab.server.admin.AdminClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -36,9 +37,6 @@ import picocli.CommandLine.Spec;
         })
 public final class LunCommand {
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    /** The highest LUN number (SAM-5 flat space addressing). */
-    static final int MAX_LUN = 16383;
 
     /** Options every LUN subcommand shares. */
     static class Base {
@@ -159,8 +157,9 @@ public final class LunCommand {
             } catch (IllegalArgumentException e) {
                 throw new CliErrors.UsageException(e.getMessage());
             }
-            if (lun != null && (lun < 0 || lun > MAX_LUN)) {
-                throw new CliErrors.UsageException("--lun " + lun + ": a LUN is 0 to " + MAX_LUN);
+            if (lun != null && (lun < 0 || lun > LunAddress.MAX_LUN)) {
+                throw new CliErrors.UsageException(
+                        "--lun " + lun + ": a LUN is 0 to " + LunAddress.MAX_LUN);
             }
             ObjectNode body = JSON.createObjectNode().put("spec", lunSpec);
             if (lun != null) {

@@ -374,7 +374,7 @@ public final class TargetCommand implements Callable<Integer> {
 
     /** Checks every flag's value before anything starts; an error names the flag and the value. */
     private void validateFlags() {
-        portals.forEach(v -> check("--portal", v, x -> resolvable(HostPort.parse(x, 3260))));
+        portals.forEach(v -> check("--portal", v, x -> HostPort.parseResolved(x, 3260)));
         advertise.forEach(v -> check("--advertise", v, x -> HostPort.parse(x, 0)));
         if (given("--iqn")) {
             check("--iqn", iqn, IscsiNames::validate);
@@ -411,7 +411,7 @@ public final class TargetCommand implements Callable<Integer> {
                                 x -> new InitiatorAccess().allowNetworks(List.of(x))));
         lunMasks.forEach(v -> check("--lun-mask", v, TargetCommand::parseLunMask));
         if (!admin.equalsIgnoreCase("off")) {
-            check("--admin", admin, x -> resolvable(HostPort.parse(x, AdminClient.DEFAULT_PORT)));
+            check("--admin", admin, x -> HostPort.parseResolved(x, AdminClient.DEFAULT_PORT));
         }
         if (mutualChap != null && chap == null) {
             throw new ParameterException(spec.commandLine(), "--mutual-chap needs --chap");
@@ -423,18 +423,19 @@ public final class TargetCommand implements Callable<Integer> {
     }
 
     private void check(String flag, String value, Consumer<String> rule) {
-        try {
-            rule.accept(value);
-        } catch (IllegalArgumentException e) {
-            String m = e.getMessage() == null ? "not accepted" : e.getMessage();
-            throw new ParameterException(spec.commandLine(), flag + " " + value + ": " + m);
-        }
+        OptionChecks.check(
+                spec,
+                flag,
+                value,
+                v -> {
+                    rule.accept(v);
+                    return v;
+                });
     }
 
     private void atLeast(String flag, int value, int min) {
         if (value < min) {
-            throw new ParameterException(
-                    spec.commandLine(), flag + " " + value + ": give " + min + " or more");
+            throw OptionChecks.bad(spec, flag, value, "give " + min + " or more");
         }
     }
 
@@ -469,13 +470,6 @@ public final class TargetCommand implements Callable<Integer> {
         if (alias.getBytes(StandardCharsets.UTF_8).length > 255) {
             throw new IllegalArgumentException("an alias is at most 255 bytes");
         }
-    }
-
-    private static InetSocketAddress resolvable(InetSocketAddress a) {
-        if (a.isUnresolved()) {
-            throw new IllegalArgumentException("cannot resolve host '" + a.getHostString() + "'");
-        }
-        return a;
     }
 
     private static void printBanner(TargetConfig cfg, TargetRuntime runtime) {

@@ -103,8 +103,7 @@ public final class TargetRuntime implements AutoCloseable {
         List<InetSocketAddress> advertised = new ArrayList<>();
         boolean anyAdvertised = cfg.portals().stream().anyMatch(p -> p.advertise() != null);
         for (TargetConfig.Portal p : cfg.portals()) {
-            InetSocketAddress at =
-                    resolved("portal", HostPort.parse(p.listen(), IscsiTargetServer.DEFAULT_PORT));
+            InetSocketAddress at = resolved("portal", p.listen(), IscsiTargetServer.DEFAULT_PORT);
             listen.add(at);
             if (anyAdvertised) {
                 // a portal without its own advertised address reports the one it is bound to (port
@@ -119,8 +118,7 @@ public final class TargetRuntime implements AutoCloseable {
         InetSocketAddress adminAt =
                 cfg.admin().equalsIgnoreCase("off")
                         ? null
-                        : resolved(
-                                "admin API", HostPort.parse(cfg.admin(), AdminClient.DEFAULT_PORT));
+                        : resolved("admin API", cfg.admin(), AdminClient.DEFAULT_PORT);
         List<LunSpec> specs = new ArrayList<>();
         for (TargetConfig.Node n : cfg.targets()) {
             IscsiNames.validate(n.iqn());
@@ -214,18 +212,13 @@ public final class TargetRuntime implements AutoCloseable {
         return b;
     }
 
-    /** The address with its host resolved, or an error naming it. */
-    private static InetSocketAddress resolved(String what, InetSocketAddress a) {
-        if (a.isUnresolved()) {
-            throw new IllegalArgumentException(
-                    what
-                            + " "
-                            + HostPort.format(a)
-                            + ": cannot resolve host '"
-                            + a.getHostString()
-                            + "'");
+    /** A listening address, resolved; an error names what it is for and the address. */
+    private static InetSocketAddress resolved(String what, String text, int defaultPort) {
+        try {
+            return HostPort.parseResolved(text, defaultPort);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(what + " " + text + ": " + e.getMessage());
         }
-        return a;
     }
 
     private static ChapCredentials chapOf(TargetConfig.Credentials c) {

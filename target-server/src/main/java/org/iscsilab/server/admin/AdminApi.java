@@ -20,6 +20,7 @@ import org.iscsilab.core.lu.LogicalUnit;
 import org.iscsilab.iscsi.node.IscsiTarget;
 import org.iscsilab.iscsi.node.IscsiTargetServer;
 import org.iscsilab.iscsi.node.TargetSession;
+import org.iscsilab.scsi.LunAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,9 +48,6 @@ public final class AdminApi {
 
     /** Prometheus' text exposition format. */
     static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
-
-    /** The highest LUN number (SAM-5 flat space addressing, 14 bits). */
-    static final int MAX_LUN = 16383;
 
     private final IscsiTargetServer server;
     private final LunFactory lunFactory;
@@ -249,7 +247,7 @@ public final class AdminApi {
             }
             filter = filter.and(e -> e.type() == t);
         }
-        Long lun = q.number("lun", 0, MAX_LUN);
+        Long lun = q.number("lun", 0, LunAddress.MAX_LUN);
         if (lun != null) {
             filter = filter.and(e -> e.lun() == lun);
         }
@@ -305,9 +303,9 @@ public final class AdminApi {
             throw ApiException.badRequest("spec '" + spec + "': " + e.getMessage());
         }
         int number = req.has("lun") ? req.integer("lun") : nextFreeLun(device);
-        if (number < 0 || number > MAX_LUN) {
+        if (number < 0 || number > LunAddress.MAX_LUN) {
             throw ApiException.badRequest(
-                    "field 'lun' must be from 0 to " + MAX_LUN + ", not " + number);
+                    "field 'lun' must be from 0 to " + LunAddress.MAX_LUN + ", not " + number);
         }
         if (device.logicalUnit(number) != null) {
             throw new ApiException(
@@ -384,7 +382,7 @@ public final class AdminApi {
     }
 
     private static LogicalUnit existing(IscsiTarget target, String id) {
-        int n = (int) QueryParameters.number("LUN", id, 0, MAX_LUN);
+        int n = (int) QueryParameters.number("LUN", id, 0, LunAddress.MAX_LUN);
         LogicalUnit lu = target.device().logicalUnit(n);
         if (lu == null) {
             throw ApiException.notFound(

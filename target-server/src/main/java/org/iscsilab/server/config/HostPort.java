@@ -35,6 +35,18 @@ public final class HostPort {
         return new InetSocketAddress(host, port);
     }
 
+    /**
+     * The address to listen on, parsed and its host resolved: HOST:PORT, [IPv6]:PORT or HOST
+     * (default port); an unresolvable host is an IllegalArgumentException naming it.
+     */
+    public static InetSocketAddress parseResolved(String text, int defaultPort) {
+        InetSocketAddress a = parse(text, defaultPort);
+        if (a.isUnresolved()) {
+            throw new IllegalArgumentException("cannot resolve host '" + a.getHostString() + "'");
+        }
+        return a;
+    }
+
     /** HOST:PORT as an initiator writes it: an IPv6 address in brackets. */
     public static String format(InetSocketAddress address) {
         String host = address.getHostString();
