@@ -12,6 +12,7 @@ import org.iscsilab.core.lu.UnitFormat;
 import org.iscsilab.core.store.BackingStore;
 import org.iscsilab.core.store.FileStore;
 import org.iscsilab.core.store.NullStore;
+import org.iscsilab.core.store.OverlayStore;
 import org.iscsilab.core.store.RamStore;
 import org.iscsilab.core.store.Sizes;
 
@@ -19,16 +20,18 @@ import org.iscsilab.core.store.Sizes;
  * A LUN as written on the command line: {@code ram:SIZE}, {@code null:SIZE} or {@code
  * file:PATH[:SIZE]}, then options: {@code ,block=512|4096}, {@code ,physical=BYTES} (a power of
  * two, reported as logical blocks per physical block), {@code ,ro}, {@code ,thin}, {@code
- * ,removable} and {@code ,sanitize=SECONDS} (how long a SANITIZE stays in progress).
+ * ,removable}, {@code ,sanitize=SECONDS} (how long a SANITIZE stays in progress) and, for an
+ * existing file, {@code ,overlay} (writes go to a scratch layer a reset drops; the file never
+ * changes).
  */
-public record LunSpec(String kind, Path path, long size, UnitFormat format) {
+public record LunSpec(String kind, Path path, long size, UnitFormat format, boolean overlay) {
 
     /** The stores a spec may name. */
     public static final String KINDS = "ram:SIZE | null:SIZE | file:PATH[:SIZE]";
 
     /** The options that may follow the store, each after a comma. */
     public static final String OPTIONS =
-            "block=512|4096, physical=BYTES, ro, thin, removable, sanitize=SECONDS";
+            "block=512|4096, physical=BYTES, ro, thin, removable, sanitize=SECONDS, overlay";
 
     /** The whole syntax, for help texts and messages: the one list of kinds and options. */
     public static final String SYNTAX = KINDS + ", then any of ," + OPTIONS;
@@ -44,6 +47,7 @@ public record LunSpec(String kind, Path path, long size, UnitFormat format) {
         boolean ro = false;
         boolean thin = false;
         boolean removable = false;
+        boolean overlay = false;
         Duration sanitize = UnitFormat.DEFAULT_SANITIZE_DURATION;
         for (int i = 1; i < parts.length; i++) {
             String opt = parts[i].trim();
@@ -54,6 +58,8 @@ public record LunSpec(String kind, Path path, long size, UnitFormat format) {
                     thin = true;
                 } else if (opt.equals("removable")) {
                     removable = true;
+                } else if (opt.equals("overlay")) {
+                    overlay = true;
                 } else if (opt.startsWith("block=")) {
                     String v = opt.substring(6);
                     if (!v.equals("512") && !v.equals("4096")) {
@@ -102,12 +108,24 @@ public record LunSpec(String kind, Path path, long size, UnitFormat format) {
         try {
             LunSpec spec =
                     switch (kind) {
-                        case "ram", "null" -> new LunSpec(kind, null, Sizes.parse(rest), format);
-                        case "file" -> file(rest, format);
+                        case "ram", "null" ->
+                                new LunSpec(kind, null, Sizes.parse(rest), format, false);
+                        case "file" -> file(rest, format, overlay);
                         default ->
                                 throw new IllegalArgumentException(
                                         "unknown kind '" + kind + "' (known: ram, file, null)");
                     };
+            if (overlay && !kind.equals("file")) {
+                throw new IllegalArgumentException(
+                        "overlay is for file LUNs: it keeps a file unchanged under a scratch"
+                                + " layer; a "
+                                + kind
+                                + " LUN has no file");
+            }
+            if (overlay && ro) {
+                throw new IllegalArgumentException(
+                        "overlay and ro together: a read-only LUN never writes its file already");
+            }
             spec.checkSize();
             return spec;
         } catch (IllegalArgumentException e) {
@@ -115,7 +133,7 @@ public record LunSpec(String kind, Path path, long size, UnitFormat format) {
         }
     }
 
-    private static LunSpec file(String rest, UnitFormat format) {
+    private static LunSpec file(String rest, UnitFormat format, boolean overlay) {
         int sizeAt = rest.lastIndexOf(':');
         Path path;
         long size = 0;
@@ -128,7 +146,7 @@ public record LunSpec(String kind, Path path, long size, UnitFormat format) {
         } else {
             path = Path.of(rest);
         }
-        return new LunSpec("file", path, size, format);
+        return new LunSpec("file", path, size, format, overlay);
     }
 
     /**
@@ -143,6 +161,8 @@ public record LunSpec(String kind, Path path, long size, UnitFormat format) {
         String problem = null;
         if (Files.isDirectory(path)) {
             problem = path + " is a directory; name a file in it";
+        } else if (!Files.exists(path) && overlay) {
+            problem = path + " does not exist; an overlay lies over an existing file";
         } else if (!Files.exists(path)) {
             Path dir = path.toAbsolutePath().getParent();
             if (dir != null && !Files.isDirectory(dir)) {
@@ -191,7 +211,10 @@ public record LunSpec(String kind, Path path, long size, UnitFormat format) {
         return switch (kind) {
             case "ram" -> new RamStore(size);
             case "null" -> new NullStore(size);
-            case "file" -> new FileStore(path, size, format.readOnly());
+            case "file" ->
+                    overlay
+                            ? new OverlayStore(path, size)
+                            : new FileStore(path, size, format.readOnly());
             default -> throw new IllegalStateException(kind);
         };
     }

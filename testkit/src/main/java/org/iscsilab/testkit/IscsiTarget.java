@@ -260,8 +260,10 @@ public final class IscsiTarget implements TargetControl, AutoCloseable {
     }
 
     /**
-     * Returns a LUN to the content it started with (a RAM LUN: all zeros, its first capacity), so
-     * the next test starts from a known disk. File LUNs cannot be reset yet.
+     * Returns a LUN to the content it started with and its first capacity, so the next test starts
+     * from a known disk: a RAM LUN reads as zeros again, a file under an overlay ({@code
+     * file:PATH,overlay}) as the file, whose scratch layer is dropped. A plain file LUN cannot be
+     * reset: its writes are in the file.
      */
     public void reset(int lun) {
         MediumImage image = initial.get(lun);
@@ -269,8 +271,8 @@ public final class IscsiTarget implements TargetControl, AutoCloseable {
             throw new IllegalStateException(
                     "LUN "
                             + lun
-                            + " cannot be reset: only RAM LUNs the target "
-                            + "started with can (it has "
+                            + " cannot be reset: only RAM LUNs and files under an overlay"
+                            + " (file:PATH,overlay) the target started with can (it has "
                             + initial.keySet()
                             + ")");
         }
@@ -282,7 +284,7 @@ public final class IscsiTarget implements TargetControl, AutoCloseable {
         initial.keySet().forEach(this::reset);
     }
 
-    /** A copy of a LUN's content now (RAM LUNs), to {@link #restore} later. */
+    /** A copy of a LUN's content now (RAM and overlay LUNs), to {@link #restore} later. */
     public DiskSnapshot snapshot(int lun) {
         return new DiskSnapshot(lun, unit(lun).snapshotMedium());
     }

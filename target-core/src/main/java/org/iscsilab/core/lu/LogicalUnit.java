@@ -181,7 +181,7 @@ public final class LogicalUnit implements AutoCloseable {
 
     /**
      * Copies the medium aside, under the medium's exclusive lock so no command sees half of it; for
-     * stores that can (RAM), else an IllegalStateException naming the store.
+     * stores that can (RAM, overlay), else an IllegalStateException naming the store.
      */
     public MediumImage snapshotMedium() {
         Snapshots s = snapshots();
@@ -225,7 +225,8 @@ public final class LogicalUnit implements AutoCloseable {
                                                 + lun
                                                 + " ("
                                                 + store.describe()
-                                                + ") cannot take snapshots; RAM LUNs can"));
+                                                + ") cannot take snapshots; RAM LUNs and files under an"
+                                                + " overlay can"));
     }
 
     public boolean softwareWriteProtect() {
