@@ -16,6 +16,7 @@ import org.iscsilab.core.lu.LogicalUnit;
 import org.iscsilab.core.lu.LogicalUnit.MediumImage;
 import org.iscsilab.iscsi.initiator.InitiatorConfig;
 import org.iscsilab.iscsi.login.ChapCredentials;
+import org.iscsilab.iscsi.node.TargetSession;
 import org.iscsilab.server.EmbeddedTarget;
 import org.iscsilab.server.admin.AdminApi;
 import org.iscsilab.server.admin.AdminClient;
@@ -179,6 +180,22 @@ public final class IscsiTarget implements TargetControl, AutoCloseable {
     public List<Integer> luns() {
         List<Integer> out = new ArrayList<>();
         target.device().logicalUnits().forEach(lu -> out.add(lu.lun()));
+        return out;
+    }
+
+    @Override
+    public List<Session> sessions() {
+        List<Session> out = new ArrayList<>();
+        for (TargetSession s : target.sessions()) {
+            out.add(
+                    new Session(
+                            s.tsih(),
+                            s.initiatorName(),
+                            String.format("%012x", s.isid()),
+                            s.targetName(),
+                            s.portal(),
+                            s.discovery()));
+        }
         return out;
     }
 

@@ -82,6 +82,22 @@ final class RemoteTargetControl implements TargetControl {
     }
 
     @Override
+    public List<Session> sessions() {
+        List<Session> out = new ArrayList<>();
+        for (JsonNode s : call("GET", "sessions", null)) {
+            out.add(
+                    new Session(
+                            s.path("tsih").asInt(),
+                            s.path("initiator").asText(),
+                            s.path("isid").asText(),
+                            s.hasNonNull("target") ? s.path("target").asText() : null,
+                            s.path("portal").asText(),
+                            s.path("discovery").asBoolean()));
+        }
+        return out;
+    }
+
+    @Override
     public int addLun(String spec) {
         return call("POST", "luns", AdminClient.jsonField("spec", spec)).path("lun").asInt();
     }

@@ -36,6 +36,13 @@ public interface TargetControl {
     /** Ejects (false) or loads (true) the medium of a removable LUN. */
     void setMediumLoaded(int lun, boolean loaded);
 
+    /**
+     * The sessions logged in now, discovery sessions included.
+     *
+     * @return one entry per session, in no particular order
+     */
+    List<Session> sessions();
+
     /** The control of a target through its admin API at HOST[:PORT] or the URL it prints. */
     static TargetControl remote(String adminAddress) {
         return new RemoteTargetControl(adminAddress);

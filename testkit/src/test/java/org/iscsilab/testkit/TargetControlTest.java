@@ -26,6 +26,13 @@ class TargetControlTest {
         try (IscsiTarget target = IscsiTarget.builder().lun("ram:1M").start();
                 BlockDevice disk = target.connect(0)) {
             TargetControl control = control(target, way);
+            List<Session> sessions = control.sessions();
+            assertEquals(1, sessions.size(), "the disk's session: " + sessions);
+            Session session = sessions.get(0);
+            assertEquals(target.iqn(), session.target());
+            assertFalse(session.discovery());
+            assertTrue(session.tsih() > 0 && session.isid().length() == 12, session.toString());
+
             FaultHandle rule = control.add(Faults.mediumError().lun(0).lbas(5, 5).reads());
             ScsiCommandException e =
                     assertThrows(ScsiCommandException.class, () -> disk.read(5, 1));
