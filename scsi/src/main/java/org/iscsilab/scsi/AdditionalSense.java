@@ -1,5 +1,10 @@
 package org.iscsilab.scsi;
 
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.util.HashMap;
+import java.util.Map;
+
 /**
  * An additional sense code and qualifier pair (SPC-5 annex F.2, table F.2). Only the codes this
  * target reports are named here.
@@ -108,6 +113,48 @@ public record AdditionalSense(int asc, int ascq, String description) {
     public AdditionalSense {
         if (asc < 0 || asc > 0xFF || ascq < 0 || ascq > 0xFF) {
             throw new IllegalArgumentException("ASC/ASCQ must be bytes");
+        }
+    }
+
+    /**
+     * The named code for an ASC/ASCQ pair, or one described by its numbers when this target never
+     * reports it.
+     */
+    public static AdditionalSense of(int asc, int ascq) {
+        AdditionalSense named = Named.BY_CODE.get(asc << 8 | ascq);
+        return named != null
+                ? named
+                : new AdditionalSense(asc, ascq, String.format("ASC %02XH ASCQ %02XH", asc, ascq));
+    }
+
+    /** Two codes are the same code when their ASC and ASCQ are: the description is a label. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof AdditionalSense a && a.asc == asc && a.ascq == ascq;
+    }
+
+    @Override
+    public int hashCode() {
+        return asc << 8 | ascq;
+    }
+
+    /** The constants above by ASC << 8 | ASCQ, found once. */
+    private static final class Named {
+        static final Map<Integer, AdditionalSense> BY_CODE = byCode();
+
+        private static Map<Integer, AdditionalSense> byCode() {
+            Map<Integer, AdditionalSense> m = new HashMap<>();
+            for (Field f : AdditionalSense.class.getFields()) {
+                if (Modifier.isStatic(f.getModifiers()) && f.getType() == AdditionalSense.class) {
+                    try {
+                        AdditionalSense a = (AdditionalSense) f.get(null);
+                        m.putIfAbsent(a.hashCode(), a);
+                    } catch (IllegalAccessException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            }
+            return Map.copyOf(m);
         }
     }
 

@@ -3,13 +3,18 @@ package org.iscsilab.testkit;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.iscsilab.iscsi.initiator.InitiatorConfig;
 import org.iscsilab.iscsi.initiator.InitiatorSession;
 import org.iscsilab.iscsi.initiator.IscsiInitiator;
+import org.iscsilab.iscsi.initiator.LoginRefusedException;
 import org.iscsilab.iscsi.initiator.ScsiResult;
+import org.iscsilab.scsi.AdditionalSense;
 import org.iscsilab.scsi.Cdbs;
 import org.iscsilab.scsi.LunAddress;
 import org.iscsilab.scsi.ScsiOpcode;
@@ -38,7 +43,8 @@ public final class BlockDevice implements AutoCloseable {
      */
     static final int MAX_RETRIES = 5;
 
-    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(30);
+    /** How long a command may take before it is aborted, unless {@link #commandTimeout} says. */
+    public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(30);
 
     private final IscsiInitiator initiator;
     private final InitiatorSession session;
@@ -46,6 +52,8 @@ public final class BlockDevice implements AutoCloseable {
     private final int lun;
     private volatile long blocks;
     private volatile int blockSize;
+    private volatile Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
+    private final List<AdditionalSense> unitAttentions = new CopyOnWriteArrayList<>();
 
     private BlockDevice(IscsiInitiator initiator, InitiatorSession session, int lun) {
         this.initiator = initiator;
@@ -57,6 +65,18 @@ public final class BlockDevice implements AutoCloseable {
     /**
      * Logs in to {@code iqn} at {@code portal} and opens its LUN {@code lun}: the unit attentions
      * of the new nexus are taken and the capacity read, as sd does when it attaches a disk.
+     *
+     * @param portal the target's portal: host and TCP port
+     * @param iqn the target's iSCSI name, sent as TargetName in a normal session's login
+     * @param lun the LUN to open
+     * @return the open disk, with the capacity and block size READ CAPACITY(16) reported; close it
+     *     to log out
+     * @throws ScsiCommandException if TEST UNIT READY or READ CAPACITY(16) still fails after the
+     *     retries, e.g. NOT READY, MEDIUM NOT PRESENT on an ejected LUN
+     * @throws LoginRefusedException if the target refuses the login (its status class and detail,
+     *     e.g. 02/01 authentication failure)
+     * @throws IllegalStateException if the login fails otherwise or the target does not answer in
+     *     time
      */
     public static BlockDevice connect(InetSocketAddress portal, String iqn, int lun) {
         return connect(portal, InitiatorConfig.normal(iqn), lun);
@@ -65,6 +85,19 @@ public final class BlockDevice implements AutoCloseable {
     /**
      * As {@link #connect(InetSocketAddress, String, int)}, logging in as {@code login} says (CHAP,
      * digests).
+     *
+     * @param portal the target's portal: host and TCP port
+     * @param login the target name and how to log in to it: CHAP or mutual CHAP credentials, header
+     *     and data digests
+     * @param lun the LUN to open
+     * @return the open disk, with the capacity and block size READ CAPACITY(16) reported; close it
+     *     to log out
+     * @throws ScsiCommandException if TEST UNIT READY or READ CAPACITY(16) still fails after the
+     *     retries, e.g. NOT READY, MEDIUM NOT PRESENT on an ejected LUN
+     * @throws LoginRefusedException if the target refuses the login (its status class and detail,
+     *     e.g. 02/01 authentication failure)
+     * @throws IllegalStateException if the login fails otherwise or the target does not answer in
+     *     time
      */
     public static BlockDevice connect(InetSocketAddress portal, InitiatorConfig login, int lun) {
         String iqn = login.targetName();
@@ -73,7 +106,7 @@ public final class BlockDevice implements AutoCloseable {
             InitiatorSession session =
                     initiator
                             .login(portal, login)
-                            .get(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                            .get(DEFAULT_COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             BlockDevice disk = new BlockDevice(initiator, session, lun);
             disk.command("TEST UNIT READY", Cdbs.testUnitReady(), null, 0);
             disk.readCapacity();
@@ -88,6 +121,9 @@ public final class BlockDevice implements AutoCloseable {
                 throw r;
             }
             Throwable cause = e.getCause() != null ? e.getCause() : e;
+            if (cause instanceof LoginRefusedException refused) {
+                throw refused; // the target's own answer, typed: status class and detail
+            }
             throw new IllegalStateException(
                     "cannot open LUN "
                             + lun
@@ -101,26 +137,53 @@ public final class BlockDevice implements AutoCloseable {
         }
     }
 
-    /** The LUN this device is. */
+    /**
+     * The LUN this device is.
+     *
+     * @return the LUN number every command of this device is addressed to
+     */
     public int lun() {
         return lun;
     }
 
-    /** Logical blocks, as READ CAPACITY(16) reported them last. */
+    /**
+     * Logical blocks, as READ CAPACITY(16) reported them last.
+     *
+     * @return the number of logical blocks: the RETURNED LOGICAL BLOCK ADDRESS (the last LBA) plus
+     *     one
+     */
     public long blocks() {
         return blocks;
     }
 
-    /** Bytes per logical block (512 or 4096). */
+    /**
+     * Bytes per logical block (512 or 4096).
+     *
+     * @return the LOGICAL BLOCK LENGTH IN BYTES that READ CAPACITY(16) reported last
+     */
     public int blockSize() {
         return blockSize;
     }
 
+    /**
+     * The medium's capacity in bytes, as READ CAPACITY(16) reported it last.
+     *
+     * @return {@link #blocks()} times {@link #blockSize()}
+     */
     public long capacityBytes() {
         return blocks * blockSize;
     }
 
-    /** Reads {@code count} blocks from {@code lba}. */
+    /**
+     * Reads {@code count} blocks from {@code lba}.
+     *
+     * @param lba the first logical block address to read
+     * @param count the number of logical blocks to read, at least 1
+     * @return the blocks' data, {@code count} times {@link #blockSize()} bytes
+     * @throws IllegalArgumentException if the blocks are not all on the LUN
+     * @throws ScsiCommandException if READ(16) still fails after the retries, e.g. MEDIUM ERROR,
+     *     UNRECOVERED READ ERROR (03/11/00)
+     */
     public byte[] read(long lba, int count) {
         requireRange(lba, count);
         return command(
@@ -131,12 +194,30 @@ public final class BlockDevice implements AutoCloseable {
                 .data();
     }
 
-    /** Writes whole blocks from {@code lba}; {@code data} is a whole number of blocks. */
+    /**
+     * Writes whole blocks from {@code lba}; {@code data} is a whole number of blocks.
+     *
+     * @param lba the first logical block address to write
+     * @param data the blocks to write with WRITE(16), a whole, non-zero number of blocks
+     * @throws IllegalArgumentException if {@code data} is not a whole number of blocks or the
+     *     blocks are not all on the LUN
+     * @throws ScsiCommandException if WRITE(16) still fails after the retries, e.g. DATA PROTECT on
+     *     a write-protected LUN
+     */
     public void write(long lba, byte[] data) {
         write(lba, data, false);
     }
 
-    /** Writes whole blocks with FUA: on stable storage when this returns (SBC-4 §5.40). */
+    /**
+     * Writes whole blocks with FUA: on stable storage when this returns (SBC-4 §5.40).
+     *
+     * @param lba the first logical block address to write
+     * @param data the blocks to write with WRITE(16) and the FUA bit set, a whole, non-zero number
+     *     of blocks
+     * @throws IllegalArgumentException if {@code data} is not a whole number of blocks or the
+     *     blocks are not all on the LUN
+     * @throws ScsiCommandException if WRITE(16) still fails after the retries
+     */
     public void writeDurably(long lba, byte[] data) {
         write(lba, data, true);
     }
@@ -151,7 +232,17 @@ public final class BlockDevice implements AutoCloseable {
         command("WRITE(16) LBA " + lba + " x " + count, Cdbs.write16(lba, count, fua), data, 0);
     }
 
-    /** Reads {@code length} bytes at byte {@code offset}; both a multiple of the block size. */
+    /**
+     * Reads {@code length} bytes at byte {@code offset}; both a multiple of the block size.
+     *
+     * @param offset the byte offset on the medium, a multiple of {@link #blockSize()}: the LBA
+     *     times the block size
+     * @param length the number of bytes to read, a multiple of {@link #blockSize()}
+     * @return the {@code length} bytes, read with READ(16) of the blocks they cover
+     * @throws IllegalArgumentException if offset or length is not block-aligned, or the blocks are
+     *     not all on the LUN
+     * @throws ScsiCommandException if READ(16) still fails after the retries
+     */
     public byte[] readBytes(long offset, int length) {
         requireAligned(offset, length);
         return read(offset / blockSize, length / blockSize);
@@ -159,18 +250,37 @@ public final class BlockDevice implements AutoCloseable {
 
     /**
      * Writes {@code data} at byte {@code offset}; offset and length a multiple of the block size.
+     *
+     * @param offset the byte offset on the medium, a multiple of {@link #blockSize()}: the LBA
+     *     times the block size
+     * @param data the bytes to write with WRITE(16), a whole, non-zero number of blocks
+     * @throws IllegalArgumentException if offset or length is not block-aligned, or the blocks are
+     *     not all on the LUN
+     * @throws ScsiCommandException if WRITE(16) still fails after the retries
      */
     public void writeBytes(long offset, byte[] data) {
         requireAligned(offset, data.length);
         write(offset / blockSize, data);
     }
 
-    /** SYNCHRONIZE CACHE(16) of the whole medium: every write before it is on stable storage. */
+    /**
+     * SYNCHRONIZE CACHE(16) of the whole medium: every write before it is on stable storage.
+     *
+     * @throws ScsiCommandException if SYNCHRONIZE CACHE(16) still fails after the retries
+     */
     public void flush() {
         command("SYNCHRONIZE CACHE(16)", Cdbs.synchronizeCache16(), null, 0);
     }
 
-    /** UNMAP of {@code count} blocks from {@code lba} (a thin LUN reads them as zeros after). */
+    /**
+     * UNMAP of {@code count} blocks from {@code lba} (a thin LUN reads them as zeros after).
+     *
+     * @param lba the first logical block address to unmap
+     * @param count the number of logical blocks to unmap, at least 1, sent as UNMAP's one block
+     *     descriptor
+     * @throws IllegalArgumentException if the blocks are not all on the LUN
+     * @throws ScsiCommandException if UNMAP still fails after the retries
+     */
     public void unmap(long lba, int count) {
         requireRange(lba, count);
         byte[] parameters = Cdbs.unmapParameters(lba, count);
@@ -178,14 +288,57 @@ public final class BlockDevice implements AutoCloseable {
     }
 
     /**
-     * Runs any CDB, with the same unit attention handling and retries; returns the result whatever
-     * its status, for tests about SCSI itself.
+     * Sets how long each command may take; a command with no answer by then is aborted and fails
+     * with a {@link CommandTimeoutException}. Linux's sd gives 30 s ({@code
+     * /sys/block/sdX/device/timeout}), as does {@link #DEFAULT_COMMAND_TIMEOUT}.
+     *
+     * @param timeout how long to wait for each command's answer; positive
+     * @return this device
+     * @throws IllegalArgumentException if the timeout is zero or negative
      */
-    public ScsiResult execute(byte[] cdb, byte[] dataOut, int dataInLength) {
-        return send(cdb, dataOut, dataInLength);
+    public BlockDevice commandTimeout(Duration timeout) {
+        if (timeout.isZero() || timeout.isNegative()) {
+            throw new IllegalArgumentException(
+                    "a command timeout must be positive, not " + timeout);
+        }
+        this.commandTimeout = timeout;
+        return this;
     }
 
-    /** Reads the capacity again, as sd revalidates a disk after CAPACITY DATA HAS CHANGED. */
+    /**
+     * The unit attentions this device has taken and retried past since it connected, oldest first
+     * (POWER ON OCCURRED at login, CAPACITY DATA HAS CHANGED after a resize, and so on), as a host
+     * logs them.
+     *
+     * @return the additional sense code of each UNIT ATTENTION, a snapshot
+     */
+    public List<AdditionalSense> unitAttentions() {
+        return List.copyOf(unitAttentions);
+    }
+
+    /**
+     * Runs any CDB, with the same unit attention handling and retries; returns the result whatever
+     * its status, for tests about SCSI itself.
+     *
+     * @param cdb the command descriptor block, operation code first (e.g. from {@code
+     *     org.iscsilab.scsi.Cdbs})
+     * @param dataOut the data-out buffer the command sends, or null for a command without one
+     * @param dataInLength the most data-in bytes the command may return (its allocation or transfer
+     *     length in bytes), 0 for none
+     * @return how the command ended after the retries: SCSI status, sense data for a CHECK
+     *     CONDITION, and the data-in
+     */
+    public ScsiResult execute(byte[] cdb, byte[] dataOut, int dataInLength) {
+        return send(
+                String.format("operation code %02Xh", cdb[0] & 0xFF), cdb, dataOut, dataInLength);
+    }
+
+    /**
+     * Reads the capacity again, as sd revalidates a disk after CAPACITY DATA HAS CHANGED. {@link
+     * #blocks()} and {@link #blockSize()} then tell the new values.
+     *
+     * @throws ScsiCommandException if READ CAPACITY(16) still fails after the retries
+     */
     public void readCapacity() {
         ByteBuffer b =
                 ByteBuffer.wrap(
@@ -206,7 +359,7 @@ public final class BlockDevice implements AutoCloseable {
 
     /** Sends a command and fails unless it ends GOOD after the retries. */
     private ScsiResult command(String what, byte[] cdb, byte[] dataOut, int dataInLength) {
-        ScsiResult r = send(cdb, dataOut, dataInLength);
+        ScsiResult r = send(what, cdb, dataOut, dataInLength);
         if (!r.good()) {
             throw new ScsiCommandException(what, r);
         }
@@ -219,11 +372,11 @@ public final class BlockDevice implements AutoCloseable {
      * READY "becoming ready" (04/01) and ABORTED COMMAND are retried; CAPACITY DATA HAS CHANGED
      * (2A/09) also re-reads the capacity. Everything else is the command's answer.
      */
-    private ScsiResult send(byte[] cdb, byte[] dataOut, int dataInLength) {
+    private ScsiResult send(String what, byte[] cdb, byte[] dataOut, int dataInLength) {
         long pauseMillis = 1;
         ScsiResult r = null;
         for (int attempt = 0; attempt <= MAX_RETRIES; attempt++) {
-            r = once(cdb, dataOut, dataInLength);
+            r = once(what, cdb, dataOut, dataInLength);
             ScsiStatus status = ScsiStatus.fromCode(r.status());
             if (status == ScsiStatus.BUSY || status == ScsiStatus.TASK_SET_FULL) {
                 pause(pauseMillis);
@@ -235,6 +388,7 @@ public final class BlockDevice implements AutoCloseable {
                 return r;
             }
             if (sense.key() == SenseKey.UNIT_ATTENTION) {
+                unitAttentions.add(AdditionalSense.of(sense.asc(), sense.ascq()));
                 if (sense.asc() == 0x2A
                         && sense.ascq() == 0x09
                         && (cdb[0] & 0xFF) != ScsiOpcode.SERVICE_ACTION_IN_16) {
@@ -258,20 +412,40 @@ public final class BlockDevice implements AutoCloseable {
         return r;
     }
 
-    private ScsiResult once(byte[] cdb, byte[] dataOut, int dataInLength) {
+    /**
+     * One attempt. No answer within the command timeout: ABORT TASK, waited for as long, then a
+     * {@link CommandTimeoutException} (the first step of Linux's error handler, scsi_abort_command;
+     * the later steps, resets and session recovery, are the test's to take).
+     */
+    private ScsiResult once(String what, byte[] cdb, byte[] dataOut, int dataInLength) {
+        Duration timeout = commandTimeout;
+        InitiatorSession.Command c = session.submit(lunField, cdb, dataOut, dataInLength);
         try {
-            return session.execute(lunField, cdb, dataOut, dataInLength)
-                    .get(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            return c.result().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for a command", e);
+            throw new IllegalStateException("interrupted while waiting for " + what, e);
         } catch (TimeoutException e) {
-            throw new IllegalStateException("no answer to a command within " + COMMAND_TIMEOUT, e);
+            throw new CommandTimeoutException(what, timeout, abort(c, timeout));
         } catch (Exception e) {
             Throwable cause =
                     e instanceof CompletionException || e.getCause() != null ? e.getCause() : e;
             throw new IllegalStateException(
-                    "the command did not complete: " + cause.getMessage(), cause);
+                    what + " did not complete: " + cause.getMessage(), cause);
+        }
+    }
+
+    /** Asks the target to abort a command; true when it answered within {@code timeout}. */
+    private boolean abort(InitiatorSession.Command c, Duration timeout) {
+        try {
+            int itt = c.itt().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            session.abortTask(lunField, itt).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException | TimeoutException e) {
+            return false;
         }
     }
 

@@ -34,48 +34,106 @@ public final class EventQuery {
         return new EventQuery(log, filter.and(p));
     }
 
-    /** SCSI commands, with their status. */
+    /**
+     * SCSI commands, with their status.
+     *
+     * @return a copy of this query narrowed to COMMAND events, each with its LUN, operation code,
+     *     LBA, block count and SCSI status name
+     */
     public EventQuery commands() {
         return type(EventLog.Type.COMMAND);
     }
 
-    /** Fault rules that fired. */
+    /**
+     * Fault rules that fired.
+     *
+     * @return a copy of this query narrowed to FAULT events, one per firing, with the command it
+     *     acted on and the rule in its detail
+     */
     public EventQuery faults() {
         return type(EventLog.Type.FAULT);
     }
 
+    /**
+     * Logins: accepted, refused by the target, or held by a fault rule.
+     *
+     * @return a copy of this query narrowed to LOGIN events, whose status is the login's outcome
+     *     (e.g. "REFUSED") and whose detail is the reason
+     */
     public EventQuery logins() {
         return type(EventLog.Type.LOGIN);
     }
 
+    /**
+     * Sessions closed by a Logout Request (a dropped connection is not a logout).
+     *
+     * @return a copy of this query narrowed to LOGOUT events, one per session the target logged out
+     *     successfully
+     */
     public EventQuery logouts() {
         return type(EventLog.Type.LOGOUT);
     }
 
+    /**
+     * Task management functions the initiators asked for, with the target's response.
+     *
+     * @return a copy of this query narrowed to TASK_MANAGEMENT events, whose detail names the
+     *     function (ABORT TASK, LOGICAL UNIT RESET, ...) and whose status is the Task Management
+     *     Function Response
+     */
     public EventQuery taskManagement() {
         return type(EventLog.Type.TASK_MANAGEMENT);
     }
 
+    /**
+     * Events of one type.
+     *
+     * @param type LOGIN, LOGOUT, COMMAND, TASK_MANAGEMENT or FAULT
+     * @return a copy of this query narrowed to events of that type
+     */
     public EventQuery type(EventLog.Type type) {
         return and(e -> e.type() == type);
     }
 
+    /**
+     * Events about one LUN: commands to it, task management aimed at it, faults fired on it.
+     *
+     * @param lun the LUN number; logins and logouts, which have none, never match
+     * @return a copy of this query narrowed to events of that LUN
+     */
     public EventQuery lun(int lun) {
         return and(e -> e.lun() == lun);
     }
 
     /**
      * Commands with this operation code (the constants of {@code org.iscsilab.scsi.ScsiOpcode}).
+     *
+     * @param opcode the first byte of the CDB, e.g. 0x88 for READ(16)
+     * @return a copy of this query narrowed to commands, and faults fired on commands, with that
+     *     operation code
      */
     public EventQuery opcode(int opcode) {
         return and(e -> e.opcode() == opcode);
     }
 
+    /**
+     * Events of one initiator's sessions and logins.
+     *
+     * @param iqn the initiator's iSCSI name, as its Login Request gave InitiatorName
+     * @return a copy of this query narrowed to that initiator's events
+     */
     public EventQuery initiator(String iqn) {
         return and(e -> iqn.equals(e.initiator()));
     }
 
-    /** Commands that touch any block from {@code first} to {@code last}. */
+    /**
+     * Commands that touch any block from {@code first} to {@code last}.
+     *
+     * @param first the first logical block address of the range
+     * @param last the last logical block address of the range, inclusive
+     * @return a copy of this query narrowed to events whose blocks overlap the range; events
+     *     without an LBA never match, and a command of 0 blocks counts as touching its LBA
+     */
     public EventQuery touching(long first, long last) {
         return and(
                 e ->
@@ -84,21 +142,42 @@ public final class EventQuery {
                                 && e.lba() + Math.max(1, e.blocks()) - 1 >= first);
     }
 
-    /** Commands that ended with this status, e.g. "GOOD", "CHECK_CONDITION". */
+    /**
+     * Commands that ended with this status, e.g. "GOOD", "CHECK_CONDITION".
+     *
+     * @param status the SCSI status name as the log writes it (for task management the response,
+     *     for logins the outcome)
+     * @return a copy of this query narrowed to events with exactly that status
+     */
     public EventQuery status(String status) {
         return and(e -> status.equals(e.status()));
     }
 
-    /** Events recorded after this sequence number (see {@link Event#sequence()}). */
+    /**
+     * Events recorded after this sequence number (see {@link Event#sequence()}).
+     *
+     * @param sequence a sequence number, e.g. that of the last event before the step under test
+     * @return a copy of this query narrowed to events recorded later
+     */
     public EventQuery after(long sequence) {
         return and(e -> e.sequence() > sequence);
     }
 
-    /** The matching events still in the log, oldest first. */
+    /**
+     * The matching events still in the log, oldest first.
+     *
+     * @return the events that pass every step of the query, read from the log now; those the ring
+     *     has already dropped are not among them
+     */
     public List<Event> list() {
         return log.get().stream().filter(filter).toList();
     }
 
+    /**
+     * The number of matching events still in the log.
+     *
+     * @return the size of {@link #list()}, e.g. how many times SYNCHRONIZE CACHE reached a LUN
+     */
     public int count() {
         return list().size();
     }

@@ -15,6 +15,7 @@ import org.iscsilab.core.fault.FaultRules;
 import org.iscsilab.core.lu.LogicalUnit;
 import org.iscsilab.core.lu.LogicalUnit.MediumImage;
 import org.iscsilab.iscsi.initiator.InitiatorConfig;
+import org.iscsilab.iscsi.initiator.LoginRefusedException;
 import org.iscsilab.iscsi.login.ChapCredentials;
 import org.iscsilab.iscsi.node.TargetSession;
 import org.iscsilab.server.EmbeddedTarget;
@@ -57,6 +58,12 @@ public final class IscsiTarget implements TargetControl, AutoCloseable {
         }
     }
 
+    /**
+     * Starts the description of a target: unless told otherwise, one LUN "ram:64M" named {@value
+     * TargetConfig#DEFAULT_IQN} on a free loopback port, with no CHAP and no fault rules.
+     *
+     * @return a builder with those defaults, to narrow and then {@link Builder#start}
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -73,49 +80,98 @@ public final class IscsiTarget implements TargetControl, AutoCloseable {
 
         private Builder() {}
 
-        /** The target's name (default {@value TargetConfig#DEFAULT_IQN}). */
+        /**
+         * The target's name (default {@value TargetConfig#DEFAULT_IQN}).
+         *
+         * @param name the iSCSI qualified name initiators give as TargetName at login
+         * @return this builder
+         */
         public Builder iqn(String name) {
             this.iqn = name;
             return this;
         }
 
-        /** The TargetAlias sent at login. */
+        /**
+         * The TargetAlias sent at login.
+         *
+         * @param text the human-readable name the target reports beside its iSCSI name
+         * @return this builder
+         */
         public Builder alias(String text) {
             this.alias = text;
             return this;
         }
 
-        /** A LUN, numbered from 0 in the order given: "ram:64M", "file:disk.img:1G,block=4096". */
+        /**
+         * A LUN, numbered from 0 in the order given: "ram:64M", "file:disk.img:1G,block=4096".
+         * Without any, the target has one LUN "ram:64M".
+         *
+         * @param spec the LUN's store, capacity and options, as {@code iscsilab target --lun} takes
+         *     them
+         * @return this builder
+         */
         public Builder lun(String spec) {
             luns.add(spec);
             return this;
         }
 
-        /** Where to listen, HOST[:PORT] (default 127.0.0.1:0, a free port). */
+        /**
+         * Where to listen, HOST[:PORT] (default 127.0.0.1:0, a free port).
+         *
+         * @param hostPort the address the iSCSI portal binds to; port 0 lets the system choose, and
+         *     {@link IscsiTarget#portal()} tells which it chose
+         * @return this builder
+         */
         public Builder portal(String hostPort) {
             this.portal = hostPort;
             return this;
         }
 
-        /** Initiators must log in with CHAP as this user (a secret of at least 12 bytes). */
+        /**
+         * Initiators must log in with CHAP as this user (a secret of at least 12 bytes).
+         *
+         * @param user the CHAP name (CHAP_N) initiators must authenticate as
+         * @param secret the secret their CHAP_R response must be computed with, at least 12 bytes
+         *     (RFC 7143 §12.1.3)
+         * @return this builder
+         */
         public Builder chap(String user, String secret) {
             this.chap = new ChapCredentials(user, secret);
             return this;
         }
 
-        /** With {@link #chap}: the target proves itself as this user (mutual CHAP). */
+        /**
+         * With {@link #chap}: the target proves itself as this user (mutual CHAP).
+         *
+         * @param user the CHAP name the target answers the initiator's challenge with
+         * @param secret the target's secret for that answer, at least 12 bytes
+         * @return this builder
+         */
         public Builder mutualChap(String user, String secret) {
             this.mutualChap = new ChapCredentials(user, secret);
             return this;
         }
 
-        /** A fault rule in force from the start, e.g. "medium-error,lun=0,lba=100-199". */
+        /**
+         * A fault rule in force from the start, e.g. "medium-error,lun=0,lba=100-199".
+         *
+         * @param rule the rule in the language of {@code --fault} and the admin API; {@link
+         *     Fault#spec()} writes one from a typed {@link Fault}
+         * @return this builder
+         */
         public Builder fault(String rule) {
             faults.add(rule);
             return this;
         }
 
-        /** Starts the target; an invalid description fails here, naming what is wrong. */
+        /**
+         * Starts the target; an invalid description fails here, naming what is wrong.
+         *
+         * @return the running target, listening on its portal; close it when the test is done
+         * @throws IOException if the portal cannot be bound or a LUN's backing file cannot be
+         *     opened
+         * @throws InterruptedException if the thread is interrupted while the target starts
+         */
         public IscsiTarget start() throws IOException, InterruptedException {
             if (mutualChap != null && chap == null) {
                 throw new IllegalArgumentException("mutual CHAP needs chap(user, secret) as well");
@@ -149,12 +205,16 @@ public final class IscsiTarget implements TargetControl, AutoCloseable {
         }
     }
 
-    /** Opens LUN {@code lun} as a disk, logging in with the target's CHAP when it has one. */
+    /**
+     * Opens LUN {@code lun} as a disk, logging in with the target's CHAP when it has one.
+     *
+     * @param lun the LUN to open, one of {@link #luns()}
+     * @return the LUN as a disk over a session of its own, the unit attentions of the new I_T nexus
+     *     taken and the capacity read; close it to log out
+     * @throws IllegalArgumentException if the target has no such LUN
+     */
     public BlockDevice connect(int lun) {
-        if (target.device().logicalUnit(lun) == null) {
-            throw new IllegalArgumentException(
-                    "this target has no LUN " + lun + "; it has " + luns());
-        }
+        requireLun(lun);
         InitiatorConfig login = InitiatorConfig.normal(iqn());
         if (chap != null) {
             login = login.withChap(chap, mutualChap);
@@ -162,16 +222,62 @@ public final class IscsiTarget implements TargetControl, AutoCloseable {
         return BlockDevice.connect(portal(), login, lun);
     }
 
-    /** The address the target listens on (the port chosen when none was given). */
+    /**
+     * Opens LUN {@code lun} as a disk, logging in with these CHAP credentials instead of the
+     * target's: for tests of authentication itself.
+     *
+     * @param lun the LUN to open, one of {@link #luns()}
+     * @param chapUser the CHAP name the initiator answers with (CHAP_N)
+     * @param chapSecret the secret the initiator's CHAP response is computed with
+     * @return the LUN as a disk over a session of its own; close it to log out
+     * @throws LoginRefusedException if the target refuses the login, e.g. status 02/01
+     *     (authentication failure) for a wrong secret
+     * @throws IllegalArgumentException if the target has no such LUN
+     */
+    public BlockDevice connect(int lun, String chapUser, String chapSecret) {
+        requireLun(lun);
+        return BlockDevice.connect(
+                portal(),
+                InitiatorConfig.normal(iqn())
+                        .withChap(new ChapCredentials(chapUser, chapSecret), null),
+                lun);
+    }
+
+    private void requireLun(int lun) {
+        if (target.device().logicalUnit(lun) == null) {
+            throw new IllegalArgumentException(
+                    "this target has no LUN " + lun + "; it has " + luns());
+        }
+    }
+
+    /**
+     * The address the target listens on (the port chosen when none was given).
+     *
+     * @return the iSCSI portal's bound host and TCP port, for {@link BlockDevice#connect} or an
+     *     initiator's SendTargets discovery
+     */
     public InetSocketAddress portal() {
         return target.address();
     }
 
+    /**
+     * The target's iSCSI name, as initiators give it at login.
+     *
+     * @return the iSCSI qualified name, {@value TargetConfig#DEFAULT_IQN} unless {@link
+     *     Builder#iqn} set another
+     */
     public String iqn() {
         return target.iqn();
     }
 
-    /** The libiscsi and QEMU URL of a LUN: iscsi://HOST:PORT/IQN/LUN. */
+    /**
+     * The libiscsi and QEMU URL of a LUN: iscsi://HOST:PORT/IQN/LUN.
+     *
+     * @param lun the LUN the URL addresses
+     * @return the URL with the portal's bound port, e.g. {@code
+     *     iscsi://127.0.0.1:PORT/iqn.2026-01.org.iscsilab:target0/0} for LUN 0 under the default
+     *     name
+     */
     public String url(int lun) {
         return target.libiscsiUrl(lun);
     }
@@ -199,7 +305,12 @@ public final class IscsiTarget implements TargetControl, AutoCloseable {
         return out;
     }
 
-    /** Fault rules, added and removed while initiators are attached. */
+    /**
+     * Fault rules, added and removed while initiators are attached.
+     *
+     * @return the target's live rule set, taking rules in the {@code --fault} language; {@link
+     *     #add(Fault)} is the typed way in
+     */
     public FaultRules faults() {
         return target.faults();
     }
@@ -281,6 +392,9 @@ public final class IscsiTarget implements TargetControl, AutoCloseable {
      * from a known disk: a RAM LUN reads as zeros again, a file under an overlay ({@code
      * file:PATH,overlay}) as the file, whose scratch layer is dropped. A plain file LUN cannot be
      * reset: its writes are in the file.
+     *
+     * @param lun a RAM LUN, or a file LUN under an overlay, that the target started with
+     * @throws IllegalStateException if the LUN was added later or its store cannot be reset
      */
     public void reset(int lun) {
         MediumImage image = initial.get(lun);
@@ -301,17 +415,34 @@ public final class IscsiTarget implements TargetControl, AutoCloseable {
         initial.keySet().forEach(this::reset);
     }
 
-    /** A copy of a LUN's content now (RAM and overlay LUNs), to {@link #restore} later. */
+    /**
+     * A copy of a LUN's content now (RAM and overlay LUNs), to {@link #restore} later.
+     *
+     * @param lun the LUN to copy, taken under the medium's lock so no command sees half of it
+     * @return the copy of the LUN's blocks and, on a thin LUN, of which blocks are mapped
+     * @throws IllegalArgumentException if the target has no such LUN
+     * @throws IllegalStateException if the LUN's store cannot be copied (a plain file LUN)
+     */
     public DiskSnapshot snapshot(int lun) {
         return new DiskSnapshot(lun, unit(lun).snapshotMedium());
     }
 
-    /** Puts a LUN's content back as a snapshot of it found it. */
+    /**
+     * Puts a LUN's content back as a snapshot of it found it.
+     *
+     * @param snapshot a copy taken by {@link #snapshot}; if its capacity differs from the LUN's
+     *     now, initiators see CAPACITY DATA HAS CHANGED, as after a resize
+     */
     public void restore(DiskSnapshot snapshot) {
         unit(snapshot.lun()).restoreMedium(snapshot.image());
     }
 
-    /** A copy of one LUN's content, taken by {@link #snapshot}. */
+    /**
+     * A copy of one LUN's content, taken by {@link #snapshot}.
+     *
+     * @param lun the LUN the copy was taken of, and that {@link #restore} puts it back on
+     * @param image the medium's blocks and, on a thin LUN, which of them were mapped
+     */
     public record DiskSnapshot(int lun, MediumImage image) {}
 
     private LogicalUnit unit(int lun) {
@@ -323,7 +454,12 @@ public final class IscsiTarget implements TargetControl, AutoCloseable {
         return lu;
     }
 
-    /** The embedded target underneath, for what this class does not offer yet. */
+    /**
+     * The embedded target underneath, for what this class does not offer yet.
+     *
+     * @return the target this object runs, e.g. for {@link EmbeddedTarget#startAdmin()} to reach it
+     *     over the admin API; it closes with this object
+     */
     public EmbeddedTarget embedded() {
         return target;
     }

@@ -44,33 +44,67 @@ public final class IscsiTargetExtension
 
     private IscsiTargetExtension() {}
 
-    /** An extension whose target has this LUN (more with {@link #lun}). */
+    /**
+     * An extension whose target has this LUN (more with {@link #lun}).
+     *
+     * @param spec LUN 0's store, capacity and options, e.g. "ram:64M" or "ram:16M,block=4096,thin"
+     * @return the extension, to register in a field annotated {@code @RegisterExtension}
+     */
     public static IscsiTargetExtension withLun(String spec) {
         return new IscsiTargetExtension().lun(spec);
     }
 
+    /**
+     * Adds a LUN to the target, numbered after those given before.
+     *
+     * @param spec the LUN's store, capacity and options, as {@link IscsiTarget.Builder#lun} takes
+     *     them
+     * @return this extension
+     */
     public IscsiTargetExtension lun(String spec) {
         builder.lun(spec);
         return this;
     }
 
+    /**
+     * Names the target (default {@value org.iscsilab.server.config.TargetConfig#DEFAULT_IQN}).
+     *
+     * @param name the iSCSI qualified name initiators give as TargetName at login
+     * @return this extension
+     */
     public IscsiTargetExtension iqn(String name) {
         builder.iqn(name);
         return this;
     }
 
+    /**
+     * Requires CHAP at login; the {@link BlockDevice} parameters log in with it.
+     *
+     * @param user the CHAP name (CHAP_N) initiators must authenticate as
+     * @param secret the secret their CHAP_R response must be computed with, at least 12 bytes
+     * @return this extension
+     */
     public IscsiTargetExtension chap(String user, String secret) {
         builder.chap(user, secret);
         return this;
     }
 
-    /** With one target for the class: every LUN back to its first content after each test. */
+    /**
+     * With one target for the class: every LUN back to its first content after each test.
+     *
+     * @return this extension; the LUNs it resets are those {@link IscsiTarget#resetAll()} can
+     */
     public IscsiTargetExtension resetLunsBetweenTests() {
         this.resetBetweenTests = true;
         return this;
     }
 
-    /** The target, while a test runs. */
+    /**
+     * The target, while a test runs.
+     *
+     * @return the running target, for fault rules, events and LUN changes in the test's body
+     * @throws IllegalStateException if no test of the class is running
+     */
     public IscsiTarget target() {
         if (target == null) {
             throw new IllegalStateException("the target runs only while a test of its class runs");

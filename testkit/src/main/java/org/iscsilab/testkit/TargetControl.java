@@ -7,33 +7,90 @@ import java.util.List;
  * removed, resized, write-protected, ejected or loaded. One interface, two ways in: {@link
  * IscsiTarget} in the test's JVM, and {@link #remote} over a target's admin API (a container, or
  * {@code iscsilab target} elsewhere), so a test moves between them by changing one line.
+ *
+ * <pre>{@code
+ * try (IscsiTarget target = IscsiTarget.builder().lun("ram:1M").start();
+ *         BlockDevice disk = target.connect(0)) {
+ *     TargetControl control = target; // or TargetControl.remote("127.0.0.1:9260")
+ *     FaultHandle rule = control.add(Faults.mediumError().lun(0).lbas(5, 5).reads());
+ *     assertThrows(ScsiCommandException.class, () -> disk.read(5, 1));
+ *     assertEquals(1, rule.fired());
+ *     assertEquals(1, control.events().commands().opcode(ScsiOpcode.READ_16)
+ *             .status("CHECK_CONDITION").count());
+ *     rule.remove();
+ *     control.resizeLun(0, 2 << 20); // the disk sees CAPACITY DATA HAS CHANGED
+ * }
+ * }</pre>
  */
 public interface TargetControl {
-    /** Puts a fault rule in force; the handle counts its firings and removes it. */
+    /**
+     * Puts a fault rule in force; the handle counts its firings and removes it.
+     *
+     * @param fault the rule, built from {@link Faults} and narrowed by scope and trigger
+     * @return the handle of the rule now in force: its id, match and firing counts, and its removal
+     * @throws IllegalArgumentException if the rule is not one the target takes, naming the part at
+     *     fault
+     */
     FaultHandle add(Fault fault);
 
     /** Removes every fault rule. */
     void clearFaults();
 
-    /** A query over what reached the target. */
+    /**
+     * A query over what reached the target.
+     *
+     * @return a query over the event log's logins, logouts, SCSI commands, task management and
+     *     faults fired, read each time it is asked
+     */
     EventQuery events();
 
-    /** The LUN numbers now. */
+    /**
+     * The LUN numbers now.
+     *
+     * @return the numbers of the target's logical units, as REPORT LUNS would list them
+     */
     List<Integer> luns();
 
-    /** Adds a LUN from a spec ("ram:64M,thin") as the lowest free number; returns the number. */
+    /**
+     * Adds a LUN from a spec ("ram:64M,thin") as the lowest free number; returns the number.
+     *
+     * @param spec the LUN's store, capacity and options, as {@code iscsilab target --lun} takes
+     *     them
+     * @return the number of the new LUN
+     */
     int addLun(String spec);
 
-    /** Removes a LUN; the others report REPORTED LUNS DATA HAS CHANGED. */
+    /**
+     * Removes a LUN; the others report REPORTED LUNS DATA HAS CHANGED.
+     *
+     * @param lun the LUN to remove
+     */
     void removeLun(int lun);
 
-    /** Changes a LUN's capacity; initiators see CAPACITY DATA HAS CHANGED. */
+    /**
+     * Changes a LUN's capacity; initiators see CAPACITY DATA HAS CHANGED.
+     *
+     * @param lun the LUN to resize
+     * @param bytes the new capacity in bytes, a whole number of the LUN's logical blocks
+     */
     void resizeLun(int lun, long bytes);
 
-    /** Write-protects a LUN or lifts that; initiators see MODE PARAMETERS CHANGED. */
+    /**
+     * Write-protects a LUN or lifts that; initiators see MODE PARAMETERS CHANGED.
+     *
+     * @param lun the LUN to change
+     * @param readOnly true to write-protect it (writes then end in DATA PROTECT), false to lift
+     *     that
+     */
     void setReadOnly(int lun, boolean readOnly);
 
-    /** Ejects (false) or loads (true) the medium of a removable LUN. */
+    /**
+     * Ejects (false) or loads (true) the medium of a removable LUN.
+     *
+     * @param lun a LUN whose spec has the {@code removable} option
+     * @param loaded true to load the medium (initiators see NOT READY TO READY CHANGE), false to
+     *     eject it (commands then end in NOT READY, MEDIUM NOT PRESENT)
+     */
     void setMediumLoaded(int lun, boolean loaded);
 
     /**
@@ -43,7 +100,14 @@ public interface TargetControl {
      */
     List<Session> sessions();
 
-    /** The control of a target through its admin API at HOST[:PORT] or the URL it prints. */
+    /**
+     * The control of a target through its admin API at HOST[:PORT] or the URL it prints.
+     *
+     * @param adminAddress where the target's admin API listens, e.g. "127.0.0.1:9260" or
+     *     "http://127.0.0.1:9260/api/v1/"
+     * @return a control whose calls are requests to that API; a refused change throws with the
+     *     API's message and changes nothing
+     */
     static TargetControl remote(String adminAddress) {
         return new RemoteTargetControl(adminAddress);
     }

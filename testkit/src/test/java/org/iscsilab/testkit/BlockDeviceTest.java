@@ -2,12 +2,17 @@ package org.iscsilab.testkit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import org.iscsilab.core.fault.EventLog;
+import org.iscsilab.iscsi.initiator.LoginRefusedException;
 import org.iscsilab.iscsi.initiator.ScsiResult;
+import org.iscsilab.scsi.AdditionalSense;
 import org.iscsilab.scsi.Cdbs;
 import org.iscsilab.scsi.ScsiOpcode;
 import org.iscsilab.scsi.SenseKey;
@@ -114,6 +119,71 @@ class BlockDeviceTest {
             t.device().logicalUnit(0).resize(32 << 20);
             disk.read(0, 1); // gets CAPACITY DATA HAS CHANGED, re-reads the capacity, retries
             assertEquals(65536, disk.blocks());
+            List<AdditionalSense> seen = disk.unitAttentions();
+            assertEquals(AdditionalSense.CAPACITY_DATA_HAS_CHANGED, seen.get(seen.size() - 1));
+            assertEquals(0x29, seen.get(0).asc(), "POWER ON, RESET first, at connect");
+        }
+    }
+
+    @Test
+    void aCommandTheTargetDoesNotAnswerTimesOutIsAbortedAndTheDiskGoesOn() throws Exception {
+        try (EmbeddedTarget t = EmbeddedTarget.start("ram:16M");
+                BlockDevice disk = open(t, 0)) {
+            disk.commandTimeout(Duration.ofMillis(500));
+            t.faults().add("hang,op=read,lun=0");
+
+            CommandTimeoutException e =
+                    assertThrows(CommandTimeoutException.class, () -> disk.read(3, 1));
+
+            assertTrue(e.abortAnswered(), "the target answered ABORT TASK: " + e.getMessage());
+            assertEquals(Duration.ofMillis(500), e.timeout());
+            assertTrue(e.command().startsWith("READ"), e.command());
+            assertEquals(
+                    1,
+                    t.events()
+                            .count(
+                                    ev ->
+                                            ev.type() == EventLog.Type.TASK_MANAGEMENT
+                                                    && ev.detail().equals("function 1")),
+                    "one ABORT TASK (function 1, RFC 7143 §11.5.1)");
+            t.faults().clear();
+            assertArrayEquals(new byte[512], disk.read(3, 1));
+        }
+    }
+
+    @Test
+    void aFrozenTargetAnswersNeitherTheCommandNorItsAbort() throws Exception {
+        try (EmbeddedTarget t = EmbeddedTarget.start("ram:16M");
+                BlockDevice disk = open(t, 0)) {
+            disk.commandTimeout(Duration.ofMillis(300));
+            t.faults().add("freeze");
+            CommandTimeoutException e =
+                    assertThrows(CommandTimeoutException.class, () -> disk.read(0, 1));
+            assertFalse(e.abortAnswered());
+            t.faults().clear();
+            assertArrayEquals(new byte[512], disk.read(0, 1), "the same session, thawed");
+        }
+    }
+
+    @Test
+    void aTimeoutMustBePositive() throws Exception {
+        try (EmbeddedTarget t = EmbeddedTarget.start("ram:1M");
+                BlockDevice disk = open(t, 0)) {
+            assertThrows(IllegalArgumentException.class, () -> disk.commandTimeout(Duration.ZERO));
+        }
+    }
+
+    @Test
+    void aRefusedLoginIsTypedWithItsStatus() throws Exception {
+        try (IscsiTarget target =
+                IscsiTarget.builder().lun("ram:1M").chap("user", "secret-secret").start()) {
+            LoginRefusedException e =
+                    assertThrows(
+                            LoginRefusedException.class,
+                            () -> target.connect(0, "user", "wrong-secret"));
+            assertEquals(0x02, e.statusClass());
+            assertEquals(0x01, e.statusDetail(), "authentication failure");
+            target.connect(0, "user", "secret-secret").close();
         }
     }
 

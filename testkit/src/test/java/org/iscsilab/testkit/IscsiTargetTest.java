@@ -45,15 +45,15 @@ class IscsiTargetTest {
             try (BlockDevice disk = target.connect(0)) {
                 assertEquals(2048, disk.blocks());
             }
-            IllegalStateException e =
+            LoginRefusedException e =
                     assertThrows(
-                            IllegalStateException.class,
+                            LoginRefusedException.class,
                             () ->
                                     BlockDevice.connect(
                                             target.portal(),
                                             InitiatorConfig.normal(target.iqn()),
                                             0));
-            assertTrue(e.getCause() instanceof LoginRefusedException, String.valueOf(e.getCause()));
+            assertEquals(0x0201, e.statusClass() << 8 | e.statusDetail(), e.getMessage());
         }
     }
 
