@@ -46,6 +46,8 @@ public final class BlockDevice implements AutoCloseable {
     /** How long a command may take before it is aborted, unless {@link #commandTimeout} says. */
     public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(30);
 
+    private static final Duration LOGOUT_WAIT = Duration.ofSeconds(5);
+
     private final IscsiInitiator initiator;
     private final InitiatorSession session;
     private final long lunField;
@@ -347,13 +349,28 @@ public final class BlockDevice implements AutoCloseable {
         blockSize = b.getInt(8);
     }
 
-    /** Logs out and closes the connection. */
+    /**
+     * Logs out (a Logout Request closing the session, RFC 7143 §11.14, as {@code iscsiadm --logout}
+     * sends) and closes the connection. A target that does not answer the logout within the command
+     * timeout, at most 5 s, has its connection closed anyway.
+     */
     @Override
     public void close() {
         try {
-            session.close();
+            if (session.isOpen()) {
+                long wait = Math.min(commandTimeout.toMillis(), LOGOUT_WAIT.toMillis());
+                session.logout().get(wait, TimeUnit.MILLISECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // no answer or no connection: closing below ends the session all the same
         } finally {
-            initiator.close();
+            try {
+                session.close();
+            } finally {
+                initiator.close();
+            }
         }
     }
 

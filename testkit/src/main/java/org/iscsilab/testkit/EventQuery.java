@@ -1,5 +1,6 @@
 package org.iscsilab.testkit;
 
+import java.util.Iterator;
 import java.util.List;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -14,24 +15,39 @@ import org.iscsilab.core.fault.EventLog.Event;
  * assertEquals(2, target.events().commands().opcode(ScsiOpcode.SYNCHRONIZE_CACHE_10).lun(0).count());
  * }</pre>
  *
- * Immutable: each step returns a new query; the log is read when the query is asked.
+ * Immutable: each step returns a new query; the log is read when the query is asked. A query is
+ * {@link Iterable} over typed records ({@link CommandEvent}, {@link LoginEvent}, ...), so AssertJ's
+ * {@code assertThat(query).hasSize(2)} reads it as a collection.
+ *
+ * @param <E> the kind of event the query yields: {@link TargetEvent} until narrowed to one kind
  */
-public final class EventQuery {
+public final class EventQuery<E extends TargetEvent> implements Iterable<E> {
     private final Supplier<List<Event>> log;
     private final Predicate<Event> filter;
+    private final Class<E> kind;
 
-    /** A query over {@code log}, read each time the query is asked. */
-    EventQuery(Supplier<List<Event>> log) {
-        this(log, e -> true);
+    /**
+     * A query over every event of {@code log}, read each time the query is asked.
+     *
+     * @param log the entries of a target's event log, oldest first
+     * @return a query that every event passes
+     */
+    static EventQuery<TargetEvent> over(Supplier<List<Event>> log) {
+        return new EventQuery<>(log, e -> true, TargetEvent.class);
     }
 
-    private EventQuery(Supplier<List<Event>> log, Predicate<Event> filter) {
+    private EventQuery(Supplier<List<Event>> log, Predicate<Event> filter, Class<E> kind) {
         this.log = log;
         this.filter = filter;
+        this.kind = kind;
     }
 
-    private EventQuery and(Predicate<Event> p) {
-        return new EventQuery(log, filter.and(p));
+    private EventQuery<E> and(Predicate<Event> p) {
+        return new EventQuery<>(log, filter.and(p), kind);
+    }
+
+    private <K extends TargetEvent> EventQuery<K> only(EventLog.Type type, Class<K> k) {
+        return new EventQuery<>(log, filter.and(e -> e.type() == type), k);
     }
 
     /**
@@ -40,8 +56,8 @@ public final class EventQuery {
      * @return a copy of this query narrowed to COMMAND events, each with its LUN, operation code,
      *     LBA, block count and SCSI status name
      */
-    public EventQuery commands() {
-        return type(EventLog.Type.COMMAND);
+    public EventQuery<CommandEvent> commands() {
+        return only(EventLog.Type.COMMAND, CommandEvent.class);
     }
 
     /**
@@ -50,8 +66,8 @@ public final class EventQuery {
      * @return a copy of this query narrowed to FAULT events, one per firing, with the command it
      *     acted on and the rule in its detail
      */
-    public EventQuery faults() {
-        return type(EventLog.Type.FAULT);
+    public EventQuery<FaultEvent> faults() {
+        return only(EventLog.Type.FAULT, FaultEvent.class);
     }
 
     /**
@@ -60,8 +76,8 @@ public final class EventQuery {
      * @return a copy of this query narrowed to LOGIN events, whose status is the login's outcome
      *     (e.g. "REFUSED") and whose detail is the reason
      */
-    public EventQuery logins() {
-        return type(EventLog.Type.LOGIN);
+    public EventQuery<LoginEvent> logins() {
+        return only(EventLog.Type.LOGIN, LoginEvent.class);
     }
 
     /**
@@ -70,8 +86,8 @@ public final class EventQuery {
      * @return a copy of this query narrowed to LOGOUT events, one per session the target logged out
      *     successfully
      */
-    public EventQuery logouts() {
-        return type(EventLog.Type.LOGOUT);
+    public EventQuery<LogoutEvent> logouts() {
+        return only(EventLog.Type.LOGOUT, LogoutEvent.class);
     }
 
     /**
@@ -81,18 +97,8 @@ public final class EventQuery {
      *     function (ABORT TASK, LOGICAL UNIT RESET, ...) and whose status is the Task Management
      *     Function Response
      */
-    public EventQuery taskManagement() {
-        return type(EventLog.Type.TASK_MANAGEMENT);
-    }
-
-    /**
-     * Events of one type.
-     *
-     * @param type LOGIN, LOGOUT, COMMAND, TASK_MANAGEMENT or FAULT
-     * @return a copy of this query narrowed to events of that type
-     */
-    public EventQuery type(EventLog.Type type) {
-        return and(e -> e.type() == type);
+    public EventQuery<TaskManagementEvent> taskManagement() {
+        return only(EventLog.Type.TASK_MANAGEMENT, TaskManagementEvent.class);
     }
 
     /**
@@ -101,7 +107,7 @@ public final class EventQuery {
      * @param lun the LUN number; logins and logouts, which have none, never match
      * @return a copy of this query narrowed to events of that LUN
      */
-    public EventQuery lun(int lun) {
+    public EventQuery<E> lun(int lun) {
         return and(e -> e.lun() == lun);
     }
 
@@ -112,7 +118,7 @@ public final class EventQuery {
      * @return a copy of this query narrowed to commands, and faults fired on commands, with that
      *     operation code
      */
-    public EventQuery opcode(int opcode) {
+    public EventQuery<E> opcode(int opcode) {
         return and(e -> e.opcode() == opcode);
     }
 
@@ -122,7 +128,7 @@ public final class EventQuery {
      * @param iqn the initiator's iSCSI name, as its Login Request gave InitiatorName
      * @return a copy of this query narrowed to that initiator's events
      */
-    public EventQuery initiator(String iqn) {
+    public EventQuery<E> initiator(String iqn) {
         return and(e -> iqn.equals(e.initiator()));
     }
 
@@ -134,7 +140,7 @@ public final class EventQuery {
      * @return a copy of this query narrowed to events whose blocks overlap the range; events
      *     without an LBA never match, and a command of 0 blocks counts as touching its LBA
      */
-    public EventQuery touching(long first, long last) {
+    public EventQuery<E> touching(long first, long last) {
         return and(
                 e ->
                         e.lba() >= 0
@@ -149,7 +155,7 @@ public final class EventQuery {
      *     for logins the outcome)
      * @return a copy of this query narrowed to events with exactly that status
      */
-    public EventQuery status(String status) {
+    public EventQuery<E> status(String status) {
         return and(e -> status.equals(e.status()));
     }
 
@@ -159,7 +165,7 @@ public final class EventQuery {
      * @param sequence a sequence number, e.g. that of the last event before the step under test
      * @return a copy of this query narrowed to events recorded later
      */
-    public EventQuery after(long sequence) {
+    public EventQuery<E> after(long sequence) {
         return and(e -> e.sequence() > sequence);
     }
 
@@ -169,8 +175,18 @@ public final class EventQuery {
      * @return the events that pass every step of the query, read from the log now; those the ring
      *     has already dropped are not among them
      */
-    public List<Event> list() {
-        return log.get().stream().filter(filter).toList();
+    public List<E> list() {
+        return log.get().stream().filter(filter).map(e -> kind.cast(TargetEvent.of(e))).toList();
+    }
+
+    /**
+     * The matching events, as {@link #list()} reads them now.
+     *
+     * @return an iterator over a list read from the log when this is called
+     */
+    @Override
+    public Iterator<E> iterator() {
+        return list().iterator();
     }
 
     /**

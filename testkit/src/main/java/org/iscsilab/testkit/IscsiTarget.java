@@ -316,9 +316,9 @@ public final class IscsiTarget implements TargetControl, AutoCloseable {
     }
 
     @Override
-    public EventQuery events() {
+    public EventQuery<TargetEvent> events() {
         EventLog log = target.events();
-        return new EventQuery(log::events);
+        return EventQuery.over(log::events);
     }
 
     @Override

@@ -2,7 +2,6 @@ package org.iscsilab.testkit;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.iscsilab.core.fault.EventLog;
 import org.iscsilab.iscsi.initiator.IscsiUrl;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
@@ -177,9 +176,9 @@ public final class IscsiTargetExtension
 
     /** A failing test's report gets what reached the target last. */
     private void reportEvents(ExtensionContext context) {
-        List<EventLog.Event> events = target.events().list();
+        List<TargetEvent> events = target.events().list();
         StringBuilder sb = new StringBuilder();
-        for (EventLog.Event e :
+        for (TargetEvent e :
                 events.subList(Math.max(0, events.size() - EVENTS_REPORTED), events.size())) {
             sb.append('\n').append(e);
         }

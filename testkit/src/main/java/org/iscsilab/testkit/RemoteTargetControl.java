@@ -62,8 +62,8 @@ final class RemoteTargetControl implements TargetControl {
     }
 
     @Override
-    public EventQuery events() {
-        return new EventQuery(
+    public EventQuery<TargetEvent> events() {
+        return EventQuery.over(
                 () -> {
                     try {
                         return client.events(Map.of("limit", Integer.toString(Integer.MAX_VALUE)))

@@ -42,7 +42,7 @@ public interface TargetControl {
      * @return a query over the event log's logins, logouts, SCSI commands, task management and
      *     faults fired, read each time it is asked
      */
-    EventQuery events();
+    EventQuery<TargetEvent> events();
 
     /**
      * The LUN numbers now.

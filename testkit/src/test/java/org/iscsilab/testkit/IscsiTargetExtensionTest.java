@@ -121,7 +121,8 @@ class IscsiTargetExtensionTest {
                                                                 r.getKeyValuePairs().values())));
         assertEquals(1, reported.size(), reported.toString());
         assertTrue(
-                reported.get(0).contains("COMMAND") && reported.get(0).contains("LOGIN"),
+                reported.get(0).contains("CommandEvent[")
+                        && reported.get(0).contains("LoginEvent["),
                 reported.get(0));
     }
 }
