@@ -12,6 +12,7 @@ import java.util.function.Function;
 import org.iscsilab.guest.GuestImage;
 import org.iscsilab.guest.GuestScenario;
 import org.iscsilab.guest.GuestScenarioRunner;
+import org.iscsilab.guest.KernelImage;
 import org.iscsilab.guest.LinuxGuest;
 import org.iscsilab.host.mid.Policy;
 import org.iscsilab.host.race.InterleavingExplorer;
@@ -96,15 +97,27 @@ public final class ScenarioCommand implements Callable<Integer> {
                     "Which host runs the scenario: the Java mid-layer (default), a real Linux kernel with "
                             + "open-iscsi booted under QEMU (scenarios R, B, D, E, S, S2; needs qemu-system-x86, open-iscsi, "
                             + "kmod, xz-utils, cpio and apt access to Debian's kernel packages), or both side by side "
-                            + "(B, D, E; the Java host under --policy, current unless given).")
+                            + "(B, D, E; each policy beside a kernel of its generation: v4.11 and the 2017 "
+                            + "proposals beside 4.9, v4.13 and current beside 6.1, unless --kernel says).")
     String host = "java";
 
     @Option(
             names = "--kernel",
             paramLabel = "SERIES",
             description =
-                    "linux-vm only: the Debian cloud kernel series, 6.1 or 6.12 (default ${DEFAULT-VALUE}).")
+                    "linux-vm and both: the guest kernel: 6.1 or 6.12 (Debian's cloud kernels), or 4.9 (a "
+                            + "kernel image with the initiator built in, bzImage-4.9.N from "
+                            + GuestImage.KERNEL_DIR_ENV
+                            + "). Default 6.1; with --host both, the kernel of --policy's generation.")
     String kernel = "6.1";
+
+    @Option(
+            names = "--kernel-image",
+            paramLabel = "FILE",
+            description =
+                    "linux-vm and both: boot this kernel image (an x86 bzImage with the iSCSI "
+                            + "initiator, sd, virtio-net and kprobe events built in) instead of --kernel.")
+    Path kernelImage;
 
     @Option(
             names = "--stall",
@@ -186,10 +199,29 @@ public final class ScenarioCommand implements Callable<Integer> {
         return verdict(reports, CliErrors.SUCCESS);
     }
 
-    /** B, D and E on the Java host and on the real kernel, one table. */
+    /** The guest image the options name: --kernel-image, else --kernel. */
+    private GuestImage guestImage(String series) throws Exception {
+        return kernelImage != null
+                ? GuestImage.ofKernelImage(kernelImage)
+                : GuestImage.ensure(series);
+    }
+
+    /**
+     * B, D and E on the Java host and on the real kernel, one table: a policy beside a kernel of
+     * its generation unless the options pair them otherwise.
+     */
     private int runSideBySide() throws Exception {
-        GuestImage image = GuestImage.ensure(kernel);
-        Policy p = policySet ? Policy.parse(policy) : Policy.CURRENT;
+        boolean kernelSet =
+                kernelImage != null
+                        || spec.commandLine().getParseResult().hasMatchedOption("--kernel");
+        Policy p =
+                policySet
+                        ? Policy.parse(policy)
+                        : kernelSet && kernelSeries().equals("4.9") ? Policy.V4_11 : Policy.CURRENT;
+        GuestImage image = guestImage(kernelSet ? kernel : p.realKernelSeries());
+        System.err.printf(
+                "Java host under %s: models %s; beside linux %s%n",
+                p.label(), p.models(), image.kernelRelease());
         GuestScenarioRunner guest =
                 new GuestScenarioRunner(image).echo(console ? System.err::println : line -> {});
         ScenarioRunner java =
@@ -237,6 +269,11 @@ public final class ScenarioCommand implements Callable<Integer> {
         return verdict(all(rows), CliErrors.SUCCESS);
     }
 
+    /** The series of the kernel the options name. */
+    private String kernelSeries() throws Exception {
+        return kernelImage != null ? KernelImage.read(kernelImage).series() : kernel;
+    }
+
     /** Checks every option before a scenario runs; an error names the option and the value. */
     private void validate() {
         check("--policy", policy, Policy::parse);
@@ -248,6 +285,9 @@ public final class ScenarioCommand implements Callable<Integer> {
         }
         if (!GuestImage.SERIES.contains(kernel)) {
             throw bad("--kernel", kernel, "use one of " + GuestImage.SERIES);
+        }
+        if (kernelImage != null && !Files.isRegularFile(kernelImage)) {
+            throw bad("--kernel-image", kernelImage, "no such file");
         }
         if (stallSeconds < 1) {
             throw bad("--stall", stallSeconds, "give 1 or more seconds");
@@ -317,7 +357,7 @@ public final class ScenarioCommand implements Callable<Integer> {
 
     /** The guest scenarios on a real kernel, each against a fresh target. */
     private int runOnLinux() throws Exception {
-        GuestImage image = GuestImage.ensure(kernel);
+        GuestImage image = guestImage(kernel);
         GuestScenarioRunner runner =
                 new GuestScenarioRunner(image)
                         .stall(Duration.ofSeconds(stallSeconds))

@@ -105,6 +105,7 @@ class CommandLineRefusalsTest {
         BAD.put("scenario --admin", "--admin=127.0.0.1:99999");
         BAD.put("scenario --host", "--host=bsd");
         BAD.put("scenario --kernel", "--kernel=2.6");
+        BAD.put("scenario --kernel-image", "--kernel-image=/nonexistent/bzImage");
         BAD.put("scenario --stall", "--stall=0");
         BAD.put("scenario --console", "--console=maybe");
         BAD.put("scenario --expect", "--expect=SUCCESS");

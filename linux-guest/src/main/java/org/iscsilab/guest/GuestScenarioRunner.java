@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.iscsilab.core.fault.EventLog;
 import org.iscsilab.host.mid.MultipathView;
 import org.iscsilab.host.scenario.ScenarioReport;
@@ -25,6 +27,13 @@ public final class GuestScenarioRunner {
 
     private final GuestImage image;
     private Duration stall = Duration.ofSeconds(40);
+
+    /**
+     * How long after the relogin a removal that has not returned counts as HUNG (scenario B; the
+     * guest then prints its kernel stack and resets).
+     */
+    private Duration hangAfter = Duration.ofSeconds(20);
+
     private Consumer<String> echo = line -> {};
 
     public GuestScenarioRunner(GuestImage image) {
@@ -34,6 +43,12 @@ public final class GuestScenarioRunner {
     /** How long S and S2 keep commands stalled before the host lifts the stall. */
     public GuestScenarioRunner stall(Duration stall) {
         this.stall = stall;
+        return this;
+    }
+
+    /** How long after the relogin a removal that has not returned is HUNG. */
+    public GuestScenarioRunner hangAfter(Duration hangAfter) {
+        this.hangAfter = hangAfter;
         return this;
     }
 
@@ -55,6 +70,12 @@ public final class GuestScenarioRunner {
                         .env("GUEST_ABORT_TIMEOUT", "5")
                         .env("GUEST_LU_RESET_TIMEOUT", "10")
                         .env("GUEST_TGT_RESET_TIMEOUT", "10")
+                        .env("GUEST_HANG_AFTER", Long.toString(hangAfter.toSeconds()))
+                        .env(
+                                "GUEST_SDEV_STATE_OFFSET",
+                                image.sdevStateOffset() < 0
+                                        ? ""
+                                        : "0x" + Integer.toHexString(image.sdevStateOffset()))
                         .script(resource("attach.sh") + resource(scenario.script()))
                         .timeout(Duration.ofMinutes(3).plus(stall))
                         .echo(echo)
@@ -124,7 +145,19 @@ public final class GuestScenarioRunner {
 
     private ScenarioReport report(
             GuestScenario scenario, GuestRun run, List<EventLog.Event> events) {
-        List<String> states = run.sysfsStates();
+        KernelTrace trace = KernelTrace.of(run);
+        // where the harness knows where sdev_state lies (the 4.9 image, whose sysfs state file is
+        // gone as soon as a removal starts) the kernel's own state changes, else what sysfs showed
+        List<String> states =
+                image.sdevStateOffset() >= 0 && !trace.states().isEmpty()
+                        ? trace.states()
+                        : run.sysfsStates();
+        List<String> stuck =
+                run.markers("STACK").stream()
+                        .filter(m -> m.arg(0).equals("delete"))
+                        .map(GuestScenarioRunner::function)
+                        .filter(f -> !f.isEmpty())
+                        .toList();
         List<String> multipath =
                 states.stream()
                         .map(s -> MultipathView.of("gone".equals(s) ? null : s).name())
@@ -133,6 +166,9 @@ public final class GuestScenarioRunner {
         ScenarioReport.Outcome outcome;
         if (!run.succeeded()) {
             outcome = run.timedOut() ? ScenarioReport.Outcome.HUNG : ScenarioReport.Outcome.FAILED;
+        } else if (run.marker("HUNG").isPresent()) {
+            outcome =
+                    ScenarioReport.Outcome.HUNG; // the removal had not returned long after relogin
         } else if (scenario.stall() && removalMillis >= stall.toMillis()) {
             outcome =
                     ScenarioReport.Outcome
@@ -160,10 +196,67 @@ public final class GuestScenarioRunner {
                 states,
                 multipath,
                 syncOnWire,
-                run.problems(),
+                findings(run, trace),
                 timeline,
-                List.of(),
-                targetEvents);
+                stuck,
+                targetEvents,
+                "linux-vm",
+                image.kernelRelease(),
+                "the kernel itself: Linux " + image.kernelRelease());
+    }
+
+    /**
+     * What went wrong, and for a hang what shows it: the removal still running after the relogin
+     * (invariant 1 of docs/linux-midlayer.md: removal ends in bounded time), the kprobe evidence of
+     * the unblock that skipped the device, and the logout stuck behind the removal.
+     */
+    private List<String> findings(GuestRun run, KernelTrace trace) {
+        List<String> out = new ArrayList<>(run.problems());
+        if (run.markers("HUNG").stream().anyMatch(m -> m.arg(0).equals("removal"))) {
+            out.add(
+                    "the removal had not returned "
+                            + hangAfter.toSeconds()
+                            + " s after the relogin (invariant 1: removal ends in bounded time)");
+            List<KernelTrace.Event> refused = trace.refusedGets();
+            if (!refused.isEmpty()) {
+                out.add(
+                        "kernel: scsi_device_get refused the device "
+                                + refused.size()
+                                + " times (ret "
+                                + refused.get(0).number("ret", 0)
+                                + ", -ENXIO), first at "
+                                + refused.get(0).seconds()
+                                + " s in "
+                                + refused.get(0).at()
+                                + "; device_unblock ran "
+                                + trace.unblocks().size()
+                                + " times");
+            }
+        }
+        if (run.markers("HUNG").stream().anyMatch(m -> m.arg(0).equals("logout"))) {
+            List<String> iscsid =
+                    run.markers("STACK").stream()
+                            .filter(m -> m.arg(0).equals("iscsid"))
+                            .map(GuestScenarioRunner::function)
+                            .filter(f -> !f.isEmpty())
+                            .limit(6)
+                            .toList();
+            out.add(
+                    "a logout after it hangs as well: iscsid stuck in "
+                            + String.join(" <- ", iscsid));
+        }
+        return out;
+    }
+
+    /** "[<ffffffff8131f114>] blk_execute_rq+0x94/0x120" names blk_execute_rq. */
+    private static final Pattern FRAME =
+            Pattern.compile("(?:\\[<[0-9a-f]+>\\]\\s*)?([\\w.]+)\\+0x");
+
+    static String function(GuestMarker stackLine) {
+        Matcher m =
+                FRAME.matcher(
+                        String.join(" ", stackLine.args().subList(1, stackLine.args().size())));
+        return m.find() ? m.group(1) : "";
     }
 
     /** From the guest's REMOVAL_START to REMOVAL_DONE (guest uptime), or -1. */

@@ -5,23 +5,36 @@
 # except the host tools listed in REQUIRED_TOOLS (which the caller installs).
 #
 #   build-guest.sh SERIES OUTDIR      SERIES: 6.1 (Debian 12's cloud kernel) or 6.12
+#   build-guest.sh --image KERNEL DEST  a kernel image with everything the initiator needs built
+#                                       in (no modules), e.g. the 4.9 image of docs/linux-guest.md
 #
-# Writes OUTDIR/SERIES/{vmlinuz,initramfs.cpio.gz,kernel-release} and skips the work when they
-# exist and were built from this script and init (a stamp holds their hash).
+# Writes OUTDIR/SERIES (or DEST)/{vmlinuz,initramfs.cpio.gz,kernel-release} and skips the work
+# when they exist and were built from this script, init and the kernel (a stamp holds their hash).
 set -euo pipefail
 
-series=${1:?series (6.1 or 6.12)}
-outdir=${2:?output folder}
 here=$(cd "$(dirname "$0")" && pwd)
-dest="$outdir/$series"
-stamp=$(cat "$0" "$here/init" "$here/guest-lib.sh" | sha256sum | cut -c1-16)
+image=
+if [[ "${1:-}" == --image ]]; then
+    image=${2:?kernel image}
+    dest=${3:?destination folder}
+    series=image
+    krel_given=${4:?kernel release}
+    stamp=$(cat "$0" "$here/init" "$here/guest-lib.sh" "$image" | sha256sum | cut -c1-16)
+else
+    series=${1:?series (6.1 or 6.12)}
+    outdir=${2:?output folder}
+    dest="$outdir/$series"
+    stamp=$(cat "$0" "$here/init" "$here/guest-lib.sh" | sha256sum | cut -c1-16)
+fi
 
 if [[ -f "$dest/stamp" && "$(cat "$dest/stamp")" == "$stamp" && -f "$dest/initramfs.cpio.gz" ]]; then
     echo "guest $series: cached in $dest"
     exit 0
 fi
 
-for tool in apt-get dpkg depmod modprobe iscsid iscsiadm ldd cpio gzip xz; do
+tools="apt-get dpkg iscsid iscsiadm ldd cpio gzip"
+[[ -n "$image" ]] || tools="$tools depmod modprobe xz"
+for tool in $tools; do
     command -v "$tool" >/dev/null || { echo "build-guest: missing host tool '$tool'" >&2; exit 3; }
 done
 
@@ -29,37 +42,48 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
 
-# The kernel package: 6.1 is what Debian 12's cloud meta-package depends on; 6.12 is the newest
-# signed 6.12 cloud image on the mirror.
-case "$series" in
-    6.1) pkg=$(apt-cache depends linux-image-cloud-amd64 | awk '/Depends: linux-image-6\.1/ {print $2; exit}') ;;
-    6.12) pkg=$(apt-cache pkgnames linux-image-6.12. | grep -E 'cloud-amd64$' | sort -V | tail -1) ;;
-    *) echo "build-guest: unknown series $series" >&2; exit 2 ;;
-esac
-[[ -n "$pkg" ]] || { echo "build-guest: no kernel package for $series (apt-get update?)" >&2; exit 3; }
-echo "guest $series: downloading $pkg and busybox-static"
-apt-get download -q "$pkg" busybox-static >/dev/null 2>&1 \
-    || { echo "build-guest: apt-get download $pkg busybox-static failed" >&2; exit 3; }
-dpkg -x linux-image-*.deb kernel
-dpkg -x busybox-static_*.deb busybox
-krel=$(ls kernel/lib/modules)
-
-# Module order for insmod, from the kernel's own dependency data. Compressed modules are
-# unpacked because busybox's insmod takes plain .ko files.
-depmod -b kernel "$krel"
 root=$work/root
 mkdir -p "$root"/{bin,sbin,etc/iscsi,proc,sys,dev,run,tmp,var/lock,modules,lib/guest}
-modprobe -d kernel -S "$krel" --show-depends -a virtio_pci virtio_net iscsi_tcp sd_mod \
-    | awk '$1 == "insmod" {print $2}' | awk '!seen[$0]++' > module-paths
 : > "$root/modules/order"
-while read -r path; do
-    name=$(basename "$path"); name=${name%.xz}; name=${name%.zst}
-    case "$path" in
-        *.xz) xz -dc "$path" > "$root/modules/$name" ;;
-        *) cp "$path" "$root/modules/$name" ;;
+if [[ -n "$image" ]]; then
+    # A kernel with the initiator built in: no kernel package, no modules.
+    echo "guest $krel_given: kernel image $image; downloading busybox-static"
+    apt-get download -q busybox-static >/dev/null 2>&1 \
+        || { echo "build-guest: apt-get download busybox-static failed" >&2; exit 3; }
+    dpkg -x busybox-static_*.deb busybox
+    krel=$krel_given
+    mkdir -p kernel/boot
+    cp "$image" "kernel/boot/vmlinuz-$krel"
+else
+    # The kernel package: 6.1 is what Debian 12's cloud meta-package depends on; 6.12 is the
+    # newest signed 6.12 cloud image on the mirror.
+    case "$series" in
+        6.1) pkg=$(apt-cache depends linux-image-cloud-amd64 | awk '/Depends: linux-image-6\.1/ {print $2; exit}') ;;
+        6.12) pkg=$(apt-cache pkgnames linux-image-6.12. | grep -E 'cloud-amd64$' | sort -V | tail -1) ;;
+        *) echo "build-guest: unknown series $series" >&2; exit 2 ;;
     esac
-    echo "$name" >> "$root/modules/order"
-done < module-paths
+    [[ -n "$pkg" ]] || { echo "build-guest: no kernel package for $series (apt-get update?)" >&2; exit 3; }
+    echo "guest $series: downloading $pkg and busybox-static"
+    apt-get download -q "$pkg" busybox-static >/dev/null 2>&1 \
+        || { echo "build-guest: apt-get download $pkg busybox-static failed" >&2; exit 3; }
+    dpkg -x linux-image-*.deb kernel
+    dpkg -x busybox-static_*.deb busybox
+    krel=$(ls kernel/lib/modules)
+
+    # Module order for insmod, from the kernel's own dependency data. Compressed modules are
+    # unpacked because busybox's insmod takes plain .ko files.
+    depmod -b kernel "$krel"
+    modprobe -d kernel -S "$krel" --show-depends -a virtio_pci virtio_net iscsi_tcp sd_mod \
+        | awk '$1 == "insmod" {print $2}' | awk '!seen[$0]++' > module-paths
+    while read -r path; do
+        name=$(basename "$path"); name=${name%.xz}; name=${name%.zst}
+        case "$path" in
+            *.xz) xz -dc "$path" > "$root/modules/$name" ;;
+            *) cp "$path" "$root/modules/$name" ;;
+        esac
+        echo "$name" >> "$root/modules/order"
+    done < module-paths
+fi
 
 # open-iscsi's binaries with the shared libraries they link.
 cp busybox/bin/busybox "$root/bin/busybox"

@@ -140,3 +140,71 @@ verify_region() {
     mark VERIFIED "$1" "offset_mib=$2" "mib=$3" "sha256=$(sha256sum < /tmp/pattern | cut -d' ' -f1)"
     rm -f /tmp/readback
 }
+
+# Kernel-side tracing of the device state machine with kprobe events, for kernels where the sysfs
+# state file is gone while a device is removed (4.9): scsi_device_set_state (the old state read at
+# GUEST_SDEV_STATE_OFFSET in struct scsi_device when the harness knows it, the new one in the second
+# argument), device_block, device_unblock (the unblock writes the state itself, without
+# scsi_device_set_state: its new state is what its second argument points to), scsi_target_unblock,
+# scsi_device_get and its result, sd_sync_cache. A probe a kernel cannot place is noted and left out.
+trace_kernel() {
+    mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null || true
+    t=/sys/kernel/debug/tracing
+    [ -w $t/kprobe_events ] || { mark NOTE "no kprobe events in this kernel"; return 0; }
+    off=${GUEST_SDEV_STATE_OFFSET:-}
+    old=; state=
+    if [ -n "$off" ]; then old="old=+$off(%di):u32"; state="state=+$off(%di):u32"; fi
+    for probe in "p:iscsilab/set_state scsi_device_set_state $old new=%si:u32" \
+        "p:iscsilab/device_block device_block" \
+        "p:iscsilab/device_unblock device_unblock $state new=+0(%si):u32" \
+        "p:iscsilab/target_unblock scsi_target_unblock new=%si:u32" \
+        "p:iscsilab/device_get scsi_device_get $state" \
+        "r:iscsilab/device_get_ret scsi_device_get ret=\$retval:s32" \
+        "p:iscsilab/sync_cache sd_sync_cache"; do
+        echo "$probe" >> $t/kprobe_events 2>/dev/null || mark NOTE "kprobe not placed: $probe"
+    done
+    echo 1 > $t/events/iscsilab/enable 2>/dev/null || mark NOTE "kprobe events not enabled"
+    echo 1 > $t/tracing_on
+    mark TRACING "sdev_state_offset=${off:-unknown}"
+}
+
+# Prints what trace_kernel recorded, one "@@ KTRACE" line per event, in the kernel's order.
+dump_trace() {
+    t=/sys/kernel/debug/tracing
+    [ -r $t/trace ] || return 0
+    grep -v '^#' $t/trace | while read -r line; do mark KTRACE "$line"; done
+}
+
+# Waits up to $2 seconds for process $1 to end; fails (returns 1) when it is still there.
+wait_exit() {
+    i=0
+    while kill -0 "$1" 2>/dev/null; do
+        [ $i -ge $(($2 * 5)) ] && return 1
+        sleep 0.2; i=$((i + 1))
+    done
+    return 0
+}
+
+# Waits up to $1 seconds for every iSCSI session to be logged in (after a recovery).
+wait_logged_in() {
+    i=0
+    while grep -qv LOGGED_IN /sys/class/iscsi_session/session*/state 2>/dev/null; do
+        [ $i -ge $(($1 * 10)) ] && fail "the session did not log in again within $1 s"
+        sleep 0.1; i=$((i + 1))
+    done
+}
+
+# Prints the kernel stack of process $1 as "@@ STACK NAME FRAME" lines.
+print_stack() {
+    [ -r "/proc/$1/stack" ] || { mark NOTE "no stack for $2 (pid $1)"; return 0; }
+    while read -r frame; do mark STACK "$2" "$frame"; done < "/proc/$1/stack"
+}
+
+# Ends the run at once with the script's status: after a removal that hangs in the kernel, a clean
+# power-off hangs too, so the guest resets (QEMU runs with -no-reboot and exits).
+reset_now() {
+    mark EXIT "$1"
+    sleep 1 # the console drains before the reset
+    echo 1 > /proc/sys/kernel/sysrq
+    echo b > /proc/sysrq-trigger
+}

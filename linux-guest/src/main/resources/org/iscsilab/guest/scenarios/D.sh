@@ -5,3 +5,4 @@ mark REMOVAL_START "$(now)"
 iscsiadm -m node -T "$GUEST_TARGET" --logout > /dev/null || mark LOGOUT_ERROR
 mark REMOVAL_DONE "$(now)"
 await thaw
+dump_trace

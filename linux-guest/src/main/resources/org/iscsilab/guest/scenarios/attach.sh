@@ -1,4 +1,6 @@
-# Shared start of every scenario: log in, find LUN 0's disk, watch its state, write a pattern.
+# Shared start of every scenario: trace the kernel's device states, log in, find LUN 0's disk,
+# watch its state, write a pattern.
+trace_kernel
 discover_and_login
 d=$(disk_of_lun 0)
 describe_disk "$d"

@@ -111,6 +111,70 @@ public enum Policy {
         return this == CURRENT;
     }
 
+    /**
+     * The kernel series a real guest of this policy's generation runs: 4.9 for v4.11 and the
+     * proposals made against it (4.9.337, the last 4.9 LTS, has the 4.11 mid-layer code unchanged),
+     * 6.1 for v4.13 and current (both have BLOCK->DEL).
+     */
+    public String realKernelSeries() {
+        return removalToDel() ? "6.1" : "4.9";
+    }
+
+    /** What the policy models, in one phrase for tables and help. */
+    public String models() {
+        return switch (this) {
+            case V4_11 -> "Linux 4.11's mid-layer, as 4.9.337 still runs it";
+            case BART, CANCEL_BLOCK_STATE, CANCEL_BLOCK_DROP_SYNC ->
+                    "a fix proposed on 4.11 in the 2017 thread, never merged";
+            case V4_13 -> "Linux 4.13's mid-layer (BLOCK->DEL)";
+            case CURRENT -> "Linux 6.x's mid-layer";
+        };
+    }
+
+    /** The kernel generation whose mid-layer the policy is, or builds on. */
+    public String modelledKernel() {
+        return switch (this) {
+            case V4_11 -> "4.11";
+            case BART, CANCEL_BLOCK_STATE, CANCEL_BLOCK_DROP_SYNC -> "4.11 with a 2017 proposal";
+            case V4_13 -> "4.13";
+            case CURRENT -> "6.1 / 6.12";
+        };
+    }
+
+    /**
+     * Where the modelled behaviour comes from: the kernel source it follows, the upstream commits
+     * (subjects; ids where known, marked when unconfirmed) or, for the proposals the thread shows
+     * only in part, what is reconstructed.
+     */
+    public String provenance() {
+        return switch (this) {
+            case V4_11 ->
+                    "Linux 4.11.0 drivers/scsi (scsi_device_set_state, scsi_internal_device_unblock,"
+                            + " scsi_device_get, __scsi_remove_device), unchanged in 4.9.337";
+            case BART ->
+                    "reconstructed from the thread: Bart Van Assche's \"Unblock SCSI devices even if"
+                            + " the LLD is being unloaded\" (the target unblock without"
+                            + " scsi_device_get); whether it visits CANCEL devices is not shown";
+            case CANCEL_BLOCK_STATE ->
+                    "reconstructed from the thread: James Bottomley's CANCEL_BLOCK diff; only its"
+                            + " scsi_device_set_state hunk (CANCEL -> CANCEL_BLOCK) is visible, the"
+                            + " rest is reconstructed";
+            case CANCEL_BLOCK_DROP_SYNC ->
+                    "reconstructed from the thread: CANCEL_BLOCK as cancel-block, and sd sending no"
+                            + " SYNCHRONIZE CACHE to a CANCEL_BLOCK device (reconstructed)";
+            case V4_13 ->
+                    "upstream, v4.13: \"scsi: Make __scsi_remove_device go straight from BLOCKED to"
+                            + " DEL\" (255ee9320e5d, id unconfirmed), \"scsi: Protect SCSI device"
+                            + " state changes with a mutex\", \"scsi: Introduce scsi_start_queue()\","
+                            + " and the splits of scsi_internal_device_block/unblock";
+            case CURRENT ->
+                    "v4.13's commits and \"scsi: core: Allow the state change from SDEV_QUIESCE to"
+                            + " SDEV_BLOCK\" (6cbb7aeded71), OFFLINE -> BLOCK (commit unconfirmed),"
+                            + " the unblock_nowait new-state check, and the sysfs state-write"
+                            + " restrictions of 2019 and 2022";
+        };
+    }
+
     @Override
     public String toString() {
         return label;

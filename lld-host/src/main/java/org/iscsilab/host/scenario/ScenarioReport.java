@@ -7,7 +7,8 @@ import java.util.List;
  * states in the order seen and what multipathd would have concluded from each, whether SYNCHRONIZE
  * CACHE reached the target during removal (from the target's event log), the invariants broken, the
  * timeline, for a hang the call chain that is stuck, and what reached the target after the disk was
- * attached (commands with their status, task management, logins, faults).
+ * attached (commands with their status, task management, logins, faults); which host ran it ("java"
+ * or "linux-vm"), the kernel it is (a release) or models, and where that behaviour comes from.
  */
 public record ScenarioReport(
         String scenario,
@@ -20,7 +21,10 @@ public record ScenarioReport(
         List<String> violations,
         List<String> timeline,
         List<String> stuckCallChain,
-        List<String> targetEvents) {
+        List<String> targetEvents,
+        String host,
+        String kernel,
+        String provenance) {
 
     /**
      * COMPLETED: every step finished; HUNG: the watchdog fired; FAILED: a step ended otherwise than

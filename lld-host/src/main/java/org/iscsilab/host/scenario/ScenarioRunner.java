@@ -224,7 +224,10 @@ public final class ScenarioRunner {
                     violations.all(),
                     timeline(),
                     stuck,
-                    targetEvents());
+                    targetEvents(),
+                    "java",
+                    policy.modelledKernel(),
+                    policy.provenance());
         }
 
         /**
