@@ -23,7 +23,8 @@ public record InitiatorConfig(
         Duration commandTimeout,
         ChapCredentials chap,
         ChapCredentials targetChap,
-        SrpLogin srp) {
+        SrpLogin srp,
+        NopOutKeepalive keepalive) {
 
     /**
      * SRP login credentials (RFC 7143 §12.1.2): the user name, the password, and whether the target
@@ -49,7 +50,8 @@ public record InitiatorConfig(
                 Duration.ofSeconds(30),
                 null,
                 null,
-                null);
+                null,
+                NopOutKeepalive.OFF);
     }
 
     public static InitiatorConfig discovery() {
@@ -77,7 +79,8 @@ public record InitiatorConfig(
                 commandTimeout,
                 chap,
                 targetChap,
-                srp);
+                srp,
+                keepalive);
     }
 
     public InitiatorConfig withInitiatorName(String name) {
@@ -96,7 +99,8 @@ public record InitiatorConfig(
                 commandTimeout,
                 chap,
                 targetChap,
-                srp);
+                srp,
+                keepalive);
     }
 
     public InitiatorConfig withIsid(long newIsid) {
@@ -115,7 +119,8 @@ public record InitiatorConfig(
                 commandTimeout,
                 chap,
                 targetChap,
-                srp);
+                srp,
+                keepalive);
     }
 
     public InitiatorConfig withBursts(
@@ -139,7 +144,8 @@ public record InitiatorConfig(
                 commandTimeout,
                 chap,
                 targetChap,
-                srp);
+                srp,
+                keepalive);
     }
 
     public InitiatorConfig withCommandTimeout(Duration timeout) {
@@ -158,7 +164,8 @@ public record InitiatorConfig(
                 timeout,
                 chap,
                 targetChap,
-                srp);
+                srp,
+                keepalive);
     }
 
     /**
@@ -182,7 +189,34 @@ public record InitiatorConfig(
                 commandTimeout,
                 initiatorCredentials,
                 targetCredentials,
-                srp);
+                srp,
+                keepalive);
+    }
+
+    /**
+     * Pings the target with NOP-Outs when the connection has been quiet for the keepalive's
+     * interval and drops the connection when a ping goes unanswered for its timeout, as
+     * open-iscsi's noop_out_interval and noop_out_timeout do (ISCSI_ERR_NOP_TIMEDOUT): a target
+     * that stops answering then ends the connection and a host's recovery takes over.
+     */
+    public InitiatorConfig withKeepalive(NopOutKeepalive nopOut) {
+        return new InitiatorConfig(
+                initiatorName,
+                targetName,
+                isid,
+                headerDigest,
+                dataDigest,
+                maxRecvDataSegmentLength,
+                maxBurstLength,
+                firstBurstLength,
+                immediateData,
+                initialR2T,
+                loginTimeout,
+                commandTimeout,
+                chap,
+                targetChap,
+                srp,
+                nopOut);
     }
 
     /** Logs in with SRP; offered before CHAP when both are configured. */
@@ -202,6 +236,7 @@ public record InitiatorConfig(
                 commandTimeout,
                 chap,
                 targetChap,
-                new SrpLogin(user, password, targetAuth));
+                new SrpLogin(user, password, targetAuth),
+                keepalive);
     }
 }

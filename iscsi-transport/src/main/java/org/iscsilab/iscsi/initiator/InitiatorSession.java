@@ -65,6 +65,12 @@ public final class InitiatorSession implements AutoCloseable {
     private volatile String targetAlias;
     private volatile int portalGroupTag = -1;
 
+    // the NOP-Out keepalive's clock (event loop only)
+    private long lastReceiveNanos;
+    private int pingItt = Pdu.RESERVED_TAG;
+    private long pingSentNanos;
+    private volatile boolean nopTimedOut;
+
     /** A request waiting for its answer. */
     private static final class Pending {
         final CompletableFuture<Object> future = new CompletableFuture<>();
@@ -294,21 +300,7 @@ public final class InitiatorSession implements AutoCloseable {
      */
     public CompletableFuture<byte[]> nop(byte[] pingData) {
         Pending p = new Pending();
-        onLoop(
-                () -> {
-                    int itt = nextItt();
-                    pending.put(itt, p);
-                    ByteBuf data = Unpooled.wrappedBuffer(pingData);
-                    channel.writeAndFlush(
-                            new NopOut(
-                                    true,
-                                    0,
-                                    itt,
-                                    Pdu.RESERVED_TAG,
-                                    window.cmdSn(),
-                                    expStatSn,
-                                    data));
-                });
+        onLoop(() -> sendPing(p, Unpooled.wrappedBuffer(pingData)));
         return p.future
                 .orTimeout(config.commandTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .thenApply(o -> (byte[]) o);
@@ -488,7 +480,73 @@ public final class InitiatorSession implements AutoCloseable {
             // digests start with the first PDU after the final Login Response (RFC 7143 §13.1)
             digests.enableDigests(params.headerDigest(), params.dataDigest());
             loginFuture.complete(this);
+            if (config.keepalive().enabled()) {
+                scheduleKeepalive(config.keepalive().interval().toNanos());
+            }
         }
+    }
+
+    /**
+     * Whether this connection was dropped because a NOP-Out went unanswered (open-iscsi's
+     * ISCSI_ERR_NOP_TIMEDOUT).
+     */
+    public boolean nopTimedOut() {
+        return nopTimedOut;
+    }
+
+    /**
+     * A NOP-Out with a valid ITT, which the target answers with a NOP-In echoing {@code data} (RFC
+     * 7143 §11.18); event loop only. Returns the ITT.
+     */
+    private int sendPing(Pending p, ByteBuf data) {
+        int itt = nextItt();
+        pending.put(itt, p);
+        channel.writeAndFlush(
+                new NopOut(true, 0, itt, Pdu.RESERVED_TAG, window.cmdSn(), expStatSn, data));
+        return itt;
+    }
+
+    private void scheduleKeepalive(long delayNanos) {
+        channel.eventLoop()
+                .schedule(
+                        this::checkKeepalive,
+                        Math.max(delayNanos, 1_000_000),
+                        TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * libiscsi's iscsi_check_transport_timeouts: a connection quiet for the interval gets a
+     * NOP-Out; one whose NOP-Out is unanswered after the timeout is dropped (RFC 7143 §11.18: the
+     * initiator pings with a valid ITT and the target echoes it in a NOP-In).
+     */
+    private void checkKeepalive() {
+        if (!channel.isActive()) {
+            return;
+        }
+        NopOutKeepalive k = config.keepalive();
+        long now = System.nanoTime();
+        long quiet = now - lastReceiveNanos;
+        if (pingItt != Pdu.RESERVED_TAG && now - pingSentNanos >= k.timeout().toNanos()) {
+            log.warn(
+                    "no NOP-In within {} ms of the NOP-Out ping (nothing from the target for {} ms);"
+                            + " dropping the connection",
+                    k.timeout().toMillis(),
+                    quiet / 1_000_000);
+            nopTimedOut = true;
+            channel.close();
+            return;
+        }
+        if (quiet >= k.interval().toNanos() && pingItt == Pdu.RESERVED_TAG) {
+            Pending p = new Pending();
+            p.future.whenComplete((r, e) -> onLoop(() -> pingItt = Pdu.RESERVED_TAG));
+            pingItt = sendPing(p, Unpooled.EMPTY_BUFFER);
+            pingSentNanos = now;
+        }
+        long next =
+                pingItt != Pdu.RESERVED_TAG
+                        ? pingSentNanos + k.timeout().toNanos() - now
+                        : lastReceiveNanos + k.interval().toNanos() - now;
+        scheduleKeepalive(next);
     }
 
     private void onPdu(Pdu pdu) {
@@ -679,6 +737,7 @@ public final class InitiatorSession implements AutoCloseable {
                 return;
             }
             Pdu pdu = (Pdu) msg;
+            lastReceiveNanos = System.nanoTime();
             if (!loginFuture.isDone()) {
                 if (pdu instanceof LoginResponse r) {
                     try {
