@@ -1,5 +1,6 @@
 package org.iscsilab.host.mid;
 
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 
 /**
@@ -56,6 +57,21 @@ public final class Removal {
     }
 
     /**
+     * scsi_remove_device, what a sysfs delete calls: __scsi_remove_device under the host's
+     * scan_mutex, held for as long as the removal takes (scsi_sysfs.c, unchanged from 4.9 to 6.x).
+     */
+    public static void removeDeviceHoldingScanMutex(ScsiDevice d, UpperDriver upper)
+            throws InterruptedException {
+        ReentrantLock scan = d.host().scanMutex();
+        scan.lockInterruptibly();
+        try {
+            removeDevice(d, upper);
+        } finally {
+            scan.unlock();
+        }
+    }
+
+    /**
      * scsi_remove_target: 4.11 to 4.13 pick devices with scsi_device_get, so during an LLD unload
      * (module GOING) every device is skipped; from 4.15 every device not in DEL or CANCEL is taken
      * (the model's {@code current} policy).
@@ -82,17 +98,25 @@ public final class Removal {
     }
 
     /**
-     * scsi_remove_host: host CANCEL, then every device not in DEL is removed (no scsi_device_get),
-     * host DEL.
+     * scsi_remove_host: under the host's scan_mutex, host CANCEL, then every device not in DEL is
+     * removed (scsi_forget_host, no scsi_device_get), host DEL. A sysfs delete stuck inside the
+     * scan_mutex keeps it waiting here (iscsid's stack on 4.9: mutex_lock <- scsi_remove_host <-
+     * iscsi_host_remove).
      */
     public static void removeHost(ScsiHost h, Function<ScsiDevice, UpperDriver> upper)
             throws InterruptedException {
-        h.setState(ScsiHost.State.CANCEL);
-        for (ScsiDevice d : h.devices()) {
-            if (d.state() != DeviceState.DEL) {
-                removeDevice(d, upper.apply(d));
+        ReentrantLock scan = h.scanMutex();
+        scan.lockInterruptibly();
+        try {
+            h.setState(ScsiHost.State.CANCEL);
+            for (ScsiDevice d : h.devices()) {
+                if (d.state() != DeviceState.DEL) {
+                    removeDevice(d, upper.apply(d));
+                }
             }
+            h.setState(ScsiHost.State.DEL);
+        } finally {
+            scan.unlock();
         }
-        h.setState(ScsiHost.State.DEL);
     }
 }

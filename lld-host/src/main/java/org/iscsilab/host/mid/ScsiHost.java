@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Metrics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.ReentrantLock;
 import org.iscsilab.host.module.Violations;
 
 /**
@@ -28,6 +29,14 @@ public final class ScsiHost {
     private final ErrorHandler errorHandler;
     private final HostMetrics metrics;
     private volatile boolean stateMutex;
+
+    /**
+     * shost->scan_mutex: scanning, scsi_remove_device (a sysfs delete) and scsi_remove_host take
+     * it, so a removal stuck inside it holds up every later one (the logout cascade of scenario
+     * B-cascade).
+     */
+    private final ReentrantLock scanMutex = new ReentrantLock();
+
     private volatile boolean unblockVisitsCancel = true;
     private volatile YieldPoint yieldPoint = YieldPoint.NONE;
 
@@ -70,6 +79,11 @@ public final class ScsiHost {
     /** Whether state changes and queue stops take sdev->state_mutex (v4.13 and later). */
     public boolean usesStateMutex() {
         return stateMutex;
+    }
+
+    /** The host's scan_mutex (drivers/scsi/hosts.c, scsi_scan.c, scsi_sysfs.c). */
+    public ReentrantLock scanMutex() {
+        return scanMutex;
     }
 
     /**

@@ -11,6 +11,10 @@ public enum Scenario {
     B(
             "B-remove-blocked-lun",
             "removing a LUN of a recovering session (sysfs delete), then the session logs in again"),
+    B_CASCADE(
+            "B-cascade-logout-after-stuck-delete",
+            "scenario B, then a logout of the same session: scsi_remove_host waits for the "
+                    + "scan_mutex a stuck delete holds"),
     D(
             "D-logout-while-recovering",
             "the session is destroyed while recovering: unblock to transport-offline, "

@@ -183,6 +183,7 @@ public final class ScenarioRunner {
                         switch (scenario) {
                             case A -> scenarioA();
                             case B -> scenarioB();
+                            case B_CASCADE -> scenarioBCascade();
                             case D -> scenarioD();
                             case D2 -> scenarioD2();
                             case E -> scenarioE();
@@ -363,10 +364,22 @@ public final class ScenarioRunner {
             note("echo 1 > delete");
             Watchdog w =
                     Watchdog.start(
-                            "remove " + device.hctl(), () -> Removal.removeDevice(device, disk));
+                            "remove " + device.hctl(),
+                            () -> Removal.removeDeviceHoldingScanMutex(device, disk));
             Thread.sleep(Math.min(1000, limit.toMillis() / 3));
             allowRelogin();
             return w.await(limit);
+        }
+
+        // B-cascade: B, then iscsiadm --logout of the session whose delete may be stuck.
+        private Watchdog.Result scenarioBCascade() throws Exception {
+            Watchdog.Result delete = scenarioB();
+            note(
+                    delete.finished()
+                            ? "the delete returned; iscsiadm --logout"
+                            : "the delete is still stuck (holding scan_mutex); iscsiadm --logout");
+            return removal(
+                    "logout (iscsi_host_remove -> scsi_remove_host)", () -> session.logout());
         }
 
         // D: the session is destroyed while recovering.

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.List;
 import org.iscsilab.host.mid.Policy;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -39,6 +40,14 @@ class ScenarioMatrixTest {
         "B, cancel-block-drop-sync, COMPLETED, deleted, false",
         "B, v4.13, COMPLETED, deleted, false",
         "B, current, COMPLETED, deleted, false",
+        // B-cascade: a logout after B waits under K411 for the scan_mutex the stuck delete holds
+        // (iscsid's stack on 4.9.337); where the delete finished, the logout does too
+        "B_CASCADE, v4.11, HUNG, cancel, false",
+        "B_CASCADE, bart, COMPLETED, deleted, false",
+        "B_CASCADE, cancel-block, COMPLETED, deleted, false",
+        "B_CASCADE, cancel-block-drop-sync, COMPLETED, deleted, false",
+        "B_CASCADE, v4.13, COMPLETED, deleted, false",
+        "B_CASCADE, current, COMPLETED, deleted, false",
         // D: the positive control completes everywhere
         "D, v4.11, COMPLETED, deleted, false",
         "D, bart, COMPLETED, deleted, false",
@@ -117,5 +126,18 @@ class ScenarioMatrixTest {
                 "the chain runs from rmmod to sd's SYNCHRONIZE CACHE: " + r.stuckCallChain());
         assertEquals(List.of("running", "blocked", "cancel"), r.sysfsStates());
         assertEquals(List.of("PATH_UP", "PATH_PENDING", "PATH_DOWN"), r.multipathStates());
+    }
+
+    @Test
+    void underV411ALogoutAfterTheStuckDeleteWaitsInScsiRemoveHostForTheScanMutex()
+            throws Exception {
+        ScenarioReport r = RUNNER.run(Scenario.B_CASCADE, Policy.V4_11);
+        assertEquals(ScenarioReport.Outcome.HUNG, r.outcome());
+        assertTrue(
+                r.stuckCallChain().stream().anyMatch(f -> f.startsWith("Removal.removeHost")),
+                "stuck in scsi_remove_host: " + r.stuckCallChain());
+        assertTrue(
+                r.timeline().stream().anyMatch(l -> l.contains("still stuck (holding scan_mutex)")),
+                String.join("\n", r.timeline()));
     }
 }
