@@ -2,6 +2,7 @@ package org.iscsilab.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,6 +21,7 @@ import org.iscsilab.host.scenario.Scenario;
 import org.iscsilab.host.scenario.ScenarioReport;
 import org.iscsilab.host.scenario.ScenarioRunner;
 import org.iscsilab.host.scenario.ScenarioTarget;
+import org.iscsilab.host.trace.TraceExport;
 import org.iscsilab.iscsi.initiator.IscsiUrl;
 import org.iscsilab.server.admin.AdminAddress;
 import picocli.CommandLine.Command;
@@ -75,6 +77,16 @@ public final class ScenarioCommand implements Callable<Integer> {
             paramLabel = "FILE",
             description = "Also write the reports as a JSON list.")
     Path json;
+
+    @Option(
+            names = "--trace",
+            paramLabel = "FILE",
+            description =
+                    "Also write each run's causal trace (every thread's steps in order: state changes, "
+                            + "unblocks with the devices they visited or skipped and why, queue stops, "
+                            + "SYNCHRONIZE CACHE) as a Chrome/Perfetto trace JSON, and beside it one Mermaid "
+                            + "sequence diagram per run (FILE-N.mmd).")
+    Path trace;
 
     @Option(
             names = "--target",
@@ -190,12 +202,7 @@ public final class ScenarioCommand implements Callable<Integer> {
             reports.add(r);
             printOne(s, r);
         }
-        if (json != null) {
-            new ObjectMapper()
-                    .enable(SerializationFeature.INDENT_OUTPUT)
-                    .writeValue(json.toFile(), reports);
-            System.out.println("wrote " + json);
-        }
+        writeOutputs(reports);
         return verdict(reports, CliErrors.SUCCESS);
     }
 
@@ -258,15 +265,41 @@ public final class ScenarioCommand implements Callable<Integer> {
                     "  " + String.join(" -> ", r[0].sysfsStates()),
                     "  " + String.join(" -> ", r[1].sysfsStates()));
         }
+        List<ScenarioReport> all = new ArrayList<>();
+        rows.forEach(r -> all.addAll(List.of(r)));
+        writeOutputs(all);
+        return verdict(all(rows), CliErrors.SUCCESS);
+    }
+
+    /** The reports as JSON (--json) and their causal traces (--trace), where asked for. */
+    private void writeOutputs(List<ScenarioReport> reports) throws IOException {
         if (json != null) {
-            List<ScenarioReport> all = new ArrayList<>();
-            rows.forEach(r -> all.addAll(List.of(r)));
             new ObjectMapper()
                     .enable(SerializationFeature.INDENT_OUTPUT)
-                    .writeValue(json.toFile(), all);
+                    .writeValue(json.toFile(), reports);
             System.out.println("wrote " + json);
         }
-        return verdict(all(rows), CliErrors.SUCCESS);
+        if (trace != null) {
+            List<TraceExport.Process> processes = new ArrayList<>();
+            for (ScenarioReport r : reports) {
+                String host = r.host().equals("java") ? "Java host, " + r.policy() : r.policy();
+                processes.add(
+                        new TraceExport.Process(r.scenario() + " on " + host, r.causalTrace()));
+            }
+            Files.writeString(trace, TraceExport.chrome(processes));
+            String base = trace.getFileName().toString().replaceFirst("\\.json$", "");
+            for (int i = 0; i < processes.size(); i++) {
+                Files.writeString(
+                        trace.resolveSibling(base + "-" + (i + 1) + ".mmd"),
+                        TraceExport.mermaid(processes.get(i)));
+            }
+            System.out.println(
+                    "wrote "
+                            + trace
+                            + " and "
+                            + processes.size()
+                            + " Mermaid diagram(s) beside it");
+        }
     }
 
     /** The series of the kernel the options name. */
@@ -292,10 +325,11 @@ public final class ScenarioCommand implements Callable<Integer> {
         if (stallSeconds < 1) {
             throw bad("--stall", stallSeconds, "give 1 or more seconds");
         }
-        if (json != null) {
-            Path dir = json.toAbsolutePath().getParent();
+        for (String option : List.of("--json", "--trace")) {
+            Path file = option.equals("--json") ? json : trace;
+            Path dir = file == null ? null : file.toAbsolutePath().getParent();
             if (dir != null && !Files.isDirectory(dir)) {
-                throw bad("--json", json, "directory " + dir + " does not exist");
+                throw bad(option, file, "directory " + dir + " does not exist");
             }
         }
         if (targetUrl != null) {
@@ -395,12 +429,7 @@ public final class ScenarioCommand implements Callable<Integer> {
                         String.join(" -> ", r.sysfsStates()));
             }
         }
-        if (json != null) {
-            new ObjectMapper()
-                    .enable(SerializationFeature.INDENT_OUTPUT)
-                    .writeValue(json.toFile(), reports);
-            System.out.println("wrote " + json);
-        }
+        writeOutputs(reports);
         return verdict(
                 reports,
                 reports.stream().allMatch(r -> r.violations().isEmpty())

@@ -101,6 +101,7 @@ class CommandLineRefusalsTest {
         BAD.put("scenario --limit", "--limit=0");
         BAD.put("scenario --bart-visits-cancel", "--bart-visits-cancel=maybe");
         BAD.put("scenario --json", "--json=/nonexistent/dir/out.json");
+        BAD.put("scenario --trace", "--trace=/nonexistent/dir/trace.json");
         BAD.put("scenario --target", "--target=iscsi://127.0.0.1:3260");
         BAD.put("scenario --admin", "--admin=127.0.0.1:99999");
         BAD.put("scenario --host", "--host=bsd");

@@ -14,6 +14,7 @@ import org.iscsilab.host.mid.Policy;
 import org.iscsilab.host.scenario.ScenarioReport;
 import org.iscsilab.host.scenario.ScenarioRunner;
 import org.iscsilab.host.scenario.ScenarioTarget;
+import org.iscsilab.host.trace.TraceEvent;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -69,6 +70,23 @@ class LinuxGuestOldKernelIT {
                 kernel.violations().stream()
                         .anyMatch(v -> v.contains("scsi_device_get refused") && v.contains("-6")),
                 story);
+        // the causal trace, kernel side: sd's SYNCHRONIZE CACHE, then the unblock passing the
+        // device by
+        long sync =
+                kernel.causalTrace().stream()
+                        .filter(e -> e.name().startsWith("sd_sync_cache"))
+                        .mapToLong(TraceEvent::sequence)
+                        .findFirst()
+                        .orElse(-1);
+        assertTrue(
+                kernel.causalTrace().stream()
+                        .anyMatch(
+                                e ->
+                                        e.name().equals("unblock skips")
+                                                && e.sequence() > sync
+                                                && e.args().get("reason").contains("cancel")),
+                () -> kernel.causalTrace().toString());
+        assertTrue(sync > 0, () -> kernel.causalTrace().toString());
         // and a logout after it waits behind the stuck removal for the host's scan_mutex
         assertTrue(
                 kernel.violations().stream()

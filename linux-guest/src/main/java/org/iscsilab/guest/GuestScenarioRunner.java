@@ -202,7 +202,8 @@ public final class GuestScenarioRunner {
                 targetEvents,
                 "linux-vm",
                 image.kernelRelease(),
-                "the kernel itself: Linux " + image.kernelRelease());
+                "the kernel itself: Linux " + image.kernelRelease(),
+                trace.causal());
     }
 
     /**

@@ -1,11 +1,13 @@
 package org.iscsilab.guest;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.iscsilab.host.trace.TraceEvent;
 
 /**
  * The kprobe events a guest recorded ({@code trace_kernel} and {@code dump_trace} of guest-lib.sh),
@@ -154,6 +156,71 @@ public final class KernelTrace {
     /** The calls of device_unblock, the step that restarts a device's queue. */
     public List<Event> unblocks() {
         return events.stream().filter(e -> e.probe().equals("device_unblock")).toList();
+    }
+
+    /**
+     * The trace as the host model's causal trace has it: one lane per kernel task, the state
+     * changes, the unblocks with each device they visited or skipped and why, sd's SYNCHRONIZE
+     * CACHE; the scsi_device_get calls outside an unblock are left out.
+     */
+    public List<TraceEvent> causal() {
+        List<TraceEvent> out = new ArrayList<>();
+        long lastGetState = -1;
+        for (Event e : events) {
+            String lane = e.task() + "-" + e.pid();
+            long micros = Math.round(e.seconds() * 1_000_000);
+            Map<String, String> args = new LinkedHashMap<>();
+            String name;
+            switch (e.probe()) {
+                case "set_state" -> {
+                    name = "scsi_device_set_state";
+                    if (e.args().containsKey("old")) {
+                        args.put("from", stateName(e.number("old", -1)));
+                    }
+                    args.put("to", stateName(e.number("new", -1)));
+                }
+                case "device_unblock" -> {
+                    name = "unblock visits";
+                    args.put("new state", stateName(e.number("new", -1)));
+                }
+                case "device_block" -> name = "device_block";
+                case "target_unblock" -> {
+                    name = "scsi_target_unblock";
+                    args.put("new state", stateName(e.number("new", -1)));
+                }
+                case "device_get" -> {
+                    lastGetState = e.number("state", -1);
+                    continue;
+                }
+                case "device_get_ret" -> {
+                    boolean inUnblock = e.at().contains("starget_for_each_device");
+                    long ret = e.number("ret", 0);
+                    if (ret >= 0 || !inUnblock) {
+                        continue;
+                    }
+                    name = "unblock skips";
+                    args.put(
+                            "reason",
+                            "scsi_device_get refused the "
+                                    + (lastGetState > 0 ? stateName(lastGetState) + " " : "")
+                                    + "device ("
+                                    + ret
+                                    + ")");
+                }
+                case "sync_cache" -> name = "sd_sync_cache: SYNCHRONIZE CACHE queued";
+                default -> {
+                    continue;
+                }
+            }
+            out.add(
+                    new TraceEvent(
+                            out.size() + 1L,
+                            micros,
+                            lane,
+                            name,
+                            Collections.unmodifiableMap(args)));
+        }
+        return out;
     }
 
     /** The calls of sd_sync_cache (sd's SYNCHRONIZE CACHE, as at shutdown on removal). */

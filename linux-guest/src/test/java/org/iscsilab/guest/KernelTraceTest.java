@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import org.iscsilab.host.trace.TraceEvent;
 import org.junit.jupiter.api.Test;
 
 /** The guest's kprobe lines read back as the kernel's state machine, unblocks and sync calls. */
@@ -29,7 +30,7 @@ class KernelTraceTest {
         "sh-160 [000] d... 16.301: sync_cache: (sd_sync_cache+0x0/0x1a0)",
         "kworker/u2:0-5 [000] d... 37.500: target_unblock: (scsi_target_unblock+0x0/0x60) new=2",
         "kworker/u2:0-5 [000] d... 37.501: device_get: (scsi_device_get+0x0/0x70) state=3",
-        "kworker/u2:0-5 [000] d... 37.501: device_get_ret: (__scsi_iterate_devices+0x59/0x90 <-"
+        "kworker/u2:0-5 [000] d... 37.501: device_get_ret: (starget_for_each_device+0x6f/0xf0 <-"
                 + " scsi_device_get) ret=-6"
     };
 
@@ -67,6 +68,25 @@ class KernelTraceTest {
         assertEquals(
                 List.of("running", "blocked", "transport-offline", "cancel", "deleted"),
                 t.states());
+    }
+
+    @Test
+    void asACausalTraceTheUnblockAfterTheRelogonSkipsTheCancelDeviceAndSaysWhy() {
+        List<TraceEvent> steps = of(B_ON_4_9).causal();
+        TraceEvent skip =
+                steps.stream()
+                        .filter(e -> e.name().equals("unblock skips"))
+                        .findFirst()
+                        .orElseThrow();
+        assertEquals("scsi_device_get refused the cancel device (-6)", skip.args().get("reason"));
+        assertEquals("kworker/u2:0-5", skip.lane());
+        TraceEvent sync =
+                steps.stream()
+                        .filter(e -> e.name().startsWith("sd_sync_cache"))
+                        .findFirst()
+                        .orElseThrow();
+        assertEquals("sh-160", sync.lane(), "the sysfs writer's own lane");
+        assertTrue(sync.sequence() < skip.sequence());
     }
 
     @Test

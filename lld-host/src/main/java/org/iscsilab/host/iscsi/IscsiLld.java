@@ -184,6 +184,21 @@ public final class IscsiLld implements LowLevelDriver {
                                 request.dataOut(),
                                 request.expectedDataIn());
         inFlight.put(request, cmd);
+        String lane = Thread.currentThread().getName();
+        cmd.itt()
+                .thenAccept(
+                        itt ->
+                                device.host()
+                                        .trace()
+                                        .recordOn(
+                                                lane,
+                                                "queuecommand: sent",
+                                                "device",
+                                                device.hctl(),
+                                                "opcode",
+                                                String.format("%02Xh", request.cdb()[0] & 0xFF),
+                                                "itt",
+                                                String.format("0x%x", itt)));
         cmd.result()
                 .whenComplete(
                         (ScsiResult r, Throwable err) -> {

@@ -25,6 +25,7 @@ public final class BlockControl {
             }
             d.host().yieldAt("block " + d.hctl() + ": state set, queue not yet stopped");
             d.queue().stop();
+            d.host().trace().record("queue stopped", "device", d.hctl());
             return true;
         } finally {
             if (mutex) {
@@ -76,6 +77,7 @@ public final class BlockControl {
         }
         d.host().yieldAt("unblock " + d.hctl() + ": state written, queue not yet started");
         d.queue().start();
+        d.host().trace().record("queue started", "device", d.hctl(), "state", d.state().sysfs());
         return true;
     }
 
@@ -99,23 +101,60 @@ public final class BlockControl {
      */
     public static List<ScsiDevice> unblockTarget(ScsiTarget t, DeviceState newState) {
         List<ScsiDevice> visited = new ArrayList<>();
+        t.host().trace().record("scsi_target_unblock", "new state", newState.sysfs());
         for (ScsiDevice d : t.devices()) {
+            DeviceState seen = d.state();
             if (t.host().policy().unblockWithoutDeviceGet()) {
-                if (d.state() != DeviceState.DEL
-                        && (d.state() != DeviceState.CANCEL || t.host().unblockVisitsCancel())) {
+                if (seen != DeviceState.DEL
+                        && (seen != DeviceState.CANCEL || t.host().unblockVisitsCancel())) {
+                    visit(t, d, seen, "visited without scsi_device_get (bart)");
                     visited.add(d);
                     unblockDevice(d, newState);
+                } else {
+                    skip(t, d, seen, "bart's unblock leaves a " + seen.sysfs() + " device");
                 }
             } else if (d.get()) {
                 try {
+                    visit(t, d, seen, "scsi_device_get took a reference");
                     visited.add(d);
                     unblockDevice(d, newState);
                 } finally {
                     d.put();
                 }
+            } else {
+                skip(
+                        t,
+                        d,
+                        seen,
+                        seen == DeviceState.CANCEL || seen == DeviceState.DEL
+                                ? "scsi_device_get refused the " + seen.sysfs() + " device (-ENXIO)"
+                                : "try_module_get failed: module "
+                                        + t.host().driver().module().state());
             }
         }
         return visited;
+    }
+
+    private static void visit(ScsiTarget t, ScsiDevice d, DeviceState seen, String how) {
+        t.host()
+                .trace()
+                .record("unblock visits", "device", d.hctl(), "state", seen.sysfs(), "how", how);
+    }
+
+    /** An unblock that passes a device by: its queue stays as it was (stopped, if blocked). */
+    private static void skip(ScsiTarget t, ScsiDevice d, DeviceState seen, String reason) {
+        t.host()
+                .trace()
+                .record(
+                        "unblock skips",
+                        "device",
+                        d.hctl(),
+                        "state",
+                        seen.sysfs(),
+                        "reason",
+                        reason,
+                        "queue",
+                        d.queue().stopped() ? "stopped" : "running");
     }
 
     /**

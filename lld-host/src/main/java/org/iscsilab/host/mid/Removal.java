@@ -63,9 +63,11 @@ public final class Removal {
     public static void removeDeviceHoldingScanMutex(ScsiDevice d, UpperDriver upper)
             throws InterruptedException {
         ReentrantLock scan = d.host().scanMutex();
+        d.host().trace().record("scsi_remove_device: takes scan_mutex", "device", d.hctl());
         scan.lockInterruptibly();
         try {
             removeDevice(d, upper);
+            d.host().trace().record("__scsi_remove_device returned", "device", d.hctl());
         } finally {
             scan.unlock();
         }
@@ -106,8 +108,14 @@ public final class Removal {
     public static void removeHost(ScsiHost h, Function<ScsiDevice, UpperDriver> upper)
             throws InterruptedException {
         ReentrantLock scan = h.scanMutex();
+        h.trace()
+                .record(
+                        "scsi_remove_host: wants scan_mutex",
+                        "held by another thread",
+                        Boolean.toString(scan.isLocked() && !scan.isHeldByCurrentThread()));
         scan.lockInterruptibly();
         try {
+            h.trace().record("scsi_remove_host: scan_mutex taken");
             h.setState(ScsiHost.State.CANCEL);
             for (ScsiDevice d : h.devices()) {
                 if (d.state() != DeviceState.DEL) {

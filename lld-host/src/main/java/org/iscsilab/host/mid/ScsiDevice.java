@@ -134,6 +134,15 @@ public final class ScsiDevice {
             timeline.add(new Transition(System.nanoTime(), state, to, direct));
             host.metrics().transition(this, state, to, direct);
             log.debug("{}: {} -> {}{}", hctl(), state, to, direct ? " (direct)" : "");
+            host.trace()
+                    .record(
+                            direct ? "unblock writes sdev_state" : "scsi_device_set_state",
+                            "device",
+                            hctl(),
+                            "from",
+                            state.sysfs(),
+                            "to",
+                            to.sysfs());
             state = to;
         }
     }

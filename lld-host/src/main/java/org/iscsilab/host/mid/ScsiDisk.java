@@ -138,6 +138,16 @@ public final class ScsiDisk implements UpperDriver {
             return;
         }
         syncCacheSent++;
+        d.host()
+                .trace()
+                .record(
+                        "sd_sync_cache: SYNCHRONIZE CACHE queued",
+                        "device",
+                        d.hctl(),
+                        "state",
+                        d.state().sysfs(),
+                        "queue",
+                        d.queue().stopped() ? "stopped: it waits there" : "running");
         try {
             // scsi_execute: a mid-layer (preempt) command, unit attentions retried, no deadline
             execute(d, Cdbs.synchronizeCache10(), null, 0, true, UNIT_ATTENTION_RETRIES).get();

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantLock;
 import org.iscsilab.host.module.Violations;
+import org.iscsilab.host.trace.CausalTrace;
 
 /**
  * A SCSI host (struct Scsi_Host): the adapter an LLD registered, its targets and devices, and the
@@ -36,6 +37,8 @@ public final class ScsiHost {
      * B-cascade).
      */
     private final ReentrantLock scanMutex = new ReentrantLock();
+
+    private final CausalTrace trace = new CausalTrace();
 
     private volatile boolean unblockVisitsCancel = true;
     private volatile YieldPoint yieldPoint = YieldPoint.NONE;
@@ -79,6 +82,11 @@ public final class ScsiHost {
     /** Whether state changes and queue stops take sdev->state_mutex (v4.13 and later). */
     public boolean usesStateMutex() {
         return stateMutex;
+    }
+
+    /** What the host's threads did, in order: state changes, unblocks, queue stops, commands. */
+    public CausalTrace trace() {
+        return trace;
     }
 
     /** The host's scan_mutex (drivers/scsi/hosts.c, scsi_scan.c, scsi_sysfs.c). */

@@ -1,6 +1,7 @@
 package org.iscsilab.host.scenario;
 
 import java.util.List;
+import org.iscsilab.host.trace.TraceEvent;
 
 /**
  * What one scenario under one policy did: how it ended, how long removal took, the device's sysfs
@@ -8,7 +9,8 @@ import java.util.List;
  * CACHE reached the target during removal (from the target's event log), the invariants broken, the
  * timeline, for a hang the call chain that is stuck, and what reached the target after the disk was
  * attached (commands with their status, task management, logins, faults); which host ran it ("java"
- * or "linux-vm"), the kernel it is (a release) or models, and where that behaviour comes from.
+ * or "linux-vm"), the kernel it is (a release) or models, where that behaviour comes from, and the
+ * causal trace of the run (each thread's steps in order).
  */
 public record ScenarioReport(
         String scenario,
@@ -24,7 +26,8 @@ public record ScenarioReport(
         List<String> targetEvents,
         String host,
         String kernel,
-        String provenance) {
+        String provenance,
+        List<TraceEvent> causalTrace) {
 
     /**
      * COMPLETED: every step finished; HUNG: the watchdog fired; FAILED: a step ended otherwise than

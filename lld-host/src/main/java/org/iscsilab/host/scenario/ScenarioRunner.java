@@ -238,7 +238,8 @@ public final class ScenarioRunner {
                     targetEvents(),
                     "java",
                     policy.modelledKernel(),
-                    policy.provenance());
+                    policy.provenance(),
+                    device == null ? List.of() : device.host().trace().events());
         }
 
         /**
