@@ -17,7 +17,7 @@ public final class BlockControl {
     public static boolean blockDevice(ScsiDevice d) {
         boolean mutex = d.host().usesStateMutex();
         if (mutex) {
-            d.stateMutex().lock();
+            d.host().lockStateMutex(d);
         }
         try {
             if (!d.setState(DeviceState.BLOCK) && !d.setState(DeviceState.CREATED_BLOCK)) {
@@ -49,7 +49,7 @@ public final class BlockControl {
         }
         boolean mutex = d.host().usesStateMutex();
         if (mutex) {
-            d.stateMutex().lock();
+            d.host().lockStateMutex(d);
         }
         try {
             DeviceState seen = d.state();

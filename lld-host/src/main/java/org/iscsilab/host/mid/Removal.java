@@ -27,7 +27,7 @@ public final class Removal {
         if (policy.removalToDel()) {
             boolean mutex = d.host().usesStateMutex();
             if (mutex) {
-                d.stateMutex().lock();
+                d.host().lockStateMutex(d);
             }
             try {
                 if (!d.setState(DeviceState.CANCEL)) {
@@ -50,7 +50,7 @@ public final class Removal {
             upper.remove(d); // device_del unbinds sd: sd_shutdown -> sd_sync_cache
         }
         d.setState(DeviceState.DEL);
-        d.queue().drain(); // blk_cleanup_queue
+        d.queue().drain(d.host().yieldPoint(), d.hctl()); // blk_cleanup_queue
         d.host().driver().module().enter("slave_destroy(" + d.hctl() + ")");
         d.host().driver().slaveDestroy(d);
         d.target().forget(d);

@@ -54,6 +54,7 @@ final class RequestQueue {
     void start() {
         synchronized (this) {
             stopped = false;
+            notifyAll(); // a drain waiting on the stopped queue goes on at once
         }
         run();
     }
@@ -118,15 +119,32 @@ final class RequestQueue {
      * retrying deferred requests; a stopped one does nothing, so this waits forever
      * (interruptibly).
      */
-    void drain() throws InterruptedException {
+    void drain(ScsiHost.YieldPoint yieldPoint, String who) throws InterruptedException {
         while (true) {
             run();
             synchronized (this) {
                 if (parked.isEmpty() && inFlight == 0) {
                     return;
                 }
-                wait(50);
+            }
+            if (stuckStopped()) {
+                // a stopped queue drains only when another thread starts it
+                yieldPoint.waiting("blk_cleanup_queue of " + who, this::stuckStopped);
+                synchronized (this) {
+                    while (stuckStopped()) {
+                        wait();
+                    }
+                }
+                yieldPoint.doneWaiting("blk_cleanup_queue of " + who + ": the queue runs again");
+            } else {
+                synchronized (this) {
+                    wait(50); // a running queue retries what it deferred, as the block layer does
+                }
             }
         }
+    }
+
+    private synchronized boolean stuckStopped() {
+        return stopped && (!parked.isEmpty() || inFlight > 0);
     }
 }

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.locks.ReentrantLock;
 import org.iscsilab.host.module.Violations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,7 +28,7 @@ public final class ScsiDevice {
     private final RequestQueue queue;
 
     /** sdev->state_mutex (v4.13 and later); the 4.11 model does not take it. */
-    private final ReentrantLock stateMutex = new ReentrantLock();
+    private final StateMutex stateMutex = new StateMutex();
 
     private final List<Transition> timeline = new ArrayList<>();
     private DeviceState state = DeviceState.CREATED;
@@ -90,7 +89,7 @@ public final class ScsiDevice {
         return List.copyOf(timeline);
     }
 
-    ReentrantLock stateMutex() {
+    StateMutex stateMutex() {
         return stateMutex;
     }
 

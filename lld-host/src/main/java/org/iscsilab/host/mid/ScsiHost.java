@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import org.iscsilab.host.module.Violations;
 import org.iscsilab.host.trace.CausalTrace;
 
@@ -53,6 +54,49 @@ public final class ScsiHost {
         YieldPoint NONE = point -> {};
 
         void reached(String point) throws InterruptedException;
+
+        /**
+         * The calling thread is about to wait for {@code what} for as long as {@code stillWaiting}
+         * holds (a mutex another thread holds, a queue that cannot drain): a scheduler then knows
+         * it cannot move without another thread's step, instead of guessing from a timer.
+         */
+        default void waiting(String what, BooleanSupplier stillWaiting) {}
+
+        /**
+         * The wait announced by {@link #waiting} is over (the mutex is this thread's, the queue can
+         * drain): a yield point of its own, so a scheduler decides when the thread goes on.
+         */
+        default void doneWaiting(String what) throws InterruptedException {}
+    }
+
+    /**
+     * Takes a device's state mutex; when another thread holds it, tells the yield point this thread
+     * waits for it.
+     */
+    void lockStateMutex(ScsiDevice d) {
+        StateMutex m = d.stateMutex();
+        if (m.tryLock()) {
+            return;
+        }
+        Thread me = Thread.currentThread();
+        // still waiting while another thread holds it; once it is free, or this thread's, the
+        // thread is moving again
+        yieldPoint.waiting(
+                "state_mutex of " + d.hctl(),
+                () -> {
+                    Thread holder = m.holder();
+                    return holder != null && holder != me;
+                });
+        m.lock();
+        try {
+            yieldPoint.doneWaiting("state_mutex of " + d.hctl() + " taken");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    YieldPoint yieldPoint() {
+        return yieldPoint;
     }
 
     public ScsiHost(int number, LowLevelDriver driver, Policy policy, Violations violations) {

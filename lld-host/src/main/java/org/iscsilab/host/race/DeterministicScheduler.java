@@ -6,14 +6,22 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.iscsilab.host.mid.ScsiHost;
 
 /**
  * Runs several real threads through the real mid-layer code one at a time: each thread stops at
  * every yield point the mid-layer marks (the lock-free gaps of the modelled kernel) and continues
  * only when the schedule picks it. A schedule is the list of picks, by index among the threads
- * ready at that moment. A thread blocked elsewhere (on the state mutex, or draining a queue) is not
- * ready; when nothing can move any more the run is hung.
+ * ready at that moment. A thread that waits elsewhere says so ({@link #waiting}: the state mutex
+ * another thread holds, a queue that cannot drain while stopped), with a test of whether it still
+ * waits; the end of its wait is a yield point of its own, so a thread another one woke never runs
+ * beside it; when no thread is at a yield point and every one left still waits, the run is hung.
+ *
+ * <p>No timer decides anything: after each step the scheduler waits until every thread is at a
+ * yield point, finished, or provably waiting for another, so the same schedule gives the same run
+ * on any machine under any load. Only a thread that runs on without ever reaching a yield point (a
+ * livelock) ends the run after {@link #LIVELOCK_SECONDS}, counted as hung.
  */
 final class DeterministicScheduler implements ScsiHost.YieldPoint {
     /** One racing thread's work. */
@@ -29,61 +37,81 @@ final class DeterministicScheduler implements ScsiHost.YieldPoint {
      */
     record Run(List<Integer> picks, List<Integer> ready, List<String> steps, boolean hung) {}
 
-    private static final long BLOCKED_AFTER_MS = 30;
-    private static final long HUNG_AFTER_MS = 300;
+    static final long LIVELOCK_SECONDS = 10;
 
-    private final class Gate {
+    /** Where a racing thread is. */
+    private enum Phase {
+        AT_POINT,
+        RUNNING,
+        WAITING,
+        DONE
+    }
+
+    private static final class Gate {
         final Task task;
         final Semaphore go = new Semaphore(0);
-        volatile boolean atPoint = true;
+        volatile Phase phase = Phase.AT_POINT;
         volatile String point = "start";
-        volatile boolean done;
+        volatile BooleanSupplier stillWaiting = () -> false;
         Thread thread;
 
         Gate(Task task) {
             this.task = task;
         }
+
+        /** At a point, finished, or waiting for something only another thread can give. */
+        boolean settled() {
+            return switch (phase) {
+                case AT_POINT, DONE -> true;
+                case WAITING -> stillWaiting.getAsBoolean();
+                case RUNNING -> false;
+            };
+        }
     }
 
     private final Map<Thread, Gate> gates = new IdentityHashMap<>();
-    private final Semaphore moved = new Semaphore(0);
+
+    private Gate gate() {
+        synchronized (gates) {
+            return gates.get(Thread.currentThread());
+        }
+    }
 
     @Override
     public void reached(String point) throws InterruptedException {
-        Gate g;
-        synchronized (gates) {
-            g = gates.get(Thread.currentThread());
-        }
+        Gate g = gate();
         if (g == null) {
             return; // a thread the schedule does not run
         }
         g.point = point;
-        g.atPoint = true;
-        moved.release();
+        g.phase = Phase.AT_POINT;
         g.go.acquire();
-        g.atPoint = false;
     }
 
-    /**
-     * Waits until no thread is runnable outside a yield point (one the move released, e.g. from the
-     * state mutex, has reached its next point or blocked again), so the ready set the next pick
-     * chooses from does not depend on timing.
-     */
-    private static void settle(List<Gate> all) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(BLOCKED_AFTER_MS);
-        int quiet = 0;
-        while (quiet < 2 && System.nanoTime() < deadline) {
-            boolean busy =
-                    all.stream()
-                            .anyMatch(
-                                    g ->
-                                            !g.done
-                                                    && !g.atPoint
-                                                    && g.thread.getState()
-                                                            == Thread.State.RUNNABLE);
-            quiet = busy ? 0 : quiet + 1;
-            Thread.sleep(1);
+    @Override
+    public void waiting(String what, BooleanSupplier stillWaiting) {
+        Gate g = gate();
+        if (g != null) {
+            g.stillWaiting = stillWaiting;
+            g.phase = Phase.WAITING;
         }
+    }
+
+    @Override
+    public void doneWaiting(String what) throws InterruptedException {
+        reached(what);
+    }
+
+    /** Waits until every thread has settled; false when one never does (a livelock). */
+    private static boolean settle(List<Gate> all) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(LIVELOCK_SECONDS);
+        while (!all.stream().allMatch(Gate::settled)) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.yield();
+        }
+        return true;
     }
 
     Run run(List<Task> tasks, List<Integer> prefix) throws InterruptedException {
@@ -95,15 +123,13 @@ final class DeterministicScheduler implements ScsiHost.YieldPoint {
                             () -> {
                                 try {
                                     g.go.acquire();
-                                    g.atPoint = false;
                                     t.body().run();
                                 } catch (InterruptedException e) {
                                     Thread.currentThread().interrupt();
                                 } catch (Exception e) {
                                     // the task's own failure is part of what the race produced
                                 } finally {
-                                    g.done = true;
-                                    moved.release();
+                                    g.phase = Phase.DONE;
                                 }
                             },
                             "race-" + t.name());
@@ -118,49 +144,57 @@ final class DeterministicScheduler implements ScsiHost.YieldPoint {
         List<Integer> readyCounts = new ArrayList<>();
         List<String> steps = new ArrayList<>();
         boolean hung = false;
-        long idleSince = -1;
         while (true) {
-            List<Gate> ready = all.stream().filter(g -> !g.done && g.atPoint).toList();
-            if (all.stream().allMatch(g -> g.done)) {
+            if (!settle(all)) {
+                hung = true;
                 break;
             }
-            if (ready.isEmpty()) {
-                // everyone left is running or blocked: wait for a move, or call it hung
-                if (!moved.tryAcquire(BLOCKED_AFTER_MS, TimeUnit.MILLISECONDS)) {
-                    if (idleSince < 0) {
-                        idleSince = System.nanoTime();
-                    } else if (System.nanoTime() - idleSince
-                            > TimeUnit.MILLISECONDS.toNanos(HUNG_AFTER_MS)) {
-                        hung = true;
-                        break;
-                    }
-                }
-                continue;
+            if (all.stream().allMatch(g -> g.phase == Phase.DONE)) {
+                break;
             }
-            idleSince = -1;
+            List<Gate> ready = all.stream().filter(g -> g.phase == Phase.AT_POINT).toList();
+            if (ready.isEmpty()) {
+                hung = true; // everyone left waits for something only another waiter can give
+                break;
+            }
             int i = picks.size();
             int pick = i < prefix.size() ? prefix.get(i) : 0;
+            if (pick >= ready.size()) {
+                StringBuilder state = new StringBuilder();
+                for (Gate g : all) {
+                    state.append(' ')
+                            .append(g.task.name())
+                            .append('=')
+                            .append(g.phase)
+                            .append('@')
+                            .append(g.point);
+                }
+                throw new IllegalStateException(
+                        "the schedule "
+                                + prefix
+                                + " picks "
+                                + pick
+                                + " of "
+                                + ready.size()
+                                + " ready at step "
+                                + i
+                                + " after "
+                                + steps
+                                + ";"
+                                + state);
+            }
             Gate chosen = ready.get(pick);
             picks.add(pick);
             readyCounts.add(ready.size());
             steps.add(chosen.task.name() + " from " + chosen.point);
-            chosen.atPoint = false;
+            chosen.phase = Phase.RUNNING;
             chosen.go.release();
-            // let it run to its next point, its end, or until it blocks elsewhere
-            long start = System.nanoTime();
-            while (!chosen.done
-                    && !chosen.atPoint
-                    && System.nanoTime() - start
-                            < TimeUnit.MILLISECONDS.toNanos(BLOCKED_AFTER_MS)) {
-                moved.tryAcquire(5, TimeUnit.MILLISECONDS);
-            }
-            settle(all);
         }
         for (Gate g : all) {
-            if (!g.done) {
+            if (g.phase != Phase.DONE) {
                 g.thread.interrupt();
                 g.go.release();
-                g.thread.join(500);
+                g.thread.join(TimeUnit.SECONDS.toMillis(1));
             }
         }
         return new Run(picks, readyCounts, steps, hung);
