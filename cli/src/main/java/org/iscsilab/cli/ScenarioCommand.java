@@ -262,8 +262,8 @@ public final class ScenarioCommand implements Callable<Integer> {
             System.out.printf(
                     format,
                     "",
-                    "  " + String.join(" -> ", r[0].sysfsStates()),
-                    "  " + String.join(" -> ", r[1].sysfsStates()));
+                    "  " + String.join(" -> ", r[0].deviceStates()),
+                    "  " + String.join(" -> ", r[1].deviceStates()));
         }
         List<ScenarioReport> all = new ArrayList<>();
         rows.forEach(r -> all.addAll(List.of(r)));
@@ -497,6 +497,7 @@ public final class ScenarioCommand implements Callable<Integer> {
         System.out.println();
         r.timeline().forEach(l -> System.out.println("  " + l));
         System.out.println();
+        System.out.println("device states:    " + String.join(" -> ", r.deviceStates()));
         System.out.println("sysfs states:     " + String.join(" -> ", r.sysfsStates()));
         System.out.println("multipathd sees:  " + String.join(" -> ", r.multipathStates()));
         System.out.println("what reached the target after attach:");
@@ -541,9 +542,9 @@ public final class ScenarioCommand implements Callable<Integer> {
                 for (ScenarioReport r : reports) {
                     if (r.scenario().equals(s.id()) && r.policy().equals(p.label())) {
                         String last =
-                                r.sysfsStates().isEmpty()
+                                r.deviceStates().isEmpty()
                                         ? "-"
-                                        : r.sysfsStates().get(r.sysfsStates().size() - 1);
+                                        : r.deviceStates().get(r.deviceStates().size() - 1);
                         row.append(
                                 String.format(
                                         " %-24s",

@@ -146,12 +146,14 @@ public final class GuestScenarioRunner {
     private ScenarioReport report(
             GuestScenario scenario, GuestRun run, List<EventLog.Event> events) {
         KernelTrace trace = KernelTrace.of(run);
-        // where the harness knows where sdev_state lies (the 4.9 image, whose sysfs state file is
-        // gone as soon as a removal starts) the kernel's own state changes, else what sysfs showed
-        List<String> states =
+        // user space's view is what the guest read from sysfs; the device's own sequence comes
+        // from kprobe events where the harness knows where sdev_state lies (the 4.9 image, whose
+        // state file is gone as soon as a removal starts), else from those reads
+        List<String> states = run.sysfsStates();
+        List<String> deviceStates =
                 image.sdevStateOffset() >= 0 && !trace.states().isEmpty()
                         ? trace.states()
-                        : run.sysfsStates();
+                        : states.stream().filter(s -> !s.equals("gone")).toList();
         List<String> stuck =
                 run.markers("STACK").stream()
                         .filter(m -> m.arg(0).equals("delete"))
@@ -203,7 +205,8 @@ public final class GuestScenarioRunner {
                 "linux-vm",
                 image.kernelRelease(),
                 "the kernel itself: Linux " + image.kernelRelease(),
-                trace.causal());
+                trace.causal(),
+                deviceStates);
     }
 
     /**

@@ -46,6 +46,7 @@ public final class Removal {
                 && !(policy.hasCancelBlock() && d.setState(DeviceState.CANCEL_BLOCK))) {
             return; // 4.11: an illegal CANCEL ends removal before it starts
         }
+        d.removeSysfsAttributes(); // device_del starts by removing the sysfs attributes
         if (upper != null) {
             upper.remove(d); // device_del unbinds sd: sd_shutdown -> sd_sync_cache
         }

@@ -31,6 +31,12 @@ public final class ScsiDevice {
     private final StateMutex stateMutex = new StateMutex();
 
     private final List<Transition> timeline = new ArrayList<>();
+
+    /**
+     * How many transitions had happened when device_del removed the sysfs attributes; -1 before.
+     */
+    private int sysfsRemovedAfter = -1;
+
     private DeviceState state = DeviceState.CREATED;
 
     /**
@@ -83,6 +89,37 @@ public final class ScsiDevice {
     /** The sysfs state attribute. */
     public String sysfsState() {
         return state().sysfs();
+    }
+
+    /**
+     * device_del has begun: the sysfs attributes, {@code state} among them, are gone from here on
+     * (on 4.11 before DEL is set: user space saw "cancel" last; on the v4.13 BLOCK->DEL path it saw
+     * "deleted").
+     */
+    synchronized void removeSysfsAttributes() {
+        if (sysfsRemovedAfter < 0) {
+            sysfsRemovedAfter = timeline.size();
+            host.trace().record("device_del: sysfs attributes gone", "device", hctl());
+        }
+    }
+
+    /**
+     * The {@code state} file's values as user space reads them, each change once: the states until
+     * device_del, then "gone" once the attribute is removed.
+     */
+    public synchronized List<String> userSpaceStates() {
+        List<String> out = new ArrayList<>();
+        int end = sysfsRemovedAfter < 0 ? timeline.size() : sysfsRemovedAfter;
+        for (int i = 0; i < end; i++) {
+            String s = timeline.get(i).to().sysfs();
+            if (!s.equals("created") && (out.isEmpty() || !out.get(out.size() - 1).equals(s))) {
+                out.add(s);
+            }
+        }
+        if (sysfsRemovedAfter >= 0) {
+            out.add("gone");
+        }
+        return out;
     }
 
     public synchronized List<Transition> timeline() {

@@ -10,7 +10,9 @@ import org.iscsilab.host.trace.TraceEvent;
  * timeline, for a hang the call chain that is stuck, and what reached the target after the disk was
  * attached (commands with their status, task management, logins, faults); which host ran it ("java"
  * or "linux-vm"), the kernel it is (a release) or models, where that behaviour comes from, and the
- * causal trace of the run (each thread's steps in order).
+ * causal trace of the run (each thread's steps in order). {@code sysfsStates} is what user space
+ * reads from the state file (ending "gone" once device_del removed it); {@code deviceStates} is the
+ * kernel's own sequence of sdev_state values.
  */
 public record ScenarioReport(
         String scenario,
@@ -27,7 +29,8 @@ public record ScenarioReport(
         String host,
         String kernel,
         String provenance,
-        List<TraceEvent> causalTrace) {
+        List<TraceEvent> causalTrace,
+        List<String> deviceStates) {
 
     /**
      * COMPLETED: every step finished; HUNG: the watchdog fired; FAILED: a step ended otherwise than

@@ -215,8 +215,11 @@ public final class ScenarioRunner {
             }
             checkQueueInvariant();
             checkTransitions();
-            List<String> states = sysfsStates();
-            List<String> multipath = states.stream().map(s -> MultipathView.of(s).name()).toList();
+            List<String> states = device == null ? List.of() : device.userSpaceStates();
+            List<String> multipath =
+                    states.stream()
+                            .map(s -> MultipathView.of("gone".equals(s) ? null : s).name())
+                            .toList();
             boolean syncOnWire =
                     device != null
                             && target.eventsAfter(removalStartSequence).stream()
@@ -239,7 +242,8 @@ public final class ScenarioRunner {
                     "java",
                     policy.modelledKernel(),
                     policy.provenance(),
-                    device == null ? List.of() : device.host().trace().events());
+                    device == null ? List.of() : device.host().trace().events(),
+                    deviceStates());
         }
 
         /**
@@ -302,7 +306,8 @@ public final class ScenarioRunner {
             }
         }
 
-        private List<String> sysfsStates() {
+        /** sdev_state's values in order, each change once, from the first one after created. */
+        private List<String> deviceStates() {
             List<String> out = new ArrayList<>();
             if (device == null) {
                 return out;

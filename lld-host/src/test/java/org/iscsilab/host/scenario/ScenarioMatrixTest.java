@@ -81,7 +81,7 @@ class ScenarioMatrixTest {
         ScenarioReport r = RUNNER.run(Scenario.parse(scenario), Policy.parse(policy));
         String context = String.join("\n", r.timeline()) + "\nviolations: " + r.violations();
         assertEquals(outcome, r.outcome(), context);
-        assertEquals(lastState, r.sysfsStates().get(r.sysfsStates().size() - 1), context);
+        assertEquals(lastState, r.deviceStates().get(r.deviceStates().size() - 1), context);
         assertEquals(syncCacheOnWire, r.syncCacheOnWire(), context);
         assertEquals(r.sysfsStates().size(), r.multipathStates().size());
         if (outcome == ScenarioReport.Outcome.HUNG) {
@@ -105,7 +105,7 @@ class ScenarioMatrixTest {
                         .bartVisitsCancel(false)
                         .run(Scenario.parse(scenario), Policy.BART);
         assertEquals(ScenarioReport.Outcome.HUNG, r.outcome(), String.join("\n", r.timeline()));
-        assertEquals("cancel", r.sysfsStates().get(r.sysfsStates().size() - 1));
+        assertEquals("cancel", r.deviceStates().get(r.deviceStates().size() - 1));
     }
 
     /**
@@ -124,8 +124,13 @@ class ScenarioMatrixTest {
         assertTrue(
                 r.stuckCallChain().stream().anyMatch(f -> f.startsWith("KernelModule.unload")),
                 "the chain runs from rmmod to sd's SYNCHRONIZE CACHE: " + r.stuckCallChain());
-        assertEquals(List.of("running", "blocked", "cancel"), r.sysfsStates());
-        assertEquals(List.of("PATH_UP", "PATH_PENDING", "PATH_DOWN"), r.multipathStates());
+        assertEquals(List.of("running", "blocked", "cancel"), r.deviceStates());
+        // user space: "cancel" until device_del removes the state file, then multipathd sees the
+        // path go away (docs/linux-midlayer.md: 4.11 removes the attribute before DEL)
+        assertEquals(List.of("running", "blocked", "cancel", "gone"), r.sysfsStates());
+        assertEquals(
+                List.of("PATH_UP", "PATH_PENDING", "PATH_DOWN", "PATH_REMOVED"),
+                r.multipathStates());
     }
 
     @Test
