@@ -49,4 +49,22 @@ class InterleavingExplorerTest {
         assertEquals(0, bart.violating(), bart.toString());
         assertEquals(old.orderings(), bart.orderings());
     }
+
+    @Test
+    void from413AGoingModulesSkippedDeviceIsNoFaultSinceRemovalRestartsItsQueue() throws Exception {
+        assertEquals(
+                0, InterleavingExplorer.moduleGoingVersusUnblock(Policy.V4_13, true).violating());
+        assertEquals(
+                0, InterleavingExplorer.moduleGoingVersusUnblock(Policy.CURRENT, true).violating());
+    }
+
+    @Test
+    void under411OnlyTheOrderingsThatHangRemovalAreFaults() throws Exception {
+        InterleavingExplorer.Result r =
+                InterleavingExplorer.blockVersusRemoval(Policy.V4_11, false);
+        assertTrue(r.violating() > 0, r.toString());
+        assertTrue(
+                r.exampleViolations().stream().allMatch(v -> v.contains("invariant 1")),
+                "no invariant 6 before v4.13: " + r);
+    }
 }
