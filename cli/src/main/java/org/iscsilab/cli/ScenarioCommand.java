@@ -38,9 +38,10 @@ import picocli.CommandLine.Parameters;
         name = "scenario",
         mixinStandardHelpOptions = true,
         description =
-                "Run a mid-layer scenario (A-lld-unload-blocked, B-remove-blocked-lun, C-block-remove-race, "
-                        + "D-logout-while-recovering, D2-forced-unload-while-recovering, E-timeout-then-relogin, "
-                        + "F-sysfs-state-write) under a policy, or 'all' for the scenarios x policies matrix.")
+                "Run a mid-layer scenario (A-lld-unload-blocked, B-remove-blocked-lun, "
+                        + "B-cascade-logout-after-stuck-delete, C-block-remove-race, D-logout-while-recovering, D2-forced-unload-while-recovering, E-timeout-then-relogin, "
+                        + "F-sysfs-state-write) under a policy, or 'all' for the scenarios x policies matrix.",
+        footer = Policy.PROVENANCE_HELP)
 public final class ScenarioCommand implements Callable<Integer> {
     @Parameters(paramLabel = "NAME", description = "A scenario (its letter or name), or all.")
     String name;
@@ -497,6 +498,7 @@ public final class ScenarioCommand implements Callable<Integer> {
         System.out.println();
         r.timeline().forEach(l -> System.out.println("  " + l));
         System.out.println();
+        System.out.println("modelled after:   " + r.provenance());
         System.out.println("device states:    " + String.join(" -> ", r.deviceStates()));
         System.out.println("sysfs states:     " + String.join(" -> ", r.sysfsStates()));
         System.out.println("multipathd sees:  " + String.join(" -> ", r.multipathStates()));

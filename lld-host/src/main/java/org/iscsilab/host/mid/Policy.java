@@ -148,32 +148,55 @@ public enum Policy {
      */
     public String provenance() {
         return switch (this) {
-            case V4_11 ->
-                    "Linux 4.11.0 drivers/scsi (scsi_device_set_state, scsi_internal_device_unblock,"
-                            + " scsi_device_get, __scsi_remove_device), unchanged in 4.9.337";
-            case BART ->
-                    "reconstructed from the thread: Bart Van Assche's \"Unblock SCSI devices even if"
-                            + " the LLD is being unloaded\" (the target unblock without"
-                            + " scsi_device_get); whether it visits CANCEL devices is not shown";
-            case CANCEL_BLOCK_STATE ->
-                    "reconstructed from the thread: James Bottomley's CANCEL_BLOCK diff; only its"
-                            + " scsi_device_set_state hunk (CANCEL -> CANCEL_BLOCK) is visible, the"
-                            + " rest is reconstructed";
-            case CANCEL_BLOCK_DROP_SYNC ->
-                    "reconstructed from the thread: CANCEL_BLOCK as cancel-block, and sd sending no"
-                            + " SYNCHRONIZE CACHE to a CANCEL_BLOCK device (reconstructed)";
-            case V4_13 ->
-                    "upstream, v4.13: \"scsi: Make __scsi_remove_device go straight from BLOCKED to"
-                            + " DEL\" (255ee9320e5d, id unconfirmed), \"scsi: Protect SCSI device"
-                            + " state changes with a mutex\", \"scsi: Introduce scsi_start_queue()\","
-                            + " and the splits of scsi_internal_device_block/unblock";
-            case CURRENT ->
-                    "v4.13's commits and \"scsi: core: Allow the state change from SDEV_QUIESCE to"
-                            + " SDEV_BLOCK\" (6cbb7aeded71), OFFLINE -> BLOCK (commit unconfirmed),"
-                            + " the unblock_nowait new-state check, and the sysfs state-write"
-                            + " restrictions of 2019 and 2022";
+            case V4_11 -> PROVENANCE_V4_11;
+            case BART -> PROVENANCE_BART;
+            case CANCEL_BLOCK_STATE -> PROVENANCE_CANCEL_BLOCK;
+            case CANCEL_BLOCK_DROP_SYNC -> PROVENANCE_CANCEL_BLOCK_DROP_SYNC;
+            case V4_13 -> PROVENANCE_V4_13;
+            case CURRENT -> PROVENANCE_CURRENT;
         };
     }
+
+    private static final String PROVENANCE_V4_11 =
+            "Linux 4.11.0 drivers/scsi (scsi_device_set_state, scsi_internal_device_unblock,"
+                    + " scsi_device_get, __scsi_remove_device), unchanged in 4.9.337";
+    private static final String PROVENANCE_BART =
+            "reconstructed from the thread: Bart Van Assche's \"Unblock SCSI devices even if the"
+                    + " LLD is being unloaded\" (the target unblock without scsi_device_get);"
+                    + " whether it visits CANCEL devices is not shown";
+    private static final String PROVENANCE_CANCEL_BLOCK =
+            "reconstructed from the thread: James Bottomley's CANCEL_BLOCK diff; only its"
+                    + " scsi_device_set_state hunk (CANCEL -> CANCEL_BLOCK) is visible, the rest is"
+                    + " reconstructed";
+    private static final String PROVENANCE_CANCEL_BLOCK_DROP_SYNC =
+            "reconstructed from the thread: CANCEL_BLOCK as cancel-block, and sd sending no"
+                    + " SYNCHRONIZE CACHE to a CANCEL_BLOCK device (reconstructed)";
+    private static final String PROVENANCE_V4_13 =
+            "upstream, v4.13: \"scsi: Make __scsi_remove_device go straight from BLOCKED to DEL\""
+                    + " (255ee9320e5d, id unconfirmed), \"scsi: Protect SCSI device state changes"
+                    + " with a mutex\", \"scsi: Introduce scsi_start_queue()\", and the splits of"
+                    + " scsi_internal_device_block/unblock";
+    private static final String PROVENANCE_CURRENT =
+            "v4.13's commits and \"scsi: core: Allow the state change from SDEV_QUIESCE to"
+                    + " SDEV_BLOCK\" (6cbb7aeded71), OFFLINE -> BLOCK (commit unconfirmed), the"
+                    + " unblock_nowait new-state check, and the sysfs state-write restrictions of"
+                    + " 2019 and 2022";
+
+    /** Every policy with where its behaviour comes from, for help texts. */
+    public static final String PROVENANCE_HELP =
+            "Where each policy comes from:%n"
+                    + "  v4.11: "
+                    + PROVENANCE_V4_11
+                    + "%n  bart: "
+                    + PROVENANCE_BART
+                    + "%n  cancel-block: "
+                    + PROVENANCE_CANCEL_BLOCK
+                    + "%n  cancel-block-drop-sync: "
+                    + PROVENANCE_CANCEL_BLOCK_DROP_SYNC
+                    + "%n  v4.13: "
+                    + PROVENANCE_V4_13
+                    + "%n  current: "
+                    + PROVENANCE_CURRENT;
 
     @Override
     public String toString() {
