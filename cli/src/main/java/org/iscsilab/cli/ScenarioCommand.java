@@ -40,7 +40,8 @@ import picocli.CommandLine.Parameters;
         description =
                 "Run a mid-layer scenario (A-lld-unload-blocked, B-remove-blocked-lun, "
                         + "B-cascade-logout-after-stuck-delete, C-block-remove-race, D-logout-while-recovering, D2-forced-unload-while-recovering, E-timeout-then-relogin, "
-                        + "F-sysfs-state-write) under a policy, or 'all' for the scenarios x policies matrix.",
+                        + "F-sysfs-state-write, H-transport-fails-during-removal) under a policy, or 'all' for the "
+                        + "scenarios x policies matrix.",
         footer = Policy.PROVENANCE_HELP)
 public final class ScenarioCommand implements Callable<Integer> {
     @Parameters(paramLabel = "NAME", description = "A scenario (its letter or name), or all.")

@@ -16,6 +16,8 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.iscsilab.host.mid.Policy;
+import org.iscsilab.host.scenario.Scenario;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -310,7 +312,10 @@ class IscsilabCliIT {
         assertTrue(out.contains("A-lld-unload-blocked"), out);
         assertTrue(out.contains("C-block-remove-race"), out);
         JsonNode list = new ObjectMapper().readTree(json.toFile());
-        assertEquals(36, list.size(), "six scenarios x six policies");
+        assertEquals(
+                Scenario.values().length * Policy.values().length,
+                list.size(),
+                "every scenario under every policy");
         JsonNode a411 = null;
         for (JsonNode r : list) {
             for (String field :
@@ -322,7 +327,12 @@ class IscsilabCliIT {
                         "sysfsStates",
                         "multipathStates",
                         "syncCacheOnWire",
-                        "violations"
+                        "violations",
+                        "host",
+                        "kernel",
+                        "provenance",
+                        "deviceStates",
+                        "causalTrace"
                     }) {
                 assertTrue(r.has(field), field + " in " + r);
             }
@@ -333,7 +343,11 @@ class IscsilabCliIT {
         }
         assertEquals("HUNG", a411.get("outcome").asText());
         assertEquals(
-                "cancel", a411.get("sysfsStates").get(a411.get("sysfsStates").size() - 1).asText());
+                "cancel",
+                a411.get("deviceStates").get(a411.get("deviceStates").size() - 1).asText());
+        assertEquals(
+                "gone", a411.get("sysfsStates").get(a411.get("sysfsStates").size() - 1).asText());
+        assertEquals("java", a411.get("host").asText());
     }
 
     /**

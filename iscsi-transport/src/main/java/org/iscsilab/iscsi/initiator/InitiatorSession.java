@@ -198,6 +198,15 @@ public final class InitiatorSession implements AutoCloseable {
             boolean write) {
         onLoop(
                 () -> {
+                    if (!channel.isActive()) {
+                        // the connection is gone (its pending commands were failed already): a
+                        // command submitted now fails at once, for the caller to retry elsewhere
+                        p.future.completeExceptionally(
+                                new IscsiInitiatorException("connection closed"));
+                        p.itt.completeExceptionally(
+                                new IscsiInitiatorException("connection closed"));
+                        return;
+                    }
                     int itt = nextItt();
                     ByteBuf out = dataOut == null ? null : Unpooled.wrappedBuffer(dataOut);
                     p.dataOut = out;

@@ -21,9 +21,9 @@ public enum Admission {
             case CANCEL -> preempt ? ALLOW : KILL;
             case QUIESCE -> preempt ? ALLOW : DEFER;
             case DEL, OFFLINE, TRANSPORT_OFFLINE -> KILL;
-            case BLOCK, CREATED_BLOCK -> DEFER;
-            case CANCEL_BLOCK ->
-                    KILL; // James: I/O to a blocked device being removed is thrown away
+            // James's CANCEL_BLOCK is blocked: what reaches its queue waits for the unblock, as on
+            // any blocked device (reconstructed: the thread does not show his prep check)
+            case BLOCK, CREATED_BLOCK, CANCEL_BLOCK -> DEFER;
         };
     }
 }

@@ -20,8 +20,11 @@ public final class BlockControl {
             d.host().lockStateMutex(d);
         }
         try {
-            if (!d.setState(DeviceState.BLOCK) && !d.setState(DeviceState.CREATED_BLOCK)) {
-                return false;
+            if (!d.setState(DeviceState.BLOCK)
+                    && !d.setState(DeviceState.CREATED_BLOCK)
+                    && !(d.host().policy().hasCancelBlock()
+                            && d.setState(DeviceState.CANCEL_BLOCK))) {
+                return false; // 4.11: a device being removed (CANCEL) cannot be blocked
             }
             d.host().yieldAt("block " + d.hctl() + ": state set, queue not yet stopped");
             d.queue().stop();
@@ -81,7 +84,12 @@ public final class BlockControl {
         return true;
     }
 
-    /** scsi_target_block: every device scsi_device_get accepts is blocked. */
+    /**
+     * scsi_target_block: every device scsi_device_get accepts is blocked. With cancel-block a
+     * device in CANCEL is blocked too, so that James's CANCEL -> CANCEL_BLOCK can happen at all
+     * (reconstructed: scsi_device_get refuses CANCEL, and the thread does not show how his patch
+     * reached those devices).
+     */
     public static void blockTarget(ScsiTarget t) {
         for (ScsiDevice d : t.devices()) {
             if (d.get()) {
@@ -90,6 +98,14 @@ public final class BlockControl {
                 } finally {
                     d.put();
                 }
+            } else if (t.host().policy().hasCancelBlock() && d.state() == DeviceState.CANCEL) {
+                t.host()
+                        .trace()
+                        .record(
+                                "block visits a CANCEL device (cancel-block, reconstructed)",
+                                "device",
+                                d.hctl());
+                blockDevice(d);
             }
         }
     }

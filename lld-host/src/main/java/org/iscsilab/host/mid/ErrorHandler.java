@@ -56,9 +56,12 @@ public final class ErrorHandler {
     void watch(ScsiDevice device, Request request) {
         armed.incrementAndGet();
         long ms = device.timeout().toMillis();
+        long dispatched = request.dispatchedNanos();
         timers.schedule(
                 () -> {
-                    if (!request.result().isDone() && request.dispatchedNanos() > 0) {
+                    // the timer of this dispatch only: a request requeued and sent again has a
+                    // new one (blk_add_timer at every start)
+                    if (!request.result().isDone() && request.dispatchedNanos() == dispatched) {
                         recover(device, request);
                     }
                 },

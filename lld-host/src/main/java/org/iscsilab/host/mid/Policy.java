@@ -229,8 +229,11 @@ public enum Policy {
                                 CREATED_BLOCK));
         switch (label) {
             case "cancel-block", "cancel-block-drop-sync" -> {
-                // James: a blocked device whose removal starts becomes CANCEL_BLOCK; unblock makes
-                // it CANCEL
+                // James's visible hunk: CANCEL -> CANCEL_BLOCK, a device whose removal has
+                // started is blocked by the transport. Reconstructed: a blocked device whose
+                // removal starts goes BLOCK -> CANCEL_BLOCK instead of CANCEL, an unblock makes
+                // it CANCEL, and it may be deleted.
+                t.get(CANCEL_BLOCK).add(CANCEL);
                 t.get(CANCEL).remove(BLOCK);
                 t.get(CANCEL_BLOCK).add(BLOCK);
                 t.get(CANCEL).add(CANCEL_BLOCK);

@@ -271,10 +271,19 @@ public final class ScsiDevice {
     }
 
     /**
-     * The LLD hands a dispatched request back (it cannot take it now); it waits on the queue again.
+     * The LLD hands a dispatched request back (it cannot take it now, e.g. DID_IMM_RETRY while the
+     * session recovers); it waits on the queue again and the queue is run again shortly
+     * (scsi_queue_insert -> blk_delay_queue, SCSI_QUEUE_DELAY 3 ms): on a running queue it is
+     * retried until the LLD takes it, on a stopped one it waits for the unblock.
      */
     public void requeue(Request r) {
         queue.requeue(r);
+        host.runQueueLater(this);
+    }
+
+    /** Runs the queue (what kblockd's delayed work does); a stopped queue stays as it is. */
+    void runQueue() {
+        queue.run();
     }
 
     private Admission admit(Request r) {

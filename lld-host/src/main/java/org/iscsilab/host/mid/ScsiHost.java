@@ -5,6 +5,9 @@ import io.micrometer.core.instrument.Metrics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 import org.iscsilab.host.module.Violations;
@@ -40,6 +43,18 @@ public final class ScsiHost {
     private final ReentrantLock scanMutex = new ReentrantLock();
 
     private final CausalTrace trace = new CausalTrace();
+
+    /** kblockd: runs a device's queue again a moment after a request was requeued. */
+    private final ScheduledExecutorService kblockd =
+            Executors.newSingleThreadScheduledExecutor(
+                    r -> {
+                        Thread t = new Thread(r, "kblockd");
+                        t.setDaemon(true);
+                        return t;
+                    });
+
+    /** SCSI_QUEUE_DELAY (drivers/scsi/scsi_lib.c): how soon a requeued request is tried again. */
+    private static final long QUEUE_DELAY_MILLIS = 3;
 
     private volatile boolean unblockVisitsCancel = true;
     private volatile YieldPoint yieldPoint = YieldPoint.NONE;
@@ -126,6 +141,11 @@ public final class ScsiHost {
     /** Whether state changes and queue stops take sdev->state_mutex (v4.13 and later). */
     public boolean usesStateMutex() {
         return stateMutex;
+    }
+
+    /** Runs {@code d}'s queue after {@link #QUEUE_DELAY_MILLIS} (blk_delay_queue). */
+    void runQueueLater(ScsiDevice d) {
+        kblockd.schedule(d::runQueue, QUEUE_DELAY_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     /** What the host's threads did, in order: state changes, unblocks, queue stops, commands. */

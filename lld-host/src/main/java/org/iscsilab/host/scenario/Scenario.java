@@ -27,7 +27,12 @@ public enum Scenario {
             "E-timeout-then-relogin",
             "the replacement timeout takes the device transport-offline, I/O fails fast, "
                     + "a later relogin brings it back to running"),
-    F("F-sysfs-state-write", "writing 'running' to a blocked device's sysfs state");
+    F("F-sysfs-state-write", "writing 'running' to a blocked device's sysfs state"),
+    H(
+            "H-transport-fails-during-removal",
+            "the transport fails while a removal waits for sd's SYNCHRONIZE CACHE: the block meets"
+                    + " a device in CANCEL (James's CANCEL -> CANCEL_BLOCK), then the session"
+                    + " logs in again");
 
     private final String id;
     private final String description;

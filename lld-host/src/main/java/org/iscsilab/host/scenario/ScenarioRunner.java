@@ -23,6 +23,7 @@ import org.iscsilab.host.module.Violations;
 import org.iscsilab.iscsi.initiator.InitiatorConfig;
 import org.iscsilab.iscsi.initiator.IscsiInitiator;
 import org.iscsilab.iscsi.initiator.NopOutKeepalive;
+import org.iscsilab.iscsi.initiator.RecoveringSession;
 
 /**
  * Runs a {@link Scenario} under a {@link Policy} against an embedded iscsilab target over a real
@@ -184,6 +185,7 @@ public final class ScenarioRunner {
                             case A -> scenarioA();
                             case B -> scenarioB();
                             case B_CASCADE -> scenarioBCascade();
+                            case H -> scenarioH();
                             case D -> scenarioD();
                             case D2 -> scenarioD2();
                             case E -> scenarioE();
@@ -386,6 +388,43 @@ public final class ScenarioRunner {
                             : "the delete is still stuck (holding scan_mutex); iscsiadm --logout");
             return removal(
                     "logout (iscsi_host_remove -> scsi_remove_host)", () -> session.logout());
+        }
+
+        // H: sd's SYNCHRONIZE CACHE hangs at the target, the removal waits for it, and then the
+        // transport fails: the block finds the device in CANCEL.
+        private Watchdog.Result scenarioH() throws Exception {
+            attach(false, Duration.ofSeconds(60));
+            int hang = target.addFault("hang,op=sync,lun=0,initiator=" + HOST);
+            addedRules.add(hang);
+            removalStartSequence = target.eventsRecorded();
+            note("echo 1 > delete (the target holds SYNCHRONIZE CACHE)");
+            Watchdog w =
+                    Watchdog.start(
+                            "remove " + device.hctl(),
+                            () -> Removal.removeDeviceHoldingScanMutex(device, disk));
+            await(this::syncCacheHeldAtTarget, "sd's SYNCHRONIZE CACHE to reach the target");
+            refuseRule = target.addFault("refuse-login,status=03/01,initiator=" + HOST);
+            addedRules.add(refuseRule);
+            addedRules.add(target.addFault("drop,once,fin=false,initiator=" + HOST));
+            await(
+                    () -> session.recovery().state() != RecoveringSession.State.LOGGED_IN,
+                    "the session to fail");
+            note("transport failed during removal: the device is " + device.sysfsState());
+            Thread.sleep(Math.min(1000, limit.toMillis() / 3));
+            target.removeFault(hang);
+            addedRules.remove(Integer.valueOf(hang));
+            allowRelogin();
+            return w.await(limit);
+        }
+
+        /** The hang rule fired on a SYNCHRONIZE CACHE since the removal started. */
+        private boolean syncCacheHeldAtTarget() {
+            try {
+                return target.eventsAfter(removalStartSequence).stream()
+                        .anyMatch(e -> e.type() == EventLog.Type.FAULT && e.opcode() == 0x35);
+            } catch (Exception e) {
+                throw new IllegalStateException("reading the target's event log", e);
+            }
         }
 
         // D: the session is destroyed while recovering.

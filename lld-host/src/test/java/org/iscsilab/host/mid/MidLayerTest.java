@@ -37,7 +37,7 @@ class MidLayerTest {
         "OFFLINE,true,KILL,KILL", "TRANSPORT_OFFLINE,true,KILL,KILL",
         "QUIESCE,false,DEFER,DEFER", "QUIESCE,true,ALLOW,ALLOW",
         "BLOCK,true,DEFER,DEFER", "CREATED_BLOCK,false,DEFER,DEFER",
-        "CANCEL_BLOCK,true,KILL,KILL"
+        "CANCEL_BLOCK,true,DEFER,DEFER"
     })
     void admissionPerState(DeviceState state, boolean preempt, Admission k411, Admission current) {
         assertEquals(k411, Admission.of(state, preempt, false));

@@ -61,7 +61,10 @@ class PolicyTransitionTableTest {
                     "DEL <- CREATED RUNNING OFFLINE TRANSPORT_OFFLINE CANCEL CREATED_BLOCK BLOCK",
                     "CANCEL_BLOCK <-");
 
-    /** James's CANCEL_BLOCK on the v4.11 table: BLOCK -> CANCEL_BLOCK -> CANCEL or DEL. */
+    /**
+     * James's CANCEL_BLOCK on the v4.11 table: CANCEL -> CANCEL_BLOCK (the visible hunk of his
+     * diff), and, reconstructed, BLOCK -> CANCEL_BLOCK -> CANCEL or DEL.
+     */
     private static final List<String> CANCEL_BLOCK =
             List.of(
                     "CREATED <- CREATED_BLOCK",
@@ -73,7 +76,7 @@ class PolicyTransitionTableTest {
                     "CREATED_BLOCK <- CREATED",
                     "CANCEL <- CREATED RUNNING QUIESCE OFFLINE TRANSPORT_OFFLINE CANCEL_BLOCK",
                     "DEL <- CREATED RUNNING OFFLINE TRANSPORT_OFFLINE CANCEL CREATED_BLOCK CANCEL_BLOCK",
-                    "CANCEL_BLOCK <- BLOCK");
+                    "CANCEL_BLOCK <- BLOCK CANCEL");
 
     private static Map<DeviceState, Set<DeviceState>> parse(List<String> rows) {
         Map<DeviceState, Set<DeviceState>> m = new TreeMap<>();

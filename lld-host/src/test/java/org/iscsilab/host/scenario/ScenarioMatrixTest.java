@@ -69,7 +69,17 @@ class ScenarioMatrixTest {
         // F: writing running to a blocked device leaves its queue stopped until restrictions came
         "F, v4.11, HUNG, running, false",
         "F, v4.13, HUNG, running, false",
-        "F, current, COMPLETED, running, false"
+        "F, current, COMPLETED, running, false",
+        // H: the transport fails while removal waits for SYNCHRONIZE CACHE. Without James's state
+        // the block passes the CANCEL device by and the command bounces off the failed session
+        // until the relogin; with it the device goes CANCEL -> CANCEL_BLOCK and waits stopped.
+        // Either way the command reaches the target after the relogin.
+        "H, v4.11, COMPLETED, deleted, true",
+        "H, bart, COMPLETED, deleted, true",
+        "H, cancel-block, COMPLETED, deleted, true",
+        "H, cancel-block-drop-sync, COMPLETED, deleted, true",
+        "H, v4.13, COMPLETED, deleted, true",
+        "H, current, COMPLETED, deleted, true"
     })
     void matchesTheReference(
             String scenario,
@@ -144,5 +154,16 @@ class ScenarioMatrixTest {
         assertTrue(
                 r.timeline().stream().anyMatch(l -> l.contains("still stuck (holding scan_mutex)")),
                 String.join("\n", r.timeline()));
+    }
+
+    @Test
+    void underCancelBlockATransportFailureDuringRemovalBlocksTheCancelDevice() throws Exception {
+        ScenarioReport james = RUNNER.run(Scenario.H, Policy.CANCEL_BLOCK_STATE);
+        assertEquals(
+                List.of("running", "cancel", "blocked", "cancel", "deleted"),
+                james.deviceStates(),
+                String.join("\n", james.timeline()));
+        ScenarioReport old = RUNNER.run(Scenario.H, Policy.V4_11);
+        assertEquals(List.of("running", "cancel", "deleted"), old.deviceStates());
     }
 }
