@@ -73,15 +73,26 @@ public final class BlockControl {
                     return false;
                 }
             }
+            if (mutex) {
+                // v4.13 and later: scsi_internal_device_unblock holds state_mutex around the
+                // _nowait variant, which restarts the queue (scsi_start_queue)
+                startQueueAfterUnblock(d);
+            }
         } finally {
             if (mutex) {
                 d.stateMutex().unlock();
             }
         }
+        if (!mutex) {
+            startQueueAfterUnblock(d); // 4.11: state and queue are two unlocked steps
+        }
+        return true;
+    }
+
+    private static void startQueueAfterUnblock(ScsiDevice d) {
         d.host().yieldAt("unblock " + d.hctl() + ": state written, queue not yet started");
         d.queue().start();
         d.host().trace().record("queue started", "device", d.hctl(), "state", d.state().sysfs());
-        return true;
     }
 
     /**

@@ -50,11 +50,26 @@ public final class Removal {
         if (upper != null) {
             upper.remove(d); // device_del unbinds sd: sd_shutdown -> sd_sync_cache
         }
-        d.setState(DeviceState.DEL);
+        setDelAtTheEnd(d);
         d.queue().drain(d.host().yieldPoint(), d.hctl()); // blk_cleanup_queue
         d.host().driver().module().enter("slave_destroy(" + d.hctl() + ")");
         d.host().driver().slaveDestroy(d);
         d.target().forget(d);
+    }
+
+    /** The final DEL of __scsi_remove_device: from v4.13 under the device's state mutex. */
+    private static void setDelAtTheEnd(ScsiDevice d) {
+        boolean mutex = d.host().usesStateMutex();
+        if (mutex) {
+            d.host().lockStateMutex(d);
+        }
+        try {
+            d.setState(DeviceState.DEL);
+        } finally {
+            if (mutex) {
+                d.stateMutex().unlock();
+            }
+        }
     }
 
     /**
@@ -87,12 +102,16 @@ public final class Removal {
                 pick = d.state() != DeviceState.DEL && d.state() != DeviceState.CANCEL;
             } else {
                 pick = d.get();
-                if (pick) {
-                    d.put();
-                }
             }
             if (pick) {
-                removeDevice(d, upper.apply(d));
+                try {
+                    // __scsi_remove_target holds the reference it took across the removal
+                    removeDevice(d, upper.apply(d));
+                } finally {
+                    if (t.host().policy() != Policy.CURRENT) {
+                        d.put();
+                    }
+                }
             }
         }
         if (t.devices().isEmpty()) {

@@ -212,9 +212,19 @@ public final class ScsiDevice {
                                 + ")");
             }
         }
-        if (!setState(wanted)) {
-            throw new IllegalArgumentException(
-                    "EINVAL: " + state().sysfs() + " -> " + value + " is not allowed");
+        boolean mutex = host.usesStateMutex();
+        if (mutex) {
+            host.lockStateMutex(this); // store_state_field takes state_mutex from v4.13 on
+        }
+        try {
+            if (!setState(wanted)) {
+                throw new IllegalArgumentException(
+                        "EINVAL: " + state().sysfs() + " -> " + value + " is not allowed");
+            }
+        } finally {
+            if (mutex) {
+                stateMutex.unlock();
+            }
         }
     }
 
