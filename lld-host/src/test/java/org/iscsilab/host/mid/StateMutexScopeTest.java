@@ -13,8 +13,8 @@ import org.iscsilab.host.module.Violations;
 import org.junit.jupiter.api.Test;
 
 /**
- * What v4.13 and later do under sdev->state_mutex (docs/linux-midlayer.md §11): the unblock
- * restarts the queue inside it, and the final DEL of a removal takes it; 4.11 has no mutex.
+ * What v4.13 and later do under sdev->state_mutex (docs/linux-midlayer.md §6): the unblock restarts
+ * the queue inside it, and the final DEL of a removal takes it; 4.11 has no mutex.
  */
 class StateMutexScopeTest {
     private final Violations violations = new Violations();
