@@ -67,4 +67,15 @@ class CausalTraceTest {
                 .findFirst()
                 .orElseThrow(() -> new AssertionError("no step '" + name + "' in " + steps));
     }
+
+    @Test
+    void aLongRunKeepsTheLastStepsAndTheirSequenceNumbersShowTheGap() {
+        CausalTrace trace = new CausalTrace(3);
+        for (int i = 1; i <= 5; i++) {
+            trace.record("step", "n", Integer.toString(i));
+        }
+        List<TraceEvent> kept = trace.events();
+        assertEquals(List.of(3L, 4L, 5L), kept.stream().map(TraceEvent::sequence).toList());
+        assertEquals("5", kept.get(2).args().get("n"));
+    }
 }
