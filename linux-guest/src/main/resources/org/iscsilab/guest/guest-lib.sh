@@ -84,6 +84,11 @@ record_state() {
     mark STATE "$(now)" "$1" "$s"
 }
 
+# Records the last state of every disk watch_state watched.
+record_final_states() {
+    for w in $(cat /tmp/watched 2>/dev/null); do record_state "$w"; done
+}
+
 # Samples the disk's state every 0.1 s in the background until the disk is gone; /init records
 # the final state of every watched disk before the run ends.
 watch_state() {
@@ -91,7 +96,8 @@ watch_state() {
     (
         while :; do
             record_state "$1"
-            [ "$(device_state "$1")" = gone ] && exit 0
+            # decide on what was recorded: a second read could see the file vanish unrecorded
+            [ "$(cat "/tmp/state.$1")" = gone ] && exit 0
             sleep 0.1
         done
     ) &
@@ -203,6 +209,7 @@ print_stack() {
 # Ends the run at once with the script's status: after a removal that hangs in the kernel, a clean
 # power-off hangs too, so the guest resets (QEMU runs with -no-reboot and exits).
 reset_now() {
+    record_final_states
     mark EXIT "$1"
     sleep 1 # the console drains before the reset
     echo 1 > /proc/sys/kernel/sysrq
