@@ -39,7 +39,8 @@ import picocli.CommandLine.Parameters;
         mixinStandardHelpOptions = true,
         description =
                 "Run a mid-layer scenario (A-lld-unload-blocked, B-remove-blocked-lun, "
-                        + "B-cascade-logout-after-stuck-delete, C-block-remove-race, D-logout-while-recovering, D2-forced-unload-while-recovering, E-timeout-then-relogin, "
+                        + "B-cascade-logout-after-stuck-delete, C-block-remove-race, D-logout-while-recovering, D2-forced-unload-while-recovering, "
+                        + "D2-race-forced-unload-vs-destroy, E-timeout-then-relogin, "
                         + "F-sysfs-state-write, H-transport-fails-during-removal) under a policy, or 'all' for the "
                         + "scenarios x policies matrix.",
         footer = Policy.PROVENANCE_HELP)
@@ -149,7 +150,7 @@ public final class ScenarioCommand implements Callable<Integer> {
             names = "--expect",
             paramLabel = "OUTCOME",
             description =
-                    "COMPLETED, HUNG or FAILED: exit 0 only when every scenario run ends so, else 1 "
+                    "COMPLETED, HUNG, FAILED or BUG: exit 0 only when every scenario run ends so, else 1 "
                             + "(without it: 0 unless an invariant broke).")
     ScenarioReport.Outcome expect;
 

@@ -14,6 +14,7 @@ import org.iscsilab.core.fault.EventLog;
 import org.iscsilab.host.mid.MultipathView;
 import org.iscsilab.host.scenario.ScenarioReport;
 import org.iscsilab.host.scenario.ScenarioTarget;
+import org.iscsilab.host.scenario.TransportFailure;
 import org.iscsilab.scsi.ScsiOpcode;
 
 /**
@@ -83,7 +84,9 @@ public final class GuestScenarioRunner {
                                 "freeze",
                                 run -> {
                                     attached[0] = target.eventsRecorded();
-                                    rules.add(target.addFault("freeze,initiator=" + INITIATOR));
+                                    rules.add(
+                                            target.addFault(
+                                                    TransportFailure.freezeRule(INITIATOR)));
                                     run.note("fault: freeze the guest's connections");
                                 })
                         .onAwait(

@@ -176,19 +176,28 @@ public final class RecoveringSession implements AutoCloseable {
         if (s != current || state == State.CLOSED) {
             return;
         }
-        failedAtNanos = System.nanoTime();
+        long failedAt = System.nanoTime();
+        failedAtNanos = failedAt;
         moveTo(State.RECOVERING);
         timer.schedule(this::attempt, retryInterval.toMillis(), TimeUnit.MILLISECONDS);
+        // a timer of its own, as iscsi_block_session queues recovery_work after recovery_tmo: it
+        // fires however long a login attempt is left unanswered
+        timer.schedule(
+                () -> replacementTimeoutExpired(failedAt),
+                replacementTimeout.toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    /** open-iscsi: replacement_timeout expired, I/O fails fast from now on; attempts go on. */
+    private synchronized void replacementTimeoutExpired(long failedAt) {
+        if (state == State.RECOVERING && failedAtNanos == failedAt) {
+            moveTo(State.FAILED);
+        }
     }
 
     private void attempt() {
         if (state != State.RECOVERING && state != State.FAILED) {
             return;
-        }
-        if (state == State.RECOVERING
-                && System.nanoTime() - failedAtNanos >= replacementTimeout.toNanos()) {
-            moveTo(State.FAILED); // open-iscsi: replacement_timeout expired, I/O fails fast
-            // from now on
         }
         initiator
                 .login(address, config)

@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 import org.iscsilab.host.mid.HostResult;
 import org.iscsilab.host.mid.LowLevelDriver;
 import org.iscsilab.host.mid.Policy;
@@ -19,6 +20,7 @@ import org.iscsilab.host.mid.Request;
 import org.iscsilab.host.mid.ScsiDevice;
 import org.iscsilab.host.mid.ScsiHost;
 import org.iscsilab.host.mid.ScsiTarget;
+import org.iscsilab.host.module.KernelBug;
 import org.iscsilab.host.module.KernelModule;
 import org.iscsilab.host.module.Violations;
 import org.iscsilab.iscsi.initiator.InitiatorConfig;
@@ -38,9 +40,13 @@ import org.iscsilab.scsi.LunAddress;
  * unblock from its recovery state.
  *
  * <p>Two flavours, chosen at construction. iscsi_tcp: sessions pin the module, so only a forced
- * unload gets it GOING with sessions alive, and its exit (unregistering the transport) destroys
- * those sessions. SRP-like (the original 2017 case, ib_srp): hosts do not pin the module, and its
- * exit removes its hosts.
+ * unload gets it GOING with sessions alive, and its exit only unregisters the transport: with a
+ * session left that is a BUG() (docs/linux-midlayer.md §8). SRP-like (the original 2017 case,
+ * ib_srp): hosts do not pin the module, and its exit removes its hosts.
+ *
+ * <p>Session teardown asked for from user space ({@link #destroySession}) runs as
+ * scsi_transport_iscsi runs a netlink request: under {@code rx_queue_mutex} and holding a reference
+ * on the transport's owner module, the same mutex the transport's unregistration takes.
  */
 public final class IscsiLld implements LowLevelDriver {
     private final KernelModule module;
@@ -53,6 +59,9 @@ public final class IscsiLld implements LowLevelDriver {
     private final AtomicInteger hostNumbers = new AtomicInteger();
     private volatile boolean bartVisitsCancel = true;
     private volatile boolean removeDevicesBeforeLogout = true;
+
+    /** scsi_transport_iscsi's rx_queue_mutex: one netlink request at a time, and unregistration. */
+    private final ReentrantLock rxQueueMutex = new ReentrantLock();
 
     public IscsiLld(
             IscsiInitiator initiator,
@@ -311,19 +320,57 @@ public final class IscsiLld implements LowLevelDriver {
         return null;
     }
 
+    /**
+     * ISCSI_UEVENT_DESTROY_SESSION as iscsi_if_rx() runs it: under rx_queue_mutex, with a reference
+     * on the transport's owner module for the request (iscsi_if_recv_msg's try_module_get, so a
+     * request is refused once the module is GOING), then iscsi_session_teardown's path ({@link
+     * IscsiHostSession#destroy}). {@code whileHeld} runs once the mutex and the reference are held,
+     * before the teardown: where a scenario lets a forced unload start.
+     */
+    public void destroySession(IscsiHostSession session, Runnable whileHeld)
+            throws InterruptedException {
+        rxQueueMutex.lockInterruptibly();
+        try {
+            if (!module.tryGet()) {
+                throw new IllegalStateException(
+                        "DESTROY_SESSION refused: " + module.name() + " is " + module.state());
+            }
+            try {
+                whileHeld.run();
+                session.destroy();
+            } finally {
+                module.put();
+            }
+        } finally {
+            rxQueueMutex.unlock();
+        }
+    }
+
     /** The module's exit routine: see the class comment. It runs while the module is GOING. */
     private void exit() {
-        for (IscsiHostSession s : sessions) {
-            if (exitRemovesHosts) {
-                s.removeHost();
-            } else {
-                try {
-                    s.destroy(); // iscsi_unregister_transport tears the remaining sessions down
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
+        if (exitRemovesHosts) {
+            sessions.forEach(IscsiHostSession::removeHost);
+            return;
+        }
+        // iscsi_sw_tcp_exit -> iscsi_unregister_transport: under rx_queue_mutex, then
+        // transport_container_unregister() on the session container, which BUG()s when
+        // attribute_container_unregister() finds it still in use (include/linux/transport_class.h)
+        try {
+            rxQueueMutex.lockInterruptibly();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        try {
+            if (!sessions.isEmpty()) {
+                throw new KernelBug(
+                        "transport_container_unregister (include/linux/transport_class.h)",
+                        "iscsi_unregister_transport found "
+                                + sessions.size()
+                                + " session(s) in the container; rmmod dies, iscsi_tcp stays GOING");
             }
+        } finally {
+            rxQueueMutex.unlock();
         }
     }
 }

@@ -94,7 +94,9 @@ public final class KernelModule {
 
     /**
      * rmmod: see the class comment. Returns when the exit routine has returned, so a hang in exit
-     * (the bug this project reproduces) keeps this call from returning.
+     * (the bug this project reproduces) keeps this call from returning. An exit routine that hits
+     * BUG() throws {@link KernelBug}: the rmmod task dies in it and the module stays GOING for
+     * good.
      */
     public void unload(boolean force) throws UnloadRefusedException {
         synchronized (this) {

@@ -21,8 +21,13 @@ public enum Scenario {
                     + "then removal (the positive control)"),
     D2(
             "D2-forced-unload-while-recovering",
-            "iscsi_tcp force-unloaded while its session recovers: its exit "
-                    + "destroys the session while the module is GOING"),
+            "iscsi_tcp force-unloaded while its session recovers: its exit unregisters the "
+                    + "transport with the session alive, and transport_container_unregister BUG()s"),
+    D2_RACE(
+            "D2-race-forced-unload-vs-destroy",
+            "a forced unload of iscsi_tcp while a DESTROY_SESSION request holds rx_queue_mutex "
+                    + "and a module reference: the destroy runs with the module GOING, so its "
+                    + "unblock cannot get the device"),
     E(
             "E-timeout-then-relogin",
             "the replacement timeout takes the device transport-offline, I/O fails fast, "

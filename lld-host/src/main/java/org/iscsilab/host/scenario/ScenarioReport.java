@@ -34,11 +34,12 @@ public record ScenarioReport(
 
     /**
      * COMPLETED: every step finished; HUNG: the watchdog fired; FAILED: a step ended otherwise than
-     * the scenario needs.
+     * the scenario needs; BUG: the kernel hit BUG() (an oops: the task that hit it died).
      */
     public enum Outcome {
         COMPLETED,
         HUNG,
-        FAILED
+        FAILED,
+        BUG
     }
 }

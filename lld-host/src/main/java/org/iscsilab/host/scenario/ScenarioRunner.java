@@ -19,6 +19,8 @@ import org.iscsilab.host.mid.Policy;
 import org.iscsilab.host.mid.Removal;
 import org.iscsilab.host.mid.ScsiDevice;
 import org.iscsilab.host.mid.ScsiDisk;
+import org.iscsilab.host.module.KernelBug;
+import org.iscsilab.host.module.ModuleState;
 import org.iscsilab.host.module.Violations;
 import org.iscsilab.iscsi.initiator.InitiatorConfig;
 import org.iscsilab.iscsi.initiator.IscsiInitiator;
@@ -98,7 +100,7 @@ public final class ScenarioRunner {
         ScsiDevice device;
         long removalStartSequence;
         long attachedSequence;
-        int refuseRule = -1;
+        int freezeRule = -1;
         final List<Integer> addedRules = new ArrayList<>();
 
         Run(Scenario scenario, Policy policy, ScenarioTarget target, IscsiInitiator initiator) {
@@ -144,21 +146,22 @@ public final class ScenarioRunner {
         }
 
         /**
-         * The target refuses logins from the host and drops its connection once: the session
-         * recovers.
+         * The Linux guest's recipe ({@link TransportFailure}): the target freezes the host's
+         * connections, the NOP-Out keepalive times out, the session recovers and blocks the target.
          */
         void failTransport() throws Exception {
-            refuseRule = target.addFault("refuse-login,status=03/01,initiator=" + HOST);
-            addedRules.add(refuseRule);
-            addedRules.add(target.addFault("drop,once,fin=false,initiator=" + HOST));
+            freezeRule = target.addFault(TransportFailure.freezeRule(HOST));
+            addedRules.add(freezeRule);
+            note("fault: freeze the host's connections");
             await(() -> device.state() == DeviceState.BLOCK, "the device to be blocked");
-            note("transport failed: session recovering, target blocked");
+            note("NOP-Out timed out: session recovering, target blocked");
         }
 
+        /** The thaw: the next login goes through. */
         void allowRelogin() throws Exception {
-            target.removeFault(refuseRule);
-            addedRules.remove(Integer.valueOf(refuseRule));
-            note("the target accepts logins again");
+            target.removeFault(freezeRule);
+            addedRules.remove(Integer.valueOf(freezeRule));
+            note("fault lifted: thaw");
         }
 
         void note(String what) {
@@ -188,6 +191,7 @@ public final class ScenarioRunner {
                             case H -> scenarioH();
                             case D -> scenarioD();
                             case D2 -> scenarioD2();
+                            case D2_RACE -> scenarioD2Race();
                             case E -> scenarioE();
                             case F -> scenarioF();
                         };
@@ -205,6 +209,9 @@ public final class ScenarioRunner {
                                             ? " (invariant 1: removal ends in bounded time)"
                                             : ""));
                     note("HUNG: the watchdog stopped waiting");
+                } else if (r.error() instanceof KernelBug bug) {
+                    outcome = ScenarioReport.Outcome.BUG;
+                    note("BUG: " + bug.getMessage());
                 } else if (r.error() != null) {
                     outcome = ScenarioReport.Outcome.FAILED;
                     note("FAILED: " + r.error());
@@ -403,9 +410,8 @@ public final class ScenarioRunner {
                             "remove " + device.hctl(),
                             () -> Removal.removeDeviceHoldingScanMutex(device, disk));
             await(this::syncCacheHeldAtTarget, "sd's SYNCHRONIZE CACHE to reach the target");
-            refuseRule = target.addFault("refuse-login,status=03/01,initiator=" + HOST);
-            addedRules.add(refuseRule);
-            addedRules.add(target.addFault("drop,once,fin=false,initiator=" + HOST));
+            freezeRule = target.addFault(TransportFailure.freezeRule(HOST));
+            addedRules.add(freezeRule);
             await(
                     () -> session.recovery().state() != RecoveringSession.State.LOGGED_IN,
                     "the session to fail");
@@ -431,16 +437,60 @@ public final class ScenarioRunner {
         private Watchdog.Result scenarioD() throws Exception {
             attach(false, Duration.ofSeconds(60));
             failTransport();
-            return removal("session destroyed (iscsi_remove_session)", () -> session.destroy());
+            return removal(
+                    "DESTROY_SESSION (iscsi_remove_session)",
+                    () -> lld.destroySession(session, () -> {}));
         }
 
-        // D': iscsi_tcp force-unloaded while recovering; its exit destroys the session.
+        // D': iscsi_tcp force-unloaded while recovering: its exit unregisters the transport with
+        // the session still in the container, a BUG() under every policy (§8).
         private Watchdog.Result scenarioD2() throws Exception {
             attach(false, Duration.ofSeconds(60));
             failTransport();
             return removal(
-                    "rmmod -f iscsi_tcp: module GOING, exit destroys the session",
+                    "rmmod -f iscsi_tcp: module GOING, exit unregisters the transport",
                     () -> lld.module().unload(true));
+        }
+
+        // D' race: DESTROY_SESSION holds rx_queue_mutex and a module reference when rmmod -f
+        // comes: the module goes GOING, its exit waits for the mutex, and the destroy's unblock to
+        // transport-offline meets a module whose try_module_get fails.
+        private Watchdog.Result scenarioD2Race() throws Exception {
+            attach(false, Duration.ofSeconds(60));
+            failTransport();
+            Watchdog[] rmmod = new Watchdog[1];
+            return removal(
+                    "DESTROY_SESSION holding rx_queue_mutex; rmmod -f iscsi_tcp meanwhile",
+                    () -> {
+                        lld.destroySession(
+                                session,
+                                () -> {
+                                    rmmod[0] =
+                                            Watchdog.start(
+                                                    "rmmod -f iscsi_tcp",
+                                                    () -> lld.module().unload(true));
+                                    awaitUnchecked(
+                                            () -> lld.module().state() == ModuleState.GOING,
+                                            "iscsi_tcp to go GOING");
+                                    note(
+                                            "iscsi_tcp GOING; its exit waits for rx_queue_mutex"
+                                                    + " while the destroy goes on");
+                                });
+                        Watchdog.Result exit = rmmod[0].await(limit);
+                        if (exit.error() != null) {
+                            throw new IllegalStateException("rmmod: " + exit.error().getMessage());
+                        }
+                        note("rmmod returned: iscsi_tcp " + lld.module().state());
+                    });
+        }
+
+        void awaitUnchecked(BooleanSupplier c, String what) {
+            try {
+                await(c, what);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted waiting for " + what);
+            }
         }
 
         // E: replacement timeout, fast failure, then relogin.

@@ -19,6 +19,7 @@ import org.iscsilab.host.mid.HostResult;
 import org.iscsilab.host.mid.MultipathView;
 import org.iscsilab.host.mid.Policy;
 import org.iscsilab.host.mid.ScsiDisk;
+import org.iscsilab.host.module.KernelBug;
 import org.iscsilab.host.module.ModuleState;
 import org.iscsilab.host.module.UnloadRefusedException;
 import org.iscsilab.host.module.Violations;
@@ -170,6 +171,37 @@ class IscsiLldTest {
                         .stream()
                         .map(EventLog.Event::lun)
                         .collect(Collectors.toSet()));
+        lld.module().unload(false);
+        assertEquals(ModuleState.UNLOADED, lld.module().state());
+        assertTrue(violations.isEmpty(), violations.all().toString());
+    }
+
+    /** docs/linux-midlayer.md §8: iscsi_sw_tcp_exit only unregisters the transport. */
+    @Test
+    void aForcedUnloadWithASessionAliveHitsBugInTransportContainerUnregister() throws Exception {
+        IscsiHostSession s = login(Duration.ofSeconds(30));
+        s.scan();
+        KernelBug bug = assertThrows(KernelBug.class, () -> lld.module().unload(true));
+        assertTrue(bug.site().startsWith("transport_container_unregister"), bug.getMessage());
+        assertEquals(ModuleState.GOING, lld.module().state(), "the rmmod task died in exit");
+        assertEquals(List.of(s), lld.sessions(), "nothing tore the session down");
+        assertEquals("running", s.disk(0).device().sysfsState());
+        // iscsi_if_recv_msg's try_module_get on the transport's owner fails from now on
+        IllegalStateException refused =
+                assertThrows(IllegalStateException.class, () -> lld.destroySession(s, () -> {}));
+        assertTrue(refused.getMessage().contains("GOING"), refused.getMessage());
+        assertEquals(List.of(s), lld.sessions());
+    }
+
+    @Test
+    void aDestroyRequestEndsTheSessionAndPutsItsModuleReference() throws Exception {
+        IscsiHostSession s = login(Duration.ofSeconds(30));
+        s.scan();
+        var device = s.disk(0).device();
+        lld.destroySession(s, () -> {});
+        assertEquals(List.of(), lld.sessions());
+        assertEquals("deleted", device.sysfsState());
+        assertEquals(0, lld.module().references(), "the request's own reference is put");
         lld.module().unload(false);
         assertEquals(ModuleState.UNLOADED, lld.module().state());
         assertTrue(violations.isEmpty(), violations.all().toString());

@@ -44,6 +44,10 @@ class NopOutKeepaliveTest {
     }
 
     private IscsiHostSession login(NopOutKeepalive keepalive) {
+        return login(keepalive, Duration.ofMinutes(2));
+    }
+
+    private IscsiHostSession login(NopOutKeepalive keepalive, Duration replacementTimeout) {
         IscsiHostSession s =
                 lld.login(
                                 target.address(),
@@ -51,7 +55,7 @@ class NopOutKeepaliveTest {
                                         .withInitiatorName(HOST)
                                         .withKeepalive(keepalive),
                                 Duration.ofMillis(100),
-                                Duration.ofMinutes(2))
+                                replacementTimeout)
                         .join();
         s.scan();
         return s;
@@ -88,22 +92,55 @@ class NopOutKeepaliveTest {
         assertEquals(RecoveringSession.State.RECOVERING, session.recovery().state());
     }
 
-    @Test
-    void aFrozenTargetBlocksAndTheThawBringsTheDeviceBack() throws Exception {
-        IscsiHostSession session =
-                login(new NopOutKeepalive(Duration.ofMillis(200), Duration.ofMillis(200)));
-        ScsiDevice device = session.disk(0).device();
+    /** Freezes the host's connections and waits for the keepalive to block the device. */
+    private int freezeUntilBlocked(ScsiDevice device) throws InterruptedException {
         int freeze = target.faults().add("freeze,initiator=" + HOST).id();
         millisUntil(
                 () -> device.state() == DeviceState.BLOCK,
                 Duration.ofSeconds(5),
                 "the device to be blocked");
+        return freeze;
+    }
+
+    @Test
+    void aFrozenTargetBlocksAndTheThawBringsTheDeviceBack() throws Exception {
+        IscsiHostSession session =
+                login(new NopOutKeepalive(Duration.ofMillis(200), Duration.ofMillis(200)));
+        ScsiDevice device = session.disk(0).device();
+        int freeze = freezeUntilBlocked(device);
         target.faults().remove(freeze);
         millisUntil(
                 () -> device.state() == DeviceState.RUNNING,
                 Duration.ofSeconds(15),
                 "the relogin to unblock the device");
         assertEquals(1, session.recovery().relogins());
+    }
+
+    /**
+     * open-iscsi's replacement_timeout is a timer of its own (iscsi_block_session queues the
+     * recovery work): a relogin the frozen target holds unanswered does not delay it.
+     */
+    @Test
+    void theReplacementTimeoutFiresWhileTheFrozenTargetHoldsTheRelogin() throws Exception {
+        IscsiHostSession session =
+                login(
+                        new NopOutKeepalive(Duration.ofMillis(200), Duration.ofMillis(200)),
+                        Duration.ofMillis(500));
+        ScsiDevice device = session.disk(0).device();
+        int freeze = freezeUntilBlocked(device);
+        long offlineAfter =
+                millisUntil(
+                        () -> device.state() == DeviceState.TRANSPORT_OFFLINE,
+                        Duration.ofSeconds(5),
+                        "transport-offline while the relogin is held");
+        assertTrue(offlineAfter < 2_000, "transport-offline " + offlineAfter + " ms after block");
+        assertEquals(RecoveringSession.State.FAILED, session.recovery().state());
+        assertEquals(0, session.recovery().relogins(), "the held login has not gone through");
+        target.faults().remove(freeze);
+        millisUntil(
+                () -> device.state() == DeviceState.RUNNING,
+                Duration.ofSeconds(15),
+                "the held relogin to go through after the thaw");
     }
 
     @Test
