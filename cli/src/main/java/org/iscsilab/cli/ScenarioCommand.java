@@ -38,7 +38,8 @@ import picocli.CommandLine.Parameters;
         name = "scenario",
         mixinStandardHelpOptions = true,
         description =
-                "Run a mid-layer scenario (A-lld-unload-blocked, B-remove-blocked-lun, "
+                "Run a mid-layer scenario (A-lld-unload-blocked, A-open-disk-pins-module, "
+                        + "A-dirty-page-cache, A-parked-user-io, B-remove-blocked-lun, B-several-luns, "
                         + "B-cascade-logout-after-stuck-delete, C-block-remove-race, D-logout-while-recovering, D2-forced-unload-while-recovering, "
                         + "D2-race-forced-unload-vs-destroy, E-timeout-then-relogin, "
                         + "F-sysfs-state-write, H-transport-fails-during-removal) under a policy, or 'all' for the "
@@ -451,12 +452,15 @@ public final class ScenarioCommand implements Callable<Integer> {
                 throws InterruptedException;
     }
 
-    /** Scenario C and the other two races of docs/linux-midlayer.md: every ordering, per policy. */
+    /**
+     * Scenario C and the other three races of docs/linux-midlayer.md: every ordering, per policy.
+     */
     private static void printRace() throws InterruptedException {
         Race[] races = {
             InterleavingExplorer::blockVersusRemoval,
             InterleavingExplorer::unblockVersusRemoval,
-            InterleavingExplorer::moduleGoingVersusUnblock
+            InterleavingExplorer::moduleGoingVersusUnblock,
+            InterleavingExplorer::lateUnblockVersusModuleExit
         };
         for (Race race : races) {
             List<InterleavingExplorer.Result> results = new ArrayList<>();

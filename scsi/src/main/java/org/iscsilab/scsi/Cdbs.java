@@ -97,4 +97,12 @@ public final class Cdbs {
     public static byte[] modeSense6(int page, int allocation) {
         return new byte[] {ScsiOpcode.MODE_SENSE_6, 0x08, (byte) page, 0, (byte) allocation, 0};
     }
+
+    /**
+     * MODE SELECT(6) with PF set and SP clear (SPC-5 §6.13): {@code length} bytes of parameter list
+     * (a header and pages in the page format) follow as Data-Out.
+     */
+    public static byte[] modeSelect6(int length) {
+        return new byte[] {ScsiOpcode.MODE_SELECT_6, 0x10, 0, 0, (byte) length, 0};
+    }
 }

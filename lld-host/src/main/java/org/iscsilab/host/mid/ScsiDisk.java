@@ -1,16 +1,22 @@
 package org.iscsilab.host.mid;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.NavigableMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutionException;
 import org.iscsilab.scsi.Cdbs;
 
 /**
- * The sd-like upper driver of one device: read, write and flush for users of the library, and the
- * removal hook of sd_remove -> sd_shutdown -> sd_sync_cache: SYNCHRONIZE CACHE when the write cache
- * is on and the device is online (scsi_device_online), sent as a mid-layer command (preempt) and
- * waited for with no deadline. With cancel-block-drop-sync nothing is sent to a CANCEL_BLOCK
- * device.
+ * The sd-like upper driver of one device: read, write and flush for users of the library, open and
+ * close (sd_open's scsi_device_get pins the LLD module), the write cache type as sysfs cache_type
+ * sets it, a page cache of dirty blocks, and the removal hook of sd_remove: del_gendisk's
+ * fsync_bdev writes dirty blocks back as ordinary requests, then sd_shutdown -> sd_sync_cache sends
+ * SYNCHRONIZE CACHE when the write cache is on and the device is online (scsi_device_online), as a
+ * mid-layer command (preempt). Both are waited for with no deadline. With cancel-block-drop-sync no
+ * SYNCHRONIZE CACHE is sent to a CANCEL_BLOCK device (the write-back still is).
  */
 public final class ScsiDisk implements UpperDriver {
     private final ScsiDevice device;
@@ -18,6 +24,9 @@ public final class ScsiDisk implements UpperDriver {
     private volatile int syncCacheSent;
     private volatile long blocks;
     private volatile int blockSize;
+
+    /** Dirty blocks of the page cache by LBA, written back by {@link #writeBack}. */
+    private final NavigableMap<Long, byte[]> dirty = new ConcurrentSkipListMap<>();
 
     public ScsiDisk(ScsiDevice device, boolean writeCacheEnabled) {
         this.device = device;
@@ -80,6 +89,103 @@ public final class ScsiDisk implements UpperDriver {
         this.writeCacheEnabled = wce;
     }
 
+    /**
+     * sd_open: scsi_disk_get -> scsi_device_get, which takes a reference on the device and on the
+     * LLD's module; refused (ENXIO) for a device in CANCEL or DEL or a module no longer live.
+     */
+    public void open() {
+        if (!device.get()) {
+            throw new IllegalStateException(
+                    "sd_open " + device.hctl() + ": ENXIO (" + device.sysfsState() + ")");
+        }
+    }
+
+    /** sd_release: scsi_disk_put -> scsi_device_put, the module reference goes with it. */
+    public void close() {
+        device.put();
+    }
+
+    /**
+     * {@code echo "write through" > cache_type} (sd_store_cache_type): the caching mode page read
+     * with MODE SENSE(6), WCE cleared, sent back with MODE SELECT(6), and the disk revalidated.
+     */
+    public void setWriteThrough() {
+        HostResult mode = execute(Cdbs.modeSense6(0x08, 255), null, 255).join();
+        byte[] m = mode.data();
+        int at = 4 + (m.length > 3 ? m[3] & 0xFF : 0);
+        if (!mode.good() || m.length < at + 3 || (m[at] & 0x3F) != 0x08) {
+            throw new IllegalStateException(device.hctl() + ": no caching mode page");
+        }
+        int pageLength = 2 + (m[at + 1] & 0xFF);
+        byte[] list = new byte[4 + pageLength];
+        System.arraycopy(m, at, list, 4, pageLength);
+        list[4] &= 0x3F; // PS is reserved in MODE SELECT
+        list[4 + 2] &= ~0x04; // WCE off
+        HostResult r = execute(Cdbs.modeSelect6(list.length), list, 0).join();
+        if (!r.good()) {
+            throw new IllegalStateException(device.hctl() + ": MODE SELECT refused");
+        }
+        probe();
+    }
+
+    /** A buffered write: the blocks go to the page cache, dirty, and nothing is sent. */
+    public void writeBuffered(long lba, byte[] data) {
+        for (int i = 0; i < data.length / blockSize; i++) {
+            byte[] block = new byte[blockSize];
+            System.arraycopy(data, i * blockSize, block, 0, blockSize);
+            dirty.put(lba + i, block);
+        }
+    }
+
+    /** Dirty blocks in the page cache. */
+    public int dirtyBlocks() {
+        return dirty.size();
+    }
+
+    /**
+     * fsync_bdev: every run of contiguous dirty blocks as one WRITE(16), an ordinary request (so
+     * the device state decides whether it waits or is killed), waited for with no deadline. The
+     * blocks are clean afterwards whether the write succeeded or not (an error is reported to the
+     * mapping, the data is gone). Returns the writes that failed.
+     */
+    public int writeBack() throws InterruptedException {
+        List<CompletableFuture<HostResult>> writes = new ArrayList<>();
+        while (!dirty.isEmpty()) {
+            long first = dirty.firstKey();
+            long end = first;
+            while (dirty.containsKey(end + 1)) {
+                end++;
+            }
+            byte[] run = new byte[(int) (end - first + 1) * blockSize];
+            for (long lba = first; lba <= end; lba++) {
+                System.arraycopy(
+                        dirty.remove(lba), 0, run, (int) (lba - first) * blockSize, blockSize);
+            }
+            writes.add(write(first, run));
+        }
+        device.host()
+                .trace()
+                .record(
+                        "fsync_bdev: dirty pages written back",
+                        "device",
+                        device.hctl(),
+                        "writes",
+                        Integer.toString(writes.size()),
+                        "queue",
+                        device.queue().stopped() ? "stopped: they wait there" : "running");
+        int failed = 0;
+        for (CompletableFuture<HostResult> w : writes) {
+            try {
+                if (!w.get().good()) {
+                    failed++;
+                }
+            } catch (ExecutionException e) {
+                failed++;
+            }
+        }
+        return failed;
+    }
+
     /** SYNCHRONIZE CACHE commands this disk has queued (whether or not they reached the LLD). */
     public int syncCacheSent() {
         return syncCacheSent;
@@ -130,6 +236,9 @@ public final class ScsiDisk implements UpperDriver {
 
     @Override
     public void remove(ScsiDevice d) throws InterruptedException {
+        if (!dirty.isEmpty()) {
+            writeBack(); // del_gendisk -> invalidate_partition -> fsync_bdev, before sd_shutdown
+        }
         if (!writeCacheEnabled || !d.state().online()) {
             return; // sd_sync_cache: -ENODEV for OFFLINE, TRANSPORT_OFFLINE, DEL
         }

@@ -13,13 +13,16 @@ import org.iscsilab.host.mid.Request;
 import org.iscsilab.host.mid.ScsiDevice;
 import org.iscsilab.host.mid.ScsiHost;
 import org.iscsilab.host.module.ModuleState;
+import org.iscsilab.host.module.UnloadRefusedException;
 import org.iscsilab.host.module.Violations;
 
 /**
  * Explores every ordering of racing mid-layer threads at the yield points (depth-first over the
  * scheduler's picks, each ordering run once on fresh objects) and checks the invariants after each.
- * Three races of docs/linux-midlayer.md: a target block against a device removal (scenario C), an
- * unblock against a removal, and an LLD module going away against a target unblock.
+ * Four races of docs/linux-midlayer.md: a target block against a device removal (scenario C), an
+ * unblock against a removal, an LLD module going away against a target unblock, and a late unblock
+ * against the module's exit with I/O parked (James's objection to unblocking without a module
+ * reference).
  */
 public final class InterleavingExplorer {
     /**
@@ -199,6 +202,40 @@ public final class InterleavingExplorer {
                 });
     }
 
+    /** A blocked device of an instant LLD, for the races between its module and an unblock. */
+    private record BlockedDevice(Violations violations, InstantDriver lld, ScsiDevice device) {
+        static BlockedDevice of(Policy policy) {
+            Violations violations = new Violations();
+            InstantDriver lld = new InstantDriver(violations);
+            ScsiDevice device = new ScsiHost(0, lld, policy, violations).addDevice(0, 0, 0);
+            BlockControl.blockDevice(device);
+            return new BlockedDevice(violations, lld, device);
+        }
+
+        /** An rmmod racing a transport unblock to RUNNING, checked by {@code check}. */
+        Case racing(DeterministicScheduler.Task rmmod, Supplier<List<String>> check) {
+            return new Case() {
+                public ScsiHost host() {
+                    return device.host();
+                }
+
+                public List<DeterministicScheduler.Task> tasks() {
+                    return List.of(
+                            rmmod,
+                            new DeterministicScheduler.Task(
+                                    "scsi_target_unblock",
+                                    () ->
+                                            BlockControl.unblockTarget(
+                                                    device.target(), DeviceState.RUNNING)));
+                }
+
+                public List<String> check(DeterministicScheduler.Run run) {
+                    return check.get();
+                }
+            };
+        }
+    }
+
     /**
      * The LLD module going away (rmmod: GOING) against a transport unblock to RUNNING: a device the
      * unblock skips stays blocked with its queue stopped.
@@ -210,43 +247,57 @@ public final class InterleavingExplorer {
                 policy,
                 stateMutex,
                 () -> {
-                    Violations violations = new Violations();
-                    InstantDriver lld = new InstantDriver(violations);
-                    ScsiHost host = new ScsiHost(0, lld, policy, violations);
-                    ScsiDevice device = host.addDevice(0, 0, 0);
-                    BlockControl.blockDevice(device);
-                    return new Case() {
-                        public ScsiHost host() {
-                            return host;
-                        }
+                    BlockedDevice b = BlockedDevice.of(policy);
+                    return b.racing(
+                            new DeterministicScheduler.Task(
+                                    "rmmod", () -> b.lld().module().unload(true)),
+                            () -> {
+                                List<String> broken = new ArrayList<>(b.violations().all());
+                                // the skip hangs a later removal only where removal keeps a
+                                // blocked device's queue stopped (4.11 and the proposals on it);
+                                // from v4.13 removal goes BLOCK -> DEL and restarts the queue
+                                if (!policy.removalToDel()
+                                        && b.lld().module().state() == ModuleState.UNLOADED
+                                        && b.device().state() == DeviceState.BLOCK
+                                        && b.device().queueStopped()) {
+                                    broken.add(
+                                            "the unblock skipped the device of a GOING module: it"
+                                                    + " stays blocked with a stopped queue, and its"
+                                                    + " removal will hang (scenario A)");
+                                }
+                                return broken;
+                            });
+                });
+    }
 
-                        public List<DeterministicScheduler.Task> tasks() {
-                            return List.of(
-                                    new DeterministicScheduler.Task(
-                                            "rmmod", () -> lld.module().unload(true)),
-                                    new DeterministicScheduler.Task(
-                                            "scsi_target_unblock",
-                                            () ->
-                                                    BlockControl.unblockTarget(
-                                                            device.target(), DeviceState.RUNNING)));
-                        }
-
-                        public List<String> check(DeterministicScheduler.Run run) {
-                            List<String> broken = new ArrayList<>(violations.all());
-                            // the skip hangs a later removal only where removal keeps a blocked
-                            // device's queue stopped (4.11 and the proposals on it); from v4.13
-                            // removal goes BLOCK -> DEL and restarts the queue itself
-                            if (!policy.removalToDel()
-                                    && lld.module().state() == ModuleState.UNLOADED
-                                    && device.state() == DeviceState.BLOCK
-                                    && device.queueStopped()) {
-                                broken.add(
-                                        "the unblock skipped the device of a GOING module: it stays blocked with a "
-                                                + "stopped queue, and its removal will hang (scenario A)");
-                            }
-                            return broken;
-                        }
-                    };
+    /**
+     * James Bottomley's objection to Bart's unblock (2017 thread): without scsi_device_get the
+     * unblock takes no module reference, so when it comes late (a transport that did not remove its
+     * resources before the code went) it restarts the queue and dispatches parked I/O into an LLD
+     * whose exit routine has returned. The use-after-exit detector (invariant 3) catches the call;
+     * a kernel taking the reference refuses the device once the module is GOING, or, holding it
+     * first, makes the (plain) rmmod fail with EWOULDBLOCK.
+     */
+    public static Result lateUnblockVersusModuleExit(Policy policy, boolean stateMutex)
+            throws InterruptedException {
+        return explore(
+                "late-unblock-module-exit-race",
+                policy,
+                stateMutex,
+                () -> {
+                    BlockedDevice b = BlockedDevice.of(policy);
+                    b.device().submit(read()); // parked on the stopped queue
+                    return b.racing(
+                            new DeterministicScheduler.Task(
+                                    "rmmod",
+                                    () -> {
+                                        try {
+                                            b.lld().module().unload(false);
+                                        } catch (UnloadRefusedException busy) {
+                                            // the unblock's device reference pins it
+                                        }
+                                    }),
+                            () -> new ArrayList<>(b.violations().all()));
                 });
     }
 }

@@ -6,14 +6,15 @@ import org.iscsilab.core.fault.EventLog;
 import org.iscsilab.iscsi.node.TargetSettings;
 import org.iscsilab.server.EmbeddedTarget;
 
-/** A target started in this process with one 64 MiB RAM LUN. */
+/** A target started in this process with 64 MiB RAM LUNs. */
 final class EmbeddedScenarioTarget implements ScenarioTarget {
     private final EmbeddedTarget target;
 
-    EmbeddedScenarioTarget(String advertisedHost) throws Exception {
+    EmbeddedScenarioTarget(String advertisedHost, int luns) throws Exception {
+        String[] specs = new String[luns];
+        java.util.Arrays.fill(specs, "ram:64M");
         this.target =
-                EmbeddedTarget.startAdvertising(
-                        TargetSettings.defaults(), advertisedHost, "ram:64M");
+                EmbeddedTarget.startAdvertising(TargetSettings.defaults(), advertisedHost, specs);
     }
 
     @Override

@@ -8,9 +8,28 @@ public enum Scenario {
             "A-lld-unload-blocked",
             "LLD unload with a blocked target (the original SRP case): the module goes GOING, "
                     + "its exit removes the host, the recovery timeout's unblock comes during removal"),
+    A_OPEN(
+            "A-open-disk-pins-module",
+            "scenario A with the disk held open: sd_open's scsi_device_get pins the LLD module, "
+                    + "so a plain rmmod fails with EWOULDBLOCK; once it is closed the unload goes "
+                    + "on as in A"),
+    A_DIRTY(
+            "A-dirty-page-cache",
+            "scenario A with the write cache off (write through) and dirty blocks in the page "
+                    + "cache: del_gendisk's fsync_bdev writes them back onto the stopped queue, "
+                    + "so not sending SYNCHRONIZE CACHE is not enough"),
+    A_PARKED_IO(
+            "A-parked-user-io",
+            "scenario A with the write cache off and a user read parked on the blocked queue: "
+                    + "blk_cleanup_queue waits for the queue to drain"),
     B(
             "B-remove-blocked-lun",
             "removing a LUN of a recovering session (sysfs delete), then the session logs in again"),
+    B_SIBLINGS(
+            "B-several-luns",
+            "scenario B on a target with three LUNs: LUN 0 is deleted while the session "
+                    + "recovers; after the relogin LUNs 1 and 2 run and serve I/O whatever "
+                    + "becomes of the delete"),
     B_CASCADE(
             "B-cascade-logout-after-stuck-delete",
             "scenario B, then a logout of the same session: scsi_remove_host waits for the "
@@ -53,6 +72,11 @@ public enum Scenario {
 
     public String description() {
         return description;
+    }
+
+    /** How many LUNs the scenario's target needs (LUN 0 is the scenario's disk). */
+    public int luns() {
+        return this == B_SIBLINGS ? 3 : 1;
     }
 
     public static Scenario parse(String text) {

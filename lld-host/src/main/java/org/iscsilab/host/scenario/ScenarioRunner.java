@@ -21,6 +21,7 @@ import org.iscsilab.host.mid.ScsiDevice;
 import org.iscsilab.host.mid.ScsiDisk;
 import org.iscsilab.host.module.KernelBug;
 import org.iscsilab.host.module.ModuleState;
+import org.iscsilab.host.module.UnloadRefusedException;
 import org.iscsilab.host.module.Violations;
 import org.iscsilab.iscsi.initiator.InitiatorConfig;
 import org.iscsilab.iscsi.initiator.IscsiInitiator;
@@ -60,7 +61,7 @@ public final class ScenarioRunner {
 
     /** Runs against a target embedded in this process. */
     public ScenarioReport run(Scenario scenario, Policy policy) throws Exception {
-        return run(scenario, policy, ScenarioTarget.embedded());
+        return run(scenario, policy, ScenarioTarget.embedded(scenario.luns()));
     }
 
     /**
@@ -123,6 +124,14 @@ public final class ScenarioRunner {
                                     replacementTimeout)
                             .join();
             session.scan();
+            if (session.disks().size() < scenario.luns()) {
+                throw new IllegalStateException(
+                        scenario.id()
+                                + " needs a target with "
+                                + scenario.luns()
+                                + " LUNs; it has "
+                                + session.disks().size());
+            }
             disk = session.disk(0);
             device = disk.device();
             session.recovery()
@@ -186,6 +195,10 @@ public final class ScenarioRunner {
                 Watchdog.Result r =
                         switch (scenario) {
                             case A -> scenarioA();
+                            case A_OPEN -> scenarioAOpen();
+                            case A_DIRTY -> scenarioADirty();
+                            case A_PARKED_IO -> scenarioAParkedIo();
+                            case B_SIBLINGS -> scenarioBSiblings();
                             case B -> scenarioB();
                             case B_CASCADE -> scenarioBCascade();
                             case H -> scenarioH();
@@ -224,6 +237,16 @@ public final class ScenarioRunner {
             }
             checkQueueInvariant();
             checkTransitions();
+            if (scenario == Scenario.A_DIRTY && device != null) {
+                long writes =
+                        target.eventsAfter(removalStartSequence).stream()
+                                .filter(
+                                        e ->
+                                                e.type() == EventLog.Type.COMMAND
+                                                        && e.opcode() == 0x8A)
+                                .count();
+                note("written back to the target during removal: " + writes + " WRITE(16)");
+            }
             List<String> states = device == null ? List.of() : device.userSpaceStates();
             List<String> multipath =
                     states.stream()
@@ -367,8 +390,86 @@ public final class ScenarioRunner {
         private Watchdog.Result scenarioA() throws Exception {
             attach(true, Duration.ofMillis(600));
             failTransport();
+            return rmmodRemovingTheHost();
+        }
+
+        /** A plain rmmod of the SRP-like LLD: module GOING, its exit removes the host. */
+        private Watchdog.Result rmmodRemovingTheHost() throws Exception {
             return removal(
                     "rmmod: module GOING, exit removes the host", () -> lld.module().unload(false));
+        }
+
+        // A with the disk open: sd_open pins the module, so a plain rmmod is refused first.
+        private Watchdog.Result scenarioAOpen() throws Exception {
+            attach(true, Duration.ofMillis(600));
+            disk.open();
+            note("the disk is open: " + lld.module());
+            failTransport();
+            try {
+                lld.module().unload(false);
+                throw new IllegalStateException("rmmod went ahead with the disk open");
+            } catch (UnloadRefusedException busy) {
+                note("rmmod refused: " + busy.errno() + " (" + busy.getMessage() + ")");
+            }
+            disk.close();
+            note("the disk is closed: " + lld.module());
+            return rmmodRemovingTheHost();
+        }
+
+        // A with dirty page cache and the write cache off: del_gendisk's write-back parks.
+        private Watchdog.Result scenarioADirty() throws Exception {
+            attach(true, Duration.ofMillis(600));
+            disk.setWriteThrough();
+            disk.writeBuffered(0, new byte[8 * disk.blockSize()]);
+            note(
+                    "write cache "
+                            + (disk.writeCacheEnabled() ? "on" : "off")
+                            + ", "
+                            + disk.dirtyBlocks()
+                            + " dirty blocks in the page cache");
+            failTransport();
+            return rmmodRemovingTheHost();
+        }
+
+        // A with a user read parked on the stopped queue and the write cache off.
+        private Watchdog.Result scenarioAParkedIo() throws Exception {
+            attach(true, Duration.ofMillis(600));
+            disk.setWriteThrough();
+            failTransport();
+            CompletableFuture<HostResult> read = disk.read(0, 1);
+            await(() -> device.parkedRequests() > 0, "the read to park on the stopped queue");
+            note("a user read is parked on the stopped queue");
+            Watchdog.Result r = rmmodRemovingTheHost();
+            if (read.isDone()) {
+                note("the parked read ended: " + read.join().hostByte());
+            }
+            return r;
+        }
+
+        // B with siblings: LUN 0 deleted while recovering; LUNs 1 and 2 must come back.
+        private Watchdog.Result scenarioBSiblings() throws Exception {
+            attach(false, Duration.ofSeconds(60));
+            failTransport();
+            removalStartSequence = target.eventsRecorded();
+            note("echo 1 > delete (LUN 0 of " + session.disks().size() + ")");
+            Watchdog w =
+                    Watchdog.start(
+                            "remove " + device.hctl(),
+                            () -> Removal.removeDeviceHoldingScanMutex(device, disk));
+            Thread.sleep(Math.min(1000, limit.toMillis() / 3));
+            allowRelogin();
+            for (ScsiDisk sibling : session.disks().subList(1, session.disks().size())) {
+                await(
+                        () -> sibling.device().state() == DeviceState.RUNNING,
+                        sibling.device().hctl() + " to run again");
+                HostResult r = sibling.read(0, 1).get(limit.toMillis(), TimeUnit.MILLISECONDS);
+                if (!r.good()) {
+                    throw new IllegalStateException(
+                            "read from " + sibling.device().hctl() + " failed: " + r.hostByte());
+                }
+                note(sibling.device().hctl() + " runs again and serves a read");
+            }
+            return w.await(limit);
         }
 
         // B: sysfs delete of a LUN of a recovering session, then the session logs in again.

@@ -29,7 +29,12 @@ public interface ScenarioTarget extends AutoCloseable {
 
     /** A target in this process with one 64 MiB RAM LUN. */
     static ScenarioTarget embedded() throws Exception {
-        return new EmbeddedScenarioTarget(null);
+        return embedded(1);
+    }
+
+    /** A target in this process with {@code luns} 64 MiB RAM LUNs. */
+    static ScenarioTarget embedded(int luns) throws Exception {
+        return new EmbeddedScenarioTarget(null, luns);
     }
 
     /**
@@ -37,7 +42,7 @@ public interface ScenarioTarget extends AutoCloseable {
      * guest).
      */
     static ScenarioTarget embedded(String advertisedHost) throws Exception {
-        return new EmbeddedScenarioTarget(advertisedHost);
+        return new EmbeddedScenarioTarget(advertisedHost, 1);
     }
 
     /** A running iscsilab target at iscsi://HOST:PORT/IQN, with its admin API at HOST:PORT. */

@@ -176,6 +176,62 @@ class IscsiLldTest {
         assertTrue(violations.isEmpty(), violations.all().toString());
     }
 
+    @Test
+    void writeThroughTurnsTheTargetsWriteCacheOffAndDirtyRunsGoOutAsOneWriteEach()
+            throws Exception {
+        IscsiHostSession s = login(Duration.ofSeconds(30));
+        s.scan();
+        ScsiDisk d = s.disk(0);
+        clearUnitAttention(d);
+        assertTrue(d.writeCacheEnabled());
+        d.setWriteThrough(); // MODE SELECT of the caching page, then revalidated from the target
+        assertFalse(d.writeCacheEnabled());
+        byte[] data = new byte[3 * d.blockSize()];
+        Arrays.fill(data, (byte) 0x5A);
+        d.writeBuffered(10, data);
+        d.writeBuffered(100, Arrays.copyOf(data, d.blockSize()));
+        assertEquals(4, d.dirtyBlocks());
+        long before = target.events().recorded();
+        assertEquals(0, d.writeBack(), "no write failed");
+        assertEquals(0, d.dirtyBlocks());
+        assertEquals(
+                2,
+                target.events()
+                        .count(
+                                e ->
+                                        e.sequence() > before
+                                                && e.type() == EventLog.Type.COMMAND
+                                                && e.opcode() == 0x8A),
+                "two runs of contiguous blocks, two WRITE(16)");
+        assertArrayEquals(
+                Arrays.copyOfRange(data, 0, d.blockSize()),
+                d.read(12, 1).get(5, TimeUnit.SECONDS).data());
+    }
+
+    @Test
+    void anOpenDiskPinsTheModuleUntilItIsClosed() throws Exception {
+        IscsiLld srpLike = new IscsiLld(initiator, Policy.V4_11, violations, true);
+        IscsiHostSession s =
+                srpLike.login(
+                                target.address(),
+                                InitiatorConfig.normal(target.iqn()).withInitiatorName(HOST),
+                                Duration.ofMillis(100),
+                                Duration.ofSeconds(30))
+                        .join();
+        s.scan();
+        ScsiDisk disk = s.disk(0);
+        assertEquals(0, srpLike.module().references(), "its hosts do not pin the module");
+        disk.open();
+        UnloadRefusedException busy =
+                assertThrows(UnloadRefusedException.class, () -> srpLike.module().unload(false));
+        assertEquals("EWOULDBLOCK", busy.errno());
+        disk.close();
+        srpLike.module().unload(false); // the exit removes its host
+        assertEquals(ModuleState.UNLOADED, srpLike.module().state());
+        assertEquals("deleted", disk.device().sysfsState());
+        assertThrows(IllegalStateException.class, disk::open, "sd_open: ENXIO");
+    }
+
     /** docs/linux-midlayer.md §8: iscsi_sw_tcp_exit only unregisters the transport. */
     @Test
     void aForcedUnloadWithASessionAliveHitsBugInTransportContainerUnregister() throws Exception {

@@ -20,6 +20,7 @@ class DeterministicExplorationTest {
                 rows.add(InterleavingExplorer.blockVersusRemoval(p, mutex).toString());
                 rows.add(InterleavingExplorer.unblockVersusRemoval(p, mutex).toString());
                 rows.add(InterleavingExplorer.moduleGoingVersusUnblock(p, mutex).toString());
+                rows.add(InterleavingExplorer.lateUnblockVersusModuleExit(p, mutex).toString());
             }
         }
         return rows;

@@ -67,4 +67,27 @@ class InterleavingExplorerTest {
                 r.exampleViolations().stream().allMatch(v -> v.contains("invariant 1")),
                 "no invariant 6 before v4.13: " + r);
     }
+
+    /**
+     * James's objection: an unblock without a module reference can call into freed LLD code. Under
+     * bart some orderings dispatch the parked I/O after the exit returned; every policy that takes
+     * the reference through scsi_device_get refuses the device in every ordering.
+     */
+    @Test
+    void aLateUnblockCallsIntoAnUnloadedModuleOnlyUnderBartsPolicy() throws Exception {
+        InterleavingExplorer.Result bart =
+                InterleavingExplorer.lateUnblockVersusModuleExit(Policy.BART, false);
+        assertTrue(bart.violating() > 0, bart.toString());
+        assertTrue(
+                bart.exampleViolations().get(0).contains("after its exit routine returned"),
+                bart.toString());
+        assertTrue(bart.violating() < bart.orderings(), "an early unblock is harmless: " + bart);
+        for (Policy p : Policy.values()) {
+            if (p != Policy.BART) {
+                InterleavingExplorer.Result r =
+                        InterleavingExplorer.lateUnblockVersusModuleExit(p, p.removalToDel());
+                assertEquals(0, r.violating(), r.toString());
+            }
+        }
+    }
 }

@@ -48,6 +48,30 @@ class ScenarioMatrixTest {
         "B_CASCADE, cancel-block-drop-sync, COMPLETED, deleted, false",
         "B_CASCADE, v4.13, COMPLETED, deleted, false",
         "B_CASCADE, current, COMPLETED, deleted, false",
+        // A with the disk open: the plain rmmod is refused first (EWOULDBLOCK), then as A
+        "A_OPEN, v4.11, HUNG, cancel, false",
+        "A_OPEN, current, COMPLETED, deleted, false",
+        // dirty page cache, write cache off: fsync_bdev's writes park on the stopped queue, so
+        // not sending SYNCHRONIZE CACHE (cancel-block-drop-sync) does not help; bart's unblock
+        // restarts the queue and the writes are killed in CANCEL (the data is lost)
+        "A_DIRTY, v4.11, HUNG, cancel, false",
+        "A_DIRTY, bart, COMPLETED, deleted, false",
+        "A_DIRTY, cancel-block, HUNG, blocked, false",
+        "A_DIRTY, cancel-block-drop-sync, HUNG, blocked, false",
+        "A_DIRTY, v4.13, COMPLETED, deleted, false",
+        "A_DIRTY, current, COMPLETED, deleted, false",
+        // a parked user read: blk_cleanup_queue waits on the stopped queue of a DEL device, which
+        // no unblock restarts; only BLOCK -> DEL with a queue restart gets out
+        "A_PARKED_IO, v4.11, HUNG, deleted, false",
+        "A_PARKED_IO, bart, HUNG, deleted, false",
+        "A_PARKED_IO, cancel-block, HUNG, deleted, false",
+        "A_PARKED_IO, cancel-block-drop-sync, HUNG, deleted, false",
+        "A_PARKED_IO, v4.13, COMPLETED, deleted, false",
+        "A_PARKED_IO, current, COMPLETED, deleted, false",
+        // three LUNs: the siblings run and serve I/O after the relogin while LUN 0's delete hangs
+        "B_SIBLINGS, v4.11, HUNG, cancel, false",
+        "B_SIBLINGS, cancel-block, COMPLETED, deleted, true",
+        "B_SIBLINGS, current, COMPLETED, deleted, false",
         // D: the positive control completes everywhere
         "D, v4.11, COMPLETED, deleted, false",
         "D, bart, COMPLETED, deleted, false",
