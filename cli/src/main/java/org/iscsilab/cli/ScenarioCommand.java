@@ -42,11 +42,12 @@ import picocli.CommandLine.Parameters;
                         + "A-dirty-page-cache, A-parked-user-io, B-remove-blocked-lun, B-several-luns, "
                         + "B-cascade-logout-after-stuck-delete, C-block-remove-race, D-logout-while-recovering, D2-forced-unload-while-recovering, "
                         + "D2-race-forced-unload-vs-destroy, E-timeout-then-relogin, "
-                        + "F-sysfs-state-write, H-transport-fails-during-removal) under a policy, or 'all' for the "
-                        + "scenarios x policies matrix.",
+                        + "F-sysfs-state-write, H-transport-fails-during-removal) under a policy, 'all' for the "
+                        + "scenarios x policies matrix, or 'races' for the four explored races "
+                        + "(every ordering, every policy).",
         footer = Policy.PROVENANCE_HELP)
 public final class ScenarioCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "NAME", description = "A scenario (its letter or name), or all.")
+    @Parameters(paramLabel = "NAME", description = "A scenario (its letter or name), all or races.")
     String name;
 
     @Option(
@@ -180,6 +181,8 @@ public final class ScenarioCommand implements Callable<Integer> {
                 }
             }
             printMatrix(reports);
+            printRace();
+        } else if (name.equalsIgnoreCase("races")) {
             printRace();
         } else if (name.equalsIgnoreCase("C") || name.equalsIgnoreCase("C-block-remove-race")) {
             Policy p = Policy.parse(policy);
@@ -341,8 +344,10 @@ public final class ScenarioCommand implements Callable<Integer> {
         }
         check("--admin", admin, AdminAddress::parse);
         if (expect != null
-                && (name.equalsIgnoreCase("C") || name.equalsIgnoreCase("C-block-remove-race"))) {
-            throw bad("--expect", expect, "C explores orderings and has no single outcome");
+                && (name.equalsIgnoreCase("C")
+                        || name.equalsIgnoreCase("C-block-remove-race")
+                        || name.equalsIgnoreCase("races"))) {
+            throw bad("--expect", expect, name + " explores orderings and has no single outcome");
         }
     }
 

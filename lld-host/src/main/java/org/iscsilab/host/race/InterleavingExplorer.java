@@ -1,5 +1,6 @@
 package org.iscsilab.host.race;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -85,6 +86,14 @@ public final class InterleavingExplorer {
                 race, policy.label(), stateMutex, orderings, violating, example, exampleViolations);
     }
 
+    /**
+     * A host for one ordering, its meters in a registry of its own: thousands of short-lived hosts
+     * of one number must not meet in the process's global registry.
+     */
+    private static ScsiHost host(InstantDriver lld, Policy policy, Violations violations) {
+        return new ScsiHost(0, lld, policy, violations, new SimpleMeterRegistry());
+    }
+
     private static Request read() {
         return new Request(new byte[] {0x28, 0, 0, 0, 0, 0, 0, 0, 1, 0}, null, 512, false);
     }
@@ -100,8 +109,7 @@ public final class InterleavingExplorer {
                 stateMutex,
                 () -> {
                     Violations violations = new Violations();
-                    ScsiHost host =
-                            new ScsiHost(0, new InstantDriver(violations), policy, violations);
+                    ScsiHost host = host(new InstantDriver(violations), policy, violations);
                     ScsiDevice device = host.addDevice(0, 0, 0);
                     return new Case() {
                         public ScsiHost host() {
@@ -155,8 +163,7 @@ public final class InterleavingExplorer {
                 stateMutex,
                 () -> {
                     Violations violations = new Violations();
-                    ScsiHost host =
-                            new ScsiHost(0, new InstantDriver(violations), policy, violations);
+                    ScsiHost host = host(new InstantDriver(violations), policy, violations);
                     ScsiDevice device = host.addDevice(0, 0, 0);
                     BlockControl.blockDevice(device);
                     return new Case() {
@@ -207,7 +214,7 @@ public final class InterleavingExplorer {
         static BlockedDevice of(Policy policy) {
             Violations violations = new Violations();
             InstantDriver lld = new InstantDriver(violations);
-            ScsiDevice device = new ScsiHost(0, lld, policy, violations).addDevice(0, 0, 0);
+            ScsiDevice device = host(lld, policy, violations).addDevice(0, 0, 0);
             BlockControl.blockDevice(device);
             return new BlockedDevice(violations, lld, device);
         }

@@ -96,6 +96,6 @@ public enum Scenario {
                         + text
                         + "'; use one of "
                         + known
-                        + ", C-block-remove-race or all");
+                        + ", C-block-remove-race, all or races");
     }
 }
