@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
 import java.util.List;
 import org.iscsilab.guest.GuestImage;
@@ -15,6 +17,7 @@ import org.iscsilab.host.scenario.ScenarioReport;
 import org.iscsilab.host.scenario.ScenarioRunner;
 import org.iscsilab.host.scenario.ScenarioTarget;
 import org.iscsilab.host.trace.TraceEvent;
+import org.iscsilab.host.trace.TraceExport;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -91,6 +94,38 @@ class LinuxGuestOldKernelIT {
                                                 && e.args().get("reason").contains("cancel")),
                 () -> kernel.causalTrace().toString());
         assertTrue(sync > 0, () -> kernel.causalTrace().toString());
+        // both hosts' traces as one Chrome/Perfetto file, read back as a viewer would: in each
+        // process the unblock that skipped the device with its reason, and sd's SYNCHRONIZE CACHE
+        // that the target's log never saw
+        JsonNode json =
+                new ObjectMapper()
+                        .readTree(
+                                TraceExport.chrome(
+                                        List.of(
+                                                new TraceExport.Process(
+                                                        "linux 4.9.337", kernel.causalTrace()),
+                                                new TraceExport.Process(
+                                                        "Java host, v4.11", java.causalTrace()))));
+        for (int pid = 1; pid <= 2; pid++) {
+            boolean skipped = false;
+            boolean syncNeverArrived = false;
+            for (JsonNode e : json.path("traceEvents")) {
+                if (e.path("pid").asInt() != pid || !e.path("ph").asText().equals("i")) {
+                    continue;
+                }
+                String name = e.path("name").asText();
+                skipped |=
+                        name.equals("unblock skips")
+                                && e.path("args").path("reason").asText().contains("cancel");
+                syncNeverArrived |=
+                        name.startsWith("sd_sync_cache")
+                                && e.path("args")
+                                        .path("reached the target")
+                                        .asText()
+                                        .startsWith("no");
+            }
+            assertTrue(skipped && syncNeverArrived, "process " + pid + " of " + json);
+        }
         // and a logout after it waits behind the stuck removal for the host's scan_mutex
         assertTrue(
                 kernel.violations().stream()

@@ -25,6 +25,7 @@ public final class GuestRun {
     private static final Pattern KERNEL_STAMP = Pattern.compile("\\[\\s*\\d+\\.\\d+\\]");
 
     private final long startNanos = System.nanoTime();
+    private final long startEpochMillis = System.currentTimeMillis();
     private final List<String> console = new ArrayList<>();
     private final List<GuestMarker> markers = new ArrayList<>();
     private final List<Row> rows = new ArrayList<>();
@@ -32,6 +33,11 @@ public final class GuestRun {
     private boolean booted;
     private boolean timedOut;
     private int qemuExit = Integer.MIN_VALUE;
+
+    /** The wall-clock time the run began: the rows' and markers' host times count from there. */
+    public long startEpochMillis() {
+        return startEpochMillis;
+    }
 
     long now() {
         return (System.nanoTime() - startNanos) / 1_000_000;

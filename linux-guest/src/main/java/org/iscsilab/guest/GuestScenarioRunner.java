@@ -208,7 +208,7 @@ public final class GuestScenarioRunner {
                 "linux-vm",
                 image.kernelRelease(),
                 "the kernel itself: Linux " + image.kernelRelease(),
-                trace.causal(),
+                GuestCausalTrace.of(run, trace, events),
                 deviceStates);
     }
 

@@ -333,7 +333,8 @@ public final class TargetSession {
                                                 lun,
                                                 cdb.opcode(),
                                                 range.lba(),
-                                                range.blocks()));
+                                                range.blocks(),
+                                                Integer.toUnsignedLong(task.itt())));
         // sendfile needs the bytes untouched on their way: no data digest to compute, no fault to
         // apply
         task.allowFileDataIn(fault == null && !params.dataDigest());
@@ -397,7 +398,8 @@ public final class TargetSession {
                         task.opcode(),
                         task.lba(),
                         task.blocks(),
-                        status);
+                        status,
+                        Integer.toUnsignedLong(task.itt()));
         portal.metrics()
                 .commandDone(
                         task.lun(),
@@ -417,7 +419,8 @@ public final class TargetSession {
                         tsih,
                         LunAddress.decode(t.lun()),
                         "function " + t.function(),
-                        response < 0 ? "unanswered" : "response " + response);
+                        response < 0 ? "unanswered" : "response " + response,
+                        Integer.toUnsignedLong(t.initiatorTaskTag()));
     }
 
     private void onLoop(Runnable r) {

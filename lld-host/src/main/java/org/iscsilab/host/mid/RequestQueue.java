@@ -16,7 +16,10 @@ final class RequestQueue {
     private final Function<Request, Admission> admission;
     private final Consumer<Request> dispatch;
     private final Deque<Request> parked = new ArrayDeque<>();
-    private boolean stopped;
+
+    /** Written under this queue's lock, read without it (trace context). */
+    private volatile boolean stopped;
+
     private int inFlight;
 
     RequestQueue(Function<Request, Admission> admission, Consumer<Request> dispatch) {
@@ -59,7 +62,7 @@ final class RequestQueue {
         run();
     }
 
-    synchronized boolean stopped() {
+    boolean stopped() {
         return stopped;
     }
 

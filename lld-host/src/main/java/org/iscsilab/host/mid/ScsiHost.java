@@ -3,7 +3,9 @@ package org.iscsilab.host.mid;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -132,6 +134,26 @@ public final class ScsiHost {
         this.metrics = new HostMetrics(registry, this);
         this.errorHandler = new ErrorHandler(this);
         this.stateMutex = policy.removalToDel();
+        trace.setContext(this::traceContext);
+    }
+
+    /**
+     * What each step of the trace records besides its own details: the LLD module's state and, for
+     * a step about one of this host's devices, whether its queue is stopped (read without a lock).
+     */
+    private Map<String, String> traceContext(Map<String, String> step) {
+        Map<String, String> out = new LinkedHashMap<>();
+        String hctl = step.get("device");
+        if (hctl != null) {
+            for (ScsiDevice d : devices()) {
+                if (d.hctl().equals(hctl)) {
+                    out.put("queue", d.queue().stopped() ? "stopped" : "running");
+                    break;
+                }
+            }
+        }
+        out.put("module", driver.module().state().name());
+        return out;
     }
 
     HostMetrics metrics() {

@@ -23,6 +23,9 @@ import org.iscsilab.host.module.KernelBug;
 import org.iscsilab.host.module.ModuleState;
 import org.iscsilab.host.module.UnloadRefusedException;
 import org.iscsilab.host.module.Violations;
+import org.iscsilab.host.trace.CausalTrace;
+import org.iscsilab.host.trace.TraceEvent;
+import org.iscsilab.host.trace.WireCorrelation;
 import org.iscsilab.iscsi.initiator.InitiatorConfig;
 import org.iscsilab.iscsi.initiator.IscsiInitiator;
 import org.iscsilab.iscsi.initiator.NopOutKeepalive;
@@ -101,6 +104,7 @@ public final class ScenarioRunner {
         ScsiDevice device;
         long removalStartSequence;
         long attachedSequence;
+        long loginSequence;
         int freezeRule = -1;
         final List<Integer> addedRules = new ArrayList<>();
 
@@ -112,6 +116,7 @@ public final class ScenarioRunner {
         }
 
         void attach(boolean srpLike, Duration replacementTimeout) throws Exception {
+            loginSequence = target.eventsRecorded();
             lld = new IscsiLld(initiator, policy, violations, srpLike);
             lld.setBartVisitsCancel(bartVisitsCancel);
             session =
@@ -274,7 +279,7 @@ public final class ScenarioRunner {
                     "java",
                     policy.modelledKernel(),
                     policy.provenance(),
-                    device == null ? List.of() : device.host().trace().events(),
+                    causalTrace(),
                     deviceStates());
         }
 
@@ -351,6 +356,27 @@ public final class ScenarioRunner {
                 }
             }
             return out;
+        }
+
+        /**
+         * The host's causal trace with the target's event log since the disk was attached merged in
+         * by time, each command the host sent matched to the target's record of it by ITT.
+         */
+        private List<TraceEvent> causalTrace() throws Exception {
+            if (device == null) {
+                return List.of();
+            }
+            CausalTrace trace = device.host().trace();
+            List<WireCorrelation.AtTarget> wire =
+                    target.eventsAfter(loginSequence).stream()
+                            .map(
+                                    e ->
+                                            new WireCorrelation.AtTarget(
+                                                    (e.timeMillis() - trace.startEpochMillis())
+                                                            * 1_000,
+                                                    e))
+                            .toList();
+            return WireCorrelation.merge(trace.events(), wire);
         }
 
         /** The target's event log after the disk was attached: what the host actually sent. */

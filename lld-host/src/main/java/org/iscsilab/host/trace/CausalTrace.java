@@ -6,6 +6,7 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Records a run's steps as they happen, from any thread: each gets the next sequence number under
@@ -18,9 +19,11 @@ public final class CausalTrace {
     public static final int DEFAULT_CAPACITY = 10_000;
 
     private final long startNanos = System.nanoTime();
+    private final long startEpochMillis = System.currentTimeMillis();
     private final int capacity;
     private final Deque<TraceEvent> events = new ArrayDeque<>();
     private long recorded;
+    private volatile Function<Map<String, String>, Map<String, String>> context = args -> Map.of();
 
     public CausalTrace() {
         this(DEFAULT_CAPACITY);
@@ -38,8 +41,18 @@ public final class CausalTrace {
         recordOn(Thread.currentThread().getName(), name, args);
     }
 
+    /**
+     * What every step also records about the moment it was taken (for a host: its LLD module's
+     * state, and the queue of the device a step names), from the step's own details. It runs before
+     * the step takes its place in the order, outside the trace's lock, so it must take no lock a
+     * recording thread may hold. Details the step gives itself win.
+     */
+    public void setContext(Function<Map<String, String>, Map<String, String>> context) {
+        this.context = context;
+    }
+
     /** Records a step on a lane given by name (work done for that lane elsewhere). */
-    public synchronized void recordOn(String lane, String name, String... args) {
+    public void recordOn(String lane, String name, String... args) {
         if (args.length % 2 != 0) {
             throw new IllegalArgumentException("args come in name, value pairs");
         }
@@ -47,16 +60,24 @@ public final class CausalTrace {
         for (int i = 0; i < args.length; i += 2) {
             map.put(args[i], args[i + 1]);
         }
-        if (events.size() == capacity) {
-            events.removeFirst();
+        context.apply(Collections.unmodifiableMap(map)).forEach(map::putIfAbsent);
+        synchronized (this) {
+            if (events.size() == capacity) {
+                events.removeFirst();
+            }
+            events.addLast(
+                    new TraceEvent(
+                            ++recorded,
+                            (System.nanoTime() - startNanos) / 1_000,
+                            lane,
+                            name,
+                            Collections.unmodifiableMap(map)));
         }
-        events.addLast(
-                new TraceEvent(
-                        ++recorded,
-                        (System.nanoTime() - startNanos) / 1_000,
-                        lane,
-                        name,
-                        Collections.unmodifiableMap(map)));
+    }
+
+    /** The wall-clock time the trace began (its steps' micros count from there). */
+    public long startEpochMillis() {
+        return startEpochMillis;
     }
 
     /** The steps kept, in order. */

@@ -52,9 +52,71 @@ class CausalTraceTest {
                 sync.path("tid").asInt(),
                 skip.path("tid").asInt(),
                 "the sysfs writer and the transport's unblock are lanes of their own");
+        // the target's side, from its event log: the sync never arrived there
+        assertTrue(
+                sync.path("args").path("reached the target").asText().startsWith("no"),
+                sync.toString());
+        // the commands the host sent (the scan's) are matched to the target's records by ITT
+        List<JsonNode> sent =
+                steps.stream()
+                        .filter(s -> s.path("name").asText().equals("queuecommand: sent"))
+                        .toList();
+        JsonNode answered =
+                sent.stream()
+                        .filter(s -> s.path("args").has("at the target"))
+                        .findFirst()
+                        .orElseThrow(() -> new AssertionError("no command matched: " + sent));
+        JsonNode atTarget =
+                steps.stream()
+                        .filter(s -> s.path("name").asText().startsWith("target: command"))
+                        .filter(
+                                s ->
+                                        s.path("args")
+                                                .path("itt")
+                                                .asText()
+                                                .equals(answered.path("args").path("itt").asText()))
+                        .findFirst()
+                        .orElseThrow();
+        assertEquals(
+                atTarget.path("args").path("status").asText(),
+                answered.path("args").path("at the target").asText());
+        assertTrue(sequence(atTarget) > sequence(answered), "sent, then recorded at the target");
+        assertTrue(
+                lanes(json).contains(WireCorrelation.TARGET_LANE),
+                "the target has a lane: " + lanes(json));
         String mermaid = TraceExport.mermaid(process);
         assertTrue(mermaid.startsWith("sequenceDiagram\n"));
         assertTrue(mermaid.contains("unblock skips"));
+    }
+
+    /** Every step records the LLD module's state and, for a device, its queue's. */
+    @Test
+    void theTraceOfAShowsTheModuleGoingWhenTheUnblockPassesTheDeviceBy() throws Exception {
+        ScenarioReport r = new ScenarioRunner(Duration.ofSeconds(2)).run(Scenario.A, Policy.V4_11);
+        TraceEvent skip =
+                r.causalTrace().stream()
+                        .filter(e -> e.name().equals("unblock skips"))
+                        .findFirst()
+                        .orElseThrow(() -> new AssertionError(r.causalTrace().toString()));
+        assertEquals("GOING", skip.args().get("module"), skip.toString());
+        assertEquals("stopped", skip.args().get("queue"), skip.toString());
+        TraceEvent firstStateChange =
+                r.causalTrace().stream()
+                        .filter(e -> e.name().equals("scsi_device_set_state"))
+                        .findFirst()
+                        .orElseThrow();
+        assertEquals("LIVE", firstStateChange.args().get("module"));
+        assertEquals("running", firstStateChange.args().get("queue"));
+    }
+
+    private static List<String> lanes(JsonNode json) {
+        List<String> out = new ArrayList<>();
+        for (JsonNode e : json.path("traceEvents")) {
+            if (e.path("name").asText().equals("thread_name")) {
+                out.add(e.path("args").path("name").asText());
+            }
+        }
+        return out;
     }
 
     private static long sequence(JsonNode step) {

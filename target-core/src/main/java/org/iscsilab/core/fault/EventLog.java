@@ -34,6 +34,8 @@ public final class EventLog {
      * @param status for COMMAND the SCSI status name, for TASK_MANAGEMENT the response, for LOGIN
      *     the outcome
      * @param detail free text: the TMF function, the fault rule, the login failure reason
+     * @param taskTag the initiator's tag of the command, of the command a fault fired on, or of the
+     *     task management request (iSCSI: the Initiator Task Tag, RFC 7143 §11.3.4); -1 for none
      */
     public record Event(
             long sequence,
@@ -46,7 +48,8 @@ public final class EventLog {
             long lba,
             long blocks,
             String status,
-            String detail) {}
+            String detail,
+            long taskTag) {}
 
     public static final int DEFAULT_CAPACITY = 10_000;
 
@@ -67,6 +70,7 @@ public final class EventLog {
         long blocks;
         String status;
         String detail;
+        long taskTag;
 
         Event event(long sequence) {
             return new Event(
@@ -80,7 +84,8 @@ public final class EventLog {
                     lba,
                     blocks,
                     status,
-                    detail);
+                    detail,
+                    taskTag);
         }
     }
 
@@ -133,7 +138,8 @@ public final class EventLog {
             long lba,
             long blocks,
             String status,
-            String detail) {
+            String detail,
+            long taskTag) {
         long seq = recorded.incrementAndGet();
         Slot slot = slotOf(seq);
         // the slot's previous event (one lap earlier) must be complete before it is overwritten
@@ -153,6 +159,7 @@ public final class EventLog {
         slot.blocks = blocks;
         slot.status = status;
         slot.detail = detail;
+        slot.taskTag = taskTag;
         slot.state = seq;
         if (listened[type.ordinal()]) {
             Event e =
@@ -167,7 +174,8 @@ public final class EventLog {
                             lba,
                             blocks,
                             status,
-                            detail);
+                            detail,
+                            taskTag);
             for (Listener l : listeners) {
                 if (l.types().contains(type)) {
                     l.consumer().accept(e);
@@ -209,22 +217,29 @@ public final class EventLog {
     }
 
     public void login(String initiator, int tsih, String outcome, String detail) {
-        add(Type.LOGIN, initiator, tsih, -1, -1, -1, 0, outcome, detail);
+        add(Type.LOGIN, initiator, tsih, -1, -1, -1, 0, outcome, detail, -1);
     }
 
     public void logout(String initiator, int tsih, String reason) {
-        add(Type.LOGOUT, initiator, tsih, -1, -1, -1, 0, null, reason);
+        add(Type.LOGOUT, initiator, tsih, -1, -1, -1, 0, null, reason, -1);
     }
 
     public void command(
-            String initiator, int tsih, int lun, int opcode, long lba, long blocks, String status) {
-        add(Type.COMMAND, initiator, tsih, lun, opcode, lba, blocks, status, null);
+            String initiator,
+            int tsih,
+            int lun,
+            int opcode,
+            long lba,
+            long blocks,
+            String status,
+            long taskTag) {
+        add(Type.COMMAND, initiator, tsih, lun, opcode, lba, blocks, status, null, taskTag);
         commandsByOpcode[opcode & 0xFF].increment();
     }
 
     public void taskManagement(
-            String initiator, int tsih, int lun, String function, String response) {
-        add(Type.TASK_MANAGEMENT, initiator, tsih, lun, -1, -1, 0, response, function);
+            String initiator, int tsih, int lun, String function, String response, long taskTag) {
+        add(Type.TASK_MANAGEMENT, initiator, tsih, lun, -1, -1, 0, response, function, taskTag);
     }
 
     void faultFired(FaultContext c, FaultRule rule) {
@@ -237,7 +252,8 @@ public final class EventLog {
                 c.lba(),
                 c.blocks(),
                 null,
-                rule.toString());
+                rule.toString(),
+                c.taskTag());
     }
 
     /** The events still held, oldest first, that satisfy the filter. */

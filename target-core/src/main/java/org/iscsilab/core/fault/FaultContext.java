@@ -18,11 +18,12 @@ public record FaultContext(
         int lun,
         int opcode,
         long lba,
-        long blocks) {
+        long blocks,
+        long taskTag) {
 
     /** A context for a connection or login, before any SCSI command. */
     public static FaultContext connection(
             String portal, String target, String initiator, int tsih) {
-        return new FaultContext(portal, target, initiator, tsih, -1, -1, -1, 0);
+        return new FaultContext(portal, target, initiator, tsih, -1, -1, -1, 0, -1);
     }
 }

@@ -53,7 +53,8 @@ class EventLogTest {
                                             0x28,
                                             tsih * 1_000_000L + i,
                                             i,
-                                            "GOOD");
+                                            "GOOD",
+                                            i);
                                 }
                             });
             writers.add(w);
@@ -80,7 +81,7 @@ class EventLogTest {
     void commandTotalsPerOpcodeCountWhatTheRingHasDroppedAndSurviveClear() {
         EventLog log = new EventLog(10);
         for (int i = 0; i < 25; i++) {
-            log.command("iqn.a", 1, 0, i % 5 == 0 ? 0x2A : 0x88, i, 1, "GOOD");
+            log.command("iqn.a", 1, 0, i % 5 == 0 ? 0x2A : 0x88, i, 1, "GOOD", i);
         }
         log.clear();
         log.login("iqn.a", 1, "SUCCESS", null);

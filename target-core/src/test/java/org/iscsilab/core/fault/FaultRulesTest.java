@@ -26,7 +26,7 @@ class FaultRulesTest {
             new FaultRules(log, List.of(ScsiFaultActions.INSTANCE), now::get);
 
     private static FaultContext read(int lun, long lba, long blocks) {
-        return new FaultContext("127.0.0.1:3260", "iqn.t", "iqn.i", 1, lun, 0x28, lba, blocks);
+        return new FaultContext("127.0.0.1:3260", "iqn.t", "iqn.i", 1, lun, 0x28, lba, blocks, 1);
     }
 
     private List<Boolean> fires(int commands, FaultContext c) {
@@ -146,7 +146,7 @@ class FaultRulesTest {
     void theEventLogKeepsTheNewestEventsWithinItsCapacity() {
         EventLog small = new EventLog(1000);
         for (int i = 0; i < 1_000_000; i++) {
-            small.command("iqn.i", 1, i % 4, 0x2A, i, 8, "GOOD");
+            small.command("iqn.i", 1, i % 4, 0x2A, i, 8, "GOOD", i);
         }
         assertEquals(1_000_000, small.recorded());
         List<EventLog.Event> held = small.events();

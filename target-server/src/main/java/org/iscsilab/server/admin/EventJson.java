@@ -33,6 +33,9 @@ public final class EventJson {
         }
         putIfKnown(n, "status", e.status());
         putIfKnown(n, "detail", e.detail());
+        if (e.taskTag() >= 0) {
+            n.put("taskTag", String.format("0x%08x", e.taskTag()));
+        }
         return n;
     }
 
@@ -49,7 +52,8 @@ public final class EventJson {
                 n.path("lba").asLong(-1),
                 n.path("blocks").asLong(0),
                 text(n, "status"),
-                text(n, "detail"));
+                text(n, "detail"),
+                n.has("taskTag") ? Long.decode(n.get("taskTag").asText()) : -1);
     }
 
     /** The event's time as the API writes it (ISO-8601, UTC). */

@@ -34,7 +34,8 @@ class AdminClientTest {
                         2048,
                         8,
                         "CHECK_CONDITION",
-                        null);
+                        null,
+                        0xFFFF_FFF0L);
         assertEquals(
                 e, EventJson.decode(EventJson.encode(e, new ObjectMapper().createObjectNode())));
         EventLog.Event login =
@@ -49,7 +50,8 @@ class AdminClientTest {
                         -1,
                         0,
                         "REFUSED",
-                        "03/01");
+                        "03/01",
+                        -1);
         assertEquals(
                 login,
                 EventJson.decode(EventJson.encode(login, new ObjectMapper().createObjectNode())));
