@@ -44,6 +44,11 @@ public final class IscsiInitiator implements AutoCloseable {
      */
     public CompletableFuture<InitiatorSession> login(
             InetSocketAddress target, InitiatorConfig config) {
+        if (group.isShuttingDown()) {
+            // a session still recovering when its initiator closed: no event loop to connect on
+            return CompletableFuture.failedFuture(
+                    new IscsiInitiatorException("the initiator is closed"));
+        }
         DigestSettings digests = new DigestSettings(config.maxRecvDataSegmentLength());
         InitiatorSession session = new InitiatorSession(config, digests);
         Bootstrap b =

@@ -1,6 +1,7 @@
 package org.iscsilab.host.scenario;
 
 import java.net.InetSocketAddress;
+import java.util.Arrays;
 import java.util.List;
 import org.iscsilab.core.fault.EventLog;
 import org.iscsilab.iscsi.node.TargetSettings;
@@ -12,7 +13,7 @@ final class EmbeddedScenarioTarget implements ScenarioTarget {
 
     EmbeddedScenarioTarget(String advertisedHost, int luns) throws Exception {
         String[] specs = new String[luns];
-        java.util.Arrays.fill(specs, "ram:64M");
+        Arrays.fill(specs, "ram:64M");
         this.target =
                 EmbeddedTarget.startAdvertising(TargetSettings.defaults(), advertisedHost, specs);
     }
