@@ -47,6 +47,9 @@ public final class ScenarioRunner {
     private static final NopOutKeepalive KEEPALIVE =
             new NopOutKeepalive(Duration.ofMillis(250), Duration.ofMillis(250));
 
+    /** The least time a set-up step is given, whatever the hang limit. */
+    private static final Duration SETUP_FLOOR = Duration.ofSeconds(5);
+
     /** How long a step may take before it counts as hung. */
     private final Duration limit;
 
@@ -182,8 +185,13 @@ public final class ScenarioRunner {
             notes.add(String.format("%6d ms  %s", (System.nanoTime() - t0) / 1_000_000, what));
         }
 
+        /**
+         * Waits for a step of the set-up (the device blocked, a relogin): bounded by the hang
+         * limit, but never shorter than {@link #SETUP_FLOOR}, which covers the keepalive's interval
+         * and timeout however short a limit is asked for.
+         */
         void await(BooleanSupplier c, String what) throws InterruptedException {
-            long deadline = System.nanoTime() + limit.toNanos();
+            long deadline = System.nanoTime() + Math.max(limit.toNanos(), SETUP_FLOOR.toNanos());
             while (!c.getAsBoolean()) {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("timed out waiting for " + what);
