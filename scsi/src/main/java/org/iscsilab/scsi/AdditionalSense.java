@@ -15,6 +15,17 @@ public record AdditionalSense(int asc, int ascq, String description) {
             new AdditionalSense(0x00, 0x00, "NO ADDITIONAL SENSE INFORMATION");
     public static final AdditionalSense LOGICAL_UNIT_NOT_READY_CAUSE_NOT_REPORTABLE =
             new AdditionalSense(0x04, 0x00, "LOGICAL UNIT NOT READY, CAUSE NOT REPORTABLE");
+    public static final AdditionalSense ASYMMETRIC_ACCESS_STATE_TRANSITION =
+            new AdditionalSense(
+                    0x04, 0x0A, "LOGICAL UNIT NOT ACCESSIBLE, ASYMMETRIC ACCESS STATE TRANSITION");
+    public static final AdditionalSense TARGET_PORT_IN_STANDBY_STATE =
+            new AdditionalSense(
+                    0x04, 0x0B, "LOGICAL UNIT NOT ACCESSIBLE, TARGET PORT IN STANDBY STATE");
+    public static final AdditionalSense TARGET_PORT_IN_UNAVAILABLE_STATE =
+            new AdditionalSense(
+                    0x04, 0x0C, "LOGICAL UNIT NOT ACCESSIBLE, TARGET PORT IN UNAVAILABLE STATE");
+    public static final AdditionalSense LOGICAL_UNIT_NOT_READY_OFFLINE =
+            new AdditionalSense(0x04, 0x12, "LOGICAL UNIT NOT READY, OFFLINE");
     public static final AdditionalSense SANITIZE_IN_PROGRESS =
             new AdditionalSense(0x04, 0x1B, "LOGICAL UNIT NOT READY, SANITIZE IN PROGRESS");
     public static final AdditionalSense UNRECOVERED_READ_ERROR =
@@ -55,6 +66,10 @@ public record AdditionalSense(int asc, int ascq, String description) {
             new AdditionalSense(0x2A, 0x04, "RESERVATIONS RELEASED");
     public static final AdditionalSense REGISTRATIONS_PREEMPTED =
             new AdditionalSense(0x2A, 0x05, "REGISTRATIONS PREEMPTED");
+    public static final AdditionalSense ASYMMETRIC_ACCESS_STATE_CHANGED =
+            new AdditionalSense(0x2A, 0x06, "ASYMMETRIC ACCESS STATE CHANGED");
+    public static final AdditionalSense IMPLICIT_ASYMMETRIC_ACCESS_STATE_TRANSITION_FAILED =
+            new AdditionalSense(0x2A, 0x07, "IMPLICIT ASYMMETRIC ACCESS STATE TRANSITION FAILED");
     public static final AdditionalSense INVALID_RELEASE_OF_PERSISTENT_RESERVATION =
             new AdditionalSense(0x26, 0x04, "INVALID RELEASE OF PERSISTENT RESERVATION");
     public static final AdditionalSense CAPACITY_DATA_HAS_CHANGED =

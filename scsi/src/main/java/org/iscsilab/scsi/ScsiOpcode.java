@@ -55,6 +55,14 @@ public final class ScsiOpcode {
     public static final int THIRD_PARTY_COPY_IN = 0x84;
     public static final int REPORT_LUNS = 0xA0;
     public static final int MAINTENANCE_IN = 0xA3;
+    public static final int MAINTENANCE_OUT = 0xA4;
+    public static final int RECEIVE_DIAGNOSTIC_RESULTS = 0x1C;
+    public static final int SEND_DIAGNOSTIC = 0x1D;
+    public static final int WRITE_BUFFER = 0x3B;
+    public static final int READ_BUFFER_10 = 0x3C;
+    public static final int READ_BUFFER_16 = 0x9B;
+    public static final int LOG_SELECT = 0x4C;
+    public static final int LOG_SENSE = 0x4D;
     public static final int READ_12 = 0xA8;
     public static final int WRITE_12 = 0xAA;
 
@@ -67,6 +75,12 @@ public final class ScsiOpcode {
     public static final int SA_REPORT_SUPPORTED_OPCODES = 0x0C;
 
     public static final int SA_REPORT_SUPPORTED_TMFS = 0x0D;
+
+    /** MAINTENANCE IN service action REPORT TARGET PORT GROUPS (SPC-5 §6.38). */
+    public static final int SA_REPORT_TARGET_PORT_GROUPS = 0x0A;
+
+    /** MAINTENANCE OUT service action SET TARGET PORT GROUPS (SPC-5 §6.49). */
+    public static final int SA_SET_TARGET_PORT_GROUPS = 0x0A;
 
     private ScsiOpcode() {}
 }

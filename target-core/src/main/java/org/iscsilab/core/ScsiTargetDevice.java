@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListMap;
+import org.iscsilab.core.alua.Alua;
 import org.iscsilab.core.fault.ScsiFaultAction;
 import org.iscsilab.core.fault.ScsiFaults;
 import org.iscsilab.core.lu.LogicalUnit;
@@ -37,6 +38,8 @@ public final class ScsiTargetDevice implements LunInventory, AutoCloseable {
     private final ConcurrentSkipListMap<Integer, LogicalUnit> units = new ConcurrentSkipListMap<>();
     private final LunMasking masking = new LunMasking();
     private final TaskManager taskManager = new TaskManager(this);
+    private final Alua alua =
+            new Alua(() -> units.values().stream().map(LogicalUnit::unitAttentions).toList());
 
     public ScsiTargetDevice(String name) {
         this.name = name;
@@ -94,6 +97,11 @@ public final class ScsiTargetDevice implements LunInventory, AutoCloseable {
     @Override
     public List<LogicalUnit> logicalUnits() {
         return List.copyOf(units.values());
+    }
+
+    @Override
+    public Alua alua() {
+        return alua;
     }
 
     /**
@@ -213,6 +221,7 @@ public final class ScsiTargetDevice implements LunInventory, AutoCloseable {
 
     @Override
     public void close() {
+        alua.close();
         for (LogicalUnit lu : units.values()) {
             try {
                 lu.close();

@@ -4,10 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.ByteBuffer;
 import java.util.Set;
-import org.iscsilab.core.lu.LogicalUnitIdentity;
 import org.iscsilab.core.lu.ScsiOutcome;
 import org.iscsilab.core.nexus.ItNexus;
-import org.iscsilab.core.store.RamStore;
 import org.iscsilab.scsi.Cdb;
 import org.iscsilab.scsi.ScsiStatus;
 import org.iscsilab.scsi.SenseKey;
@@ -27,17 +25,7 @@ class LunMaskingTest {
 
     @BeforeEach
     void setUp() {
-        device = new ScsiTargetDevice("iqn.t");
-        for (int lun = 0; lun < 3; lun++) {
-            device.addLogicalUnit(
-                    LogicalUnits.create(
-                            lun,
-                            LogicalUnitIdentity.derive("t", lun),
-                            new RamStore(1 << 20),
-                            512,
-                            false,
-                            Runnable::run));
-        }
+        device = ScsiTestSupport.ramDevice("iqn.t", 3);
     }
 
     private ScsiOutcome run(ItNexus n, int lun, Cdb cdb) {

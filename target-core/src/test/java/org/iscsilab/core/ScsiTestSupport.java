@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import org.iscsilab.core.lu.DataOutSource;
+import org.iscsilab.core.lu.LogicalUnitIdentity;
 import org.iscsilab.core.lu.ScsiOutcome;
 import org.iscsilab.core.lu.ScsiTask;
 import org.iscsilab.core.lu.TaskAttribute;
 import org.iscsilab.core.nexus.ItNexus;
+import org.iscsilab.core.store.RamStore;
 import org.iscsilab.scsi.AdditionalSense;
 import org.iscsilab.scsi.Cdb;
 import org.iscsilab.scsi.LunAddress;
@@ -65,5 +67,21 @@ public final class ScsiTestSupport {
         byte[] b = new byte[o.dataIn().remaining()];
         o.dataIn().duplicate().get(b);
         return b;
+    }
+
+    /** A target device with {@code luns} 1 MiB RAM units of 512-byte blocks, run inline. */
+    public static ScsiTargetDevice ramDevice(String name, int luns) {
+        ScsiTargetDevice device = new ScsiTargetDevice(name);
+        for (int lun = 0; lun < luns; lun++) {
+            device.addLogicalUnit(
+                    LogicalUnits.create(
+                            lun,
+                            LogicalUnitIdentity.derive("t", lun),
+                            new RamStore(1 << 20),
+                            512,
+                            false,
+                            Runnable::run));
+        }
+        return device;
     }
 }

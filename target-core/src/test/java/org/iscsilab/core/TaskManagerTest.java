@@ -12,12 +12,10 @@ import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import org.iscsilab.core.lu.DataOutSource;
-import org.iscsilab.core.lu.LogicalUnitIdentity;
 import org.iscsilab.core.lu.ScsiOutcome;
 import org.iscsilab.core.lu.ScsiTask;
 import org.iscsilab.core.lu.TaskAttribute;
 import org.iscsilab.core.nexus.ItNexus;
-import org.iscsilab.core.store.RamStore;
 import org.iscsilab.scsi.AdditionalSense;
 import org.iscsilab.scsi.Cdb;
 import org.iscsilab.scsi.LunAddress;
@@ -41,17 +39,7 @@ class TaskManagerTest {
 
     @BeforeEach
     void setUp() {
-        device = new ScsiTargetDevice("t");
-        for (int lun = 0; lun < 2; lun++) {
-            device.addLogicalUnit(
-                    LogicalUnits.create(
-                            lun,
-                            LogicalUnitIdentity.derive("t", lun),
-                            new RamStore(1 << 20),
-                            512,
-                            false,
-                            Runnable::run));
-        }
+        device = ScsiTestSupport.ramDevice("t", 2);
         manager = device.taskManager();
         for (ItNexus n : List.of(A, B)) { // consume the power-on unit attentions
             for (int lun = 0; lun < 2; lun++) {

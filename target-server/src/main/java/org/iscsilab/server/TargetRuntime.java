@@ -229,6 +229,8 @@ public final class TargetRuntime implements AutoCloseable {
     private void addNode(TargetConfig.Node n, List<LunSpec> specs) throws IOException {
         ScsiTargetDevice device = new ScsiTargetDevice(n.iqn());
         devices.add(device); // closed with the runtime, also when a later step fails
+        // relative target port identifiers are the portal group tags (RFC 7143 §4.4.2)
+        device.alua().setTargetPorts(List.of(server.portalGroupTag()));
         for (int i = 0; i < specs.size(); i++) {
             device.addLogicalUnit(specs.get(i).create(i, identityScope(n.iqn()), io));
         }

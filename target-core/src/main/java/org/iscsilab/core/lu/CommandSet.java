@@ -3,6 +3,7 @@ package org.iscsilab.core.lu;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.Predicate;
 import org.iscsilab.scsi.Cdb;
 import org.iscsilab.scsi.SenseException;
 
@@ -93,6 +94,17 @@ public final class CommandSet {
             throw SenseException.invalidFieldInCdb(1, 4);
         }
         return d.handler();
+    }
+
+    /** A copy of this set without the commands {@code drop} selects. */
+    public CommandSet without(Predicate<CommandDescriptor> drop) {
+        CommandSet out = new CommandSet();
+        for (CommandDescriptor d : all()) {
+            if (!drop.test(d)) {
+                out.add(d);
+            }
+        }
+        return out;
     }
 
     /** Every supported command in opcode, then service action, order. */

@@ -13,8 +13,11 @@ public record Designator(int codeSet, int association, int type, byte[] value) {
     public static final int CODE_SET_BINARY = 1;
     public static final int CODE_SET_ASCII = 2;
     public static final int ASSOCIATION_LOGICAL_UNIT = 0;
+    public static final int ASSOCIATION_TARGET_PORT = 1;
     public static final int TYPE_T10_VENDOR_ID = 1;
     public static final int TYPE_NAA = 3;
+    public static final int TYPE_RELATIVE_TARGET_PORT = 4;
+    public static final int TYPE_TARGET_PORT_GROUP = 5;
 
     public Designator {
         value = value.clone();

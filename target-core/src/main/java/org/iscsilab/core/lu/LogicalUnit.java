@@ -13,6 +13,8 @@ import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.iscsilab.core.alua.Alua;
+import org.iscsilab.core.alua.AluaAdmission;
 import org.iscsilab.core.nexus.ItNexus;
 import org.iscsilab.core.nexus.UnitAttentions;
 import org.iscsilab.core.pr.AccessClasses;
@@ -433,6 +435,10 @@ public final class LogicalUnit implements AutoCloseable {
             }
             return CompletableFuture.completedFuture(checkCondition(inProgress));
         }
+        SenseData inaccessible = accessSense(task);
+        if (inaccessible != null) {
+            return CompletableFuture.completedFuture(checkCondition(inaccessible));
+        }
         try {
             reservations.checkAccess(task.nexus(), AccessClasses.of(opcode));
         } catch (Reservations.ConflictException e) {
@@ -457,6 +463,48 @@ public final class LogicalUnit implements AutoCloseable {
         } catch (Throwable t) {
             return CompletableFuture.completedFuture(outcomeOf(task, t));
         }
+    }
+
+    /**
+     * SPC-5 §5.16.2.4: the sense a command gets because of the access state of the target port it
+     * came through, or null when that state admits it. After unit attentions, before reservations.
+     */
+    private SenseData accessSense(ScsiTask task) {
+        Alua alua = alua();
+        return alua == null ? null : AluaAdmission.check(alua.stateFor(task.nexus()), task.cdb());
+    }
+
+    /** The target port groups of the unit's target device, or null before it joins one. */
+    public Alua alua() {
+        LunInventory inv = inventory;
+        return inv == null ? null : inv.alua();
+    }
+
+    /**
+     * The sense REQUEST SENSE reports when no unit attention is pending: NOT READY with the reason
+     * while the nexus's target port group is not accessible (SPC-5 §6.39), else null.
+     */
+    public SenseData notReadySense(ItNexus nexus) {
+        Alua alua = alua();
+        return alua == null
+                ? null
+                : AluaAdmission.check(
+                        alua.stateFor(nexus), Cdb.of(ScsiOpcode.TEST_UNIT_READY, 0, 0, 0, 0, 0));
+    }
+
+    /**
+     * The commands REPORT SUPPORTED OPERATION CODES lists: every command of the unit, without SET
+     * TARGET PORT GROUPS when the target does not support explicit ALUA (its handler refuses it).
+     */
+    public CommandSet offeredCommands() {
+        Alua alua = alua();
+        if (alua != null && alua.mode().explicit()) {
+            return commands;
+        }
+        return commands.without(
+                d ->
+                        d.opcode() == ScsiOpcode.MAINTENANCE_OUT
+                                && d.serviceAction() == ScsiOpcode.SA_SET_TARGET_PORT_GROUPS);
     }
 
     /** SAM-5 §5.2: NACA and LINK are not supported; a CDB that sets them is rejected. */

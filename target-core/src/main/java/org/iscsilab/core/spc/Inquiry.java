@@ -1,6 +1,7 @@
 package org.iscsilab.core.spc;
 
 import java.nio.charset.StandardCharsets;
+import org.iscsilab.core.alua.Alua;
 import org.iscsilab.core.lu.LogicalUnit;
 import org.iscsilab.core.lu.LogicalUnitIdentity;
 import org.iscsilab.core.lu.ScsiOutcome;
@@ -29,7 +30,7 @@ public final class Inquiry {
             }
             return ScsiOutcome.dataIn(standardData(0x00, lu), allocation);
         }
-        return ScsiOutcome.dataIn(VpdPages.page(lu, pageCode), allocation);
+        return ScsiOutcome.dataIn(VpdPages.page(lu, pageCode, task), allocation);
     }
 
     /** Standard INQUIRY data with the given peripheral qualifier and device type byte. */
@@ -40,6 +41,8 @@ public final class Inquiry {
         b[2] = 0x06; // VERSION: SPC-4
         b[3] = 0x12; // HISUP, RESPONSE DATA FORMAT 2
         b[4] = (byte) (STANDARD_LENGTH - 5);
+        Alua alua = lu != null ? lu.alua() : null;
+        b[5] = (byte) (alua == null ? 0 : alua.mode().tpgs() << 4); // TPGS (SPC-5 §6.7.2)
         b[7] = 0x02; // CMDQUE: full task management model
         String vendor = lu != null ? lu.identity().vendor() : LogicalUnitIdentity.VENDOR;
         String product = lu != null ? lu.identity().product() : LogicalUnitIdentity.PRODUCT;

@@ -28,7 +28,7 @@ final class ReportSupportedOperationCodes {
         int opcode = task.cdb().u8(3);
         int serviceAction = task.cdb().u16(4);
         int allocation = (int) Math.min(Integer.MAX_VALUE, task.cdb().u32(6));
-        CommandSet set = lu.commands();
+        CommandSet set = lu.offeredCommands();
         return switch (options) {
             case ALL -> ScsiOutcome.dataIn(all(set, rctd), allocation);
             case ONE_OPCODE -> {

@@ -18,6 +18,7 @@ public final class SpcCommands {
     private SpcCommands() {}
 
     public static void registerInto(CommandSet set) {
+        TargetPortGroupCommands.registerInto(set);
         set.add(
                 CommandDescriptor.of(
                         ScsiOpcode.TEST_UNIT_READY,
@@ -91,10 +92,14 @@ public final class SpcCommands {
         boolean desc = task.cdb().bit(1, 0);
         int allocation = task.cdb().u8(4);
         SenseData pending = lu.unitAttentions().take(task.nexus());
+        SenseData notReady = pending != null ? null : lu.notReadySense(task.nexus());
         SenseData sense =
                 pending != null
                         ? pending
-                        : SenseData.of(SenseKey.NO_SENSE, AdditionalSense.NO_ADDITIONAL_SENSE);
+                        : notReady != null
+                                ? notReady
+                                : SenseData.of(
+                                        SenseKey.NO_SENSE, AdditionalSense.NO_ADDITIONAL_SENSE);
         return ScsiOutcome.dataIn(sense.encode(desc), allocation);
     }
 

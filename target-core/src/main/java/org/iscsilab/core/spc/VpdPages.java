@@ -3,9 +3,14 @@ package org.iscsilab.core.spc;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import org.iscsilab.core.alua.Alua;
+import org.iscsilab.core.alua.TargetPortGroup;
+import org.iscsilab.core.alua.TpgsMode;
 import org.iscsilab.core.lu.BlockLimits;
 import org.iscsilab.core.lu.Designator;
 import org.iscsilab.core.lu.LogicalUnit;
+import org.iscsilab.core.lu.ScsiTask;
+import org.iscsilab.core.nexus.ItNexus;
 import org.iscsilab.core.xcopy.ThirdPartyCopyVpd;
 import org.iscsilab.scsi.SenseException;
 
@@ -30,11 +35,11 @@ public final class VpdPages {
 
     private VpdPages() {}
 
-    static byte[] page(LogicalUnit lu, int code) {
+    static byte[] page(LogicalUnit lu, int code, ScsiTask task) {
         return switch (code) {
             case SUPPORTED_PAGES -> supportedPages();
             case UNIT_SERIAL_NUMBER -> serialNumber(lu);
-            case DEVICE_IDENTIFICATION -> deviceIdentification(lu);
+            case DEVICE_IDENTIFICATION -> deviceIdentification(lu, task.nexus());
             case THIRD_PARTY_COPY -> withHeader(THIRD_PARTY_COPY, ThirdPartyCopyVpd.descriptors());
             case BLOCK_LIMITS -> blockLimits(lu);
             case BLOCK_DEVICE_CHARACTERISTICS -> blockDeviceCharacteristics();
@@ -72,13 +77,37 @@ public final class VpdPages {
         return b;
     }
 
-    /** SPC-5 §7.8.6: the logical unit's designators, NAA first. */
-    static byte[] deviceIdentification(LogicalUnit lu) {
+    /**
+     * SPC-5 §7.8.6: the logical unit's designators, NAA first; then, associated with the target
+     * port the command came through, its relative target port (§7.8.6.5) and, when the target
+     * reports ALUA, its target port group (§7.8.6.6).
+     */
+    static byte[] deviceIdentification(LogicalUnit lu, ItNexus nexus) {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         for (Designator d : lu.identity().designators()) {
             body.writeBytes(d.encode());
         }
+        int port = nexus.relativeTargetPort();
+        body.writeBytes(targetPortDesignator(Designator.TYPE_RELATIVE_TARGET_PORT, port).encode());
+        Alua alua = lu.alua();
+        if (alua != null && alua.mode() != TpgsMode.NONE) {
+            TargetPortGroup group = alua.groupOf(port);
+            if (group != null) {
+                body.writeBytes(
+                        targetPortDesignator(Designator.TYPE_TARGET_PORT_GROUP, group.id())
+                                .encode());
+            }
+        }
         return withHeader(DEVICE_IDENTIFICATION, body.toByteArray());
+    }
+
+    /** A 4-byte binary designator of the target port: two reserved bytes, then the number. */
+    private static Designator targetPortDesignator(int type, int number) {
+        return new Designator(
+                Designator.CODE_SET_BINARY,
+                Designator.ASSOCIATION_TARGET_PORT,
+                type,
+                new byte[] {0, 0, (byte) (number >> 8), (byte) number});
     }
 
     /** SBC-4 §6.6.3 Block Limits. */

@@ -243,7 +243,7 @@ class SbcCommandsTest {
         Cdb all = Cdb.of(0xA3, 0x0C, 0x00, 0, 0, 0, 0, 0, 0x10, 0, 0, 0);
         ByteBuffer list = ByteBuffer.wrap(bytes(run(full, all, 4096, null)));
         int n = list.getInt(0) / 8;
-        assertEquals(full.commands().all().size(), n);
+        assertEquals(full.offeredCommands().all().size(), n);
         Cdb one = Cdb.of(0xA3, 0x0C, 0x01, 0x28, 0, 0, 0, 0, 0x10, 0, 0, 0);
         byte[] read10 = bytes(run(full, one, 4096, null));
         assertEquals(0x03, read10[1] & 0x07, "supported as the standard says");
