@@ -230,7 +230,7 @@ public final class TargetRuntime implements AutoCloseable {
         ScsiTargetDevice device = new ScsiTargetDevice(n.iqn());
         devices.add(device); // closed with the runtime, also when a later step fails
         // relative target port identifiers are the portal group tags (RFC 7143 §4.4.2)
-        device.alua().setTargetPorts(List.of(server.portalGroupTag()));
+        device.alua().setTargetPorts(server.portalGroupTags());
         for (int i = 0; i < specs.size(); i++) {
             device.addLogicalUnit(specs.get(i).create(i, identityScope(n.iqn()), io));
         }

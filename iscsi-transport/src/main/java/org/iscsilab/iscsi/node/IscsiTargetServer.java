@@ -18,9 +18,11 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.AttributeKey;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -39,9 +41,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The iSCSI target server: listens on one or more portals (one portal group), serves the configured
- * targets, and shuts down by asking initiators to log out (RFC 7143 §11.9.1 AsyncEvent 1) before
- * closing connections.
+ * The iSCSI target server: listens on one or more portals, each in a portal group whose tag
+ * identifies the target port a connection arrives at (RFC 7143 §4.4.1, §13.9), serves the
+ * configured targets, and shuts down by asking initiators to log out (RFC 7143 §11.9.1 AsyncEvent
+ * 1) before closing connections.
  */
 public final class IscsiTargetServer implements TargetPortal, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(IscsiTargetServer.class);
@@ -54,7 +57,14 @@ public final class IscsiTargetServer implements TargetPortal, AutoCloseable {
     private final TargetMetrics metrics;
     private final Set<TargetConnection> frozenLogins = ConcurrentHashMap.newKeySet();
     private final ConnectionAdmission admission;
-    private final int portalGroupTag;
+
+    /** The portal group tag of each portal, in portal order. */
+    private final List<Integer> portalTags;
+
+    /** Given to each accepted connection: the tag of the portal that accepted it. */
+    private static final AttributeKey<Integer> PORTAL_GROUP_TAG =
+            AttributeKey.valueOf("iscsilab.portalGroupTag");
+
     private final Map<String, IscsiTarget> targets = new ConcurrentHashMap<>();
     private final SessionRegistry sessions = new SessionRegistry();
     private final EventLog events = new EventLog();
@@ -80,13 +90,41 @@ public final class IscsiTargetServer implements TargetPortal, AutoCloseable {
             List<InetSocketAddress> advertised,
             int portalGroupTag,
             MeterRegistry registry) {
+        this(
+                settings,
+                portals,
+                advertised,
+                Collections.nCopies(portals.size(), portalGroupTag),
+                registry);
+    }
+
+    /**
+     * A server whose portals belong to the portal groups {@code portalTags} names, one tag per
+     * portal (1 to 65535, RFC 7143 §13.9); {@code advertised} matches the portals one to one, or is
+     * empty.
+     */
+    public IscsiTargetServer(
+            TargetSettings settings,
+            List<InetSocketAddress> portals,
+            List<InetSocketAddress> advertised,
+            List<Integer> portalTags,
+            MeterRegistry registry) {
         if (portals.isEmpty()) {
             throw new IllegalArgumentException("at least one portal is needed");
+        }
+        if (portalTags.size() != portals.size()) {
+            throw new IllegalArgumentException("one portal group tag per portal");
+        }
+        for (int tag : portalTags) {
+            if (tag < 1 || tag > 0xFFFF) {
+                throw new IllegalArgumentException(
+                        "portal group tag " + tag + " is not between 1 and 65535");
+            }
         }
         this.settings = settings;
         this.portals = List.copyOf(portals);
         this.advertised = List.copyOf(advertised);
-        this.portalGroupTag = portalGroupTag;
+        this.portalTags = List.copyOf(portalTags);
         this.metrics = new TargetMetrics(registry);
         this.admission = new ConnectionAdmission(settings.limits().maxConnections(), metrics);
         // connection faults act at once on the sessions they match (freeze, thaw, drop, async)
@@ -158,13 +196,21 @@ public final class IscsiTargetServer implements TargetPortal, AutoCloseable {
                                                 .addLast(
                                                         "connection",
                                                         new TargetConnection(
-                                                                IscsiTargetServer.this, digests));
+                                                                IscsiTargetServer.this,
+                                                                digests,
+                                                                ch.attr(PORTAL_GROUP_TAG).get()));
                                     }
                                 });
         try {
-            for (InetSocketAddress portal : portals) {
+            for (int i = 0; i < portals.size(); i++) {
+                InetSocketAddress portal = portals.get(i);
                 failedPortal = portal;
-                Channel ch = b.bind(portal).sync().channel();
+                Channel ch =
+                        b.clone()
+                                .childAttr(PORTAL_GROUP_TAG, portalTags.get(i))
+                                .bind(portal)
+                                .sync()
+                                .channel();
                 failedPortal = null;
                 listeners.add(ch);
                 bound.add((InetSocketAddress) ch.localAddress());
@@ -194,9 +240,9 @@ public final class IscsiTargetServer implements TargetPortal, AutoCloseable {
         return settings;
     }
 
-    @Override
-    public int portalGroupTag() {
-        return portalGroupTag;
+    /** The tags of the server's portal groups, each once, in portal order. */
+    public List<Integer> portalGroupTags() {
+        return portalTags.stream().distinct().toList();
     }
 
     @Override
@@ -212,12 +258,17 @@ public final class IscsiTargetServer implements TargetPortal, AutoCloseable {
     @Override
     public List<String> targetAddresses() {
         List<String> out = new ArrayList<>();
-        for (InetSocketAddress a : reachableAddresses()) {
-            String host = a.getHostString();
-            if (host.contains(":")) {
-                host = "[" + host + "]"; // RFC 7143 §13.8: IPv6 in brackets
+        for (int i = 0; i < bound.size(); i++) {
+            for (InetSocketAddress a : reachable(i)) {
+                String host = a.getHostString();
+                if (host.contains(":")) {
+                    host = "[" + host + "]"; // RFC 7143 §13.8: IPv6 in brackets
+                }
+                String address = host + ":" + a.getPort() + "," + portalTags.get(i);
+                if (!out.contains(address)) {
+                    out.add(address);
+                }
             }
-            out.add(host + ":" + a.getPort() + "," + portalGroupTag);
         }
         return out;
     }
@@ -230,24 +281,27 @@ public final class IscsiTargetServer implements TargetPortal, AutoCloseable {
     public List<InetSocketAddress> reachableAddresses() {
         List<InetSocketAddress> out = new ArrayList<>();
         for (int i = 0; i < bound.size(); i++) {
-            InetSocketAddress at = bound.get(i);
-            InetSocketAddress configured = portals.get(Math.min(i, portals.size() - 1));
-            if (!advertised.isEmpty()) {
-                InetSocketAddress a = advertised.get(Math.min(i, advertised.size() - 1));
-                // port 0 advertises the port the matching portal is bound to (an ephemeral one,
-                // say)
-                int port = a.getPort() == 0 ? at.getPort() : a.getPort();
-                if (!isWildcard(a.getHostString())) {
-                    add(out, InetSocketAddress.createUnresolved(a.getHostString(), port));
-                    continue;
-                }
-                at = new InetSocketAddress(at.getAddress(), port);
-            }
-            for (InetSocketAddress r : WildcardPortal.reachable(configured, at)) {
+            for (InetSocketAddress r : reachable(i)) {
                 add(out, r);
             }
         }
         return out;
+    }
+
+    /** Where portal {@code i} is reached: its advertised address, or where it is bound. */
+    private List<InetSocketAddress> reachable(int i) {
+        InetSocketAddress at = bound.get(i);
+        InetSocketAddress configured = portals.get(Math.min(i, portals.size() - 1));
+        if (!advertised.isEmpty()) {
+            InetSocketAddress a = advertised.get(Math.min(i, advertised.size() - 1));
+            // port 0 advertises the port the matching portal is bound to (an ephemeral one, say)
+            int port = a.getPort() == 0 ? at.getPort() : a.getPort();
+            if (!isWildcard(a.getHostString())) {
+                return List.of(InetSocketAddress.createUnresolved(a.getHostString(), port));
+            }
+            at = new InetSocketAddress(at.getAddress(), port);
+        }
+        return WildcardPortal.reachable(configured, at);
     }
 
     private static void add(List<InetSocketAddress> out, InetSocketAddress a) {

@@ -56,9 +56,11 @@ final class LoginPhase {
     private String initiatorName;
 
     private final InetAddress peer;
+    private final int portalGroupTag;
 
-    LoginPhase(TargetPortal portal, InetAddress peer) {
+    LoginPhase(TargetPortal portal, int portalGroupTag, InetAddress peer) {
         this.portal = portal;
+        this.portalGroupTag = portalGroupTag;
         this.peer = peer;
         this.negotiator = new Negotiator(portal.settings().negotiationValues());
     }
@@ -337,7 +339,6 @@ final class LoginPhase {
             }
         }
         // RFC 7143 §13.9: the first Login Response of a leading login carries the portal group tag
-        answers.add(
-                Map.entry(Keys.TARGET_PORTAL_GROUP_TAG, Integer.toString(portal.portalGroupTag())));
+        answers.add(Map.entry(Keys.TARGET_PORTAL_GROUP_TAG, Integer.toString(portalGroupTag)));
     }
 }

@@ -44,13 +44,16 @@ public final class SessionRegistry {
     }
 
     /**
-     * The live session with this initiator name, ISID and target (RFC 7143 §6.3.5 reinstatement).
+     * The live session with this initiator name, ISID, target and portal group (RFC 7143 §6.3.5
+     * reinstatement: a session is identified by its initiator port and its target port, and the
+     * target port is the target's name with the portal group's tag).
      */
-    TargetSession find(String initiatorName, long isid, String targetName) {
+    TargetSession find(String initiatorName, long isid, String targetName, int portalGroupTag) {
         for (TargetSession s : byTsih.values()) {
             if (s.isid() == isid
                     && s.initiatorName().equals(initiatorName)
-                    && Objects.equals(s.targetName(), targetName)) {
+                    && Objects.equals(s.targetName(), targetName)
+                    && s.portalGroupTag() == portalGroupTag) {
                 return s;
             }
         }

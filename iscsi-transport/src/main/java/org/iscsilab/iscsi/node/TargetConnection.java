@@ -43,6 +43,10 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
     private static final Logger log = LoggerFactory.getLogger(TargetConnection.class);
 
     private final TargetPortal portal;
+
+    /** The tag of the portal group whose portal accepted this connection (RFC 7143 §4.4.1). */
+    private final int portalGroupTag;
+
     private final DigestSettings digests;
     private final ConnectionStateMachine fsm = new ConnectionStateMachine();
     private LoginPhase login;
@@ -64,15 +68,20 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
     private LoginPhase.Reply frozenReply;
     private String localPortal;
 
-    TargetConnection(TargetPortal portal, DigestSettings digests) {
+    TargetConnection(TargetPortal portal, DigestSettings digests, int portalGroupTag) {
         super(false);
         this.portal = portal;
         this.digests = digests;
+        this.portalGroupTag = portalGroupTag;
         fsm.onTransition((from, to) -> log.debug("connection {}: {} -> {}", remote(), from, to));
     }
 
     /** This connection in log lines (the MDC), made once. */
     private String logConnection;
+
+    int portalGroupTag() {
+        return portalGroupTag;
+    }
 
     ConnectionState state() {
         return fsm.state();
@@ -99,6 +108,7 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
         login =
                 new LoginPhase(
                         portal,
+                        portalGroupTag,
                         channel.remoteAddress() instanceof InetSocketAddress r
                                 ? r.getAddress()
                                 : null);
@@ -352,7 +362,8 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
         String targetName = login.discovery() ? null : login.target().name();
         int tsih;
         if (first.tsih() != 0) {
-            TargetSession old = registry.find(login.initiatorName(), first.isid(), targetName);
+            TargetSession old =
+                    registry.find(login.initiatorName(), first.isid(), targetName, portalGroupTag);
             if (old == null || old.tsih() != first.tsih()) {
                 throw new LoginException(
                         LoginStatus.SESSION_DOES_NOT_EXIST,
@@ -363,7 +374,8 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
             old.reinstated();
             tsih = old.tsih();
         } else {
-            TargetSession old = registry.find(login.initiatorName(), first.isid(), targetName);
+            TargetSession old =
+                    registry.find(login.initiatorName(), first.isid(), targetName, portalGroupTag);
             if (old != null) {
                 // RFC 7143 §6.3.5: a new login with the same ISID reinstates (replaces) the session
                 log.info(

@@ -11,13 +11,14 @@ import org.iscsilab.iscsi.metrics.TargetMetrics;
 interface TargetPortal {
     TargetSettings settings();
 
-    int portalGroupTag();
-
     IscsiTarget target(String name);
 
     List<IscsiTarget> targets();
 
-    /** TargetAddress values SendTargets reports, "host:port,tpgt" (RFC 7143 §13.8). */
+    /**
+     * TargetAddress values SendTargets reports, "host:port,tpgt" (RFC 7143 §13.8): every portal of
+     * every portal group, each with its group's tag.
+     */
     List<String> targetAddresses();
 
     SessionRegistry sessions();

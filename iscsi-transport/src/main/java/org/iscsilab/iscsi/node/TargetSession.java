@@ -111,7 +111,7 @@ public final class TargetSession {
         String targetPort =
                 (target == null ? "discovery" : target.name())
                         + ",t,0x"
-                        + Integer.toHexString(portal.portalGroupTag());
+                        + Integer.toHexString(conn.portalGroupTag());
         this.nexus =
                 new ItNexus(initiatorName + ",i,0x" + String.format("%012x", isid), targetPort);
         InetAddress peer =
@@ -144,6 +144,11 @@ public final class TargetSession {
 
     public String initiatorName() {
         return initiatorName;
+    }
+
+    /** The tag of the portal group the session logged in through (its target port). */
+    public int portalGroupTag() {
+        return conn.portalGroupTag();
     }
 
     public String targetName() {
