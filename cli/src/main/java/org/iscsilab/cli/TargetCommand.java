@@ -59,6 +59,14 @@ public final class TargetCommand implements Callable<Integer> {
     List<String> portals = new ArrayList<>();
 
     @Option(
+            names = "--portal-group",
+            paramLabel = "TAG=HOST:PORT[,HOST:PORT]",
+            description =
+                    "Portals of portal group TAG (1 to 65535), each a target port of its own (ALUA "
+                            + "sees one per group); repeatable. --portal is portal group 1.")
+    List<String> portalGroups = new ArrayList<>();
+
+    @Option(
             names = "--advertise",
             paramLabel = "HOST:PORT",
             description =
@@ -241,6 +249,33 @@ public final class TargetCommand implements Callable<Integer> {
         return Map.entry(name, visible);
     }
 
+    /** "TAG=HOST:PORT[,HOST:PORT]": the tag (1 to 65535) and its portals. */
+    static Map.Entry<Integer, List<String>> parsePortalGroup(String text) {
+        int eq = text.indexOf('=');
+        if (eq < 1 || eq == text.length() - 1) {
+            throw new IllegalArgumentException("use TAG=HOST:PORT[,HOST:PORT]");
+        }
+        int tag;
+        try {
+            tag = Integer.parseInt(text.substring(0, eq).trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(
+                    "the tag '" + text.substring(0, eq) + "' is not a number");
+        }
+        if (tag < 1 || tag > 0xFFFF) {
+            throw new IllegalArgumentException(
+                    "portal group tag " + tag + " is not between 1 and 65535");
+        }
+        List<String> portalsOfGroup = new ArrayList<>();
+        for (String p : text.substring(eq + 1).split(",")) {
+            if (p.isBlank()) {
+                throw new IllegalArgumentException("an empty portal in the list");
+            }
+            portalsOfGroup.add(p.trim());
+        }
+        return Map.entry(tag, portalsOfGroup);
+    }
+
     private boolean given(String option) {
         return spec.commandLine().getParseResult().hasMatchedOption(option);
     }
@@ -248,15 +283,24 @@ public final class TargetCommand implements Callable<Integer> {
     /** The flags given on the command line, as a configuration that overrides the file's. */
     TargetConfig flags() {
         List<TargetConfig.Portal> portalList = null;
-        if (given("--portal") || given("--advertise")) {
-            List<String> listen =
-                    portals.isEmpty() ? List.of(TargetConfig.DEFAULT_PORTAL) : portals;
+        if (given("--portal") || given("--advertise") || given("--portal-group")) {
+            List<Map.Entry<String, Integer>> listen = new ArrayList<>();
+            portals.forEach(p -> listen.add(Map.entry(p, 1)));
+            for (String g : portalGroups) {
+                Map.Entry<Integer, List<String>> group = parsePortalGroup(g);
+                group.getValue().forEach(p -> listen.add(Map.entry(p, group.getKey())));
+            }
+            if (listen.isEmpty()) {
+                listen.add(Map.entry(TargetConfig.DEFAULT_PORTAL, 1));
+            }
             portalList = new ArrayList<>();
             for (int i = 0; i < Math.max(listen.size(), advertise.size()); i++) {
+                Map.Entry<String, Integer> at = listen.get(Math.min(i, listen.size() - 1));
                 portalList.add(
                         new TargetConfig.Portal(
-                                listen.get(Math.min(i, listen.size() - 1)),
-                                i < advertise.size() ? advertise.get(i) : null));
+                                at.getKey(),
+                                i < advertise.size() ? advertise.get(i) : null,
+                                at.getValue()));
             }
         }
         TargetConfig.Credentials incoming = credentials(chap, "ISCSILAB_CHAP_SECRET");
@@ -375,6 +419,15 @@ public final class TargetCommand implements Callable<Integer> {
     /** Checks every flag's value before anything starts; an error names the flag and the value. */
     private void validateFlags() {
         portals.forEach(v -> check("--portal", v, x -> HostPort.parseResolved(x, 3260)));
+        portalGroups.forEach(
+                v ->
+                        check(
+                                "--portal-group",
+                                v,
+                                x ->
+                                        parsePortalGroup(x)
+                                                .getValue()
+                                                .forEach(p -> HostPort.parseResolved(p, 3260))));
         advertise.forEach(v -> check("--advertise", v, x -> HostPort.parse(x, 0)));
         if (given("--iqn")) {
             check("--iqn", iqn, IscsiNames::validate);

@@ -64,6 +64,7 @@ class CommandLineRefusalsTest {
         BAD.put("target --config", "--config=/nonexistent/target.yaml");
         BAD.put("target --portal", "--portal=no-such-host.invalid:3260");
         BAD.put("target --advertise", "--advertise=[::1");
+        BAD.put("target --portal-group", "--portal-group=0=127.0.0.1:3260");
         BAD.put("target --iqn", "--iqn=not-an-iqn");
         BAD.put("target --alias", "--alias=a\u0001b");
         BAD.put("target --lun", "--lun=ram:0");

@@ -101,10 +101,20 @@ public final class TargetRuntime implements AutoCloseable {
             throws IOException, InterruptedException {
         List<InetSocketAddress> listen = new ArrayList<>();
         List<InetSocketAddress> advertised = new ArrayList<>();
+        List<Integer> tags = new ArrayList<>();
         boolean anyAdvertised = cfg.portals().stream().anyMatch(p -> p.advertise() != null);
         for (TargetConfig.Portal p : cfg.portals()) {
             InetSocketAddress at = resolved("portal", p.listen(), IscsiTargetServer.DEFAULT_PORT);
+            if (p.groupTag() < 1 || p.groupTag() > 0xFFFF) {
+                throw new IllegalArgumentException(
+                        "portal "
+                                + p.listen()
+                                + ": portal group "
+                                + p.groupTag()
+                                + " is not between 1 and 65535");
+            }
             listen.add(at);
+            tags.add(p.groupTag());
             if (anyAdvertised) {
                 // a portal without its own advertised address reports the one it is bound to (port
                 // 0: the bound port)
@@ -141,7 +151,8 @@ public final class TargetRuntime implements AutoCloseable {
                             return t;
                         });
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        IscsiTargetServer server = new IscsiTargetServer(settings, listen, advertised, 1, registry);
+        IscsiTargetServer server =
+                new IscsiTargetServer(settings, listen, advertised, tags, registry);
         TargetRuntime runtime =
                 new TargetRuntime(
                         io, registry, server, new ArrayList<>(), new ArrayList<>(), logoutGrace);

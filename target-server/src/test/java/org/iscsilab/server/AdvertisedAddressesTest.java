@@ -2,15 +2,48 @@ package org.iscsilab.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import org.iscsilab.server.config.TargetConfig;
 import org.junit.jupiter.api.Test;
 
 /** What SendTargets reports (RFC 7143 §13.8): addresses an initiator can log in to. */
 class AdvertisedAddressesTest {
     private static TargetRuntime start(String listen, String advertise) throws Exception {
         return TargetRuntime.start(TestConfigs.onePortal(listen, advertise, null, "ram:1M"));
+    }
+
+    @Test
+    void eachPortalIsReportedWithTheTagOfItsPortalGroup() throws Exception {
+        try (TargetRuntime t =
+                TargetRuntime.start(
+                        TestConfigs.portals(
+                                List.of(
+                                        new TargetConfig.Portal("127.0.0.1:0", null, 1),
+                                        new TargetConfig.Portal("127.0.0.1:0", null, 7)),
+                                null,
+                                "ram:1M"))) {
+            assertEquals(
+                    List.of(
+                            "127.0.0.1:" + t.bound().get(0).getPort() + ",1",
+                            "127.0.0.1:" + t.bound().get(1).getPort() + ",7"),
+                    t.server().targetAddresses());
+            assertEquals(List.of(1, 7), t.server().portalGroupTags());
+        }
+        IllegalArgumentException bad =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () ->
+                                TargetRuntime.start(
+                                        TestConfigs.portals(
+                                                List.of(
+                                                        new TargetConfig.Portal(
+                                                                "127.0.0.1:0", null, 70000)),
+                                                null,
+                                                "ram:1M")));
+        assertTrue(bad.getMessage().contains("portal group 70000"), bad.getMessage());
     }
 
     @Test

@@ -10,8 +10,13 @@ final class TestConfigs {
     private TestConfigs() {}
 
     static TargetConfig onePortal(String listen, String advertise, String iqn, String lun) {
+        return portals(List.of(new TargetConfig.Portal(listen, advertise)), iqn, lun);
+    }
+
+    /** These portals, one target, one LUN, no admin API. */
+    static TargetConfig portals(List<TargetConfig.Portal> portals, String iqn, String lun) {
         return new TargetConfig(
-                        List.of(new TargetConfig.Portal(listen, advertise)),
+                        portals,
                         "off",
                         0,
                         null,

@@ -27,9 +27,20 @@ public record TargetConfig(
     public static final String DEFAULT_ADMIN = "127.0.0.1:9260";
 
     /**
-     * A listening address and the TargetAddress SendTargets reports for it (null: the bound one).
+     * A listening address, the TargetAddress SendTargets reports for it (null: the bound one), and
+     * the tag of its portal group (null: 1), which is its target port (RFC 7143 §4.4.1).
      */
-    public record Portal(String listen, String advertise) {}
+    public record Portal(String listen, String advertise, Integer group) {
+        /** A portal of portal group 1. */
+        public Portal(String listen, String advertise) {
+            this(listen, advertise, null);
+        }
+
+        /** The portal group tag, 1 when none is given. */
+        public int groupTag() {
+            return group == null ? 1 : group;
+        }
+    }
 
     /** One target (an iSCSI node) and its LUNs, numbered from 0 in order. */
     public record Node(
