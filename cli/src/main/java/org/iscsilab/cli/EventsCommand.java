@@ -25,7 +25,9 @@ public final class EventsCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin AdminOption admin;
 
-    @Option(names = "--type", description = "LOGIN, LOGOUT, COMMAND, TASK_MANAGEMENT or FAULT.")
+    @Option(
+            names = "--type",
+            description = "LOGIN, LOGOUT, COMMAND, TASK_MANAGEMENT, FAULT or ALUA.")
     String type;
 
     @Option(names = "--lun", description = "Only this LUN.")
@@ -55,7 +57,7 @@ public final class EventsCommand implements Callable<Integer> {
                 throw new CliErrors.UsageException(
                         "--type "
                                 + type
-                                + ": use LOGIN, LOGOUT, COMMAND, TASK_MANAGEMENT or FAULT");
+                                + ": use LOGIN, LOGOUT, COMMAND, TASK_MANAGEMENT, FAULT or ALUA");
             }
         }
         if (lun != null) {

@@ -21,6 +21,7 @@ import picocli.CommandLine.Model.CommandSpec;
             TargetCommand.class,
             FaultCommand.class,
             LunCommand.class,
+            AluaCommand.class,
             EventsCommand.class,
             StatusCommand.class,
             ScenarioCommand.class,

@@ -65,6 +65,13 @@ public final class LunCommand {
             return spec.commandLine().getOut();
         }
 
+        /** Prints an API answer as it came (--json), for scripts. */
+        Integer printJson(String body) {
+            out().print(body);
+            out().flush();
+            return CliErrors.SUCCESS;
+        }
+
         /** PATCH one field of a LUN and print the LUN as it is now. */
         Integer patch(int lun, String field, Object value) throws Exception {
             Map<String, String> q = query();
@@ -120,9 +127,7 @@ public final class LunCommand {
         public Integer call() throws Exception {
             String body = admin.client().call("GET", "luns", query(), null);
             if (json) {
-                out().print(body);
-                out().flush();
-                return CliErrors.SUCCESS;
+                return printJson(body);
             }
             JsonNode luns = JSON.readTree(body);
             out().println(luns.size() + " LUN" + (luns.size() == 1 ? "" : "s"));

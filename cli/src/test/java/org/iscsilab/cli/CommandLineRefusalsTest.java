@@ -41,16 +41,18 @@ class CommandLineRefusalsTest {
                         "lun resize",
                         "lun read-only",
                         "lun eject",
-                        "lun load");
+                        "lun load",
+                        "alua show",
+                        "alua set");
         for (String c : clients) {
             BAD.put(c + " --admin", "--admin=127.0.0.1:99999");
             BAD.put(c + " --config", "--config=/nonexistent/target.yaml");
         }
-        for (String c : List.of("fault list", "lun list", "events", "status")) {
+        for (String c : List.of("fault list", "lun list", "events", "status", "alua show")) {
             BAD.put(c + " --json", "--json=maybe");
         }
         for (String c : clients) {
-            if (c.startsWith("lun ")) {
+            if (c.startsWith("lun ") || c.startsWith("alua ")) {
                 BAD.put(c + " --target", "--target=not-an-iqn");
             }
         }
@@ -111,21 +113,25 @@ class CommandLineRefusalsTest {
         BAD.put("scenario --stall", "--stall=0");
         BAD.put("scenario --console", "--console=maybe");
         BAD.put("scenario --expect", "--expect=SUCCESS");
+        BAD.put("alua set --transition", "--transition=5x");
+        BAD.put("alua set --fails", "--fails=maybe");
+        BAD.put("alua set --preferred", "--preferred=maybe");
     }
 
     /** Positional arguments the commands need, so only the option under test is wrong. */
     private static final Map<String, List<String>> POSITIONALS =
-            Map.of(
-                    "fault add", List.of("busy"),
-                    "fault remove", List.of("1"),
-                    "lun add", List.of("ram:1M"),
-                    "lun remove", List.of("0"),
-                    "lun resize", List.of("0", "2M"),
-                    "lun read-only", List.of("0", "true"),
-                    "lun eject", List.of("0"),
-                    "lun load", List.of("0"),
-                    "scenario", List.of("B"),
-                    "completion", List.of("bash"));
+            Map.ofEntries(
+                    Map.entry("fault add", List.of("busy")),
+                    Map.entry("fault remove", List.of("1")),
+                    Map.entry("lun add", List.of("ram:1M")),
+                    Map.entry("lun remove", List.of("0")),
+                    Map.entry("lun resize", List.of("0", "2M")),
+                    Map.entry("lun read-only", List.of("0", "true")),
+                    Map.entry("lun eject", List.of("0")),
+                    Map.entry("lun load", List.of("0")),
+                    Map.entry("alua set", List.of("1", "standby")),
+                    Map.entry("scenario", List.of("B")),
+                    Map.entry("completion", List.of("bash")));
 
     /** Exit code, stdout and stderr of one command line. */
     record Run(int code, String out, String err) {}

@@ -17,6 +17,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.iscsilab.core.LunSpec;
 import org.iscsilab.core.ScsiTargetDevice;
+import org.iscsilab.core.alua.AccessState;
+import org.iscsilab.core.alua.Alua;
+import org.iscsilab.core.alua.TargetPortGroup;
+import org.iscsilab.core.alua.TpgsMode;
 import org.iscsilab.core.fault.FaultRule;
 import org.iscsilab.iscsi.login.ChapCredentials;
 import org.iscsilab.iscsi.login.ChapRequirement;
@@ -242,6 +246,19 @@ public final class TargetRuntime implements AutoCloseable {
         devices.add(device); // closed with the runtime, also when a later step fails
         // relative target port identifiers are the portal group tags (RFC 7143 §4.4.2)
         device.alua().setTargetPorts(server.portalGroupTags());
+        if (n.alua() != null) {
+            configureAlua(device.alua(), n.alua(), server.portalGroupTags(), n.iqn());
+        }
+        device.alua()
+                .onChange(
+                        c ->
+                                server.events()
+                                        .accessStateChanged(
+                                                n.iqn(),
+                                                c.group(),
+                                                c.from().label(),
+                                                c.to().label(),
+                                                c.cause()));
         for (int i = 0; i < specs.size(); i++) {
             device.addLogicalUnit(specs.get(i).create(i, identityScope(n.iqn()), io));
         }
@@ -259,6 +276,57 @@ public final class TargetRuntime implements AutoCloseable {
         node.access().allowNetworks(n.allowNetworks());
         n.lunMasks().forEach((iqn, visible) -> device.masking().restrict(iqn, Set.copyOf(visible)));
         server.addTarget(node);
+    }
+
+    /**
+     * A target's ALUA from its configuration, checked whole: a known mode, groups with numbers,
+     * known states, and ports that are portal groups of this target. An error names the target.
+     */
+    private static void configureAlua(
+            Alua alua, TargetConfig.Alua cfg, List<Integer> portalTags, String iqn) {
+        try {
+            List<TargetPortGroup> groups = new ArrayList<>();
+            List<TargetConfig.PortGroup> given = cfg.groups() == null ? List.of() : cfg.groups();
+            for (int i = 0; i < given.size(); i++) {
+                TargetConfig.PortGroup g = given.get(i);
+                if (g.id() == null) {
+                    throw new IllegalArgumentException("groups[" + i + "]: give its id");
+                }
+                List<Integer> ports = g.portals() == null ? List.of() : g.portals();
+                for (int p : ports) {
+                    if (!portalTags.contains(p)) {
+                        throw new IllegalArgumentException(
+                                "group "
+                                        + g.id()
+                                        + " names portal group "
+                                        + p
+                                        + ", which no portal has (the portal groups are "
+                                        + portalTags
+                                        + ")");
+                    }
+                }
+                AccessState state =
+                        g.state() == null
+                                ? AccessState.ACTIVE_OPTIMIZED
+                                : AccessState.parse(g.state());
+                groups.add(
+                        new TargetPortGroup(
+                                g.id(),
+                                ports,
+                                state,
+                                Boolean.TRUE.equals(g.preferred()),
+                                TargetPortGroup.STATUS_NONE));
+            }
+            if (groups.isEmpty()) {
+                groups.add(TargetPortGroup.of(1, List.of(), AccessState.ACTIVE_OPTIMIZED));
+            }
+            alua.configure(
+                    cfg.mode() == null ? TpgsMode.BOTH : TpgsMode.parse(cfg.mode()),
+                    groups,
+                    cfg.implicitTransitionTime() == null ? 0 : cfg.implicitTransitionTime());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("target " + iqn + ": alua: " + e.getMessage(), e);
+        }
     }
 
     /**

@@ -71,6 +71,15 @@ public final class EventQuery<E extends TargetEvent> implements Iterable<E> {
     }
 
     /**
+     * The changes of target port groups' access states.
+     *
+     * @return a copy of this query narrowed to ALUA events, one per change
+     */
+    public EventQuery<AccessStateEvent> accessStates() {
+        return only(EventLog.Type.ALUA, AccessStateEvent.class);
+    }
+
+    /**
      * Logins: accepted, refused by the target, or held by a fault rule.
      *
      * @return a copy of this query narrowed to LOGIN events, whose status is the login's outcome

@@ -5,8 +5,8 @@ import org.iscsilab.core.fault.EventLog;
 
 /**
  * Something that reached the target, as its event log recorded it: a command, a login, a logout, a
- * task management request or a fault rule firing. Switch over the records, or ask an {@link
- * EventQuery} for one kind:
+ * task management request, a fault rule firing, or a change of a target port group's access state.
+ * Switch over the records, or ask an {@link EventQuery} for one kind:
  *
  * <pre>{@code
  * for (CommandEvent c : target.events().commands().lun(0)) {
@@ -15,7 +15,12 @@ import org.iscsilab.core.fault.EventLog;
  * }</pre>
  */
 public sealed interface TargetEvent
-        permits CommandEvent, LoginEvent, LogoutEvent, TaskManagementEvent, FaultEvent {
+        permits CommandEvent,
+                LoginEvent,
+                LogoutEvent,
+                TaskManagementEvent,
+                FaultEvent,
+                AccessStateEvent {
     /**
      * The event's place in the log.
      *
@@ -90,6 +95,7 @@ public sealed interface TargetEvent
                             e.lba(),
                             e.blocks(),
                             e.detail());
+            case ALUA -> new AccessStateEvent(e.sequence(), time, e.status(), e.detail());
         };
     }
 }

@@ -196,6 +196,12 @@ public final class TargetMetrics {
                             e.status(),
                             "task management requests by response");
             case FAULT -> count("iscsi.target.faults.fired", "rule", "any", "fault rules fired");
+            case ALUA ->
+                    count(
+                            "iscsi.target.alua.changes",
+                            "state",
+                            e.status(),
+                            "target port group access state changes by new state");
             default -> {}
         }
     }

@@ -132,7 +132,8 @@ public final class IscsiTargetServer implements TargetPortal, AutoCloseable {
                 metrics::onEvent,
                 EventLog.Type.LOGIN,
                 EventLog.Type.TASK_MANAGEMENT,
-                EventLog.Type.FAULT);
+                EventLog.Type.FAULT,
+                EventLog.Type.ALUA);
         metrics.bindSessions(() -> sessions.all().size());
         faults.onChange(
                 added -> {

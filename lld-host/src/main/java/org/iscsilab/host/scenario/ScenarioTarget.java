@@ -61,6 +61,7 @@ public interface ScenarioTarget extends AutoCloseable {
                     "login " + e.status() + (e.detail() == null ? "" : " (" + e.detail() + ")");
             case LOGOUT -> "logout";
             case FAULT -> "fault fired: " + e.detail();
+            case ALUA -> "access state: " + e.detail();
         };
     }
 }

@@ -128,6 +128,7 @@ public final class WireCorrelation {
     private static String answer(EventLog.Event e) {
         return switch (e.type()) {
             case FAULT -> "a fault fired on it: " + e.detail();
+            case ALUA -> e.detail();
             case TASK_MANAGEMENT -> e.status();
             default -> e.status() == null ? e.type().name() : e.status();
         };
@@ -177,6 +178,7 @@ public final class WireCorrelation {
                     case LOGIN -> "target: login";
                     case LOGOUT -> "target: logout";
                     case FAULT -> "target: fault fired";
+                    case ALUA -> "target: access state changed";
                 };
         return new TraceEvent(0, 0, TARGET_LANE, name, Collections.unmodifiableMap(args));
     }

@@ -133,11 +133,20 @@ public final class Alua implements AutoCloseable {
      * group every known target port no other group names (at least the requester's own).
      */
     public synchronized List<Integer> portsOf(TargetPortGroup g, int requesterPort) {
+        Set<Integer> known = new TreeSet<>(targetPorts);
+        known.add(requesterPort);
+        return portsOf(g, known);
+    }
+
+    /** The ports of a group among the target's known ports (see {@link #setTargetPorts}). */
+    public synchronized List<Integer> portsOf(TargetPortGroup g) {
+        return portsOf(g, new TreeSet<>(targetPorts));
+    }
+
+    private List<Integer> portsOf(TargetPortGroup g, Set<Integer> known) {
         if (!g.ports().isEmpty()) {
             return g.ports();
         }
-        Set<Integer> known = new TreeSet<>(targetPorts);
-        known.add(requesterPort);
         List<Integer> out = new ArrayList<>();
         for (int p : known) {
             if (groupOf(p) == g) {

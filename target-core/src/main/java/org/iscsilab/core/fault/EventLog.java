@@ -24,7 +24,9 @@ public final class EventLog {
         LOGOUT,
         COMMAND,
         TASK_MANAGEMENT,
-        FAULT
+        FAULT,
+        /** A target port group's asymmetric access state changed (SPC-5 §5.16). */
+        ALUA
     }
 
     /**
@@ -240,6 +242,34 @@ public final class EventLog {
     public void taskManagement(
             String initiator, int tsih, int lun, String function, String response, long taskTag) {
         add(Type.TASK_MANAGEMENT, initiator, tsih, lun, -1, -1, 0, response, function, taskTag);
+    }
+
+    /**
+     * A target port group of {@code target} went from one access state to another: the status is
+     * the new state, the detail says which group, from what, and why.
+     */
+    public void accessStateChanged(String target, int group, String from, String to, String cause) {
+        add(
+                Type.ALUA,
+                null,
+                -1,
+                -1,
+                -1,
+                -1,
+                0,
+                to,
+                "target port group "
+                        + group
+                        + " of "
+                        + target
+                        + ": "
+                        + from
+                        + " -> "
+                        + to
+                        + " ("
+                        + cause
+                        + ")",
+                -1);
     }
 
     void faultFired(FaultContext c, FaultRule rule) {

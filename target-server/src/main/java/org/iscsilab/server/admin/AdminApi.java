@@ -8,14 +8,19 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Predicate;
 import org.iscsilab.core.LunSpec;
 import org.iscsilab.core.ScsiTargetDevice;
+import org.iscsilab.core.alua.AccessState;
+import org.iscsilab.core.alua.Alua;
+import org.iscsilab.core.alua.TargetPortGroup;
 import org.iscsilab.core.fault.EventLog;
 import org.iscsilab.core.fault.FaultRule;
+import org.iscsilab.core.fault.FaultSpec;
 import org.iscsilab.core.lu.LogicalUnit;
 import org.iscsilab.iscsi.node.IscsiTarget;
 import org.iscsilab.iscsi.node.IscsiTargetServer;
@@ -159,6 +164,9 @@ public final class AdminApi {
                     addLun(target(c.query()), RequestBody.parse(c.endpoint(), c.body()));
             case "PATCH luns/{lun}" -> changeLun(target(c.query()), c.id(), c.endpoint(), c.body());
             case "DELETE luns/{lun}" -> removeLun(target(c.query()), c.id());
+            case "GET alua" -> ok(200, alua(target(c.query())));
+            case "PATCH alua/groups/{group}" ->
+                    changeGroup(target(c.query()), c.id(), c.endpoint(), c.body());
             case "GET sessions" -> sessions();
             case "GET /metrics" -> new Response(200, metrics.scrape(), PROMETHEUS_TEXT);
             default -> throw new IllegalStateException("no handler for " + c.endpoint());
@@ -243,7 +251,9 @@ public final class AdminApi {
                 t = EventLog.Type.valueOf(type.toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException x) {
                 throw ApiException.badRequest(
-                        "type=" + type + ": use LOGIN, LOGOUT, COMMAND, TASK_MANAGEMENT or FAULT");
+                        "type="
+                                + type
+                                + ": use LOGIN, LOGOUT, COMMAND, TASK_MANAGEMENT, FAULT or ALUA");
             }
             filter = filter.and(e -> e.type() == t);
         }
@@ -412,6 +422,97 @@ public final class AdminApi {
         }
         n.put("serial", lu.identity().serial());
         return n;
+    }
+
+    // ---- ALUA ----
+
+    private ObjectNode alua(IscsiTarget target) {
+        Alua alua = target.device().alua();
+        ObjectNode n = json.createObjectNode();
+        n.put("target", target.name());
+        n.put("mode", alua.mode().name().toLowerCase(Locale.ROOT));
+        n.put("implicitTransitionTime", alua.implicitTransitionSeconds());
+        ArrayNode groups = n.putArray("groups");
+        alua.groups().forEach(g -> groups.add(group(alua, g)));
+        return n;
+    }
+
+    private ObjectNode group(Alua alua, TargetPortGroup g) {
+        ObjectNode n = json.createObjectNode();
+        n.put("id", g.id());
+        ArrayNode ports = n.putArray("portals");
+        alua.portsOf(g).forEach(ports::add);
+        n.put("default", g.ports().isEmpty());
+        n.put("state", g.state().label());
+        n.put("preferred", g.preferred());
+        n.put(
+                "status",
+                switch (g.statusCode()) {
+                    case TargetPortGroup.STATUS_EXPLICIT -> "set by SET TARGET PORT GROUPS";
+                    case TargetPortGroup.STATUS_IMPLICIT -> "changed by the target";
+                    default -> "as configured";
+                });
+        return n;
+    }
+
+    /**
+     * Checks the whole request (the group, the state, the transition and its duration, what needs
+     * what) before it changes anything, then applies it as an implicit change.
+     */
+    private synchronized Response changeGroup(
+            IscsiTarget target, String id, Endpoint endpoint, String body) {
+        Alua alua = target.device().alua();
+        int group = (int) QueryParameters.number("target port group", id, 0, 0xFFFF);
+        if (!alua.hasGroup(group)) {
+            throw ApiException.notFound(
+                    "no target port group "
+                            + group
+                            + " in "
+                            + target.name()
+                            + " (GET "
+                            + Endpoints.BASE
+                            + "alua lists them)");
+        }
+        RequestBody req = RequestBody.parse(endpoint, body);
+        if (req.isEmpty()) {
+            throw ApiException.badRequest("give state or preferred (or both)");
+        }
+        AccessState state = null;
+        if (req.has("state")) {
+            try {
+                state = AccessState.parse(req.string("state"));
+            } catch (IllegalArgumentException e) {
+                throw ApiException.badRequest("field 'state': " + e.getMessage());
+            }
+        }
+        Duration transition = null;
+        if (req.has("transition")) {
+            if (state == null || state == AccessState.TRANSITIONING) {
+                throw ApiException.badRequest(
+                        "field 'transition' needs a state to end in other than transitioning");
+            }
+            try {
+                transition = FaultSpec.duration("transition", req.string("transition"));
+            } catch (IllegalArgumentException e) {
+                throw ApiException.badRequest("field 'transition': " + e.getMessage());
+            }
+            if (transition.isZero() || transition.isNegative()) {
+                throw ApiException.badRequest("field 'transition' must be longer than 0");
+            }
+        }
+        boolean fails = req.has("fails") && req.bool("fails");
+        if (fails && transition == null) {
+            throw ApiException.badRequest("field 'fails' needs a transition");
+        }
+        if (req.has("preferred")) {
+            alua.setPreferred(group, req.bool("preferred"));
+        }
+        if (transition != null) {
+            alua.transition(group, state, transition, fails);
+        } else if (state != null) {
+            alua.setState(group, state, "admin API");
+        }
+        return ok(200, group(alua, alua.group(group)));
     }
 
     // ---- sessions ----

@@ -95,6 +95,43 @@ public final class Endpoints {
                             List.of()),
                     new Endpoint(
                             "GET",
+                            BASE + "alua",
+                            "the target's ALUA: mode, implicit transition time, target port groups"
+                                    + " with their ports and access states",
+                            TARGET,
+                            List.of()),
+                    new Endpoint(
+                            "PATCH",
+                            BASE + "alua/groups/{group}",
+                            "change a target port group's access state (every I_T nexus gets"
+                                    + " ASYMMETRIC ACCESS STATE CHANGED) or its preferred bit",
+                            TARGET,
+                            List.of(
+                                    new Field(
+                                            "state",
+                                            STRING,
+                                            false,
+                                            "active-optimized, active-non-optimized, standby,"
+                                                    + " unavailable, offline or transitioning"),
+                                    new Field(
+                                            "transition",
+                                            STRING,
+                                            false,
+                                            "with state: transitioning this long first, e.g."
+                                                    + " \"5s\""),
+                                    new Field(
+                                            "fails",
+                                            BOOLEAN,
+                                            false,
+                                            "with transition: it fails and the group returns to"
+                                                    + " its state (IMPLICIT ... TRANSITION FAILED)"),
+                                    new Field(
+                                            "preferred",
+                                            BOOLEAN,
+                                            false,
+                                            "the group's PREF bit in REPORT TARGET PORT GROUPS"))),
+                    new Endpoint(
+                            "GET",
                             BASE + "sessions",
                             "the sessions logged in",
                             List.of(),

@@ -52,7 +52,32 @@ public record TargetConfig(
             Credentials srp,
             List<String> allowInitiators,
             List<String> allowNetworks,
-            Map<String, List<Integer>> lunMasks) {
+            Map<String, List<Integer>> lunMasks,
+            Alua alua) {
+        /** A node without ALUA (TPGS 00b). */
+        public Node(
+                String iqn,
+                String alias,
+                List<String> luns,
+                Credentials chap,
+                Credentials mutualChap,
+                Credentials srp,
+                List<String> allowInitiators,
+                List<String> allowNetworks,
+                Map<String, List<Integer>> lunMasks) {
+            this(
+                    iqn,
+                    alias,
+                    luns,
+                    chap,
+                    mutualChap,
+                    srp,
+                    allowInitiators,
+                    allowNetworks,
+                    lunMasks,
+                    null);
+        }
+
         Node withDefaults() {
             return new Node(
                     iqn == null ? DEFAULT_IQN : iqn,
@@ -63,7 +88,8 @@ public record TargetConfig(
                     srp,
                     allowInitiators == null ? List.of() : allowInitiators,
                     allowNetworks == null ? List.of() : allowNetworks,
-                    lunMasks == null ? Map.of() : lunMasks);
+                    lunMasks == null ? Map.of() : lunMasks,
+                    alua);
         }
 
         /** The fields {@code override} sets replace this node's. */
@@ -77,9 +103,23 @@ public record TargetConfig(
                     pick(override.srp, srp),
                     pick(override.allowInitiators, allowInitiators),
                     pick(override.allowNetworks, allowNetworks),
-                    pick(override.lunMasks, lunMasks));
+                    pick(override.lunMasks, lunMasks),
+                    pick(override.alua, alua));
         }
     }
+
+    /**
+     * A target's ALUA (SPC-5 §5.16): {@code mode} none, implicit, explicit or both (the TPGS
+     * field); the implicit transition time REPORT TARGET PORT GROUPS reports, in seconds; its
+     * target port groups.
+     */
+    public record Alua(String mode, Integer implicitTransitionTime, List<PortGroup> groups) {}
+
+    /**
+     * A target port group: its number, the portal group tags of its target ports (none: every port
+     * no other group names), its access state (active-optimized if none) and its PREF bit.
+     */
+    public record PortGroup(Integer id, List<Integer> portals, String state, Boolean preferred) {}
 
     /** The target's limits ({@link TargetLimits}); timeouts in seconds, idleTimeout 0 for none. */
     public record Limits(

@@ -60,6 +60,10 @@ class AdminApiRefusalsTest {
         BAD_BODY.put("size", List.of("\"3X\"", "\"0\"", "-4096", "\"1000\"", "false"));
         BAD_BODY.put("readOnly", List.of("\"maybe\"", "1", "\"true\""));
         BAD_BODY.put("medium", List.of("\"bogus\"", "7", "\"\""));
+        BAD_BODY.put("state", List.of("\"sleepy\"", "3", "\"\""));
+        BAD_BODY.put("transition", List.of("\"5x\"", "\"0s\"", "5"));
+        BAD_BODY.put("fails", List.of("\"yes\"", "1"));
+        BAD_BODY.put("preferred", List.of("\"maybe\"", "0"));
         BAD_QUERY.put("type", List.of("FAUL", ""));
         BAD_QUERY.put("lun", List.of("-1", "x", "16384"));
         BAD_QUERY.put("opcode", List.of("256", "0x1FF", "op"));
@@ -69,6 +73,10 @@ class AdminApiRefusalsTest {
         BAD_QUERY.put("target", List.of("iqn.2026-01.org.example:nobody", ""));
         VALID_BODY.put("POST /api/v1/faults", "{\"rule\":\"medium-error,lun=0,lba=100-199\"}");
         VALID_BODY.put("POST /api/v1/luns", "{\"spec\":\"ram:4M\",\"lun\":7}");
+        VALID_BODY.put(
+                "PATCH /api/v1/alua/groups/{group}",
+                "{\"state\":\"standby\",\"transition\":\"1s\",\"fails\":false,"
+                        + "\"preferred\":true}");
         VALID_BODY.put(
                 "PATCH /api/v1/luns/{lun}",
                 "{\"size\":\"32M\",\"readOnly\":true,\"medium\":\"eject\"}");
@@ -102,6 +110,7 @@ class AdminApiRefusalsTest {
     /** What the API manages: LUNs and their settings, fault rules, sessions. */
     private String state() {
         return call("GET", "luns", null).body()
+                + call("GET", "alua", null).body()
                 + call("GET", "faults", null).body()
                 + call("GET", "sessions", null).body();
     }
@@ -247,7 +256,7 @@ class AdminApiRefusalsTest {
     }
 
     private static String path(Endpoint e) {
-        return e.path().replace("{lun}", "1").replace("{id}", "1");
+        return e.path().replace("{lun}", "1").replace("{id}", "1").replace("{group}", "1");
     }
 
     // ---- the cases found by trying the API as a user would ----

@@ -124,7 +124,7 @@ class ConfigFileTest {
     void errorsNameTheLineAndTheField() {
         assertEquals(
                 "target.yaml line 2: unknown field 'lunz' in targets[0]; known fields: [alias, allowInitiators, "
-                        + "allowNetworks, chap, iqn, lunMasks, luns, mutualChap, srp]",
+                        + "allowNetworks, alua, chap, iqn, lunMasks, luns, mutualChap, srp]",
                 error(
                         """
                 targets:
