@@ -13,6 +13,16 @@ export CONTAINERS_CONF=$here/containers.conf
 bash "$here/base-image.sh" "$base_image" openjdk-17-jre-headless,passwd
 
 mkdir -p /run/podman
+# a service left by an earlier checkout reads that checkout's containers.conf, which may be gone:
+# such a service is stopped and started again with this one's
+for pid in $(pgrep -f 'podman system service' || true); do
+    conf=$(tr '\0' '\n' < "/proc/$pid/environ" 2>/dev/null | sed -n 's/^CONTAINERS_CONF=//p')
+    if [ "$conf" != "$CONTAINERS_CONF" ]; then
+        kill "$pid" 2>/dev/null || true
+        sleep 1
+        rm -f /run/podman/podman.sock
+    fi
+done
 if [ ! -S /run/podman/podman.sock ] || ! curl -sf --unix-socket /run/podman/podman.sock http://d/_ping >/dev/null; then
     # from /: the service outlives this checkout, and conmon fails in a deleted working directory
     (cd / && nohup podman system service --time=0 unix:///run/podman/podman.sock >/tmp/podman-service.log 2>&1 &)
