@@ -1,6 +1,7 @@
 package org.iscsilab.core.fault;
 
 import java.time.Duration;
+import org.iscsilab.core.alua.AccessState;
 import org.iscsilab.scsi.AdditionalSense;
 import org.iscsilab.scsi.ScsiStatus;
 import org.iscsilab.scsi.SenseKey;
@@ -48,4 +49,12 @@ public sealed interface ScsiFaultAction extends FaultAction {
 
     /** Runs the command after a delay. */
     record Delay(Duration delay) implements ScsiFaultAction {}
+
+    /**
+     * Changes a target port group's asymmetric access state (at once, or after {@code transition}
+     * spent transitioning, failing back when {@code fails}), then runs the command, which meets the
+     * new state (SPC-5 §5.16): "path A goes unavailable after 1,000 writes".
+     */
+    record AccessStateChange(int group, AccessState state, Duration transition, boolean fails)
+            implements ScsiFaultAction {}
 }

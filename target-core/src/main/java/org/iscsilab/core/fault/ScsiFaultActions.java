@@ -1,6 +1,7 @@
 package org.iscsilab.core.fault;
 
 import java.util.List;
+import org.iscsilab.core.alua.AccessState;
 import org.iscsilab.scsi.AdditionalSense;
 import org.iscsilab.scsi.ScsiStatus;
 import org.iscsilab.scsi.SenseKey;
@@ -20,7 +21,8 @@ public final class ScsiFaultActions implements FaultActions {
                     "short",
                     "corrupt",
                     "unit-attention",
-                    "delay");
+                    "delay",
+                    "alua");
 
     private ScsiFaultActions() {}
 
@@ -75,6 +77,26 @@ public final class ScsiFaultActions implements FaultActions {
                     new ScsiFaultAction.Delay(
                             FaultSpec.duration(
                                     "delay", s.required("delay", "a duration, e.g. delay=200ms")));
+            case "alua" -> {
+                int group = (int) s.number("group", 0, 0xFFFF, true);
+                AccessState state =
+                        AccessState.parse(
+                                s.required("state", "an access state, e.g. state=unavailable"));
+                String transition = s.optional("transition", null);
+                boolean fails = s.flag("fails");
+                if (fails && transition == null) {
+                    throw new IllegalArgumentException("alua: fails needs a transition=DURATION");
+                }
+                if (transition != null && state == AccessState.TRANSITIONING) {
+                    throw new IllegalArgumentException(
+                            "alua: a transition ends in a state other than transitioning");
+                }
+                yield new ScsiFaultAction.AccessStateChange(
+                        group,
+                        state,
+                        transition == null ? null : FaultSpec.duration("transition", transition),
+                        fails);
+            }
             default -> throw new IllegalArgumentException("not a SCSI fault action: " + name);
         };
     }

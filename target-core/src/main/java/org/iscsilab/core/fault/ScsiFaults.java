@@ -4,6 +4,8 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.iscsilab.core.alua.AccessState;
+import org.iscsilab.core.alua.Alua;
 import org.iscsilab.core.lu.LogicalUnit;
 import org.iscsilab.core.lu.ScsiOutcome;
 import org.iscsilab.core.lu.ScsiTask;
@@ -53,6 +55,18 @@ public final class ScsiFaults {
             if (lu != null) {
                 lu.unitAttentions().registerIfNew(task.nexus());
                 lu.unitAttentions().establish(task.nexus(), u.additional());
+            }
+            return run.get();
+        }
+        if (action instanceof ScsiFaultAction.AccessStateChange a) {
+            Alua alua = lu == null ? null : lu.alua();
+            if (alua != null && alua.hasGroup(a.group())) {
+                if (a.transition() == null) {
+                    alua.setState(a.group(), a.state(), "fault rule");
+                } else if (alua.group(a.group()).state() != AccessState.TRANSITIONING) {
+                    // a rule that fires again while the group transitions does not restart it
+                    alua.transition(a.group(), a.state(), a.transition(), a.fails());
+                }
             }
             return run.get();
         }

@@ -15,6 +15,9 @@ import org.iscsilab.core.alua.AccessState;
 import org.iscsilab.core.alua.Alua;
 import org.iscsilab.core.alua.TargetPortGroup;
 import org.iscsilab.core.alua.TpgsMode;
+import org.iscsilab.core.fault.FaultSpec;
+import org.iscsilab.core.fault.ScsiFaultAction;
+import org.iscsilab.core.fault.ScsiFaultActions;
 import org.iscsilab.core.lu.ScsiOutcome;
 import org.iscsilab.core.nexus.ItNexus;
 import org.iscsilab.scsi.AdditionalSense;
@@ -325,6 +328,27 @@ class TargetPortGroupsTest {
                 run(VIA_2, 0, READ_10, null),
                 SenseKey.UNIT_ATTENTION,
                 AdditionalSense.IMPLICIT_ASYMMETRIC_ACCESS_STATE_TRANSITION_FAILED);
+    }
+
+    /** A fault rule scripts "path 2 goes unavailable after three writes". */
+    @Test
+    void aFaultRuleChangesAGroupsStateAndTheCommandMeetsIt() {
+        ScsiFaultAction unavailable =
+                (ScsiFaultAction)
+                        FaultSpec.parse(
+                                        "alua,group=2,state=unavailable",
+                                        List.of(ScsiFaultActions.INSTANCE))
+                                .action();
+        ScsiOutcome fired =
+                device.execute(ScsiTestSupport.task(VIA_2, 0, READ_10, 512, null), unavailable)
+                        .join();
+        assertSense(
+                fired, SenseKey.UNIT_ATTENTION, AdditionalSense.ASYMMETRIC_ACCESS_STATE_CHANGED);
+        assertEquals(AccessState.UNAVAILABLE, alua.group(2).state());
+        assertSense(
+                run(VIA_2, 0, READ_10, null),
+                SenseKey.NOT_READY,
+                AdditionalSense.TARGET_PORT_IN_UNAVAILABLE_STATE);
     }
 
     private void awaitState(int group, AccessState state) throws InterruptedException {
