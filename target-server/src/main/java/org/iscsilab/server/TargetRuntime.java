@@ -177,6 +177,14 @@ public final class TargetRuntime implements AutoCloseable {
             }
             // the addresses first: a busy one fails the start before any LUN file is made
             runtime.bound = bind(server, listen);
+            for (int i = 0; i < cfg.portals().size(); i++) {
+                TargetConfig.Redirect r = cfg.portals().get(i).redirect();
+                if (r != null) {
+                    // a rule scoped to the bound portal: shown by fault list like any other
+                    runtime.initialFaults.add(
+                            server.faults().add(r.rule(HostPort.format(runtime.bound.get(i)))));
+                }
+            }
             if (adminAt != null) {
                 try {
                     runtime.startAdmin(adminAt);

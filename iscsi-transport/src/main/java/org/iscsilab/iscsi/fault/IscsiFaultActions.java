@@ -25,6 +25,7 @@ public final class IscsiFaultActions implements FaultActions {
                     "ignore-tmf",
                     "async",
                     "refuse-login",
+                    "redirect",
                     "delay-login");
 
     private IscsiFaultActions() {}
@@ -61,6 +62,26 @@ public final class IscsiFaultActions implements FaultActions {
                 }
                 yield new LoginFaultAction.RefuseLogin(
                         cls, FaultSpec.hexByte("status detail", f[1]));
+            }
+            case "redirect" -> {
+                String to = s.required("to", "the address to log in to, e.g. to=10.0.0.2:3260");
+                int colon = to.lastIndexOf(':');
+                if (colon <= 0 || colon == to.length() - 1) {
+                    throw new IllegalArgumentException(
+                            "redirect needs to=HOST:PORT, e.g. to=10.0.0.2:3260, not " + to);
+                }
+                try {
+                    int port = Integer.parseInt(to.substring(colon + 1));
+                    if (port < 1 || port > 65535) {
+                        throw new NumberFormatException();
+                    }
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException(
+                            "redirect: the port of " + to + " is not between 1 and 65535");
+                }
+                long tpgt = s.number("tpgt", 1, 0xFFFF, false);
+                boolean permanent = s.flag("permanent");
+                yield new LoginFaultAction.Redirect(tpgt > 0 ? to + "," + tpgt : to, permanent);
             }
             case "delay-login" ->
                     new LoginFaultAction.DelayLogin(

@@ -472,9 +472,28 @@ public final class InitiatorSession implements AutoCloseable {
                         text));
     }
 
+    /** The TargetAddress a redirecting Login Response carries, or null. */
+    private static String targetAddressOf(LoginResponse r) {
+        byte[] text = new byte[r.data().readableBytes()];
+        r.data().getBytes(r.data().readerIndex(), text);
+        try {
+            for (Map.Entry<String, String> kv : TextParameters.decode(text)) {
+                if (kv.getKey().equals(Keys.TARGET_ADDRESS)) {
+                    return kv.getValue();
+                }
+            }
+        } catch (TextParameters.TextFormatException e) {
+            return null;
+        }
+        return null;
+    }
+
     private void onLoginResponse(LoginResponse r) throws LoginException {
         if (r.statusClass() != 0) {
-            throw new LoginRefusedException(r.statusClass(), r.statusDetail());
+            throw new LoginRefusedException(
+                    r.statusClass(),
+                    r.statusDetail(),
+                    r.statusClass() == 0x01 ? targetAddressOf(r) : null);
         }
         expStatSn = r.statSn() + 1;
         updateWindow(r.expCmdSn(), r.maxCmdSn());

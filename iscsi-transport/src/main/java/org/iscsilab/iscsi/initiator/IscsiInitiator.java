@@ -15,6 +15,7 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.iscsilab.iscsi.codec.DigestSettings;
 import org.iscsilab.iscsi.codec.PduDecoder;
@@ -39,10 +40,63 @@ public final class IscsiInitiator implements AutoCloseable {
                         threads, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
     }
 
+    /** How many redirections a login follows before it gives up (a loop, say). */
+    static final int MAX_REDIRECTS = 4;
+
     /**
-     * Connects and logs in; the future fails with {@link LoginRefusedException} on a refused login.
+     * Connects and logs in, following a redirection (RFC 7143 §11.13.5: "target moved", with a
+     * TargetAddress) to the address it names, up to {@value #MAX_REDIRECTS} times; the future fails
+     * with {@link LoginRefusedException} on a refused login.
      */
     public CompletableFuture<InitiatorSession> login(
+            InetSocketAddress target, InitiatorConfig config) {
+        return login(target, config, MAX_REDIRECTS);
+    }
+
+    private CompletableFuture<InitiatorSession> login(
+            InetSocketAddress target, InitiatorConfig config, int redirectsLeft) {
+        return loginOnce(target, config)
+                .exceptionallyCompose(
+                        t -> {
+                            Throwable cause =
+                                    t instanceof CompletionException && t.getCause() != null
+                                            ? t.getCause()
+                                            : t;
+                            if (cause instanceof LoginRefusedException r
+                                    && r.statusClass() == 0x01
+                                    && r.targetAddress() != null
+                                    && redirectsLeft > 0) {
+                                InetSocketAddress next = addressOf(r.targetAddress(), target);
+                                if (next != null) {
+                                    return login(next, config, redirectsLeft - 1);
+                                }
+                            }
+                            return CompletableFuture.failedFuture(cause);
+                        });
+    }
+
+    /** "host:port[,tpgt]" (IPv6 in brackets) as an address; the port defaults to {@code from}'s. */
+    static InetSocketAddress addressOf(String targetAddress, InetSocketAddress from) {
+        String a = targetAddress.split(",", 2)[0].trim();
+        String host = a;
+        int port = from.getPort();
+        if (a.startsWith("[")) {
+            int close = a.indexOf(']');
+            if (close < 0) {
+                return null;
+            }
+            host = a.substring(1, close);
+            if (a.length() > close + 2 && a.charAt(close + 1) == ':') {
+                port = Integer.parseInt(a.substring(close + 2));
+            }
+        } else if (a.indexOf(':') > 0 && a.indexOf(':') == a.lastIndexOf(':')) {
+            host = a.substring(0, a.indexOf(':'));
+            port = Integer.parseInt(a.substring(a.indexOf(':') + 1));
+        }
+        return new InetSocketAddress(host, port);
+    }
+
+    private CompletableFuture<InitiatorSession> loginOnce(
             InetSocketAddress target, InitiatorConfig config) {
         if (group.isShuttingDown()) {
             // a session still recovering when its initiator closed: no event loop to connect on

@@ -13,6 +13,8 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.iscsilab.core.fault.FaultAction;
 import org.iscsilab.core.fault.FaultContext;
@@ -23,6 +25,7 @@ import org.iscsilab.iscsi.codec.FileSegmentPdu;
 import org.iscsilab.iscsi.codec.PduFramingException;
 import org.iscsilab.iscsi.fault.ConnectionFaultAction;
 import org.iscsilab.iscsi.fault.LoginFaultAction;
+import org.iscsilab.iscsi.login.Keys;
 import org.iscsilab.iscsi.login.LoginException;
 import org.iscsilab.iscsi.login.LoginStatus;
 import org.iscsilab.iscsi.login.SessionParameters;
@@ -257,6 +260,14 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
     /** The rest of a Login Request once processed: refusal faults, the session, the response. */
     private void continueLogin(LoginRequest req, LoginPhase.Reply reply) {
         try {
+            if (login.first() == req && !login.discovery()) {
+                FaultRule redirect =
+                        portal.faults().firing(LoginFaultAction.Redirect.class, loginContext());
+                if (redirect != null) {
+                    redirectLogin(req, (LoginFaultAction.Redirect) redirect.action());
+                    return;
+                }
+            }
             if (login.first() == req) {
                 LoginStatus refused = refusedByFault();
                 if (refused != null) {
@@ -434,6 +445,33 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
         digests.enableDigests(p.headerDigest(), p.dataDigest());
         digests.setMaxRecvDataSegmentLength(p.maxRecvDataSegmentLength());
         session.start();
+    }
+
+    /** RFC 7143 §11.13.5: a Status-Class 1 answer naming where to log in instead; then closes. */
+    private void redirectLogin(LoginRequest req, LoginFaultAction.Redirect r) {
+        String why = (r.permanent() ? "moved permanently" : "moved temporarily") + " to ";
+        log.info(
+                "login from {} ({}): target {}{}",
+                remote(),
+                login.initiatorName(),
+                why,
+                r.targetAddress());
+        portal.events().login(login.initiatorName(), -1, "REDIRECTED", why + r.targetAddress());
+        LoginRequest first = login.first();
+        ByteBuf text =
+                Unpooled.wrappedBuffer(
+                        TextParameters.encode(
+                                List.of(Map.entry(Keys.TARGET_ADDRESS, r.targetAddress()))));
+        channel.writeAndFlush(
+                        LoginResponse.redirected(
+                                req.currentStage(),
+                                first.isid(),
+                                req.initiatorTaskTag(),
+                                statSn++,
+                                first.cmdSn(),
+                                r.permanent(),
+                                text))
+                .addListener(ChannelFutureListener.CLOSE);
     }
 
     private void failLogin(LoginRequest req, LoginStatus status) {

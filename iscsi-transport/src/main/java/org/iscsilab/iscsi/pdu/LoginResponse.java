@@ -84,6 +84,36 @@ public record LoginResponse(
                 Unpooled.EMPTY_BUFFER);
     }
 
+    /**
+     * A redirection (Status-Class 1, RFC 7143 §11.13.5): target moved temporarily (detail 01) or
+     * permanently (02); {@code text} carries the TargetAddress to log in to instead.
+     */
+    public static LoginResponse redirected(
+            int currentStage,
+            long isid,
+            int itt,
+            int statSn,
+            int expCmdSn,
+            boolean permanent,
+            ByteBuf text) {
+        return new LoginResponse(
+                false,
+                false,
+                currentStage,
+                0,
+                0,
+                0,
+                isid,
+                0,
+                itt,
+                statSn,
+                expCmdSn,
+                expCmdSn,
+                0x01,
+                permanent ? 0x02 : 0x01,
+                text);
+    }
+
     @Override
     public Opcode opcode() {
         return Opcode.LOGIN_RESPONSE;

@@ -27,18 +27,41 @@ public record TargetConfig(
     public static final String DEFAULT_ADMIN = "127.0.0.1:9260";
 
     /**
-     * A listening address, the TargetAddress SendTargets reports for it (null: the bound one), and
-     * the tag of its portal group (null: 1), which is its target port (RFC 7143 §4.4.1).
+     * A listening address, the TargetAddress SendTargets reports for it (null: the bound one), the
+     * tag of its portal group (null: 1), which is its target port (RFC 7143 §4.4.1), and where its
+     * normal logins are redirected to (null: nowhere).
      */
-    public record Portal(String listen, String advertise, Integer group) {
+    public record Portal(String listen, String advertise, Integer group, Redirect redirect) {
         /** A portal of portal group 1. */
         public Portal(String listen, String advertise) {
-            this(listen, advertise, null);
+            this(listen, advertise, null, null);
+        }
+
+        /** A portal of a portal group. */
+        public Portal(String listen, String advertise, Integer group) {
+            this(listen, advertise, group, null);
         }
 
         /** The portal group tag, 1 when none is given. */
         public int groupTag() {
             return group == null ? 1 : group;
+        }
+    }
+
+    /**
+     * Login redirection (RFC 7143 §11.13.5): normal logins at a portal are answered "target moved
+     * temporarily" (or permanently) with {@code to} ("host:port") and the portal group tag {@code
+     * tpgt} as the TargetAddress.
+     */
+    public record Redirect(String to, Integer tpgt, Boolean permanent) {
+        /** The redirect fault rule for logins arriving at {@code portal} ("host:port"). */
+        public String rule(String portal) {
+            return "redirect,to="
+                    + to
+                    + (tpgt == null ? "" : ",tpgt=" + tpgt)
+                    + (Boolean.TRUE.equals(permanent) ? ",permanent" : "")
+                    + ",portal="
+                    + portal;
         }
     }
 

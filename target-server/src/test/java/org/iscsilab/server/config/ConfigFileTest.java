@@ -186,7 +186,7 @@ class ConfigFileTest {
     @Test
     void aValueOfTheWrongTypeSaysWhatTheFieldTakesNotTheLibrarysClassNames() {
         assertEquals(
-                "target.yaml line 1: portals[0]: expected a mapping of listen, advertise, group, not the number 3",
+                "target.yaml line 1: portals[0]: expected a mapping of listen, advertise, group, redirect, not the number 3",
                 error("portals: 3\n"));
         assertEquals(
                 "target.yaml line 1: nopInterval: expected a whole number, not the text \"abc\"",
