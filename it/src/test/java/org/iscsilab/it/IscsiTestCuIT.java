@@ -17,6 +17,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import org.iscsilab.iscsi.node.TargetSettings;
 import org.iscsilab.server.EmbeddedTarget;
+import org.iscsilab.server.config.TargetConfig;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -39,7 +40,19 @@ class IscsiTestCuIT {
             boolean multipath,
             List<String> flags,
             TargetSettings settings,
-            Map<String, String> excluded) {
+            Map<String, String> excluded,
+            boolean twoPortalGroups) {
+        Configuration(
+                String name,
+                String lunSpec,
+                String tests,
+                boolean multipath,
+                List<String> flags,
+                TargetSettings settings,
+                Map<String, String> excluded) {
+            this(name, lunSpec, tests, multipath, flags, settings, excluded, false);
+        }
+
         Configuration(String name, String lunSpec, Map<String, String> excluded) {
             this(name, lunSpec, "ALL", true, List.of(), TargetSettings.defaults(), excluded);
         }
@@ -54,6 +67,17 @@ class IscsiTestCuIT {
     static final List<Configuration> CONFIGURATIONS =
             List.of(
                     new Configuration("ram-512", "ram:256M", Map.of()),
+                    // two portal groups with ALUA (both active), the suite's second path through
+                    // the other group: its multipath tests meet two target ports
+                    new Configuration(
+                            "two-portal-groups",
+                            "ram:256M",
+                            "ALL",
+                            true,
+                            List.of(),
+                            TargetSettings.defaults(),
+                            Map.of(),
+                            true),
                     new Configuration(
                             "ram-4096", "ram:256M,block=4096", accessTestsAssume512ByteBlocks()),
                     new Configuration("thin", "ram:256M,thin", Map.of()),
@@ -168,6 +192,43 @@ class IscsiTestCuIT {
         assertTrue(byTest.size() >= 230, "all tests of the ALL family ran: " + byTest.size());
     }
 
+    /** A target with portal groups 1 and 2 and ALUA: group 1 active/optimized, 2 non-optimized. */
+    private static TargetConfig twoPortalGroups(String lunSpec) {
+        String iqn = "iqn.2026-01.org.iscsilab:two-portal-groups";
+        return new TargetConfig(
+                List.of(
+                        new TargetConfig.Portal("127.0.0.1:0", null, 1),
+                        new TargetConfig.Portal("127.0.0.1:0", null, 2)),
+                "off",
+                0,
+                null,
+                null,
+                null,
+                null,
+                List.of(
+                        new TargetConfig.Node(
+                                iqn,
+                                "two-portal-groups",
+                                List.of(lunSpec),
+                                null,
+                                null,
+                                null,
+                                null,
+                                null,
+                                null,
+                                new TargetConfig.Alua(
+                                        "both",
+                                        2,
+                                        List.of(
+                                                new TargetConfig.PortGroup(
+                                                        1, List.of(1), "active-optimized", true),
+                                                new TargetConfig.PortGroup(
+                                                        2,
+                                                        List.of(2),
+                                                        "active-non-optimized",
+                                                        null))))));
+    }
+
     private static boolean excluded(String configuration, String test) {
         return CONFIGURATIONS.stream()
                 .anyMatch(c -> c.name().equals(configuration) && c.excluded().containsKey(test));
@@ -178,7 +239,10 @@ class IscsiTestCuIT {
         Files.deleteIfExists(
                 FILE_LUN); // every run starts from an empty image without persisted reservations
         Files.deleteIfExists(FILE_LUN.resolveSibling(FILE_LUN.getFileName() + ".pr"));
-        try (EmbeddedTarget target = EmbeddedTarget.start(c.settings(), c.lunSpec())) {
+        try (EmbeddedTarget target =
+                c.twoPortalGroups()
+                        ? EmbeddedTarget.start(twoPortalGroups(c.lunSpec()))
+                        : EmbeddedTarget.start(c.settings(), c.lunSpec())) {
             String url = target.libiscsiUrl(0);
             List<String> command =
                     new ArrayList<>(
@@ -186,7 +250,7 @@ class IscsiTestCuIT {
             command.addAll(c.flags());
             command.addAll(List.of("-t", c.tests(), url));
             if (c.multipath()) {
-                command.add(url);
+                command.add(c.twoPortalGroups() ? target.libiscsiUrl(0, 1) : url);
             }
             ExternalProgram.Result run = ExternalProgram.run(Duration.ofMinutes(10), command);
             Files.createDirectories(Path.of("target"));

@@ -148,6 +148,11 @@ public final class EmbeddedTarget implements AutoCloseable {
         return IscsiUrl.of(address, iqn, lun).toString();
     }
 
+    /** The same through the target's portal number {@code portal} (0 is the first). */
+    public String libiscsiUrl(int lun, int portal) {
+        return IscsiUrl.of(runtime.bound().get(portal), iqn, lun).toString();
+    }
+
     public List<TargetSession> sessions() {
         return new ArrayList<>(server().sessions().all());
     }
