@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -359,6 +360,28 @@ public final class IscsiTarget implements TargetControl, AutoCloseable {
     @Override
     public void setMediumLoaded(int lun, boolean loaded) {
         patch(lun, "medium", loaded ? "load" : "eject");
+    }
+
+    @Override
+    public void setAccessState(int group, String state) {
+        lunResult(
+                control()
+                        .handle(
+                                "PATCH",
+                                BASE + "alua/groups/" + group,
+                                Map.of(),
+                                body("state", state)));
+    }
+
+    @Override
+    public void transitionAccessState(int group, String state, Duration transition, boolean fails) {
+        lunResult(
+                control()
+                        .handle(
+                                "PATCH",
+                                BASE + "alua/groups/" + group,
+                                Map.of(),
+                                AluaChange.body(state, transition, fails)));
     }
 
     private void patch(int lun, String field, Object value) {

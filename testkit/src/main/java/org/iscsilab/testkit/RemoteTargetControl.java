@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -120,5 +121,15 @@ final class RemoteTargetControl implements TargetControl {
     @Override
     public void setMediumLoaded(int lun, boolean loaded) {
         call("PATCH", "luns/" + lun, AdminClient.jsonField("medium", loaded ? "load" : "eject"));
+    }
+
+    @Override
+    public void setAccessState(int group, String state) {
+        call("PATCH", "alua/groups/" + group, AdminClient.jsonField("state", state));
+    }
+
+    @Override
+    public void transitionAccessState(int group, String state, Duration transition, boolean fails) {
+        call("PATCH", "alua/groups/" + group, AluaChange.body(state, transition, fails));
     }
 }

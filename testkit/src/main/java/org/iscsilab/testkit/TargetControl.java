@@ -1,5 +1,6 @@
 package org.iscsilab.testkit;
 
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -92,6 +93,33 @@ public interface TargetControl {
      *     eject it (commands then end in NOT READY, MEDIUM NOT PRESENT)
      */
     void setMediumLoaded(int lun, boolean loaded);
+
+    /**
+     * Sets a target port group's asymmetric access state at once (SPC-5 §5.16): commands through
+     * its ports are then admitted as that state allows, and every I_T nexus gets ASYMMETRIC ACCESS
+     * STATE CHANGED.
+     *
+     * <pre>{@code
+     * control.setAccessState(2, "standby"); // reads through portal group 2: NOT READY 04/0B
+     * }</pre>
+     *
+     * @param group a target port group of the target (its {@code alua:} configuration)
+     * @param state active-optimized, active-non-optimized, standby, unavailable, offline or
+     *     transitioning
+     */
+    void setAccessState(int group, String state);
+
+    /**
+     * Makes a target port group transitioning for a while, then puts it in {@code state}; with
+     * {@code fails} it goes back to its state instead, and the nexuses are told IMPLICIT ASYMMETRIC
+     * ACCESS STATE TRANSITION FAILED.
+     *
+     * @param group a target port group of the target
+     * @param state the state the transition ends in (not transitioning)
+     * @param transition how long the group is transitioning (NOT READY 04/0A meanwhile)
+     * @param fails true for a transition that fails
+     */
+    void transitionAccessState(int group, String state, Duration transition, boolean fails);
 
     /**
      * The sessions logged in now, discovery sessions included.

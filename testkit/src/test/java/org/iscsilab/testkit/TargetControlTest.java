@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.List;
 import org.iscsilab.scsi.ScsiOpcode;
 import org.iscsilab.scsi.SenseKey;
@@ -82,6 +83,42 @@ class TargetControlTest {
             assertTrue(e.getMessage().contains("not a multiple"), e.getMessage());
             assertThrows(RuntimeException.class, () -> control.setMediumLoaded(0, false));
             assertEquals(2048, target.embedded().device().logicalUnit(0).blockCount());
+        }
+    }
+
+    /** The default target port group (every port) through either control. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"embedded", "remote"})
+    void accessStatesAreControlledAlikeAndTheDiskMeetsThem(String way) throws Exception {
+        try (IscsiTarget target = IscsiTarget.builder().lun("ram:1M").start();
+                BlockDevice disk = target.connect(0)) {
+            TargetControl control = control(target, way);
+            control.setAccessState(1, "standby");
+            ScsiCommandException standby =
+                    assertThrows(ScsiCommandException.class, () -> disk.read(0, 1));
+            assertEquals(SenseKey.NOT_READY, standby.senseKey());
+            assertEquals(0x04, standby.asc());
+            assertEquals(0x0B, standby.ascq(), "target port in standby state");
+            control.transitionAccessState(1, "active-optimized", Duration.ofMillis(100), false);
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (true) {
+                try {
+                    disk.read(0, 1);
+                    break;
+                } catch (ScsiCommandException notYet) {
+                    assertEquals(SenseKey.NOT_READY, notYet.senseKey(), notYet.getMessage());
+                    assertTrue(System.nanoTime() < deadline, "the transition never ended");
+                    Thread.sleep(20);
+                }
+            }
+            assertEquals(
+                    List.of("standby", "transitioning", "active-optimized"),
+                    control.events().accessStates().list().stream()
+                            .map(AccessStateEvent::state)
+                            .toList());
+            RuntimeException bad =
+                    assertThrows(RuntimeException.class, () -> control.setAccessState(1, "sleepy"));
+            assertTrue(bad.getMessage().contains("sleepy"), bad.getMessage());
         }
     }
 }
