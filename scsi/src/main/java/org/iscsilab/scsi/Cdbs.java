@@ -105,4 +105,22 @@ public final class Cdbs {
     public static byte[] modeSelect6(int length) {
         return new byte[] {ScsiOpcode.MODE_SELECT_6, 0x10, 0, 0, (byte) length, 0};
     }
+
+    /** REPORT TARGET PORT GROUPS (SPC-5 §6.38) in the extended format, {@code allocation} bytes. */
+    public static byte[] reportTargetPortGroups(int allocation) {
+        return new byte[] {
+            (byte) ScsiOpcode.MAINTENANCE_IN,
+            (byte) (0x20 | ScsiOpcode.SA_REPORT_TARGET_PORT_GROUPS),
+            0,
+            0,
+            0,
+            0,
+            (byte) (allocation >>> 24),
+            (byte) (allocation >>> 16),
+            (byte) (allocation >>> 8),
+            (byte) allocation,
+            0,
+            0
+        };
+    }
 }

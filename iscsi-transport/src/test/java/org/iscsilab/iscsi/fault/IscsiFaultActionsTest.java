@@ -71,7 +71,7 @@ class IscsiFaultActionsTest {
         assertMessage("only narrow SCSI actions", "ignore-tmf,lun=0");
         assertMessage("status class 01 (redirect), 02", "refuse-login,status=00/00");
         assertMessage("use one of check-condition", "explode");
-        assertMessage("refuse-login, delay-login", "explode");
+        assertMessage("refuse-login, redirect, delay-login", "explode");
         assertEquals(List.of(), rules.list());
     }
 
