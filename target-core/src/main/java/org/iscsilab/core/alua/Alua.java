@@ -188,11 +188,16 @@ public final class Alua implements AutoCloseable {
         Change c;
         synchronized (this) {
             cancelTimed(group);
-            c = change(group, to, TargetPortGroup.STATUS_IMPLICIT, cause);
+            c =
+                    change(
+                            group,
+                            to,
+                            TargetPortGroup.STATUS_IMPLICIT,
+                            cause,
+                            AdditionalSense.ASYMMETRIC_ACCESS_STATE_CHANGED,
+                            null);
         }
-        if (c != null) {
-            announce(c, AdditionalSense.ASYMMETRIC_ACCESS_STATE_CHANGED, null);
-        }
+        announce(c);
     }
 
     /** Sets the preferred bit (PREF) of a group: no state change, no unit attention. */
@@ -219,7 +224,9 @@ public final class Alua implements AutoCloseable {
                             group,
                             AccessState.TRANSITIONING,
                             TargetPortGroup.STATUS_IMPLICIT,
-                            "transitioning to " + to + " for " + duration.toMillis() + " ms");
+                            "transitioning to " + to + " for " + duration.toMillis() + " ms",
+                            AdditionalSense.ASYMMETRIC_ACCESS_STATE_CHANGED,
+                            null);
             if (timer == null) {
                 timer =
                         Executors.newSingleThreadScheduledExecutor(
@@ -236,9 +243,7 @@ public final class Alua implements AutoCloseable {
                             duration.toMillis(),
                             TimeUnit.MILLISECONDS));
         }
-        if (c != null) {
-            announce(c, AdditionalSense.ASYMMETRIC_ACCESS_STATE_CHANGED, null);
-        }
+        announce(c);
     }
 
     private void endTransition(int group, AccessState to, boolean failed) {
@@ -254,17 +259,14 @@ public final class Alua implements AutoCloseable {
                             group,
                             to,
                             TargetPortGroup.STATUS_IMPLICIT,
-                            failed ? "transition failed, back to " + to : "transition done");
+                            failed ? "transition failed, back to " + to : "transition done",
+                            failed
+                                    ? AdditionalSense
+                                            .IMPLICIT_ASYMMETRIC_ACCESS_STATE_TRANSITION_FAILED
+                                    : AdditionalSense.ASYMMETRIC_ACCESS_STATE_CHANGED,
+                            null);
         }
-        if (c == null) {
-            return;
-        }
-        announce(
-                c,
-                failed
-                        ? AdditionalSense.IMPLICIT_ASYMMETRIC_ACCESS_STATE_TRANSITION_FAILED
-                        : AdditionalSense.ASYMMETRIC_ACCESS_STATE_CHANGED,
-                null);
+        announce(c);
     }
 
     /**
@@ -281,28 +283,45 @@ public final class Alua implements AutoCloseable {
                                 r.getKey(),
                                 r.getValue(),
                                 TargetPortGroup.STATUS_EXPLICIT,
-                                "SET TARGET PORT GROUPS from " + requester.initiatorPort());
+                                "SET TARGET PORT GROUPS from " + requester.initiatorPort(),
+                                AdditionalSense.ASYMMETRIC_ACCESS_STATE_CHANGED,
+                                requester);
                 if (c != null) {
                     changes.add(c);
                 }
             }
         }
-        changes.forEach(
-                c -> announce(c, AdditionalSense.ASYMMETRIC_ACCESS_STATE_CHANGED, requester));
+        changes.forEach(this::announce);
     }
 
-    /** Sets a group's state and status; the change, or null when the state stays the same. */
-    private Change change(int group, AccessState to, int status, String cause) {
+    /**
+     * Sets a group's state and status and, when the state changes, establishes {@code condition} on
+     * every logical unit for every nexus but {@code except} in the same step, so no command sees
+     * the new state without its unit attention. The change, or null when the state stays.
+     */
+    private Change change(
+            int group,
+            AccessState to,
+            int status,
+            String cause,
+            AdditionalSense condition,
+            ItNexus except) {
         TargetPortGroup g = group(group);
         groups.put(group, g.withState(to, status));
-        return g.state() == to ? null : new Change(group, g.state(), to, cause);
-    }
-
-    private void announce(Change c, AdditionalSense condition, ItNexus except) {
+        if (g.state() == to) {
+            return null;
+        }
         for (UnitAttentions ua : units.get()) {
             ua.establishForAll(condition, except);
         }
-        listeners.forEach(l -> l.accept(c));
+        return new Change(group, g.state(), to, cause);
+    }
+
+    /** Tells the listeners (event log, metrics) of a change, outside the lock. */
+    private void announce(Change c) {
+        if (c != null) {
+            listeners.forEach(l -> l.accept(c));
+        }
     }
 
     private void cancelTimed(int group) {
