@@ -23,7 +23,7 @@ import picocli.CommandLine.Parameters;
 public final class AluaCommand {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    static void printAlua(LunCommand.Base base, JsonNode alua) {
+    static void printAlua(TargetClientCommand base, JsonNode alua) {
         base.out()
                 .println(
                         alua.path("target").asText()
@@ -51,7 +51,7 @@ public final class AluaCommand {
     }
 
     @Command(name = "show", description = "The target's ALUA mode and target port groups.")
-    static final class Show extends LunCommand.Base implements Callable<Integer> {
+    static final class Show extends TargetClientCommand implements Callable<Integer> {
         @Option(names = "--json", description = "Print the API's JSON instead of a table.")
         boolean json;
 
@@ -71,7 +71,7 @@ public final class AluaCommand {
             description =
                     "Change a target port group's access state (at once, or after a transition),"
                             + " or its preferred bit.")
-    static final class Set extends LunCommand.Base implements Callable<Integer> {
+    static final class Set extends TargetClientCommand implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "GROUP", description = "The target port group.")
         int group;
 

@@ -3,20 +3,15 @@ package org.iscsilab.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.PrintWriter;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.iscsilab.core.LunSpec;
 import org.iscsilab.core.store.Sizes;
-import org.iscsilab.iscsi.node.IscsiNames;
 import org.iscsilab.scsi.LunAddress;
 import org.iscsilab.server.admin.AdminClient;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code iscsilab lun ...}: change the LUNs of a running target; each change raises the unit
@@ -38,40 +33,8 @@ import picocli.CommandLine.Spec;
 public final class LunCommand {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** Options every LUN subcommand shares. */
-    static class Base {
-        @Spec CommandSpec spec;
-        @Mixin AdminOption admin;
-
-        @Option(
-                names = "--target",
-                paramLabel = "IQN",
-                description = "The target, when the server has several.")
-        String target;
-
-        Map<String, String> query() {
-            if (target == null) {
-                return Map.of();
-            }
-            try {
-                IscsiNames.validate(target);
-            } catch (IllegalArgumentException e) {
-                throw new CliErrors.UsageException("--target " + target + ": " + e.getMessage());
-            }
-            return Map.of("target", target);
-        }
-
-        PrintWriter out() {
-            return spec.commandLine().getOut();
-        }
-
-        /** Prints an API answer as it came (--json), for scripts. */
-        Integer printJson(String body) {
-            out().print(body);
-            out().flush();
-            return CliErrors.SUCCESS;
-        }
-
+    /** What every LUN subcommand shares: the target client's options, and a LUN's row. */
+    static class Base extends TargetClientCommand {
         /** PATCH one field of a LUN and print the LUN as it is now. */
         Integer patch(int lun, String field, Object value) throws Exception {
             Map<String, String> q = query();

@@ -66,18 +66,11 @@ public record LoginResponse(
             int expCmdSn,
             int statusClass,
             int statusDetail) {
-        return new LoginResponse(
-                false,
-                false,
+        return ended(
                 currentStage,
-                0,
-                0,
-                0,
                 isid,
-                0,
                 itt,
                 statSn,
-                expCmdSn,
                 expCmdSn,
                 statusClass,
                 statusDetail,
@@ -96,6 +89,20 @@ public record LoginResponse(
             int expCmdSn,
             boolean permanent,
             ByteBuf text) {
+        return ended(
+                currentStage, isid, itt, statSn, expCmdSn, 0x01, permanent ? 0x02 : 0x01, text);
+    }
+
+    /** A login that ends here: no transit, no TSIH, the status, and {@code text} as its data. */
+    private static LoginResponse ended(
+            int currentStage,
+            long isid,
+            int itt,
+            int statSn,
+            int expCmdSn,
+            int statusClass,
+            int statusDetail,
+            ByteBuf text) {
         return new LoginResponse(
                 false,
                 false,
@@ -109,8 +116,8 @@ public record LoginResponse(
                 statSn,
                 expCmdSn,
                 expCmdSn,
-                0x01,
-                permanent ? 0x02 : 0x01,
+                statusClass,
+                statusDetail,
                 text);
     }
 

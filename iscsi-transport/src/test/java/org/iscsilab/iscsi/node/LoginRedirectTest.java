@@ -43,6 +43,19 @@ class LoginRedirectTest {
         return "127.0.0.1:" + t.address().getPort();
     }
 
+    /** A login at the redirecting target that fails; its cause. */
+    private Throwable failedLoginAtMoved() {
+        return assertThrows(
+                        CompletionException.class,
+                        () ->
+                                initiator
+                                        .login(
+                                                moved.address(),
+                                                InitiatorConfig.normal(TestTarget.IQN))
+                                        .join())
+                .getCause();
+    }
+
     @Test
     void aRedirectedLoginEndsInASessionAtTheNamedAddress() {
         moved.faults().add("redirect,to=" + to(there));
@@ -59,17 +72,9 @@ class LoginRedirectTest {
     @Test
     void theAnswerIsClassOneWithTheDetailAndAddressTheRuleGives() {
         moved.faults().add("redirect,to=127.0.0.1:1,tpgt=3,permanent");
-        CompletionException e =
-                assertThrows(
-                        CompletionException.class,
-                        () ->
-                                initiator
-                                        .login(
-                                                moved.address(),
-                                                InitiatorConfig.normal(TestTarget.IQN))
-                                        .join());
+        Throwable e = failedLoginAtMoved();
         // the redirection was followed to port 1, where nothing listens: the connect fails
-        assertTrue(e.getCause().getMessage().contains("127.0.0.1:1"), e.getMessage());
+        assertTrue(e.getMessage().contains("127.0.0.1:1"), e.getMessage());
         assertEquals(
                 "moved permanently to 127.0.0.1:1,3",
                 moved.events().events(x -> x.type() == EventLog.Type.LOGIN).get(0).detail());
@@ -78,16 +83,8 @@ class LoginRedirectTest {
     @Test
     void aRedirectionLoopEndsAfterFourHopsWithTheRefusal() {
         moved.faults().add("redirect,to=" + to(moved));
-        CompletionException e =
-                assertThrows(
-                        CompletionException.class,
-                        () ->
-                                initiator
-                                        .login(
-                                                moved.address(),
-                                                InitiatorConfig.normal(TestTarget.IQN))
-                                        .join());
-        LoginRefusedException r = assertInstanceOf(LoginRefusedException.class, e.getCause());
+        Throwable e = failedLoginAtMoved();
+        LoginRefusedException r = assertInstanceOf(LoginRefusedException.class, e);
         assertEquals(0x01, r.statusClass());
         assertEquals(0x01, r.statusDetail());
         assertEquals(to(moved), r.targetAddress());

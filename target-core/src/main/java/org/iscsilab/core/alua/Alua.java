@@ -39,7 +39,16 @@ public final class Alua implements AutoCloseable {
     private List<Integer> targetPorts = List.of();
     private TpgsMode mode = TpgsMode.NONE;
     private int implicitTransitionSeconds;
-    private Map<Integer, TargetPortGroup> groups = defaultGroups();
+
+    /**
+     * The groups, replaced whole under this object's lock and read without it: every command reads
+     * its port's state here (copy on write; changes are rare).
+     */
+    private volatile Map<Integer, TargetPortGroup> groups = defaultGroups();
+
+    /** Every group active (optimized or not): then no command needs its port's state. */
+    private volatile boolean everyPortActive = true;
+
     private ScheduledExecutorService timer;
 
     /** {@code units}: the unit attention conditions of the target's logical units. */
@@ -90,7 +99,7 @@ public final class Alua implements AutoCloseable {
         }
         cancelTimed();
         this.mode = mode;
-        this.groups = m;
+        publish(m);
         this.implicitTransitionSeconds = implicitTransitionSeconds;
     }
 
@@ -122,6 +131,7 @@ public final class Alua implements AutoCloseable {
      */
     public synchronized void setTargetPorts(List<Integer> ports) {
         this.targetPorts = List.copyOf(ports);
+        publish(groups);
     }
 
     public synchronized boolean hasGroup(int id) {
@@ -157,7 +167,7 @@ public final class Alua implements AutoCloseable {
     }
 
     /** The group of the target port with this relative identifier, or null when none has it. */
-    public synchronized TargetPortGroup groupOf(int relativeTargetPort) {
+    public TargetPortGroup groupOf(int relativeTargetPort) {
         TargetPortGroup fallback = null;
         for (TargetPortGroup g : groups.values()) {
             if (g.ports().contains(relativeTargetPort)) {
@@ -168,6 +178,41 @@ public final class Alua implements AutoCloseable {
             }
         }
         return fallback;
+    }
+
+    /**
+     * Whether every group is active/optimized or active/non-optimized, so every command is admitted
+     * whatever port it came through (read without a lock, on the command path).
+     */
+    public boolean everyPortActive() {
+        return everyPortActive;
+    }
+
+    /** One group replaced; the caller holds the lock. */
+    private void replace(TargetPortGroup g) {
+        Map<Integer, TargetPortGroup> m = new TreeMap<>(groups);
+        m.put(g.id(), g);
+        publish(m);
+    }
+
+    /**
+     * The new groups for the readers without the lock, and whether every port is active: every
+     * group active, and every port in one (a default group, or all known target ports named), since
+     * a port in no group is offline.
+     */
+    private void publish(Map<Integer, TargetPortGroup> m) {
+        groups = m;
+        boolean active =
+                m.values().stream()
+                        .allMatch(
+                                g ->
+                                        g.state() == AccessState.ACTIVE_OPTIMIZED
+                                                || g.state() == AccessState.ACTIVE_NON_OPTIMIZED);
+        Set<Integer> named = new HashSet<>();
+        m.values().forEach(g -> named.addAll(g.ports()));
+        boolean hasDefault = m.values().stream().anyMatch(g -> g.ports().isEmpty());
+        boolean covered = hasDefault || (!targetPorts.isEmpty() && named.containsAll(targetPorts));
+        everyPortActive = active && covered;
     }
 
     /** The access state of the logical units through the nexus's target port. */
@@ -202,7 +247,7 @@ public final class Alua implements AutoCloseable {
 
     /** Sets the preferred bit (PREF) of a group: no state change, no unit attention. */
     public synchronized void setPreferred(int group, boolean preferred) {
-        groups.put(group, group(group).withPreferred(preferred));
+        replace(group(group).withPreferred(preferred));
     }
 
     /**
@@ -307,7 +352,7 @@ public final class Alua implements AutoCloseable {
             AdditionalSense condition,
             ItNexus except) {
         TargetPortGroup g = group(group);
-        groups.put(group, g.withState(to, status));
+        replace(g.withState(to, status));
         if (g.state() == to) {
             return null;
         }

@@ -471,7 +471,10 @@ public final class LogicalUnit implements AutoCloseable {
      */
     private SenseData accessSense(ScsiTask task) {
         Alua alua = alua();
-        return alua == null ? null : AluaAdmission.check(alua.stateFor(task.nexus()), task.cdb());
+        if (alua == null || alua.everyPortActive()) {
+            return null; // the common case: no lock, no port name parsed
+        }
+        return AluaAdmission.check(alua.stateFor(task.nexus()), task.cdb());
     }
 
     /** The target port groups of the unit's target device, or null before it joins one. */

@@ -195,6 +195,20 @@ class TargetPortGroupsTest {
         }
     }
 
+    /** A port no group names, and no default group: offline, though every group is active. */
+    @Test
+    void aPortInNoGroupIsOfflineEvenWhenEveryGroupIsActive() {
+        alua.configure(
+                TpgsMode.BOTH,
+                List.of(TargetPortGroup.of(1, List.of(1), AccessState.ACTIVE_OPTIMIZED)),
+                0);
+        assertEquals(ScsiStatus.GOOD, run(VIA_1, 0, READ_10, null).status());
+        assertSense(
+                run(VIA_2, 0, READ_10, null),
+                SenseKey.NOT_READY,
+                AdditionalSense.LOGICAL_UNIT_NOT_READY_OFFLINE);
+    }
+
     @Test
     void requestSenseReportsTheStateOfAnInaccessiblePort() {
         alua.setState(2, AccessState.STANDBY, "test");
