@@ -60,6 +60,15 @@ public final class SessionRegistry {
         return null;
     }
 
+    /**
+     * Ends every session whose connection the initiator has closed though its event loop has not
+     * noticed yet; a login calls this first, so an initiator that closes one connection and then
+     * logs in again never meets the state of the nexus it dropped.
+     */
+    void endSessionsClosedByPeer() {
+        byTsih.values().forEach(TargetSession::endIfClosedByPeer);
+    }
+
     public List<TargetSession> all() {
         return List.copyOf(byTsih.values());
     }

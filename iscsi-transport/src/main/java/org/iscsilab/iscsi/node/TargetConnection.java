@@ -370,6 +370,7 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
     private TargetSession establish() throws LoginException {
         LoginRequest first = login.first();
         SessionRegistry registry = portal.sessions();
+        registry.endSessionsClosedByPeer();
         String targetName = login.discovery() ? null : login.target().name();
         int tsih;
         if (first.tsih() != 0) {

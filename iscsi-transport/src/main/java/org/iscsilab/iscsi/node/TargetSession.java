@@ -689,6 +689,25 @@ public final class TargetSession {
     }
 
     /**
+     * The initiator closed this session's connection and the connection's event loop has not
+     * processed it yet: the session ends now, as the event loop would end it (at error recovery
+     * level 0 a session ends with its only connection), so a login that follows the close finds the
+     * I_T nexus gone (SAM-5 §6.3.4 I_T nexus loss).
+     */
+    boolean endIfClosedByPeer() {
+        if (ended.get() || !PeerClosure.seen(conn.channel())) {
+            return false;
+        }
+        log.info(
+                "session TSIH {} of {}: its connection was closed by the initiator; ending it",
+                tsih,
+                initiatorName);
+        end();
+        onLoop(conn::close);
+        return true;
+    }
+
+    /**
      * TARGET COLD RESET: the session ends at once, before its connection is closed, so no command
      * that arrives in between runs on the old I_T nexus (RFC 7143 §11.5.1).
      */
