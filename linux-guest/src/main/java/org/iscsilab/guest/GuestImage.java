@@ -27,11 +27,12 @@ import java.util.stream.Stream;
 public record GuestImage(
         String series, Path kernel, Path initramfs, String kernelRelease, int sdevStateOffset) {
     /**
-     * The kernel series the harness knows: Debian 12's cloud kernel, the 6.12 cloud kernel, and
-     * 4.9, whose last LTS still has the 4.11 mid-layer of the 2017 thread (an image from the kernel
-     * directory).
+     * The kernel series the harness knows: Debian 12's cloud kernel, the 6.12 cloud kernel, 4.9,
+     * whose last LTS still has the 4.11 mid-layer of the 2017 thread (an image from the kernel
+     * directory), and 6.1-multipath: Debian 12's generic kernel (the cloud flavour has no SCSI
+     * device handlers) with dm-multipath, multipath-tools and udev.
      */
-    public static final List<String> SERIES = List.of("6.1", "6.12", "4.9");
+    public static final List<String> SERIES = List.of("6.1", "6.12", "4.9", "6.1-multipath");
 
     /** Where kernel images with everything built in are looked for (bzImage-4.9.337, ...). */
     public static final String KERNEL_DIR_ENV = "ISCSILAB_KERNEL_DIR";

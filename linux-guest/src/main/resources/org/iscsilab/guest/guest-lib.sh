@@ -215,3 +215,180 @@ reset_now() {
     echo 1 > /proc/sys/kernel/sysrq
     echo b > /proc/sysrq-trigger
 }
+
+# ---- dm-multipath (the 6.1-multipath guest: udev, multipath-tools) ----
+
+# udevd, with every device already present announced to it, as an init system would start it.
+start_udev() {
+    /lib/systemd/systemd-udevd --daemon --resolve-names=never || fail "udevd did not start"
+    udevadm trigger --type=subsystems --action=add > /dev/null
+    udevadm trigger --type=devices --action=add > /dev/null
+    udevadm settle -t 30 || mark NOTE "udev did not settle within 30 s"
+}
+
+# Discovery at GUEST_PORTAL, then login to GUEST_TARGET at every portal it advertised (one path
+# per portal group).
+discover_and_login_all() {
+    iscsiadm -m discovery -t sendtargets -p "$GUEST_PORTAL" > /tmp/discovered || fail "discovery failed"
+    while read -r line; do mark DISCOVERED "$line"; done < /tmp/discovered
+    grep " $GUEST_TARGET\$" /tmp/discovered | cut -d, -f1 | while read -r portal; do
+        iscsiadm -m node -T "$GUEST_TARGET" -p "$portal" --login > /dev/null || fail "login at $portal failed"
+        mark LOGGED_IN "$portal"
+    done
+    udevadm settle -t 30 || true
+}
+
+# multipath.conf for iscsilab's disks, as a storage vendor ships it for an ALUA array: group paths
+# by ALUA priority, the ALUA device handler, TUR path checker, immediate failback and
+# queue_if_no_path (no_path_retry queue).
+write_multipath_config() {
+    cat > /etc/multipath.conf <<CONF
+defaults {
+    user_friendly_names yes
+    find_multipaths no
+    polling_interval 1
+}
+devices {
+    device {
+        vendor "ISCSILAB"
+        product ".*"
+        path_grouping_policy group_by_prio
+        prio alua
+        hardware_handler "1 alua"
+        path_checker tur
+        path_selector "service-time 0"
+        failback immediate
+        no_path_retry queue
+    }
+}
+CONF
+}
+
+# Starts multipathd and waits up to $1 seconds for one map with $2 active paths; prints its name.
+start_multipathd() {
+    write_multipath_config
+    multipathd || fail "multipathd did not start"
+    i=0
+    while [ "$(multipath_active_paths)" != "$2" ]; do
+        [ $i -ge $(($1 * 10)) ] && { multipath_show "no map"; fail "no multipath map with $2 active paths within $1 s"; }
+        sleep 0.1; i=$((i + 1))
+    done
+}
+
+# The number of paths of the first map that are active and ready.
+multipath_active_paths() {
+    multipathd show paths format "%d %t %T" 2>/dev/null | grep -c "active *ready" || true
+}
+
+# The dm device of the first multipath map (dm-0).
+multipath_dm() {
+    multipathd show maps format "%d" 2>/dev/null | sed -n 2p | tr -d ' '
+}
+
+# Prints `multipath -ll` and the paths as "@@ MPATH LABEL line" markers.
+multipath_show() {
+    multipath -ll 2>&1 | sed 's/\x1b\[[0-9;]*m//g' | while IFS= read -r line; do mark MPATH "$1" "$line"; done
+    multipathd show paths format "%d %g %t %T %p %s" 2>&1 | while IFS= read -r line; do mark MPATH "$1" "$line"; done
+}
+
+# Waits up to $1 seconds for $2 paths to be active and ready again.
+wait_active_paths() {
+    i=0
+    while [ "$(multipath_active_paths)" != "$2" ]; do
+        [ $i -ge $(($1 * 10)) ] && return 1
+        sleep 0.1; i=$((i + 1))
+    done
+    return 0
+}
+
+# Uptime in hundredths of a second (busybox sh has integer arithmetic only).
+now_cs() {
+    read -r up _ < /proc/uptime
+    echo "${up%.*}${up#*.}"
+}
+
+# The stamped writer: rewrites $2 blocks of 4 KiB on /dev/$1 in rounds with O_DIRECT, each block
+# stamped with its round and number, until /tmp/writer.stop appears. After every acknowledged write
+# it records "COUNT ROUND BLOCK" in /tmp/writer.progress. A failed write is an I/O error that
+# reached the workload: it is marked and ends the writer. For each case (the name in /tmp/mp.case)
+# it marks the longest time between two acknowledged writes as "PAUSE CASE ms=N".
+start_writer() {
+    rm -f /tmp/writer.stop /tmp/writer.error
+    echo "0 0 -1" > /tmp/writer.progress
+    [ -f /tmp/mp.case ] || echo start > /tmp/mp.case
+    (
+        n=0; r=1; last=$(now_cs); pc=; longest=0
+        while [ ! -f /tmp/writer.stop ]; do
+            i=0
+            while [ $i -lt "$2" ] && [ ! -f /tmp/writer.stop ]; do
+                if ! printf '%-4095s\n' "iscsilab-mp round=$r block=$i" \
+                        | dd of="/dev/$1" bs=4096 seek=$i count=1 iflag=fullblock oflag=direct conv=notrunc 2>/tmp/writer.dd; then
+                    mark WRITE_ERROR "$(cat /tmp/mp.case)" "round=$r" "block=$i" "$(tr '\n' ' ' < /tmp/writer.dd)"
+                    echo "$r $i" > /tmp/writer.error
+                    exit 1
+                fi
+                n=$((n + 1))
+                echo "$n $r $i" > /tmp/writer.progress
+                t=$(now_cs)
+                read -r c < /tmp/mp.case
+                if [ "$c" != "$pc" ]; then
+                    [ -n "$pc" ] && mark PAUSE "$pc" "ms=$((longest * 10))"
+                    pc=$c; longest=0
+                fi
+                [ $((t - last)) -gt $longest ] && longest=$((t - last))
+                last=$t
+                i=$((i + 1))
+            done
+            r=$((r + 1))
+        done
+        mark PAUSE "$pc" "ms=$((longest * 10))"
+    ) &
+    writer_pid=$!
+}
+
+writer_count() { cut -d' ' -f1 /tmp/writer.progress; }
+
+# Waits up to $1 seconds for $2 more acknowledged writes; marks PROGRESS with how many came and
+# how long it took. Returns 1 when too few came (or the writer failed).
+expect_writes() {
+    n0=$(writer_count); t0=$(now_cs); i=0
+    while [ $(($(writer_count) - n0)) -lt "$2" ]; do
+        [ -f /tmp/writer.error ] && { mark PROGRESS "$3" "writes=$(($(writer_count) - n0))" "error"; return 1; }
+        [ $i -ge $(($1 * 10)) ] && { mark PROGRESS "$3" "writes=$(($(writer_count) - n0))" "timeout=$1s"; return 1; }
+        sleep 0.1; i=$((i + 1))
+    done
+    mark PROGRESS "$3" "writes=$(($(writer_count) - n0))" "ms=$((($(now_cs) - t0) * 10))"
+}
+
+# Checks that no write completes for $1 seconds (I/O queued while no path is left); marks HELD.
+expect_no_writes() {
+    n0=$(writer_count)
+    sleep "$1"
+    n1=$(writer_count)
+    mark HELD "$2" "writes=$((n1 - n0))" "seconds=$1"
+    [ "$n1" = "$n0" ]
+}
+
+# Stops the writer and checks every block of the map: each holds the stamp of the last round that
+# wrote it (the block a failed write left may hold either round). Marks WROTE and VERIFIED, or FAIL.
+stop_writer_and_verify() {
+    touch /tmp/writer.stop
+    wait_exit "$writer_pid" 60 || fail "the writer did not stop within 60 s"
+    read -r n r i < /tmp/writer.progress
+    mark WROTE "writes=$n" "round=$r" "block=$i" "blocks=$2"
+    dd if="/dev/$1" of=/tmp/region bs=4096 count="$2" iflag=direct 2>/dev/null || fail "read back of $1 failed"
+    bad=0; b=0
+    while [ $b -lt "$2" ]; do
+        if [ $b -le "$i" ]; then want=$r; else want=$((r - 1)); fi
+        got=$(dd if=/tmp/region bs=4096 skip=$b count=1 2>/dev/null | head -1 | sed 's/ *$//')
+        if [ "$want" -ge 1 ] && [ "$got" != "iscsilab-mp round=$want block=$b" ]; then
+            if [ ! -f /tmp/writer.error ] || [ "$got" != "iscsilab-mp round=$((want + 1)) block=$b" ]; then
+                mark MISMATCH "block=$b" "want=round $want" "got=$got"
+                bad=$((bad + 1))
+            fi
+        fi
+        b=$((b + 1))
+    done
+    [ $bad -eq 0 ] || fail "$bad blocks do not hold what was acknowledged"
+    mark VERIFIED "$1" "blocks=$2" "round=$r" "block=$i"
+}

@@ -381,7 +381,7 @@ public final class IscsiTarget implements TargetControl, AutoCloseable {
                                 "PATCH",
                                 BASE + "alua/groups/" + group,
                                 Map.of(),
-                                AluaChange.body(state, transition, fails)));
+                                AdminClient.accessStateBody(state, transition, fails)));
     }
 
     private void patch(int lun, String field, Object value) {

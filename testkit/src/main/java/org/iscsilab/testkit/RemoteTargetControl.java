@@ -130,6 +130,9 @@ final class RemoteTargetControl implements TargetControl {
 
     @Override
     public void transitionAccessState(int group, String state, Duration transition, boolean fails) {
-        call("PATCH", "alua/groups/" + group, AluaChange.body(state, transition, fails));
+        call(
+                "PATCH",
+                "alua/groups/" + group,
+                AdminClient.accessStateBody(state, transition, fails));
     }
 }

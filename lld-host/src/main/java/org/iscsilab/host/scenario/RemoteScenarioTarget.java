@@ -1,6 +1,7 @@
 package org.iscsilab.host.scenario;
 
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.iscsilab.core.fault.EventLog;
@@ -45,6 +46,11 @@ final class RemoteScenarioTarget implements ScenarioTarget {
     @Override
     public void removeFault(int id) throws Exception {
         admin.removeFault(id);
+    }
+
+    @Override
+    public void setAccessState(int group, String state, Duration transition) throws Exception {
+        admin.setAccessState(group, state, transition, false);
     }
 
     @Override

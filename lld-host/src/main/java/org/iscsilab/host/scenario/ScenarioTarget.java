@@ -1,6 +1,7 @@
 package org.iscsilab.host.scenario;
 
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.List;
 import org.iscsilab.core.fault.EventLog;
 
@@ -17,6 +18,17 @@ public interface ScenarioTarget extends AutoCloseable {
     int addFault(String rule) throws Exception;
 
     void removeFault(int id) throws Exception;
+
+    /** Every portal, in the order of its portal groups (the first is {@link #portal()}). */
+    default List<InetSocketAddress> portals() {
+        return List.of(portal());
+    }
+
+    /**
+     * Changes the access state of target port group {@code group} (SPC-5 §5.16): at once, or after
+     * {@code transition} in the transitioning state when it is not null.
+     */
+    void setAccessState(int group, String state, Duration transition) throws Exception;
 
     /** Events recorded so far (the sequence number of the newest). */
     long eventsRecorded() throws Exception;
@@ -43,6 +55,16 @@ public interface ScenarioTarget extends AutoCloseable {
      */
     static ScenarioTarget embedded(String advertisedHost) throws Exception {
         return new EmbeddedScenarioTarget(advertisedHost, 1);
+    }
+
+    /**
+     * A target in this process reached through two portal groups, each a target port group of its
+     * own: 1 active/optimized and preferred, 2 active/non-optimized (ALUA both implicit and
+     * explicit); SendTargets advertises {@code advertisedHost} (null: the bound addresses).
+     */
+    static ScenarioTarget twoPortalGroups(String advertisedHost) throws Exception {
+        return new EmbeddedScenarioTarget(
+                EmbeddedScenarioTarget.twoPortalGroups(advertisedHost, 1));
     }
 
     /** A running iscsilab target at iscsi://HOST:PORT/IQN, with its admin API at HOST:PORT. */

@@ -125,6 +125,27 @@ public final class AdminClient {
         return n.toString();
     }
 
+    /**
+     * The body of PATCH /alua/groups/{group}: a new access state, reached at once or, with a
+     * transition time, after that long in the transitioning state (and then, with {@code fails},
+     * not reached: the transition fails, SPC-5 §5.16.2.6).
+     */
+    public static String accessStateBody(String state, Duration transition, boolean fails) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("state", state);
+        if (transition != null) {
+            n.put("transition", transition.toMillis() + "ms");
+            n.put("fails", fails);
+        }
+        return n.toString();
+    }
+
+    /** Changes the access state of a target port group (see {@link #accessStateBody}). */
+    public void setAccessState(int group, String state, Duration transition, boolean fails)
+            throws IOException {
+        call("PATCH", "alua/groups/" + group, Map.of(), accessStateBody(state, transition, fails));
+    }
+
     /** The events a GET /events query answers. */
     public record Events(long recorded, int capacity, int matching, List<EventLog.Event> events) {}
 
