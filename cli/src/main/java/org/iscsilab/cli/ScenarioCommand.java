@@ -17,6 +17,7 @@ import org.iscsilab.guest.KernelImage;
 import org.iscsilab.guest.LinuxGuest;
 import org.iscsilab.host.mid.Policy;
 import org.iscsilab.host.race.InterleavingExplorer;
+import org.iscsilab.host.scenario.MultipathReport;
 import org.iscsilab.host.scenario.Scenario;
 import org.iscsilab.host.scenario.ScenarioReport;
 import org.iscsilab.host.scenario.ScenarioRunner;
@@ -44,10 +45,17 @@ import picocli.CommandLine.Parameters;
                         + "D2-race-forced-unload-vs-destroy, E-timeout-then-relogin, "
                         + "F-sysfs-state-write, H-transport-fails-during-removal) under a policy, 'all' for the "
                         + "scenarios x policies matrix, or 'races' for the four explored races "
-                        + "(every ordering, every policy).",
+                        + "(every ordering, every policy); or 'multipath' for the failover cases "
+                        + "(M1-group-unavailable, M2-portal-frozen, M3-transition-then-standby, "
+                        + "M4-all-paths-down-queued) over two portal groups, on the Java host's "
+                        + "multipath model, a Linux guest with dm-multipath, or both.",
         footer = Policy.PROVENANCE_HELP)
 public final class ScenarioCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "NAME", description = "A scenario (its letter or name), all or races.")
+    @Parameters(
+            paramLabel = "NAME",
+            description =
+                    "A scenario (its letter or name), all, races, or multipath (or one of its"
+                            + " cases, M1 to M4).")
     String name;
 
     @Option(
@@ -159,6 +167,9 @@ public final class ScenarioCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         validate();
+        if (MultipathScenarios.names(name)) {
+            return runMultipath();
+        }
         if (host.equals("linux-vm")) {
             return runOnLinux();
         }
@@ -182,6 +193,12 @@ public final class ScenarioCommand implements Callable<Integer> {
             }
             printMatrix(reports);
             printRace();
+            System.out.println();
+            System.out.flush();
+            MultipathScenarios m =
+                    new MultipathScenarios(
+                            spec.commandLine().getOut(), spec.commandLine().getErr());
+            m.print(m.run(MultipathScenarios.ALL, "java", line -> {}));
         } else if (name.equalsIgnoreCase("races")) {
             printRace();
         } else if (name.equalsIgnoreCase("C") || name.equalsIgnoreCase("C-block-remove-race")) {
@@ -211,6 +228,22 @@ public final class ScenarioCommand implements Callable<Integer> {
         }
         writeOutputs(reports);
         return verdict(reports, CliErrors.SUCCESS);
+    }
+
+    /**
+     * The multipath cases on the host(s) --host names, each against an embedded target of two
+     * portal groups; a Linux guest always boots the 6.1-multipath image.
+     */
+    private int runMultipath() throws Exception {
+        MultipathScenarios m =
+                new MultipathScenarios(spec.commandLine().getOut(), spec.commandLine().getErr());
+        List<MultipathReport.Run> runs =
+                m.run(name, host, console ? System.err::println : line -> {});
+        m.print(runs);
+        if (json != null) {
+            m.writeJson(runs, json);
+        }
+        return m.verdict(runs, expect);
     }
 
     /** The guest image the options name: --kernel-image, else --kernel. */
@@ -343,6 +376,19 @@ public final class ScenarioCommand implements Callable<Integer> {
             check("--target", targetUrl, IscsiUrl::parse);
         }
         check("--admin", admin, AdminAddress::parse);
+        if (MultipathScenarios.names(name)) {
+            var matched = spec.commandLine().getParseResult();
+            for (String option : List.of("--target", "--kernel", "--kernel-image", "--trace")) {
+                if (matched.hasMatchedOption(option)) {
+                    throw bad(
+                            option,
+                            matched.matchedOptionValue(option, ""),
+                            "the multipath cases run against an embedded target of two portal"
+                                    + " groups, on the 6.1-multipath guest, without a causal"
+                                    + " trace");
+                }
+            }
+        }
         if (expect != null
                 && (name.equalsIgnoreCase("C")
                         || name.equalsIgnoreCase("C-block-remove-race")

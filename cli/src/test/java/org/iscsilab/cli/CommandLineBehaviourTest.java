@@ -176,4 +176,20 @@ class CommandLineBehaviourTest {
         assertEquals(CliErrors.FAILED, r.code());
         assertTrue(r.err().contains("expected COMPLETED"), r.err());
     }
+
+    @Test
+    void aMultipathCaseRunsOnTheJavaHostAndPrintsItsRow() {
+        Run r = run("scenario", "M1", "--expect", "COMPLETED");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(
+                r.out().contains("M1-group-unavailable") && r.out().contains("COMPLETED"), r.out());
+        assertTrue(r.out().contains("blocks verified") && r.out().contains("256 of 256"), r.out());
+    }
+
+    @Test
+    void theMultipathCasesRefuseOptionsThatCannotApplyToThem() {
+        Run r = run("scenario", "multipath", "--kernel", "6.12");
+        assertEquals(CliErrors.USAGE, r.code());
+        assertTrue(r.err().contains("--kernel") && r.err().contains("6.1-multipath"), r.err());
+    }
 }

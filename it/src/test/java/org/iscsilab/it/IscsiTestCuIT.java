@@ -17,7 +17,6 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import org.iscsilab.iscsi.node.TargetSettings;
 import org.iscsilab.server.EmbeddedTarget;
-import org.iscsilab.server.config.TargetConfig;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -192,43 +191,6 @@ class IscsiTestCuIT {
         assertTrue(byTest.size() >= 230, "all tests of the ALL family ran: " + byTest.size());
     }
 
-    /** A target with portal groups 1 and 2 and ALUA: group 1 active/optimized, 2 non-optimized. */
-    private static TargetConfig twoPortalGroups(String lunSpec) {
-        String iqn = "iqn.2026-01.org.iscsilab:two-portal-groups";
-        return new TargetConfig(
-                List.of(
-                        new TargetConfig.Portal("127.0.0.1:0", null, 1),
-                        new TargetConfig.Portal("127.0.0.1:0", null, 2)),
-                "off",
-                0,
-                null,
-                null,
-                null,
-                null,
-                List.of(
-                        new TargetConfig.Node(
-                                iqn,
-                                "two-portal-groups",
-                                List.of(lunSpec),
-                                null,
-                                null,
-                                null,
-                                null,
-                                null,
-                                null,
-                                new TargetConfig.Alua(
-                                        "both",
-                                        2,
-                                        List.of(
-                                                new TargetConfig.PortGroup(
-                                                        1, List.of(1), "active-optimized", true),
-                                                new TargetConfig.PortGroup(
-                                                        2,
-                                                        List.of(2),
-                                                        "active-non-optimized",
-                                                        null))))));
-    }
-
     private static boolean excluded(String configuration, String test) {
         return CONFIGURATIONS.stream()
                 .anyMatch(c -> c.name().equals(configuration) && c.excluded().containsKey(test));
@@ -241,7 +203,7 @@ class IscsiTestCuIT {
         Files.deleteIfExists(FILE_LUN.resolveSibling(FILE_LUN.getFileName() + ".pr"));
         try (EmbeddedTarget target =
                 c.twoPortalGroups()
-                        ? EmbeddedTarget.start(twoPortalGroups(c.lunSpec()))
+                        ? EmbeddedTarget.start(EmbeddedTarget.twoPortalGroups(null, c.lunSpec()))
                         : EmbeddedTarget.start(c.settings(), c.lunSpec())) {
             String url = target.libiscsiUrl(0);
             List<String> command =

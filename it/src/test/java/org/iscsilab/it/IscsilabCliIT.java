@@ -311,6 +311,9 @@ class IscsilabCliIT {
                         json.toString());
         assertTrue(out.contains("A-lld-unload-blocked"), out);
         assertTrue(out.contains("C-block-remove-race"), out);
+        assertTrue(
+                out.contains("M4-all-paths-down-queued") && out.contains("256 of 256"),
+                "the multipath cases' rows: " + out);
         JsonNode list = new ObjectMapper().readTree(json.toFile());
         assertEquals(
                 Scenario.values().length * Policy.values().length,

@@ -93,6 +93,48 @@ public final class EmbeddedTarget implements AutoCloseable {
                 .withDefaults();
     }
 
+    /**
+     * The smallest ALUA setup: portal groups 1 and 2 on loopback (system-chosen ports), each a
+     * target port group of its own, 1 active/optimized and preferred, 2 active/non-optimized;
+     * implicit and explicit ALUA with a 5 s implicit transition time. SendTargets advertises {@code
+     * advertisedHost} with each bound port (null: the bound addresses).
+     */
+    public static TargetConfig twoPortalGroups(String advertisedHost, String... lunSpecs) {
+        String advertise = advertisedHost == null ? null : advertisedHost + ":0";
+        TargetConfig.Alua alua =
+                new TargetConfig.Alua(
+                        "both",
+                        5,
+                        List.of(
+                                new TargetConfig.PortGroup(1, List.of(1), "active-optimized", true),
+                                new TargetConfig.PortGroup(
+                                        2, List.of(2), "active-non-optimized", null)));
+        TargetConfig.Node node =
+                new TargetConfig.Node(
+                        IQN,
+                        "two-portal-groups",
+                        List.of(lunSpecs),
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        alua);
+        return new TargetConfig(
+                        List.of(
+                                new TargetConfig.Portal("127.0.0.1:0", advertise, 1),
+                                new TargetConfig.Portal("127.0.0.1:0", advertise, 2)),
+                        "off",
+                        0,
+                        null,
+                        null,
+                        null,
+                        null,
+                        List.of(node))
+                .withDefaults();
+    }
+
     public InetSocketAddress address() {
         return address;
     }

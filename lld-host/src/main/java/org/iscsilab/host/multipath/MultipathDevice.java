@@ -28,16 +28,36 @@ import org.iscsilab.scsi.Cdbs;
  *
  * <p>I/O goes round robin over the usable paths of the highest-priority group (a standby path only
  * when nothing else is usable). A command that fails for a reason of its path fails that path and
- * is sent down another; with no usable path it waits in the device's queue. The checker tests every
- * path each interval: a blocked device is pending, an offline or removed one down, a running one is
- * asked TEST UNIT READY; a change of access state (a unit attention, or a NOT READY for a port)
- * makes it read REPORT TARGET PORT GROUPS again.
+ * is sent down another; with no usable path it waits in the device's queue. A command whose port is
+ * in an ALUA transition (NOT READY 04h/0Ah) is retried on the same path, as Linux's ALUA device
+ * handler has it, for up to {@link #TRANSITION_TIMEOUT}. The checker tests every path each
+ * interval: a blocked device is pending (no verdict: the path keeps its state), an offline or
+ * removed one down, a running one is asked TEST UNIT READY; a change of access state (a unit
+ * attention, or a NOT READY for a port) makes it read REPORT TARGET PORT GROUPS again.
  */
 public final class MultipathDevice implements AutoCloseable {
-    /** A queued request: what to run on a path, and its caller's future. */
+    /**
+     * A queued request: what to run on a path, its caller's future, and since when
+     * (System.nanoTime) its path has answered that an ALUA transition is in progress (0: it has
+     * not).
+     */
     private record Queued(
             Function<ScsiDisk, CompletableFuture<HostResult>> io,
-            CompletableFuture<HostResult> result) {}
+            CompletableFuture<HostResult> result,
+            long transitioningSince) {
+        Queued transitioning() {
+            return transitioningSince != 0 ? this : new Queued(io, result, System.nanoTime());
+        }
+    }
+
+    /**
+     * How long a command is retried on a path in an ALUA transition before the path fails
+     * (scsi_dh_alua's default transition timeout, ALUA_FAILOVER_TIMEOUT, 60 s).
+     */
+    static final Duration TRANSITION_TIMEOUT = Duration.ofSeconds(60);
+
+    /** The pause before a command is retried on a transitioning path. */
+    private static final Duration TRANSITION_RETRY = Duration.ofMillis(20);
 
     private final List<Path> paths;
     private final Duration checkerInterval;
@@ -144,7 +164,7 @@ public final class MultipathDevice implements AutoCloseable {
     private CompletableFuture<HostResult> submit(
             Function<ScsiDisk, CompletableFuture<HostResult>> io) {
         CompletableFuture<HostResult> result = new CompletableFuture<>();
-        dispatch(new Queued(io, result));
+        dispatch(new Queued(io, result, 0));
         return result;
     }
 
@@ -162,12 +182,21 @@ public final class MultipathDevice implements AutoCloseable {
                 return;
             }
         }
+        send(p, q);
+    }
+
+    /** Runs a request on a path; a path error sends it on to another path or the queue. */
+    private void send(Path p, Queued q) {
         q.io().apply(p.disk())
                 .whenComplete(
                         (r, err) -> {
                             HostResult result =
                                     err != null ? HostResult.of(HostResult.HostByte.DID_ERROR) : r;
                             PathVerdict v = PathVerdict.of(result);
+                            if (v.transitioning()) {
+                                retryDuringTransition(p, q.transitioning());
+                                return;
+                            }
                             if (!v.pathError()) {
                                 if (v.priorityChange()) {
                                     priorityChanged = true;
@@ -178,6 +207,22 @@ public final class MultipathDevice implements AutoCloseable {
                             failPath(p, v);
                             dispatch(q); // another path, or the queue
                         });
+    }
+
+    /**
+     * The path's port is in an ALUA transition: the command goes down the same path again shortly,
+     * until the transition timeout fails the path.
+     */
+    private void retryDuringTransition(Path p, Queued q) {
+        priorityChanged = true;
+        if (closed) {
+            q.result().complete(HostResult.of(HostResult.HostByte.DID_NO_CONNECT));
+        } else if (System.nanoTime() - q.transitioningSince() > TRANSITION_TIMEOUT.toNanos()) {
+            failPath(p, new PathVerdict(PathState.DOWN, true, true));
+            dispatch(new Queued(q.io(), q.result(), 0));
+        } else {
+            checker.schedule(() -> send(p, q), TRANSITION_RETRY.toMillis(), TimeUnit.MILLISECONDS);
+        }
     }
 
     private synchronized void failPath(Path p, PathVerdict v) {
@@ -228,6 +273,9 @@ public final class MultipathDevice implements AutoCloseable {
                         case PATH_PENDING -> PathState.PENDING;
                         default -> PathState.DOWN;
                     };
+            if (s == PathState.PENDING) {
+                continue; // multipathd: PATH_PENDING is no verdict, the path keeps its state
+            }
             synchronized (this) {
                 if (p.state() != s) {
                     priorityChanged = true; // multipathd updates a path's priority on a change

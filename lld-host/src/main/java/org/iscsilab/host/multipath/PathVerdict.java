@@ -5,11 +5,20 @@ import org.iscsilab.host.mid.HostResult;
 /**
  * What a command's result says about the path it went down, as the tur checker and dm-mpath's error
  * handling read it: a good or a medium answer leaves the path up; NOT READY with LOGICAL UNIT NOT
- * ACCESSIBLE says the port's ALUA state (04h/0Bh standby: ghost, 04h/0Ah transitioning: pending,
- * 04h/0Ch unavailable: down); no connection, a transport failure or a timeout fail the path. A UNIT
- * ATTENTION for ASYMMETRIC ACCESS STATE CHANGED asks for new priorities.
+ * ACCESSIBLE says the port's ALUA state (04h/0Bh standby: ghost, 04h/0Ch unavailable: down);
+ * 04h/0Ah, a transition in progress, fails no path: the ALUA device handler has the command retried
+ * on the same path (scsi_dh_alua's alua_check_sense: ADD_TO_MLQUEUE) and the tur checker reports
+ * PATH_PENDING, which changes nothing. No connection, a transport failure or a timeout fail the
+ * path. A UNIT ATTENTION for ASYMMETRIC ACCESS STATE CHANGED asks for new priorities.
+ *
+ * @param transitioning the port is in an ALUA transition: retry on the same path
  */
-record PathVerdict(PathState state, boolean pathError, boolean priorityChange) {
+record PathVerdict(
+        PathState state, boolean pathError, boolean priorityChange, boolean transitioning) {
+    PathVerdict(PathState state, boolean pathError, boolean priorityChange) {
+        this(state, pathError, priorityChange, false);
+    }
+
     static PathVerdict of(HostResult r) {
         if (r.hostByte() != HostResult.HostByte.DID_OK) {
             return new PathVerdict(PathState.DOWN, true, false);
@@ -29,7 +38,7 @@ record PathVerdict(PathState state, boolean pathError, boolean priorityChange) {
         if (key == 0x02 && asc == 0x04) {
             return switch (ascq) {
                 case 0x0B -> new PathVerdict(PathState.GHOST, true, true);
-                case 0x0A -> new PathVerdict(PathState.PENDING, true, true);
+                case 0x0A -> new PathVerdict(PathState.PENDING, false, true, true);
                 default -> new PathVerdict(PathState.DOWN, true, true);
             };
         }

@@ -3,7 +3,6 @@ package org.iscsilab.host.scenario;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import org.iscsilab.core.fault.EventLog;
@@ -27,48 +26,6 @@ final class EmbeddedScenarioTarget implements ScenarioTarget {
 
     EmbeddedScenarioTarget(TargetConfig config) throws Exception {
         this.target = EmbeddedTarget.start(config);
-    }
-
-    /**
-     * Portal groups 1 and 2 on loopback, each its own target port group: 1 active/optimized and
-     * preferred, 2 active/non-optimized; implicit and explicit ALUA, a 5 s implicit transition
-     * time; {@code luns} 64 MiB RAM LUNs.
-     */
-    static TargetConfig twoPortalGroups(String advertisedHost, int luns) {
-        String advertise = advertisedHost == null ? null : advertisedHost + ":0";
-        List<String> specs = Collections.nCopies(luns, "ram:64M");
-        return new TargetConfig(
-                List.of(
-                        new TargetConfig.Portal("127.0.0.1:0", advertise, 1),
-                        new TargetConfig.Portal("127.0.0.1:0", advertise, 2)),
-                "off",
-                0,
-                null,
-                null,
-                null,
-                null,
-                List.of(
-                        new TargetConfig.Node(
-                                EmbeddedTarget.IQN,
-                                "two-portal-groups",
-                                specs,
-                                null,
-                                null,
-                                null,
-                                null,
-                                null,
-                                null,
-                                new TargetConfig.Alua(
-                                        "both",
-                                        5,
-                                        List.of(
-                                                new TargetConfig.PortGroup(
-                                                        1, List.of(1), "active-optimized", true),
-                                                new TargetConfig.PortGroup(
-                                                        2,
-                                                        List.of(2),
-                                                        "active-non-optimized",
-                                                        null))))));
     }
 
     @Override

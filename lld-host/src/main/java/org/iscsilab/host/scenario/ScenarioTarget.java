@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import org.iscsilab.core.fault.EventLog;
+import org.iscsilab.server.EmbeddedTarget;
 
 /**
  * The iscsilab target a scenario runs against: where to log in, and its fault rules and event log —
@@ -64,7 +65,7 @@ public interface ScenarioTarget extends AutoCloseable {
      */
     static ScenarioTarget twoPortalGroups(String advertisedHost) throws Exception {
         return new EmbeddedScenarioTarget(
-                EmbeddedScenarioTarget.twoPortalGroups(advertisedHost, 1));
+                EmbeddedTarget.twoPortalGroups(advertisedHost, "ram:64M"));
     }
 
     /** A running iscsilab target at iscsi://HOST:PORT/IQN, with its admin API at HOST:PORT. */

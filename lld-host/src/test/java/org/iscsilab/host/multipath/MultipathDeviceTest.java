@@ -24,7 +24,6 @@ import org.iscsilab.iscsi.initiator.InitiatorConfig;
 import org.iscsilab.iscsi.initiator.IscsiInitiator;
 import org.iscsilab.iscsi.initiator.NopOutKeepalive;
 import org.iscsilab.server.EmbeddedTarget;
-import org.iscsilab.server.config.TargetConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,7 +33,6 @@ import org.junit.jupiter.api.Test;
  * active/optimized, group 2 active/non-optimized), with stamped writes verified at the end.
  */
 class MultipathDeviceTest {
-    private static final String IQN = "iqn.2026-01.org.iscsilab:two-paths";
     private static final String HOST = "iqn.2026-01.org.iscsilab:multipath-host";
     private static final int BLOCK = 512;
 
@@ -47,43 +45,7 @@ class MultipathDeviceTest {
 
     @BeforeEach
     void start() throws Exception {
-        target =
-                EmbeddedTarget.start(
-                        new TargetConfig(
-                                List.of(
-                                        new TargetConfig.Portal("127.0.0.1:0", null, 1),
-                                        new TargetConfig.Portal("127.0.0.1:0", null, 2)),
-                                "off",
-                                0,
-                                null,
-                                null,
-                                null,
-                                null,
-                                List.of(
-                                        new TargetConfig.Node(
-                                                IQN,
-                                                null,
-                                                List.of("ram:16M", "ram:8M"),
-                                                null,
-                                                null,
-                                                null,
-                                                null,
-                                                null,
-                                                null,
-                                                new TargetConfig.Alua(
-                                                        "both",
-                                                        1,
-                                                        List.of(
-                                                                new TargetConfig.PortGroup(
-                                                                        1,
-                                                                        List.of(1),
-                                                                        "active-optimized",
-                                                                        null),
-                                                                new TargetConfig.PortGroup(
-                                                                        2,
-                                                                        List.of(2),
-                                                                        "active-non-optimized",
-                                                                        null)))))));
+        target = EmbeddedTarget.start(EmbeddedTarget.twoPortalGroups(null, "ram:16M", "ram:8M"));
         initiator = new IscsiInitiator(2);
         lld = new IscsiLld(initiator, Policy.CURRENT, new Violations(), false);
         List<ScsiDisk> disks = new ArrayList<>();
@@ -91,7 +53,7 @@ class MultipathDeviceTest {
             IscsiHostSession s =
                     lld.login(
                                     target.runtime().bound().get(portal),
-                                    InitiatorConfig.normal(IQN)
+                                    InitiatorConfig.normal(target.iqn())
                                             .withInitiatorName(HOST)
                                             .withKeepalive(
                                                     new NopOutKeepalive(
