@@ -41,6 +41,7 @@ import picocli.CommandLine.Parameters;
         description =
                 "Run a mid-layer scenario (A-lld-unload-blocked, A-open-disk-pins-module, "
                         + "A-dirty-page-cache, A-parked-user-io, B-remove-blocked-lun, B-several-luns, "
+                        + "B-mp-remove-blocked-path, B-mp-both-paths-blocked, "
                         + "B-cascade-logout-after-stuck-delete, C-block-remove-race, D-logout-while-recovering, D2-forced-unload-while-recovering, "
                         + "D2-race-forced-unload-vs-destroy, E-timeout-then-relogin, "
                         + "F-sysfs-state-write, H-transport-fails-during-removal) under a policy, 'all' for the "

@@ -1,21 +1,11 @@
 package org.iscsilab.host.scenario;
 
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
-import org.iscsilab.host.iscsi.IscsiHostSession;
 import org.iscsilab.host.iscsi.IscsiLld;
-import org.iscsilab.host.mid.HostResult;
 import org.iscsilab.host.mid.Policy;
-import org.iscsilab.host.mid.ScsiDisk;
 import org.iscsilab.host.module.Violations;
 import org.iscsilab.host.multipath.MultipathDevice;
 import org.iscsilab.host.multipath.Path;
@@ -25,11 +15,10 @@ import org.iscsilab.iscsi.initiator.IscsiInitiator;
 import org.iscsilab.iscsi.initiator.NopOutKeepalive;
 
 /**
- * Runs {@link MultipathCase}s on the Java host: one session through each portal of the target (the
- * Java LLD with NOP-Out keepalive), a {@link MultipathDevice} over their disks with
- * queue_if_no_path, and a writer of {@link StampedBlocks} through it; the same cases, checks and
- * report as the Linux guest's dm-multipath run, on timeouts scaled down (keepalive 200 ms,
- * replacement timeout 1 s, checker every 100 ms).
+ * Runs {@link MultipathCase}s on the Java host: a {@link MultipathHost} (the Java LLD with NOP-Out
+ * keepalive through each portal, a multipath device with queue_if_no_path) and a {@link
+ * StampedWriter} through it; the same cases, checks and report as the Linux guest's dm-multipath
+ * run, on timeouts scaled down (keepalive 200 ms, replacement timeout 1 s, checker every 100 ms).
  */
 public final class MultipathScenarioRunner {
     /** The host's initiator name: the cases' freezes are scoped to it. */
@@ -40,9 +29,6 @@ public final class MultipathScenarioRunner {
 
     /** Writes that must come while the paths are broken, and again after the restore. */
     static final int WRITES_EXPECTED = 30;
-
-    private static final int SECTORS_PER_BLOCK = StampedBlocks.BLOCK_SIZE / 512;
-    private static final Duration CHECKER = Duration.ofMillis(100);
 
     /** How long every wait of a case may take before the case FAILED. */
     private final Duration limit;
@@ -61,71 +47,50 @@ public final class MultipathScenarioRunner {
 
     public MultipathReport.Run run(List<MultipathCase> cases, ScenarioTarget target)
             throws Exception {
-        List<InetSocketAddress> portals = target.portals();
-        if (portals.size() < 2) {
-            throw new IllegalArgumentException(
-                    "the multipath cases need a target reached through two portal groups");
-        }
         try (IscsiInitiator initiator = new IscsiInitiator(2)) {
             IscsiLld lld = new IscsiLld(initiator, Policy.CURRENT, new Violations(), false);
-            List<ScsiDisk> disks = new ArrayList<>();
-            for (InetSocketAddress portal : portals.subList(0, 2)) {
-                IscsiHostSession s =
-                        lld.login(
-                                        portal,
-                                        InitiatorConfig.normal(target.iqn())
-                                                .withInitiatorName(INITIATOR)
-                                                .withKeepalive(
-                                                        new NopOutKeepalive(
-                                                                Duration.ofMillis(200),
-                                                                Duration.ofMillis(200))),
-                                        Duration.ofMillis(100),
-                                        Duration.ofSeconds(1))
-                                .get(limit.toMillis(), TimeUnit.MILLISECONDS);
-                s.scan();
-                disks.add(s.disk(0));
-            }
-            try (MultipathDevice mpath = MultipathDevice.of(disks, CHECKER, -1)) {
-                return new Cases(mpath).run(cases, target);
+            MultipathHost host =
+                    MultipathHost.attach(
+                            lld,
+                            target,
+                            InitiatorConfig.normal(target.iqn())
+                                    .withInitiatorName(INITIATOR)
+                                    .withKeepalive(
+                                            new NopOutKeepalive(
+                                                    Duration.ofMillis(200),
+                                                    Duration.ofMillis(200))),
+                            Duration.ofMillis(100),
+                            Duration.ofSeconds(1),
+                            limit);
+            try (MultipathDevice mpath = host.device();
+                    StampedWriter writer =
+                            new StampedWriter(mpath, BLOCKS, limit.multipliedBy(4))) {
+                return new Cases(mpath, writer).run(cases, target);
             } finally {
                 lld.sessions().forEach(s -> s.recovery().close());
             }
         }
     }
 
-    /** One run's writer and cases over one multipath device. */
+    /** One run's cases over one multipath device and its writer. */
     private final class Cases {
         private final MultipathDevice mpath;
-        private final AtomicLong writes = new AtomicLong();
-        private volatile String currentCase = "start";
-        private volatile boolean stop;
-        private volatile String error;
-        private volatile int lastRound;
-        private volatile int lastBlock = -1;
-        private final Map<String, Long> longestPause = new ConcurrentHashMap<>();
-        private final Map<String, Integer> errors = new ConcurrentHashMap<>();
+        private final StampedWriter writer;
 
-        Cases(MultipathDevice mpath) {
+        Cases(MultipathDevice mpath, StampedWriter writer) {
             this.mpath = mpath;
+            this.writer = writer;
         }
 
         MultipathReport.Run run(List<MultipathCase> cases, ScenarioTarget target) throws Exception {
             List<String> start = topology();
-            Thread writer = new Thread(this::write, "multipath-writer");
-            writer.setDaemon(true);
-            writer.start();
             List<MultipathReport> reports = new ArrayList<>();
-            try {
-                awaitWrites(WRITES_EXPECTED);
-                for (MultipathCase c : cases) {
-                    reports.add(runCase(c, target));
-                }
-            } finally {
-                stop = true;
-                writer.join(limit.toMillis());
+            awaitWrites(WRITES_EXPECTED);
+            for (MultipathCase c : cases) {
+                reports.add(runCase(c, target));
             }
-            StampedBlocks written = new StampedBlocks(BLOCKS, lastRound, lastBlock);
-            List<String> mismatches = written.mismatches(readBack());
+            StampedBlocks written = writer.stop(limit);
+            List<String> mismatches = writer.verify(written, limit);
             return new MultipathReport.Run(
                     reports,
                     written,
@@ -136,17 +101,17 @@ public final class MultipathScenarioRunner {
 
         private MultipathReport runCase(MultipathCase c, ScenarioTarget target) throws Exception {
             List<String> findings = new ArrayList<>();
-            currentCase = c.name();
+            writer.label(c.name());
             List<Integer> rules = c.breakPaths(target, INITIATOR);
             int whileBroken;
             if (c.noPathLeft()) {
                 if (!await(this::noUsablePath)) {
                     findings.add("a path was still usable " + limit.toSeconds() + " s later");
                 }
-                long before = writes.get();
+                long before = writer.writes();
                 Thread.sleep(hold.toMillis());
-                whileBroken = (int) (writes.get() - before);
-                if (mpath.queuedRequests() == 0 && error == null) {
+                whileBroken = (int) (writer.writes() - before);
+                if (mpath.queuedRequests() == 0 && writer.error() == null) {
                     findings.add("no write was waiting in the queue");
                 }
             } else {
@@ -159,9 +124,9 @@ public final class MultipathScenarioRunner {
                 findings.add("not every path was up " + limit.toSeconds() + " s after the restore");
             }
             List<String> restored = topology();
-            int ioErrors = errors.getOrDefault(c.name(), 0);
+            int ioErrors = writer.errors(c.name());
             if (ioErrors > 0) {
-                findings.add(ioErrors + " write error(s) reached the writer: " + error);
+                findings.add(ioErrors + " write error(s) reached the writer: " + writer.error());
             }
             if (c.noPathLeft() ? whileBroken != 0 : whileBroken < WRITES_EXPECTED) {
                 findings.add(whileBroken + " writes while the paths were broken");
@@ -177,7 +142,7 @@ public final class MultipathScenarioRunner {
                             ? ScenarioReport.Outcome.COMPLETED
                             : ScenarioReport.Outcome.FAILED,
                     whileBroken,
-                    longestPause.getOrDefault(c.name(), 0L),
+                    writer.longestPauseMillis(c.name()),
                     ioErrors,
                     resumed,
                     broken,
@@ -185,45 +150,11 @@ public final class MultipathScenarioRunner {
                     findings);
         }
 
-        /** The writer: stamped blocks in rounds until told to stop or a write fails. */
-        private void write() {
-            long last = System.nanoTime();
-            for (int round = 1; !stop; round++) {
-                for (int block = 0; block < BLOCKS && !stop; block++) {
-                    HostResult r;
-                    try {
-                        r =
-                                mpath.write(
-                                                (long) block * SECTORS_PER_BLOCK,
-                                                StampedBlocks.stamp(round, block))
-                                        .get(limit.toMillis() * 4, TimeUnit.MILLISECONDS);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        return;
-                    } catch (ExecutionException | TimeoutException e) {
-                        r = null;
-                    }
-                    if (r == null || !r.good()) {
-                        error = "round " + round + " block " + block + ": " + r;
-                        errors.merge(currentCase, 1, Integer::sum);
-                        return;
-                    }
-                    lastRound = round;
-                    lastBlock = block;
-                    writes.incrementAndGet();
-                    long now = System.nanoTime();
-                    longestPause.merge(
-                            currentCase, TimeUnit.NANOSECONDS.toMillis(now - last), Math::max);
-                    last = now;
-                }
-            }
-        }
-
         /** Waits for {@code n} more acknowledged writes; returns how many came. */
         private int awaitWrites(int n) throws InterruptedException {
-            long before = writes.get();
-            await(() -> writes.get() - before >= n || error != null);
-            return (int) (writes.get() - before);
+            long before = writer.writes();
+            await(() -> writer.writes() - before >= n || writer.error() != null);
+            return (int) (writer.writes() - before);
         }
 
         private boolean noUsablePath() {
@@ -248,16 +179,6 @@ public final class MultipathScenarioRunner {
 
         private List<String> topology() {
             return mpath.paths().stream().map(Path::toString).toList();
-        }
-
-        private byte[] readBack() throws Exception {
-            HostResult r =
-                    mpath.read(0, BLOCKS * SECTORS_PER_BLOCK)
-                            .get(limit.toMillis(), TimeUnit.MILLISECONDS);
-            if (!r.good()) {
-                throw new IllegalStateException("reading the written blocks back failed: " + r);
-            }
-            return r.data();
         }
     }
 }

@@ -34,6 +34,15 @@ public enum Scenario {
             "B-cascade-logout-after-stuck-delete",
             "scenario B, then a logout of the same session: scsi_remove_host waits for the "
                     + "scan_mutex a stuck delete holds"),
+    B_MP(
+            "B-mp-remove-blocked-path",
+            "scenario B with two paths under dm-multipath: portal group 1 freezes while a writer "
+                    + "goes through the multipath device, path 1's disk is deleted while blocked, "
+                    + "portal 1 thaws; the write held on path 1 must fail over to path 2"),
+    B_MP_ALL(
+            "B-mp-both-paths-blocked",
+            "both portal groups freeze, so the writes wait (queue_if_no_path); path 1's disk is "
+                    + "deleted while blocked, both thaw; the writes must complete over path 2"),
     D(
             "D-logout-while-recovering",
             "the session is destroyed while recovering: unblock to transport-offline, "
@@ -72,6 +81,14 @@ public enum Scenario {
 
     public String description() {
         return description;
+    }
+
+    /**
+     * How many paths the host has to LUN 0: two (one per portal group, under a multipath device)
+     * for the multipath scenarios, else one.
+     */
+    public int paths() {
+        return this == B_MP || this == B_MP_ALL ? 2 : 1;
     }
 
     /** How many LUNs the scenario's target needs (LUN 0 is the scenario's disk). */

@@ -1,5 +1,6 @@
 package org.iscsilab.host.scenario;
 
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -67,7 +68,12 @@ public final class ScenarioRunner {
 
     /** Runs against a target embedded in this process. */
     public ScenarioReport run(Scenario scenario, Policy policy) throws Exception {
-        return run(scenario, policy, ScenarioTarget.embedded(scenario.luns()));
+        return run(
+                scenario,
+                policy,
+                scenario.paths() == 2
+                        ? ScenarioTarget.twoPortalGroups(null)
+                        : ScenarioTarget.embedded(scenario.luns()));
     }
 
     /**
@@ -103,6 +109,8 @@ public final class ScenarioRunner {
         final long t0 = System.nanoTime();
         IscsiLld lld;
         IscsiHostSession session;
+        MultipathHost multipath;
+        StampedWriter writer;
         ScsiDisk disk;
         ScsiDevice device;
         long removalStartSequence;
@@ -163,6 +171,77 @@ public final class ScenarioRunner {
         }
 
         /**
+         * The two-path host of the multipath scenarios: a session through each portal group, a
+         * multipath device (queue_if_no_path) over their disks and a writer through it. The
+         * scenario's device is path 1's.
+         */
+        void attachMultipath() throws Exception {
+            loginSequence = target.eventsRecorded();
+            lld = new IscsiLld(initiator, policy, violations, false);
+            lld.setBartVisitsCancel(bartVisitsCancel);
+            multipath =
+                    MultipathHost.attach(
+                            lld,
+                            target,
+                            InitiatorConfig.normal(target.iqn())
+                                    .withInitiatorName(HOST)
+                                    .withKeepalive(KEEPALIVE),
+                            RETRY,
+                            Duration.ofSeconds(60),
+                            SETUP_FLOOR);
+            session = multipath.sessions().get(0);
+            disk = multipath.disk(0);
+            device = disk.device();
+            writer = new StampedWriter(multipath.device(), 64, Duration.ofHours(1));
+            await(() -> writer.writes() >= 10, "the writer to get going");
+            attachedSequence = target.eventsRecorded();
+            note(
+                    "attached two paths: "
+                            + device.hctl()
+                            + " (portal group 1) and "
+                            + multipath.disk(1).device().hctl()
+                            + " (portal group 2) under one multipath device; a writer runs"
+                            + " through it");
+        }
+
+        /** Freezes the host's connections through portal group {@code group} (1 or 2). */
+        int freezePortalGroup(int group) throws Exception {
+            InetSocketAddress portal = target.portals().get(group - 1);
+            int rule =
+                    target.addFault(
+                            TransportFailure.freezeRule(HOST)
+                                    + ",portal="
+                                    + MultipathCase.hostPort(portal));
+            addedRules.add(rule);
+            note("fault: freeze portal group " + group);
+            return rule;
+        }
+
+        /**
+         * Whether the writer acknowledged a write within {@code wait} of this call; notes how many,
+         * or that it stalled, holding a write no path completes.
+         */
+        boolean writesGoOn(Duration wait, String where) throws InterruptedException {
+            long before = writer.writes();
+            long deadline = System.nanoTime() + wait.toNanos();
+            while (writer.writes() == before && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            Thread.sleep(100);
+            long n = writer.writes() - before;
+            note(
+                    n > 0
+                            ? n + " writes acknowledged " + where
+                            : "no write acknowledged "
+                                    + where
+                                    + " within "
+                                    + wait.toMillis()
+                                    + " ms"
+                                    + (writer.error() != null ? ": " + writer.error() : ""));
+            return n > 0;
+        }
+
+        /**
          * The Linux guest's recipe ({@link TransportFailure}): the target freezes the host's
          * connections, the NOP-Out keepalive times out, the session recovers and blocks the target.
          */
@@ -220,6 +299,8 @@ public final class ScenarioRunner {
                             case D2_RACE -> scenarioD2Race();
                             case E -> scenarioE();
                             case F -> scenarioF();
+                            case B_MP -> scenarioBMultipath();
+                            case B_MP_ALL -> scenarioBMultipathAllBlocked();
                         };
                 millis = r.millis();
                 stuck = r.stuckCallChain();
@@ -521,6 +602,61 @@ public final class ScenarioRunner {
             return w.await(limit);
         }
 
+        // B-mp: B on path 1 of two, with a writer through the multipath device. The write held
+        // on path 1's stopped queue fails over only when that queue runs and fails it, so a
+        // removal that leaves it stopped stalls the multipath device's I/O too.
+        private Watchdog.Result scenarioBMultipath() throws Exception {
+            attachMultipath();
+            freezeRule = freezePortalGroup(1);
+            await(() -> device.state() == DeviceState.BLOCK, "path 1's device to be blocked");
+            note("NOP-Out timed out on path 1: its target blocked; path 2 runs");
+            removalStartSequence = target.eventsRecorded();
+            note("echo 1 > delete (path 1's disk)");
+            Watchdog w =
+                    Watchdog.start(
+                            "remove " + device.hctl(),
+                            () -> Removal.removeDeviceHoldingScanMutex(device, disk));
+            Thread.sleep(Math.min(1000, limit.toMillis() / 3));
+            allowRelogin();
+            Watchdog.Result r = w.await(limit);
+            if (!writesGoOn(limit, "through the multipath device after path 1's delete")) {
+                violations.record(
+                        "the multipath device's writes stopped: a write held on path 1's stopped"
+                                + " queue never failed over to path 2");
+            }
+            return r;
+        }
+
+        // B-mp-all: both paths blocked, writes queued; path 1's disk deleted; both thaw.
+        private Watchdog.Result scenarioBMultipathAllBlocked() throws Exception {
+            attachMultipath();
+            int second = freezePortalGroup(2);
+            freezeRule = freezePortalGroup(1);
+            await(
+                    () ->
+                            device.state() == DeviceState.BLOCK
+                                    && multipath.disk(1).device().state() == DeviceState.BLOCK,
+                    "both paths' devices to be blocked");
+            note("both paths blocked: the writer waits");
+            removalStartSequence = target.eventsRecorded();
+            note("echo 1 > delete (path 1's disk)");
+            Watchdog w =
+                    Watchdog.start(
+                            "remove " + device.hctl(),
+                            () -> Removal.removeDeviceHoldingScanMutex(device, disk));
+            Thread.sleep(Math.min(1000, limit.toMillis() / 3));
+            target.removeFault(second);
+            addedRules.remove(Integer.valueOf(second));
+            allowRelogin();
+            Watchdog.Result r = w.await(limit);
+            if (!writesGoOn(limit, "through the multipath device after the thaw")) {
+                violations.record(
+                        "the multipath device's writes never completed after path 2 returned: a"
+                                + " write held on path 1's stopped queue never failed over");
+            }
+            return r;
+        }
+
         // B-cascade: B, then iscsiadm --logout of the session whose delete may be stuck.
         private Watchdog.Result scenarioBCascade() throws Exception {
             Watchdog.Result delete = scenarioB();
@@ -682,6 +818,13 @@ public final class ScenarioRunner {
 
         /** Removes the rules this run added (a shared remote target keeps its other rules). */
         void cleanUp() throws Exception {
+            if (writer != null) {
+                writer.close();
+            }
+            if (multipath != null) {
+                multipath.device().close();
+                multipath.sessions().forEach(s -> s.recovery().close());
+            }
             for (int id : addedRules) {
                 try {
                     target.removeFault(id);

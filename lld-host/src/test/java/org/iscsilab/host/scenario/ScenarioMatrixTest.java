@@ -72,6 +72,23 @@ class ScenarioMatrixTest {
         "B_SIBLINGS, v4.11, HUNG, cancel, false",
         "B_SIBLINGS, cancel-block, COMPLETED, deleted, true",
         "B_SIBLINGS, current, COMPLETED, deleted, false",
+        // B with two paths under dm-multipath and a writer through it: the write held on path
+        // 1's stopped queue fails over only when that queue runs and fails it. K411 leaves it
+        // stopped, so the multipath device's I/O stalls with the delete; dropping the SYNC CACHE
+        // is not enough, because blk_cleanup_queue waits for that parked write on a DEL device
+        // no unblock restarts (as in A-parked-user-io); where the relogin restarts the queue, or
+        // BLOCK -> DEL restarts it, the write fails over and the delete completes
+        "B_MP, v4.11, HUNG, cancel, false",
+        "B_MP, bart, COMPLETED, deleted, true",
+        "B_MP, cancel-block, COMPLETED, deleted, true",
+        "B_MP, cancel-block-drop-sync, HUNG, deleted, false",
+        "B_MP, v4.13, COMPLETED, deleted, false",
+        "B_MP, current, COMPLETED, deleted, false",
+        // both paths blocked: the writes wait (queue_if_no_path); after the thaw they complete
+        // over path 2 exactly where B-mp's do
+        "B_MP_ALL, v4.11, HUNG, cancel, false",
+        "B_MP_ALL, cancel-block-drop-sync, HUNG, deleted, false",
+        "B_MP_ALL, current, COMPLETED, deleted, false",
         // D: the positive control completes everywhere
         "D, v4.11, COMPLETED, deleted, false",
         "D, bart, COMPLETED, deleted, false",
@@ -133,6 +150,11 @@ class ScenarioMatrixTest {
             assertFalse(r.stuckCallChain().isEmpty(), "a hang names the stuck call chain");
             assertTrue(
                     r.violations().stream().anyMatch(v -> v.contains("did not finish")), context);
+            if (Scenario.parse(scenario).paths() == 2) {
+                assertTrue(
+                        r.violations().stream().anyMatch(v -> v.contains("never failed over")),
+                        "the hung delete holds the multipath device's write: " + context);
+            }
         } else {
             assertEquals(List.of(), r.violations(), context);
         }
