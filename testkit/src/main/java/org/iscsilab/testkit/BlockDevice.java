@@ -110,8 +110,9 @@ public final class BlockDevice implements AutoCloseable {
                             .login(portal, login)
                             .get(DEFAULT_COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             BlockDevice disk = new BlockDevice(initiator, session, lun);
-            disk.command("TEST UNIT READY", Cdbs.testUnitReady(), null, 0);
-            disk.readCapacity();
+            if (disk.accessible()) {
+                disk.readCapacity();
+            }
             return disk;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -140,6 +141,27 @@ public final class BlockDevice implements AutoCloseable {
     }
 
     /**
+     * TEST UNIT READY, which takes the new nexus's unit attentions; false when the path's target
+     * port group is not active (NOT READY, LOGICAL UNIT NOT ACCESSIBLE: 04h/0Ah transitioning, 0Bh
+     * standby, 0Ch unavailable; SPC-5 §5.16.2.4): the device is opened without its capacity, as
+     * Linux's sd attaches a standby path with capacity 0.
+     */
+    private boolean accessible() {
+        try {
+            command("TEST UNIT READY", Cdbs.testUnitReady(), null, 0);
+            return true;
+        } catch (ScsiCommandException e) {
+            if (e.senseKey() == SenseKey.NOT_READY
+                    && e.asc() == 0x04
+                    && e.ascq() >= 0x0A
+                    && e.ascq() <= 0x0C) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    /**
      * The LUN this device is.
      *
      * @return the LUN number every command of this device is addressed to
@@ -152,7 +174,8 @@ public final class BlockDevice implements AutoCloseable {
      * Logical blocks, as READ CAPACITY(16) reported them last.
      *
      * @return the number of logical blocks: the RETURNED LOGICAL BLOCK ADDRESS (the last LBA) plus
-     *     one
+     *     one; 0 while the device, opened on a path whose target port group was not active, has not
+     *     read its capacity yet (the first I/O reads it)
      */
     public long blocks() {
         return blocks;
@@ -225,6 +248,7 @@ public final class BlockDevice implements AutoCloseable {
     }
 
     private void write(long lba, byte[] data, boolean fua) {
+        capacityKnown();
         if (data.length == 0 || data.length % blockSize != 0) {
             throw new IllegalArgumentException(
                     data.length + " bytes are not a whole number of " + blockSize + "-byte blocks");
@@ -476,6 +500,7 @@ public final class BlockDevice implements AutoCloseable {
     }
 
     private void requireRange(long lba, int count) {
+        capacityKnown();
         if (lba < 0 || count <= 0 || lba + count > blocks) {
             throw new IllegalArgumentException(
                     "blocks "
@@ -488,7 +513,18 @@ public final class BlockDevice implements AutoCloseable {
         }
     }
 
+    /**
+     * A device opened on a path that was not accessible has no capacity yet: it is read before the
+     * first I/O, which fails as the path still does (NOT READY, LOGICAL UNIT NOT ACCESSIBLE).
+     */
+    private void capacityKnown() {
+        if (blockSize == 0) {
+            readCapacity();
+        }
+    }
+
     private void requireAligned(long offset, int length) {
+        capacityKnown();
         if (offset % blockSize != 0 || length % blockSize != 0) {
             throw new IllegalArgumentException(
                     "offset "

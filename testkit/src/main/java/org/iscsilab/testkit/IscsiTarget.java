@@ -78,6 +78,11 @@ public final class IscsiTarget implements TargetControl, AutoCloseable {
         private ChapCredentials chap;
         private ChapCredentials mutualChap;
         private final List<String> faults = new ArrayList<>();
+        private final List<TargetConfig.Portal> groupPortals = new ArrayList<>();
+        private String advertise;
+        private String aluaMode;
+        private Integer implicitTransitionSeconds;
+        private final List<TargetConfig.PortGroup> targetPortGroups = new ArrayList<>();
 
         private Builder() {}
 
@@ -125,6 +130,74 @@ public final class IscsiTarget implements TargetControl, AutoCloseable {
          */
         public Builder portal(String hostPort) {
             this.portal = hostPort;
+            return this;
+        }
+
+        /**
+         * A portal of portal group {@code tag}, repeatable: each portal group is a target port of
+         * its own (its tag is the relative target port identifier ALUA reports), logins through it
+         * answer with its TargetPortalGroupTag, and SendTargets lists each portal with its tag (RFC
+         * 7143 §4.4.1). Once one is given, the portal groups replace {@link #portal}.
+         *
+         * @param tag the portal group tag, 1 to 65535
+         * @param hostPort the address the portal binds to; port 0 lets the system choose, and
+         *     {@link IscsiTarget#portals()} tells which it chose
+         * @return this builder
+         */
+        public Builder portalGroup(int tag, String hostPort) {
+            groupPortals.add(new TargetConfig.Portal(hostPort, null, tag));
+            return this;
+        }
+
+        /**
+         * The host SendTargets reports for every portal, with the portal's bound port: for
+         * initiators that reach the target through NAT, as a QEMU guest with user-mode networking
+         * reaches the host's loopback as 10.0.2.2.
+         *
+         * @param host the address initiators are told to log in to
+         * @return this builder
+         */
+        public Builder advertise(String host) {
+            this.advertise = host;
+            return this;
+        }
+
+        /**
+         * Asymmetric logical unit access (SPC-5 §5.16): the TPGS bits INQUIRY reports and the
+         * implicit transition time REPORT TARGET PORT GROUPS reports. Without target port groups
+         * ({@link #targetPortGroup}) every port is in one active/optimized group.
+         *
+         * @param mode "implicit" (the target changes states), "explicit" (SET TARGET PORT GROUPS
+         *     changes them), "both" or "none"
+         * @param implicitTransitionSeconds the IMPLICIT TRANSITION TIME, in seconds
+         * @return this builder
+         */
+        public Builder alua(String mode, int implicitTransitionSeconds) {
+            this.aluaMode = mode;
+            this.implicitTransitionSeconds = implicitTransitionSeconds;
+            return this;
+        }
+
+        /**
+         * A target port group and its access state, repeatable; ALUA is implicit unless {@link
+         * #alua} says otherwise. Change the state later with {@link IscsiTarget#setAccessState}.
+         *
+         * @param id the target port group's identifier, 1 to 65535
+         * @param state "active-optimized", "active-non-optimized", "standby", "unavailable",
+         *     "offline" or "transitioning"
+         * @param preferred the PREF bit: the group initiators should prefer
+         * @param portalGroups the portal group tags whose ports are in this group; none: every port
+         *     no other group names
+         * @return this builder
+         */
+        public Builder targetPortGroup(
+                int id, String state, boolean preferred, int... portalGroups) {
+            List<Integer> ports = new ArrayList<>();
+            for (int tag : portalGroups) {
+                ports.add(tag);
+            }
+            targetPortGroups.add(
+                    new TargetConfig.PortGroup(id, ports, state, preferred ? true : null));
             return this;
         }
 
@@ -178,9 +251,26 @@ public final class IscsiTarget implements TargetControl, AutoCloseable {
                 throw new IllegalArgumentException("mutual CHAP needs chap(user, secret) as well");
             }
             List<String> specs = luns.isEmpty() ? List.of("ram:64M") : List.copyOf(luns);
+            List<TargetConfig.Portal> portals = new ArrayList<>();
+            String advertised = advertise == null ? null : advertise + ":0";
+            if (groupPortals.isEmpty()) {
+                portals.add(new TargetConfig.Portal(portal, advertised));
+            }
+            for (TargetConfig.Portal p : groupPortals) {
+                portals.add(new TargetConfig.Portal(p.listen(), advertised, p.group()));
+            }
+            TargetConfig.Alua alua =
+                    aluaMode == null && targetPortGroups.isEmpty()
+                            ? null
+                            : new TargetConfig.Alua(
+                                    aluaMode == null ? "implicit" : aluaMode,
+                                    implicitTransitionSeconds,
+                                    targetPortGroups.isEmpty()
+                                            ? null
+                                            : List.copyOf(targetPortGroups));
             TargetConfig config =
                     new TargetConfig(
-                            List.of(new TargetConfig.Portal(portal, null)),
+                            List.copyOf(portals),
                             "off",
                             0,
                             null,
@@ -197,7 +287,8 @@ public final class IscsiTarget implements TargetControl, AutoCloseable {
                                             null,
                                             null,
                                             null,
-                                            null)));
+                                            null,
+                                            alua)));
             return new IscsiTarget(EmbeddedTarget.start(config), chap, mutualChap);
         }
 
@@ -215,12 +306,7 @@ public final class IscsiTarget implements TargetControl, AutoCloseable {
      * @throws IllegalArgumentException if the target has no such LUN
      */
     public BlockDevice connect(int lun) {
-        requireLun(lun);
-        InitiatorConfig login = InitiatorConfig.normal(iqn());
-        if (chap != null) {
-            login = login.withChap(chap, mutualChap);
-        }
-        return BlockDevice.connect(portal(), login, lun);
+        return connect(lun, portal());
     }
 
     /**
@@ -259,6 +345,38 @@ public final class IscsiTarget implements TargetControl, AutoCloseable {
      */
     public InetSocketAddress portal() {
         return target.address();
+    }
+
+    /**
+     * Every portal the target listens on, in the order the builder gave them (the portal groups'
+     * portals in order, or the one portal).
+     *
+     * @return the bound addresses, the ports chosen where none were given
+     */
+    public List<InetSocketAddress> portals() {
+        return target.runtime().bound();
+    }
+
+    /**
+     * Opens LUN {@code lun} as a disk through one portal: through each portal group it is another
+     * I_T nexus with its own access state, as a multipath host sees it.
+     *
+     * @param lun the LUN to open, one of {@link #luns()}
+     * @param portal one of {@link #portals()}
+     * @return the LUN as a disk over a session of its own through that portal; close it to log out
+     * @throws IllegalArgumentException if the target has no such LUN or no such portal
+     */
+    public BlockDevice connect(int lun, InetSocketAddress portal) {
+        requireLun(lun);
+        if (!portals().contains(portal)) {
+            throw new IllegalArgumentException(
+                    "this target has no portal " + portal + "; it has " + portals());
+        }
+        InitiatorConfig login = InitiatorConfig.normal(iqn());
+        if (chap != null) {
+            login = login.withChap(chap, mutualChap);
+        }
+        return BlockDevice.connect(portal, login, lun);
     }
 
     /**

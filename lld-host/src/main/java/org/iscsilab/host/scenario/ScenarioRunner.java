@@ -591,12 +591,7 @@ public final class ScenarioRunner {
         private Watchdog.Result scenarioB() throws Exception {
             attach(false, Duration.ofSeconds(60));
             failTransport();
-            removalStartSequence = target.eventsRecorded();
-            note("echo 1 > delete");
-            Watchdog w =
-                    Watchdog.start(
-                            "remove " + device.hctl(),
-                            () -> Removal.removeDeviceHoldingScanMutex(device, disk));
+            Watchdog w = startDelete("");
             Thread.sleep(Math.min(1000, limit.toMillis() / 3));
             allowRelogin();
             return w.await(limit);
@@ -610,12 +605,7 @@ public final class ScenarioRunner {
             freezeRule = freezePortalGroup(1);
             await(() -> device.state() == DeviceState.BLOCK, "path 1's device to be blocked");
             note("NOP-Out timed out on path 1: its target blocked; path 2 runs");
-            removalStartSequence = target.eventsRecorded();
-            note("echo 1 > delete (path 1's disk)");
-            Watchdog w =
-                    Watchdog.start(
-                            "remove " + device.hctl(),
-                            () -> Removal.removeDeviceHoldingScanMutex(device, disk));
+            Watchdog w = startDelete(" (path 1's disk)");
             Thread.sleep(Math.min(1000, limit.toMillis() / 3));
             allowRelogin();
             Watchdog.Result r = w.await(limit);
@@ -638,12 +628,7 @@ public final class ScenarioRunner {
                                     && multipath.disk(1).device().state() == DeviceState.BLOCK,
                     "both paths' devices to be blocked");
             note("both paths blocked: the writer waits");
-            removalStartSequence = target.eventsRecorded();
-            note("echo 1 > delete (path 1's disk)");
-            Watchdog w =
-                    Watchdog.start(
-                            "remove " + device.hctl(),
-                            () -> Removal.removeDeviceHoldingScanMutex(device, disk));
+            Watchdog w = startDelete(" (path 1's disk)");
             Thread.sleep(Math.min(1000, limit.toMillis() / 3));
             target.removeFault(second);
             addedRules.remove(Integer.valueOf(second));
@@ -655,6 +640,18 @@ public final class ScenarioRunner {
                                 + " write held on path 1's stopped queue never failed over");
             }
             return r;
+        }
+
+        /**
+         * echo 1 > delete of the scenario's disk, on a thread of its own under a watchdog; {@code
+         * what} says more for the timeline.
+         */
+        private Watchdog startDelete(String what) throws Exception {
+            removalStartSequence = target.eventsRecorded();
+            note("echo 1 > delete" + what);
+            return Watchdog.start(
+                    "remove " + device.hctl(),
+                    () -> Removal.removeDeviceHoldingScanMutex(device, disk));
         }
 
         // B-cascade: B, then iscsiadm --logout of the session whose delete may be stuck.
@@ -674,12 +671,7 @@ public final class ScenarioRunner {
             attach(false, Duration.ofSeconds(60));
             int hang = target.addFault("hang,op=sync,lun=0,initiator=" + HOST);
             addedRules.add(hang);
-            removalStartSequence = target.eventsRecorded();
-            note("echo 1 > delete (the target holds SYNCHRONIZE CACHE)");
-            Watchdog w =
-                    Watchdog.start(
-                            "remove " + device.hctl(),
-                            () -> Removal.removeDeviceHoldingScanMutex(device, disk));
+            Watchdog w = startDelete(" (the target holds SYNCHRONIZE CACHE)");
             await(this::syncCacheHeldAtTarget, "sd's SYNCHRONIZE CACHE to reach the target");
             freezeRule = target.addFault(TransportFailure.freezeRule(HOST));
             addedRules.add(freezeRule);
