@@ -108,11 +108,13 @@ public final class TargetCommand implements Callable<Integer> {
     int maxSessions;
 
     @Option(
-            names = "--max-connections",
+            names = {"--max-tcp-connections", "--max-connections"},
             paramLabel = "N",
             description =
-                    "TCP connections at once; further ones are closed on accept (default 4096).")
-    int maxConnections;
+                    "TCP connections at once; further ones are closed on accept (default 4096). "
+                            + "Not the iSCSI key MaxConnections (connections per session); "
+                            + "--max-connections is its old name.")
+    int maxTcpConnections;
 
     @Option(
             names = "--login-timeout",
@@ -280,6 +282,18 @@ public final class TargetCommand implements Callable<Integer> {
         return spec.commandLine().getParseResult().hasMatchedOption(option);
     }
 
+    /** The name the command line gave an option by: its own, or the old name it keeps. */
+    private String usedName(String option) {
+        for (String name : spec.findOption(option).names()) {
+            for (String arg : spec.commandLine().getParseResult().originalArgs()) {
+                if (arg.equals(name) || arg.startsWith(name + "=")) {
+                    return name;
+                }
+            }
+        }
+        return option;
+    }
+
     /** The flags given on the command line, as a configuration that overrides the file's. */
     TargetConfig flags() {
         List<TargetConfig.Portal> portalList = null;
@@ -338,7 +352,7 @@ public final class TargetCommand implements Callable<Integer> {
         TargetConfig.Limits limits =
                 new TargetConfig.Limits(
                         given("--max-sessions") ? maxSessions : null,
-                        given("--max-connections") ? maxConnections : null,
+                        given("--max-tcp-connections") ? maxTcpConnections : null,
                         given("--login-timeout") ? loginTimeout : null,
                         given("--idle-timeout") ? idleTimeout : null);
         return new TargetConfig(
@@ -438,8 +452,8 @@ public final class TargetCommand implements Callable<Integer> {
         if (given("--max-sessions")) {
             atLeast("--max-sessions", maxSessions, 1);
         }
-        if (given("--max-connections")) {
-            atLeast("--max-connections", maxConnections, 1);
+        if (given("--max-tcp-connections")) {
+            atLeast(usedName("--max-tcp-connections"), maxTcpConnections, 1);
         }
         if (given("--login-timeout")) {
             atLeast("--login-timeout", loginTimeout, 1);

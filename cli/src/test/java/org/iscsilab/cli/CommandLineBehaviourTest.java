@@ -178,6 +178,16 @@ class CommandLineBehaviourTest {
     }
 
     @Test
+    void theTcpConnectionLimitKeepsItsOldNameAndARefusalNamesTheNameGiven() {
+        Run r = run("target", "--max-connections", "0");
+        assertEquals(CliErrors.USAGE, r.code());
+        assertTrue(r.err().contains("--max-connections"), r.err());
+        r = run("target", "--max-tcp-connections=0");
+        assertEquals(CliErrors.USAGE, r.code());
+        assertTrue(r.err().contains("--max-tcp-connections"), r.err());
+    }
+
+    @Test
     void aMultipathCaseRunsOnTheJavaHostAndPrintsItsRow() {
         Run r = run("scenario", "M1", "--expect", "COMPLETED");
         assertEquals(0, r.code(), r.err());

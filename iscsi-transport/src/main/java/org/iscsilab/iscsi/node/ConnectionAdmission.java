@@ -9,9 +9,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Counts accepted connections against {@link TargetLimits#maxConnections()}: one beyond the limit
- * is closed before any byte is read; refusals are counted in the metrics and logged at most once a
- * second, so a flood cannot flood the log as well.
+ * Counts accepted connections against {@link TargetLimits#maxTcpConnections()}: one beyond the
+ * limit is closed before any byte is read; refusals are counted in the metrics and logged at most
+ * once a second, so a flood cannot flood the log as well.
  */
 final class ConnectionAdmission {
     private static final Logger log = LoggerFactory.getLogger(ConnectionAdmission.class);

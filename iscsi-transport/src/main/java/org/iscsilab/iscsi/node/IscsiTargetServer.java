@@ -126,7 +126,7 @@ public final class IscsiTargetServer implements TargetPortal, AutoCloseable {
         this.advertised = List.copyOf(advertised);
         this.portalTags = List.copyOf(portalTags);
         this.metrics = new TargetMetrics(registry);
-        this.admission = new ConnectionAdmission(settings.limits().maxConnections(), metrics);
+        this.admission = new ConnectionAdmission(settings.limits().maxTcpConnections(), metrics);
         // connection faults act at once on the sessions they match (freeze, thaw, drop, async)
         events.addListener(
                 metrics::onEvent,

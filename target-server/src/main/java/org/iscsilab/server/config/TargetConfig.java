@@ -1,5 +1,6 @@
 package org.iscsilab.server.config;
 
+import com.fasterxml.jackson.annotation.JsonAlias;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -144,10 +145,14 @@ public record TargetConfig(
      */
     public record PortGroup(Integer id, List<Integer> portals, String state, Boolean preferred) {}
 
-    /** The target's limits ({@link TargetLimits}); timeouts in seconds, idleTimeout 0 for none. */
+    /**
+     * The target's limits ({@link TargetLimits}); timeouts in seconds, idleTimeout 0 for none.
+     * maxTcpConnections was called maxConnections, a name that read as the iSCSI key of that name
+     * (connections per session); the old name is still read.
+     */
     public record Limits(
             Integer maxSessions,
-            Integer maxConnections,
+            @JsonAlias("maxConnections") Integer maxTcpConnections,
             Integer loginTimeout,
             Integer idleTimeout) {
         Limits overriddenBy(Limits o) {
@@ -155,7 +160,7 @@ public record TargetConfig(
                     ? this
                     : new Limits(
                             pick(o.maxSessions, maxSessions),
-                            pick(o.maxConnections, maxConnections),
+                            pick(o.maxTcpConnections, maxTcpConnections),
                             pick(o.loginTimeout, loginTimeout),
                             pick(o.idleTimeout, idleTimeout));
         }
@@ -165,7 +170,7 @@ public record TargetConfig(
             TargetLimits d = TargetLimits.defaults();
             return new TargetLimits(
                     pick(maxSessions, d.maxSessions()),
-                    pick(maxConnections, d.maxConnections()),
+                    pick(maxTcpConnections, d.maxTcpConnections()),
                     loginTimeout == null ? d.loginTimeout() : Duration.ofSeconds(loginTimeout),
                     idleTimeout == null ? d.idleTimeout() : Duration.ofSeconds(idleTimeout));
         }

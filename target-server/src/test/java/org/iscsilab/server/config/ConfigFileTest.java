@@ -171,6 +171,15 @@ class ConfigFileTest {
     }
 
     @Test
+    void theTcpConnectionLimitIsStillReadByItsOldName() {
+        assertEquals(
+                8,
+                parse("limits: {maxTcpConnections: 8}\n").limits().toLimits().maxTcpConnections());
+        assertEquals(
+                8, parse("limits: {maxConnections: 8}\n").limits().toLimits().maxTcpConnections());
+    }
+
+    @Test
     void anEmptyFileSaysItIsEmpty() {
         assertEquals(
                 "target.yaml: the file is empty; it holds portals, admin, targets and more (docs/target.md)",
