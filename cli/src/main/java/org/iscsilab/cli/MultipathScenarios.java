@@ -156,8 +156,16 @@ final class MultipathScenarios {
                     other.add(r.caseId() + " on " + hostName(run) + ": " + r.outcome());
                 }
             }
-            if (expect == null && !run.mismatches().isEmpty()) {
-                other.add(run.mismatches().size() + " blocks lost on " + hostName(run));
+            if (expect == null && !run.passed()) {
+                other.add(
+                        run.blocksVerified()
+                                + " of "
+                                + MultipathScenarioRunner.BLOCKS
+                                + " blocks verified on "
+                                + hostName(run)
+                                + (run.mismatches().isEmpty()
+                                        ? ""
+                                        : ": " + run.mismatches().get(0)));
             }
         }
         if (other.isEmpty()) {

@@ -377,16 +377,32 @@ public final class ScenarioCommand implements Callable<Integer> {
             check("--target", targetUrl, IscsiUrl::parse);
         }
         check("--admin", admin, AdminAddress::parse);
+        var matched = spec.commandLine().getParseResult();
+        if (targetUrl != null && isTwoPathScenario(name)) {
+            throw bad(
+                    "--target",
+                    targetUrl,
+                    name + " needs a target of two portal groups; it runs against an embedded one");
+        }
         if (MultipathScenarios.names(name)) {
-            var matched = spec.commandLine().getParseResult();
-            for (String option : List.of("--target", "--kernel", "--kernel-image", "--trace")) {
+            for (String option :
+                    List.of(
+                            "--target",
+                            "--admin",
+                            "--kernel",
+                            "--kernel-image",
+                            "--trace",
+                            "--policy",
+                            "--limit",
+                            "--stall",
+                            "--bart-visits-cancel")) {
                 if (matched.hasMatchedOption(option)) {
                     throw bad(
                             option,
                             matched.matchedOptionValue(option, ""),
                             "the multipath cases run against an embedded target of two portal"
-                                    + " groups, on the 6.1-multipath guest, without a causal"
-                                    + " trace");
+                                    + " groups, on the 6.1-multipath guest, with the current"
+                                    + " policy and their own timeouts, without a causal trace");
                 }
             }
         }
@@ -395,6 +411,15 @@ public final class ScenarioCommand implements Callable<Integer> {
                         || name.equalsIgnoreCase("C-block-remove-race")
                         || name.equalsIgnoreCase("races"))) {
             throw bad("--expect", expect, name + " explores orderings and has no single outcome");
+        }
+    }
+
+    /** Whether NAME is one of the scenarios that run with two paths under multipath. */
+    private static boolean isTwoPathScenario(String name) {
+        try {
+            return Scenario.parse(name).paths() == 2;
+        } catch (IllegalArgumentException e) {
+            return false;
         }
     }
 

@@ -201,5 +201,11 @@ class CommandLineBehaviourTest {
         Run r = run("scenario", "multipath", "--kernel", "6.12");
         assertEquals(CliErrors.USAGE, r.code());
         assertTrue(r.err().contains("--kernel") && r.err().contains("6.1-multipath"), r.err());
+        r = run("scenario", "M2", "--policy", "v4.11");
+        assertEquals(CliErrors.USAGE, r.code());
+        assertTrue(r.err().contains("--policy") && r.err().contains("current policy"), r.err());
+        r = run("scenario", "B-mp-remove-blocked-path", "--target", "iscsi://127.0.0.1/iqn.x:y");
+        assertEquals(CliErrors.USAGE, r.code());
+        assertTrue(r.err().contains("two portal groups"), r.err());
     }
 }

@@ -27,6 +27,27 @@ public record GuestMarker(long hostMillis, String kind, List<String> args) {
         return null;
     }
 
+    /**
+     * The number a "key=N" argument starts with, or {@code otherwise} when there is none. Only the
+     * leading digits count: a line the console mixed with other output ("ms=5550go") still gives
+     * its number.
+     */
+    public long number(String key, long otherwise) {
+        String v = value(key);
+        if (v == null) {
+            return otherwise;
+        }
+        int end = v.startsWith("-") ? 1 : 0;
+        while (end < v.length() && Character.isDigit(v.charAt(end))) {
+            end++;
+        }
+        try {
+            return Long.parseLong(v.substring(0, end));
+        } catch (NumberFormatException e) {
+            return otherwise;
+        }
+    }
+
     @Override
     public String toString() {
         return kind + (args.isEmpty() ? "" : " " + String.join(" ", args));

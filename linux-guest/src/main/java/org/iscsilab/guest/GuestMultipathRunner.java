@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.iscsilab.host.scenario.MultipathCase;
@@ -57,6 +58,7 @@ public final class GuestMultipathRunner {
     public MultipathReport.Run run(List<MultipathCase> cases, ScenarioTarget target)
             throws Exception {
         Map<MultipathCase, List<Integer>> rules = new HashMap<>();
+        Map<MultipathCase, String> hostFailures = new ConcurrentHashMap<>();
         LinuxGuest guest =
                 LinuxGuest.of(image)
                         .target(target.portal().getPort(), target.iqn())
@@ -77,27 +79,37 @@ public final class GuestMultipathRunner {
             guest.onAwait(
                     c.name() + "-fault",
                     run -> {
-                        rules.put(c, c.breakPaths(target, INITIATOR));
+                        try {
+                            rules.put(c, c.breakPaths(target, INITIATOR));
+                        } catch (Exception e) {
+                            hostFailures.put(c, "breaking the paths failed: " + e.getMessage());
+                            throw e;
+                        }
                         run.note(c.id() + ": paths broken");
                     });
             guest.onAwait(
                     c.name() + "-restore",
                     run -> {
-                        c.restore(target, rules.getOrDefault(c, List.of()));
+                        try {
+                            c.restore(target, rules.getOrDefault(c, List.of()));
+                        } catch (Exception e) {
+                            hostFailures.put(c, "restoring the paths failed: " + e.getMessage());
+                            throw e;
+                        }
                         run.note(c.id() + ": paths restored");
                     });
         }
         GuestRun run = guest.run();
-        return report(cases, run);
+        return report(cases, run, hostFailures);
     }
 
-    private MultipathReport.Run report(List<MultipathCase> cases, GuestRun run) {
+    private MultipathReport.Run report(
+            List<MultipathCase> cases, GuestRun run, Map<MultipathCase, String> hostFailures) {
         List<MultipathReport> reports = new ArrayList<>();
         for (MultipathCase c : cases) {
-            reports.add(report(c, run));
+            reports.add(report(c, run, hostFailures.get(c)));
         }
-        int verified =
-                run.marker("VERIFIED").map(m -> Integer.parseInt(m.value("blocks"))).orElse(0);
+        int verified = run.marker("VERIFIED").map(m -> (int) m.number("blocks", 0)).orElse(0);
         List<String> mismatches =
                 run.markers("MISMATCH").stream().map(GuestMarker::toString).toList();
         StampedBlocks written =
@@ -105,17 +117,26 @@ public final class GuestMultipathRunner {
                         .map(
                                 m ->
                                         new StampedBlocks(
-                                                Integer.parseInt(m.value("blocks")),
-                                                Integer.parseInt(m.value("round")),
-                                                Integer.parseInt(m.value("block"))))
+                                                (int) m.number("blocks", 0),
+                                                (int) m.number("round", 0),
+                                                (int) m.number("block", -1),
+                                                (int) m.number("failed_round", -1),
+                                                (int) m.number("failed_block", -1)))
                         .orElse(null);
         return new MultipathReport.Run(
                 reports, written, verified, mismatches, topology(run, "start"));
     }
 
-    private MultipathReport report(MultipathCase c, GuestRun run) {
+    /**
+     * One case's report; {@code hostFailure} says how the host failed to break or restore its paths
+     * (then the case cannot have shown anything: FAILED), or is null.
+     */
+    private MultipathReport report(MultipathCase c, GuestRun run, String hostFailure) {
         String name = c.name();
         List<String> findings = new ArrayList<>();
+        if (hostFailure != null) {
+            findings.add(hostFailure);
+        }
         boolean started = run.markers("CASE_START").stream().anyMatch(m -> m.arg(0).equals(name));
         boolean ended = run.markers("CASE_END").stream().anyMatch(m -> m.arg(0).equals(name));
         int errors =
@@ -134,7 +155,7 @@ public final class GuestMultipathRunner {
         long pause =
                 run.markers("PAUSE").stream()
                         .filter(m -> m.arg(0).equals(name))
-                        .mapToLong(m -> Long.parseLong(m.value("ms")))
+                        .mapToLong(m -> m.number("ms", -1))
                         .max()
                         .orElse(-1);
         if (!started) {
@@ -149,7 +170,7 @@ public final class GuestMultipathRunner {
             findings.add(errors + " write error(s) reached the writer");
         }
         ScenarioReport.Outcome outcome;
-        if (ended && errors == 0 && resumed) {
+        if (ended && errors == 0 && resumed && hostFailure == null) {
             outcome = ScenarioReport.Outcome.COMPLETED;
         } else if (started && !ended && run.timedOut()) {
             outcome = ScenarioReport.Outcome.HUNG;
@@ -174,9 +195,8 @@ public final class GuestMultipathRunner {
     private static int writes(GuestRun run, String kind, String label) {
         return run.markers(kind).stream()
                 .filter(m -> m.arg(0).equals(label))
-                .map(m -> m.value("writes"))
-                .filter(v -> v != null)
-                .mapToInt(Integer::parseInt)
+                .mapToInt(m -> (int) m.number("writes", -1))
+                .filter(n -> n >= 0)
                 .findFirst()
                 .orElse(-1);
     }

@@ -307,16 +307,23 @@ now_cs() {
     echo "${up%.*}${up#*.}"
 }
 
+# Replaces file $1 with the line $2 in one step (a rename), so a reader never sees it half written.
+put() {
+    echo "$2" > "$1.new" && mv "$1.new" "$1"
+}
+
 # The stamped writer: rewrites $2 blocks of 4 KiB on /dev/$1 in rounds with O_DIRECT, each block
 # stamped with its round and number, until /tmp/writer.stop appears. After every acknowledged write
 # it records "COUNT ROUND BLOCK" in /tmp/writer.progress. A failed write is an I/O error that
-# reached the workload: it is marked and ends the writer. For each case (the name in /tmp/mp.case)
-# it marks the longest time between two acknowledged writes as "PAUSE CASE ms=N".
+# reached the workload: it is marked, recorded as "ROUND BLOCK" in /tmp/writer.error and ends the
+# writer. For each case (the name in /tmp/mp.case, see set_case) it marks the longest time between
+# two acknowledged writes as "PAUSE CASE ms=N".
 start_writer() {
     rm -f /tmp/writer.stop /tmp/writer.error
-    echo "0 0 -1" > /tmp/writer.progress
-    [ -f /tmp/mp.case ] || echo start > /tmp/mp.case
+    put /tmp/writer.progress "0 0 -1"
+    [ -f /tmp/mp.case ] || put /tmp/mp.case start
     (
+        set +e # the writer ends only by its stop file or a failed write
         n=0; r=1; last=$(now_cs); pc=; longest=0
         while [ ! -f /tmp/writer.stop ]; do
             i=0
@@ -324,13 +331,13 @@ start_writer() {
                 if ! printf '%-4095s\n' "iscsilab-mp round=$r block=$i" \
                         | dd of="/dev/$1" bs=4096 seek=$i count=1 iflag=fullblock oflag=direct conv=notrunc 2>/tmp/writer.dd; then
                     mark WRITE_ERROR "$(cat /tmp/mp.case)" "round=$r" "block=$i" "$(tr '\n' ' ' < /tmp/writer.dd)"
-                    echo "$r $i" > /tmp/writer.error
+                    put /tmp/writer.error "$r $i"
                     exit 1
                 fi
                 n=$((n + 1))
-                echo "$n $r $i" > /tmp/writer.progress
+                put /tmp/writer.progress "$n $r $i"
                 t=$(now_cs)
-                read -r c < /tmp/mp.case
+                read -r c < /tmp/mp.case || c=$pc
                 if [ "$c" != "$pc" ]; then
                     [ -n "$pc" ] && mark PAUSE "$pc" "ms=$((longest * 10))"
                     pc=$c; longest=0
@@ -347,6 +354,9 @@ start_writer() {
 }
 
 writer_count() { cut -d' ' -f1 /tmp/writer.progress; }
+
+# The case the following writes count under.
+set_case() { put /tmp/mp.case "$1"; }
 
 # Waits up to $1 seconds for $2 more acknowledged writes; marks PROGRESS with how many came and
 # how long it took. Returns 1 when too few came (or the writer failed).
@@ -370,19 +380,22 @@ expect_no_writes() {
 }
 
 # Stops the writer and checks every block of the map: each holds the stamp of the last round that
-# wrote it (the block a failed write left may hold either round). Marks WROTE and VERIFIED, or FAIL.
+# wrote it (the block of a failed write may hold that write's stamp too). Marks WROTE and VERIFIED,
+# or FAIL.
 stop_writer_and_verify() {
     touch /tmp/writer.stop
     wait_exit "$writer_pid" 60 || fail "the writer did not stop within 60 s"
     read -r n r i < /tmp/writer.progress
-    mark WROTE "writes=$n" "round=$r" "block=$i" "blocks=$2"
+    er=-1; ei=-1
+    [ -f /tmp/writer.error ] && read -r er ei < /tmp/writer.error
+    mark WROTE "writes=$n" "round=$r" "block=$i" "blocks=$2" "failed_round=$er" "failed_block=$ei"
     dd if="/dev/$1" of=/tmp/region bs=4096 count="$2" iflag=direct 2>/dev/null || fail "read back of $1 failed"
     bad=0; b=0
     while [ $b -lt "$2" ]; do
         if [ $b -le "$i" ]; then want=$r; else want=$((r - 1)); fi
         got=$(dd if=/tmp/region bs=4096 skip=$b count=1 2>/dev/null | head -1 | sed 's/ *$//')
         if [ "$want" -ge 1 ] && [ "$got" != "iscsilab-mp round=$want block=$b" ]; then
-            if [ ! -f /tmp/writer.error ] || [ "$got" != "iscsilab-mp round=$((want + 1)) block=$b" ]; then
+            if [ "$b" != "$ei" ] || [ "$got" != "iscsilab-mp round=$er block=$b" ]; then
                 mark MISMATCH "block=$b" "want=round $want" "got=$got"
                 bad=$((bad + 1))
             fi

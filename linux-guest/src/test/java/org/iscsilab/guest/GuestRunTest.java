@@ -16,6 +16,15 @@ import org.junit.jupiter.api.Test;
 /** How the harness reads the guest's console, and the archive it appends to the initramfs. */
 class GuestRunTest {
     @Test
+    void aNumberInAMarkerIsReadEvenWhenOtherOutputRanIntoItsLine() {
+        GuestRun run = new GuestRun();
+        GuestMarker pause = run.accept("@@ PAUSE M2 ms=5550go");
+        assertEquals(5550, pause.number("ms", -1));
+        assertEquals(-1, pause.number("writes", -1), "no such argument");
+        assertEquals(-1, run.accept("@@ PROGRESS x writes=go").number("writes", -1));
+    }
+
+    @Test
     void markersAreFoundEvenWhenAKernelMessageRunsIntoTheSameLine() {
         GuestRun run = new GuestRun();
         run.accept("[    1.000000] early boot noise");

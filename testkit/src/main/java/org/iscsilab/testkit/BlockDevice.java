@@ -71,8 +71,9 @@ public final class BlockDevice implements AutoCloseable {
      * @param portal the target's portal: host and TCP port
      * @param iqn the target's iSCSI name, sent as TargetName in a normal session's login
      * @param lun the LUN to open
-     * @return the open disk, with the capacity and block size READ CAPACITY(16) reported; close it
-     *     to log out
+     * @return the open disk, with the capacity and block size READ CAPACITY(16) reported; through a
+     *     port whose target port group is standby, unavailable or transitioning, without them (0)
+     *     until the first I/O reads them; close it to log out
      * @throws ScsiCommandException if TEST UNIT READY or READ CAPACITY(16) still fails after the
      *     retries, e.g. NOT READY, MEDIUM NOT PRESENT on an ejected LUN
      * @throws LoginRefusedException if the target refuses the login (its status class and detail,
@@ -92,8 +93,9 @@ public final class BlockDevice implements AutoCloseable {
      * @param login the target name and how to log in to it: CHAP or mutual CHAP credentials, header
      *     and data digests
      * @param lun the LUN to open
-     * @return the open disk, with the capacity and block size READ CAPACITY(16) reported; close it
-     *     to log out
+     * @return the open disk, with the capacity and block size READ CAPACITY(16) reported; through a
+     *     port whose target port group is standby, unavailable or transitioning, without them (0)
+     *     until the first I/O reads them; close it to log out
      * @throws ScsiCommandException if TEST UNIT READY or READ CAPACITY(16) still fails after the
      *     retries, e.g. NOT READY, MEDIUM NOT PRESENT on an ejected LUN
      * @throws LoginRefusedException if the target refuses the login (its status class and detail,

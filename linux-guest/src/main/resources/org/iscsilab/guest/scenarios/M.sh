@@ -14,7 +14,7 @@ blocks=${GUEST_MP_BLOCKS:-256}
 start_writer "$dm" "$blocks"
 expect_writes 30 20 start || fail "the writer made no progress through $dm"
 for c in $GUEST_MP_CASES; do
-    echo "$c" > /tmp/mp.case
+    set_case "$c"
     mark CASE_START "$c" "$(now)"
     await "$c-fault"
     case "$c" in
@@ -38,6 +38,6 @@ for c in $GUEST_MP_CASES; do
     multipath_show "$c-restored"
     mark CASE_END "$c" "$(now)"
 done
-echo end > /tmp/mp.case
+set_case end
 stop_writer_and_verify "$dm" "$blocks"
 multipathd shutdown > /dev/null 2>&1 || true

@@ -7,10 +7,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -30,10 +33,12 @@ import org.iscsilab.scsi.Cdbs;
  * when nothing else is usable). A command that fails for a reason of its path fails that path and
  * is sent down another; with no usable path it waits in the device's queue. A command whose port is
  * in an ALUA transition (NOT READY 04h/0Ah) is retried on the same path, as Linux's ALUA device
- * handler has it, for up to {@link #TRANSITION_TIMEOUT}. The checker tests every path each
- * interval: a blocked device is pending (no verdict: the path keeps its state), an offline or
- * removed one down, a running one is asked TEST UNIT READY; a change of access state (a unit
- * attention, or a NOT READY for a port) makes it read REPORT TARGET PORT GROUPS again.
+ * handler has it, for up to {@link #TRANSITION_TIMEOUT}. A path whose TEST UNIT READY goes
+ * unanswered for {@link #TUR_TIMEOUTS_TO_DOWN} checker rounds is down (multipathd's PATH_TIMEOUT).
+ * The checker tests every path each interval: a blocked device is pending (no verdict: the path
+ * keeps its state), an offline or removed one down, a running one is asked TEST UNIT READY; a
+ * change of access state (a unit attention, or a NOT READY for a port) makes it read REPORT TARGET
+ * PORT GROUPS again.
  */
 public final class MultipathDevice implements AutoCloseable {
     /**
@@ -58,6 +63,18 @@ public final class MultipathDevice implements AutoCloseable {
 
     /** The pause before a command is retried on a transitioning path. */
     private static final Duration TRANSITION_RETRY = Duration.ofMillis(20);
+
+    /**
+     * Checker rounds in a row whose TEST UNIT READY got no answer before the path is down:
+     * multipathd's tur checker reports PATH_TIMEOUT once its checker_timeout has passed.
+     */
+    static final int TUR_TIMEOUTS_TO_DOWN = 5;
+
+    /** Requests waiting to be retried on a transitioning path; close() ends them. */
+    private final Set<Queued> retrying = new HashSet<>();
+
+    /** Checker rounds in a row each path's TEST UNIT READY went unanswered. */
+    private final Map<Path, Integer> turTimeouts = new HashMap<>();
 
     private final List<Path> paths;
     private final Duration checkerInterval;
@@ -215,13 +232,35 @@ public final class MultipathDevice implements AutoCloseable {
      */
     private void retryDuringTransition(Path p, Queued q) {
         priorityChanged = true;
-        if (closed) {
-            q.result().complete(HostResult.of(HostResult.HostByte.DID_NO_CONNECT));
-        } else if (System.nanoTime() - q.transitioningSince() > TRANSITION_TIMEOUT.toNanos()) {
+        if (System.nanoTime() - q.transitioningSince() > TRANSITION_TIMEOUT.toNanos()) {
             failPath(p, new PathVerdict(PathState.DOWN, true, true));
             dispatch(new Queued(q.io(), q.result(), 0));
-        } else {
-            checker.schedule(() -> send(p, q), TRANSITION_RETRY.toMillis(), TimeUnit.MILLISECONDS);
+            return;
+        }
+        synchronized (this) {
+            if (closed) {
+                q.result().complete(HostResult.of(HostResult.HostByte.DID_NO_CONNECT));
+                return;
+            }
+            retrying.add(q);
+        }
+        try {
+            checker.schedule(
+                    () -> {
+                        synchronized (this) {
+                            if (!retrying.remove(q)) {
+                                return; // closed meanwhile: close() ended it
+                            }
+                        }
+                        send(p, q);
+                    },
+                    TRANSITION_RETRY.toMillis(),
+                    TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            synchronized (this) {
+                retrying.remove(q);
+            }
+            q.result().complete(HostResult.of(HostResult.HostByte.DID_NO_CONNECT));
         }
     }
 
@@ -299,20 +338,25 @@ public final class MultipathDevice implements AutoCloseable {
         retry.forEach(this::dispatch);
     }
 
-    /** The tur checker: TEST UNIT READY within the checker interval. */
+    /**
+     * The tur checker: TEST UNIT READY within the checker interval. No answer is no verdict, until
+     * {@link #TUR_TIMEOUTS_TO_DOWN} rounds in a row had none: then the path is down.
+     */
     private PathState tur(Path p) {
         try {
             HostResult r =
                     p.disk()
                             .execute(Cdbs.testUnitReady(), null, 0)
                             .get(checkerInterval.toMillis(), TimeUnit.MILLISECONDS);
+            turTimeouts.remove(p);
             PathVerdict v = PathVerdict.of(r);
             if (v.priorityChange()) {
                 priorityChanged = true;
             }
             return v.state();
         } catch (Exception e) {
-            return PathState.PENDING; // no answer in time: the checker tries again
+            int missed = turTimeouts.merge(p, 1, Integer::sum);
+            return missed >= TUR_TIMEOUTS_TO_DOWN ? PathState.DOWN : PathState.PENDING;
         }
     }
 
@@ -365,13 +409,15 @@ public final class MultipathDevice implements AutoCloseable {
 
     @Override
     public void close() {
-        closed = true;
-        checker.shutdownNow();
         List<Queued> left;
         synchronized (this) {
+            closed = true;
             left = new ArrayList<>(queued);
+            left.addAll(retrying);
             queued.clear();
+            retrying.clear();
         }
+        checker.shutdownNow();
         left.forEach(q -> q.result().complete(HostResult.of(HostResult.HostByte.DID_NO_CONNECT)));
     }
 }

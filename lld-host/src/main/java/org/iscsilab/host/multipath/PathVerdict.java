@@ -6,10 +6,12 @@ import org.iscsilab.host.mid.HostResult;
  * What a command's result says about the path it went down, as the tur checker and dm-mpath's error
  * handling read it: a good or a medium answer leaves the path up; NOT READY with LOGICAL UNIT NOT
  * ACCESSIBLE says the port's ALUA state (04h/0Bh standby: ghost, 04h/0Ch unavailable: down);
- * 04h/0Ah, a transition in progress, fails no path: the ALUA device handler has the command retried
- * on the same path (scsi_dh_alua's alua_check_sense: ADD_TO_MLQUEUE) and the tur checker reports
- * PATH_PENDING, which changes nothing. No connection, a transport failure or a timeout fail the
- * path. A UNIT ATTENTION for ASYMMETRIC ACCESS STATE CHANGED asks for new priorities.
+ * 04h/0Ah, a transition in progress, fails no path: Linux's ALUA device handler marks the port
+ * group transitioning and has the command retried (alua_check_sense: NEEDS_RETRY, and an RTPG
+ * queued), and the tur checker reports PATH_PENDING, which changes nothing. On 6.1 a 5 s transition
+ * held a writer on its path 5.6 to 6.1 s before standby failed it over (docs/linux-guest.md). No
+ * connection, a transport failure or a timeout fail the path. A UNIT ATTENTION for ASYMMETRIC
+ * ACCESS STATE CHANGED asks for new priorities.
  *
  * @param transitioning the port is in an ALUA transition: retry on the same path
  */

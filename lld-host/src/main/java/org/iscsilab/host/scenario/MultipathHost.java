@@ -34,22 +34,27 @@ record MultipathHost(List<IscsiHostSession> sessions, MultipathDevice device) {
             throws Exception {
         List<InetSocketAddress> portals = target.portals();
         if (portals.size() < 2) {
-            throw new IllegalArgumentException(
+            throw new IllegalStateException(
                     "a multipath host needs a target reached through two portal groups; "
                             + target.iqn()
                             + " has one portal");
         }
         List<IscsiHostSession> sessions = new ArrayList<>();
-        List<ScsiDisk> disks = new ArrayList<>();
-        for (InetSocketAddress portal : portals.subList(0, 2)) {
-            IscsiHostSession s =
-                    lld.login(portal, login, retry, replacementTimeout)
-                            .get(limit.toMillis(), TimeUnit.MILLISECONDS);
-            s.scan();
-            sessions.add(s);
-            disks.add(s.disk(0));
+        try {
+            List<ScsiDisk> disks = new ArrayList<>();
+            for (InetSocketAddress portal : portals.subList(0, 2)) {
+                IscsiHostSession s =
+                        lld.login(portal, login, retry, replacementTimeout)
+                                .get(limit.toMillis(), TimeUnit.MILLISECONDS);
+                sessions.add(s);
+                s.scan();
+                disks.add(s.disk(0));
+            }
+            return new MultipathHost(List.copyOf(sessions), MultipathDevice.of(disks, CHECKER, -1));
+        } catch (Exception | Error e) {
+            sessions.forEach(s -> s.recovery().close()); // no session outlives a failed attach
+            throw e;
         }
-        return new MultipathHost(List.copyOf(sessions), MultipathDevice.of(disks, CHECKER, -1));
     }
 
     /** The disk of path {@code i} (0: through portal group 1). */

@@ -90,13 +90,9 @@ public final class MultipathScenarioRunner {
                 reports.add(runCase(c, target));
             }
             StampedBlocks written = writer.stop(limit);
-            List<String> mismatches = writer.verify(written, limit);
+            StampedWriter.Verification check = writer.verify(written, limit);
             return new MultipathReport.Run(
-                    reports,
-                    written,
-                    mismatches.isEmpty() ? BLOCKS : BLOCKS - mismatches.size(),
-                    mismatches,
-                    start);
+                    reports, written, check.verified(), check.mismatches(), start);
         }
 
         private MultipathReport runCase(MultipathCase c, ScenarioTarget target) throws Exception {

@@ -8,6 +8,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.iscsilab.host.mid.HostResult;
 import org.iscsilab.host.multipath.MultipathDevice;
 
@@ -30,8 +31,9 @@ final class StampedWriter implements AutoCloseable {
     private volatile String label = "start";
     private volatile boolean stop;
     private volatile String error;
-    private volatile int lastRound;
-    private volatile int lastBlock = -1;
+
+    /** The last acknowledged write and the failed one, published together. */
+    private final AtomicReference<StampedBlocks> position;
 
     /**
      * Starts writing {@code blocks} blocks of 4 KiB in rounds; a write not acknowledged within
@@ -41,6 +43,7 @@ final class StampedWriter implements AutoCloseable {
         this.mpath = mpath;
         this.blocks = blocks;
         this.writeTimeout = writeTimeout;
+        this.position = new AtomicReference<>(new StampedBlocks(blocks, 0, -1));
         this.thread = new Thread(this::write, "multipath-writer");
         thread.setDaemon(true);
         thread.start();
@@ -69,27 +72,34 @@ final class StampedWriter implements AutoCloseable {
         return longestPause.getOrDefault(label, 0L);
     }
 
-    /** Whether a write was sent and is not acknowledged yet: the writer waits for it. */
-    boolean waiting() {
-        return thread.isAlive() && error == null;
-    }
-
-    /** Stops after the write in progress (waiting up to {@code wait}); where the writer stopped. */
+    /**
+     * Stops after the write in progress; where the writer stopped.
+     *
+     * @throws IllegalStateException if it is still writing after {@code wait}
+     */
     StampedBlocks stop(Duration wait) throws InterruptedException {
         stop = true;
         thread.join(wait.toMillis());
-        return new StampedBlocks(blocks, lastRound, lastBlock);
+        if (thread.isAlive()) {
+            throw new IllegalStateException(
+                    "the writer did not stop within " + wait.toMillis() + " ms: a write hangs");
+        }
+        return position.get();
     }
 
+    /** What a read back found: blocks that held their stamps, and the others. */
+    record Verification(int verified, List<String> mismatches) {}
+
     /** The blocks as the multipath device reads them back, checked against what was written. */
-    List<String> verify(StampedBlocks written, Duration timeout) throws Exception {
+    Verification verify(StampedBlocks written, Duration timeout) throws Exception {
         HostResult r =
                 mpath.read(0, blocks * SECTORS_PER_BLOCK)
                         .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         if (!r.good()) {
-            return List.of("reading the written blocks back failed: " + r);
+            return new Verification(0, List.of("reading the written blocks back failed: " + r));
         }
-        return written.mismatches(r.data());
+        List<String> mismatches = written.mismatches(r.data());
+        return new Verification(blocks - mismatches.size(), mismatches);
     }
 
     @Override
@@ -116,6 +126,10 @@ final class StampedWriter implements AutoCloseable {
                     r = null;
                 }
                 if (r == null || !r.good()) {
+                    StampedBlocks at = position.get();
+                    position.set(
+                            new StampedBlocks(
+                                    blocks, at.lastRound(), at.lastBlock(), round, block));
                     error =
                             "round "
                                     + round
@@ -126,8 +140,7 @@ final class StampedWriter implements AutoCloseable {
                     errors.merge(label, 1, Integer::sum);
                     return;
                 }
-                lastRound = round;
-                lastBlock = block;
+                position.set(new StampedBlocks(blocks, round, block));
                 writes.incrementAndGet();
                 long now = System.nanoTime();
                 longestPause.merge(label, TimeUnit.NANOSECONDS.toMillis(now - last), Math::max);

@@ -165,4 +165,18 @@ class MultipathDeviceTest {
         written.add(stamp);
         verifyEveryWrittenBlock();
     }
+
+    @Test
+    void aPathWhoseTestUnitReadyGoesUnansweredIsDownAfterTheCheckerTimeout() throws Exception {
+        String portal1 =
+                target.runtime().bound().get(0).getAddress().getHostAddress()
+                        + ":"
+                        + target.runtime().bound().get(0).getPort();
+        // the logical unit stops answering TEST UNIT READY through portal 1; NOPs still answer
+        int hang = target.faults().add("hang,op=tur,portal=" + portal1).id();
+        await(() -> path(1).state() == PathState.DOWN, "path 1 to be down (PATH_TIMEOUT)");
+        assertEquals(PathState.UP, path(2).state(), mpath.topology());
+        assertTrue(write(0).good(), "I/O goes down path 2");
+        target.faults().remove(hang);
+    }
 }

@@ -50,7 +50,7 @@ class MultipathCaseTest {
     }
 
     @Test
-    void theTransitionCaseGoesThroughTransitioningToStandby() throws Exception {
+    void theTransitionCasePutsGroupOneInATransition() throws Exception {
         long before = target.eventsRecorded();
         MultipathCase.M3.breakPaths(target, HOST);
         List<String> changes = accessStateEventsAfter(before);

@@ -42,6 +42,15 @@ class StampedBlocksTest {
     }
 
     @Test
+    void theBlockOfAFailedWriteMayHoldEitherStampAndNoOtherMay() {
+        // round 2 acknowledged blocks 0 and 1; its write of block 2 failed
+        StampedBlocks w = new StampedBlocks(4, 2, 1, 2, 2);
+        assertEquals(List.of(), w.mismatches(disk(w, 2, 2, 1, 1)), "the failed write missed");
+        assertEquals(List.of(), w.mismatches(disk(w, 2, 2, 2, 1)), "the failed write landed");
+        assertEquals(1, w.mismatches(disk(w, 2, 2, 1, 2)).size(), "block 3 was not written");
+    }
+
+    @Test
     void blocksTheFirstRoundNeverReachedAreNotChecked() {
         StampedBlocks w = new StampedBlocks(4, 1, 1);
         byte[] disk = new byte[4 * 4096];

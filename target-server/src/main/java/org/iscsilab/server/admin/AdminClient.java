@@ -128,7 +128,7 @@ public final class AdminClient {
     /**
      * The body of PATCH /alua/groups/{group}: a new access state, reached at once or, with a
      * transition time, after that long in the transitioning state (and then, with {@code fails},
-     * not reached: the transition fails, SPC-5 §5.16.2.6).
+     * not reached: the transition fails, SPC-5 §5.16.2.5).
      */
     public static String accessStateBody(String state, Duration transition, boolean fails) {
         ObjectNode n = JSON.createObjectNode();
