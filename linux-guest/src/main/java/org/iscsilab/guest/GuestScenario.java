@@ -1,7 +1,7 @@
 package org.iscsilab.guest;
 
-import java.util.Locale;
 import org.iscsilab.host.scenario.Scenario;
+import org.iscsilab.host.scenario.ScenarioNames;
 
 /**
  * The scenarios the Linux guest runs on a real kernel, named like the Java host's where they are
@@ -84,18 +84,6 @@ public enum GuestScenario {
     }
 
     public static GuestScenario parse(String text) {
-        String t = text.toLowerCase(Locale.ROOT);
-        for (GuestScenario s : values()) {
-            if (s.id.toLowerCase(Locale.ROOT).equals(t)
-                    || s.name().toLowerCase(Locale.ROOT).equals(t)) {
-                return s;
-            }
-        }
-        StringBuilder known = new StringBuilder();
-        for (GuestScenario s : values()) {
-            known.append(known.length() == 0 ? "" : ", ").append(s.id);
-        }
-        throw new IllegalArgumentException(
-                "unknown guest scenario '" + text + "'; use one of " + known + " or all");
+        return ScenarioNames.parse(values(), GuestScenario::id, text, "guest scenario", "all");
     }
 }

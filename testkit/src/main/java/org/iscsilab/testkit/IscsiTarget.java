@@ -455,14 +455,14 @@ public final class IscsiTarget implements TargetControl, AutoCloseable {
 
     @Override
     public int addLun(String spec) {
-        return lunResult(control().handle("POST", BASE + "luns", Map.of(), body("spec", spec)))
+        return result(control().handle("POST", BASE + "luns", Map.of(), body("spec", spec)))
                 .path("lun")
                 .asInt();
     }
 
     @Override
     public void removeLun(int lun) {
-        lunResult(control().handle("DELETE", BASE + "luns/" + lun, Map.of(), null));
+        result(control().handle("DELETE", BASE + "luns/" + lun, Map.of(), null));
     }
 
     @Override
@@ -482,28 +482,20 @@ public final class IscsiTarget implements TargetControl, AutoCloseable {
 
     @Override
     public void setAccessState(int group, String state) {
-        lunResult(
-                control()
-                        .handle(
-                                "PATCH",
-                                BASE + "alua/groups/" + group,
-                                Map.of(),
-                                body("state", state)));
+        patchAccessState(group, AdminClient.accessStateBody(state, null, false));
     }
 
     @Override
     public void transitionAccessState(int group, String state, Duration transition, boolean fails) {
-        lunResult(
-                control()
-                        .handle(
-                                "PATCH",
-                                BASE + "alua/groups/" + group,
-                                Map.of(),
-                                AdminClient.accessStateBody(state, transition, fails)));
+        patchAccessState(group, AdminClient.accessStateBody(state, transition, fails));
+    }
+
+    private void patchAccessState(int group, String body) {
+        result(control().handle("PATCH", BASE + "alua/groups/" + group, Map.of(), body));
     }
 
     private void patch(int lun, String field, Object value) {
-        lunResult(control().handle("PATCH", BASE + "luns/" + lun, Map.of(), body(field, value)));
+        result(control().handle("PATCH", BASE + "luns/" + lun, Map.of(), body(field, value)));
     }
 
     /** LUN changes go through the admin API's checks, without HTTP, as they would over it. */
@@ -515,7 +507,7 @@ public final class IscsiTarget implements TargetControl, AutoCloseable {
         return AdminClient.jsonField(field, value);
     }
 
-    private static JsonNode lunResult(AdminApi.Response r) {
+    private static JsonNode result(AdminApi.Response r) {
         try {
             JsonNode n = r.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(r.body());
             if (r.status() >= 400) {

@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import org.iscsilab.core.fault.FaultAction;
 import org.iscsilab.core.fault.FaultContext;
 import org.iscsilab.core.fault.FaultRule;
+import org.iscsilab.core.fault.FaultScope;
 import org.iscsilab.iscsi.codec.DataDigestError;
 import org.iscsilab.iscsi.codec.DigestSettings;
 import org.iscsilab.iscsi.codec.FileSegmentPdu;
@@ -358,10 +359,7 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
         String p = localPortal;
         if (p == null) {
             SocketAddress a = channel.localAddress();
-            p =
-                    a instanceof InetSocketAddress i
-                            ? i.getAddress().getHostAddress() + ":" + i.getPort()
-                            : String.valueOf(a);
+            p = a instanceof InetSocketAddress i ? FaultScope.portalName(i) : String.valueOf(a);
             localPortal = p;
         }
         return p;

@@ -64,8 +64,7 @@ class NexusLossTest {
     @Test
     void aLoginAfterAClosedConnectionFindsTheDroppedNexusGoneThoughItsEventLoopIsBusy()
             throws Exception {
-        assumeTrue(
-                Epoll.isAvailable(), "the kernel's view of the connection is read through epoll");
+        requireEpoll();
         InitiatorSession first = loginPreventing(0x1);
         assertEquals(0, run(first, PREVENT).status());
         TargetSession dropped = target.sessions().get(0);
@@ -110,6 +109,18 @@ class NexusLossTest {
         assertEquals(0x53, refused.sense()[12]);
         assertEquals(0x02, refused.sense()[13], "MEDIUM REMOVAL PREVENTED");
         assertEquals(2, target.sessions().size());
+    }
+
+    /**
+     * The kernel's view of a connection is read through the epoll transport: without it the test
+     * cannot run, which fails it where ISCSILAB_REQUIRE_EXTERNAL says everything must run (CI).
+     */
+    private static void requireEpoll() {
+        String why = "epoll is not available: " + Epoll.unavailabilityCause();
+        if (System.getenv("ISCSILAB_REQUIRE_EXTERNAL") != null) {
+            assertTrue(Epoll.isAvailable(), why);
+        }
+        assumeTrue(Epoll.isAvailable(), why);
     }
 
     private static void awaitQuietly(CountDownLatch latch) {

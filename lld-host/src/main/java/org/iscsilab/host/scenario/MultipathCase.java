@@ -4,7 +4,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
+import org.iscsilab.core.fault.FaultScope;
 
 /**
  * The failover cases a host with dm-multipath runs against a target reached through two portal
@@ -69,7 +69,7 @@ public enum MultipathCase {
                             target.addFault(
                                     TransportFailure.freezeRule(initiator)
                                             + ",portal="
-                                            + hostPort(firstPortal(target))));
+                                            + FaultScope.portalName(firstPortal(target))));
             case M3 -> target.setAccessState(1, "standby", TRANSITION);
             case M4 -> rules.add(target.addFault(TransportFailure.freezeRule(initiator)));
         }
@@ -102,24 +102,8 @@ public enum MultipathCase {
         return portals.get(0);
     }
 
-    /** "127.0.0.1:3260": the form of a portal= fault scope. */
-    static String hostPort(InetSocketAddress a) {
-        return a.getAddress().getHostAddress() + ":" + a.getPort();
-    }
-
     /** M1 or M1-group-unavailable, in any case. */
     public static MultipathCase parse(String text) {
-        String t = text.toLowerCase(Locale.ROOT);
-        for (MultipathCase c : values()) {
-            if (c.id.toLowerCase(Locale.ROOT).equals(t)
-                    || c.name().toLowerCase(Locale.ROOT).equals(t)) {
-                return c;
-            }
-        }
-        throw new IllegalArgumentException(
-                "unknown multipath case '"
-                        + text
-                        + "'; use one of M1-group-unavailable, M2-portal-frozen,"
-                        + " M3-transition-then-standby, M4-all-paths-down-queued");
+        return ScenarioNames.parse(values(), MultipathCase::id, text, "multipath case", "");
     }
 }

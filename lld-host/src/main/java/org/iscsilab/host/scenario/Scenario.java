@@ -1,7 +1,5 @@
 package org.iscsilab.host.scenario;
 
-import java.util.Locale;
-
 /** The scenarios of docs/linux-midlayer.md that run over the wire, by letter first. */
 public enum Scenario {
     A(
@@ -97,22 +95,7 @@ public enum Scenario {
     }
 
     public static Scenario parse(String text) {
-        String t = text.toLowerCase(Locale.ROOT);
-        for (Scenario s : values()) {
-            if (s.id.toLowerCase(Locale.ROOT).equals(t)
-                    || s.name().toLowerCase(Locale.ROOT).equals(t)) {
-                return s;
-            }
-        }
-        StringBuilder known = new StringBuilder();
-        for (Scenario s : values()) {
-            known.append(known.length() == 0 ? "" : ", ").append(s.id);
-        }
-        throw new IllegalArgumentException(
-                "unknown scenario '"
-                        + text
-                        + "'; use one of "
-                        + known
-                        + ", C-block-remove-race, all or races");
+        return ScenarioNames.parse(
+                values(), Scenario::id, text, "scenario", "C-block-remove-race, all or races");
     }
 }

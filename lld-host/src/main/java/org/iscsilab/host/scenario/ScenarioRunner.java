@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.iscsilab.core.fault.EventLog;
+import org.iscsilab.core.fault.FaultScope;
 import org.iscsilab.host.iscsi.IscsiHostSession;
 import org.iscsilab.host.iscsi.IscsiLld;
 import org.iscsilab.host.mid.BlockControl;
@@ -211,7 +212,7 @@ public final class ScenarioRunner {
                     target.addFault(
                             TransportFailure.freezeRule(HOST)
                                     + ",portal="
-                                    + MultipathCase.hostPort(portal));
+                                    + FaultScope.portalName(portal));
             addedRules.add(rule);
             note("fault: freeze portal group " + group);
             return rule;

@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.iscsilab.core.alua.AccessState;
+import org.iscsilab.core.fault.FaultScope;
 import org.iscsilab.host.iscsi.IscsiHostSession;
 import org.iscsilab.host.iscsi.IscsiLld;
 import org.iscsilab.host.mid.HostResult;
@@ -168,10 +169,7 @@ class MultipathDeviceTest {
 
     @Test
     void aPathWhoseTestUnitReadyGoesUnansweredIsDownAfterTheCheckerTimeout() throws Exception {
-        String portal1 =
-                target.runtime().bound().get(0).getAddress().getHostAddress()
-                        + ":"
-                        + target.runtime().bound().get(0).getPort();
+        String portal1 = FaultScope.portalName(target.runtime().bound().get(0));
         // the logical unit stops answering TEST UNIT READY through portal 1; NOPs still answer
         int hang = target.faults().add("hang,op=tur,portal=" + portal1).id();
         await(() -> path(1).state() == PathState.DOWN, "path 1 to be down (PATH_TIMEOUT)");

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.iscsilab.core.fault.EventLog;
+import org.iscsilab.core.fault.FaultScope;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -62,7 +63,7 @@ class MultipathCaseTest {
     @Test
     void theFreezeCasesAddOneRuleScopedToTheHostAndTheRestoreRemovesIt() throws Exception {
         EmbeddedScenarioTarget embedded = (EmbeddedScenarioTarget) target;
-        String portal1 = MultipathCase.hostPort(target.portals().get(0));
+        String portal1 = FaultScope.portalName(target.portals().get(0));
         List<Integer> rules = MultipathCase.M2.breakPaths(target, HOST);
         assertEquals(1, rules.size());
         assertEquals(

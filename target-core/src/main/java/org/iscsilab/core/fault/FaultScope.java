@@ -1,5 +1,6 @@
 package org.iscsilab.core.fault;
 
+import java.net.InetSocketAddress;
 import java.util.Set;
 
 /**
@@ -19,6 +20,14 @@ public record FaultScope(
 
     public FaultScope {
         opcodes = Set.copyOf(opcodes);
+    }
+
+    /**
+     * The name a {@code portal=} scope gives a portal: the IP address and port a connection's local
+     * address shows, "127.0.0.1:3260".
+     */
+    public static String portalName(InetSocketAddress address) {
+        return address.getAddress().getHostAddress() + ":" + address.getPort();
     }
 
     public boolean matches(FaultContext c) {
