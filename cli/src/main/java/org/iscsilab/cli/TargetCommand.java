@@ -22,6 +22,7 @@ import org.iscsilab.iscsi.login.ChapCredentials;
 import org.iscsilab.iscsi.login.SrpCredentials;
 import org.iscsilab.iscsi.node.InitiatorAccess;
 import org.iscsilab.iscsi.node.IscsiNames;
+import org.iscsilab.iscsi.node.TargetSettings;
 import org.iscsilab.server.TargetRuntime;
 import org.iscsilab.server.admin.AdminClient;
 import org.iscsilab.server.config.ConfigFile;
@@ -115,6 +116,14 @@ public final class TargetCommand implements Callable<Integer> {
                             + "Not the iSCSI key MaxConnections (connections per session); "
                             + "--max-connections is its old name.")
     int maxTcpConnections;
+
+    @Option(
+            names = "--max-connections-per-session",
+            paramLabel = "N",
+            description =
+                    "The most connections one session may have: the iSCSI key MaxConnections "
+                            + "(RFC 7143 §13.2) is negotiated up to this (default 4).")
+    int maxConnectionsPerSession;
 
     @Option(
             names = "--login-timeout",
@@ -360,6 +369,9 @@ public final class TargetCommand implements Callable<Integer> {
                 given("--admin") ? admin : null,
                 given("--nop-interval") ? nopInterval : null,
                 limits,
+                given("--max-connections-per-session")
+                        ? new TargetConfig.Session(maxConnectionsPerSession)
+                        : null,
                 credentials(discoveryChap, "ISCSILAB_DISCOVERY_CHAP_SECRET"),
                 credentials(discoveryMutualChap, null),
                 faults.isEmpty() ? null : faults,
@@ -454,6 +466,14 @@ public final class TargetCommand implements Callable<Integer> {
         }
         if (given("--max-tcp-connections")) {
             atLeast(usedName("--max-tcp-connections"), maxTcpConnections, 1);
+        }
+        if (given("--max-connections-per-session")) {
+            check(
+                    "--max-connections-per-session",
+                    String.valueOf(maxConnectionsPerSession),
+                    x ->
+                            TargetSettings.defaults()
+                                    .withMaxConnectionsPerSession(Integer.parseInt(x)));
         }
         if (given("--login-timeout")) {
             atLeast("--login-timeout", loginTimeout, 1);

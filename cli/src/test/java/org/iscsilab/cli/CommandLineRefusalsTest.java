@@ -73,6 +73,7 @@ class CommandLineRefusalsTest {
         BAD.put("target --nop-interval", "--nop-interval=-1");
         BAD.put("target --max-sessions", "--max-sessions=0");
         BAD.put("target --max-tcp-connections", "--max-tcp-connections=0");
+        BAD.put("target --max-connections-per-session", "--max-connections-per-session=65536");
         BAD.put("target --login-timeout", "--login-timeout=0");
         BAD.put("target --idle-timeout", "--idle-timeout=-1");
         BAD.put("target --chap", "--chap=user:short");

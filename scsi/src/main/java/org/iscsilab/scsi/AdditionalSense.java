@@ -90,6 +90,11 @@ public record AdditionalSense(int asc, int ascq, String description) {
             new AdditionalSense(0x44, 0x00, "INTERNAL TARGET FAILURE");
     public static final AdditionalSense PROTOCOL_SERVICE_CRC_ERROR =
             new AdditionalSense(0x47, 0x05, "PROTOCOL SERVICE CRC ERROR");
+
+    /** RFC 7143 §7.6: tasks an iSCSI protocol event terminated without a response. */
+    public static final AdditionalSense SOME_COMMANDS_CLEARED_BY_ISCSI_PROTOCOL_EVENT =
+            new AdditionalSense(0x47, 0x7F, "SOME COMMANDS CLEARED BY ISCSI PROTOCOL EVENT");
+
     public static final AdditionalSense INITIATOR_DETECTED_ERROR =
             new AdditionalSense(0x48, 0x00, "INITIATOR DETECTED ERROR MESSAGE RECEIVED");
     public static final AdditionalSense INVALID_MESSAGE_ERROR =

@@ -78,16 +78,21 @@ public final class TargetRuntime implements AutoCloseable {
         this.logoutGrace = logoutGrace;
     }
 
-    /** The session settings a configuration asks for: NOP-In interval and the limits. */
+    /**
+     * The session settings a configuration asks for: NOP-In interval, the limits and what sessions
+     * may negotiate.
+     */
     public static TargetSettings settingsOf(TargetConfig cfg) {
         if (cfg.nopInterval() < 0) {
             throw new IllegalArgumentException("--nop-interval must be 0 or more seconds");
         }
-        return TargetSettings.defaults()
-                .withNopIn(
-                        Duration.ofSeconds(cfg.nopInterval()),
-                        Duration.ofSeconds(Math.max(30, cfg.nopInterval() * 3L)))
-                .withLimits(cfg.limits().toLimits());
+        TargetSettings settings =
+                TargetSettings.defaults()
+                        .withNopIn(
+                                Duration.ofSeconds(cfg.nopInterval()),
+                                Duration.ofSeconds(Math.max(30, cfg.nopInterval() * 3L)))
+                        .withLimits(cfg.limits().toLimits());
+        return cfg.session() == null ? settings : cfg.session().applyTo(settings);
     }
 
     /** Starts the target a configuration (with its defaults applied) describes. */

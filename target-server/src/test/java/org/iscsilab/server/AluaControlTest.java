@@ -35,6 +35,7 @@ class AluaControlTest {
                 base.admin(),
                 base.nopInterval(),
                 base.limits(),
+                base.session(),
                 null,
                 null,
                 base.faults(),

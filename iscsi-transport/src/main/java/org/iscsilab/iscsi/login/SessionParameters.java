@@ -52,6 +52,31 @@ public record SessionParameters(
                 num(n.result(Keys.ERROR_RECOVERY_LEVEL)));
     }
 
+    /**
+     * The parameters of a connection that joins this session: the session-wide values of the
+     * leading login (RFC 7143 §13: keys of session scope are negotiated there only) with the
+     * connection's own digests and data segment lengths, which every login negotiates (§13.1,
+     * §13.12).
+     */
+    public SessionParameters withConnectionKeys(SessionParameters connection) {
+        return new SessionParameters(
+                connection.headerDigest,
+                connection.dataDigest,
+                maxConnections,
+                initialR2T,
+                immediateData,
+                connection.maxRecvDataSegmentLength,
+                connection.peerMaxRecvDataSegmentLength,
+                maxBurstLength,
+                firstBurstLength,
+                defaultTime2Wait,
+                defaultTime2Retain,
+                maxOutstandingR2T,
+                dataPduInOrder,
+                dataSequenceInOrder,
+                errorRecoveryLevel);
+    }
+
     private static int num(String v) {
         return (int) TextKey.parseNumber(v);
     }

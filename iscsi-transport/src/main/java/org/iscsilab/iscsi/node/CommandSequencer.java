@@ -19,7 +19,12 @@ public final class CommandSequencer {
     }
 
     private final int window;
-    private int expCmdSn;
+
+    /**
+     * Changed on the session's event loop only; volatile so that a login on another connection's
+     * loop can report the session's window (RFC 7143 §4.2.2.1: one window for all connections).
+     */
+    private volatile int expCmdSn;
 
     /** Commands waiting for a gap to fill, by CmdSN (a primitive map: no boxing per command). */
     private final IntObjectMap<Runnable> held = new IntObjectHashMap<>();
@@ -82,6 +87,16 @@ public final class CommandSequencer {
             expCmdSn++;
             next.run();
         }
+    }
+
+    /**
+     * Starts the window afresh at {@code cmdSn}, forgetting held commands: when every task of the
+     * session was terminated with the connection that carried them, no command is left to order
+     * against, and an initiator below ErrorRecoveryLevel 2 cannot resend the ones that were lost.
+     */
+    public void restartAt(int cmdSn) {
+        held.clear();
+        expCmdSn = cmdSn;
     }
 
     public int heldCount() {

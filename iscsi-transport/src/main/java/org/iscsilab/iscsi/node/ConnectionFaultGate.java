@@ -27,9 +27,10 @@ final class ConnectionFaultGate extends ChannelDuplexHandler {
     private ChannelHandlerContext ctx;
 
     /** The session's fault rules once the login is over; before that nothing is gated here. */
-    private SessionFaults faults;
+    private ConnectionFaults faults;
 
-    private boolean frozen;
+    /** Read by the session's event loop too, which may not be this connection's. */
+    private volatile boolean frozen;
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
@@ -37,8 +38,8 @@ final class ConnectionFaultGate extends ChannelDuplexHandler {
     }
 
     /** The logged-in session whose connection fault rules apply from now on. */
-    void attach(SessionFaults sessionFaults) {
-        this.faults = sessionFaults;
+    void attach(ConnectionFaults connectionFaults) {
+        this.faults = connectionFaults;
     }
 
     boolean frozen() {

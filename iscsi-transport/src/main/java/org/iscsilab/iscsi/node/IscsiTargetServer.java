@@ -137,7 +137,7 @@ public final class IscsiTargetServer implements TargetPortal, AutoCloseable {
         metrics.bindSessions(() -> sessions.all().size());
         faults.onChange(
                 added -> {
-                    sessions.all().forEach(s -> s.runOnLoop(() -> s.faults().apply(added)));
+                    sessions.all().forEach(s -> s.applyFaults(added));
                     frozenLogins.forEach(TargetConnection::retryFrozenLogin);
                 });
     }

@@ -10,11 +10,14 @@ import java.util.List;
 import java.util.Map;
 import org.iscsilab.iscsi.login.AuthMethod;
 import org.iscsilab.iscsi.login.ChapRequirement;
+import org.iscsilab.iscsi.login.KeyKind;
+import org.iscsilab.iscsi.login.KeyScope;
 import org.iscsilab.iscsi.login.Keys;
 import org.iscsilab.iscsi.login.LoginException;
 import org.iscsilab.iscsi.login.LoginStatus;
 import org.iscsilab.iscsi.login.Negotiator;
 import org.iscsilab.iscsi.login.SessionParameters;
+import org.iscsilab.iscsi.login.TextKey;
 import org.iscsilab.iscsi.login.TextParameters;
 import org.iscsilab.iscsi.pdu.LoginRequest;
 
@@ -227,6 +230,12 @@ final class LoginPhase {
         List<Map.Entry<String, String>> negotiable = new ArrayList<>();
         Map<String, String> authKeys = new LinkedHashMap<>();
         for (Map.Entry<String, String> p : pairs) {
+            if (leadingOnlyInJoin(p.getKey())) {
+                // RFC 7143 §13: session-wide LO keys are set by the leading login and cannot change
+                // afterwards; offered again by a connection that joins, they do not apply to it
+                answers.add(Map.entry(p.getKey(), Negotiator.IRRELEVANT));
+                continue;
+            }
             if (stage != SECURITY && p.getKey().equals(Keys.AUTH_METHOD)) {
                 throw new LoginException(
                         LoginStatus.INITIATOR_ERROR, "AuthMethod outside the security stage");
@@ -258,6 +267,17 @@ final class LoginPhase {
             answers.addAll(auth.process(authKeys));
         }
         return auth;
+    }
+
+    /** A negotiable leading-only key offered in a login that adds a connection to a session. */
+    private boolean leadingOnlyInJoin(String name) {
+        if (first.tsih() == 0) {
+            return false;
+        }
+        TextKey key = Keys.get(name);
+        return key != null
+                && key.scope() == KeyScope.SESSION_LEADING_ONLY
+                && key.kind() != KeyKind.DECLARATIVE;
     }
 
     /**

@@ -49,10 +49,7 @@ final class NopExchange {
     void start(Duration interval) {
         long ms = interval.toMillis();
         if (ms > 0) {
-            pinger =
-                    conn.channel()
-                            .eventLoop()
-                            .scheduleAtFixedRate(this::ping, ms, ms, TimeUnit.MILLISECONDS);
+            pinger = session.loop().scheduleAtFixedRate(this::ping, ms, ms, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -74,7 +71,7 @@ final class NopExchange {
             n.release();
             return;
         }
-        if (session.faults().ignoresNops()) {
+        if (conn.faults().ignoresNops()) {
             log.debug(
                     "session {}: NOP-Out ITT 0x{} left unanswered by a fault rule",
                     session.tsih(),
@@ -112,6 +109,9 @@ final class NopExchange {
 
     /** Target-initiated NOP-In ping; an unanswered one past the timeout drops the connection. */
     private void ping() {
+        if (!conn.inSession()) {
+            return;
+        }
         if (conn.frozen()) {
             return; // a frozen connection neither pings nor times out
         }
@@ -119,10 +119,11 @@ final class NopExchange {
             long waited = System.nanoTime() - pingSentNanos;
             if (waited > timeout.toNanos()) {
                 log.warn(
-                        "session {}: no NOP-Out answer for {} ms, dropping the connection",
+                        "session {} CID {}: no NOP-Out answer for {} ms, dropping the connection",
                         session.tsih(),
+                        conn.cid(),
                         TimeUnit.NANOSECONDS.toMillis(waited));
-                conn.close();
+                conn.dropByTarget();
             }
             return;
         }

@@ -2,7 +2,6 @@ package org.iscsilab.iscsi.node;
 
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -23,8 +22,9 @@ public final class SessionRegistry {
         }
     }
 
-    void add(TargetSession s) {
-        byTsih.put(s.tsih(), s);
+    /** The live session with this TSIH, or null. */
+    TargetSession byTsih(int tsih) {
+        return byTsih.get(tsih);
     }
 
     /**
@@ -50,10 +50,7 @@ public final class SessionRegistry {
      */
     TargetSession find(String initiatorName, long isid, String targetName, int portalGroupTag) {
         for (TargetSession s : byTsih.values()) {
-            if (s.isid() == isid
-                    && s.initiatorName().equals(initiatorName)
-                    && Objects.equals(s.targetName(), targetName)
-                    && s.portalGroupTag() == portalGroupTag) {
+            if (s.identifiedBy(initiatorName, isid, targetName, portalGroupTag)) {
                 return s;
             }
         }

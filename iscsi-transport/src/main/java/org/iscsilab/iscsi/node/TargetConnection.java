@@ -72,6 +72,34 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
     private LoginPhase.Reply frozenReply;
     private String localPortal;
 
+    // ---- the full feature phase: set when the session takes the connection in, then used on the
+    // session's event loop only ----
+
+    /** The connection's ID in its session (RFC 7143 §11.12.7), from its Login Request. */
+    private int cid;
+
+    /** The session's parameters with this connection's own digests and segment lengths. */
+    private SessionParameters params;
+
+    private ScsiResponder responder;
+    private NopExchange nops;
+    private ConnectionFaults faults;
+
+    /** The ExpCmdSN the final Login Response reports, as the session gave it. */
+    private int joinExpCmdSn;
+
+    /** In its session's full feature phase: commands on it run and answers go out on it. */
+    private volatile boolean inSession;
+
+    /**
+     * The target closed it (a fault, an unanswered NOP-In, a framing error), not the initiator or a
+     * logout: the session's other connections hear of it (RFC 7143 §11.9.1 AsyncEvent 2).
+     */
+    private volatile boolean droppedByTarget;
+
+    /** An AsyncEvent 2 on this connection itself announced the drop. */
+    private volatile boolean dropAnnounced;
+
     TargetConnection(TargetPortal portal, DigestSettings digests, int portalGroupTag) {
         super(false);
         this.portal = portal;
@@ -85,6 +113,67 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
 
     int portalGroupTag() {
         return portalGroupTag;
+    }
+
+    int cid() {
+        return cid;
+    }
+
+    SessionParameters params() {
+        return params;
+    }
+
+    ScsiResponder responder() {
+        return responder;
+    }
+
+    NopExchange nops() {
+        return nops;
+    }
+
+    ConnectionFaults faults() {
+        return faults;
+    }
+
+    /** Taken into its session's full feature phase and not yet out of it. */
+    boolean inSession() {
+        return inSession;
+    }
+
+    boolean droppedByTarget() {
+        return droppedByTarget && !dropAnnounced;
+    }
+
+    /** Whether this connection's event loop is its session's: then nothing hops between threads. */
+    boolean onLoopOf(TargetSession s) {
+        return channel.eventLoop() == s.loop();
+    }
+
+    /**
+     * Joins {@code s} with connection ID {@code cid}: the parts of the full feature phase that are
+     * per connection. Called once the login is complete, before the final Login Response.
+     */
+    void enterSession(TargetSession s, int cid, SessionParameters connectionParams) {
+        this.cid = cid;
+        this.params = connectionParams;
+        this.responder = new ScsiResponder(this, s.sequencer(), connectionParams, portal.metrics());
+        this.nops =
+                new NopExchange(
+                        s, this, s.sequencer(), connectionParams, portal.settings().nopInTimeout());
+        this.faults = new ConnectionFaults(s, this, portal);
+    }
+
+    /** On the session's event loop, after the final Login Response: commands may flow. */
+    void startFullFeature() {
+        inSession = true;
+    }
+
+    /** Out of its session (closed, logged out, replaced): nothing more runs or goes out on it. */
+    void leaveSession() {
+        inSession = false;
+        if (nops != null) {
+            nops.stop();
+        }
     }
 
     ConnectionState state() {
@@ -153,10 +242,12 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
 
     private void handleInbound(Object msg) {
         if (msg instanceof DataDigestError err) {
+            if (session != null && fsm.state() == ConnectionState.LOGGED_IN) {
+                session.receive(this, err); // the session releases the header
+                return;
+            }
             try {
-                if (session != null && fsm.state() == ConnectionState.LOGGED_IN) {
-                    session.onDataDigestError(err);
-                } else {
+                {
                     log.warn(
                             "dropping connection from {}: data digest error during login",
                             remote());
@@ -186,7 +277,8 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
                 }
             }
             case LOGGED_IN ->
-                    session.handle(pdu); // the gate before this handler carried out freeze and drop
+                    session.receive(
+                            this, pdu); // the gate before this handler carried out freeze and drop
             default -> pdu.release();
         }
     }
@@ -279,7 +371,7 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
             }
             if (reply.complete()) {
                 session = establish();
-                gate.attach(session.faults());
+                gate.attach(faults);
             }
         } catch (LoginException e) {
             loginFailed(req, e);
@@ -293,6 +385,8 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
         }
         int tsih = reply.complete() ? session.tsih() : first.tsih();
         int window = portal.settings().commandWindow();
+        // a connection that joins a session reports the session's window (RFC 7143 §4.2.2.1)
+        int expCmdSn = reply.complete() ? joinExpCmdSn : first.cmdSn();
         ByteBuf text = Unpooled.wrappedBuffer(TextParameters.encode(reply.keys()));
         LoginResponse resp =
                 LoginResponse.accepted(
@@ -303,8 +397,8 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
                         tsih,
                         first.initiatorTaskTag(),
                         statSn++,
-                        first.cmdSn(),
-                        first.cmdSn() + window - 1,
+                        expCmdSn,
+                        expCmdSn + window - 1,
                         text);
         FaultRule delay =
                 first == req
@@ -327,7 +421,7 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
         }
         channel.writeAndFlush(resp);
         if (complete) {
-            enterFullFeaturePhase(session.parameters());
+            enterFullFeaturePhase();
         }
     }
 
@@ -369,34 +463,22 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
         LoginRequest first = login.first();
         SessionRegistry registry = portal.sessions();
         registry.endSessionsClosedByPeer();
-        String targetName = login.discovery() ? null : login.target().name();
-        int tsih;
         if (first.tsih() != 0) {
-            TargetSession old =
-                    registry.find(login.initiatorName(), first.isid(), targetName, portalGroupTag);
-            if (old == null || old.tsih() != first.tsih()) {
-                throw new LoginException(
-                        LoginStatus.SESSION_DOES_NOT_EXIST,
-                        "no session with TSIH " + first.tsih() + " for this initiator");
-            }
-            // ErrorRecoveryLevel 0: a connection reinstatement restarts the session (RFC 7143
-            // §6.3.4)
-            old.reinstated();
-            tsih = old.tsih();
-        } else {
-            TargetSession old =
-                    registry.find(login.initiatorName(), first.isid(), targetName, portalGroupTag);
-            if (old != null) {
-                // RFC 7143 §6.3.5: a new login with the same ISID reinstates (replaces) the session
-                log.info(
-                        "session reinstatement: {} ISID {} replaces TSIH {}",
-                        login.initiatorName(),
-                        Long.toHexString(first.isid()),
-                        old.tsih());
-                old.reinstated();
-            }
-            tsih = registry.allocateTsih();
+            return joinSession(first, registry);
         }
+        String targetName = login.discovery() ? null : login.target().name();
+        TargetSession old =
+                registry.find(login.initiatorName(), first.isid(), targetName, portalGroupTag);
+        if (old != null) {
+            // RFC 7143 §6.3.5: a new login with the same ISID reinstates (replaces) the session
+            log.info(
+                    "session reinstatement: {} ISID {} replaces TSIH {}",
+                    login.initiatorName(),
+                    Long.toHexString(first.isid()),
+                    old.tsih());
+            old.reinstated();
+        }
+        int tsih = registry.allocateTsih();
         SessionParameters params = login.parameters();
         TargetSession s =
                 new TargetSession(
@@ -407,17 +489,16 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
                         first.isid(),
                         login.initiatorName(),
                         params,
-                        first.cmdSn(),
-                        first.cid());
+                        first.cmdSn());
         int max = portal.settings().limits().maxSessions();
-        if (first.tsih() != 0) {
-            registry.add(s); // the session it replaces is already counted
-        } else if (!registry.addWithin(s, max)) {
+        if (!registry.addWithin(s, max)) {
             // RFC 7143 §11.13.5: status class 3 (target error), detail 02 "out of resources"
             throw new LoginException(
                     LoginStatus.OUT_OF_RESOURCES,
                     "the target's limit of " + max + " sessions is reached");
         }
+        enterSession(s, first.cid(), params);
+        joinExpCmdSn = s.join(this, first.cmdSn());
         if (login.target() != null) {
             login.target().attach(s);
         }
@@ -437,13 +518,47 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
         return s;
     }
 
-    private void enterFullFeaturePhase(SessionParameters p) {
+    /**
+     * A login with the TSIH of a live session adds a connection to it, or with the CID of one of
+     * its connections reinstates that connection (RFC 7143 §6.3.4); the session must belong to the
+     * same initiator port and target port (§11.12.6: otherwise "session does not exist").
+     */
+    private TargetSession joinSession(LoginRequest first, SessionRegistry registry)
+            throws LoginException {
+        String targetName = login.discovery() ? null : login.target().name();
+        TargetSession s = registry.byTsih(first.tsih());
+        if (s == null
+                || !s.identifiedBy(
+                        login.initiatorName(), first.isid(), targetName, portalGroupTag)) {
+            throw new LoginException(
+                    LoginStatus.SESSION_DOES_NOT_EXIST,
+                    "no session with TSIH " + first.tsih() + " for this initiator");
+        }
+        enterSession(s, first.cid(), s.parameters().withConnectionKeys(login.parameters()));
+        // throws when the session ended or has MaxConnections already
+        joinExpCmdSn = s.join(this, first.cmdSn());
+        portal.events()
+                .login(
+                        login.initiatorName(),
+                        s.tsih(),
+                        "SUCCESS",
+                        "connection CID " + first.cid() + " to " + targetName);
+        log.info(
+                "login: {} adds connection CID {} to TSIH {} from {}",
+                login.initiatorName(),
+                first.cid(),
+                s.tsih(),
+                remote());
+        return s;
+    }
+
+    private void enterFullFeaturePhase() {
         loginTimer.cancel(false);
         fsm.moveTo(ConnectionState.LOGGED_IN);
         // digests start with the first PDU after the final Login Response (RFC 7143 §13.1)
-        digests.enableDigests(p.headerDigest(), p.dataDigest());
-        digests.setMaxRecvDataSegmentLength(p.maxRecvDataSegmentLength());
-        session.start();
+        digests.enableDigests(params.headerDigest(), params.dataDigest());
+        digests.setMaxRecvDataSegmentLength(params.maxRecvDataSegmentLength());
+        session.start(this);
     }
 
     /** RFC 7143 §11.13.5: a Status-Class 1 answer naming where to log in instead; then closes. */
@@ -539,6 +654,13 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
         channel.flush();
     }
 
+    /** Flushes what was written since the last flush, if anything. */
+    void flushIfNeeded() {
+        if (unflushed) {
+            flush();
+        }
+    }
+
     boolean frozen() {
         return gate.frozen();
     }
@@ -548,25 +670,55 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
      * ConnectionFaultGate}).
      */
     void freeze() {
-        gate.freeze();
+        onOwnLoop(gate::freeze);
     }
 
     /** The freeze is lifted: what was held goes out, reading resumes on the same connection. */
     void thaw() {
-        gate.thaw();
+        onOwnLoop(gate::thaw);
     }
 
     /** Drop fault: close with a FIN, or abort with a RST (SO_LINGER 0) so no FIN is sent. */
     void drop(boolean fin) {
-        if (!fin) {
-            channel.config().setOption(ChannelOption.SO_LINGER, 0);
+        droppedByTarget = true;
+        onOwnLoop(
+                () -> {
+                    if (!fin) {
+                        channel.config().setOption(ChannelOption.SO_LINGER, 0);
+                    }
+                    channel.close();
+                });
+    }
+
+    /** The target ends the connection on its own (an unanswered NOP-In, for one). */
+    void dropByTarget() {
+        droppedByTarget = true;
+        close();
+    }
+
+    /** Closes the connection after an AsyncEvent 2 on it announced that (RFC 7143 §11.9.1). */
+    void dropAfterNotice() {
+        droppedByTarget = true;
+        dropAnnounced = true;
+        close();
+    }
+
+    private void onOwnLoop(Runnable r) {
+        if (channel.eventLoop().inEventLoop()) {
+            r.run();
+        } else {
+            channel.eventLoop().execute(r);
         }
-        channel.close();
     }
 
     void closeAfter(Pdu pdu) {
-        fsm.moveTo(ConnectionState.IN_LOGOUT);
         channel.writeAndFlush(pdu).addListener(ChannelFutureListener.CLOSE);
+        onOwnLoop(
+                () -> {
+                    if (fsm.state() == ConnectionState.LOGGED_IN) {
+                        fsm.moveTo(ConnectionState.IN_LOGOUT);
+                    }
+                });
     }
 
     void close() {
@@ -625,7 +777,7 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
         }
         fsm.moveTo(ConnectionState.FREE);
         if (session != null) {
-            session.connectionClosed();
+            session.connectionClosed(this);
         }
         ctx.fireChannelInactive();
     }
@@ -648,10 +800,12 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
                         ? cause.getCause()
                         : cause;
         if (c instanceof PduFramingException) {
+            droppedByTarget = true;
             log.warn("dropping connection from {}: {}", remote(), c.getMessage());
         } else if (c instanceof IOException) {
             log.debug("connection from {}: {}", remote(), c.toString());
         } else {
+            droppedByTarget = true;
             log.error("dropping connection from {} after an internal error", remote(), c);
         }
         ctx.close();

@@ -19,7 +19,17 @@ public record TargetSettings(
         int commandWindow,
         Duration nopInInterval,
         Duration nopInTimeout,
-        TargetLimits limits) {
+        TargetLimits limits,
+        int maxConnectionsPerSession) {
+
+    /** RFC 7143 §13.2: MaxConnections is 1 to 65535. */
+    public TargetSettings {
+        if (maxConnectionsPerSession < 1 || maxConnectionsPerSession > 65535) {
+            throw new IllegalArgumentException(
+                    "connections per session must be 1 to 65535 (RFC 7143 §13.2), not "
+                            + maxConnectionsPerSession);
+        }
+    }
 
     public static TargetSettings defaults() {
         return new TargetSettings(
@@ -32,7 +42,8 @@ public record TargetSettings(
                 128,
                 Duration.ofSeconds(10),
                 Duration.ofSeconds(30),
-                TargetLimits.defaults());
+                TargetLimits.defaults(),
+                4);
     }
 
     public TargetSettings withNopIn(Duration interval, Duration timeout) {
@@ -46,7 +57,8 @@ public record TargetSettings(
                 commandWindow,
                 interval,
                 timeout,
-                limits);
+                limits,
+                maxConnectionsPerSession);
     }
 
     public TargetSettings withLimits(TargetLimits l) {
@@ -60,7 +72,27 @@ public record TargetSettings(
                 commandWindow,
                 nopInInterval,
                 nopInTimeout,
-                l);
+                l,
+                maxConnectionsPerSession);
+    }
+
+    /**
+     * The most connections one session may have (the iSCSI key MaxConnections, RFC 7143 §13.2): the
+     * target accepts what an initiator proposes up to this.
+     */
+    public TargetSettings withMaxConnectionsPerSession(int n) {
+        return new TargetSettings(
+                maxRecvDataSegmentLength,
+                maxBurstLength,
+                firstBurstLength,
+                maxOutstandingR2T,
+                initialR2T,
+                immediateData,
+                commandWindow,
+                nopInInterval,
+                nopInTimeout,
+                limits,
+                n);
     }
 
     /** This side's values for the negotiation engine. */
@@ -68,7 +100,7 @@ public record TargetSettings(
         Map<String, String> m = new LinkedHashMap<>();
         m.put(Keys.HEADER_DIGEST, "CRC32C,None");
         m.put(Keys.DATA_DIGEST, "CRC32C,None");
-        m.put(Keys.MAX_CONNECTIONS, "1");
+        m.put(Keys.MAX_CONNECTIONS, Integer.toString(maxConnectionsPerSession));
         m.put(Keys.INITIAL_R2T, initialR2T ? "Yes" : "No");
         m.put(Keys.IMMEDIATE_DATA, immediateData ? "Yes" : "No");
         m.put(Keys.MAX_BURST_LENGTH, Integer.toString(maxBurstLength));

@@ -73,6 +73,13 @@ final class TargetTask implements Runnable, DataOutSource, DataInAllocator {
     }
 
     private final ScsiCommand command;
+
+    /**
+     * The connection the task is allegiant to (RFC 7143 §7.1.2): its R2Ts, Data-In and status go on
+     * it, its Data-Out comes on it.
+     */
+    private final TargetConnection connection;
+
     private final SessionParameters params;
     private final R2tSender r2tSender;
     private final Consumer<TargetTask> executor;
@@ -138,11 +145,28 @@ final class TargetTask implements Runnable, DataOutSource, DataInAllocator {
 
     TargetTask(
             ScsiCommand command,
+            TargetConnection connection,
+            R2tSender r2tSender,
+            Consumer<TargetTask> executor) {
+        this(
+                command,
+                connection,
+                connection.params(),
+                r2tSender,
+                executor,
+                connection.channel().alloc());
+    }
+
+    /** A task whose parameters and allocator are given apart from its connection (tests). */
+    TargetTask(
+            ScsiCommand command,
+            TargetConnection connection,
             SessionParameters params,
             R2tSender r2tSender,
             Consumer<TargetTask> executor,
             ByteBufAllocator alloc) {
         this.command = command;
+        this.connection = connection;
         this.params = params;
         this.r2tSender = r2tSender;
         this.executor = executor;
@@ -155,6 +179,10 @@ final class TargetTask implements Runnable, DataOutSource, DataInAllocator {
 
     ScsiCommand command() {
         return command;
+    }
+
+    TargetConnection connection() {
+        return connection;
     }
 
     @Override

@@ -28,13 +28,13 @@ final class TaskManagement {
 
     private TaskManagement() {}
 
-    static void handle(TargetSession session, TaskManagementRequest t) {
+    static void handle(TargetSession session, TargetConnection conn, TaskManagementRequest t) {
         if (session.discovery()) {
-            session.respondTmf(t, TaskManagementResponse.FUNCTION_REJECTED);
+            session.respondTmf(conn, t, TaskManagementResponse.FUNCTION_REJECTED);
             return;
         }
         int function = t.function();
-        if (session.faults().ignoresTaskManagement()) {
+        if (conn.faults().ignoresTaskManagement()) {
             log.info(
                     "session {}: task management function {} left unanswered by a fault rule",
                     session.tsih(),
@@ -51,10 +51,11 @@ final class TaskManagement {
         ItNexus nexus = session.nexus();
         long lun = t.lun();
         switch (function) {
-            case TaskManagementRequest.ABORT_TASK -> abortTask(session, t);
+            case TaskManagementRequest.ABORT_TASK -> abortTask(session, conn, t);
             case TaskManagementRequest.ABORT_TASK_SET ->
                     finish(
                             session,
+                            conn,
                             t,
                             manager.abortTaskSet(nexus, lun),
                             List.of(session),
@@ -63,6 +64,7 @@ final class TaskManagement {
             case TaskManagementRequest.CLEAR_TASK_SET ->
                     finish(
                             session,
+                            conn,
                             t,
                             manager.clearTaskSet(nexus, lun),
                             List.of(session),
@@ -71,6 +73,7 @@ final class TaskManagement {
             case TaskManagementRequest.LOGICAL_UNIT_RESET ->
                     finish(
                             session,
+                            conn,
                             t,
                             manager.logicalUnitReset(nexus, lun),
                             List.of(session),
@@ -79,6 +82,7 @@ final class TaskManagement {
             case TaskManagementRequest.TARGET_WARM_RESET ->
                     finish(
                             session,
+                            conn,
                             t,
                             manager.targetReset(),
                             session.target().sessions(),
@@ -90,6 +94,7 @@ final class TaskManagement {
                 // sessions end at once so nothing more runs on them meanwhile
                 finish(
                         session,
+                        conn,
                         t,
                         manager.targetReset(),
                         all,
@@ -100,20 +105,21 @@ final class TaskManagement {
                         });
             }
             case TaskManagementRequest.CLEAR_ACA ->
-                    respond(session, t, TaskManagementResponse.FUNCTION_NOT_SUPPORTED);
+                    respond(session, conn, t, TaskManagementResponse.FUNCTION_NOT_SUPPORTED);
             case TaskManagementRequest.TASK_REASSIGN ->
                     // ErrorRecoveryLevel 0: no allegiance reassignment (RFC 7143 §11.5.1)
-                    respond(session, t, TaskManagementResponse.REASSIGNMENT_NOT_SUPPORTED);
-            default -> respond(session, t, TaskManagementResponse.FUNCTION_REJECTED);
+                    respond(session, conn, t, TaskManagementResponse.REASSIGNMENT_NOT_SUPPORTED);
+            default -> respond(session, conn, t, TaskManagementResponse.FUNCTION_REJECTED);
         }
     }
 
     /** RFC 7143 §11.5.1 ABORT TASK, cases a, b and c. */
-    private static void abortTask(TargetSession session, TaskManagementRequest t) {
+    private static void abortTask(
+            TargetSession session, TargetConnection conn, TaskManagementRequest t) {
         TargetTask task = session.task(t.referencedTaskTag());
         if (task != null) {
             if (task.lunField() != t.lun()) {
-                respond(session, t, TaskManagementResponse.TASK_DOES_NOT_EXIST);
+                respond(session, conn, t, TaskManagementResponse.TASK_DOES_NOT_EXIST);
                 return;
             }
             if (task.delivered()) { // a) in the task set: the device's task manager aborts it
@@ -123,16 +129,22 @@ final class TaskManagement {
                         .abortTask(session.nexus(), t.lun(), t.referencedTaskTag() & 0xFFFFFFFFL);
             }
             session.abortTasks(x -> x == task)
-                    .thenRun(() -> respond(session, t, TaskManagementResponse.FUNCTION_COMPLETE));
+                    .thenRun(
+                            () ->
+                                    respond(
+                                            session,
+                                            conn,
+                                            t,
+                                            TaskManagementResponse.FUNCTION_COMPLETE));
             return;
         }
         CommandSequencer seq = session.sequencer();
         if (SerialNumbers.lessThan(t.refCmdSn(), t.cmdSn()) && seq.consume(t.refCmdSn())) {
             // b) the referenced command never arrived: count its CmdSN as received
-            respond(session, t, TaskManagementResponse.FUNCTION_COMPLETE);
+            respond(session, conn, t, TaskManagementResponse.FUNCTION_COMPLETE);
             return;
         }
-        respond(session, t, TaskManagementResponse.TASK_DOES_NOT_EXIST);
+        respond(session, conn, t, TaskManagementResponse.TASK_DOES_NOT_EXIST);
     }
 
     private static Predicate<TargetTask> onLun(long lunField) {
@@ -147,13 +159,14 @@ final class TaskManagement {
      */
     private static void finish(
             TargetSession session,
+            TargetConnection conn,
             TaskManagementRequest t,
             TaskManager.Result r,
             List<TargetSession> sessions,
             Predicate<TargetTask> scope,
             Runnable after) {
         if (!r.unitFound()) {
-            respond(session, t, TaskManagementResponse.LUN_DOES_NOT_EXIST);
+            respond(session, conn, t, TaskManagementResponse.LUN_DOES_NOT_EXIST);
             return;
         }
         Map<ItNexus, Set<Integer>> abortedTags = new HashMap<>();
@@ -180,13 +193,14 @@ final class TaskManagement {
         CompletableFuture.allOf(done.toArray(new CompletableFuture<?>[0]))
                 .thenRun(
                         () -> {
-                            respond(session, t, TaskManagementResponse.FUNCTION_COMPLETE);
+                            respond(session, conn, t, TaskManagementResponse.FUNCTION_COMPLETE);
                             after.run();
                         });
     }
 
-    private static void respond(TargetSession session, TaskManagementRequest t, int response) {
+    private static void respond(
+            TargetSession session, TargetConnection conn, TaskManagementRequest t, int response) {
         session.recordTaskManagement(t, response);
-        session.runOnLoop(() -> session.respondTmf(t, response));
+        session.runOnLoop(() -> session.respondTmf(conn, t, response));
     }
 }

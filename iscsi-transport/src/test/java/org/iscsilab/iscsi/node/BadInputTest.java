@@ -57,8 +57,8 @@ class BadInputTest {
                         64,
                         Duration.ZERO,
                         Duration.ofSeconds(30),
-                        new TargetLimits(
-                                1024, 4096, Duration.ofSeconds(2), Duration.ofSeconds(60)));
+                        new TargetLimits(1024, 4096, Duration.ofSeconds(2), Duration.ofSeconds(60)),
+                        4);
         target = TestTarget.start(settings, "ram:64M");
         initiator = new IscsiInitiator(2);
     }

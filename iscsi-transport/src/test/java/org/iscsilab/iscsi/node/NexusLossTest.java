@@ -68,7 +68,7 @@ class NexusLossTest {
         InitiatorSession first = loginPreventing(0x1);
         assertEquals(0, run(first, PREVENT).status());
         TargetSession dropped = target.sessions().get(0);
-        Channel channel = dropped.connection().channel();
+        Channel channel = dropped.connections().get(0).channel();
         CountDownLatch busy = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         channel.eventLoop()

@@ -83,10 +83,22 @@ final class RawConnection implements AutoCloseable {
      * phase.
      */
     LoginResponse loginNormal(String initiator, String target, long isid) throws IOException {
+        return login(initiator, target, isid, 0, 1, 0, "");
+    }
+
+    /**
+     * One Login Request straight to the full feature phase, no digests: a leading login with TSIH
+     * 0, or with a session's TSIH a connection that joins it; {@code keys} are more "key=value\0"
+     * pairs.
+     */
+    LoginResponse login(
+            String initiator, String target, long isid, int tsih, int cid, int cmdSn, String keys)
+            throws IOException {
         String text =
                 (initiator == null ? "" : "InitiatorName=" + initiator + "\0")
                         + (target == null ? "" : "TargetName=" + target + "\0")
-                        + "SessionType=Normal\0HeaderDigest=None\0DataDigest=None\0MaxRecvDataSegmentLength=65536\0";
+                        + "SessionType=Normal\0HeaderDigest=None\0DataDigest=None\0MaxRecvDataSegmentLength=65536\0"
+                        + keys;
         send(
                 new LoginRequest(
                         true,
@@ -96,10 +108,10 @@ final class RawConnection implements AutoCloseable {
                         0,
                         0,
                         isid,
-                        0,
+                        tsih,
                         1,
-                        0,
-                        1,
+                        cid,
+                        cmdSn,
                         0,
                         Unpooled.copiedBuffer(text, StandardCharsets.UTF_8)));
         return (LoginResponse) receive();

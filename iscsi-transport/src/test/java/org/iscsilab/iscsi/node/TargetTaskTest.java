@@ -57,6 +57,7 @@ class TargetTaskTest {
                         imm);
         return new TargetTask(
                 cmd,
+                null,
                 PARAMS,
                 (task, r2tSn, offset, length) -> {
                     int ttt = 100 + r2ts.size();

@@ -26,6 +26,7 @@ import org.iscsilab.iscsi.login.ChapCredentials;
 import org.iscsilab.iscsi.login.SrpCredentials;
 import org.iscsilab.iscsi.node.InitiatorAccess;
 import org.iscsilab.iscsi.node.IscsiNames;
+import org.iscsilab.iscsi.node.TargetSettings;
 
 /**
  * Reads a {@link TargetConfig} from YAML (Jackson's YAML data format). {@code ${NAME}} in the text
@@ -200,6 +201,14 @@ public final class ConfigFile {
         }
         if (c.limits() != null) {
             check(name, text, "limits", "limits", v -> c.limits().toLimits());
+        }
+        if (c.session() != null) {
+            check(
+                    name,
+                    text,
+                    "session",
+                    "session",
+                    v -> c.session().applyTo(TargetSettings.defaults()));
         }
         if (c.faults() != null) {
             for (int i = 0; i < c.faults().size(); i++) {

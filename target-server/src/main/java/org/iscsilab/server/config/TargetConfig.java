@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import org.iscsilab.core.LunSpec;
 import org.iscsilab.iscsi.node.TargetLimits;
+import org.iscsilab.iscsi.node.TargetSettings;
 
 /**
  * What {@code iscsilab target} runs: portals, the admin API, targets with their LUNs, CHAP, access
@@ -19,6 +20,7 @@ public record TargetConfig(
         String admin,
         Integer nopInterval,
         Limits limits,
+        Session session,
         Credentials discoveryChap,
         Credentials discoveryMutualChap,
         List<String> faults,
@@ -176,11 +178,28 @@ public record TargetConfig(
         }
     }
 
+    /**
+     * What the target accepts of the session-wide keys an initiator proposes (RFC 7143 §13):
+     * maxConnections caps the iSCSI key MaxConnections, the connections one session may have.
+     */
+    public record Session(Integer maxConnections) {
+        Session overriddenBy(Session o) {
+            return o == null ? this : new Session(pick(o.maxConnections, maxConnections));
+        }
+
+        /** {@code settings} with what this section gives. */
+        public TargetSettings applyTo(TargetSettings settings) {
+            return maxConnections == null
+                    ? settings
+                    : settings.withMaxConnectionsPerSession(maxConnections);
+        }
+    }
+
     /** A CHAP name and secret. */
     public record Credentials(String user, String secret) {}
 
     public static TargetConfig empty() {
-        return new TargetConfig(null, null, null, null, null, null, null, null);
+        return new TargetConfig(null, null, null, null, null, null, null, null, null);
     }
 
     /**
@@ -206,6 +225,7 @@ public record TargetConfig(
                 pick(flags.admin, admin),
                 pick(flags.nopInterval, nopInterval),
                 limits == null ? flags.limits : limits.overriddenBy(flags.limits),
+                session == null ? flags.session : session.overriddenBy(flags.session),
                 pick(flags.discoveryChap, discoveryChap),
                 pick(flags.discoveryMutualChap, discoveryMutualChap),
                 allFaults,
@@ -225,6 +245,7 @@ public record TargetConfig(
                 admin == null ? DEFAULT_ADMIN : admin,
                 nopInterval == null ? 10 : nopInterval,
                 limits == null ? new Limits(null, null, null, null) : limits,
+                session == null ? new Session(null) : session,
                 discoveryChap,
                 discoveryMutualChap,
                 faults == null ? List.of() : faults,

@@ -87,6 +87,7 @@ class ConfigFileTest {
                         new TargetConfig.Limits(null, 8, null, null),
                         null,
                         null,
+                        null,
                         List.of("busy,every=10"),
                         List.of(
                                 new TargetConfig.Node(

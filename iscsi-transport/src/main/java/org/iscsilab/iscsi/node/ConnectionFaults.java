@@ -9,25 +9,27 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The connection fault rules as they apply to one session: freeze and thaw its connection, drop it,
- * send Async Messages, leave NOP-Outs or task management unanswered. Runs on the session's event
- * loop.
+ * The connection fault rules as they apply to one connection of a session: freeze and thaw it, drop
+ * it, send Async Messages on it, leave its NOP-Outs or task management unanswered. Matching runs on
+ * any thread; {@link #apply} runs on the session's event loop.
  */
-final class SessionFaults {
-    private static final Logger log = LoggerFactory.getLogger(SessionFaults.class);
+final class ConnectionFaults {
+    private static final Logger log = LoggerFactory.getLogger(ConnectionFaults.class);
 
     private final TargetSession session;
+    private final TargetConnection conn;
     private final TargetPortal portal;
 
-    SessionFaults(TargetSession session, TargetPortal portal) {
+    ConnectionFaults(TargetSession session, TargetConnection conn, TargetPortal portal) {
         this.session = session;
+        this.conn = conn;
         this.portal = portal;
     }
 
-    /** Where the session's connection stands, for matching connection rules. */
+    /** Where this connection stands, for matching connection rules. */
     FaultContext context() {
         return FaultContext.connection(
-                session.portal(), session.targetName(), session.initiatorName(), session.tsih());
+                conn.localPortal(), session.targetName(), session.initiatorName(), session.tsih());
     }
 
     private boolean active(Class<? extends ConnectionFaultAction> action) {
@@ -35,7 +37,7 @@ final class SessionFaults {
                 && portal.faults().active(FaultAction.Layer.CONNECTION, action, context());
     }
 
-    /** A freeze rule matches this session now. */
+    /** A freeze rule matches this connection now. */
     boolean freezeActive() {
         return active(ConnectionFaultAction.Freeze.class);
     }
@@ -50,6 +52,7 @@ final class SessionFaults {
 
     /**
      * A drop rule fired for the PDU just received: the connection is closed and the PDU dropped.
+     * Runs on the connection's event loop.
      */
     boolean dropFired() {
         FaultRule drop =
@@ -61,23 +64,23 @@ final class SessionFaults {
         }
         boolean fin = ((ConnectionFaultAction.Drop) drop.action()).fin();
         log.warn(
-                "session {}: dropping the connection ({}) by fault {}",
+                "session {} CID {}: dropping the connection ({}) by fault {}",
                 session.tsih(),
+                conn.cid(),
                 fin ? "FIN" : "RST",
                 drop);
-        session.connection().drop(fin);
+        conn.drop(fin);
         return true;
     }
 
     /**
-     * Brings the connection in line with the rules after a change (on the event loop): freezes or
-     * thaws it, and lets a newly added drop or async rule act on it at once.
+     * Brings the connection in line with the rules after a change (on the session's event loop):
+     * freezes or thaws it, and lets a newly added drop or async rule act on it at once.
      */
     void apply(FaultRule added) {
-        if (session.ended()) {
+        if (session.ended() || !conn.inSession()) {
             return;
         }
-        TargetConnection conn = session.connection();
         if (freezeActive()) {
             conn.freeze();
         } else {
@@ -90,8 +93,9 @@ final class SessionFaults {
         if (added.action() instanceof ConnectionFaultAction.Drop d
                 && portal.faults().fires(added, c)) {
             log.warn(
-                    "session {}: dropping the connection ({}) by fault {}",
+                    "session {} CID {}: dropping the connection ({}) by fault {}",
                     session.tsih(),
+                    conn.cid(),
                     d.fin() ? "FIN" : "RST",
                     added);
             conn.drop(d.fin());
@@ -103,11 +107,15 @@ final class SessionFaults {
 
     /**
      * RFC 7143 §11.9.1: AsyncEvent 1 asks for a logout within 3 s; 2 and 3 announce that the target
-     * drops the connection or the session, which it then does.
+     * drops this connection (Parameter1 its CID) or every connection of the session, which it then
+     * does.
      */
     private void sendAsyncEvent(int event) {
-        log.info("session {}: sending AsyncEvent {} by a fault rule", session.tsih(), event);
-        TargetConnection conn = session.connection();
+        log.info(
+                "session {} CID {}: sending AsyncEvent {} by a fault rule",
+                session.tsih(),
+                conn.cid(),
+                event);
         CommandSequencer sequencer = session.sequencer();
         if (event == AsyncMessage.LOGOUT_REQUESTED) {
             conn.sendAndFlush(
@@ -115,7 +123,7 @@ final class SessionFaults {
                             conn.nextStatSn(), sequencer.expCmdSn(), sequencer.maxCmdSn(), 3));
             return;
         }
-        int p1 = event == AsyncMessage.CONNECTION_DROP ? session.cid() : 0;
+        int p1 = event == AsyncMessage.CONNECTION_DROP ? conn.cid() : 0;
         conn.send(
                 AsyncMessage.event(
                         event,
@@ -126,6 +134,10 @@ final class SessionFaults {
                         sequencer.expCmdSn(),
                         sequencer.maxCmdSn()));
         conn.flush();
-        conn.close();
+        if (event == AsyncMessage.CONNECTION_DROP) {
+            conn.dropAfterNotice();
+        } else {
+            session.closeConnection();
+        }
     }
 }
