@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 import org.iscsilab.core.LunSpec;
 import org.iscsilab.core.fault.FaultRule;
 import org.iscsilab.core.fault.FaultSpec;
@@ -22,7 +23,7 @@ import org.iscsilab.iscsi.login.ChapCredentials;
 import org.iscsilab.iscsi.login.SrpCredentials;
 import org.iscsilab.iscsi.node.InitiatorAccess;
 import org.iscsilab.iscsi.node.IscsiNames;
-import org.iscsilab.iscsi.node.TargetSettings;
+import org.iscsilab.iscsi.node.SessionOffer;
 import org.iscsilab.server.TargetRuntime;
 import org.iscsilab.server.admin.AdminClient;
 import org.iscsilab.server.config.ConfigFile;
@@ -124,6 +125,32 @@ public final class TargetCommand implements Callable<Integer> {
                     "The most connections one session may have: the iSCSI key MaxConnections "
                             + "(RFC 7143 §13.2) is negotiated up to this (default 4).")
     int maxConnectionsPerSession;
+
+    @Option(
+            names = "--error-recovery-level",
+            paramLabel = "N",
+            description =
+                    "The highest ErrorRecoveryLevel sessions may negotiate, 0 to 2 (RFC 7143 "
+                            + "§13.20): 1 adds SNACK and recovery R2Ts, 2 connection recovery "
+                            + "with TASK REASSIGN (default 2).")
+    int errorRecoveryLevel;
+
+    @Option(
+            names = "--default-time2wait",
+            paramLabel = "SECONDS",
+            description =
+                    "DefaultTime2Wait offered: the least an initiator waits after a connection "
+                            + "fails before it recovers it (RFC 7143 §13.15, default 2).")
+    int defaultTime2Wait;
+
+    @Option(
+            names = "--default-time2retain",
+            paramLabel = "SECONDS",
+            description =
+                    "DefaultTime2Retain offered: how long after that a failed connection's "
+                            + "tasks wait for TASK REASSIGN; 0 keeps nothing (RFC 7143 §13.16, "
+                            + "default 20).")
+    int defaultTime2Retain;
 
     @Option(
             names = "--login-timeout",
@@ -369,13 +396,22 @@ public final class TargetCommand implements Callable<Integer> {
                 given("--admin") ? admin : null,
                 given("--nop-interval") ? nopInterval : null,
                 limits,
-                given("--max-connections-per-session")
-                        ? new TargetConfig.Session(maxConnectionsPerSession)
-                        : null,
+                sessionFlags(),
                 credentials(discoveryChap, "ISCSILAB_DISCOVERY_CHAP_SECRET"),
                 credentials(discoveryMutualChap, null),
                 faults.isEmpty() ? null : faults,
                 anyNodeFlag ? List.of(node) : null);
+    }
+
+    /** The session-wide keys the flags give, or null when none is given. */
+    private TargetConfig.Session sessionFlags() {
+        TargetConfig.Session s =
+                new TargetConfig.Session(
+                        given("--max-connections-per-session") ? maxConnectionsPerSession : null,
+                        given("--error-recovery-level") ? errorRecoveryLevel : null,
+                        given("--default-time2wait") ? defaultTime2Wait : null,
+                        given("--default-time2retain") ? defaultTime2Retain : null);
+        return s.equals(new TargetConfig.Session(null, null, null, null)) ? null : s;
     }
 
     /**
@@ -467,14 +503,22 @@ public final class TargetCommand implements Callable<Integer> {
         if (given("--max-tcp-connections")) {
             atLeast(usedName("--max-tcp-connections"), maxTcpConnections, 1);
         }
-        if (given("--max-connections-per-session")) {
-            check(
-                    "--max-connections-per-session",
-                    String.valueOf(maxConnectionsPerSession),
-                    x ->
-                            TargetSettings.defaults()
-                                    .withMaxConnectionsPerSession(Integer.parseInt(x)));
-        }
+        checkOffer(
+                "--max-connections-per-session",
+                maxConnectionsPerSession,
+                n -> SessionOffer.DEFAULT.withMaxConnections(n));
+        checkOffer(
+                "--error-recovery-level",
+                errorRecoveryLevel,
+                n -> SessionOffer.DEFAULT.withErrorRecoveryLevel(n));
+        checkOffer(
+                "--default-time2wait",
+                defaultTime2Wait,
+                n -> SessionOffer.DEFAULT.withTimes(n, SessionOffer.DEFAULT.defaultTime2Retain()));
+        checkOffer(
+                "--default-time2retain",
+                defaultTime2Retain,
+                n -> SessionOffer.DEFAULT.withTimes(SessionOffer.DEFAULT.defaultTime2Wait(), n));
         if (given("--login-timeout")) {
             atLeast("--login-timeout", loginTimeout, 1);
         }
@@ -518,6 +562,13 @@ public final class TargetCommand implements Callable<Integer> {
                     rule.accept(v);
                     return v;
                 });
+    }
+
+    /** A session-offer flag, when given, makes a valid {@link SessionOffer}. */
+    private void checkOffer(String flag, int value, IntConsumer offer) {
+        if (given(flag)) {
+            check(flag, String.valueOf(value), x -> offer.accept(Integer.parseInt(x)));
+        }
     }
 
     private void atLeast(String flag, int value, int min) {

@@ -74,6 +74,9 @@ class CommandLineRefusalsTest {
         BAD.put("target --max-sessions", "--max-sessions=0");
         BAD.put("target --max-tcp-connections", "--max-tcp-connections=0");
         BAD.put("target --max-connections-per-session", "--max-connections-per-session=65536");
+        BAD.put("target --error-recovery-level", "--error-recovery-level=3");
+        BAD.put("target --default-time2wait", "--default-time2wait=3601");
+        BAD.put("target --default-time2retain", "--default-time2retain=-1");
         BAD.put("target --login-timeout", "--login-timeout=0");
         BAD.put("target --idle-timeout", "--idle-timeout=-1");
         BAD.put("target --chap", "--chap=user:short");

@@ -9,6 +9,7 @@ public final class DigestSettings {
     private volatile boolean headerDigest;
     private volatile boolean dataDigest;
     private volatile int maxRecvDataSegmentLength;
+    private volatile boolean discardHeaderDigestErrors;
 
     public DigestSettings(int maxRecvDataSegmentLength) {
         this.maxRecvDataSegmentLength = maxRecvDataSegmentLength;
@@ -29,6 +30,19 @@ public final class DigestSettings {
     public void enableDigests(boolean header, boolean data) {
         this.headerDigest = header;
         this.dataDigest = data;
+    }
+
+    /**
+     * Whether a PDU whose header digest fails is discarded and the stream read on
+     * (ErrorRecoveryLevel 1 and above, RFC 7143 §7.8: the sequence numbers then show what was
+     * lost), rather than the connection dropped.
+     */
+    public boolean discardHeaderDigestErrors() {
+        return discardHeaderDigestErrors;
+    }
+
+    public void discardHeaderDigestErrors(boolean discard) {
+        this.discardHeaderDigestErrors = discard;
     }
 
     public void setMaxRecvDataSegmentLength(int length) {

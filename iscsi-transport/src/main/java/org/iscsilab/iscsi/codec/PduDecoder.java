@@ -20,6 +20,14 @@ public final class PduDecoder extends ByteToMessageDecoder {
     private boolean refused;
 
     /**
+     * Header digest errors in a row: beyond {@value #MAX_DISCARDED_IN_A_ROW} the lengths the
+     * headers give are not to be trusted and the stream is refused.
+     */
+    private int discardedInARow;
+
+    static final int MAX_DISCARDED_IN_A_ROW = 4;
+
+    /**
      * The BHS of the PDU being parsed, copied here (48 bytes) rather than sliced: a slice would be
      * an object per PDU, and the parsers copy what they keep of the header.
      */
@@ -72,11 +80,18 @@ public final class PduDecoder extends ByteToMessageDecoder {
             int expected = Crc32c.of(in, start, headerEnd);
             int actual = in.getIntLE(start + headerEnd);
             if (expected != actual) {
+                if (settings.discardHeaderDigestErrors()
+                        && ++discardedInARow <= MAX_DISCARDED_IN_A_ROW) {
+                    in.skipBytes(frame);
+                    out.add(new HeaderDigestError(actual, expected));
+                    return;
+                }
                 throw new PduFramingException(
                         String.format(
                                 "header digest mismatch: received %08x, computed %08x (RFC 7143 §7.8)",
                                 actual, expected));
             }
+            discardedInARow = 0;
         }
         header.clear();
         in.getBytes(start, header, Pdu.BHS_LENGTH);

@@ -27,13 +27,22 @@ public final class PduEncoder extends MessageToMessageEncoder<Object> {
 
     @Override
     public boolean acceptOutboundMessage(Object msg) {
-        return msg instanceof Pdu || msg instanceof FileSegmentPdu;
+        return msg instanceof Pdu
+                || msg instanceof FileSegmentPdu
+                || msg instanceof SpoiledDataDigest;
     }
 
     @Override
     protected void encode(ChannelHandlerContext ctx, Object msg, List<Object> out) {
         if (msg instanceof FileSegmentPdu f) {
             encode(ctx.alloc(), f, settings.headerDigest(), settings.dataDigest(), out);
+        } else if (msg instanceof SpoiledDataDigest s) {
+            encode(ctx.alloc(), s.pdu(), settings.headerDigest(), settings.dataDigest(), out);
+            if (settings.dataDigest() && out.size() >= 3) {
+                ByteBuf tail = (ByteBuf) out.get(out.size() - 1); // padding, then the digest
+                int last = tail.writerIndex() - 1;
+                tail.setByte(last, tail.getByte(last) ^ 0x5A);
+            }
         } else {
             encode(ctx.alloc(), (Pdu) msg, settings.headerDigest(), settings.dataDigest(), out);
         }

@@ -1,6 +1,7 @@
 package org.iscsilab.iscsi.fault;
 
 import java.util.List;
+import java.util.Locale;
 import org.iscsilab.core.fault.FaultAction;
 import org.iscsilab.core.fault.FaultActions;
 import org.iscsilab.core.fault.FaultSpec;
@@ -21,6 +22,8 @@ public final class IscsiFaultActions implements FaultActions {
             List.of(
                     "freeze",
                     "drop",
+                    "drop-pdu",
+                    "corrupt-digest",
                     "ignore-nops",
                     "ignore-tmf",
                     "async",
@@ -29,6 +32,30 @@ public final class IscsiFaultActions implements FaultActions {
                     "delay-login");
 
     private IscsiFaultActions() {}
+
+    /** dir=in (PDUs from the initiator) or dir=out (to it, the default). */
+    private static ConnectionFaultAction.Direction direction(FaultSpec.Settings s) {
+        String d = s.optional("dir", "out").toLowerCase(Locale.ROOT);
+        return switch (d) {
+            case "in" -> ConnectionFaultAction.Direction.IN;
+            case "out" -> ConnectionFaultAction.Direction.OUT;
+            default ->
+                    throw new IllegalArgumentException(
+                            "dir=" + d + ": in (from the initiator) or out (to it)");
+        };
+    }
+
+    /** pdu=any (default), command, data-out, data-in, r2t or status. */
+    private static ConnectionFaultAction.PduKind kind(FaultSpec.Settings s) {
+        String k = s.optional("pdu", "any").toLowerCase(Locale.ROOT);
+        try {
+            return ConnectionFaultAction.PduKind.valueOf(
+                    k.replace('-', '_').toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    "pdu=" + k + ": any, command, data-out, data-in, r2t or status");
+        }
+    }
 
     @Override
     public List<String> names() {
@@ -42,6 +69,8 @@ public final class IscsiFaultActions implements FaultActions {
             case "drop" ->
                     new ConnectionFaultAction.Drop(
                             !"false".equalsIgnoreCase(s.optional("fin", "true")));
+            case "drop-pdu" -> new ConnectionFaultAction.DropPdu(direction(s), kind(s));
+            case "corrupt-digest" -> new ConnectionFaultAction.CorruptDigest(direction(s), kind(s));
             case "ignore-nops" -> new ConnectionFaultAction.IgnoreNops();
             case "ignore-tmf" -> new ConnectionFaultAction.IgnoreTaskManagement();
             case "async" ->

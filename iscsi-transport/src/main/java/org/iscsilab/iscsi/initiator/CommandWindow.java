@@ -20,6 +20,11 @@ final class CommandWindow {
         return cmdSn;
     }
 
+    /** The target's ExpCmdSN as last seen: every CmdSN below it reached the target. */
+    int expCmdSn() {
+        return expCmdSn;
+    }
+
     /** Sends {@code send} with its CmdSN at once when the window allows, else when it opens. */
     void enqueue(IntConsumer send) {
         queue.add(() -> send.accept(cmdSn++));

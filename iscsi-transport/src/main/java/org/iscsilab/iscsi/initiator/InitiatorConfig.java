@@ -24,7 +24,30 @@ public record InitiatorConfig(
         ChapCredentials chap,
         ChapCredentials targetChap,
         SrpLogin srp,
-        NopOutKeepalive keepalive) {
+        NopOutKeepalive keepalive,
+        SessionKeys sessionKeys) {
+
+    /**
+     * Session-wide keys the initiator proposes beyond the defaults: how many connections it opens
+     * (MaxConnections, RFC 7143 §13.2; as many as the target accepts, up to this) and the error
+     * recovery level it asks for (ErrorRecoveryLevel, §13.20; the session runs at the lesser of it
+     * and the target's).
+     */
+    public record SessionKeys(int maxConnections, int errorRecoveryLevel) {
+        public static final SessionKeys ONE_CONNECTION = new SessionKeys(1, 0);
+
+        public SessionKeys {
+            if (maxConnections < 1 || maxConnections > 65535) {
+                throw new IllegalArgumentException(
+                        "MaxConnections is 1 to 65535 (RFC 7143 §13.2), not " + maxConnections);
+            }
+            if (errorRecoveryLevel < 0 || errorRecoveryLevel > 2) {
+                throw new IllegalArgumentException(
+                        "ErrorRecoveryLevel is 0 to 2 (RFC 7143 §13.20), not "
+                                + errorRecoveryLevel);
+            }
+        }
+    }
 
     /**
      * SRP login credentials (RFC 7143 §12.1.2): the user name, the password, and whether the target
@@ -51,7 +74,8 @@ public record InitiatorConfig(
                 null,
                 null,
                 null,
-                NopOutKeepalive.OFF);
+                NopOutKeepalive.OFF,
+                SessionKeys.ONE_CONNECTION);
     }
 
     public static InitiatorConfig discovery() {
@@ -80,7 +104,8 @@ public record InitiatorConfig(
                 chap,
                 targetChap,
                 srp,
-                keepalive);
+                keepalive,
+                sessionKeys);
     }
 
     public InitiatorConfig withInitiatorName(String name) {
@@ -100,7 +125,8 @@ public record InitiatorConfig(
                 chap,
                 targetChap,
                 srp,
-                keepalive);
+                keepalive,
+                sessionKeys);
     }
 
     public InitiatorConfig withIsid(long newIsid) {
@@ -120,7 +146,8 @@ public record InitiatorConfig(
                 chap,
                 targetChap,
                 srp,
-                keepalive);
+                keepalive,
+                sessionKeys);
     }
 
     public InitiatorConfig withBursts(
@@ -145,7 +172,8 @@ public record InitiatorConfig(
                 chap,
                 targetChap,
                 srp,
-                keepalive);
+                keepalive,
+                sessionKeys);
     }
 
     public InitiatorConfig withCommandTimeout(Duration timeout) {
@@ -165,7 +193,8 @@ public record InitiatorConfig(
                 chap,
                 targetChap,
                 srp,
-                keepalive);
+                keepalive,
+                sessionKeys);
     }
 
     /**
@@ -190,7 +219,8 @@ public record InitiatorConfig(
                 initiatorCredentials,
                 targetCredentials,
                 srp,
-                keepalive);
+                keepalive,
+                sessionKeys);
     }
 
     /**
@@ -216,7 +246,8 @@ public record InitiatorConfig(
                 chap,
                 targetChap,
                 srp,
-                nopOut);
+                nopOut,
+                sessionKeys);
     }
 
     /** Logs in with SRP; offered before CHAP when both are configured. */
@@ -237,6 +268,58 @@ public record InitiatorConfig(
                 chap,
                 targetChap,
                 new SrpLogin(user, password, targetAuth),
-                keepalive);
+                keepalive,
+                sessionKeys);
+    }
+
+    /**
+     * Opens up to {@code n} connections in the session (MC/S): the leading one, then as many more
+     * as the target's MaxConnections allows; commands are spread over them.
+     */
+    public InitiatorConfig withConnections(int n) {
+        return new InitiatorConfig(
+                initiatorName,
+                targetName,
+                isid,
+                headerDigest,
+                dataDigest,
+                maxRecvDataSegmentLength,
+                maxBurstLength,
+                firstBurstLength,
+                immediateData,
+                initialR2T,
+                loginTimeout,
+                commandTimeout,
+                chap,
+                targetChap,
+                srp,
+                keepalive,
+                new SessionKeys(n, sessionKeys.errorRecoveryLevel()));
+    }
+
+    /**
+     * Asks for ErrorRecoveryLevel {@code level}: at 1 the initiator recovers lost or damaged PDUs
+     * with SNACK and by sending commands again, at 2 also a failed connection's tasks, with TASK
+     * REASSIGN on another connection or a new one (RFC 7143 §7).
+     */
+    public InitiatorConfig withErrorRecoveryLevel(int level) {
+        return new InitiatorConfig(
+                initiatorName,
+                targetName,
+                isid,
+                headerDigest,
+                dataDigest,
+                maxRecvDataSegmentLength,
+                maxBurstLength,
+                firstBurstLength,
+                immediateData,
+                initialR2T,
+                loginTimeout,
+                commandTimeout,
+                chap,
+                targetChap,
+                srp,
+                keepalive,
+                new SessionKeys(sessionKeys.maxConnections(), level));
     }
 }

@@ -50,7 +50,15 @@ final class InitiatorLogin {
     /** The login reached the full feature phase. */
     record Complete(int tsih) implements Step {}
 
+    /** What a connection that joins a session negotiates: its own keys only (RFC 7143 §13). */
+    private static final List<String> CONNECTION_KEYS =
+            List.of(Keys.HEADER_DIGEST, Keys.DATA_DIGEST, Keys.MAX_RECV_DATA_SEGMENT_LENGTH);
+
     private final InitiatorConfig config;
+
+    /** This login adds a connection to a session: leading-only keys are not offered. */
+    private final boolean joining;
+
     private final Offer offer = new Offer();
 
     /** The authentication methods offered, in order of preference; empty for AuthMethod=None. */
@@ -62,13 +70,14 @@ final class InitiatorLogin {
     private String targetAlias;
     private int portalGroupTag = -1;
 
-    InitiatorLogin(InitiatorConfig config) {
+    InitiatorLogin(InitiatorConfig config, boolean joining) {
         this.config = config;
+        this.joining = joining;
         offer.put(Keys.INITIATOR_NAME, config.initiatorName())
                 .put(Keys.SESSION_TYPE, config.targetName() == null ? "Discovery" : "Normal")
                 .put(Keys.HEADER_DIGEST, config.headerDigest() ? "CRC32C,None" : "None")
                 .put(Keys.DATA_DIGEST, config.dataDigest() ? "CRC32C,None" : "None")
-                .put(Keys.MAX_CONNECTIONS, "1")
+                .put(Keys.MAX_CONNECTIONS, Integer.toString(config.sessionKeys().maxConnections()))
                 .put(Keys.INITIAL_R2T, config.initialR2T() ? "Yes" : "No")
                 .put(Keys.IMMEDIATE_DATA, config.immediateData() ? "Yes" : "No")
                 .put(
@@ -76,12 +85,18 @@ final class InitiatorLogin {
                         Integer.toString(config.maxRecvDataSegmentLength()))
                 .put(Keys.MAX_BURST_LENGTH, Integer.toString(config.maxBurstLength()))
                 .put(Keys.FIRST_BURST_LENGTH, Integer.toString(config.firstBurstLength()))
-                .put(Keys.DEFAULT_TIME_2_WAIT, "2")
-                .put(Keys.DEFAULT_TIME_2_RETAIN, "0")
+                // recover as soon as the target allows (the result is the greater, §13.15)
+                .put(Keys.DEFAULT_TIME_2_WAIT, "0")
+                // time to recover a failed connection's tasks: only at ErrorRecoveryLevel 2
+                .put(
+                        Keys.DEFAULT_TIME_2_RETAIN,
+                        config.sessionKeys().errorRecoveryLevel() == 2 ? "20" : "0")
                 .put(Keys.MAX_OUTSTANDING_R2T, "1")
                 .put(Keys.DATA_PDU_IN_ORDER, "Yes")
                 .put(Keys.DATA_SEQUENCE_IN_ORDER, "Yes")
-                .put(Keys.ERROR_RECOVERY_LEVEL, "0");
+                .put(
+                        Keys.ERROR_RECOVERY_LEVEL,
+                        Integer.toString(config.sessionKeys().errorRecoveryLevel()));
         if (config.targetName() != null) {
             offer.put(Keys.TARGET_NAME, config.targetName());
         }
@@ -179,7 +194,8 @@ final class InitiatorLogin {
         }
         if (r.nextStage() == 1) {
             stage = 1;
-            return new Request(true, 1, 3, offer.pairs(OPERATIONAL_KEYS));
+            return new Request(
+                    true, 1, 3, offer.pairs(joining ? CONNECTION_KEYS : OPERATIONAL_KEYS));
         }
         if (r.nextStage() == 3) {
             stage = 3;

@@ -4,6 +4,7 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
@@ -103,11 +104,36 @@ public final class IscsiInitiator implements AutoCloseable {
             return CompletableFuture.failedFuture(
                     new IscsiInitiatorException("the initiator is closed"));
         }
-        DigestSettings digests = new DigestSettings(config.maxRecvDataSegmentLength());
-        InitiatorSession session = new InitiatorSession(config, digests);
+        InitiatorSession session = new InitiatorSession(target, config, this::connect);
+        InitiatorConnection leading = session.leadingConnection();
+        connect(leading, null);
+        leading.loginFuture()
+                .whenComplete(
+                        (c, e) -> {
+                            if (e != null) {
+                                session.loginFuture()
+                                        .completeExceptionally(
+                                                e instanceof CompletionException
+                                                                && e.getCause() != null
+                                                        ? e.getCause()
+                                                        : e);
+                            }
+                        });
+        return session.loginFuture()
+                .orTimeout(config.loginTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Opens a connection of a session to the portal the session's leading connection went to;
+     * {@code loop} null for the leading connection, whose event loop the group picks.
+     */
+    private void connect(InitiatorConnection connection, EventLoop loop) {
+        InitiatorConfig config = connection.config();
+        InetSocketAddress target = connection.session().portal();
+        DigestSettings digests = connection.digests();
         Bootstrap b =
                 new Bootstrap()
-                        .group(group)
+                        .group(loop == null ? group : loop)
                         .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
                         .option(ChannelOption.TCP_NODELAY, true)
                         .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
@@ -122,14 +148,15 @@ public final class IscsiInitiator implements AutoCloseable {
                                                 .addLast(
                                                         new PduDecoder(digests),
                                                         new PduEncoder(digests),
-                                                        session.handler());
+                                                        connection.handler());
                                     }
                                 });
         b.connect(target)
                 .addListener(
                         f -> {
                             if (!f.isSuccess()) {
-                                session.loginFuture()
+                                connection
+                                        .loginFuture()
                                         .completeExceptionally(
                                                 new IscsiInitiatorException(
                                                         "cannot connect to "
@@ -139,8 +166,6 @@ public final class IscsiInitiator implements AutoCloseable {
                                                         f.cause()));
                             }
                         });
-        return session.loginFuture()
-                .orTimeout(config.loginTimeout().toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Logs in to a discovery session, asks SendTargets=All and logs out. */

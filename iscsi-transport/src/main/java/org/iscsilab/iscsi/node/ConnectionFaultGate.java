@@ -1,11 +1,18 @@
 package org.iscsilab.iscsi.node;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
 import org.iscsilab.iscsi.codec.DataDigestError;
+import org.iscsilab.iscsi.codec.DigestSettings;
+import org.iscsilab.iscsi.codec.FileSegmentPdu;
+import org.iscsilab.iscsi.codec.PduEncoder;
+import org.iscsilab.iscsi.codec.SpoiledDataDigest;
+import org.iscsilab.iscsi.fault.ConnectionFaultAction;
+import org.iscsilab.iscsi.pdu.Pdu;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,6 +32,13 @@ final class ConnectionFaultGate extends ChannelDuplexHandler {
     private final ArrayDeque<Object> heldInbound = new ArrayDeque<>();
     private final ArrayDeque<Held> heldOutbound = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
+
+    /** Whether data digests are on, for the digest faults. */
+    private final DigestSettings digests;
+
+    ConnectionFaultGate(DigestSettings digests) {
+        this.digests = digests;
+    }
 
     /** The session's fault rules once the login is over; before that nothing is gated here. */
     private ConnectionFaults faults;
@@ -59,11 +73,46 @@ final class ConnectionFaultGate extends ChannelDuplexHandler {
             discard(msg);
             return;
         }
+        if (faults != null && msg instanceof Pdu pdu) {
+            ConnectionFaultAction a =
+                    faults.pduFault(ConnectionFaultAction.Direction.IN, pdu, digests.dataDigest());
+            if (a instanceof ConnectionFaultAction.DropPdu) {
+                pdu.release(); // lost on the way: nothing acts on it
+                return;
+            }
+            if (a instanceof ConnectionFaultAction.CorruptDigest) {
+                // as if its data digest had not matched (RFC 7143 §7.8): the header goes on
+                ByteBuf header =
+                        PduEncoder.basicHeaderSegment(
+                                ctx.alloc(), pdu, pdu.data().readableBytes(), 0);
+                pdu.release();
+                ctx.fireChannelRead(new DataDigestError(header));
+                return;
+            }
+        }
         ctx.fireChannelRead(msg);
     }
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        if (faults != null) {
+            Pdu pdu = msg instanceof Pdu p ? p : msg instanceof FileSegmentPdu f ? f.pdu() : null;
+            ConnectionFaultAction a =
+                    pdu == null
+                            ? null
+                            : faults.pduFault(
+                                    ConnectionFaultAction.Direction.OUT,
+                                    pdu,
+                                    digests.dataDigest() && msg instanceof Pdu);
+            if (a instanceof ConnectionFaultAction.DropPdu) {
+                discard(msg); // lost on the way to the initiator
+                promise.trySuccess();
+                return;
+            }
+            if (a instanceof ConnectionFaultAction.CorruptDigest) {
+                msg = new SpoiledDataDigest(pdu);
+            }
+        }
         if (frozen) {
             heldOutbound.add(new Held(msg, promise));
             return;
@@ -111,9 +160,19 @@ final class ConnectionFaultGate extends ChannelDuplexHandler {
         }
     }
 
+    /**
+     * Lets go of a message that goes no further: a PDU owns its data, which is not a reference
+     * counted object Netty knows how to release.
+     */
     private static void discard(Object msg) {
         if (msg instanceof DataDigestError err) {
             err.header().release();
+        } else if (msg instanceof Pdu pdu) {
+            pdu.release();
+        } else if (msg instanceof FileSegmentPdu f) {
+            f.release();
+        } else if (msg instanceof SpoiledDataDigest s) {
+            s.pdu().release();
         } else {
             ReferenceCountUtil.release(msg);
         }
@@ -125,7 +184,7 @@ final class ConnectionFaultGate extends ChannelDuplexHandler {
         heldInbound.clear();
         heldOutbound.forEach(
                 h -> {
-                    ReferenceCountUtil.release(h.msg());
+                    discard(h.msg());
                     h.promise()
                             .tryFailure(
                                     new IllegalStateException("connection closed while frozen"));

@@ -5,6 +5,7 @@ import org.iscsilab.core.fault.FaultContext;
 import org.iscsilab.core.fault.FaultRule;
 import org.iscsilab.iscsi.fault.ConnectionFaultAction;
 import org.iscsilab.iscsi.pdu.AsyncMessage;
+import org.iscsilab.iscsi.pdu.Pdu;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,7 +30,11 @@ final class ConnectionFaults {
     /** Where this connection stands, for matching connection rules. */
     FaultContext context() {
         return FaultContext.connection(
-                conn.localPortal(), session.targetName(), session.initiatorName(), session.tsih());
+                conn.localPortal(),
+                session.targetName(),
+                session.initiatorName(),
+                session.tsih(),
+                conn.cid());
     }
 
     private boolean active(Class<? extends ConnectionFaultAction> action) {
@@ -71,6 +76,48 @@ final class ConnectionFaults {
                 drop);
         conn.drop(fin);
         return true;
+    }
+
+    /**
+     * A PDU fault that fires for {@code pdu} going {@code direction} on this connection, or null: a
+     * lost PDU, or (with data digests on and data in the PDU) a spoiled data digest. Runs on the
+     * connection's event loop.
+     */
+    ConnectionFaultAction pduFault(
+            ConnectionFaultAction.Direction direction, Pdu pdu, boolean dataDigests) {
+        if (portal.faults().isEmpty()) {
+            return null;
+        }
+        boolean digestable = dataDigests && pdu.data().readableBytes() > 0;
+        FaultRule r =
+                portal.faults()
+                        .firing(
+                                a ->
+                                        a instanceof ConnectionFaultAction.DropPdu d
+                                                        && d.direction() == direction
+                                                        && d.kind().matches(pdu)
+                                                || a
+                                                                instanceof
+                                                                ConnectionFaultAction.CorruptDigest
+                                                                        c
+                                                        && digestable
+                                                        && c.direction() == direction
+                                                        && c.kind().matches(pdu),
+                                context());
+        if (r == null) {
+            return null;
+        }
+        log.warn(
+                "session {} CID {}: {} {} ITT 0x{} by fault {}",
+                session.tsih(),
+                conn.cid(),
+                r.action() instanceof ConnectionFaultAction.DropPdu
+                        ? "losing"
+                        : "spoiling the data digest of",
+                pdu.opcode(),
+                Integer.toHexString(pdu.initiatorTaskTag()),
+                r);
+        return (ConnectionFaultAction) r.action();
     }
 
     /**

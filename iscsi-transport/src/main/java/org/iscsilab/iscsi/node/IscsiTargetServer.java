@@ -192,7 +192,9 @@ public final class IscsiTargetServer implements TargetPortal, AutoCloseable {
                                                         new FlushConsolidationHandler(64, true));
                                         ch.pipeline().addLast("decoder", new PduDecoder(digests));
                                         ch.pipeline().addLast("encoder", new PduEncoder(digests));
-                                        ch.pipeline().addLast("faults", new ConnectionFaultGate());
+                                        ch.pipeline()
+                                                .addLast(
+                                                        "faults", new ConnectionFaultGate(digests));
                                         ch.pipeline()
                                                 .addLast(
                                                         "connection",
@@ -386,7 +388,7 @@ public final class IscsiTargetServer implements TargetPortal, AutoCloseable {
             ch.close().syncUninterruptibly();
         }
         listeners.clear();
-        sessions.all().forEach(TargetSession::closeConnection);
+        sessions.all().forEach(TargetSession::endForShutdown);
         if (workers != null) {
             workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         }

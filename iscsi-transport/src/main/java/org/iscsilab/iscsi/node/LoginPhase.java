@@ -81,14 +81,20 @@ final class LoginPhase {
         if (chap.initiator() != null) {
             authenticators.add(new ChapAuthenticator(chap.initiator(), chap.mutual()));
         }
+        Map<String, String> local = new LinkedHashMap<>(portal.settings().negotiationValues());
         if (!authenticators.isEmpty()) {
-            Map<String, String> local = new LinkedHashMap<>(portal.settings().negotiationValues());
             local.put(
                     Keys.AUTH_METHOD,
                     String.join(
                             ",", authenticators.stream().map(a -> a.method().keyValue()).toList()));
-            negotiator = new Negotiator(local);
         }
+        if (discovery) {
+            // RFC 7143 §13.20: ErrorRecoveryLevel must be 0 for discovery sessions; §13.2: they
+            // have one connection
+            local.put(Keys.ERROR_RECOVERY_LEVEL, "0");
+            local.put(Keys.MAX_CONNECTIONS, "1");
+        }
+        negotiator = new Negotiator(local);
     }
 
     /** The authenticator of the AuthMethod agreed on, or null before agreement. */

@@ -93,28 +93,41 @@ final class ScsiResponder {
                                 ? all.retainedSlice(all.readerIndex() + offset, n)
                                 : Unpooled.EMPTY_BUFFER;
                 long lun = task.command().lun();
+                // RFC 7143 §11.7.2: at ErrorRecoveryLevel 1 and above, the end of each input
+                // sequence but the last asks for a DataACK, so kept data goes before the status
+                boolean askAck = endOfSequence && !last && params.errorRecoveryLevel() >= 1;
                 DataIn pdu =
-                        last && statusResidual != null
-                                ? DataIn.withStatus(
+                        askAck
+                                ? DataIn.dataAskingAck(
                                         lun,
                                         task.itt(),
+                                        conn.nextTargetTransferTag(),
                                         task.nextDataSn(),
                                         offset,
-                                        ScsiStatus.GOOD.code(),
-                                        statusResidual,
-                                        conn.nextStatSn(),
                                         sequencer.expCmdSn(),
                                         sequencer.maxCmdSn(),
                                         data)
-                                : DataIn.data(
-                                        lun,
-                                        task.itt(),
-                                        task.nextDataSn(),
-                                        offset,
-                                        endOfSequence,
-                                        sequencer.expCmdSn(),
-                                        sequencer.maxCmdSn(),
-                                        data);
+                                : last && statusResidual != null
+                                        ? DataIn.withStatus(
+                                                lun,
+                                                task.itt(),
+                                                task.nextDataSn(),
+                                                offset,
+                                                ScsiStatus.GOOD.code(),
+                                                statusResidual,
+                                                conn.nextStatSn(),
+                                                sequencer.expCmdSn(),
+                                                sequencer.maxCmdSn(),
+                                                data)
+                                        : DataIn.data(
+                                                lun,
+                                                task.itt(),
+                                                task.nextDataSn(),
+                                                offset,
+                                                endOfSequence,
+                                                sequencer.expCmdSn(),
+                                                sequencer.maxCmdSn(),
+                                                data);
                 if (file == null) {
                     conn.send(pdu);
                 } else {

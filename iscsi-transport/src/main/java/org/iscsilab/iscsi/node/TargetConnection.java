@@ -23,6 +23,7 @@ import org.iscsilab.core.fault.FaultScope;
 import org.iscsilab.iscsi.codec.DataDigestError;
 import org.iscsilab.iscsi.codec.DigestSettings;
 import org.iscsilab.iscsi.codec.FileSegmentPdu;
+import org.iscsilab.iscsi.codec.HeaderDigestError;
 import org.iscsilab.iscsi.codec.PduFramingException;
 import org.iscsilab.iscsi.fault.ConnectionFaultAction;
 import org.iscsilab.iscsi.fault.LoginFaultAction;
@@ -83,6 +84,13 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
 
     private ScsiResponder responder;
     private NopExchange nops;
+
+    /**
+     * What was sent, kept for SNACK and task reassignment at ErrorRecoveryLevel 1 and above; null
+     * at 0, where nothing is kept.
+     */
+    private RetransmissionBuffer retained;
+
     private ConnectionFaults faults;
 
     /** The ExpCmdSN the final Login Response reports, as the session gave it. */
@@ -161,6 +169,28 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
                 new NopExchange(
                         s, this, s.sequencer(), connectionParams, portal.settings().nopInTimeout());
         this.faults = new ConnectionFaults(s, this, portal);
+        this.retained =
+                connectionParams.errorRecoveryLevel() >= 1
+                        ? new RetransmissionBuffer(RETAINED_BYTES)
+                        : null;
+    }
+
+    /**
+     * The most Data-In payload one connection keeps for SNACK (64 MiB): a fast reader's status
+     * acknowledgements let it go long before that; past it the oldest is let go.
+     */
+    static final long RETAINED_BYTES = 64L << 20;
+
+    /** Lets go of what the connection kept; on the session's event loop. */
+    void releaseRetained() {
+        if (retained != null) {
+            retained.releaseAll();
+        }
+    }
+
+    /** What this connection keeps of what it sent (ErrorRecoveryLevel 1 and above), or null. */
+    RetransmissionBuffer retained() {
+        return retained;
     }
 
     /** On the session's event loop, after the final Login Response: commands may flow. */
@@ -241,6 +271,17 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
     }
 
     private void handleInbound(Object msg) {
+        if (msg instanceof HeaderDigestError e) {
+            // RFC 7143 §7.8, §7.9: the PDU is gone; sequence numbers show the loss, and the
+            // initiator's retry, SNACK or the target's recovery R2T make up for it
+            log.warn(
+                    "connection from {}: header digest error (received {}, computed {}); PDU"
+                            + " discarded",
+                    remote(),
+                    Integer.toHexString(e.received()),
+                    Integer.toHexString(e.computed()));
+            return;
+        }
         if (msg instanceof DataDigestError err) {
             if (session != null && fsm.state() == ConnectionState.LOGGED_IN) {
                 session.receive(this, err); // the session releases the header
@@ -386,7 +427,7 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
         int tsih = reply.complete() ? session.tsih() : first.tsih();
         int window = portal.settings().commandWindow();
         // a connection that joins a session reports the session's window (RFC 7143 §4.2.2.1)
-        int expCmdSn = reply.complete() ? joinExpCmdSn : first.cmdSn();
+        int expCmdSn = reply.complete() ? joinExpCmdSn : loginExpCmdSn(first);
         ByteBuf text = Unpooled.wrappedBuffer(TextParameters.encode(reply.keys()));
         LoginResponse resp =
                 LoginResponse.accepted(
@@ -412,6 +453,16 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
             return;
         }
         answerLogin(resp, reply.complete());
+    }
+
+    /**
+     * ExpCmdSN for a Login Response before the last: a leading login's own CmdSN starts the window;
+     * a login that joins a session reports the session's window (RFC 7143 §4.2.2.1), not its own
+     * CmdSN, which may be ahead of what the session received.
+     */
+    private int loginExpCmdSn(LoginRequest first) {
+        TargetSession joining = first.tsih() == 0 ? null : portal.sessions().byTsih(first.tsih());
+        return joining == null ? first.cmdSn() : joining.sequencer().expCmdSn();
     }
 
     private void answerLogin(LoginResponse resp, boolean complete) {
@@ -498,7 +549,7 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
                     "the target's limit of " + max + " sessions is reached");
         }
         enterSession(s, first.cid(), params);
-        joinExpCmdSn = s.join(this, first.cmdSn());
+        joinExpCmdSn = s.join(this, first.cmdSn(), first.expStatSn());
         if (login.target() != null) {
             login.target().attach(s);
         }
@@ -536,7 +587,7 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
         }
         enterSession(s, first.cid(), s.parameters().withConnectionKeys(login.parameters()));
         // throws when the session ended or has MaxConnections already
-        joinExpCmdSn = s.join(this, first.cmdSn());
+        joinExpCmdSn = s.join(this, first.cmdSn(), first.expStatSn());
         portal.events()
                 .login(
                         login.initiatorName(),
@@ -558,6 +609,7 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
         // digests start with the first PDU after the final Login Response (RFC 7143 §13.1)
         digests.enableDigests(params.headerDigest(), params.dataDigest());
         digests.setMaxRecvDataSegmentLength(params.maxRecvDataSegmentLength());
+        digests.discardHeaderDigestErrors(params.errorRecoveryLevel() >= 1);
         session.start(this);
     }
 
@@ -624,6 +676,9 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
     void send(Pdu pdu) {
         if (log.isTraceEnabled()) {
             log.trace("{} -> {}", remote(), pdu);
+        }
+        if (retained != null) {
+            retained.sent(pdu);
         }
         channel.write(
                 pdu, channel.voidPromise()); // failures reach exceptionCaught; no promise per PDU

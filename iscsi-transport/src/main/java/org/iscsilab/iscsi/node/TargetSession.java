@@ -6,6 +6,7 @@ import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.EventLoop;
 import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.collection.IntObjectMap;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -17,6 +18,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -38,6 +40,7 @@ import org.iscsilab.iscsi.login.LoginException;
 import org.iscsilab.iscsi.login.LoginStatus;
 import org.iscsilab.iscsi.login.SessionParameters;
 import org.iscsilab.iscsi.pdu.AsyncMessage;
+import org.iscsilab.iscsi.pdu.DataIn;
 import org.iscsilab.iscsi.pdu.DataOut;
 import org.iscsilab.iscsi.pdu.LogoutRequest;
 import org.iscsilab.iscsi.pdu.LogoutResponse;
@@ -47,6 +50,7 @@ import org.iscsilab.iscsi.pdu.Pdu;
 import org.iscsilab.iscsi.pdu.ReadyToTransfer;
 import org.iscsilab.iscsi.pdu.Reject;
 import org.iscsilab.iscsi.pdu.ScsiCommand;
+import org.iscsilab.iscsi.pdu.SerialNumbers;
 import org.iscsilab.iscsi.pdu.SnackRequest;
 import org.iscsilab.iscsi.pdu.TaskManagementRequest;
 import org.iscsilab.iscsi.pdu.TaskManagementResponse;
@@ -95,6 +99,8 @@ public final class TargetSession {
     private final String portalName;
 
     private final TextExchange text;
+    private final SnackHandler snacks = new SnackHandler(this);
+    private final ConnectionRecovery recovery = new ConnectionRecovery(this);
     private final AtomicBoolean ended = new AtomicBoolean();
     private final EventLoop loop;
     private final String logTag;
@@ -217,11 +223,13 @@ public final class TargetSession {
      * session's (one window for all connections, §4.2.2.1), or the login's CmdSN when the login
      * replaced the session's only connection, whose tasks all ended with it.
      */
-    synchronized int join(TargetConnection conn, int loginCmdSn) throws LoginException {
+    synchronized int join(TargetConnection conn, int loginCmdSn, int loginExpStatSn)
+            throws LoginException {
         if (ended.get()) {
             throw new LoginException(
                     LoginStatus.SESSION_DOES_NOT_EXIST, "session TSIH " + tsih + " has ended");
         }
+        long expStatSn = Integer.toUnsignedLong(loginExpStatSn);
         TargetConnection old = connection(conn.cid());
         if (old != null) {
             log.info(
@@ -231,7 +239,15 @@ public final class TargetSession {
                     conn.remote());
             connections.remove(old);
             old.leaveSession();
-            boolean onlyConnection = connections.isEmpty();
+            old.close();
+            connections.add(conn);
+            if (recovery.enabled()) {
+                // §6.3.4 at ErrorRecoveryLevel 2: an implicit "remove the connection for
+                // recovery"; its tasks wait for TASK REASSIGN
+                onLoop(() -> recovery.keep(old, true, expStatSn));
+                return sequencer.expCmdSn();
+            }
+            boolean onlyConnection = connections.size() == 1;
             onLoop(
                     () -> {
                         terminateTasksOf(old);
@@ -239,8 +255,6 @@ public final class TargetSession {
                             sequencer.restartAt(loginCmdSn);
                         }
                     });
-            old.close();
-            connections.add(conn);
             return onlyConnection ? loginCmdSn : sequencer.expCmdSn();
         } else if (connections.size() >= params.maxConnections()) {
             throw new LoginException(
@@ -252,7 +266,12 @@ public final class TargetSession {
                             + " connections (MaxConnections)");
         }
         connections.add(conn);
-        return connections.size() == 1 ? loginCmdSn : sequencer.expCmdSn();
+        if (recovery.enabled()) {
+            // a login with the CID of a connection that failed logs that one out (§6.3.4)
+            onLoop(() -> recovery.loggedOut(conn.cid(), expStatSn));
+        }
+        // the session's window, which a leading login started at its own CmdSN (§4.2.2.1)
+        return sequencer.expCmdSn();
     }
 
     /** The session's connection with this CID, or null. */
@@ -270,6 +289,11 @@ public final class TargetSession {
         onLoop(
                 () -> {
                     conn.startFullFeature();
+                    if (conn.retained() != null && stallWatch == null) {
+                        stallWatch =
+                                loop.scheduleAtFixedRate(
+                                        this::recoverStalledDataOut, 1, 1, TimeUnit.SECONDS);
+                    }
                     ConnectionFaults faults = conn.faults();
                     // async rules act on sessions that log in later too
                     for (FaultRule r : portal.faults().list()) {
@@ -341,6 +365,10 @@ public final class TargetSession {
             pdu.release();
             return;
         }
+        long expStatSn = conn.retained() == null ? -1 : expStatSnOf(pdu);
+        if (expStatSn >= 0) {
+            conn.retained().acknowledge((int) expStatSn);
+        }
         if (pdu instanceof ScsiCommand c) {
             onScsiCommand(conn, c);
         } else if (pdu instanceof DataOut d) {
@@ -354,8 +382,12 @@ public final class TargetSession {
         } else if (pdu instanceof LogoutRequest l) {
             sequenced(l.immediate(), l.cmdSn(), () -> onLogout(conn, l));
         } else if (pdu instanceof SnackRequest s) {
-            // RFC 7143 §11.16: SNACK needs ErrorRecoveryLevel > 0; at 0 it is a protocol error
-            reject(conn, Reject.PROTOCOL_ERROR, s);
+            if (conn.retained() == null) {
+                // RFC 7143 §11.16: SNACK needs ErrorRecoveryLevel > 0; at 0 it is a protocol error
+                reject(conn, Reject.PROTOCOL_ERROR, s);
+            } else {
+                snacks.handle(conn, s);
+            }
         } else if (pdu instanceof UnknownPdu u) {
             log.warn(
                     "session {}: unknown opcode 0x{} rejected",
@@ -371,6 +403,29 @@ public final class TargetSession {
             reject(conn, Reject.PROTOCOL_ERROR, pdu);
             pdu.release();
         }
+    }
+
+    /** The ExpStatSN an initiator PDU carries (RFC 7143 §4.2.2.2), unsigned; -1 for none. */
+    private static long expStatSnOf(Pdu pdu) {
+        int e;
+        if (pdu instanceof ScsiCommand c) {
+            e = c.expStatSn();
+        } else if (pdu instanceof DataOut d) {
+            e = d.expStatSn();
+        } else if (pdu instanceof NopOut n) {
+            e = n.expStatSn();
+        } else if (pdu instanceof SnackRequest s) {
+            e = s.expStatSn();
+        } else if (pdu instanceof TaskManagementRequest t) {
+            e = t.expStatSn();
+        } else if (pdu instanceof TextRequest t) {
+            e = t.expStatSn();
+        } else if (pdu instanceof LogoutRequest l) {
+            e = l.expStatSn();
+        } else {
+            return -1;
+        }
+        return Integer.toUnsignedLong(e);
     }
 
     private void sequenced(boolean immediate, int cmdSn, Runnable action) {
@@ -414,7 +469,26 @@ public final class TargetSession {
             cmd.release();
             return;
         }
-        if (tasks.containsKey(cmd.initiatorTaskTag())) {
+        TargetTask existing = tasks.get(cmd.initiatorTaskTag());
+        if (existing != null
+                && conn.retained() != null
+                && existing.command().cmdSn() == cmd.cmdSn()
+                && existing.connection() == conn) {
+            // RFC 7143 §7.2.1: the same command again (same ITT and CmdSN), sent to fill what
+            // the initiator took for a gap; the task goes on and answers once
+            log.info(
+                    "session {}: ITT 0x{} CmdSN {} sent again while in progress; ignored",
+                    tsih,
+                    Integer.toHexString(cmd.initiatorTaskTag()),
+                    Integer.toUnsignedString(cmd.cmdSn()));
+            cmd.release();
+            return;
+        }
+        if (existing == null && conn.retained() != null && answeredAgain(conn, cmd)) {
+            cmd.release();
+            return;
+        }
+        if (existing != null) {
             // RFC 7143 §11.17.1: an ITT is unique across the session's connections
             reject(conn, Reject.TASK_IN_PROGRESS, cmd);
             cmd.release();
@@ -430,14 +504,56 @@ public final class TargetSession {
         if (a == CommandSequencer.Admission.OUT_OF_WINDOW
                 || a == CommandSequencer.Admission.DUPLICATE) {
             log.warn(
-                    "session {}: SCSI command ITT 0x{} CmdSN {} ignored ({})",
+                    "session {}: SCSI command ITT 0x{} CmdSN {} ignored ({}; ExpCmdSN {}, MaxCmdSN"
+                            + " {})",
                     tsih,
                     Integer.toHexString(cmd.initiatorTaskTag()),
                     Integer.toUnsignedString(cmd.cmdSn()),
-                    a);
+                    a,
+                    Integer.toUnsignedString(sequencer.expCmdSn()),
+                    Integer.toUnsignedString(sequencer.maxCmdSn()));
             tasks.remove(cmd.initiatorTaskTag());
             task.release();
         }
+    }
+
+    /**
+     * A command sent again after it completed (RFC 7143 §7.2.1 retry: its CmdSN is below ExpCmdSN
+     * and its status is kept, not yet acknowledged): the kept Data-In and status go again instead
+     * of running it twice. False when it is not such a command.
+     */
+    private boolean answeredAgain(TargetConnection conn, ScsiCommand cmd) {
+        RetransmissionBuffer.SentTask done = conn.retained().sentTask(cmd.initiatorTaskTag());
+        if (done == null
+                || done.status == null
+                || !SerialNumbers.lessThan(cmd.cmdSn(), sequencer.expCmdSn())) {
+            return false;
+        }
+        log.info(
+                "session {}: ITT 0x{} sent again after it completed; its Data-In and status go"
+                        + " again",
+                tsih,
+                Integer.toHexString(cmd.initiatorTaskTag()));
+        for (DataIn d : done.dataIn) {
+            if (d != null) {
+                conn.send(
+                        Resend.again(
+                                d,
+                                conn.currentStatSn(),
+                                sequencer.expCmdSn(),
+                                sequencer.maxCmdSn()));
+            }
+        }
+        if (!(done.status instanceof DataIn)) {
+            conn.send(
+                    Resend.again(
+                            done.status,
+                            conn.currentStatSn(),
+                            sequencer.expCmdSn(),
+                            sequencer.maxCmdSn()));
+        }
+        conn.flush();
+        return true;
     }
 
     private void execute(TargetTask task) {
@@ -472,6 +588,7 @@ public final class TargetSession {
                                                 target.name(),
                                                 initiatorName,
                                                 tsih,
+                                                conn.cid(),
                                                 lun,
                                                 cdb.opcode(),
                                                 range.lba(),
@@ -479,7 +596,11 @@ public final class TargetSession {
                                                 Integer.toUnsignedLong(task.itt())));
         // sendfile needs the bytes untouched on their way: no data digest to compute, no fault to
         // apply, and a connection on the session's own event loop, whose freeze is seen at once
-        task.allowFileDataIn(fault == null && !conn.params().dataDigest() && conn.onLoopOf(this));
+        task.allowFileDataIn(
+                fault == null
+                        && !conn.params().dataDigest()
+                        && conn.onLoopOf(this)
+                        && conn.retained() == null); // Data-In kept for SNACK is in memory
         portal.metrics().commandStarted(lun);
         // a rule that fires on the SCSI layer carries a SCSI action (its layer says so)
         CompletableFuture<ScsiOutcome> outcome =
@@ -575,6 +696,13 @@ public final class TargetSession {
 
     private void complete(TargetTask task, ScsiOutcome outcome) {
         TargetConnection conn = task.connection();
+        if (tasks.get(task.itt()) == task
+                && !task.aborted()
+                && !ended.get()
+                && recovery.waits(conn)) {
+            task.hold(outcome); // its connection failed: it answers once reassigned (§7.2.2)
+            return;
+        }
         if (tasks.get(task.itt()) != task || task.aborted() || ended.get() || !conn.inSession()) {
             task.release(); // aborted: RFC 7143 §11.5.1, no status for an aborted task
             return;
@@ -586,6 +714,15 @@ public final class TargetSession {
             task.release();
         }
         conn.flush();
+    }
+
+    /** A task reassigned after its logical unit finished: its answer goes on the new connection. */
+    void finishReassigned(TargetTask task, ScsiOutcome outcome) {
+        complete(task, outcome);
+    }
+
+    ConnectionRecovery recovery() {
+        return recovery;
     }
 
     private int sendR2t(TargetTask task, int r2tSn, int offset, int length) {
@@ -671,6 +808,11 @@ public final class TargetSession {
         int opcode = err.opcodeCode();
         rejectHeader(conn, Reject.DATA_DIGEST_ERROR, err.header().retainedDuplicate());
         int itt = err.initiatorTaskTag();
+        if (conn.retained() != null) {
+            recoverDataDigestError(conn, err);
+            conn.flush();
+            return;
+        }
         SenseData crc =
                 SenseData.of(SenseKey.ABORTED_COMMAND, AdditionalSense.PROTOCOL_SERVICE_CRC_ERROR);
         if (opcode == Opcode.SCSI_COMMAND.code()) {
@@ -686,6 +828,61 @@ public final class TargetSession {
         }
         conn.flush();
     }
+
+    /**
+     * ErrorRecoveryLevel 1 and above (RFC 7143 §7.8, §11.17.1): the Reject went out; a command
+     * whose immediate data was damaged is not counted as received (its CmdSN stays a gap the
+     * initiator fills by sending it again, §7.3); damaged Data-Out is asked for again with a
+     * recovery R2T; other PDUs the initiator sends again.
+     */
+    private void recoverDataDigestError(TargetConnection conn, DataDigestError err) {
+        ByteBuf h = err.header();
+        int at = h.readerIndex();
+        if (err.opcodeCode() == Opcode.DATA_OUT.code()) {
+            TargetTask task = tasks.get(err.initiatorTaskTag());
+            if (task != null && task.connection() == conn) {
+                int length = h.getUnsignedMedium(at + 5);
+                task.lostDataOut(
+                        h.getInt(at + 20),
+                        h.getInt(at + 36),
+                        h.getInt(at + 40),
+                        length,
+                        (h.getUnsignedByte(at + 1) & 0x80) != 0);
+            }
+        }
+        log.warn(
+                "session {} CID {}: data digest error on opcode 0x{} ITT 0x{}: rejected, to be"
+                        + " sent again",
+                tsih,
+                conn.cid(),
+                Integer.toHexString(err.opcodeCode()),
+                Integer.toHexString(err.initiatorTaskTag()));
+    }
+
+    /**
+     * Asks again for Data-Out that stopped coming (RFC 7143 §7.9): a PDU lost to a header digest
+     * error or in the network leaves its task waiting; at ErrorRecoveryLevel 1 and above the
+     * session looks every second and solicits what is missing once a task heard nothing for {@link
+     * #DATA_OUT_TIMEOUT_NANOS}.
+     */
+    private void recoverStalledDataOut() {
+        long now = System.nanoTime();
+        for (TargetTask task : tasks.values()) {
+            if (task.connection().inSession()
+                    && task.recoverIfStalled(now, DATA_OUT_TIMEOUT_NANOS)) {
+                log.warn(
+                        "session {} CID {}: Data-Out of ITT 0x{} stalled; asking again",
+                        tsih,
+                        task.connection().cid(),
+                        Integer.toHexString(task.itt()));
+                task.connection().flush();
+            }
+        }
+    }
+
+    private static final long DATA_OUT_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(2);
+
+    private ScheduledFuture<?> stallWatch;
 
     // ---- Task management (RFC 7143 §11.5, SAM-5 §7) ----
 
@@ -786,7 +983,8 @@ public final class TargetSession {
                             ? LogoutResponse.CID_NOT_FOUND
                             : LogoutResponse.CLOSED_SUCCESSFULLY;
         } else {
-            response = LogoutResponse.RECOVERY_NOT_SUPPORTED;
+            response = removeForRecovery(conn, closing, l);
+            closing = null; // nothing more to close here
         }
         LogoutResponse resp =
                 new LogoutResponse(
@@ -797,7 +995,7 @@ public final class TargetSession {
                         sequencer.maxCmdSn(),
                         params.defaultTime2Wait(),
                         params.defaultTime2Retain());
-        if (response != LogoutResponse.CLOSED_SUCCESSFULLY) {
+        if (response != LogoutResponse.CLOSED_SUCCESSFULLY || closing == null) {
             conn.sendAndFlush(resp);
             return;
         }
@@ -832,23 +1030,65 @@ public final class TargetSession {
     // ---- Reject (RFC 7143 §11.17) ----
 
     void reject(TargetConnection conn, int reason, Pdu pdu) {
+        reject(conn, reason, pdu, 0);
+    }
+
+    /** A Reject naming, for a refused Data/R2T SNACK, the next DataSN or R2TSN (§11.17.1). */
+    void reject(TargetConnection conn, int reason, Pdu pdu, int dataSnOrR2tSn) {
         // RFC 7143 §11.17.1: the data segment is the rejected PDU's header
         rejectHeader(
                 conn,
                 reason,
                 PduEncoder.basicHeaderSegment(
-                        UnpooledByteBufAllocator.DEFAULT, pdu, pdu.data().readableBytes(), 0));
+                        UnpooledByteBufAllocator.DEFAULT, pdu, pdu.data().readableBytes(), 0),
+                dataSnOrR2tSn);
     }
 
     private void rejectHeader(TargetConnection conn, int reason, ByteBuf header) {
+        rejectHeader(conn, reason, header, 0);
+    }
+
+    private void rejectHeader(
+            TargetConnection conn, int reason, ByteBuf header, int dataSnOrR2tSn) {
         conn.sendAndFlush(
                 new Reject(
                         reason,
                         conn.nextStatSn(),
                         sequencer.expCmdSn(),
                         sequencer.maxCmdSn(),
-                        0,
+                        dataSnOrR2tSn,
                         header));
+    }
+
+    /**
+     * Logout reason 2, "remove the connection for recovery" (RFC 7143 §11.14.1): at
+     * ErrorRecoveryLevel 2 the named connection (closed now if still open) has its tasks wait for
+     * TASK REASSIGN; 2 below that level, 1 for an unknown CID, and 3 when it names the connection
+     * it came on, which cannot carry the reassignment it prepares.
+     */
+    private int removeForRecovery(TargetConnection conn, TargetConnection named, LogoutRequest l) {
+        if (!recovery.enabled()) {
+            return LogoutResponse.RECOVERY_NOT_SUPPORTED;
+        }
+        if (named == conn) {
+            return LogoutResponse.CLEANUP_FAILED;
+        }
+        long expStatSn = Integer.toUnsignedLong(l.expStatSn());
+        if (named != null) {
+            leave(named);
+            named.close();
+            recovery.keep(named, true, expStatSn);
+        } else if (!recovery.loggedOut(l.cid(), expStatSn)) {
+            return LogoutResponse.CID_NOT_FOUND;
+        }
+        log.info(
+                "logout: {} TSIH {} removes connection CID {} for recovery",
+                initiatorName,
+                tsih,
+                l.cid());
+        portal.events()
+                .logout(initiatorName, tsih, "connection CID " + l.cid() + " removed for recovery");
+        return LogoutResponse.CLOSED_SUCCESSFULLY;
     }
 
     // ---- Connections leaving, and the end ----
@@ -871,7 +1111,7 @@ public final class TargetSession {
      * unit aborts those it was executing, and each logical unit that lost one reports it to this
      * I_T nexus with a unit attention (§7.6: SOME COMMANDS CLEARED BY ISCSI PROTOCOL EVENT).
      */
-    private void terminateTasksOf(TargetConnection conn) {
+    void terminateTasksOf(TargetConnection conn) {
         List<TargetTask> victims = new ArrayList<>();
         tasks.values()
                 .removeIf(
@@ -893,6 +1133,7 @@ public final class TargetSession {
             task.abort();
             task.release();
         }
+        conn.releaseRetained();
         if (victims.isEmpty()) {
             return;
         }
@@ -912,6 +1153,23 @@ public final class TargetSession {
         }
     }
 
+    /**
+     * No connection came back within Time2Wait + Time2Retain (RFC 7143 §6.3.5 session timeout): the
+     * session ends, and its I_T nexus with it.
+     */
+    void endAfterTime2Retain() {
+        log.warn(
+                "session TSIH {} of {}: no connection within Time2Wait + Time2Retain; it ends",
+                tsih,
+                initiatorName);
+        portal.events().logout(initiatorName, tsih, "Time2Retain expired");
+        end();
+        for (LogicalUnit lu : target.device().logicalUnits()) {
+            // the initiator port may come back: it learns of the loss on its first command
+            lu.unitAttentions().forgetReportingLoss(nexus);
+        }
+    }
+
     /** Another login replaced this session (RFC 7143 §6.3.5): it ends now. */
     void reinstated() {
         end();
@@ -925,6 +1183,22 @@ public final class TargetSession {
      * 7143 §11.9.1 AsyncEvent 2, Parameter1 its CID).
      */
     void connectionClosed(TargetConnection conn) {
+        if (recovery.enabled() && !ended.get()) {
+            // §7.1.4.3 at ErrorRecoveryLevel 2: the session and the connection's tasks wait for
+            // the initiator to recover them, the others hear of the drop; it leaves on the
+            // session's loop, so a recovery logout or TASK REASSIGN there finds it either in the
+            // session or waiting for recovery
+            onLoop(
+                    () -> {
+                        if (leave(conn)) {
+                            recovery.keep(conn, false, -1);
+                            if (conn.droppedByTarget()) {
+                                announceDrop(conn);
+                            }
+                        }
+                    });
+            return;
+        }
         boolean last;
         synchronized (this) {
             if (!leave(conn)) {
@@ -934,6 +1208,7 @@ public final class TargetSession {
         }
         if (last) {
             end();
+            onLoop(conn::releaseRetained);
             return;
         }
         onLoop(
@@ -1020,7 +1295,15 @@ public final class TargetSession {
         }
         onLoop(
                 () -> {
-                    connections.forEach(TargetConnection::leaveSession);
+                    if (stallWatch != null) {
+                        stallWatch.cancel(false);
+                    }
+                    recovery.cancelAll();
+                    connections.forEach(
+                            c -> {
+                                c.leaveSession();
+                                c.releaseRetained();
+                            });
                     tasks.values()
                             .forEach(
                                     task -> {
@@ -1029,6 +1312,15 @@ public final class TargetSession {
                                     });
                     tasks.clear();
                 });
+    }
+
+    /**
+     * The server stops: the session ends now, whatever it was waiting for (a connection to
+     * recover), and lets go of all it held, then its connections close.
+     */
+    void endForShutdown() {
+        end();
+        closeConnection();
     }
 
     /** Closes every connection of the session. */

@@ -20,16 +20,7 @@ public record TargetSettings(
         Duration nopInInterval,
         Duration nopInTimeout,
         TargetLimits limits,
-        int maxConnectionsPerSession) {
-
-    /** RFC 7143 §13.2: MaxConnections is 1 to 65535. */
-    public TargetSettings {
-        if (maxConnectionsPerSession < 1 || maxConnectionsPerSession > 65535) {
-            throw new IllegalArgumentException(
-                    "connections per session must be 1 to 65535 (RFC 7143 §13.2), not "
-                            + maxConnectionsPerSession);
-        }
-    }
+        SessionOffer sessionOffer) {
 
     public static TargetSettings defaults() {
         return new TargetSettings(
@@ -43,7 +34,7 @@ public record TargetSettings(
                 Duration.ofSeconds(10),
                 Duration.ofSeconds(30),
                 TargetLimits.defaults(),
-                4);
+                SessionOffer.DEFAULT);
     }
 
     public TargetSettings withNopIn(Duration interval, Duration timeout) {
@@ -58,7 +49,7 @@ public record TargetSettings(
                 interval,
                 timeout,
                 limits,
-                maxConnectionsPerSession);
+                sessionOffer);
     }
 
     public TargetSettings withLimits(TargetLimits l) {
@@ -73,14 +64,11 @@ public record TargetSettings(
                 nopInInterval,
                 nopInTimeout,
                 l,
-                maxConnectionsPerSession);
+                sessionOffer);
     }
 
-    /**
-     * The most connections one session may have (the iSCSI key MaxConnections, RFC 7143 §13.2): the
-     * target accepts what an initiator proposes up to this.
-     */
-    public TargetSettings withMaxConnectionsPerSession(int n) {
+    /** What sessions may negotiate of MaxConnections, ErrorRecoveryLevel and the recovery times. */
+    public TargetSettings withSessionOffer(SessionOffer offer) {
         return new TargetSettings(
                 maxRecvDataSegmentLength,
                 maxBurstLength,
@@ -92,7 +80,7 @@ public record TargetSettings(
                 nopInInterval,
                 nopInTimeout,
                 limits,
-                n);
+                offer);
     }
 
     /** This side's values for the negotiation engine. */
@@ -100,17 +88,17 @@ public record TargetSettings(
         Map<String, String> m = new LinkedHashMap<>();
         m.put(Keys.HEADER_DIGEST, "CRC32C,None");
         m.put(Keys.DATA_DIGEST, "CRC32C,None");
-        m.put(Keys.MAX_CONNECTIONS, Integer.toString(maxConnectionsPerSession));
+        m.put(Keys.MAX_CONNECTIONS, Integer.toString(sessionOffer.maxConnections()));
         m.put(Keys.INITIAL_R2T, initialR2T ? "Yes" : "No");
         m.put(Keys.IMMEDIATE_DATA, immediateData ? "Yes" : "No");
         m.put(Keys.MAX_BURST_LENGTH, Integer.toString(maxBurstLength));
         m.put(Keys.FIRST_BURST_LENGTH, Integer.toString(firstBurstLength));
-        m.put(Keys.DEFAULT_TIME_2_WAIT, "2");
-        m.put(Keys.DEFAULT_TIME_2_RETAIN, "0");
+        m.put(Keys.DEFAULT_TIME_2_WAIT, Integer.toString(sessionOffer.defaultTime2Wait()));
+        m.put(Keys.DEFAULT_TIME_2_RETAIN, Integer.toString(sessionOffer.defaultTime2Retain()));
         m.put(Keys.MAX_OUTSTANDING_R2T, Integer.toString(maxOutstandingR2T));
         m.put(Keys.DATA_PDU_IN_ORDER, "Yes");
         m.put(Keys.DATA_SEQUENCE_IN_ORDER, "Yes");
-        m.put(Keys.ERROR_RECOVERY_LEVEL, "0");
+        m.put(Keys.ERROR_RECOVERY_LEVEL, Integer.toString(sessionOffer.errorRecoveryLevel()));
         m.put(Keys.AUTH_METHOD, "None");
         m.put(Keys.TASK_REPORTING, "RFC3720");
         m.put(Keys.ISCSI_PROTOCOL_LEVEL, "1");

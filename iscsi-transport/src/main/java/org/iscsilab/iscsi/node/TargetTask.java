@@ -9,12 +9,15 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import org.iscsilab.core.lu.DataInAllocator;
 import org.iscsilab.core.lu.DataOutSource;
+import org.iscsilab.core.lu.ScsiOutcome;
 import org.iscsilab.iscsi.login.SessionParameters;
 import org.iscsilab.iscsi.pdu.DataOut;
 import org.iscsilab.iscsi.pdu.Pdu;
@@ -44,9 +47,13 @@ final class TargetTask implements Runnable, DataOutSource, DataInAllocator {
         int received;
         int nextDataSn;
 
+        /** Where the next in-order Data-Out of the burst starts (RFC 7143 §13.18). */
+        int nextOffset;
+
         Solicitation(int offset, int length) {
             this.offset = offset;
             this.length = length;
+            this.nextOffset = offset;
         }
     }
 
@@ -78,9 +85,16 @@ final class TargetTask implements Runnable, DataOutSource, DataInAllocator {
      * The connection the task is allegiant to (RFC 7143 §7.1.2): its R2Ts, Data-In and status go on
      * it, its Data-Out comes on it.
      */
-    private final TargetConnection connection;
+    private TargetConnection connection;
 
     private final SessionParameters params;
+
+    /**
+     * The logical unit's outcome, held while the task has no connection to answer on (its
+     * connection failed at ErrorRecoveryLevel 2 and the task waits for TASK REASSIGN).
+     */
+    private ScsiOutcome heldOutcome;
+
     private final R2tSender r2tSender;
     private final Consumer<TargetTask> executor;
 
@@ -108,6 +122,24 @@ final class TargetTask implements Runnable, DataOutSource, DataInAllocator {
 
     private boolean unsolicitedDone;
     private int unsolicitedDataSn;
+
+    /** Where the next in-order unsolicited Data-Out starts. */
+    private int unsolicitedNextOffset;
+
+    /**
+     * At ErrorRecoveryLevel 1 and above, the bytes of data-out that arrived, so lost Data-Out is
+     * asked for again with recovery R2Ts (RFC 7143 §7.2 within-command recovery); null at 0.
+     */
+    private final ByteRanges arrived;
+
+    /** When Data-Out for this task last arrived (or it was last solicited). */
+    private long lastDataOutNanos;
+
+    /** R2Ts replaced by recovery R2Ts; Data-Out that still answers them is let go. */
+    private Set<Integer> retired;
+
+    /** Ranges lost before the logical unit asked for the data, solicited when it does. */
+    private List<int[]> lostEarly;
 
     /** Where unsolicited data (immediate plus Data-Out with reserved TTT) may end. */
     private int unsolicitedLimit;
@@ -172,6 +204,9 @@ final class TargetTask implements Runnable, DataOutSource, DataInAllocator {
         this.executor = executor;
         this.alloc = alloc;
         this.immediateData = command.data();
+        this.arrived = params.errorRecoveryLevel() >= 1 ? new ByteRanges() : null;
+        this.lastDataOutNanos = System.nanoTime();
+        this.unsolicitedNextOffset = immediateData == null ? 0 : immediateData.readableBytes();
         // F bit on a write command: no unsolicited Data-Out follows (RFC 7143 §11.3.4)
         this.unsolicitedDone = !command.write() || command.finalFlag() || params.initialR2T();
         this.unsolicitedLimit = unsolicitedEnd();
@@ -183,6 +218,30 @@ final class TargetTask implements Runnable, DataOutSource, DataInAllocator {
 
     TargetConnection connection() {
         return connection;
+    }
+
+    /**
+     * TASK REASSIGN (RFC 7143 §7.2.2): the task is allegiant to {@code to} from now on. A write
+     * still missing data asks for it there: the R2Ts of the old connection are void and what has
+     * not arrived is solicited anew, with fresh R2Ts (§7.2.2: the target may send them for all
+     * unreceived data).
+     */
+    void reassignTo(TargetConnection to) {
+        this.connection = to;
+        if (requested && received < wanted && arrived != null) {
+            lastDataOutNanos = 0;
+            recoverIfStalled(System.nanoTime(), 0);
+        }
+    }
+
+    /** Keeps the outcome until the task is reassigned; see {@link #heldOutcome}. */
+    void hold(ScsiOutcome outcome) {
+        heldOutcome = outcome;
+    }
+
+    /** The outcome held while the task had no connection, or null. */
+    ScsiOutcome heldOutcome() {
+        return heldOutcome;
     }
 
     @Override
@@ -340,6 +399,13 @@ final class TargetTask implements Runnable, DataOutSource, DataInAllocator {
             early = null;
         }
         nextR2tOffset = unsolicitedLimit;
+        if (lostEarly != null) {
+            List<int[]> lost = lostEarly;
+            lostEarly = null;
+            for (int[] r : lost) {
+                recover(r[0], r[1]);
+            }
+        }
         solicit();
         completeIfDone();
     }
@@ -357,6 +423,7 @@ final class TargetTask implements Runnable, DataOutSource, DataInAllocator {
     }
 
     private DataOutError accept(DataOut d) {
+        lastDataOutNanos = System.nanoTime();
         int len = d.data().readableBytes();
         long end = (d.bufferOffset() & 0xFFFFFFFFL) + len;
         if (end > command.expectedDataTransferLength()) {
@@ -368,25 +435,42 @@ final class TargetTask implements Runnable, DataOutSource, DataInAllocator {
             }
             // RFC 7143 §11.7.5: DataSN counts the PDUs of one output sequence from 0
             if (d.dataSn() != unsolicitedDataSn) {
-                return DataOutError.DATA_SN;
+                if (arrived == null || d.dataSn() < unsolicitedDataSn) {
+                    return DataOutError.DATA_SN;
+                }
+                // §7.9: a gap in DataSN is a lost PDU: ask for its bytes with a recovery R2T
+                recover(unsolicitedNextOffset, d.bufferOffset());
+                unsolicitedDataSn = d.dataSn();
             }
             unsolicitedDataSn++;
+            unsolicitedNextOffset = (int) end;
             if (d.finalFlag()) {
                 unsolicitedDone = true;
                 shortUnsolicitedBurst((int) end);
             }
         } else {
             Solicitation s = outstanding == null ? null : outstanding.get(d.targetTransferTag());
+            if (s == null && retired != null && retired.contains(d.targetTransferTag())) {
+                d.release(); // for an R2T a recovery replaced: what it carries is asked for anew
+                return null;
+            }
             if (s == null) {
                 return DataOutError.TTT;
-            }
-            if (d.dataSn() != s.nextDataSn) {
-                return DataOutError.DATA_SN;
             }
             if (d.bufferOffset() < s.offset || end > (long) s.offset + s.length) {
                 return DataOutError.OFFSET;
             }
+            if (d.dataSn() != s.nextDataSn) {
+                if (arrived == null || d.dataSn() < s.nextDataSn) {
+                    return DataOutError.DATA_SN;
+                }
+                // §7.9: a gap in DataSN is a lost PDU: ask for its bytes with a recovery R2T
+                s.received += d.bufferOffset() - s.nextOffset;
+                recover(s.nextOffset, d.bufferOffset());
+                s.nextDataSn = d.dataSn();
+            }
             s.nextDataSn++;
+            s.nextOffset = (int) end;
             s.received += len;
             if (d.finalFlag() || s.received >= s.length) {
                 outstanding.remove(d.targetTransferTag());
@@ -440,16 +524,117 @@ final class TargetTask implements Runnable, DataOutSource, DataInAllocator {
         } else {
             buffer.setBytes(offset, data, data.readerIndex(), len);
         }
-        received += len;
+        // bytes that came before (a recovery R2T answered more than was lost) count once
+        received += arrived == null ? len : arrived.add(offset, offset + len);
+    }
+
+    /**
+     * Asks again for [from, to) with recovery R2Ts (RFC 7143 §11.8: the next R2TSN, for data an
+     * earlier R2T or the unsolicited burst covered), at most MaxBurstLength each; before the
+     * logical unit asked for the data, when it does.
+     */
+    private void recover(int from, int to) {
+        if (to <= from) {
+            return;
+        }
+        if (!requested) {
+            if (lostEarly == null) {
+                lostEarly = new ArrayList<>();
+            }
+            lostEarly.add(new int[] {from, to});
+            return;
+        }
+        int end = Math.min(to, wanted);
+        for (int off = from; off < end; ) {
+            int len = Math.min(params.maxBurstLength(), end - off);
+            int ttt = r2tSender.send(this, r2tSn++, off, len);
+            solicitations().put(ttt, new Solicitation(off, len));
+            off += len;
+        }
+        lastDataOutNanos = System.nanoTime();
+    }
+
+    /**
+     * A Data-Out of this task arrived with a data digest error (RFC 7143 §7.8): the PDU is gone,
+     * its header tells what it carried; the bytes are asked for again with a recovery R2T and the
+     * sequence goes on past it. Only at ErrorRecoveryLevel 1 and above.
+     */
+    void lostDataOut(int ttt, int dataSn, int offset, int length, boolean finalFlag) {
+        if (aborted) {
+            return;
+        }
+        lastDataOutNanos = System.nanoTime();
+        if (ttt == Pdu.RESERVED_TAG) {
+            if (dataSn == unsolicitedDataSn) {
+                unsolicitedDataSn++;
+                unsolicitedNextOffset = offset + length;
+            }
+            if (finalFlag) {
+                unsolicitedDone = true;
+            }
+        } else {
+            Solicitation s = outstanding == null ? null : outstanding.get(ttt);
+            if (s == null) {
+                return;
+            }
+            if (dataSn == s.nextDataSn) {
+                s.nextDataSn++;
+                s.nextOffset = offset + length;
+            }
+            s.received += length;
+            if (finalFlag || s.received >= s.length) {
+                outstanding.remove(ttt);
+            }
+        }
+        recover(offset, offset + length);
+    }
+
+    /**
+     * No Data-Out for this task for {@code idleNanos} while data is missing (a lost PDU that no
+     * later PDU revealed, such as the last of a burst): every missing range is asked for again, the
+     * outstanding R2Ts replaced (RFC 7143 §7.9 sequence reception timeout). Returns whether it
+     * asked for anything.
+     */
+    boolean recoverIfStalled(long nowNanos, long idleNanos) {
+        if (arrived == null
+                || aborted
+                || !requested
+                || received >= wanted
+                || nowNanos - lastDataOutNanos < idleNanos) {
+            return false;
+        }
+        if (outstanding != null) {
+            if (retired == null) {
+                retired = new HashSet<>();
+            }
+            outstanding.keySet().forEach(retired::add);
+            outstanding.clear();
+        }
+        unsolicitedDone = true;
+        // what was asked for (or sent unsolicited) and did not come; the rest is solicited as usual
+        for (int[] r : arrived.missing(0, Math.max(nextR2tOffset, unsolicitedLimit))) {
+            recover(r[0], Math.min(r[1], wanted));
+        }
+        solicit();
+        return true;
     }
 
     private void solicit() {
-        while (nextR2tOffset < wanted && solicitations().size() < params.maxOutstandingR2T()) {
+        while (nextR2tOffset < wanted && solicitations().size() < maxOutstandingR2T()) {
             int len = Math.min(params.maxBurstLength(), wanted - nextR2tOffset);
             int ttt = r2tSender.send(this, r2tSn++, nextR2tOffset, len);
             outstanding.put(ttt, new Solicitation(nextR2tOffset, len));
             nextR2tOffset += len;
         }
+    }
+
+    /**
+     * MaxOutstandingR2T, but 1 at ErrorRecoveryLevel 1 and above with DataSequenceInOrder (RFC 7143
+     * §13.19: recovery may retry only the last R2T then); fewer outstanding R2Ts than negotiated
+     * are always allowed.
+     */
+    private int maxOutstandingR2T() {
+        return arrived != null && params.dataSequenceInOrder() ? 1 : params.maxOutstandingR2T();
     }
 
     private IntObjectMap<Solicitation> solicitations() {

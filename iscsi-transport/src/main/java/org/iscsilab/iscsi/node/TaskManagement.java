@@ -106,9 +106,7 @@ final class TaskManagement {
             }
             case TaskManagementRequest.CLEAR_ACA ->
                     respond(session, conn, t, TaskManagementResponse.FUNCTION_NOT_SUPPORTED);
-            case TaskManagementRequest.TASK_REASSIGN ->
-                    // ErrorRecoveryLevel 0: no allegiance reassignment (RFC 7143 §11.5.1)
-                    respond(session, conn, t, TaskManagementResponse.REASSIGNMENT_NOT_SUPPORTED);
+            case TaskManagementRequest.TASK_REASSIGN -> session.recovery().reassign(conn, t);
             default -> respond(session, conn, t, TaskManagementResponse.FUNCTION_REJECTED);
         }
     }

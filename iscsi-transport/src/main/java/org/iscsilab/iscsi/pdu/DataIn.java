@@ -26,7 +26,7 @@ public record DataIn(
         implements Pdu {
     /**
      * A Data-In carrying data only, of a target's input sequence (F ends the sequence, RFC 7143
-     * §11.7.1; no target transfer tag since A is never asked for at ErrorRecoveryLevel 0).
+     * §11.7.1; no target transfer tag since it asks for no DataACK).
      */
     public static DataIn data(
             long lun,
@@ -47,6 +47,39 @@ public record DataIn(
                 lun,
                 itt,
                 RESERVED_TAG,
+                0,
+                expCmdSn,
+                maxCmdSn,
+                dataSn,
+                bufferOffset,
+                0,
+                data);
+    }
+
+    /**
+     * A Data-In ending an input sequence that asks the initiator to acknowledge the data so far
+     * with a DataACK SNACK (the A bit, RFC 7143 §11.7.2, ErrorRecoveryLevel 1 and above); the
+     * target transfer tag names this request in the DataACK (§11.7.4).
+     */
+    public static DataIn dataAskingAck(
+            long lun,
+            int itt,
+            int ttt,
+            int dataSn,
+            int bufferOffset,
+            int expCmdSn,
+            int maxCmdSn,
+            ByteBuf data) {
+        return new DataIn(
+                true,
+                true,
+                false,
+                false,
+                false,
+                0,
+                lun,
+                itt,
+                ttt,
                 0,
                 expCmdSn,
                 maxCmdSn,

@@ -13,6 +13,13 @@ public record SnackRequest(
         int begRun,
         int runLength)
         implements Pdu {
+    /** SNACK types (§11.16.1): Data-In or R2T, numbered responses, DataACK, R-Data. */
+    public static final int DATA_R2T = 0;
+
+    public static final int STATUS = 1;
+    public static final int DATA_ACK = 2;
+    public static final int R_DATA = 3;
+
     @Override
     public Opcode opcode() {
         return Opcode.SNACK_REQUEST;

@@ -51,7 +51,8 @@ class IscsiFaultActionsTest {
         assertNull(
                 rules.firing(
                         FaultAction.Layer.SCSI,
-                        new FaultContext("127.0.0.1:3260", "iqn.t", "iqn.i", 1, 0, 0x28, 0, 1, 1)));
+                        new FaultContext(
+                                "127.0.0.1:3260", "iqn.t", "iqn.i", 1, 1, 0, 0x28, 0, 1, 1)));
         assertTrue(
                 rules.active(
                         FaultAction.Layer.CONNECTION,

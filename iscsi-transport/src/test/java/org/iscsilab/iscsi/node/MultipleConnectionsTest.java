@@ -1,29 +1,31 @@
 package org.iscsilab.iscsi.node;
 
+import static org.iscsilab.iscsi.node.RawPdus.assertSessionAnswers;
+import static org.iscsilab.iscsi.node.RawPdus.assertUnitAttention;
+import static org.iscsilab.iscsi.node.RawPdus.clearUnitAttention;
+import static org.iscsilab.iscsi.node.RawPdus.keys;
+import static org.iscsilab.iscsi.node.RawPdus.next;
+import static org.iscsilab.iscsi.node.RawPdus.silentFor;
+import static org.iscsilab.iscsi.node.RawPdus.status;
+import static org.iscsilab.iscsi.node.RawPdus.testUnitReady;
+import static org.iscsilab.iscsi.node.RawPdus.writeOneBlockWithoutData;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
-import java.net.SocketTimeoutException;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Collectors;
 import org.iscsilab.iscsi.login.LoginStatus;
-import org.iscsilab.iscsi.login.TextParameters;
 import org.iscsilab.iscsi.pdu.AsyncMessage;
 import org.iscsilab.iscsi.pdu.DataOut;
 import org.iscsilab.iscsi.pdu.LoginResponse;
 import org.iscsilab.iscsi.pdu.LogoutRequest;
 import org.iscsilab.iscsi.pdu.LogoutResponse;
-import org.iscsilab.iscsi.pdu.NopIn;
 import org.iscsilab.iscsi.pdu.NopOut;
 import org.iscsilab.iscsi.pdu.Pdu;
 import org.iscsilab.iscsi.pdu.ReadyToTransfer;
 import org.iscsilab.iscsi.pdu.Reject;
-import org.iscsilab.iscsi.pdu.ScsiCommand;
 import org.iscsilab.iscsi.pdu.ScsiResponse;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,8 +38,8 @@ import org.junit.jupiter.api.Test;
  * (§7.1.2), logout of one connection (§11.14) and connection reinstatement (§6.3.4).
  */
 class MultipleConnectionsTest {
+
     private static final String INITIATOR = "iqn.2026-01.org.example:mcs";
-    private static final byte[] TEST_UNIT_READY = new byte[6];
     private static final AtomicLong isids = new AtomicLong(0x23_0000_0000_00L);
 
     private static TestTarget target;
@@ -50,15 +52,6 @@ class MultipleConnectionsTest {
     @AfterAll
     static void stop() {
         target.close();
-    }
-
-    private static Map<String, String> keys(LoginResponse r) throws Exception {
-        return TextParameters.decode(ByteBufUtil.getBytes(r.data())).stream()
-                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
-    }
-
-    private static int status(LoginResponse r) {
-        return (r.statusClass() << 8) | r.statusDetail();
     }
 
     /** A leading connection (CID 1, CmdSN 1) that asks for {@code maxConnections}. */
@@ -75,40 +68,6 @@ class MultipleConnectionsTest {
                         "MaxConnections=" + maxConnections + "\0");
         assertEquals(0, status(r), "the leading login succeeds");
         return c;
-    }
-
-    /** WRITE(10) of LBA 9, one block, no immediate data: the target asks for it with an R2T. */
-    private static ScsiCommand writeOneBlockWithoutData(int itt, int cmdSn) {
-        byte[] write10 = {0x2a, 0, 0, 0, 0, 9, 0, 0, 1, 0};
-        return ScsiCommand.simple(
-                0, itt, write10, 512, false, true, false, cmdSn, 0, Unpooled.EMPTY_BUFFER);
-    }
-
-    private static ScsiCommand testUnitReady(int itt, int cmdSn) {
-        return ScsiCommand.simple(
-                0, itt, TEST_UNIT_READY, 0, false, false, false, cmdSn, 0, Unpooled.EMPTY_BUFFER);
-    }
-
-    /** The next PDU, skipping NOP-In pings. */
-    private static Pdu next(RawConnection c) throws Exception {
-        while (true) {
-            Pdu p = c.receive();
-            if (!(p instanceof NopIn n) || n.initiatorTaskTag() != Pdu.RESERVED_TAG) {
-                return p;
-            }
-        }
-    }
-
-    private static boolean silentFor(RawConnection c, int millis) throws Exception {
-        c.timeout(millis);
-        try {
-            next(c);
-            return false;
-        } catch (SocketTimeoutException e) {
-            return true;
-        } finally {
-            c.timeout(5000);
-        }
     }
 
     @Test
@@ -134,7 +93,9 @@ class MultipleConnectionsTest {
     void aTargetLimitedToOneConnectionPerSessionNegotiatesOne() throws Exception {
         try (TestTarget single =
                         TestTarget.start(
-                                TargetSettings.defaults().withMaxConnectionsPerSession(1),
+                                TargetSettings.defaults()
+                                        .withSessionOffer(
+                                                SessionOffer.DEFAULT.withMaxConnections(1)),
                                 "ram:1M");
                 RawConnection a = new RawConnection(single.address());
                 RawConnection b = new RawConnection(single.address())) {
@@ -408,25 +369,6 @@ class MultipleConnectionsTest {
             assertNull(b.receive());
             assertEquals(0, connectionsOf(isid), "the session is gone");
         }
-    }
-
-    /** Fixed-format sense after the two-byte SenseLength (RFC 7143 §11.4.7.1, SPC-5 §4.4.3). */
-    private static void assertUnitAttention(ScsiResponse r, int asc, int ascq) {
-        byte[] segment = ByteBufUtil.getBytes(r.data());
-        assertEquals(0x06, segment[2 + 2] & 0x0F, "sense key UNIT ATTENTION");
-        assertEquals(asc, segment[2 + 12] & 0xFF, "ASC");
-        assertEquals(ascq, segment[2 + 13] & 0xFF, "ASCQ");
-    }
-
-    private static void assertSessionAnswers(RawConnection c, int itt) throws Exception {
-        c.send(new NopOut(true, 0, itt, Pdu.RESERVED_TAG, 1, 0, Unpooled.EMPTY_BUFFER));
-        assertEquals(itt, next(c).initiatorTaskTag(), "the session still answers");
-    }
-
-    /** Consumes the POWER ON unit attention of a fresh I_T nexus with CmdSN {@code cmdSn}. */
-    private static void clearUnitAttention(RawConnection c, int cmdSn) throws Exception {
-        c.send(testUnitReady(0x7F, cmdSn));
-        assertInstanceOf(ScsiResponse.class, next(c));
     }
 
     private static int tsihOf(long isid) {

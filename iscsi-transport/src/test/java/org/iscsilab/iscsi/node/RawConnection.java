@@ -94,10 +94,32 @@ final class RawConnection implements AutoCloseable {
     LoginResponse login(
             String initiator, String target, long isid, int tsih, int cid, int cmdSn, String keys)
             throws IOException {
+        return login(initiator, target, isid, tsih, cid, cmdSn, keys, false, false);
+    }
+
+    /**
+     * Like {@link #login(String, String, long, int, int, int, String)}, asking for CRC32C header
+     * and/or data digests, which this side then uses from the next PDU on (RFC 7143 §13.1).
+     */
+    LoginResponse login(
+            String initiator,
+            String target,
+            long isid,
+            int tsih,
+            int cid,
+            int cmdSn,
+            String keys,
+            boolean headerDigest,
+            boolean dataDigest)
+            throws IOException {
         String text =
                 (initiator == null ? "" : "InitiatorName=" + initiator + "\0")
                         + (target == null ? "" : "TargetName=" + target + "\0")
-                        + "SessionType=Normal\0HeaderDigest=None\0DataDigest=None\0MaxRecvDataSegmentLength=65536\0"
+                        + "SessionType=Normal\0HeaderDigest="
+                        + (headerDigest ? "CRC32C" : "None")
+                        + "\0DataDigest="
+                        + (dataDigest ? "CRC32C" : "None")
+                        + "\0MaxRecvDataSegmentLength=65536\0"
                         + keys;
         send(
                 new LoginRequest(
@@ -114,7 +136,31 @@ final class RawConnection implements AutoCloseable {
                         cmdSn,
                         0,
                         Unpooled.copiedBuffer(text, StandardCharsets.UTF_8)));
-        return (LoginResponse) receive();
+        LoginResponse r = (LoginResponse) receive();
+        if (r != null && r.statusClass() == 0) {
+            digests.enableDigests(headerDigest, dataDigest);
+        }
+        return r;
+    }
+
+    /** The connection fails: the socket is reset (RST), as a crashed peer or network would. */
+    void fail() throws IOException {
+        socket.setSoLinger(true, 0);
+        socket.close();
+    }
+
+    /** Sends {@code pdu} with its data digest spoiled (the last byte of the frame flipped). */
+    void sendWithBadDataDigest(Pdu pdu) throws IOException {
+        byte[] wire = Wire.of(pdu, digests.headerDigest(), true);
+        wire[wire.length - 1] ^= 0x5A;
+        sendBytes(wire);
+    }
+
+    /** Sends {@code pdu} with its header digest spoiled. */
+    void sendWithBadHeaderDigest(Pdu pdu) throws IOException {
+        byte[] wire = Wire.of(pdu, true, digests.dataDigest());
+        wire[48 + pdu.ahs().readableBytes()] ^= 0x5A;
+        sendBytes(wire);
     }
 
     @Override

@@ -6,6 +6,7 @@ package org.iscsilab.core.fault;
  *
  * @param portal the portal the connection came in on, "host:port"
  * @param tsih the session's TSIH, -1 before login completes
+ * @param cid the connection's ID in its session (iSCSI CID), -1 when not known
  * @param opcode the CDB's operation code, -1 when not a SCSI command
  * @param lba the first logical block the command addresses, -1 when it addresses none
  * @param blocks how many blocks from {@code lba}
@@ -15,15 +16,22 @@ public record FaultContext(
         String target,
         String initiator,
         int tsih,
+        int cid,
         int lun,
         int opcode,
         long lba,
         long blocks,
         long taskTag) {
 
-    /** A context for a connection or login, before any SCSI command. */
+    /** A context for a login, before any SCSI command or connection ID. */
     public static FaultContext connection(
             String portal, String target, String initiator, int tsih) {
-        return new FaultContext(portal, target, initiator, tsih, -1, -1, -1, 0, -1);
+        return connection(portal, target, initiator, tsih, -1);
+    }
+
+    /** A context for one connection of a session, before any SCSI command. */
+    public static FaultContext connection(
+            String portal, String target, String initiator, int tsih, int cid) {
+        return new FaultContext(portal, target, initiator, tsih, cid, -1, -1, -1, 0, -1);
     }
 }

@@ -88,7 +88,8 @@ public final class FaultRules {
         return firing(kind::isInstance, context);
     }
 
-    private FaultRule firing(Predicate<FaultAction> which, FaultContext context) {
+    /** The first rule whose action {@code which} accepts that fires for the event, or null. */
+    public FaultRule firing(Predicate<FaultAction> which, FaultContext context) {
         if (rules.isEmpty()) {
             return null;
         }

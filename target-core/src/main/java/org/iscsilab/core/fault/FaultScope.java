@@ -12,11 +12,13 @@ public record FaultScope(
         String target,
         String initiator,
         int tsih,
+        int cid,
         int lun,
         Set<Integer> opcodes,
         long lbaFirst,
         long lbaLast) {
-    public static final FaultScope ANY = new FaultScope(null, null, null, -1, -1, Set.of(), -1, -1);
+    public static final FaultScope ANY =
+            new FaultScope(null, null, null, -1, -1, -1, Set.of(), -1, -1);
 
     public FaultScope {
         opcodes = Set.copyOf(opcodes);
@@ -41,6 +43,9 @@ public record FaultScope(
             return false;
         }
         if (tsih >= 0 && tsih != c.tsih()) {
+            return false;
+        }
+        if (cid >= 0 && cid != c.cid()) {
             return false;
         }
         if (lun >= 0 && lun != c.lun()) {

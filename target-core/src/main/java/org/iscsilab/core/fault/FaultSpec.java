@@ -32,8 +32,8 @@ import org.iscsilab.scsi.SenseKey;
  * reservation-conflict, hang, short (bytes=N), corrupt, unit-attention (sense=ASC/ASCQ),
  * delay=DURATION, freeze, drop (fin=true|false), ignore-nops, async (event=1|2|3), refuse-login
  * (status=CLASS/DETAIL), delay-login=DURATION. Scope: portal=HOST:PORT, target=IQN, initiator=IQN,
- * tsih=N, lun=N, op=NAME|0xNN[|...] (names: read, write, verify, sync, unmap, write-same, tur,
- * inquiry), lba=N or N-M. Trigger: once, every=N, after=N, probability=P (seed=S, default 1),
+ * tsih=N, cid=N, lun=N, op=NAME|0xNN[|...] (names: read, write, verify, sync, unmap, write-same,
+ * tur, inquiry), lba=N or N-M. Trigger: once, every=N, after=N, probability=P (seed=S, default 1),
  * for=DURATION; default always. Durations: 250ms, 2s, 1m.
  */
 public final class FaultSpec {
@@ -113,7 +113,7 @@ public final class FaultSpec {
                             + " in '"
                             + spec
                             + "'; "
-                            + "scope keys are portal, target, initiator, tsih, lun, op, lba; "
+                            + "scope keys are portal, target, initiator, tsih, cid, lun, op, lba; "
                             + "trigger keys are once, every, after, probability, seed, for");
         }
         if (action.layer() != FaultAction.Layer.SCSI && scope.commandsOnly()) {
@@ -156,6 +156,8 @@ public final class FaultSpec {
         String target = s.optional("target", null);
         String initiator = s.optional("initiator", null);
         int tsih = (int) s.number("tsih", 0, 0xFFFF, false);
+        // RFC 7143 §11.12.7: a CID is 16 bits; with tsih, one connection of one session
+        int cid = (int) s.number("cid", 0, 0xFFFF, false);
         int lun = (int) s.number("lun", 0, 16383, false);
         Set<Integer> opcodes = new HashSet<>();
         String op = s.optional("op", null);
@@ -186,7 +188,7 @@ public final class FaultSpec {
                         "lba=" + lba + ": write FIRST-LAST with FIRST <= LAST");
             }
         }
-        return new FaultScope(portal, target, initiator, tsih, lun, opcodes, first, last);
+        return new FaultScope(portal, target, initiator, tsih, cid, lun, opcodes, first, last);
     }
 
     private static Trigger trigger(Settings s) {

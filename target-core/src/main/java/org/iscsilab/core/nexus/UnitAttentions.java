@@ -1,7 +1,9 @@
 package org.iscsilab.core.nexus;
 
 import java.util.ArrayDeque;
+import java.util.Collections;
 import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.iscsilab.scsi.AdditionalSense;
@@ -15,15 +17,43 @@ import org.iscsilab.scsi.SenseKey;
 public final class UnitAttentions {
     private final Map<ItNexus, Deque<AdditionalSense>> pending = new ConcurrentHashMap<>();
 
-    /** Registers a nexus on its first command; a new nexus gets 29/00 (SPC-5 §5.14.1). */
+    /** At most this many lost nexuses are remembered (the oldest are forgotten first). */
+    private static final int LOST_REMEMBERED = 4096;
+
+    /** Nexuses reported lost, until their initiator port's next first command. */
+    private final Map<ItNexus, Boolean> lost =
+            Collections.synchronizedMap(
+                    new LinkedHashMap<>() {
+                        @Override
+                        protected boolean removeEldestEntry(Map.Entry<ItNexus, Boolean> e) {
+                            return size() > LOST_REMEMBERED;
+                        }
+                    });
+
+    /**
+     * Registers a nexus on its first command: a new nexus gets 29/00 (SPC-5 §5.14.1), one reported
+     * lost 29/07 I_T NEXUS LOSS OCCURRED.
+     */
     public void registerIfNew(ItNexus nexus) {
         pending.computeIfAbsent(
                 nexus,
                 n -> {
                     Deque<AdditionalSense> q = new ArrayDeque<>();
-                    q.add(AdditionalSense.POWER_ON_RESET_OR_BUS_DEVICE_RESET_OCCURRED);
+                    q.add(
+                            lost.remove(n) != null
+                                    ? AdditionalSense.I_T_NEXUS_LOSS_OCCURRED
+                                    : AdditionalSense.POWER_ON_RESET_OR_BUS_DEVICE_RESET_OCCURRED);
                     return q;
                 });
+    }
+
+    /**
+     * Forgets a nexus whose session ended and remembers it as lost: when the same initiator port
+     * comes back its first command reports I_T NEXUS LOSS OCCURRED (SAM-5 §6.3.4, SPC-5 §5.14).
+     */
+    public void forgetReportingLoss(ItNexus nexus) {
+        pending.remove(nexus);
+        lost.put(nexus, Boolean.TRUE);
     }
 
     /** Forgets a nexus whose session ended; its next login counts as a new nexus. */

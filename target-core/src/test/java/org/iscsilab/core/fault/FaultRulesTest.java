@@ -26,7 +26,8 @@ class FaultRulesTest {
             new FaultRules(log, List.of(ScsiFaultActions.INSTANCE), now::get);
 
     private static FaultContext read(int lun, long lba, long blocks) {
-        return new FaultContext("127.0.0.1:3260", "iqn.t", "iqn.i", 1, lun, 0x28, lba, blocks, 1);
+        return new FaultContext(
+                "127.0.0.1:3260", "iqn.t", "iqn.i", 1, 1, lun, 0x28, lba, blocks, 1);
     }
 
     private List<Boolean> fires(int commands, FaultContext c) {

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.iscsilab.core.LunSpec;
+import org.iscsilab.iscsi.node.SessionOffer;
 import org.iscsilab.iscsi.node.TargetLimits;
 import org.iscsilab.iscsi.node.TargetSettings;
 
@@ -179,19 +180,39 @@ public record TargetConfig(
     }
 
     /**
-     * What the target accepts of the session-wide keys an initiator proposes (RFC 7143 §13):
-     * maxConnections caps the iSCSI key MaxConnections, the connections one session may have.
+     * What the target accepts of the session-wide keys an initiator proposes ({@link SessionOffer},
+     * RFC 7143 §13): maxConnections caps the iSCSI key MaxConnections (connections per session),
+     * errorRecoveryLevel caps ErrorRecoveryLevel, and defaultTime2Wait and defaultTime2Retain
+     * (seconds) are what the target offers for connection recovery.
      */
-    public record Session(Integer maxConnections) {
+    public record Session(
+            Integer maxConnections,
+            Integer errorRecoveryLevel,
+            Integer defaultTime2Wait,
+            Integer defaultTime2Retain) {
         Session overriddenBy(Session o) {
-            return o == null ? this : new Session(pick(o.maxConnections, maxConnections));
+            return o == null
+                    ? this
+                    : new Session(
+                            pick(o.maxConnections, maxConnections),
+                            pick(o.errorRecoveryLevel, errorRecoveryLevel),
+                            pick(o.defaultTime2Wait, defaultTime2Wait),
+                            pick(o.defaultTime2Retain, defaultTime2Retain));
+        }
+
+        /** The offer: absent fields take {@link SessionOffer#DEFAULT}'s. */
+        public SessionOffer toOffer() {
+            SessionOffer d = SessionOffer.DEFAULT;
+            return new SessionOffer(
+                    pick(maxConnections, d.maxConnections()),
+                    pick(errorRecoveryLevel, d.errorRecoveryLevel()),
+                    pick(defaultTime2Wait, d.defaultTime2Wait()),
+                    pick(defaultTime2Retain, d.defaultTime2Retain()));
         }
 
         /** {@code settings} with what this section gives. */
         public TargetSettings applyTo(TargetSettings settings) {
-            return maxConnections == null
-                    ? settings
-                    : settings.withMaxConnectionsPerSession(maxConnections);
+            return settings.withSessionOffer(toOffer());
         }
     }
 
@@ -245,7 +266,7 @@ public record TargetConfig(
                 admin == null ? DEFAULT_ADMIN : admin,
                 nopInterval == null ? 10 : nopInterval,
                 limits == null ? new Limits(null, null, null, null) : limits,
-                session == null ? new Session(null) : session,
+                session == null ? new Session(null, null, null, null) : session,
                 discoveryChap,
                 discoveryMutualChap,
                 faults == null ? List.of() : faults,
