@@ -112,6 +112,155 @@ class ErrorRecoveryInitiatorTest {
                                         && "response 0".equals(e.status()));
     }
 
+    /** A session at ErrorRecoveryLevel 1 with data digests, its unit attention consumed. */
+    private static InitiatorSession levelOne(String name) {
+        InitiatorSession s =
+                initiator
+                        .login(
+                                target.address(),
+                                InitiatorConfig.normal(target.iqn())
+                                        .withInitiatorName(name)
+                                        .withDigests(false, true)
+                                        .withErrorRecoveryLevel(1))
+                        .join();
+        assertEquals(1, s.parameters().errorRecoveryLevel());
+        s.execute(LunAddress.encode(0), Cdbs.testUnitReady(), null, 0).join();
+        return s;
+    }
+
+    private static long fired(String rule) {
+        return target.events()
+                .count(e -> e.type() == EventLog.Type.FAULT && e.detail().contains(rule));
+    }
+
+    /**
+     * Writes 1 MiB at {@code lba} and reads it back through a fault rule added in between; the rule
+     * must have fired and the read must return what was written.
+     */
+    private static void readBackThrough(InitiatorSession s, String name, String rule, int lba)
+            throws Exception {
+        byte[] data = new byte[1 << 20];
+        new Random(lba).nextBytes(data);
+        assertTrue(
+                s.execute(LunAddress.encode(0), Cdbs.write10(lba, 2048, false), data, 0)
+                        .join()
+                        .good());
+        String full = rule + ",once,initiator=" + name;
+        int id = target.faults().add(full).id();
+        try {
+            ScsiResult r =
+                    s.execute(LunAddress.encode(0), Cdbs.read10(lba, 2048), null, data.length)
+                            .join();
+            assertTrue(r.good(), r.toString());
+            assertArrayEquals(data, r.data(), "the bytes read are the bytes written");
+            assertEquals(1, fired(rule), "the fault fired once");
+        } finally {
+            target.faults().remove(id);
+        }
+    }
+
+    @Test
+    void aDataInWithABadDataDigestIsAskedForAgainAndTheReadSucceeds() throws Exception {
+        String name = "iqn.2026-01.org.example:erl1-digest-in";
+        InitiatorSession s = levelOne(name);
+        try {
+            // RFC 7143 §7.8: the initiator discards it and asks for it by DataSN (SNACK)
+            readBackThrough(s, name, "corrupt-digest,pdu=data-in", 4096);
+        } finally {
+            s.logout().join();
+        }
+    }
+
+    @Test
+    void aLostDataInIsAskedForAgainAndTheSameBytesCome() throws Exception {
+        String name = "iqn.2026-01.org.example:erl1-lost-data-in";
+        InitiatorSession s = levelOne(name);
+        try {
+            // §7.9: the DataSN gap shows the loss; the Data SNACK brings the same PDU again
+            readBackThrough(s, name, "drop-pdu,pdu=data-in", 8192);
+        } finally {
+            s.logout().join();
+        }
+    }
+
+    @Test
+    void aLostStatusIsAskedForAgain() throws Exception {
+        String name = "iqn.2026-01.org.example:erl1-lost-status";
+        InitiatorSession s = levelOne(name);
+        try {
+            // nothing follows the lost status: a NOP-In's StatSN shows the gap (Status SNACK)
+            readBackThrough(s, name, "drop-pdu,pdu=status", 12288);
+        } finally {
+            s.logout().join();
+        }
+    }
+
+    @Test
+    void aCommandWithDamagedOrLostImmediateDataIsSentAgainAndRunsOnce() throws Exception {
+        String name = "iqn.2026-01.org.example:erl1-command";
+        InitiatorSession s = levelOne(name);
+        try {
+            for (String rule :
+                    List.of("corrupt-digest,dir=in,pdu=command", "drop-pdu,dir=in,pdu=command")) {
+                int id = target.faults().add(rule + ",once,initiator=" + name).id();
+                long before = writesOf(name);
+                byte[] b = block(16384, rule.length());
+                assertTrue(
+                        s.execute(LunAddress.encode(0), Cdbs.write10(16384, 1, false), b, 0)
+                                .join()
+                                .good(),
+                        rule);
+                target.faults().remove(id);
+                assertEquals(1, fired(rule), rule);
+                assertEquals(before + 1, writesOf(name), rule + ": the write ran once");
+                assertArrayEquals(
+                        b,
+                        s.execute(LunAddress.encode(0), Cdbs.read10(16384, 1), null, BLOCK)
+                                .join()
+                                .data());
+            }
+        } finally {
+            s.logout().join();
+        }
+    }
+
+    @Test
+    void aDataOutWithABadDataDigestIsAskedForWithARecoveryR2t() throws Exception {
+        String name = "iqn.2026-01.org.example:erl1-digest-out";
+        InitiatorSession s = levelOne(name);
+        try {
+            byte[] data = new byte[1 << 20]; // beyond the immediate data: Data-Out PDUs
+            new Random(7).nextBytes(data);
+            int id =
+                    target.faults()
+                            .add("corrupt-digest,dir=in,pdu=data-out,once,initiator=" + name)
+                            .id();
+            assertTrue(
+                    s.execute(LunAddress.encode(0), Cdbs.write10(20480, 2048, false), data, 0)
+                            .join()
+                            .good(),
+                    "§7.8: the write is not ended by the damaged Data-Out");
+            target.faults().remove(id);
+            assertEquals(1, fired("corrupt-digest,dir=in,pdu=data-out"));
+            assertArrayEquals(
+                    data,
+                    s.execute(LunAddress.encode(0), Cdbs.read10(20480, 2048), null, data.length)
+                            .join()
+                            .data());
+        } finally {
+            s.logout().join();
+        }
+    }
+
+    private static long writesOf(String name) {
+        return target.events()
+                .count(
+                        e ->
+                                e.type() == EventLog.Type.COMMAND
+                                        && name.equals(e.initiator())
+                                        && e.opcode() == 0x2a);
+    }
+
     @Test
     void aDroppedConnectionOfTwoIsRecoveredAndEveryBlockVerifies() throws Exception {
         String name = "iqn.2026-01.org.example:erl2-two";

@@ -14,6 +14,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
+import org.iscsilab.iscsi.LeakWatch;
 import org.iscsilab.iscsi.login.LoginStatus;
 import org.iscsilab.iscsi.pdu.DataIn;
 import org.iscsilab.iscsi.pdu.DataOut;
@@ -45,6 +46,7 @@ class ErrorRecoveryLevelTwoTest {
 
     @BeforeAll
     static void start() throws Exception {
+        LeakWatch.install();
         // Time2Wait 0 and Time2Retain 2 s: recovery may start at once, and state goes soon
         target =
                 TestTarget.start(
@@ -54,8 +56,10 @@ class ErrorRecoveryLevelTwoTest {
     }
 
     @AfterAll
-    static void stop() {
+    static void stop() throws Exception {
         target.close();
+        // what the expired sessions and terminated tasks held was released (paranoid detector)
+        LeakWatch.assertNoLeaks();
     }
 
     private static final String ERL2 =
@@ -251,6 +255,8 @@ class ErrorRecoveryLevelTwoTest {
                 0,
                 target.sessions().stream().filter(s -> s.isid() == isid).count(),
                 "§6.3.5: the session timed out");
+        // its task's buffers (the write's R2T state, the kept PDUs) went with it
+        LeakWatch.assertNoLeaks();
         try (RawConnection late = new RawConnection(target.address())) {
             // §11.13.5: its TSIH names no session now
             assertEquals(
