@@ -5,8 +5,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Target connection states (RFC 7143 §8.1.3, simplified for ErrorRecoveryLevel 0): the transition
- * table lives here and {@link ConnectionStateMachine} is its only enforcer.
+ * Target connection states (RFC 7143 §8.1.3, simplified: a connection that fails at
+ * ErrorRecoveryLevel 2 goes FREE too, and its session's {@link ConnectionRecovery} keeps its tasks,
+ * the part of S7 CLEANUP_WAIT that matters): the transition table lives here and {@link
+ * ConnectionStateMachine} is its only enforcer.
  */
 public enum ConnectionState {
     /** S4 IN_LOGIN: exchanging Login Requests and Responses. */

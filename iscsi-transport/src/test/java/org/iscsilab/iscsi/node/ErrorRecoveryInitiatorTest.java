@@ -137,6 +137,15 @@ class ErrorRecoveryInitiatorTest {
      * Writes 1 MiB at {@code lba} and reads it back through a fault rule added in between; the rule
      * must have fired and the read must return what was written.
      */
+    private static void readBackThrough(String name, String rule, int lba) throws Exception {
+        InitiatorSession s = levelOne(name);
+        try {
+            readBackThrough(s, name, rule, lba);
+        } finally {
+            s.logout().join();
+        }
+    }
+
     private static void readBackThrough(InitiatorSession s, String name, String rule, int lba)
             throws Exception {
         byte[] data = new byte[1 << 20];
@@ -161,38 +170,21 @@ class ErrorRecoveryInitiatorTest {
 
     @Test
     void aDataInWithABadDataDigestIsAskedForAgainAndTheReadSucceeds() throws Exception {
-        String name = "iqn.2026-01.org.example:erl1-digest-in";
-        InitiatorSession s = levelOne(name);
-        try {
-            // RFC 7143 §7.8: the initiator discards it and asks for it by DataSN (SNACK)
-            readBackThrough(s, name, "corrupt-digest,pdu=data-in", 4096);
-        } finally {
-            s.logout().join();
-        }
+        // RFC 7143 §7.8: the initiator discards it and asks for it by DataSN (SNACK)
+        readBackThrough(
+                "iqn.2026-01.org.example:erl1-digest-in", "corrupt-digest,pdu=data-in", 4096);
     }
 
     @Test
     void aLostDataInIsAskedForAgainAndTheSameBytesCome() throws Exception {
-        String name = "iqn.2026-01.org.example:erl1-lost-data-in";
-        InitiatorSession s = levelOne(name);
-        try {
-            // §7.9: the DataSN gap shows the loss; the Data SNACK brings the same PDU again
-            readBackThrough(s, name, "drop-pdu,pdu=data-in", 8192);
-        } finally {
-            s.logout().join();
-        }
+        // §7.9: the DataSN gap shows the loss; the Data SNACK brings the same PDU again
+        readBackThrough("iqn.2026-01.org.example:erl1-lost-data-in", "drop-pdu,pdu=data-in", 8192);
     }
 
     @Test
     void aLostStatusIsAskedForAgain() throws Exception {
-        String name = "iqn.2026-01.org.example:erl1-lost-status";
-        InitiatorSession s = levelOne(name);
-        try {
-            // nothing follows the lost status: a NOP-In's StatSN shows the gap (Status SNACK)
-            readBackThrough(s, name, "drop-pdu,pdu=status", 12288);
-        } finally {
-            s.logout().join();
-        }
+        // nothing follows the lost status: a NOP-In's StatSN shows the gap (Status SNACK)
+        readBackThrough("iqn.2026-01.org.example:erl1-lost-status", "drop-pdu,pdu=status", 12288);
     }
 
     @Test

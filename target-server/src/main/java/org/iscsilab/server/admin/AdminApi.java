@@ -529,6 +529,8 @@ public final class AdminApi {
             }
             n.put("portal", s.portal());
             n.put("discovery", s.discovery());
+            n.put("connections", s.connectionCount());
+            n.put("errorRecoveryLevel", s.parameters().errorRecoveryLevel());
         }
         return ok(200, a);
     }
