@@ -43,11 +43,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One initiator session (RFC 7143, ErrorRecoveryLevel 0) on one or more connections: the leading
- * one, then as many more as the configuration asks for and the target's MaxConnections allows, all
- * sharing one CmdSN window (§4.2.2.1) and each command allegiant to the connection it went out on
- * (§7.1.2). Public methods may be called from any thread; all protocol state lives on the session's
- * event loop, which all its connections share.
+ * One initiator session (RFC 7143, ErrorRecoveryLevel 0 to 2) on one or more connections: the
+ * leading one, then as many more as the configuration asks for and the target's MaxConnections
+ * allows, all sharing one CmdSN window (§4.2.2.1) and each command allegiant to the connection it
+ * went out on (§7.1.2). Public methods may be called from any thread; all protocol state lives on
+ * the session's event loop, which all its connections share.
  */
 public final class InitiatorSession implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(InitiatorSession.class);

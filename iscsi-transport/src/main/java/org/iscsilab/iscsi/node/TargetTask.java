@@ -412,7 +412,8 @@ final class TargetTask implements Runnable, DataOutSource, DataInAllocator {
 
     /**
      * Accepts one Data-Out, or returns what is wrong with it; then the caller rejects the PDU and
-     * ends the task (ErrorRecoveryLevel 0 cannot recover a data sequence).
+     * ends the task. From ErrorRecoveryLevel 1 a DataSN gap is not an error: the missing bytes are
+     * asked for again with a recovery R2T (RFC 7143 §7.9).
      */
     DataOutError onDataOut(DataOut d) {
         DataOutError error = accept(d);
