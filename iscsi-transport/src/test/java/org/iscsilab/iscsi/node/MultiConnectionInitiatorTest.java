@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import org.iscsilab.core.fault.EventLog;
 import org.iscsilab.iscsi.initiator.InitiatorConfig;
 import org.iscsilab.iscsi.initiator.InitiatorSession;
 import org.iscsilab.iscsi.initiator.IscsiInitiator;
@@ -125,6 +126,19 @@ class MultiConnectionInitiatorTest {
                                 0);
                 c.itt().join(); // sent: on the wire, held by the delay
                 writes.add(c.result());
+            }
+            // sent is not yet received: wait until the target runs all 64 (each meets the delay),
+            // so the dropped connection takes tasks the target has with it
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (target.events()
+                                    .count(
+                                            e ->
+                                                    e.type() == EventLog.Type.FAULT
+                                                            && name.equals(e.initiator())
+                                                            && e.detail().contains("delay=300ms"))
+                            < 64
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(10);
             }
             target.faults().add("drop,once,initiator=" + name);
             int failed = 0;
