@@ -23,6 +23,7 @@ import org.iscsilab.iscsi.login.ChapCredentials;
 import org.iscsilab.iscsi.login.SrpCredentials;
 import org.iscsilab.iscsi.node.InitiatorAccess;
 import org.iscsilab.iscsi.node.IscsiNames;
+import org.iscsilab.iscsi.node.NetworkIo;
 import org.iscsilab.iscsi.node.SessionOffer;
 import org.iscsilab.server.TargetRuntime;
 import org.iscsilab.server.admin.AdminClient;
@@ -151,6 +152,27 @@ public final class TargetCommand implements Callable<Integer> {
                             + "tasks wait for TASK REASSIGN; 0 keeps nothing (RFC 7143 §13.16, "
                             + "default 20).")
     int defaultTime2Retain;
+
+    @Option(
+            names = "--io-transport",
+            paramLabel = "T",
+            description =
+                    "How the event loops wait for the network: auto (epoll where available, "
+                            + "else nio), epoll, io_uring or nio (default auto).")
+    String ioTransport;
+
+    @Option(
+            names = "--poll",
+            description =
+                    "The event loops spin instead of sleeping: lower latency at low queue depth "
+                            + "for a whole core per loop, busy or idle (epoll or nio).")
+    boolean poll;
+
+    @Option(
+            names = "--event-loops",
+            paramLabel = "N",
+            description = "Event loops serving connections (default 2 per core, 1 with --poll).")
+    int eventLoops;
 
     @Option(
             names = "--login-timeout",
@@ -397,6 +419,7 @@ public final class TargetCommand implements Callable<Integer> {
                 given("--nop-interval") ? nopInterval : null,
                 limits,
                 sessionFlags(),
+                ioFlags(),
                 credentials(discoveryChap, "ISCSILAB_DISCOVERY_CHAP_SECRET"),
                 credentials(discoveryMutualChap, null),
                 faults.isEmpty() ? null : faults,
@@ -412,6 +435,17 @@ public final class TargetCommand implements Callable<Integer> {
                         given("--default-time2wait") ? defaultTime2Wait : null,
                         given("--default-time2retain") ? defaultTime2Retain : null);
         return s.equals(new TargetConfig.Session(null, null, null, null)) ? null : s;
+    }
+
+    /** How the event loops wait for the network, or null when no flag says. */
+    private TargetConfig.Io ioFlags() {
+        if (!given("--io-transport") && !given("--poll") && !given("--event-loops")) {
+            return null;
+        }
+        return new TargetConfig.Io(
+                given("--io-transport") ? ioTransport : null,
+                given("--poll") ? poll : null,
+                given("--event-loops") ? eventLoops : null);
     }
 
     /**
@@ -519,6 +553,18 @@ public final class TargetCommand implements Callable<Integer> {
                 "--default-time2retain",
                 defaultTime2Retain,
                 n -> SessionOffer.DEFAULT.withTimes(SessionOffer.DEFAULT.defaultTime2Wait(), n));
+        if (given("--io-transport")) {
+            check("--io-transport", ioTransport, NetworkIo.Transport::parse);
+        }
+        if (given("--event-loops")) {
+            check(
+                    "--event-loops",
+                    String.valueOf(eventLoops),
+                    x -> new NetworkIo(NetworkIo.Transport.AUTO, false, Integer.parseInt(x)));
+        }
+        if (poll && given("--io-transport")) {
+            check("--poll", ioTransport, x -> ioFlags().toNetworkIo());
+        }
         if (given("--login-timeout")) {
             atLeast("--login-timeout", loginTimeout, 1);
         }
@@ -632,6 +678,7 @@ public final class TargetCommand implements Callable<Integer> {
         for (FaultRule rule : runtime.initialFaults()) {
             System.out.println("fault " + rule);
         }
+        System.out.println("network I/O: " + runtime.server().settings().networkIo().describe());
         System.out.println("press Ctrl-C to stop");
         System.out.flush();
     }

@@ -77,6 +77,9 @@ class CommandLineRefusalsTest {
         BAD.put("target --error-recovery-level", "--error-recovery-level=3");
         BAD.put("target --default-time2wait", "--default-time2wait=3601");
         BAD.put("target --default-time2retain", "--default-time2retain=-1");
+        BAD.put("target --io-transport", "--io-transport=kqueue");
+        BAD.put("target --poll", "--poll=maybe");
+        BAD.put("target --event-loops", "--event-loops=-1");
         BAD.put("target --login-timeout", "--login-timeout=0");
         BAD.put("target --idle-timeout", "--idle-timeout=-1");
         BAD.put("target --chap", "--chap=user:short");

@@ -90,7 +90,16 @@ public final class EmbeddedTarget implements AutoCloseable {
                 new TargetConfig.Node(
                         IQN, "embedded", List.of(lunSpecs), null, null, null, null, null, null);
         return new TargetConfig(
-                        List.of(portal), "off", 0, null, null, null, null, null, List.of(node))
+                        List.of(portal),
+                        "off",
+                        0,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        List.of(node))
                 .withDefaults();
     }
 
@@ -128,6 +137,7 @@ public final class EmbeddedTarget implements AutoCloseable {
                                 new TargetConfig.Portal("127.0.0.1:0", advertise, 2)),
                         "off",
                         0,
+                        null,
                         null,
                         null,
                         null,

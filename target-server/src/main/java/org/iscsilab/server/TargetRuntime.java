@@ -92,6 +92,10 @@ public final class TargetRuntime implements AutoCloseable {
                                 Duration.ofSeconds(cfg.nopInterval()),
                                 Duration.ofSeconds(Math.max(30, cfg.nopInterval() * 3L)))
                         .withLimits(cfg.limits().toLimits());
+        if (cfg.io() != null) {
+            settings = cfg.io().applyTo(settings);
+            settings.networkIo().resolved(); // a transport this machine lacks is refused here
+        }
         return cfg.session() == null ? settings : cfg.session().applyTo(settings);
     }
 

@@ -36,6 +36,7 @@ class AluaControlTest {
                 base.nopInterval(),
                 base.limits(),
                 base.session(),
+                base.io(),
                 null,
                 null,
                 base.faults(),

@@ -24,6 +24,7 @@ final class TestConfigs {
                         null,
                         null,
                         null,
+                        null,
                         List.of(
                                 new TargetConfig.Node(
                                         iqn,

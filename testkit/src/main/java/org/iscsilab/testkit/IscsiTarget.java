@@ -277,6 +277,7 @@ public final class IscsiTarget implements TargetControl, AutoCloseable {
                             null,
                             null,
                             null,
+                            null,
                             List.copyOf(faults),
                             List.of(
                                     new TargetConfig.Node(

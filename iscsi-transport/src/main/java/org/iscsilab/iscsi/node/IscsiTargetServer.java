@@ -9,13 +9,8 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AttributeKey;
@@ -150,15 +145,10 @@ public final class IscsiTargetServer implements TargetPortal, AutoCloseable {
 
     /** Binds every portal; returns the bound addresses (useful with port 0). */
     public synchronized List<InetSocketAddress> start() throws InterruptedException {
-        boolean epoll = Epoll.isAvailable();
-        boss =
-                new MultiThreadIoEventLoopGroup(
-                        1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
-        workers =
-                new MultiThreadIoEventLoopGroup(
-                        0, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
-        Class<? extends ServerSocketChannel> type =
-                epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        NetworkIo io = settings.networkIo();
+        Class<? extends ServerSocketChannel> type = io.serverChannel();
+        boss = new MultiThreadIoEventLoopGroup(1, io.acceptHandlers());
+        workers = new MultiThreadIoEventLoopGroup(io.connectionLoops(), io.connectionHandlers());
         ServerBootstrap b =
                 new ServerBootstrap()
                         .group(boss, workers)
@@ -217,10 +207,7 @@ public final class IscsiTargetServer implements TargetPortal, AutoCloseable {
                 failedPortal = null;
                 listeners.add(ch);
                 bound.add((InetSocketAddress) ch.localAddress());
-                log.debug(
-                        "listening on {} ({} transport)",
-                        ch.localAddress(),
-                        epoll ? "epoll" : "nio");
+                log.debug("listening on {} ({})", ch.localAddress(), io.describe());
             }
         } catch (Exception e) {
             close();

@@ -7,7 +7,7 @@ import org.iscsilab.iscsi.login.Keys;
 
 /**
  * The target's side of negotiation and its protocol timers. Values follow RFC 7143 §13 key names;
- * the target answers initiators' offers from these.
+ * the target answers initiators' offers from these. Also how its event loops wait for the network.
  */
 public record TargetSettings(
         int maxRecvDataSegmentLength,
@@ -20,7 +20,8 @@ public record TargetSettings(
         Duration nopInInterval,
         Duration nopInTimeout,
         TargetLimits limits,
-        SessionOffer sessionOffer) {
+        SessionOffer sessionOffer,
+        NetworkIo networkIo) {
 
     public static TargetSettings defaults() {
         return new TargetSettings(
@@ -34,7 +35,8 @@ public record TargetSettings(
                 Duration.ofSeconds(10),
                 Duration.ofSeconds(30),
                 TargetLimits.defaults(),
-                SessionOffer.DEFAULT);
+                SessionOffer.DEFAULT,
+                NetworkIo.DEFAULT);
     }
 
     public TargetSettings withNopIn(Duration interval, Duration timeout) {
@@ -49,7 +51,8 @@ public record TargetSettings(
                 interval,
                 timeout,
                 limits,
-                sessionOffer);
+                sessionOffer,
+                networkIo);
     }
 
     public TargetSettings withLimits(TargetLimits l) {
@@ -64,7 +67,8 @@ public record TargetSettings(
                 nopInInterval,
                 nopInTimeout,
                 l,
-                sessionOffer);
+                sessionOffer,
+                networkIo);
     }
 
     /** What sessions may negotiate of MaxConnections, ErrorRecoveryLevel and the recovery times. */
@@ -80,7 +84,25 @@ public record TargetSettings(
                 nopInInterval,
                 nopInTimeout,
                 limits,
-                offer);
+                offer,
+                networkIo);
+    }
+
+    /** How the event loops wait for the network: transport, polling, how many loops. */
+    public TargetSettings withNetworkIo(NetworkIo io) {
+        return new TargetSettings(
+                maxRecvDataSegmentLength,
+                maxBurstLength,
+                firstBurstLength,
+                maxOutstandingR2T,
+                initialR2T,
+                immediateData,
+                commandWindow,
+                nopInInterval,
+                nopInTimeout,
+                limits,
+                sessionOffer,
+                io);
     }
 
     /** This side's values for the negotiation engine. */

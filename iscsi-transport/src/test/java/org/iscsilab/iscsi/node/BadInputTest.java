@@ -58,7 +58,8 @@ class BadInputTest {
                         Duration.ZERO,
                         Duration.ofSeconds(30),
                         new TargetLimits(1024, 4096, Duration.ofSeconds(2), Duration.ofSeconds(60)),
-                        SessionOffer.DEFAULT);
+                        SessionOffer.DEFAULT,
+                        NetworkIo.DEFAULT);
         target = TestTarget.start(settings, "ram:64M");
         initiator = new IscsiInitiator(2);
     }

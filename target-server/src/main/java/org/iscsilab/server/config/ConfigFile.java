@@ -210,6 +210,9 @@ public final class ConfigFile {
                     "session",
                     v -> c.session().applyTo(TargetSettings.defaults()));
         }
+        if (c.io() != null) {
+            check(name, text, "io", "io", v -> c.io().toNetworkIo());
+        }
         if (c.faults() != null) {
             for (int i = 0; i < c.faults().size(); i++) {
                 check(

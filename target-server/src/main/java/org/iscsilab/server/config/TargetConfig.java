@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.iscsilab.core.LunSpec;
+import org.iscsilab.iscsi.node.NetworkIo;
 import org.iscsilab.iscsi.node.SessionOffer;
 import org.iscsilab.iscsi.node.TargetLimits;
 import org.iscsilab.iscsi.node.TargetSettings;
@@ -22,6 +23,7 @@ public record TargetConfig(
         Integer nopInterval,
         Limits limits,
         Session session,
+        Io io,
         Credentials discoveryChap,
         Credentials discoveryMutualChap,
         List<String> faults,
@@ -216,11 +218,41 @@ public record TargetConfig(
         }
     }
 
+    /**
+     * How the event loops wait for the network ({@link NetworkIo}): transport is auto, epoll,
+     * io_uring or nio; poll makes the loops spin instead of sleeping (a core each); eventLoops is
+     * how many loops serve connections (0 or absent: 2 per core, 1 when polling).
+     */
+    public record Io(String transport, Boolean poll, Integer eventLoops) {
+        Io overriddenBy(Io o) {
+            return o == null
+                    ? this
+                    : new Io(
+                            pick(o.transport, transport),
+                            pick(o.poll, poll),
+                            pick(o.eventLoops, eventLoops));
+        }
+
+        /** The choice: absent fields take {@link NetworkIo#DEFAULT}'s. */
+        public NetworkIo toNetworkIo() {
+            NetworkIo d = NetworkIo.DEFAULT;
+            return new NetworkIo(
+                    transport == null ? d.transport() : NetworkIo.Transport.parse(transport),
+                    pick(poll, d.poll()),
+                    pick(eventLoops, d.eventLoops()));
+        }
+
+        /** {@code settings} with what this section gives. */
+        public TargetSettings applyTo(TargetSettings settings) {
+            return settings.withNetworkIo(toNetworkIo());
+        }
+    }
+
     /** A CHAP name and secret. */
     public record Credentials(String user, String secret) {}
 
     public static TargetConfig empty() {
-        return new TargetConfig(null, null, null, null, null, null, null, null, null);
+        return new TargetConfig(null, null, null, null, null, null, null, null, null, null);
     }
 
     /**
@@ -247,6 +279,7 @@ public record TargetConfig(
                 pick(flags.nopInterval, nopInterval),
                 limits == null ? flags.limits : limits.overriddenBy(flags.limits),
                 session == null ? flags.session : session.overriddenBy(flags.session),
+                io == null ? flags.io : io.overriddenBy(flags.io),
                 pick(flags.discoveryChap, discoveryChap),
                 pick(flags.discoveryMutualChap, discoveryMutualChap),
                 allFaults,
@@ -267,6 +300,7 @@ public record TargetConfig(
                 nopInterval == null ? 10 : nopInterval,
                 limits == null ? new Limits(null, null, null, null) : limits,
                 session == null ? new Session(null, null, null, null) : session,
+                io == null ? new Io(null, null, null) : io,
                 discoveryChap,
                 discoveryMutualChap,
                 faults == null ? List.of() : faults,

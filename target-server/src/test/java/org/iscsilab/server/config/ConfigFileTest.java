@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.iscsilab.iscsi.node.NetworkIo;
 import org.iscsilab.iscsi.node.TargetLimits;
 import org.junit.jupiter.api.Test;
 
@@ -85,6 +86,7 @@ class ConfigFileTest {
                         null,
                         null,
                         new TargetConfig.Limits(null, 8, null, null),
+                        null,
                         null,
                         null,
                         null,
@@ -169,6 +171,21 @@ class ConfigFileTest {
         assertEquals(
                 "target.yaml line 1 (limits): session and connection limits must be at least 1",
                 error("limits: {maxSessions: 0}\n"));
+    }
+
+    @Test
+    void theIoSectionChoosesTheTransportAndRefusesPollingWhereTheLoopCannotSpin() {
+        assertEquals(
+                new NetworkIo(NetworkIo.Transport.NIO, true, 2),
+                parse("io: {transport: nio, poll: true, eventLoops: 2}\n").io().toNetworkIo());
+        assertEquals(
+                "target.yaml line 1 (io): polling needs the epoll or nio transport: io_uring's loop"
+                        + " always waits",
+                error("io: {transport: io_uring, poll: true}\n"));
+        assertEquals(
+                "target.yaml line 1 (io): unknown I/O transport 'kqueue'; use auto, epoll, io_uring"
+                        + " or nio",
+                error("io: {transport: kqueue}\n"));
     }
 
     @Test
