@@ -8,11 +8,16 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Supplier;
 import org.iscsilab.core.fault.EventLog;
+import org.iscsilab.scsi.ScsiStatus;
 
 /**
  * The target's meters (Micrometer), registered in the registry the assembler of the target gives
@@ -28,8 +33,43 @@ public final class TargetMetrics {
     @SuppressWarnings({"unchecked", "rawtypes"})
     private final ConcurrentHashMap<String, Counter>[] commands = new ConcurrentHashMap[256];
 
+    /**
+     * The counter of each opcode and status met so far, at {@code opcode * STATUSES + ordinal}: the
+     * command path reads an array slot instead of hashing the status per command.
+     */
+    private final AtomicReferenceArray<Counter> counted =
+            new AtomicReferenceArray<>(256 * STATUSES);
+
+    private static final int STATUSES = ScsiStatus.values().length;
+
+    /**
+     * The latency histogram's buckets, 10 µs to 10 s in 1-2.5-5 steps: a command on a RAM LUN takes
+     * microseconds, so Micrometer's default timer buckets (from 1 ms) would put nearly all of them
+     * in the first; fewer buckets also make each record cheaper, and one histogram (no rotating
+     * time window) is all a cumulative Prometheus histogram needs.
+     */
+    private static final Duration[] LATENCY_BUCKETS = latencyBuckets();
+
+    private static Duration[] latencyBuckets() {
+        List<Duration> out = new ArrayList<>();
+        for (long decade = 10_000; decade <= 10_000_000_000L; decade *= 10) {
+            for (long step : new long[] {10, 25, 50}) {
+                long nanos = decade * step / 10;
+                if (nanos <= 10_000_000_000L) {
+                    out.add(Duration.ofNanos(nanos));
+                }
+            }
+        }
+        return out.toArray(Duration[]::new);
+    }
+
     private final Timer[] latency = new Timer[256];
     private final ConcurrentHashMap<Integer, AtomicInteger> inFlight = new ConcurrentHashMap<>();
+
+    /** The in-flight gauges of LUNs 0 to 255, so the command path needs no boxed map lookup. */
+    private final AtomicReferenceArray<AtomicInteger> inFlightOfLowLuns =
+            new AtomicReferenceArray<>(256);
+
     private final ConcurrentHashMap<String, Counter> events = new ConcurrentHashMap<>();
     private final AtomicInteger connections = new AtomicInteger();
     private final DistributionSummary received;
@@ -108,66 +148,88 @@ public final class TargetMetrics {
 
     /** A command started on a LUN: counted in flight until {@link #commandDone}. */
     public void commandStarted(int lun) {
-        AtomicInteger known = inFlight.get(lun);
-        if (known != null) {
-            known.incrementAndGet();
-            return;
-        }
-        inFlight.computeIfAbsent(
-                        lun,
-                        l -> {
-                            AtomicInteger n = new AtomicInteger();
-                            Gauge.builder(
-                                            "iscsi.target.lun.commands.in.flight",
-                                            n,
-                                            AtomicInteger::get)
-                                    .description("commands the LUN is executing (its queue depth)")
-                                    .tag("lun", String.valueOf(l))
-                                    .register(registry);
-                            return n;
-                        })
-                .incrementAndGet();
+        inFlightOf(lun).incrementAndGet();
     }
 
     /**
      * A started command that task management aborted: it leaves the LUN's queue without a status.
      */
     public void commandAborted(int lun) {
-        AtomicInteger n = inFlight.get(lun);
+        leftQueue(lun);
+    }
+
+    /** A command of the LUN ended; nothing when none was counted as started. */
+    private void leftQueue(int lun) {
+        AtomicInteger n = knownInFlight(lun);
         if (n != null) {
             n.decrementAndGet();
         }
     }
 
-    public void commandDone(
-            int lun, int opcode, String status, long nanos, long bytesReceived, long bytesSent) {
-        AtomicInteger n = inFlight.get(lun);
+    private AtomicInteger knownInFlight(int lun) {
+        return lun >= 0 && lun < inFlightOfLowLuns.length()
+                ? inFlightOfLowLuns.get(lun)
+                : inFlight.get(lun);
+    }
+
+    private AtomicInteger inFlightOf(int lun) {
+        AtomicInteger n = knownInFlight(lun);
         if (n != null) {
-            n.decrementAndGet();
+            return n;
         }
+        boolean low = lun >= 0 && lun < inFlightOfLowLuns.length();
+        n =
+                inFlight.computeIfAbsent(
+                        lun,
+                        l -> {
+                            AtomicInteger gauge = new AtomicInteger();
+                            Gauge.builder(
+                                            "iscsi.target.lun.commands.in.flight",
+                                            gauge,
+                                            AtomicInteger::get)
+                                    .description("commands the LUN is executing (its queue depth)")
+                                    .tag("lun", String.valueOf(l))
+                                    .register(registry);
+                            return gauge;
+                        });
+        if (low) {
+            inFlightOfLowLuns.set(lun, n);
+        }
+        return n;
+    }
+
+    public void commandDone(
+            int lun,
+            int opcode,
+            ScsiStatus status,
+            long nanos,
+            long bytesReceived,
+            long bytesSent) {
+        leftQueue(lun);
         int op = opcode & 0xFF;
-        Counter counted =
-                commands[op].get(
-                        status); // a lookup first: computeIfAbsent's lambda would be made per call
-        if (counted == null) {
-            counted =
+        int slot = op * STATUSES + status.ordinal();
+        Counter c = counted.get(slot);
+        if (c == null) {
+            c =
                     commands[op].computeIfAbsent(
-                            status,
+                            status.name(),
                             k ->
                                     Counter.builder("iscsi.target.commands")
                                             .description("SCSI commands completed")
                                             .tag("opcode", String.format("0x%02x", op))
-                                            .tag("status", status)
+                                            .tag("status", k)
                                             .register(registry));
+            counted.set(slot, c);
         }
-        counted.increment();
+        c.increment();
         Timer t = latency[op];
         if (t == null) {
             t =
                     Timer.builder("iscsi.target.command.latency")
                             .description("SCSI command execution time")
                             .tag("opcode", String.format("0x%02x", op))
-                            .publishPercentileHistogram()
+                            .serviceLevelObjectives(LATENCY_BUCKETS)
+                            .distributionStatisticBufferLength(1)
                             .register(registry);
             latency[op] = t;
         }

@@ -151,8 +151,13 @@ final class ConnectionFaultGate extends ChannelDuplexHandler {
             ctx.write(h.msg(), h.promise());
         }
         ctx.flush();
+        boolean delivered = false;
         while (!heldInbound.isEmpty() && !frozen) {
             channelRead(ctx, heldInbound.poll());
+            delivered = true;
+        }
+        if (delivered) {
+            ctx.fireChannelReadComplete(); // what was held is a read burst of its own
         }
         if (!frozen) {
             ctx.channel().config().setAutoRead(true);

@@ -105,7 +105,7 @@ final class ConnectionRecovery {
 
     /** Whether {@code conn} waits for recovery (it failed or was logged out for it). */
     boolean waits(TargetConnection conn) {
-        return waiting.containsKey(conn);
+        return !waiting.isEmpty() && waiting.containsKey(conn); // no hashing while none waits
     }
 
     /**

@@ -258,16 +258,13 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
     protected void channelRead0(ChannelHandlerContext ctx, Object msg) {
         int itt = msg instanceof Pdu p ? p.initiatorTaskTag() : -1;
         boolean dataPath = msg instanceof ScsiCommand || msg instanceof DataOut;
+        // the context stays for the rest of the read burst: channelReadComplete empties it
         LogContext.enter(
                 logConnection,
                 session == null ? null : session.logTag(),
                 itt,
                 !dataPath || log.isDebugEnabled());
-        try {
-            handleInbound(msg);
-        } finally {
-            LogContext.clear();
-        }
+        handleInbound(msg);
     }
 
     private void handleInbound(Object msg) {
@@ -790,6 +787,7 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
         if (unflushed) {
             flush();
         }
+        LogContext.clear(); // the end of the read burst the PDUs' context was set for
         ctx.fireChannelReadComplete();
     }
 

@@ -667,7 +667,7 @@ public final class TargetSession {
                 .commandDone(
                         task.lun(),
                         task.opcode(),
-                        status,
+                        result.status(),
                         System.nanoTime() - task.startedNanos(),
                         cmd.write() ? cmd.expectedDataTransferLength() : 0,
                         result.dataInLength());

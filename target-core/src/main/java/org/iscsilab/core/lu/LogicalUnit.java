@@ -413,16 +413,16 @@ public final class LogicalUnit implements AutoCloseable {
      * medium, then its handler. Callers other than the task set go through {@link #execute}.
      */
     public CompletableFuture<ScsiOutcome> perform(ScsiTask task) {
-        unitAttentions.registerIfNew(task.nexus());
         int opcode = task.cdb().opcode();
         // SPC-5 §5.14.2: INQUIRY, REPORT LUNS and REQUEST SENSE do not report a unit attention
-        if (opcode != ScsiOpcode.INQUIRY
-                && opcode != ScsiOpcode.REPORT_LUNS
-                && opcode != ScsiOpcode.REQUEST_SENSE) {
-            SenseData ua = unitAttentions.take(task.nexus());
-            if (ua != null) {
-                return CompletableFuture.completedFuture(checkCondition(ua));
-            }
+        SenseData ua =
+                unitAttentions.onCommand(
+                        task.nexus(),
+                        opcode != ScsiOpcode.INQUIRY
+                                && opcode != ScsiOpcode.REPORT_LUNS
+                                && opcode != ScsiOpcode.REQUEST_SENSE);
+        if (ua != null) {
+            return CompletableFuture.completedFuture(checkCondition(ua));
         }
         SanitizeProgress sanitize = sanitizing;
         if (sanitize != null && opcode != ScsiOpcode.INQUIRY && opcode != ScsiOpcode.REPORT_LUNS) {

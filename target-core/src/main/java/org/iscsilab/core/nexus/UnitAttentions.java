@@ -92,6 +92,27 @@ public final class UnitAttentions {
         }
     }
 
+    /**
+     * What a command of this nexus meets: the nexus is registered if new ({@link #registerIfNew}),
+     * then, when the command is one that reports unit attentions ({@code reports}), the
+     * highest-precedence pending condition is taken (null when none). One map lookup for a known
+     * nexus, as on the command path.
+     */
+    public SenseData onCommand(ItNexus nexus, boolean reports) {
+        Deque<AdditionalSense> q = pending.get(nexus);
+        if (q == null) {
+            registerIfNew(nexus);
+            q = pending.get(nexus);
+        }
+        if (!reports || q == null) {
+            return null;
+        }
+        synchronized (q) {
+            AdditionalSense c = q.pollFirst();
+            return c == null ? null : SenseData.of(SenseKey.UNIT_ATTENTION, c);
+        }
+    }
+
     /** Takes the highest-precedence pending condition of this nexus, or null. */
     public SenseData take(ItNexus nexus) {
         Deque<AdditionalSense> q = pending.get(nexus);
