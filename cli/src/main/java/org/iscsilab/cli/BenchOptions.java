@@ -106,7 +106,7 @@ final class BenchOptions {
             paramLabel = "D",
             description =
                     "Where random I/Os land: uniform, zipf:THETA (e.g. zipf:1.2) or hotspot:P/Q "
-                            + "(P% of the I/Os to the first Q% of the LUN) (default ${DEFAULT-VALUE}).")
+                            + "(P%% of the I/Os to the first Q%% of the LUN) (default ${DEFAULT-VALUE}).")
     String distribution = "uniform";
 
     @Option(

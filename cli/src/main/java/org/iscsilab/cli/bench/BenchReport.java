@@ -237,8 +237,11 @@ public final class BenchReport {
         return c;
     }
 
-    /** v rounded to two significant digits: 1024 to 1000, 4096 to 4100. */
+    /** v from 1000 up rounded to two significant digits: 1024 to 1000, 4096 to 4100. */
     static double twoDigits(double v) {
+        if (v < 1000) {
+            return v;
+        }
         double p = Math.pow(10, Math.floor(Math.log10(v)) - 1);
         return Math.round(v / p) * p;
     }
@@ -253,10 +256,15 @@ public final class BenchReport {
         return x;
     }
 
-    private static SvgChart timeChart(BenchResult r, int job, String id, String title, double max) {
+    /** A chart over the run's seconds, y linear up to max or, with minPositive > 0, logarithmic. */
+    private static SvgChart timeChart(
+            BenchResult r, int job, String id, String title, double minPositive, double max) {
         double[] x = times(r);
         double end = Math.max(r.rampSeconds() + r.seconds(), x.length == 0 ? 1 : x[x.length - 1]);
-        SvgChart c = new SvgChart(id + "-" + job, title, 0, end, max);
+        SvgChart c =
+                minPositive > 0
+                        ? SvgChart.logarithmic(id + "-" + job, title, 0, end, minPositive, max)
+                        : new SvgChart(id + "-" + job, title, 0, end, max);
         if (r.rampSeconds() > 0) {
             c.span(0, r.rampSeconds(), "ramp");
         }
@@ -288,11 +296,22 @@ public final class BenchReport {
         return m;
     }
 
+    /** The smallest value above 0, or 0 when there is none. */
+    private static double minPositive(double[] series) {
+        double m = Double.MAX_VALUE;
+        for (double v : series) {
+            if (v > 0) {
+                m = Math.min(m, v);
+            }
+        }
+        return m == Double.MAX_VALUE ? 0 : m;
+    }
+
     private static SvgChart iopsSeries(BenchResult r, int job) {
         double[] total = values(r, p -> p.total().iops());
         double[] read = values(r, p -> p.read().iops());
         double[] write = values(r, p -> p.write().iops());
-        SvgChart c = timeChart(r, job, "iops-series", "IOPS per second", max(total));
+        SvgChart c = timeChart(r, job, "iops-series", "IOPS per second", 0, max(total));
         double[] x = times(r);
         c.line("total", TOTAL_COLOR, false, x, total, "total IOPS");
         if (r.mixed()) {
@@ -312,7 +331,8 @@ public final class BenchReport {
                         r,
                         job,
                         "latency-series",
-                        "latency per second, µs",
+                        "latency per second, µs (log scale)",
+                        Math.max(1, minPositive(p50)),
                         r.mixed() ? max(p99, readP99, writeP99) : max(p99));
         double[] x = times(r);
         c.line("p50", P50_COLOR, false, x, p50, "p50");

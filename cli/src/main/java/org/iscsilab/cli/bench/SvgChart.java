@@ -1,5 +1,6 @@
 package org.iscsilab.cli.bench;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -22,16 +23,35 @@ final class SvgChart {
     private final double x1;
     private final double y0;
     private final double y1;
+    private final boolean log;
     private int legendRows;
 
     /** A chart of x from x0 to x1 and y from 0 to a rounded-up yMax. */
     SvgChart(String id, String title, double x0, double x1, double yMax) {
+        this(id, title, x0, x1, 0, niceCeiling(yMax), false);
+    }
+
+    private SvgChart(
+            String id, String title, double x0, double x1, double y0, double y1, boolean log) {
         this.id = id;
         this.title = title;
         this.x0 = x0;
         this.x1 = x1 > x0 ? x1 : x0 + 1;
-        this.y0 = 0;
-        this.y1 = niceCeiling(yMax);
+        this.y0 = y0;
+        this.y1 = y1;
+        this.log = log;
+    }
+
+    /**
+     * A chart whose y axis is logarithmic, from the power of ten at or below the smallest positive
+     * value to the one at or above the largest; values at or below 0 are drawn at the bottom.
+     */
+    static SvgChart logarithmic(
+            String id, String title, double x0, double x1, double yMinPositive, double yMax) {
+        double lo = yMinPositive > 0 ? Math.floor(Math.log10(yMinPositive)) : 0;
+        double hi = yMax > 0 ? Math.ceil(Math.log10(yMax)) : 1;
+        return new SvgChart(
+                id, title, x0, x1, Math.pow(10, lo), Math.pow(10, Math.max(hi, lo + 1)), true);
     }
 
     double px(double x) {
@@ -39,7 +59,27 @@ final class SvgChart {
     }
 
     double py(double y) {
-        return HEIGHT - BOTTOM - (y - y0) / (y1 - y0) * (HEIGHT - TOP - BOTTOM);
+        double share =
+                log
+                        ? (Math.log10(Math.max(y, y0)) - Math.log10(y0))
+                                / (Math.log10(y1) - Math.log10(y0))
+                        : (y - y0) / (y1 - y0);
+        return HEIGHT - BOTTOM - share * (HEIGHT - TOP - BOTTOM);
+    }
+
+    /** The values the y axis has ticks at: five steps, or each power of ten when logarithmic. */
+    private List<Double> yTicks() {
+        List<Double> ticks = new ArrayList<>();
+        if (log) {
+            for (double v = y0; v <= y1 * 1.0001; v *= 10) {
+                ticks.add(v);
+            }
+        } else {
+            for (int i = 0; i <= 5; i++) {
+                ticks.add(y0 + i * (y1 - y0) / 5);
+            }
+        }
+        return ticks;
     }
 
     /** The y axis with ticks at round values, the x axis with the ticks given, and both labels. */
@@ -59,9 +99,7 @@ final class SvgChart {
                         bottom,
                         px(x0),
                         py(y1)));
-        double step = y1 / 5;
-        for (int i = 0; i <= 5; i++) {
-            double v = i * step;
+        for (double v : yTicks()) {
             body.append(
                     String.format(
                             Locale.ROOT,
