@@ -197,6 +197,11 @@ public final class BenchCommand implements Callable<Integer> {
         err.flush();
         if (job.target() == null) {
             try (EmbeddedTarget t = EmbeddedTarget.start(job.lunSpec())) {
+                if (job.login().chap() != null) {
+                    // the embedded target asks for the credentials given, so the CHAP login is
+                    // measured too
+                    t.requireChap(job.login().chap(), job.login().mutualChap());
+                }
                 return new LoadGenerator(t.address(), t.iqn(), 0, job.login(), null, true)
                         .run(job.spec(), p -> progress(err, p));
             }

@@ -252,6 +252,17 @@ class BenchCommandTest {
                             "not-the-target-secret");
             assertEquals(CliErrors.FAILED, wrongMutual.code(), "the target must prove its secret");
         }
+        // the embedded target asks for the credentials given
+        List<String> embedded = new ArrayList<>(SHORT);
+        embedded.addAll(List.of("--chap-user", "u", "--chap-secret", "embedded-secret-1"));
+        Run r =
+                bench(
+                        embedded,
+                        "--mutual-chap-user",
+                        "t",
+                        "--mutual-chap-secret",
+                        "target-secret-12");
+        assertEquals(0, r.code(), r.err());
     }
 
     @Test
