@@ -11,10 +11,13 @@ import picocli.CommandLine.ParameterException;
 final class OptionChecks {
     private OptionChecks() {}
 
-    /** Applies {@code rule} to the value; its IllegalArgumentException becomes the refusal. */
-    static <T> void check(CommandSpec spec, String option, String value, Function<String, T> rule) {
+    /**
+     * Applies {@code rule} to the value and returns what it made; its IllegalArgumentException
+     * becomes the refusal.
+     */
+    static <T> T check(CommandSpec spec, String option, String value, Function<String, T> rule) {
         try {
-            rule.apply(value);
+            return rule.apply(value);
         } catch (IllegalArgumentException e) {
             throw bad(spec, option, value, e.getMessage());
         }

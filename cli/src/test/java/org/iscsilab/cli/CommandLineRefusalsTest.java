@@ -106,6 +106,20 @@ class CommandLineRefusalsTest {
         BAD.put("bench --verify", "--verify=maybe");
         BAD.put("bench --seed", "--seed=x");
         BAD.put("bench --json", "--json=/nonexistent/dir/out.json");
+        BAD.put("bench --report", "--report=/nonexistent/dir/report.html");
+        BAD.put("bench --job", "--job=/nonexistent/jobs.yaml");
+        BAD.put("bench --percentiles", "--percentiles=50,101");
+        BAD.put("bench --distribution", "--distribution=zipf:0");
+        BAD.put("bench --rate", "--rate=-5");
+        BAD.put("bench --chap-user", "--chap-user=alice");
+        BAD.put("bench --chap-secret", "--chap-secret=short");
+        BAD.put("bench --mutual-chap-user", "--mutual-chap-user=target");
+        BAD.put("bench --mutual-chap-secret", "--mutual-chap-secret=target-secret-1");
+        BAD.put("bench --header-digest", "--header-digest=CRC64");
+        BAD.put("bench --data-digest", "--data-digest=md5");
+        BAD.put("bench --initiator-name", "--initiator-name=not-an-iqn");
+        BAD.put("bench --target-pid", "--target-pid=0");
+        BAD.put("bench --target-metrics", "--target-metrics=ftp://127.0.0.1/metrics");
         // scenario
         BAD.put("scenario --policy", "--policy=v9");
         BAD.put("scenario --limit", "--limit=0");

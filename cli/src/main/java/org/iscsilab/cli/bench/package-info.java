@@ -1,5 +1,6 @@
 /**
- * The load generator of iscsilab bench: workloads, depth, sessions, ramp, verification and latency
- * percentiles over the Java initiator.
+ * The load generator of iscsilab bench over the Java initiator: workloads, block-size mixes,
+ * distributions, pacing, ramp, verification; per-direction latency statistics, the per-second
+ * series, CPU per command, and the HTML/SVG report.
  */
 package org.iscsilab.cli.bench;
