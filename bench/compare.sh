@@ -1,23 +1,35 @@
 #!/usr/bin/env bash
 # Compares iscsilab with tgt (the common userspace target) on this machine, side by side in one
-# run: the same clients (libiscsi's iscsi-perf, QEMU's qemu-img bench, iscsilab bench) against a
-# 1 GiB RAM LUN on each target (tgt's in /dev/shm), alternating which target goes first, plus an
-# iperf3 loopback stream as the wire's ceiling. A second iscsilab target serves a file LUN in
-# /dev/shm, the same kind of backing as tgt's, for the rows marked "file LUN". Prints a table of
-# ratios against the goals and writes bench/results/compare.json and compare.svg.
+# run, with independent clients: libiscsi's iscsi-perf for reads, QEMU's `qemu-img bench` for
+# writes. Every workload runs ROUNDS times, interleaved (each round goes through every workload,
+# and the order of the targets rotates), and the table gives the medians. Beside each number: the
+# target's CPU time per command (utime + stime of its process, /proc/PID/stat) and the client's.
+# The same rounds measure the wire: a sockperf TCP ping-pong (48 B and 4 KiB) and an iperf3
+# loopback stream. Last, a latency-at-load curve: `iscsilab bench --rate` at rising offered IOPS
+# against both targets, p50 and p99.
 #
-#   bench/compare.sh [SECONDS_PER_RUN]      (default 10; needs root for tgtd and apt-get)
+# iscsilab runs as several targets, each a JVM of its own: the default (epoll), io_uring, polling
+# (--poll; it spins a core, so it is stopped with SIGSTOP except while measured) and a file LUN
+# in /dev/shm (tgt's LUN is a file in /dev/shm too).
+#
+# Writes bench/results/compare.md, compare.json, compare.svg (the table as bars) and
+# latency-at-load.svg.
+#
+#   bench/compare.sh [SECONDS_PER_RUN [ROUNDS]]   (default 10 and 3; needs root for tgtd and apt-get)
 set -euo pipefail
 name=compare
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 secs="${1:-10}"
+rounds="${2:-3}"
 
 # ---- what the comparison needs ----
 need=()
 command -v tgtd >/dev/null || need+=(tgt)
 command -v iperf3 >/dev/null || need+=(iperf3)
+command -v sockperf >/dev/null || need+=(sockperf)
 command -v iscsi-perf >/dev/null || need+=(libiscsi-bin)
 command -v qemu-img >/dev/null || need+=(qemu-utils qemu-block-extra)
+command -v python3 >/dev/null || need+=(python3)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
@@ -27,26 +39,32 @@ if [ ${#need[@]} -gt 0 ]; then
   fi
 fi
 
-# ---- the two targets and the iperf3 server, all on loopback ----
-tgt_port=13261; isl_port=13262; islf_port=13264; iperf_port=15299; ctl=7791
+# ---- the targets, the iperf3 and sockperf servers, all on loopback ----
+tgt_port=13261; iperf_port=15299; sockperf_port=15300; ctl=7791
+declare -A port=([isl]=13262 [isl-uring]=13265 [isl-poll]=13266 [isl-file]=13264)
+declare -A pid=()
 tgt_img=/dev/shm/iscsilab-compare-tgt.img
 isl_img=/dev/shm/iscsilab-compare-file.img
 cleanup() {
-  [ -n "${isl_pid:-}" ] && kill "$isl_pid" 2>/dev/null || true
-  [ -n "${islf_pid:-}" ] && kill "$islf_pid" 2>/dev/null || true
-  if [ -n "${tgt_pid:-}" ]; then  # tgtd stops on request, not on SIGTERM
+  for t in "${!pid[@]}"; do
+    [ "$t" = tgt ] && continue
+    kill -CONT "${pid[$t]}" 2>/dev/null || true
+    kill "${pid[$t]}" 2>/dev/null || true
+  done
+  if [ -n "${pid[tgt]:-}" ]; then  # tgtd stops on request, not on SIGTERM
     tgtadm -C "$ctl" --op delete --mode system >/dev/null 2>&1 || true
-    sleep 0.5; kill -9 "$tgt_pid" 2>/dev/null || true
+    sleep 0.5; kill -9 "${pid[tgt]}" 2>/dev/null || true
   fi
   [ -n "${iperf_pid:-}" ] && kill "$iperf_pid" 2>/dev/null || true
+  [ -n "${sockperf_pid:-}" ] && kill "$sockperf_pid" 2>/dev/null || true
   rm -f "$tgt_img" "$isl_img"; rm -rf "$work"
 }
 trap cleanup EXIT
 
-require_free_ports $tgt_port $isl_port $islf_port $iperf_port
+require_free_ports $tgt_port "${port[@]}" $iperf_port $sockperf_port
 truncate -s 1G "$tgt_img"
-tgtd -f -C "$ctl" --iscsi portal=127.0.0.1:$tgt_port >"$work/tgtd.log" 2>&1 & tgt_pid=$!
-disown "$tgt_pid"  # it is stopped with SIGKILL at the end; no job report for that
+tgtd -f -C "$ctl" --iscsi portal=127.0.0.1:$tgt_port >"$work/tgtd.log" 2>&1 & pid[tgt]=$!
+disown "${pid[tgt]}"  # it is stopped with SIGKILL at the end; no job report for that
 wait_port $tgt_port
 for _ in $(seq 50); do  # the management socket comes up a moment after the portal
   tgtadm -C "$ctl" --lld iscsi --op new --mode target --tid 1 -T iqn.2026-01.org.iscsilab:compare-tgt 2>/dev/null && break
@@ -54,137 +72,154 @@ for _ in $(seq 50); do  # the management socket comes up a moment after the port
 done
 tgtadm -C "$ctl" --lld iscsi --op new --mode logicalunit --tid 1 --lun 1 -b "$tgt_img"
 tgtadm -C "$ctl" --lld iscsi --op bind --mode target --tid 1 -I ALL
-java -XX:+UseSerialGC -jar "$jar" target --portal 127.0.0.1:$isl_port --admin off --nop-interval 0 --lun ram:1G \
-  --iqn iqn.2026-01.org.iscsilab:compare >"$work/iscsilab.log" 2>&1 & isl_pid=$!
-wait_port $isl_port
-java -XX:+UseSerialGC -jar "$jar" target --portal 127.0.0.1:$islf_port --admin off --nop-interval 0 \
-  --lun "file:$isl_img:1G" --iqn iqn.2026-01.org.iscsilab:compare-file >"$work/iscsilab-file.log" 2>&1 & islf_pid=$!
-wait_port $islf_port
+
+start_isl() { # name lun extra-options...
+  local t="$1" lun="$2"; shift 2
+  java -XX:+UseSerialGC -jar "$jar" target --portal "127.0.0.1:${port[$t]}" --admin off --nop-interval 0 \
+    --lun "$lun" --iqn "iqn.2026-01.org.iscsilab:$t" "$@" >"$work/$t.log" 2>&1 & pid[$t]=$!
+  wait_port "${port[$t]}"
+}
+start_isl isl ram:1G
+start_isl isl-uring ram:1G --io-transport io_uring
+start_isl isl-file "file:$isl_img:1G"
+start_isl isl-poll ram:1G --poll
+kill -STOP "${pid[isl-poll]}"  # it spins a core: running only while measured
 iperf3 -s -p $iperf_port >/dev/null 2>&1 & iperf_pid=$!
+sockperf sr --tcp -i 127.0.0.1 -p $sockperf_port >/dev/null 2>&1 & sockperf_pid=$!
 wait_port $iperf_port
+wait_port $sockperf_port
 
-declare -A url=(
-  [tgt]="iscsi://127.0.0.1:$tgt_port/iqn.2026-01.org.iscsilab:compare-tgt/1"
-  [iscsilab]="iscsi://127.0.0.1:$isl_port/iqn.2026-01.org.iscsilab:compare/0"
-  [iscsilab-file]="iscsi://127.0.0.1:$islf_port/iqn.2026-01.org.iscsilab:compare-file/0")
-isl=iscsilab  # which iscsilab target the rows measure
-
-# ---- one measurement per client ----
-perf_iops() { # url depth blocks random?
-  timeout $((secs + 30)) iscsi-perf -m "$2" -b "$3" -t "$secs" ${4:+-r} "$1" 2>&1 | tr '\r' '\n' \
-    | awk '/^ *iops average/ {v=$3} END {print v+0}'
-}
-qimg_run() { # url size count depth -> seconds the run took
-  timeout 300 qemu-img bench -f raw -w -c "$3" -d "$4" -s "$2" -t none "$1" 2>&1 \
-    | awk '/Run completed in/ {print $4}'
-}
-qimg_rate() { # url size depth probe-count -> operations per second over a run of about $secs seconds
-  # qemu-img bench counts requests, not seconds: a probe of about a second (which also warms
-  # the target up) sizes the measured run
-  local probe n s
-  probe=$(qimg_run "$1" "$2" "$4" "$3")
-  n=$(awk -v p="$probe" -v c="$4" -v t="$secs" 'BEGIN {n = (p > 0 ? c / p * t : c); printf "%.0f", (n < c ? c : n)}')
-  s=$(qimg_run "$1" "$2" "$n" "$3")
-  awk -v c="$n" -v s="$s" 'BEGIN {printf "%.0f", (s > 0 ? c / s : 0)}'
-}
-isl_bench() { # url workload bs depth -> "iops mbps p50 p99"
-  local f="$work/bench-$RANDOM.json"
-  java -jar "$jar" bench --target "$1" -w "$2" -b "$3" -q "$4" -t "$secs" --ramp 3 --json "$f" >/dev/null 2>&1 || true
-  awk -F'[:,]' '/"iops"/ {i=$2} /"megabytesPerSecond"/ {m=$2} /"p50Micros"/ {p=$2} /"p99Micros"/ {q=$2}
-    END {printf "%.0f %.1f %.0f %.0f", i, m, p, q}' "$f"
-}
-
-rows=()   # workload|client|unit|tgt|iscsilab|goal-kind|goal
-add_row() { rows+=("$1|$2|$3|$4|$5|$6|$7"); printf '  %-34s %-16s tgt %12s  iscsilab %12s %s\n' "$1" "$2" "$4" "$5" "$3" >&2; }
-order=(tgt iscsilab)
-flip() { order=("${order[1]}" "${order[0]}"); }
-both() { # name client unit goal-kind goal command...
-  local name="$1" client="$2" unit="$3" kind="$4" goal="$5"; shift 5
-  declare -A v
-  for t in "${order[@]}"; do v[$t]=$("$@" "${url[${t/iscsilab/$isl}]}"); done
-  flip
-  add_row "$name" "$client" "$unit" "${v[tgt]}" "${v[iscsilab]}" "$kind" "$goal"
-}
-
-echo "compare: $secs s per run, $(nproc) cores, $(uname -r)" >&2
-iperf=$(iperf3 -c 127.0.0.1 -p $iperf_port -t "$secs" -f M 2>/dev/null | awk '/receiver/ {print $(NF-2)}')
-iperf_mbps=$(awk -v m="$iperf" 'BEGIN {printf "%.0f", m * 1.048576}')
-echo "  iperf3 loopback stream: $iperf_mbps MB/s" >&2
-
-r_perf() { perf_iops "$1" 32 8 r; }
-r_perf_qd1() { perf_iops "$1" 1 8 r; }
-r_perf_seq() { awk -v i="$(perf_iops "$1" 8 2048)" 'BEGIN {printf "%.0f", i * 1048576 / 1e6}'; }
-w_qimg_4k() { qimg_rate "$1" 4096 32 40000; }
-w_qimg_1m() { awk -v r="$(qimg_rate "$1" 1M 8 1000)" 'BEGIN {printf "%.0f", r * 1048576 / 1e6}'; }
-both "4k random read qd32" iscsi-perf IOPS min 1.5 r_perf
-both "4k random read qd1" iscsi-perf IOPS min 1.25 r_perf_qd1
-both "1M sequential read qd8" iscsi-perf MB/s min 2 r_perf_seq
-both "4k write qd32" "qemu-img bench" IOPS min 1.5 w_qimg_4k
-both "1M write qd8" "qemu-img bench" MB/s min 2 w_qimg_1m
-isl=iscsilab-file
-both "4k random read qd32, file LUN" iscsi-perf IOPS min 1.5 r_perf
-both "1M sequential read qd8, file LUN" iscsi-perf MB/s min 2 r_perf_seq
-both "1M write qd8, file LUN" "qemu-img bench" MB/s min 2 w_qimg_1m
-isl=iscsilab
-
-ib() { isl_bench "$1" "$2" "$3" "$4"; }
-for spec in "randread 4k 32" "randwrite 4k 32" "read 1m 8" "write 1m 8" "randread 4k 1"; do
-  set -- $spec
-  declare -A b=()
-  for t in "${order[@]}"; do b[$t]=$(ib "${url[$t]}" "$1" "$2" "$3"); done
-  flip
-  read -r ti tm tp50 tp99 <<<"${b[tgt]}"; read -r ii im ip50 ip99 <<<"${b[iscsilab]}"
-  case "$1 $2 $3" in
-    "randread 4k 1")
-      add_row "4k random read qd1 p50 latency" "iscsilab bench" us "$tp50" "$ip50" max 0.8
-      add_row "4k random read qd1 p99 latency" "iscsilab bench" us "$tp99" "$ip99" max 0.8 ;;
-    *" 1m "*) add_row "1M $1 qd$3" "iscsilab bench" MB/s "$tm" "$im" min 2 ;;
-    *) add_row "4k $1 qd$3" "iscsilab bench" IOPS "$ti" "$ii" min 1.5 ;;
+url() {
+  case "$1" in
+    tgt) echo "iscsi://127.0.0.1:$tgt_port/iqn.2026-01.org.iscsilab:compare-tgt/1" ;;
+    *) echo "iscsi://127.0.0.1:${port[$1]}/iqn.2026-01.org.iscsilab:$1/0" ;;
   esac
+}
+hz=$(getconf CLK_TCK)
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# ---- one measurement: runs a client, notes its result, the commands and both sides' CPU ----
+raw="$work/raw.tsv"   # round, workload, target, value, commands, target CPU s, client CPU s
+: >"$raw"
+client_cpu=0
+times_cpu() { # the user + system seconds of the children in the last `times` output
+  awk 'NR == 2 { split($1, u, /[ms]/); split($2, s, /[ms]/); printf "%.3f", u[1] * 60 + u[2] + s[1] * 60 + s[2] }' "$work/times"
+}
+timed() { # command... : runs it, output in $work/out, its CPU seconds in client_cpu
+  ( "$@" >"$work/out" 2>&1 || true; times >"$work/times" )
+  client_cpu=$(times_cpu)
+}
+# Each client run sets value (its result), commands (how many it completed) and client_cpu.
+perf_run() { # url depth blocks random?
+  timed timeout $((secs + 30)) iscsi-perf -m "$2" -b "$3" -t "$secs" ${4:+-r} "$1"
+  value=$(tr '\r' '\n' <"$work/out" | awk '/^ *iops average/ {v=$3} END {printf "%.0f", v}')
+  commands=$(awk -v v="$value" -v t="$secs" 'BEGIN {printf "%.0f", v * t}')
+}
+qimg_once() { # url size count depth: qemu-img bench's run time in $work/out
+  timed timeout 300 qemu-img bench -f raw -w -c "$3" -d "$4" -s "$2" -t none "$1"
+  awk '/Run completed in/ {print $4}' "$work/out"
+}
+declare -A probe=()
+qimg_run() { # url size depth probe-count
+  # qemu-img bench counts requests, not seconds: a probe of about a second (once per target and
+  # workload, before the CPU count starts) sizes the measured runs
+  local n s
+  n=${probe["$1 $2 $3"]}
+  s=$(qimg_once "$1" "$2" "$n" "$3")
+  client_cpu=$(times_cpu)
+  value=$(awk -v c="$n" -v s="$s" 'BEGIN {printf "%.0f", (s > 0 ? c / s : 0)}')
+  commands=$(awk -v c="$n" -v s="$s" 'BEGIN {print (s > 0 ? c : 0)}')
+}
+qimg_probe() { # url size depth probe-count
+  local key="$1 $2 $3" s
+  [ -n "${probe[$key]:-}" ] && return
+  s=$(qimg_once "$1" "$2" "$4" "$3")
+  probe[$key]=$(awk -v p="$s" -v c="$4" -v t="$secs" 'BEGIN {n = (p > 0 ? c / p * t : c); printf "%.0f", (n < c ? c : n)}')
+}
+to_mbps() { value=$(awk -v v="$value" 'BEGIN {printf "%.0f", v * 1048576 / 1e6}'); }
+measure() { # round workload target kind...
+  local round="$1" workload="$2" t="$3" u p c0 c1; shift 3
+  u=$(url "$t"); p=${pid[$t]}
+  [ "$t" = isl-poll ] && kill -CONT "$p" && sleep 0.5
+  case "$1" in
+    write4k) qimg_probe "$u" 4096 32 40000 ;;
+    write1m) qimg_probe "$u" 1M 8 1000 ;;
+  esac
+  c0=$(cpu_ticks "$p")
+  case "$1" in
+    read4k) perf_run "$u" "$2" 8 r ;;
+    read1m) perf_run "$u" 8 2048; to_mbps ;;
+    write4k) qimg_run "$u" 4096 32 ;;
+    write1m) qimg_run "$u" 1M 8; to_mbps ;;
+  esac
+  c1=$(cpu_ticks "$p")
+  [ "$t" = isl-poll ] && kill -STOP "$p"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$workload" "$t" "$value" "$commands" \
+    "$(awk -v d="$((c1 - c0))" -v h="$hz" 'BEGIN {printf "%.3f", d / h}')" "$client_cpu" >>"$raw"
+  printf '  round %s  %-34s %-10s %10s  (target %s s, client %s s CPU)\n' "$round" "$workload" "$t" "$value" \
+    "$(awk -v d="$((c1 - c0))" -v h="$hz" 'BEGIN {printf "%.2f", d / h}')" "$client_cpu" >&2
+}
+wire() { # round
+  local lat
+  for m in 48 4096; do
+    timed sockperf pp --tcp -i 127.0.0.1 -p $sockperf_port -t "$(( secs < 5 ? secs : 5 ))" -m "$m"
+    # sockperf reports half the round trip
+    lat=$(sed 's/\x1b\[[0-9;]*m//g' "$work/out" | awk '/percentile 50.000/ {print $NF * 2}')
+    printf '%s\tsockperf round trip %s B p50 (us)\tloopback\t%s\t0\t0\t%s\n' "$1" "$m" "$lat" "$client_cpu" >>"$raw"
+  done
+  timed iperf3 -c 127.0.0.1 -p $iperf_port -t "$secs" -f M
+  printf '%s\tiperf3 stream (MB/s)\tloopback\t%s\t0\t0\t%s\n' "$1" \
+    "$(awk '/receiver/ {printf "%.0f", $(NF-2) * 1.048576}' "$work/out")" "$client_cpu" >>"$raw"
+  echo "  round $1  wire: $(tail -3 "$raw" | cut -f2,4 | tr '\t\n' '= ' )" >&2
+}
+
+# workload | kind and its arguments | targets
+workloads=(
+  "4k random read qd32|read4k 32|tgt isl isl-uring isl-poll"
+  "4k random read qd1|read4k 1|tgt isl isl-uring isl-poll"
+  "1M sequential read qd8|read1m|tgt isl isl-uring"
+  "4k write qd32|write4k|tgt isl isl-uring isl-poll"
+  "1M write qd8|write1m|tgt isl isl-uring"
+  "4k random read qd32, file LUN|read4k 32|tgt isl-file"
+  "1M write qd8, file LUN|write1m|tgt isl-file"
+)
+
+echo "compare: $secs s per run, $rounds rounds, $(nproc) cores, $(uname -r)" >&2
+# warm-up, not recorded: the JVMs compile their data paths, tgt's LUN file is touched throughout
+for t in tgt isl isl-uring isl-poll isl-file; do
+  [ "$t" = isl-poll ] && kill -CONT "${pid[$t]}"
+  timeout 60 iscsi-perf -m 32 -b 8 -t 5 -r "$(url "$t")" >/dev/null 2>&1 || true
+  timeout 120 qemu-img bench -f raw -w -c 300000 -d 32 -s 4096 -t none "$(url "$t")" >/dev/null 2>&1 || true
+  [ "$t" = isl-poll ] && kill -STOP "${pid[$t]}"
+  echo "  warmed up $t" >&2
+done
+shift_order=0
+for round in $(seq "$rounds"); do
+  wire "$round"
+  for w in "${workloads[@]}"; do
+    IFS='|' read -r workload kind targets <<<"$w"
+    read -ra ts <<<"$targets"
+    n=${#ts[@]}
+    for i in $(seq 0 $((n - 1))); do  # rotate which target goes first
+      t=${ts[$(((i + shift_order) % n))]}
+      measure "$round" "$workload" "$t" $kind
+    done
+    shift_order=$((shift_order + 1))
+  done
 done
 
-# ---- the table, JSON and chart ----
-date="$(date -u +%Y-%m-%d)"
-cpu="$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)"
-{
-  printf '\niscsilab vs tgt %s, %s s per run, %s cores (%s), iperf3 loopback %s MB/s\n\n' "$date" "$secs" "$(nproc)" "$cpu" "$iperf_mbps"
-  printf '| workload | client | tgt | iscsilab | unit | ratio | goal | met |\n|---|---|---:|---:|---|---:|---|---|\n'
-  for row in "${rows[@]}"; do
-    IFS='|' read -r name client unit t i kind goal <<<"$row"
-    awk -v n="$name" -v c="$client" -v u="$unit" -v t="$t" -v i="$i" -v k="$kind" -v g="$goal" -v ip="$iperf_mbps" 'BEGIN {
-      r = (t > 0 ? i / t : 0); ok = (k == "min" ? r >= g : (r > 0 && r <= g));
-      extra = ""; if (u == "MB/s") { pct = i / ip * 100; ok = ok && pct >= 75; extra = sprintf(", %.0f%% of iperf3 (goal 75%%)", pct) }
-      printf "| %s | %s | %s | %s | %s | %.2f | %s %s%s | %s |\n", n, c, t, i, u, r, (k == "min" ? ">=" : "<="), g, extra, (ok ? "yes" : "no") }'
+# ---- latency at load: p50/p99 against offered IOPS, iscsilab bench as the client of both ----
+curve="$work/curve.tsv"
+: >"$curve"
+for rate in 5000 10000 20000 40000 60000 80000 100000; do
+  for t in tgt isl; do
+    f="$work/curve-$t-$rate.json"
+    java -jar "$jar" bench --target "$(url "$t")" -w randread -b 4k -q 32 -t "$(( secs < 5 ? secs : 5 ))" --ramp 1 \
+      --rate "$rate" --json "$f" >"$work/curve.log" 2>&1 || true
+    printf '%s\t%s\t%s\n' "$t" "$rate" "$f" >>"$curve"
+    echo "  latency at load: $t at $rate IOPS offered" >&2
   done
-} | tee "$results/compare.md"
+done
 
-{
-  printf '{"date":"%s","secondsPerRun":%s,"cores":%s,"cpu":"%s","iperf3MBps":%s,"rows":[' "$date" "$secs" "$(nproc)" "$cpu" "$iperf_mbps"
-  sep=""
-  for row in "${rows[@]}"; do
-    IFS='|' read -r name client unit t i kind goal <<<"$row"
-    printf '%s{"workload":"%s","client":"%s","unit":"%s","tgt":%s,"iscsilab":%s,"goal":"%s %s"}' "$sep" "$name" "$client" "$unit" "${t:-0}" "${i:-0}" "$kind" "$goal"
-    sep=","
-  done
-  printf ']}\n'
-} >"$results/compare.json"
-
-# chart: per workload a bar for each target, scaled to the larger (or to iperf3 for MB/s rows)
-{
-  n=${#rows[@]}; h=$((60 + n * 46))
-  printf '<svg xmlns="http://www.w3.org/2000/svg" width="900" height="%s" font-family="sans-serif" font-size="12">\n' "$h"
-  printf '<text x="10" y="20" font-size="14">iscsilab (blue) vs tgt (grey), %s; red line: iperf3 loopback %s MB/s</text>\n' "$date" "$iperf_mbps"
-  y=40
-  for row in "${rows[@]}"; do
-    IFS='|' read -r name client unit t i kind goal <<<"$row"
-    awk -v n="$name ($client, $unit)" -v t="$t" -v i="$i" -v u="$unit" -v ip="$iperf_mbps" -v y="$y" 'BEGIN {
-      m = (t > i ? t : i); if (u == "MB/s" && ip > m) m = ip; if (m <= 0) m = 1; w = 560;
-      printf "<text x=\"10\" y=\"%d\">%s</text>\n", y + 12, n;
-      printf "<rect x=\"300\" y=\"%d\" width=\"%.0f\" height=\"14\" fill=\"#999\"/><text x=\"%.0f\" y=\"%d\">%s</text>\n", y, t / m * w, 305 + t / m * w, y + 12, t;
-      printf "<rect x=\"300\" y=\"%d\" width=\"%.0f\" height=\"14\" fill=\"#2a6fdb\"/><text x=\"%.0f\" y=\"%d\">%s</text>\n", y + 16, i / m * w, 305 + i / m * w, y + 28, i;
-      if (u == "MB/s") printf "<line x1=\"%.0f\" y1=\"%d\" x2=\"%.0f\" y2=\"%d\" stroke=\"red\"/>\n", 300 + ip / m * w, y - 2, 300 + ip / m * w, y + 32 }'
-    y=$((y + 46))
-  done
-  printf '</svg>\n'
-} >"$results/compare.svg"
-echo "wrote $results/compare.md, compare.json and compare.svg" >&2
+python3 "$root/bench/compare_report.py" --raw "$raw" --curve "$curve" --seconds "$secs" --rounds "$rounds" \
+  --out "$results"

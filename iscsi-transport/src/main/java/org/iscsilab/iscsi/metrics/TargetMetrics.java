@@ -1,8 +1,10 @@
 package org.iscsilab.iscsi.metrics;
 
+import com.sun.management.OperatingSystemMXBean;
 import com.sun.management.ThreadMXBean;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -104,6 +106,15 @@ public final class TargetMetrics {
         // the process's memory, for the memory benchmark and for operators: heap, direct buffers,
         // RSS-relevant pools
         new JvmMemoryMetrics().bindTo(registry);
+        // the process's CPU time, the Prometheus client's process_cpu_seconds_total: benchmarks
+        // divide it by the commands completed for the target's CPU per command
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof OperatingSystemMXBean os
+                && os.getProcessCpuTime() >= 0) {
+            FunctionCounter.builder("process.cpu", os, o -> o.getProcessCpuTime() / 1e9)
+                    .baseUnit("seconds")
+                    .description("CPU time the target's process has used, user and system")
+                    .register(registry);
+        }
         if (ManagementFactory.getThreadMXBean() instanceof ThreadMXBean t
                 && t.isThreadAllocatedMemorySupported()) {
             Gauge.builder("jvm.threads.allocated", t, ThreadMXBean::getTotalThreadAllocatedBytes)

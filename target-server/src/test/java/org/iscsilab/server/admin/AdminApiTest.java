@@ -165,8 +165,16 @@ class AdminApiTest {
                         "iscsi_target_commands_total{opcode=\"0x88\",status=\"CHECK_CONDITION\"} 1.0"),
                 text);
         assertTrue(
-                text.contains("iscsi_target_command_latency_seconds_bucket{opcode=\"0x88\""),
-                "a histogram");
+                text.contains(
+                        "iscsi_target_command_latency_seconds_bucket{opcode=\"0x88\",le=\"1.0E-5\"}"),
+                "a histogram whose first bucket is 10 us: " + text);
+        assertTrue(
+                text.lines()
+                        .anyMatch(
+                                l ->
+                                        l.startsWith("process_cpu_seconds_total ")
+                                                && Double.parseDouble(l.split(" ")[1]) > 0),
+                "the process's CPU time: " + text);
         assertTrue(text.contains("iscsi_target_data_sent_bytes_sum 12288.0"), text);
         assertTrue(text.contains("iscsi_target_data_received_bytes_sum 4096.0"), text);
         assertTrue(text.contains("iscsi_target_sessions 1.0"), text);
