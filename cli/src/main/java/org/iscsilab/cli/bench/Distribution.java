@@ -3,6 +3,8 @@ package org.iscsilab.cli.bench;
 import java.math.BigInteger;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import org.apache.commons.rng.sampling.distribution.RejectionInversionZipfSampler;
+import org.apache.commons.rng.sampling.distribution.SharedStateDiscreteSampler;
 
 /**
  * Where random I/Os land, like fio's random_distribution: {@code uniform} (every position equally
@@ -116,63 +118,34 @@ public record Distribution(Kind kind, double theta, double hotIoPercent, double 
     }
 
     /**
-     * Ranks 1 to n with P(k) proportional to 1/k^theta, in constant time per draw: rejection
-     * inversion (W. Hörmann, G. Derflinger, "Rejection-inversion to generate variates from monotone
-     * discrete distributions", ACM TOMACS 6(3), 1996), which needs no table of n entries.
+     * Ranks 1 to n with P(k) proportional to 1/k^theta, drawn by Apache Commons RNG's
+     * rejection-inversion sampler (constant time per draw, no table of n entries). Its population
+     * is an int: on a LUN of more positions the ranks stand for groups of adjacent positions, one
+     * chosen uniformly within the group, so the shape holds at that granularity.
      */
     static final class ZipfRanks {
         private final long n;
-        private final double exponent;
-        private final double hIntegralX1;
-        private final double hIntegralN;
-        private final double s;
+        private final long group;
+        private final SharedStateDiscreteSampler shape;
 
         ZipfRanks(long n, double exponent) {
             this.n = n;
-            this.exponent = exponent;
-            this.hIntegralX1 = hIntegral(1.5) - 1;
-            this.hIntegralN = hIntegral(n + 0.5);
-            this.s = 2 - hIntegralInverse(hIntegral(2.5) - h(2));
+            long ranks = Math.min(n, Integer.MAX_VALUE);
+            this.group = (n + ranks - 1) / ranks;
+            // the provider here only seeds the shared state; each draw brings its own generator
+            this.shape =
+                    RejectionInversionZipfSampler.of(
+                            new SplittableRandom(0)::nextLong, (int) ranks, exponent);
         }
 
+        /** A rank from 1 to n. */
         long sample(SplittableRandom random) {
-            while (true) {
-                double u = hIntegralN + random.nextDouble() * (hIntegralX1 - hIntegralN);
-                double x = hIntegralInverse(u);
-                long k = (long) (x + 0.5);
-                if (k < 1) {
-                    k = 1;
-                } else if (k > n) {
-                    k = n;
-                }
-                if (k - x <= s || u >= hIntegral(k + 0.5) - h(k)) {
-                    return k;
-                }
+            long rank = shape.withUniformRandomProvider(random::nextLong).sample();
+            if (group == 1) {
+                return rank;
             }
-        }
-
-        private double hIntegral(double x) {
-            double logX = Math.log(x);
-            return helper2((1 - exponent) * logX) * logX;
-        }
-
-        private double h(double x) {
-            return Math.exp(-exponent * Math.log(x));
-        }
-
-        private double hIntegralInverse(double x) {
-            double t = Math.max(-1, x * (1 - exponent));
-            return Math.exp(helper1(t) * x);
-        }
-
-        /** log(1 + x) / x, also near 0. */
-        private static double helper1(double x) {
-            return Math.abs(x) > 1e-8 ? Math.log1p(x) / x : 1 - x * (0.5 - x * (1.0 / 3 - x / 4));
-        }
-
-        /** (exp(x) - 1) / x, also near 0. */
-        private static double helper2(double x) {
-            return Math.abs(x) > 1e-8 ? Math.expm1(x) / x : 1 + x * 0.5 * (1 + x / 3 * (1 + x / 4));
+            long first = (rank - 1) * group;
+            return first + random.nextLong(Math.min(group, n - first)) + 1;
         }
     }
 }

@@ -95,6 +95,23 @@ class BenchStatsTest {
     }
 
     @Test
+    void zipfOnMorePositionsThanAnIntCountsDrawsGroupsOfAdjacentPositions() {
+        long n = 3L * Integer.MAX_VALUE; // e.g. 4 KiB I/Os on a 24 TiB LUN
+        Distribution.ZipfRanks ranks = new Distribution.ZipfRanks(n, 1.2);
+        SplittableRandom r = new SplittableRandom(5);
+        int inFirstGroup = 0;
+        for (int i = 0; i < 100_000; i++) {
+            long k = ranks.sample(r);
+            assertTrue(k >= 1 && k <= n, "rank " + k);
+            if (k <= 3) {
+                inFirstGroup++; // the hottest rank stands for positions 1 to 3
+            }
+        }
+        // P(rank 1) = 1 / H(2^31 - 1, 1.2), about 0.185, against 1e-9 for one position of uniform
+        assertEquals(0.185, inFirstGroup / 100_000.0, 0.01, "the hottest group's share");
+    }
+
+    @Test
     void zipfSpreadsTheHotRanksOverTheLun() {
         long n = 1000;
         long stride = 2_147_483_647L % n;

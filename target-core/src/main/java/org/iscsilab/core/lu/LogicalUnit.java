@@ -10,7 +10,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Lock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.StampedLock;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.iscsilab.core.alua.Alua;
@@ -67,9 +68,12 @@ public final class LogicalUnit implements AutoCloseable {
 
     /**
      * Shared by plain reads and writes, exclusive for read-modify-write commands (COMPARE AND
-     * WRITE).
+     * WRITE), format, snapshots and resizing. A StampedLock: taking it shared is one atomic update,
+     * where a ReentrantReadWriteLock also keeps per-thread hold counts. It is not reentrant: no
+     * holder takes it again (the exclusive holders reach the store directly, not through
+     * MediumAccess).
      */
-    private final ReentrantReadWriteLock mediumLock = new ReentrantReadWriteLock();
+    private final ReadWriteLock mediumLock = new StampedLock().asReadWriteLock();
 
     /**
      * A unit that serves the commands of {@code commands} (see {@code
@@ -255,7 +259,7 @@ public final class LogicalUnit implements AutoCloseable {
         }
     }
 
-    public ReentrantReadWriteLock mediumLock() {
+    public ReadWriteLock mediumLock() {
         return mediumLock;
     }
 
