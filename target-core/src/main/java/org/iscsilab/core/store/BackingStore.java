@@ -46,6 +46,15 @@ public interface BackingStore extends AutoCloseable {
         }
     }
 
+    /**
+     * True when the store runs writes one at a time however many threads issue them (a buffered
+     * regular file: the kernel holds its inode lock across each write); the logical unit then
+     * queues its writes instead of handing each to an I/O thread of its own.
+     */
+    default boolean serialWrites() {
+        return false;
+    }
+
     /** Makes every completed write durable (SBC-4 §5.26 SYNCHRONIZE CACHE). */
     void flush() throws IOException;
 

@@ -238,6 +238,10 @@ public final class FileStore implements BackingStore, Unmappable, FileSpans {
         return true;
     }
 
+    @Override
+    public boolean serialWrites() {
+        return serialWrites != null;
+    }
 
     @Override
     public void read(long offset, ByteBuffer dst) throws IOException {
