@@ -612,22 +612,28 @@ public final class LogicalUnit implements AutoCloseable {
     }
 
     /**
-     * A write that must be durable before status: the write in the unit's write queue, then a flush
-     * of the store on an I/O thread of its own, which concurrent durable writes share; with {@code
-     * durable} false just the write.
+     * A write that must be durable before status: the write in the unit's write queue, then a
+     * {@link #flush}, which concurrent durable writes share; with {@code durable} false just the
+     * write.
      */
     public <T> CompletableFuture<T> writeThenFlush(IoAction<T> action, boolean durable) {
         CompletableFuture<T> written = write(action);
-        if (!durable) {
-            return written;
+        return durable ? written.thenCompose(result -> flush().thenApply(v -> result)) : written;
+    }
+
+    /**
+     * Makes completed writes durable (SYNCHRONIZE CACHE): inline for a non-blocking store, else
+     * without holding an I/O thread while the store's flush is shared with others.
+     */
+    public CompletableFuture<Void> flush() {
+        if (!store.blocking()) {
+            return io(
+                    () -> {
+                        store.flush();
+                        return null;
+                    });
         }
-        return written.thenCompose(
-                result ->
-                        io(
-                                () -> {
-                                    store.flush();
-                                    return result;
-                                }));
+        return store.flushAsync(ioExecutor);
     }
 
     @FunctionalInterface

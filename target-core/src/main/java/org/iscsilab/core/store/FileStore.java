@@ -10,7 +10,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.UnaryOperator;
@@ -474,6 +476,12 @@ public final class FileStore implements BackingStore, Unmappable, FileSpans {
         commits.sync();
     }
 
+    /** Waits for the shared force without holding an I/O thread; {@code io} is not needed. */
+    @Override
+    public CompletableFuture<Void> flushAsync(Executor io) {
+        return commits.syncAsync();
+    }
+
     public Path path() {
         return path;
     }
@@ -487,6 +495,7 @@ public final class FileStore implements BackingStore, Unmappable, FileSpans {
     public void close() throws IOException {
         if (channel.isOpen()) {
             channel.force(true);
+            commits.close();
             for (Cursor c; (c = allCursors.poll()) != null; ) {
                 c.channel.close();
             }

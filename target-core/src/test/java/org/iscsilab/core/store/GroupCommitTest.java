@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -115,6 +116,38 @@ class GroupCommitTest {
         }
         assertEquals(List.of("force begins", "force begins", "second acknowledged"), log);
         assertEquals(2, commits.forces());
+    }
+
+    /**
+     * Requests wait without a thread each: thirty-two made from one thread while a force runs are
+     * all released by the next single force.
+     */
+    @Test
+    void asyncRequestsQueuedBehindARunningForceShareTheNextOne() throws Exception {
+        CountDownLatch inFirst = new CountDownLatch(1);
+        CountDownLatch releaseFirst = new CountDownLatch(1);
+        GroupCommit commits =
+                new GroupCommit(
+                        () -> {
+                            if (inFirst.getCount() > 0) {
+                                inFirst.countDown();
+                                await(releaseFirst);
+                            }
+                        });
+        CompletableFuture<Void> first = commits.syncAsync();
+        inFirst.await();
+        List<CompletableFuture<Void>> queued = new ArrayList<>();
+        for (int i = 0; i < 32; i++) {
+            queued.add(commits.syncAsync());
+        }
+        assertEquals(32, commits.waiting());
+        assertTrue(queued.stream().noneMatch(CompletableFuture::isDone));
+        releaseFirst.countDown();
+        first.get(10, TimeUnit.SECONDS);
+        CompletableFuture.allOf(queued.toArray(new CompletableFuture<?>[0]))
+                .get(10, TimeUnit.SECONDS);
+        assertEquals(2, commits.forces());
+        commits.close();
     }
 
     @Test
