@@ -20,18 +20,24 @@ import org.iscsilab.core.store.Sizes;
  * A LUN as written on the command line: {@code ram:SIZE}, {@code null:SIZE} or {@code
  * file:PATH[:SIZE]}, then options: {@code ,block=512|4096}, {@code ,physical=BYTES} (a power of
  * two, reported as logical blocks per physical block), {@code ,ro}, {@code ,thin}, {@code
- * ,removable}, {@code ,sanitize=SECONDS} (how long a SANITIZE stays in progress) and, for an
- * existing file, {@code ,overlay} (writes go to a scratch layer a reset drops; the file never
- * changes).
+ * ,removable}, {@code ,sanitize=SECONDS} (how long a SANITIZE stays in progress), for an existing
+ * file {@code ,overlay} (writes go to a scratch layer a reset drops; the file never changes) and
+ * for a file {@code ,direct} (O_DIRECT: data bypasses the page cache).
  */
-public record LunSpec(String kind, Path path, long size, UnitFormat format, boolean overlay) {
+public record LunSpec(
+        String kind, Path path, long size, UnitFormat format, boolean overlay, boolean direct) {
+
+    /** A spec without O_DIRECT. */
+    public LunSpec(String kind, Path path, long size, UnitFormat format, boolean overlay) {
+        this(kind, path, size, format, overlay, false);
+    }
 
     /** The stores a spec may name. */
     public static final String KINDS = "ram:SIZE | null:SIZE | file:PATH[:SIZE]";
 
     /** The options that may follow the store, each after a comma. */
     public static final String OPTIONS =
-            "block=512|4096, physical=BYTES, ro, thin, removable, sanitize=SECONDS, overlay";
+            "block=512|4096, physical=BYTES, ro, thin, removable, sanitize=SECONDS, overlay, direct";
 
     /** The whole syntax, for help texts and messages: the one list of kinds and options. */
     public static final String SYNTAX = KINDS + ", then any of ," + OPTIONS;
@@ -48,6 +54,7 @@ public record LunSpec(String kind, Path path, long size, UnitFormat format, bool
         boolean thin = false;
         boolean removable = false;
         boolean overlay = false;
+        boolean direct = false;
         Duration sanitize = UnitFormat.DEFAULT_SANITIZE_DURATION;
         for (int i = 1; i < parts.length; i++) {
             String opt = parts[i].trim();
@@ -60,6 +67,8 @@ public record LunSpec(String kind, Path path, long size, UnitFormat format, bool
                     removable = true;
                 } else if (opt.equals("overlay")) {
                     overlay = true;
+                } else if (opt.equals("direct")) {
+                    direct = true;
                 } else if (opt.startsWith("block=")) {
                     String v = opt.substring(6);
                     if (!v.equals("512") && !v.equals("4096")) {
@@ -110,7 +119,7 @@ public record LunSpec(String kind, Path path, long size, UnitFormat format, bool
                     switch (kind) {
                         case "ram", "null" ->
                                 new LunSpec(kind, null, Sizes.parse(rest), format, false);
-                        case "file" -> file(rest, format, overlay);
+                        case "file" -> file(rest, format, overlay, direct);
                         default ->
                                 throw new IllegalArgumentException(
                                         "unknown kind '" + kind + "' (known: ram, file, null)");
@@ -121,6 +130,14 @@ public record LunSpec(String kind, Path path, long size, UnitFormat format, bool
                                 + " layer; a "
                                 + kind
                                 + " LUN has no file");
+            }
+            if (direct && !kind.equals("file")) {
+                throw new IllegalArgumentException(
+                        "direct (O_DIRECT) is for file LUNs; a " + kind + " LUN has no file");
+            }
+            if (direct && overlay) {
+                throw new IllegalArgumentException(
+                        "direct and overlay together: an overlay keeps its writes in memory");
             }
             if (overlay && ro) {
                 throw new IllegalArgumentException(
@@ -133,7 +150,7 @@ public record LunSpec(String kind, Path path, long size, UnitFormat format, bool
         }
     }
 
-    private static LunSpec file(String rest, UnitFormat format, boolean overlay) {
+    private static LunSpec file(String rest, UnitFormat format, boolean overlay, boolean direct) {
         int sizeAt = rest.lastIndexOf(':');
         Path path;
         long size = 0;
@@ -146,7 +163,7 @@ public record LunSpec(String kind, Path path, long size, UnitFormat format, bool
         } else {
             path = Path.of(rest);
         }
-        return new LunSpec("file", path, size, format, overlay);
+        return new LunSpec("file", path, size, format, overlay, direct);
     }
 
     /**
@@ -211,12 +228,31 @@ public record LunSpec(String kind, Path path, long size, UnitFormat format, bool
         return switch (kind) {
             case "ram" -> new RamStore(size);
             case "null" -> new NullStore(size);
-            case "file" ->
-                    overlay
-                            ? new OverlayStore(path, size)
-                            : new FileStore(path, size, format.readOnly());
+            case "file" -> overlay ? new OverlayStore(path, size) : openFile();
             default -> throw new IllegalStateException(kind);
         };
+    }
+
+    /**
+     * A file store; with direct, refused (IOException) where the file system refuses O_DIRECT or
+     * its block size does not divide the LUN's blocks.
+     */
+    private BackingStore openFile() throws IOException {
+        FileStore f = new FileStore(path, size, format.readOnly(), direct);
+        int blockSize = format.blockSize();
+        if (f.directAlignment() > blockSize) {
+            f.close();
+            throw new IOException(
+                    path
+                            + ": O_DIRECT (direct) here needs blocks of at least the file system's"
+                            + " block size "
+                            + f.directAlignment()
+                            + " bytes, not "
+                            + blockSize
+                            + "; add block="
+                            + f.directAlignment());
+        }
+        return f;
     }
 
     public LogicalUnit create(int lun, String targetName, Executor io) throws IOException {

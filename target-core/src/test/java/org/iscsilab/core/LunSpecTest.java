@@ -66,6 +66,16 @@ class LunSpecTest {
                 e.getMessage().contains("an overlay lies over an existing file"), e.getMessage());
     }
 
+    @Test
+    void directIsAFileOptionAndNotWithAnOverlay() {
+        LunSpec spec = LunSpec.parse("file:/srv/d.img:1G,direct,block=4096");
+        assertTrue(spec.direct());
+        assertTrue(message("ram:1G,direct").contains("direct (O_DIRECT) is for file LUNs"));
+        assertTrue(
+                message("file:/srv/golden.img,overlay,direct")
+                        .contains("direct and overlay together"));
+    }
+
     private static String message(String spec) {
         return assertThrows(IllegalArgumentException.class, () -> LunSpec.parse(spec)).getMessage();
     }
@@ -79,7 +89,9 @@ class LunSpecTest {
                             .replace("SECONDS", "3");
             // throws on an option the parser does not know
             LunSpec.parse(
-                    (option.equals("overlay") ? "file:/srv/golden.img" : LunSpec.DEFAULT)
+                    (option.equals("overlay") || option.equals("direct")
+                                    ? "file:/srv/golden.img"
+                                    : LunSpec.DEFAULT)
                             + ","
                             + sample);
         }

@@ -35,6 +35,13 @@ public final class PduDecoder extends ByteToMessageDecoder {
 
     public PduDecoder(DigestSettings settings) {
         this.settings = settings;
+        // Received buffers are strung together, not copied into one. A data segment (up to
+        // MaxRecvDataSegmentLength, 256 KiB and more) spans several reads, and its slice stays
+        // retained until the logical unit has written it, on another thread for a file LUN: the
+        // merging cumulator then had to copy the cumulation into a new buffer on every read, a
+        // second copy of every byte received (and fresh pool memory to zero) on the event loop.
+        // A slice across reads has several NIO buffers, which the stores write gathered.
+        setCumulator(COMPOSITE_CUMULATOR);
     }
 
     @Override

@@ -663,7 +663,10 @@ final class TargetTask implements Runnable, DataOutSource, DataInAllocator {
      */
     private ByteBuffer[] gathered() {
         if (segments == null) {
-            return new ByteBuffer[] {buffer.nioBuffer(0, wanted)};
+            // immediate data that spanned two reads is a slice of two buffers: no merging copy
+            return buffer.nioBufferCount() == 1
+                    ? new ByteBuffer[] {buffer.nioBuffer(0, wanted)}
+                    : buffer.nioBuffers(0, wanted);
         }
         List<Segment> inOrder = segments;
         if (!tiles(inOrder)) { // out of order (several R2Ts answered in any order), or worse

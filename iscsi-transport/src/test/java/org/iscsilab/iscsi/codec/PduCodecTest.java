@@ -284,6 +284,39 @@ class PduCodecTest {
         d.release();
     }
 
+    /**
+     * A data segment that spans reads, while the data of the PDU before it is still held (a file
+     * LUN writing it on another thread), is made of the received buffers themselves: nothing is
+     * copied into a cumulation on the event loop.
+     */
+    @Test
+    void aDataSegmentAcrossReadsIsAViewOfTheReceivedBuffersWhileEarlierDataIsHeld() {
+        byte[] first = Wire.of(new DataOut(true, 0, 1, 2, 3, 0, 0, text("held")), false, false);
+        byte[] second =
+                Wire.of(new DataOut(true, 0, 1, 2, 3, 1, 4, text("x".repeat(3000))), false, false);
+        EmbeddedChannel ch = new EmbeddedChannel(new PduDecoder(new DigestSettings(8192)));
+        int cut = first.length + 1000; // the second PDU's data segment straddles two reads
+        byte[] all = new byte[first.length + second.length];
+        System.arraycopy(first, 0, all, 0, first.length);
+        System.arraycopy(second, 0, all, first.length, second.length);
+        ByteBuf read1 = Unpooled.directBuffer(cut).writeBytes(all, 0, cut);
+        ByteBuf read2 =
+                Unpooled.directBuffer(all.length - cut).writeBytes(all, cut, all.length - cut);
+        ch.writeInbound(read1.retain());
+        DataOut held = ch.readInbound();
+        ch.writeInbound(read2.retain());
+        DataOut spanning = ch.readInbound();
+        assertEquals("x".repeat(3000), spanning.data().toString(StandardCharsets.UTF_8));
+        assertTrue(spanning.data().nioBufferCount() > 1, "one NIO buffer per read it spans");
+        // a byte changed in the received buffer shows in the data segment: the same memory
+        read2.setByte(read2.writerIndex() - 1, 'y');
+        assertEquals('y', spanning.data().getByte(spanning.data().readableBytes() - 1));
+        held.release();
+        spanning.release();
+        read1.release();
+        read2.release();
+    }
+
     @Test
     void aBadHeaderDigestCannotBeFramedAndFailsTheConnection() {
         ByteBuf wire = encode(new NopOut(true, 0, 1, -1, 1, 1, Unpooled.EMPTY_BUFFER), true, false);

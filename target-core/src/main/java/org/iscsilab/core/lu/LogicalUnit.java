@@ -53,6 +53,9 @@ public final class LogicalUnit implements AutoCloseable {
     private final CommandSet commands;
     private final TaskSet taskSet = new TaskSet();
 
+    /** The queue of writes for a store that takes them one at a time; null for other stores. */
+    private final SerialWrites serialWrites;
+
     /** Made once: a lambda per command would be an allocation per command. */
     private final Function<ScsiTask, CompletableFuture<ScsiOutcome>> performer = this::perform;
 
@@ -99,6 +102,8 @@ public final class LogicalUnit implements AutoCloseable {
         this.format = format;
         this.readOnly = format.readOnly();
         this.ioExecutor = ioExecutor;
+        this.serialWrites =
+                store.blocking() && store.serialWrites() ? new SerialWrites(ioExecutor) : null;
         if (thin && store.unmapper().isEmpty()) {
             throw new IllegalArgumentException(store.describe() + " cannot be thin-provisioned");
         }
@@ -598,6 +603,41 @@ public final class LogicalUnit implements AutoCloseable {
                     }
                 };
         return CompletableFuture.supplyAsync(s, ioExecutor);
+    }
+
+    /**
+     * Runs a write of the medium like {@link #io}, but in a queue of the unit's writes when its
+     * store takes writes one at a time ({@link BackingStore#serialWrites()}): they then run in
+     * arrival order on one I/O thread. Nothing slow but the write itself belongs in it (a force
+     * would hold up the writes behind it): see {@link #writeThenFlush}.
+     */
+    public <T> CompletableFuture<T> write(IoAction<T> action) {
+        return serialWrites == null ? io(action) : serialWrites.submit(action);
+    }
+
+    /**
+     * A write that must be durable before status: the write in the unit's write queue, then a
+     * {@link #flush}, which concurrent durable writes share; with {@code durable} false just the
+     * write.
+     */
+    public <T> CompletableFuture<T> writeThenFlush(IoAction<T> action, boolean durable) {
+        CompletableFuture<T> written = write(action);
+        return durable ? written.thenCompose(result -> flush().thenApply(v -> result)) : written;
+    }
+
+    /**
+     * Makes completed writes durable (SYNCHRONIZE CACHE): inline for a non-blocking store, else
+     * without holding an I/O thread while the store's flush is shared with others.
+     */
+    public CompletableFuture<Void> flush() {
+        if (!store.blocking()) {
+            return io(
+                    () -> {
+                        store.flush();
+                        return null;
+                    });
+        }
+        return store.flushAsync(ioExecutor);
     }
 
     @FunctionalInterface

@@ -90,15 +90,19 @@ final class BlockIo {
                                                 return ScsiOutcome.dataOut(length);
                                             }));
         }
-        // the data as it arrived, in pieces: no copy into one buffer before the store copies it
+        // the data as it arrived, in pieces: no copy into one buffer before the store copies it;
+        // a store that takes writes one at a time gets them queued, FUA as a flush after it
+        boolean queued = lu.store().serialWrites();
         return task.dataOut()
                 .receiveSegments(carried)
                 .thenCompose(
                         segments ->
-                                lu.io(
+                                lu.writeThenFlush(
                                         () -> {
-                                            MediumAccess.write(lu, lba, segments, durable);
+                                            MediumAccess.write(
+                                                    lu, lba, segments, durable && !queued);
                                             return ScsiOutcome.dataOut(length);
-                                        }));
+                                        },
+                                        durable && queued));
     }
 }

@@ -257,10 +257,6 @@ public final class SbcCommands {
         long lba = sixteen ? task.cdb().u64(2) : task.cdb().u32(2);
         long blocks = sixteen ? task.cdb().u32(10) : task.cdb().u16(7);
         BlockRange.checkWithin(lu, lba, blocks);
-        return lu.io(
-                () -> {
-                    lu.store().flush();
-                    return ScsiOutcome.good();
-                });
+        return lu.flush().thenApply(v -> ScsiOutcome.good());
     }
 }

@@ -4,6 +4,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 
 /**
  * The bytes behind a logical unit. Offsets and lengths are in bytes and already checked against the
@@ -46,8 +49,33 @@ public interface BackingStore extends AutoCloseable {
         }
     }
 
+    /**
+     * True when the store runs writes one at a time however many threads issue them (a buffered
+     * regular file: the kernel holds its inode lock across each write); the logical unit then
+     * queues its writes instead of handing each to an I/O thread of its own.
+     */
+    default boolean serialWrites() {
+        return false;
+    }
+
     /** Makes every completed write durable (SBC-4 §5.26 SYNCHRONIZE CACHE). */
     void flush() throws IOException;
+
+    /**
+     * {@link #flush()} as a future: by default run on {@code io}; a store that can wait for its
+     * flush without a thread (a shared force) completes the future itself.
+     */
+    default CompletableFuture<Void> flushAsync(Executor io) {
+        return CompletableFuture.runAsync(
+                () -> {
+                    try {
+                        flush();
+                    } catch (IOException e) {
+                        throw new CompletionException(e);
+                    }
+                },
+                io);
+    }
 
     /** A short human description, e.g. "ram 1 GiB". */
     String describe();

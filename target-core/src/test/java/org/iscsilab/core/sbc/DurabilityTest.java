@@ -35,7 +35,7 @@ class DurabilityTest {
             new ItNexus("iqn.2026-01.org.example:i,i,0x1", "iqn.t,t,0x1");
 
     /** The store, recording what the unit asked of it in order. */
-    private static final class RecordingStore implements BackingStore {
+    private static class RecordingStore implements BackingStore {
         final RamStore ram = new RamStore(1 << 20);
         final List<String> calls = new ArrayList<>();
 
@@ -171,6 +171,38 @@ class DurabilityTest {
                         .join();
         assertEquals(ScsiStatus.GOOD, o.status());
         assertEquals(List.of("cached write", "durable write"), store.calls);
+    }
+
+    /**
+     * A store that takes writes one at a time (a buffered file) gets them through the unit's write
+     * queue; a FUA write is the write, then a flush it may share with others, both before status.
+     */
+    @Test
+    void onAStoreThatTakesWritesOneAtATimeAFuaWriteIsTheWriteThenAFlushBeforeStatus() {
+        RecordingStore serial =
+                new RecordingStore() {
+                    @Override
+                    public boolean blocking() {
+                        return true;
+                    }
+
+                    @Override
+                    public boolean serialWrites() {
+                        return true;
+                    }
+                };
+        ScsiTargetDevice d = new ScsiTargetDevice("iqn.t");
+        d.addLogicalUnit(
+                LogicalUnits.create(
+                        0, LogicalUnitIdentity.derive("t", 0), serial, 512, false, Runnable::run));
+        ScsiTestSupport.run(d, NEXUS, 0, Cdb.of(0, 0, 0, 0, 0, 0), 0, null);
+        serial.calls.clear();
+        ScsiOutcome o = ScsiTestSupport.run(d, NEXUS, 0, write10(0x08), 512, new byte[512]);
+        assertEquals(ScsiStatus.GOOD, o.status());
+        assertEquals(List.of("cached write", "flush"), serial.calls);
+        serial.calls.clear();
+        ScsiTestSupport.run(d, NEXUS, 0, write10(0), 512, new byte[512]);
+        assertEquals(List.of("cached write"), serial.calls);
     }
 
     @Test
