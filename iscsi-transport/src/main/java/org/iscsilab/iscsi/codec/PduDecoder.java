@@ -33,15 +33,36 @@ public final class PduDecoder extends ByteToMessageDecoder {
      */
     private final ByteBuf header = Unpooled.wrappedBuffer(new byte[Pdu.BHS_LENGTH]);
 
+    /**
+     * A PDU whose frame is at least this long is gathered from the reads as they came (composite
+     * cumulation); shorter ones are merged into one buffer.
+     */
+    static final int COMPOSITE_FROM = 64 * 1024;
+
+    /** Whether the cumulator now strings reads together (see {@link #cumulateFor}). */
+    private boolean composite;
+
     public PduDecoder(DigestSettings settings) {
         this.settings = settings;
-        // Received buffers are strung together, not copied into one. A data segment (up to
-        // MaxRecvDataSegmentLength, 256 KiB and more) spans several reads, and its slice stays
-        // retained until the logical unit has written it, on another thread for a file LUN: the
-        // merging cumulator then had to copy the cumulation into a new buffer on every read, a
-        // second copy of every byte received (and fresh pool memory to zero) on the event loop.
-        // A slice across reads has several NIO buffers, which the stores write gathered.
-        setCumulator(COMPOSITE_CUMULATOR);
+    }
+
+    /**
+     * Chooses how the next reads are kept while a PDU of {@code frame} bytes is incomplete. A large
+     * data segment (up to MaxRecvDataSegmentLength, 256 KiB and more) spans several reads, and the
+     * slice of the previous one stays retained until the logical unit has written it (on another
+     * thread for a file LUN): the merging cumulator must then copy the whole cumulation into a new
+     * buffer at every read, a second copy of every byte received on the event loop. For such PDUs
+     * the reads are strung together instead, and the data segment is a slice with several NIO
+     * buffers, which the stores write gathered. Small PDUs (a command with 4 KiB of immediate data)
+     * stay merged: reading a header across components costs more than the copy saves (measured on 4
+     * KiB writes at depth 32: about 6% more target CPU per command when always composite).
+     */
+    private void cumulateFor(int frame) {
+        boolean large = frame >= COMPOSITE_FROM;
+        if (large != composite) {
+            composite = large;
+            setCumulator(large ? COMPOSITE_CUMULATOR : MERGE_CUMULATOR);
+        }
     }
 
     @Override
@@ -81,6 +102,7 @@ public final class PduDecoder extends ByteToMessageDecoder {
         int headerEnd = Pdu.BHS_LENGTH + ahsLength;
         int frame = headerEnd + (hd ? 4 : 0) + dataLength + padding + (dd ? 4 : 0);
         if (in.readableBytes() < frame) {
+            cumulateFor(frame);
             return;
         }
         if (hd) {

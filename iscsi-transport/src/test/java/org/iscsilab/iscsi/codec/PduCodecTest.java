@@ -285,36 +285,61 @@ class PduCodecTest {
     }
 
     /**
-     * A data segment that spans reads, while the data of the PDU before it is still held (a file
-     * LUN writing it on another thread), is made of the received buffers themselves: nothing is
-     * copied into a cumulation on the event loop.
+     * A large data segment (64 KiB and more) that spans reads, while the data of the PDU before it
+     * is still held (a file LUN writing it on another thread), is made of the received buffers
+     * themselves: nothing is copied into a cumulation on the event loop.
      */
     @Test
-    void aDataSegmentAcrossReadsIsAViewOfTheReceivedBuffersWhileEarlierDataIsHeld() {
+    void aLargeDataSegmentAcrossReadsIsAViewOfTheReceivedBuffersWhileEarlierDataIsHeld() {
+        int length = PduDecoder.COMPOSITE_FROM;
+        DataOut spanning = straddling(length, 1000);
+        assertEquals("x".repeat(length), spanning.data().toString(StandardCharsets.UTF_8));
+        assertTrue(spanning.data().nioBufferCount() > 1, "one NIO buffer per read it spans");
+        // a byte changed in the received buffer shows in the data segment: the same memory
+        lastRead.setByte(lastRead.writerIndex() - 1, 'y');
+        assertEquals('y', spanning.data().getByte(spanning.data().readableBytes() - 1));
+        spanning.release();
+        lastRead.release();
+    }
+
+    /** A small PDU that spans reads is merged into one buffer: cheaper to read than a composite. */
+    @Test
+    void aSmallDataSegmentAcrossReadsIsMergedIntoOneBuffer() {
+        DataOut spanning = straddling(3000, 1000);
+        assertEquals("x".repeat(3000), spanning.data().toString(StandardCharsets.UTF_8));
+        assertEquals(1, spanning.data().nioBufferCount());
+        spanning.release();
+        lastRead.release();
+    }
+
+    private ByteBuf lastRead;
+
+    /**
+     * Decodes a Data-Out with 4 bytes of data (held), then one with {@code length} bytes of data
+     * whose segment is cut {@code cut} bytes in, across two reads; returns the second.
+     */
+    private DataOut straddling(int length, int cut) {
         byte[] first = Wire.of(new DataOut(true, 0, 1, 2, 3, 0, 0, text("held")), false, false);
         byte[] second =
-                Wire.of(new DataOut(true, 0, 1, 2, 3, 1, 4, text("x".repeat(3000))), false, false);
-        EmbeddedChannel ch = new EmbeddedChannel(new PduDecoder(new DigestSettings(8192)));
-        int cut = first.length + 1000; // the second PDU's data segment straddles two reads
+                Wire.of(
+                        new DataOut(true, 0, 1, 2, 3, 1, 4, text("x".repeat(length))),
+                        false,
+                        false);
+        EmbeddedChannel ch = new EmbeddedChannel(new PduDecoder(new DigestSettings(262144)));
+        int at = first.length + cut;
         byte[] all = new byte[first.length + second.length];
         System.arraycopy(first, 0, all, 0, first.length);
         System.arraycopy(second, 0, all, first.length, second.length);
-        ByteBuf read1 = Unpooled.directBuffer(cut).writeBytes(all, 0, cut);
-        ByteBuf read2 =
-                Unpooled.directBuffer(all.length - cut).writeBytes(all, cut, all.length - cut);
+        ByteBuf read1 = Unpooled.directBuffer(at).writeBytes(all, 0, at);
+        ByteBuf read2 = Unpooled.directBuffer(all.length - at).writeBytes(all, at, all.length - at);
         ch.writeInbound(read1.retain());
         DataOut held = ch.readInbound();
         ch.writeInbound(read2.retain());
         DataOut spanning = ch.readInbound();
-        assertEquals("x".repeat(3000), spanning.data().toString(StandardCharsets.UTF_8));
-        assertTrue(spanning.data().nioBufferCount() > 1, "one NIO buffer per read it spans");
-        // a byte changed in the received buffer shows in the data segment: the same memory
-        read2.setByte(read2.writerIndex() - 1, 'y');
-        assertEquals('y', spanning.data().getByte(spanning.data().readableBytes() - 1));
         held.release();
-        spanning.release();
         read1.release();
-        read2.release();
+        lastRead = read2;
+        return spanning;
     }
 
     @Test
