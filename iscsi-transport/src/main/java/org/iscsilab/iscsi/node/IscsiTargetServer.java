@@ -9,7 +9,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.flush.FlushConsolidationHandler;
@@ -157,12 +156,6 @@ public final class IscsiTargetServer implements TargetPortal, AutoCloseable {
                         .option(ChannelOption.SO_REUSEADDR, true)
                         .option(ChannelOption.SO_BACKLOG, 256)
                         .childOption(ChannelOption.TCP_NODELAY, true)
-                        // the target never waits for writability (the command window bounds what
-                        // it sends), so the default 64 KiB mark would only flip the flag and fire
-                        // events through the pipeline at every busy batch
-                        .childOption(
-                                ChannelOption.WRITE_BUFFER_WATER_MARK,
-                                new WriteBufferWaterMark(256 << 20, 512 << 20))
                         .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                         .childHandler(
                                 new ChannelInitializer<SocketChannel>() {
@@ -183,6 +176,12 @@ public final class IscsiTargetServer implements TargetPortal, AutoCloseable {
                                                                     TimeUnit.MILLISECONDS));
                                         }
                                         DigestSettings digests = new DigestSettings(8192);
+                                        // Flushes once per read burst, or earlier when 64 KiB
+                                        // wait (Netty's default high write-buffer mark turns the
+                                        // channel unwritable, and this handler flushes then): the
+                                        // initiator gets its first responses while the rest of a
+                                        // burst is processed. Raising the mark cost 4 KiB reads at
+                                        // depth 32 about 10% of their IOPS.
                                         ch.pipeline()
                                                 .addLast(
                                                         "flush",
