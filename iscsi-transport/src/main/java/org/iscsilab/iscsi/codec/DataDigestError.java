@@ -1,6 +1,7 @@
 package org.iscsilab.iscsi.codec;
 
 import io.netty.buffer.ByteBuf;
+import org.iscsilab.iscsi.pdu.Bhs;
 
 /**
  * A PDU whose header was sound but whose data digest did not match: the PDU is discarded and the
@@ -9,10 +10,10 @@ import io.netty.buffer.ByteBuf;
  */
 public record DataDigestError(ByteBuf header) {
     public int opcodeCode() {
-        return header.getUnsignedByte(header.readerIndex()) & 0x3F;
+        return Bhs.opcodeCode(header);
     }
 
     public int initiatorTaskTag() {
-        return header.getInt(header.readerIndex() + 16);
+        return Bhs.initiatorTaskTag(header);
     }
 }

@@ -21,6 +21,7 @@ import org.iscsilab.iscsi.login.Keys;
 import org.iscsilab.iscsi.login.SessionParameters;
 import org.iscsilab.iscsi.login.TextParameters;
 import org.iscsilab.iscsi.pdu.AsyncMessage;
+import org.iscsilab.iscsi.pdu.Bhs;
 import org.iscsilab.iscsi.pdu.DataIn;
 import org.iscsilab.iscsi.pdu.DataOut;
 import org.iscsilab.iscsi.pdu.LogoutRequest;
@@ -1044,9 +1045,8 @@ public final class InitiatorSession implements AutoCloseable {
      * command; a SNACK refused as a protocol error only asked for what needs no asking.
      */
     private void onReject(InitiatorConnection conn, Reject r) {
-        ByteBuf h = r.data();
-        int itt = h.readableBytes() >= 20 ? h.getInt(h.readerIndex() + 16) : Pdu.RESERVED_TAG;
-        int opcode = h.readableBytes() >= 1 ? h.getUnsignedByte(h.readerIndex()) & 0x3F : -1;
+        int itt = r.rejectedTaskTag();
+        int opcode = r.rejectedOpcode();
         log.warn(
                 "target rejected a PDU (opcode 0x{}): reason 0x{} (ITT 0x{})",
                 Integer.toHexString(opcode),
@@ -1210,7 +1210,6 @@ public final class InitiatorSession implements AutoCloseable {
      */
     void onDataDigestError(InitiatorConnection conn, DataDigestError err) {
         ByteBuf h = err.header();
-        int at = h.readerIndex();
         int opcode = err.opcodeCode();
         log.warn(
                 "CID {}: data digest error on opcode 0x{} ITT 0x{}; asking for it again",
@@ -1220,10 +1219,11 @@ public final class InitiatorSession implements AutoCloseable {
         if (opcode == Opcode.DATA_IN.code()) {
             Pending p = pending.get(err.initiatorTaskTag());
             if (p != null && p.command != null) {
-                sendSnack(conn, SnackRequest.DATA_R2T, p, Pdu.RESERVED_TAG, h.getInt(at + 36), 1);
+                sendSnack(conn, SnackRequest.DATA_R2T, p, Pdu.RESERVED_TAG, Bhs.dataSn(h), 1);
             }
         } else if (opcode != Opcode.READY_TO_TRANSFER.code()) {
-            sendSnack(conn, SnackRequest.STATUS, null, Pdu.RESERVED_TAG, h.getInt(at + 24), 1);
+            sendSnack(
+                    conn, SnackRequest.STATUS, null, Pdu.RESERVED_TAG, Bhs.commandOrStatusSn(h), 1);
         }
     }
 

@@ -40,6 +40,7 @@ import org.iscsilab.iscsi.login.LoginException;
 import org.iscsilab.iscsi.login.LoginStatus;
 import org.iscsilab.iscsi.login.SessionParameters;
 import org.iscsilab.iscsi.pdu.AsyncMessage;
+import org.iscsilab.iscsi.pdu.Bhs;
 import org.iscsilab.iscsi.pdu.DataIn;
 import org.iscsilab.iscsi.pdu.DataOut;
 import org.iscsilab.iscsi.pdu.LogoutRequest;
@@ -817,7 +818,7 @@ public final class TargetSession {
                 SenseData.of(SenseKey.ABORTED_COMMAND, AdditionalSense.PROTOCOL_SERVICE_CRC_ERROR);
         if (opcode == Opcode.SCSI_COMMAND.code()) {
             // ErrorRecoveryLevel 0 cannot ask for the command again: count its CmdSN and fail it
-            int cmdSn = err.header().getInt(err.header().readerIndex() + 24);
+            int cmdSn = Bhs.commandOrStatusSn(err.header());
             sequencer.consume(cmdSn);
             conn.responder().sendCheckCondition(itt, 0, crc);
         } else if (opcode == Opcode.DATA_OUT.code()) {
@@ -837,17 +838,15 @@ public final class TargetSession {
      */
     private void recoverDataDigestError(TargetConnection conn, DataDigestError err) {
         ByteBuf h = err.header();
-        int at = h.readerIndex();
         if (err.opcodeCode() == Opcode.DATA_OUT.code()) {
             TargetTask task = tasks.get(err.initiatorTaskTag());
             if (task != null && task.connection() == conn) {
-                int length = h.getUnsignedMedium(at + 5);
                 task.lostDataOut(
-                        h.getInt(at + 20),
-                        h.getInt(at + 36),
-                        h.getInt(at + 40),
-                        length,
-                        (h.getUnsignedByte(at + 1) & 0x80) != 0);
+                        Bhs.targetTransferTag(h),
+                        Bhs.dataSn(h),
+                        Bhs.bufferOffset(h),
+                        Bhs.dataSegmentLength(h),
+                        Bhs.finalBit(h));
             }
         }
         log.warn(

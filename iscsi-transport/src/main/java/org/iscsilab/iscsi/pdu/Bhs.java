@@ -47,6 +47,39 @@ public final class Bhs {
         return u8(h, 4) * 4;
     }
 
+    /** The F bit (byte 1, bit 7): the final PDU of a sequence. */
+    public static boolean finalBit(ByteBuf h) {
+        return (u8(h, 1) & FINAL) != 0;
+    }
+
+    /** Initiator Task Tag (bytes 16-19). */
+    public static int initiatorTaskTag(ByteBuf h) {
+        return i32(h, 16);
+    }
+
+    /** Target Transfer Tag (bytes 20-23) of Data-Out, Data-In, R2T, NOP and Text PDUs. */
+    public static int targetTransferTag(ByteBuf h) {
+        return i32(h, 20);
+    }
+
+    /**
+     * Bytes 24-27: the CmdSN of a PDU the initiator sends, the StatSN of one the target sends (RFC
+     * 7143 §11.2).
+     */
+    public static int commandOrStatusSn(ByteBuf h) {
+        return i32(h, 24);
+    }
+
+    /** DataSN of Data-In and Data-Out, R2TSN of an R2T (bytes 36-39, §11.7.5, §11.8.5). */
+    public static int dataSn(ByteBuf h) {
+        return i32(h, 36);
+    }
+
+    /** Buffer Offset of Data-In and Data-Out, R2T's as well (bytes 40-43, §11.7.6). */
+    public static int bufferOffset(ByteBuf h) {
+        return i32(h, 40);
+    }
+
     /** DataSegmentLength (bytes 5-7). */
     public static int dataSegmentLength(ByteBuf h) {
         return h.getUnsignedMedium(h.readerIndex() + 5);

@@ -19,6 +19,16 @@ public record Reject(
     public static final int LONG_OPERATION_REJECT = 0x0A;
     public static final int WAITING_FOR_LOGOUT = 0x0C;
 
+    /** The opcode of the rejected PDU, whose header is the data segment; -1 without one. */
+    public int rejectedOpcode() {
+        return data.readableBytes() >= 1 ? Bhs.opcodeCode(data) : -1;
+    }
+
+    /** The Initiator Task Tag of the rejected PDU; the reserved tag when the header is short. */
+    public int rejectedTaskTag() {
+        return data.readableBytes() >= 20 ? Bhs.initiatorTaskTag(data) : RESERVED_TAG;
+    }
+
     @Override
     public Opcode opcode() {
         return Opcode.REJECT;

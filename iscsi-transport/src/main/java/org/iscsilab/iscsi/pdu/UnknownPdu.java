@@ -11,7 +11,7 @@ public record UnknownPdu(int opcodeCode, ByteBuf header, ByteBuf data) implement
 
     @Override
     public int initiatorTaskTag() {
-        return header.getInt(header.readerIndex() + 16);
+        return Bhs.initiatorTaskTag(header);
     }
 
     @Override
