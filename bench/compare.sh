@@ -12,10 +12,15 @@
 # (--poll; it spins a core, so it is stopped with SIGSTOP except while measured) and a file LUN
 # in /dev/shm (tgt's LUN is a file in /dev/shm too).
 #
+# With BASELINE set (a git ref of this repository, or the path of an iscsilab.jar), the build it
+# names runs beside this one as two more targets (RAM and file LUN), measured in the same rounds,
+# and the report adds a table of this build against it: a regression check side by side.
+#
 # Writes bench/results/compare.md, compare.json, compare.svg (the table as bars) and
 # latency-at-load.svg.
 #
 #   bench/compare.sh [SECONDS_PER_RUN [ROUNDS]]   (default 10 and 3; needs root for tgtd and apt-get)
+#   BASELINE=REF bench/compare.sh ...             (also measures the build of REF, e.g. a tag)
 set -euo pipefail
 name=compare
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -41,10 +46,12 @@ fi
 
 # ---- the targets, the iperf3 and sockperf servers, all on loopback ----
 tgt_port=13261; iperf_port=15299; sockperf_port=15300; ctl=7791
-declare -A port=([isl]=13262 [isl-uring]=13265 [isl-poll]=13266 [isl-file]=13264)
+declare -A port=([isl]=13262 [isl-uring]=13265 [isl-poll]=13266 [isl-file]=13264 [base]=13267
+  [base-file]=13268)
 declare -A pid=()
 tgt_img=/dev/shm/iscsilab-compare-tgt.img
 isl_img=/dev/shm/iscsilab-compare-file.img
+base_img=/dev/shm/iscsilab-compare-base.img
 cleanup() {
   for t in "${!pid[@]}"; do
     [ "$t" = tgt ] && continue
@@ -57,9 +64,32 @@ cleanup() {
   fi
   [ -n "${iperf_pid:-}" ] && kill "$iperf_pid" 2>/dev/null || true
   [ -n "${sockperf_pid:-}" ] && kill "$sockperf_pid" 2>/dev/null || true
-  rm -f "$tgt_img" "$isl_img"; rm -rf "$work"
+  rm -f "$tgt_img" "$isl_img" "$base_img"
+  [ -n "${base_tree:-}" ] && git -C "$root" worktree remove --force "$base_tree" >/dev/null 2>&1
+  rm -rf "$work"
 }
 trap cleanup EXIT
+
+# ---- the baseline build, when asked for ----
+base_jar=""
+if [ -n "${BASELINE:-}" ]; then
+  if [ -f "$BASELINE" ]; then
+    base_jar="$(cd "$(dirname "$BASELINE")" && pwd)/$(basename "$BASELINE")"
+    base_label="$(basename "$BASELINE")"
+  else
+    commit=$(git -C "$root" rev-parse --verify --quiet "$BASELINE^{commit}") ||
+      { echo "$name: BASELINE=$BASELINE is neither a jar nor a commit of this repository" >&2; exit 2; }
+    base_label="$(git -C "$root" rev-parse --short "$commit")"
+    base_tree="$work/baseline"
+    git -C "$root" worktree add --detach "$base_tree" "$commit" >/dev/null 2>&1
+    echo "compare: building the baseline $base_label" >&2
+    # the jar moved between modules over time: build the whole reactor and find it
+    (cd "$base_tree" && ./mvnw -q -B -o -DskipTests -Dmaven.javadoc.skip -Dmaven.source.skip package) >&2 ||
+      { echo "$name: the baseline $base_label does not build" >&2; exit 1; }
+    base_jar=$(find "$base_tree" -path '*/target/iscsilab.jar' | head -1)
+    [ -n "$base_jar" ] || { echo "$name: the baseline $base_label built no iscsilab.jar" >&2; exit 1; }
+  fi
+fi
 
 require_free_ports $tgt_port "${port[@]}" $iperf_port $sockperf_port
 truncate -s 1G "$tgt_img"
@@ -73,9 +103,9 @@ done
 tgtadm -C "$ctl" --lld iscsi --op new --mode logicalunit --tid 1 --lun 1 -b "$tgt_img"
 tgtadm -C "$ctl" --lld iscsi --op bind --mode target --tid 1 -I ALL
 
-start_isl() { # name lun extra-options...
+start_isl() { # name lun extra-options...  (JAR overrides the jar)
   local t="$1" lun="$2"; shift 2
-  java -XX:+UseSerialGC -jar "$jar" target --portal "127.0.0.1:${port[$t]}" --admin off --nop-interval 0 \
+  java -XX:+UseSerialGC -jar "${JAR:-$jar}" target --portal "127.0.0.1:${port[$t]}" --admin off --nop-interval 0 \
     --lun "$lun" --iqn "iqn.2026-01.org.iscsilab:$t" "$@" >"$work/$t.log" 2>&1 & pid[$t]=$!
   wait_port "${port[$t]}"
 }
@@ -84,6 +114,10 @@ start_isl isl-uring ram:1G --io-transport io_uring
 start_isl isl-file "file:$isl_img:1G"
 start_isl isl-poll ram:1G --poll
 kill -STOP "${pid[isl-poll]}"  # it spins a core: running only while measured
+if [ -n "$base_jar" ]; then
+  JAR="$base_jar" start_isl base ram:1G
+  JAR="$base_jar" start_isl base-file "file:$base_img:1G"
+fi
 iperf3 -s -p $iperf_port >/dev/null 2>&1 & iperf_pid=$!
 sockperf sr --tcp -i 127.0.0.1 -p $sockperf_port >/dev/null 2>&1 & sockperf_pid=$!
 wait_port $iperf_port
@@ -175,18 +209,20 @@ wire() { # round
 
 # workload | kind and its arguments | targets
 workloads=(
-  "4k random read qd32|read4k 32|tgt isl isl-uring isl-poll"
-  "4k random read qd1|read4k 1|tgt isl isl-uring isl-poll"
-  "1M sequential read qd8|read1m|tgt isl isl-uring"
-  "4k write qd32|write4k|tgt isl isl-uring isl-poll"
-  "1M write qd8|write1m|tgt isl isl-uring"
-  "4k random read qd32, file LUN|read4k 32|tgt isl-file"
-  "1M write qd8, file LUN|write1m|tgt isl-file"
+  "4k random read qd32|read4k 32|tgt isl isl-uring isl-poll base"
+  "4k random read qd1|read4k 1|tgt isl isl-uring isl-poll base"
+  "1M sequential read qd8|read1m|tgt isl isl-uring base"
+  "4k write qd32|write4k|tgt isl isl-uring isl-poll base"
+  "1M write qd8|write1m|tgt isl isl-uring base"
+  "4k random read qd32, file LUN|read4k 32|tgt isl-file base-file"
+  "1M sequential read qd8, file LUN|read1m|tgt isl-file base-file"
+  "1M write qd8, file LUN|write1m|tgt isl-file base-file"
 )
+targets_running="tgt isl isl-uring isl-poll isl-file${base_jar:+ base base-file}"
 
 echo "compare: $secs s per run, $rounds rounds, $(nproc) cores, $(uname -r)" >&2
 # warm-up, not recorded: the JVMs compile their data paths, tgt's LUN file is touched throughout
-for t in tgt isl isl-uring isl-poll isl-file; do
+for t in $targets_running; do
   [ "$t" = isl-poll ] && kill -CONT "${pid[$t]}"
   timeout 60 iscsi-perf -m 32 -b 8 -t 5 -r "$(url "$t")" >/dev/null 2>&1 || true
   for _ in 1 2; do  # 300,000 4 KiB writes cover the 1 GiB LUN: no first-touch allocation later
@@ -200,7 +236,10 @@ for round in $(seq "$rounds"); do
   wire "$round"
   for w in "${workloads[@]}"; do
     IFS='|' read -r workload kind targets <<<"$w"
-    read -ra ts <<<"$targets"
+    ts=()
+    for t in $targets; do  # the baseline's targets only when there is one
+      [[ -z "$base_jar" && $t == base* ]] || ts+=("$t")
+    done
     n=${#ts[@]}
     for i in $(seq 0 $((n - 1))); do  # rotate which target goes first
       t=${ts[$(((i + shift_order) % n))]}
@@ -224,4 +263,4 @@ for rate in 5000 10000 20000 40000 60000 80000 100000; do
 done
 
 python3 "$root/bench/compare_report.py" --raw "$raw" --curve "$curve" --seconds "$secs" --rounds "$rounds" \
-  --out "$results"
+  ${base_jar:+--baseline "$base_label"} --out "$results"

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """The report of bench/compare.sh: medians of the interleaved rounds, CPU per command, the goals,
-and two charts. Reads the raw measurements compare.sh wrote; prints the table and writes
+this build against a baseline build when one was measured, and two charts. Reads the raw measurements compare.sh wrote; prints the table and writes
 compare.md, compare.json, compare.svg and latency-at-load.svg."""
 import argparse
 import datetime
@@ -13,7 +13,11 @@ CLIENTS = {"read4k": "iscsi-perf", "read1m": "iscsi-perf", "write": "qemu-img be
 NAMES = {"tgt": "tgt", "isl": "iscsilab", "isl-uring": "iscsilab io_uring",
          "isl-poll": "iscsilab --poll", "isl-file": "iscsilab (file LUN)"}
 COLOURS = {"tgt": "#999999", "isl": "#2a6fdb", "isl-uring": "#17a589", "isl-poll": "#d35400",
-           "isl-file": "#2a6fdb"}
+           "isl-file": "#2a6fdb", "base": "#8e44ad", "base-file": "#8e44ad"}
+# this build's target and the baseline's, per kind of LUN
+BASELINE_PAIRS = (("isl", "base"), ("isl-file", "base-file"))
+# a baseline row is "within" when this build's median is at least this share of the baseline's
+WITHIN = 0.95
 
 
 def read_raw(path):
@@ -98,6 +102,39 @@ def goals(s, stream):
         rows.append(("file LUN 1 MiB write QD8", f"{a:,.0f} MB/s = {a / stream:.0%} of the stream",
                      ">= 85% of the stream", a / stream >= 0.85))
     return rows
+
+
+def against_baseline(runs, s, order):
+    """This build against the baseline, per workload: medians, their ratio and the ratio of each
+    round (both measured in the same round, so a noisy round moves both)."""
+    rows = []
+    for w in order:
+        for now, base in BASELINE_PAIRS:
+            if now not in s[w] or base not in s[w]:
+                continue
+            a, b = s[w][now]["median"], s[w][base]["median"]
+            by_round = {r["round"]: r["value"] for r in runs[w][base]}
+            per_round = [r["value"] / by_round[r["round"]] for r in runs[w][now]
+                         if by_round.get(r["round"])]
+            # latency: lower is better, so the ratio is inverted to keep ">= 1 is not slower"
+            ratio = (b / a if unit_of(w) == "us" else a / b) if a and b else None
+            rows.append({"workload": w, "target": now, "median": a, "baselineMedian": b,
+                         "ratio": ratio, "roundRatios": per_round,
+                         "within": ratio is not None and ratio >= WITHIN})
+    return rows
+
+
+def baseline_table(rows, label):
+    lines = [f"| workload | LUN | this build | baseline {label} | this / baseline | per round | within {1 - WITHIN:.0%} |",
+             "|---|---|---:|---:|---:|---|---|"]
+    for r in rows:
+        unit = unit_of(r["workload"])
+        lun = "file" if r["target"].endswith("file") else "RAM"
+        ratio = "" if r["ratio"] is None else f"{r['ratio']:.3f}"
+        rounds = ", ".join(f"{x:.3f}" for x in r["roundRatios"])
+        lines.append(f"| {r['workload']} | {lun} | {fmt(r['median'], unit)} | "
+                     f"{fmt(r['baselineMedian'], unit)} | {ratio} | {rounds} | {'yes' if r['within'] else 'no'} |")
+    return lines
 
 
 def fmt(v, unit):
@@ -214,7 +251,11 @@ def main():
     ap.add_argument("--seconds", type=float, required=True)
     ap.add_argument("--rounds", type=int, required=True)
     ap.add_argument("--out", required=True)
+    ap.add_argument("--baseline", help="the label of a baseline build measured beside this one")
     a = ap.parse_args()
+    if a.baseline:
+        NAMES["base"] = f"iscsilab {a.baseline}"
+        NAMES["base-file"] = f"iscsilab {a.baseline} (file LUN)"
     runs = read_raw(a.raw)
     s = summarise(runs)
     order = list(runs)
@@ -230,6 +271,10 @@ def main():
           "| goal | measured | target | met |", "|---|---|---|---|"]
     md += [f"| {label} | {measured} | {target} | {'yes' if ok else 'no'} |" for label, measured, target, ok in g]
     md += ["", *table(s, order)]
+    base_rows = against_baseline(runs, s, order) if a.baseline else []
+    if base_rows:
+        md += ["", f"This build against {a.baseline}, same rounds (ratios >= 1 are not slower; latency inverted):",
+               "", *baseline_table(base_rows, a.baseline)]
     if curve:
         md += ["", "| latency at load | offered IOPS | achieved IOPS | p50 us | p99 us |", "|---|---:|---:|---:|---:|"]
         md += [f"| {NAMES.get(p['target'], p['target'])} | {p['offeredIops']:,} | {p['iops'] or 0:,.0f} | "
@@ -245,6 +290,7 @@ def main():
                    "goals": [{"goal": l, "measured": m, "target": t, "met": ok} for l, m, t, ok in g],
                    "workloads": [{"workload": w, "unit": unit_of(w), "client": client_of(w),
                                   "targets": s[w]} for w in order],
+                   "baseline": {"label": a.baseline, "rows": base_rows} if a.baseline else None,
                    "latencyAtLoad": curve}, f, indent=2)
     with open(os.path.join(a.out, "compare.svg"), "w") as f:
         f.write(bars_svg(s, order))
