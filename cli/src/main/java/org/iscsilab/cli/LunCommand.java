@@ -20,7 +20,8 @@ import picocli.CommandLine.Parameters;
 @Command(
         name = "lun",
         description =
-                "List, add, remove, resize, write-protect, eject or load LUNs of a running target.",
+                "List, add, remove, resize, write-protect, eject, load or reset LUNs of a running"
+                        + " target.",
         subcommands = {
             LunCommand.ListLuns.class,
             LunCommand.Add.class,
@@ -28,7 +29,8 @@ import picocli.CommandLine.Parameters;
             LunCommand.Resize.class,
             LunCommand.ReadOnly.class,
             LunCommand.Eject.class,
-            LunCommand.Load.class
+            LunCommand.Load.class,
+            LunCommand.Reset.class
         })
 public final class LunCommand {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -212,6 +214,21 @@ public final class LunCommand {
         @Override
         public Integer call() throws Exception {
             return patch(lun, "medium", "load");
+        }
+    }
+
+    @Command(
+            name = "reset",
+            description = "Return a RAM or overlay LUN to the content and size it was made with.")
+    static final class Reset extends Base implements Callable<Integer> {
+        @Parameters(paramLabel = "LUN")
+        int lun;
+
+        @Override
+        public Integer call() throws Exception {
+            Map<String, String> q = query();
+            print(JSON.readTree(admin.client().call("POST", "luns/" + lun + "/reset", q, null)));
+            return CliErrors.SUCCESS;
         }
     }
 }

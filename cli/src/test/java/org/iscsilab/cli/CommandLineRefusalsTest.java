@@ -42,6 +42,7 @@ class CommandLineRefusalsTest {
                         "lun read-only",
                         "lun eject",
                         "lun load",
+                        "lun reset",
                         "alua show",
                         "alua set");
         for (String c : clients) {
@@ -150,6 +151,7 @@ class CommandLineRefusalsTest {
                     Map.entry("lun read-only", List.of("0", "true")),
                     Map.entry("lun eject", List.of("0")),
                     Map.entry("lun load", List.of("0")),
+                    Map.entry("lun reset", List.of("0")),
                     Map.entry("alua set", List.of("1", "standby")),
                     Map.entry("scenario", List.of("B")),
                     Map.entry("completion", List.of("bash")));

@@ -376,8 +376,7 @@ public final class TargetRuntime implements AutoCloseable {
             api =
                     new AdminApi(
                             server,
-                            (lun, target, spec) ->
-                                    LunSpec.parse(spec).create(lun, identityScope(target), io),
+                            (lun, target, spec) -> spec.create(lun, identityScope(target), io),
                             registry);
         }
         return api;

@@ -68,6 +68,8 @@ public final class LogicalUnit implements AutoCloseable {
     private volatile LunInventory inventory;
     private volatile SanitizeProgress sanitizing;
     private final ProvisioningMap provisioning;
+    // the medium as it was made, for stores that can copy it (RAM, overlay): what a reset restores
+    private final MediumImage initialMedium;
 
     /**
      * Shared by plain reads and writes, exclusive for read-modify-write commands (COMPARE AND
@@ -116,6 +118,7 @@ public final class LogicalUnit implements AutoCloseable {
             }
         }
         this.commands = commands;
+        this.initialMedium = store.snapshots().isPresent() ? snapshotMedium() : null;
     }
 
     public int lun() {
@@ -225,6 +228,30 @@ public final class LogicalUnit implements AutoCloseable {
         if (blockCount() != before) {
             unitAttentions.establishForAll(AdditionalSense.CAPACITY_DATA_HAS_CHANGED, null);
         }
+    }
+
+    /** Whether {@link #resetMedium} can return the medium to the content it was made with. */
+    public boolean resettable() {
+        return initialMedium != null;
+    }
+
+    /**
+     * Returns the medium to the content and capacity it was made with: a RAM unit reads as zeros
+     * again, a file under an overlay as the file. CAPACITY DATA HAS CHANGED if a resize is undone.
+     *
+     * @throws IllegalStateException on a store whose writes cannot be undone (a plain file)
+     */
+    public void resetMedium() {
+        if (initialMedium == null) {
+            throw new IllegalStateException(
+                    "LUN "
+                            + lun
+                            + " ("
+                            + store.describe()
+                            + ") cannot be reset: its writes are in the file; RAM LUNs and files"
+                            + " under an overlay (file:PATH,overlay) can");
+        }
+        restoreMedium(initialMedium);
     }
 
     private Snapshots snapshots() {

@@ -58,6 +58,7 @@ public final class AdminApi {
     private final LunFactory lunFactory;
     private final PrometheusMeterRegistry metrics;
     private final ObjectMapper json = new ObjectMapper();
+    private final SnapshotShelf snapshots = new SnapshotShelf();
 
     public AdminApi(
             IscsiTargetServer server, LunFactory lunFactory, PrometheusMeterRegistry metrics) {
@@ -136,11 +137,14 @@ public final class AdminApi {
             return pattern.equals(path) ? "" : null;
         }
         String prefix = pattern.substring(0, open);
-        if (!path.startsWith(prefix) || path.length() == prefix.length()) {
+        String suffix = pattern.substring(pattern.indexOf('}') + 1); // e.g. "/reset"
+        if (!path.startsWith(prefix)
+                || !path.endsWith(suffix)
+                || path.length() <= prefix.length() + suffix.length()) {
             return null;
         }
-        String rest = path.substring(prefix.length());
-        return rest.contains("/") ? null : rest;
+        String value = path.substring(prefix.length(), path.length() - suffix.length());
+        return value.contains("/") ? null : value;
     }
 
     private Response dispatch(Call c) {
@@ -164,6 +168,11 @@ public final class AdminApi {
                     addLun(target(c.query()), RequestBody.parse(c.endpoint(), c.body()));
             case "PATCH luns/{lun}" -> changeLun(target(c.query()), c.id(), c.endpoint(), c.body());
             case "DELETE luns/{lun}" -> removeLun(target(c.query()), c.id());
+            case "POST luns/{lun}/reset" -> resetLun(target(c.query()), c.id());
+            case "POST luns/{lun}/snapshots" -> takeSnapshot(target(c.query()), c.id());
+            case "GET snapshots" -> ok(200, snapshots.list(json));
+            case "POST snapshots/{id}/restore" -> restoreSnapshot(c.id());
+            case "DELETE snapshots/{id}" -> dropSnapshot(c.id());
             case "GET alua" -> ok(200, alua(target(c.query())));
             case "PATCH alua/groups/{group}" ->
                     changeGroup(target(c.query()), c.id(), c.endpoint(), c.body());
@@ -324,7 +333,7 @@ public final class AdminApi {
         Path created = parsed.fileToCreate();
         LogicalUnit lu;
         try {
-            lu = lunFactory.create(number, target.name(), spec);
+            lu = lunFactory.create(number, target.name(), parsed);
         } catch (IOException | IllegalArgumentException e) {
             deleteQuietly(created);
             throw ApiException.badRequest("spec '" + spec + "': " + e.getMessage());
@@ -349,6 +358,69 @@ public final class AdminApi {
             log.warn("LUN {} removed, but closing its store failed: {}", lu.lun(), e.getMessage());
         }
         return new Response(204, "");
+    }
+
+    /** Puts a LUN's first medium back (a RAM LUN's zeros, the file under an overlay). */
+    private synchronized Response resetLun(IscsiTarget target, String id) {
+        LogicalUnit lu = copyable(existing(target, id), "reset");
+        lu.resetMedium();
+        return ok(200, lun(lu));
+    }
+
+    private synchronized Response takeSnapshot(IscsiTarget target, String id) {
+        LogicalUnit lu = copyable(existing(target, id), "copied");
+        return ok(201, snapshots.take(target.name(), lu).json(json));
+    }
+
+    /** The unit, if its store can copy its medium (RAM, overlay); else a 409 saying which can. */
+    private static LogicalUnit copyable(LogicalUnit lu, String what) {
+        if (!lu.resettable()) {
+            throw new ApiException(
+                    409,
+                    "LUN "
+                            + lu.lun()
+                            + " ("
+                            + lu.store().describe()
+                            + ") cannot be "
+                            + what
+                            + ": its writes are in the file; RAM LUNs and files under an overlay"
+                            + " (file:PATH,overlay) can");
+        }
+        return lu;
+    }
+
+    private synchronized Response restoreSnapshot(String id) {
+        SnapshotShelf.Snapshot s = snapshot(id);
+        IscsiTarget target = server.target(s.target());
+        LogicalUnit lu = target == null ? null : target.device().logicalUnit(s.lun());
+        if (lu != s.unit()) {
+            throw new ApiException(
+                    409,
+                    "snapshot "
+                            + s.id()
+                            + " is of LUN "
+                            + s.lun()
+                            + " of "
+                            + s.target()
+                            + ", which was removed since; it can only be dropped");
+        }
+        lu.restoreMedium(s.image());
+        return ok(200, lun(lu));
+    }
+
+    private synchronized Response dropSnapshot(String id) {
+        snapshots.drop(snapshot(id).id());
+        return new Response(204, "");
+    }
+
+    private SnapshotShelf.Snapshot snapshot(String id) {
+        int n = (int) QueryParameters.number("snapshot id", id, 1, Integer.MAX_VALUE);
+        SnapshotShelf.Snapshot s = snapshots.get(n);
+        if (s == null) {
+            throw ApiException.notFound(
+                    "no snapshot " + id + " (GET " + Endpoints.BASE + "snapshots lists them)");
+        }
+        return s;
     }
 
     private static void deleteQuietly(Path file) {
@@ -417,6 +489,7 @@ public final class AdminApi {
         n.put("readOnly", lu.writeProtected());
         n.put("thin", lu.thin());
         n.put("removable", lu.removable());
+        n.put("resettable", lu.resettable());
         if (lu.removable()) {
             n.put("mediumPresent", lu.medium().present());
         }

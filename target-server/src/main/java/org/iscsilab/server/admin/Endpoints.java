@@ -94,6 +94,38 @@ public final class Endpoints {
                             TARGET,
                             List.of()),
                     new Endpoint(
+                            "POST",
+                            BASE + "luns/{lun}/reset",
+                            "return a LUN to the content and size it was made with: a RAM LUN"
+                                    + " reads as zeros, an overlay as the file under it",
+                            TARGET,
+                            List.of()),
+                    new Endpoint(
+                            "POST",
+                            BASE + "luns/{lun}/snapshots",
+                            "copy a RAM or overlay LUN's content now, to restore later",
+                            TARGET,
+                            List.of()),
+                    new Endpoint(
+                            "GET",
+                            BASE + "snapshots",
+                            "the snapshots taken, with their LUNs and sizes",
+                            List.of(),
+                            List.of()),
+                    new Endpoint(
+                            "POST",
+                            BASE + "snapshots/{id}/restore",
+                            "put a LUN's content back as the snapshot found it (a size that"
+                                    + " differs is CAPACITY DATA HAS CHANGED)",
+                            List.of(),
+                            List.of()),
+                    new Endpoint(
+                            "DELETE",
+                            BASE + "snapshots/{id}",
+                            "drop a snapshot and the memory it holds",
+                            List.of(),
+                            List.of()),
+                    new Endpoint(
                             "GET",
                             BASE + "alua",
                             "the target's ALUA: mode, implicit transition time, target port groups"

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A refused admin request changes nothing and says what was wrong in one line. The cases are
@@ -112,7 +113,8 @@ class AdminApiRefusalsTest {
         return call("GET", "luns", null).body()
                 + call("GET", "alua", null).body()
                 + call("GET", "faults", null).body()
-                + call("GET", "sessions", null).body();
+                + call("GET", "sessions", null).body()
+                + call("GET", "snapshots", null).body();
     }
 
     /** A 4xx with one line that names {@code names} and no class name, and no change. */
@@ -317,6 +319,28 @@ class AdminApiRefusalsTest {
         assertEquals(400, r.status(), r.body());
         assertRefused(before, r, "directory /nonexistent does not exist");
         assertFalse(Files.exists(Path.of("/nonexistent/x.img")));
+    }
+
+    @Test
+    void aPlainFileLunCannotBeResetOrCopiedAndSaysWhatCan(@TempDir Path dir) throws Exception {
+        String spec = "file:" + dir.resolve("plain.img") + ":1M";
+        assertEquals(201, call("POST", "luns", "{\"spec\":\"" + spec + "\",\"lun\":5}").status());
+        String before = state();
+        AdminApi.Response reset = call("POST", "luns/5/reset", null);
+        assertEquals(409, reset.status(), reset.body());
+        assertRefused(before, reset, "file:PATH,overlay");
+        AdminApi.Response copy = call("POST", "luns/5/snapshots", null);
+        assertEquals(409, copy.status(), copy.body());
+        assertRefused(before, copy, "file:PATH,overlay");
+    }
+
+    @Test
+    void anUnknownSnapshotIsNotFoundNamingWhereTheyAreListed() throws Exception {
+        String before = state();
+        AdminApi.Response r = call("POST", "snapshots/42/restore", null);
+        assertEquals(404, r.status(), r.body());
+        assertRefused(before, r, "GET /api/v1/snapshots");
+        assertRefused(before, call("POST", "snapshots/x/restore", null), "snapshot id");
     }
 
     @Test

@@ -10,6 +10,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import org.iscsilab.iscsi.initiator.InitiatorConfig;
 import org.iscsilab.iscsi.initiator.InitiatorSession;
 import org.iscsilab.iscsi.initiator.IscsiInitiator;
@@ -117,6 +118,67 @@ class AdminApiTest {
         assertTrue(tur(0).good());
         JsonNode events = ok(call("GET", "events?type=FAULT", null), 200);
         assertEquals(1, events.get("matching").asInt());
+    }
+
+    private void writeBlock(long lba, int fill) {
+        byte[] block = new byte[512];
+        Arrays.fill(block, (byte) fill);
+        assertTrue(
+                session.execute(LunAddress.encode(0), Cdbs.write10(lba, 1, false), block, 0)
+                        .join()
+                        .good());
+    }
+
+    private int readByte(long lba) {
+        return session.execute(LunAddress.encode(0), Cdbs.read10(lba, 1), null, 512)
+                .join()
+                .data()[0];
+    }
+
+    @Test
+    void aResetLunReadsAsItStartedAndASnapshotPutsContentBack() throws Exception {
+        writeBlock(5, 0x11);
+        JsonNode snap = ok(call("POST", "luns/0/snapshots", null), 201);
+        assertEquals(0, snap.get("lun").asInt());
+        assertEquals(16 << 20, snap.get("bytes").asLong());
+        writeBlock(5, 0x22);
+
+        ok(call("POST", "luns/0/reset", null), 200);
+        assertEquals(0, readByte(5), "a RAM LUN reads as zeros after a reset");
+
+        ok(call("POST", "snapshots/" + snap.get("id").asInt() + "/restore", null), 200);
+        assertEquals(0x11, readByte(5), "the snapshot's content, not the later write");
+        assertEquals(1, ok(call("GET", "snapshots", null), 200).size());
+        ok(call("DELETE", "snapshots/" + snap.get("id").asInt(), null), 204);
+        assertEquals(0, ok(call("GET", "snapshots", null), 200).size());
+        assertEquals(
+                404,
+                call("POST", "snapshots/" + snap.get("id").asInt() + "/restore", null)
+                        .statusCode());
+    }
+
+    @Test
+    void aResetUndoesAResizeAndInitiatorsHearOfIt() throws Exception {
+        ok(call("PATCH", "luns/0", "{\"size\":\"32M\"}"), 200);
+        tur(0); // the resize's CAPACITY DATA HAS CHANGED
+        assertEquals(16 << 20, ok(call("POST", "luns/0/reset", null), 200).get("bytes").asLong());
+        ScsiResult ua = tur(0);
+        assertEquals(0x2A, ua.senseData().asc());
+        assertEquals(0x09, ua.senseData().ascq(), "CAPACITY DATA HAS CHANGED");
+    }
+
+    @Test
+    void aSnapshotOfARemovedLunCanOnlyBeDropped() throws Exception {
+        ok(call("POST", "luns", "{\"spec\":\"ram:1M\",\"lun\":3}"), 201);
+        int id = ok(call("POST", "luns/3/snapshots", null), 201).get("id").asInt();
+        ok(call("DELETE", "luns/3", null), 204);
+        ok(call("POST", "luns", "{\"spec\":\"ram:1M\",\"lun\":3}"), 201);
+
+        HttpResponse<String> r = call("POST", "snapshots/" + id + "/restore", null);
+
+        assertEquals(409, r.statusCode(), r.body());
+        assertTrue(r.body().contains("removed since"), r.body());
+        ok(call("DELETE", "snapshots/" + id, null), 204);
     }
 
     @Test
