@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import org.iscsilab.core.alua.Alua;
 import org.iscsilab.core.fault.ScsiFaultAction;
 import org.iscsilab.core.fault.ScsiFaults;
+import org.iscsilab.core.log.TargetLog;
 import org.iscsilab.core.lu.LogicalUnit;
 import org.iscsilab.core.lu.LunInventory;
 import org.iscsilab.core.lu.ScsiOutcome;
@@ -21,7 +22,6 @@ import org.iscsilab.scsi.SenseData;
 import org.iscsilab.scsi.SenseException;
 import org.iscsilab.scsi.SenseKey;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A SCSI target device (SAM-5 §4.6): its logical units by number. It routes each command to its
@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * commands addressed to a LUN that does not exist (SPC-5 §6.7.2 peripheral qualifier, SAM-5 §5.9).
  */
 public final class ScsiTargetDevice implements LunInventory, AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(ScsiTargetDevice.class);
+    private static final Logger log = TargetLog.get(ScsiTargetDevice.class);
 
     /** SPC-5 §6.7.2: peripheral qualifier 011b, device type 1Fh: no logical unit at this LUN. */
     private static final int NO_LUN_PERIPHERAL = 0x7F;

@@ -4,9 +4,9 @@ import io.netty.channel.Channel;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.iscsilab.core.log.TargetLog;
 import org.iscsilab.iscsi.metrics.TargetMetrics;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Counts accepted connections against {@link TargetLimits#maxTcpConnections()}: one beyond the
@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
  * once a second, so a flood cannot flood the log as well.
  */
 final class ConnectionAdmission {
-    private static final Logger log = LoggerFactory.getLogger(ConnectionAdmission.class);
+    private static final Logger log = TargetLog.get(ConnectionAdmission.class);
 
     private final int max;
     private final TargetMetrics metrics;

@@ -6,6 +6,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
+import org.iscsilab.core.log.TargetLog;
 import org.iscsilab.iscsi.codec.DataDigestError;
 import org.iscsilab.iscsi.codec.DigestSettings;
 import org.iscsilab.iscsi.codec.FileSegmentPdu;
@@ -14,7 +15,6 @@ import org.iscsilab.iscsi.codec.SpoiledDataDigest;
 import org.iscsilab.iscsi.fault.ConnectionFaultAction;
 import org.iscsilab.iscsi.pdu.Pdu;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Carries out the freeze and drop faults on a logged-in connection, between the PDU codec and the
@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * further. Event loop only.
  */
 final class ConnectionFaultGate extends ChannelDuplexHandler {
-    private static final Logger log = LoggerFactory.getLogger(ConnectionFaultGate.class);
+    private static final Logger log = TargetLog.get(ConnectionFaultGate.class);
 
     private record Held(Object msg, ChannelPromise promise) {}
 

@@ -3,11 +3,11 @@ package org.iscsilab.iscsi.node;
 import org.iscsilab.core.fault.FaultAction;
 import org.iscsilab.core.fault.FaultContext;
 import org.iscsilab.core.fault.FaultRule;
+import org.iscsilab.core.log.TargetLog;
 import org.iscsilab.iscsi.fault.ConnectionFaultAction;
 import org.iscsilab.iscsi.pdu.AsyncMessage;
 import org.iscsilab.iscsi.pdu.Pdu;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The connection fault rules as they apply to one connection of a session: freeze and thaw it, drop
@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * any thread; {@link #apply} runs on the session's event loop.
  */
 final class ConnectionFaults {
-    private static final Logger log = LoggerFactory.getLogger(ConnectionFaults.class);
+    private static final Logger log = TargetLog.get(ConnectionFaults.class);
 
     private final TargetSession session;
     private final TargetConnection conn;

@@ -25,6 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.iscsilab.core.fault.EventLog;
 import org.iscsilab.core.fault.FaultRules;
+import org.iscsilab.core.log.TargetLog;
 import org.iscsilab.iscsi.codec.DigestSettings;
 import org.iscsilab.iscsi.codec.PduDecoder;
 import org.iscsilab.iscsi.codec.PduEncoder;
@@ -33,7 +34,6 @@ import org.iscsilab.iscsi.login.ChapRequirement;
 import org.iscsilab.iscsi.metrics.TargetMetrics;
 import org.iscsilab.iscsi.pdu.AsyncMessage;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The iSCSI target server: listens on one or more portals, each in a portal group whose tag
@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * 1) before closing connections.
  */
 public final class IscsiTargetServer implements TargetPortal, AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(IscsiTargetServer.class);
+    private static final Logger log = TargetLog.get(IscsiTargetServer.class);
     public static final int DEFAULT_PORT = 3260;
 
     private final TargetSettings settings;

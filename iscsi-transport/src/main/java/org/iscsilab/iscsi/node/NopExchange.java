@@ -5,12 +5,12 @@ import io.netty.buffer.Unpooled;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.iscsilab.core.log.TargetLog;
 import org.iscsilab.iscsi.login.SessionParameters;
 import org.iscsilab.iscsi.pdu.NopIn;
 import org.iscsilab.iscsi.pdu.NopOut;
 import org.iscsilab.iscsi.pdu.Pdu;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * NOP-Out and NOP-In both ways (RFC 7143 §11.18, §11.19): answers the initiator's pings with their
@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * unanswered past the timeout. Runs on the session's event loop.
  */
 final class NopExchange {
-    private static final Logger log = LoggerFactory.getLogger(NopExchange.class);
+    private static final Logger log = TargetLog.get(NopExchange.class);
 
     private final TargetSession session;
     private final TargetConnection conn;

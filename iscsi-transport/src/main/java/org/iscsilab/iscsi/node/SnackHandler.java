@@ -1,13 +1,13 @@
 package org.iscsilab.iscsi.node;
 
 import java.util.List;
+import org.iscsilab.core.log.TargetLog;
 import org.iscsilab.iscsi.pdu.DataIn;
 import org.iscsilab.iscsi.pdu.Pdu;
 import org.iscsilab.iscsi.pdu.Reject;
 import org.iscsilab.iscsi.pdu.ScsiResponse;
 import org.iscsilab.iscsi.pdu.SnackRequest;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Answers SNACK Requests (RFC 7143 §11.16) from what the connection kept ({@link
@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * "SNACK reject" (§11.17.1). Runs on the session's event loop.
  */
 final class SnackHandler {
-    private static final Logger log = LoggerFactory.getLogger(SnackHandler.class);
+    private static final Logger log = TargetLog.get(SnackHandler.class);
 
     private final TargetSession session;
 

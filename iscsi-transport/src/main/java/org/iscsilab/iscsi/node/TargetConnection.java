@@ -20,6 +20,7 @@ import org.iscsilab.core.fault.FaultAction;
 import org.iscsilab.core.fault.FaultContext;
 import org.iscsilab.core.fault.FaultRule;
 import org.iscsilab.core.fault.FaultScope;
+import org.iscsilab.core.log.TargetLog;
 import org.iscsilab.iscsi.codec.DataDigestError;
 import org.iscsilab.iscsi.codec.DigestSettings;
 import org.iscsilab.iscsi.codec.FileSegmentPdu;
@@ -38,14 +39,13 @@ import org.iscsilab.iscsi.pdu.LoginResponse;
 import org.iscsilab.iscsi.pdu.Pdu;
 import org.iscsilab.iscsi.pdu.ScsiCommand;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One TCP connection to the target: login, then hands full-feature PDUs to its session. Framing
  * errors drop only this connection (RFC 7143 §7.8). Runs on its event loop.
  */
 final class TargetConnection extends SimpleChannelInboundHandler<Object> {
-    private static final Logger log = LoggerFactory.getLogger(TargetConnection.class);
+    private static final Logger log = TargetLog.get(TargetConnection.class);
 
     private final TargetPortal portal;
 

@@ -9,13 +9,13 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
 import org.iscsilab.core.TaskManager;
+import org.iscsilab.core.log.TargetLog;
 import org.iscsilab.core.lu.ScsiTask;
 import org.iscsilab.core.nexus.ItNexus;
 import org.iscsilab.iscsi.pdu.SerialNumbers;
 import org.iscsilab.iscsi.pdu.TaskManagementRequest;
 import org.iscsilab.iscsi.pdu.TaskManagementResponse;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The iSCSI side of task management (RFC 7143 §11.5.1): decodes a request, has the SCSI target
@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * connection side of a cold reset stay here.
  */
 final class TaskManagement {
-    private static final Logger log = LoggerFactory.getLogger(TaskManagement.class);
+    private static final Logger log = TargetLog.get(TaskManagement.class);
 
     private TaskManagement() {}
 

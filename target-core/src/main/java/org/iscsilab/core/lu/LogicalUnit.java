@@ -16,6 +16,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import org.iscsilab.core.alua.Alua;
 import org.iscsilab.core.alua.AluaAdmission;
+import org.iscsilab.core.log.TargetLog;
 import org.iscsilab.core.nexus.ItNexus;
 import org.iscsilab.core.nexus.UnitAttentions;
 import org.iscsilab.core.pr.AccessClasses;
@@ -31,14 +32,13 @@ import org.iscsilab.scsi.SenseData;
 import org.iscsilab.scsi.SenseException;
 import org.iscsilab.scsi.SenseKey;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A direct-access block device (SBC-4) over a backing store. Commands complete asynchronously:
  * non-blocking stores complete on the caller's thread, blocking stores on the I/O executor.
  */
 public final class LogicalUnit implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(LogicalUnit.class);
+    private static final Logger log = TargetLog.get(LogicalUnit.class);
 
     private final int lun;
     private final LogicalUnitIdentity identity;

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.iscsilab.core.log.TargetLog;
 import org.iscsilab.core.nexus.ItNexus;
 import org.iscsilab.core.nexus.UnitAttentions;
 import org.iscsilab.scsi.AdditionalSense;
@@ -12,7 +13,6 @@ import org.iscsilab.scsi.SenseData;
 import org.iscsilab.scsi.SenseException;
 import org.iscsilab.scsi.SenseKey;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The reservation state of one logical unit: an SPC-2 reservation (SPC-2 §7.21) or persistent
@@ -29,7 +29,7 @@ public final class Reservations {
         }
     }
 
-    private static final Logger log = LoggerFactory.getLogger(Reservations.class);
+    private static final Logger log = TargetLog.get(Reservations.class);
     private final UnitAttentions unitAttentions;
     private AptplFile aptplFile;
     private ItNexus spc2Holder;

@@ -5,8 +5,8 @@ import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.Platform;
 import java.nio.file.Path;
+import org.iscsilab.core.log.TargetLog;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Gives the space of a byte range of a file back to the file system: Linux fallocate(2) with
@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * Where the platform or the file system cannot punch holes the caller writes zeros instead.
  */
 final class HolePuncher implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(HolePuncher.class);
+    private static final Logger log = TargetLog.get(HolePuncher.class);
     private static final int O_RDWR = 0x2;
     private static final int O_CLOEXEC = 0x80000;
     private static final int FALLOC_FL_KEEP_SIZE = 0x01;

@@ -3,6 +3,7 @@ package org.iscsilab.core.xcopy;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
+import org.iscsilab.core.log.TargetLog;
 import org.iscsilab.core.lu.Designator;
 import org.iscsilab.core.lu.LogicalUnit;
 import org.iscsilab.core.nexus.ItNexus;
@@ -15,7 +16,6 @@ import org.iscsilab.scsi.SenseData;
 import org.iscsilab.scsi.SenseException;
 import org.iscsilab.scsi.SenseKey;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The copy manager of one logical unit (SPC-4 §6.4): runs the segments of an EXTENDED COPY in
@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * own condition is logged.
  */
 final class CopyManager {
-    private static final Logger log = LoggerFactory.getLogger(CopyManager.class);
+    private static final Logger log = TargetLog.get(CopyManager.class);
 
     private CopyManager() {}
 

@@ -21,13 +21,13 @@ import org.iscsilab.core.alua.TargetPortGroup;
 import org.iscsilab.core.fault.EventLog;
 import org.iscsilab.core.fault.FaultRule;
 import org.iscsilab.core.fault.FaultSpec;
+import org.iscsilab.core.log.TargetLog;
 import org.iscsilab.core.lu.LogicalUnit;
 import org.iscsilab.iscsi.node.IscsiTarget;
 import org.iscsilab.iscsi.node.IscsiTargetServer;
 import org.iscsilab.iscsi.node.TargetSession;
 import org.iscsilab.scsi.LunAddress;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The admin API behind HTTP: fault rules, the event log, LUNs and sessions of one target server, as
@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * when the server has more than one.
  */
 public final class AdminApi {
-    private static final Logger log = LoggerFactory.getLogger(AdminApi.class);
+    private static final Logger log = TargetLog.get(AdminApi.class);
 
     /** A JSON answer: HTTP status and body (empty for 204). */
     public record Response(int status, String body, String contentType) {

@@ -25,15 +25,15 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
+import org.iscsilab.core.log.TargetLog;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The admin HTTP endpoint (Netty's HTTP codec) serving {@link AdminApi}. Bound to loopback by
  * default: it changes the target, so it is not for open networks.
  */
 public final class AdminServer implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
+    private static final Logger log = TargetLog.get(AdminServer.class);
 
     /** Request bodies are small JSON objects. */
     private static final int MAX_BODY = 64 * 1024;
