@@ -9,21 +9,24 @@ import org.iscsilab.scsi.SenseKey;
 import org.iscsilab.testkit.BlockDevice;
 import org.iscsilab.testkit.FaultHandle;
 import org.iscsilab.testkit.Faults;
-import org.iscsilab.testkit.IscsiTarget;
 import org.iscsilab.testkit.IscsiTargetExtension;
 import org.iscsilab.testkit.ScsiCommandException;
+import org.iscsilab.testkit.TargetControl;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** A reader meets a medium error on a range of blocks, and only there. */
+/**
+ * A reader meets a medium error on a range of blocks, and only there. ContainerExampleTest is this
+ * test against the target image: only the line that makes the target differs.
+ */
 class MediumErrorExampleTest {
     @RegisterExtension
     static IscsiTargetExtension target = IscsiTargetExtension.withLun("ram:64M");
 
     @Test
     void readsInTheBadRangeFailWithMediumErrorAndTheRestSucceed(
-            IscsiTarget iscsi, BlockDevice disk) {
-        FaultHandle bad = iscsi.add(Faults.mediumError().lun(0).lbas(100, 199).reads());
+            TargetControl control, BlockDevice disk) {
+        FaultHandle bad = control.add(Faults.mediumError().lun(0).lbas(100, 199).reads());
 
         ScsiCommandException e = assertThrows(ScsiCommandException.class, () -> disk.read(150, 8));
         assertEquals(SenseKey.MEDIUM_ERROR, e.senseKey());
@@ -34,7 +37,7 @@ class MediumErrorExampleTest {
         assertEquals(1, bad.fired());
         assertEquals(
                 1,
-                iscsi.events().commands().opcode(ScsiOpcode.READ_16).status("CHECK_CONDITION")
+                control.events().commands().opcode(ScsiOpcode.READ_16).status("CHECK_CONDITION")
                         .count());
     }
 }

@@ -12,7 +12,9 @@ import org.iscsilab.core.fault.EventLog.Event;
  * #count}, so an assertion reads as the sentence it checks:
  *
  * <pre>{@code
- * assertEquals(2, target.events().commands().opcode(ScsiOpcode.SYNCHRONIZE_CACHE_10).lun(0).count());
+ * disk.flush(); // BlockDevice flushes with SYNCHRONIZE CACHE(16)
+ * disk.flush();
+ * assertEquals(2, target.events().commands().opcode(ScsiOpcode.SYNCHRONIZE_CACHE_16).lun(0).count());
  * }</pre>
  *
  * Immutable: each step returns a new query; the log is read when the query is asked. A query is

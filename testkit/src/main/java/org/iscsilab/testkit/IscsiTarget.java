@@ -7,14 +7,12 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.iscsilab.core.fault.EventLog;
 import org.iscsilab.core.fault.FaultRule;
 import org.iscsilab.core.fault.FaultRules;
-import org.iscsilab.core.lu.LogicalUnit;
-import org.iscsilab.core.lu.LogicalUnit.MediumImage;
+import org.iscsilab.core.log.LogRing;
 import org.iscsilab.iscsi.initiator.InitiatorConfig;
 import org.iscsilab.iscsi.initiator.LoginRefusedException;
 import org.iscsilab.iscsi.login.ChapCredentials;
@@ -37,7 +35,7 @@ import org.iscsilab.server.config.TargetConfig;
  * }
  * }</pre>
  */
-public final class IscsiTarget implements TargetControl, AutoCloseable {
+public final class IscsiTarget implements TargetControl, TestTarget {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String BASE = Endpoints.BASE;
 
@@ -45,18 +43,10 @@ public final class IscsiTarget implements TargetControl, AutoCloseable {
     private final ChapCredentials chap;
     private final ChapCredentials mutualChap;
 
-    /** The content each LUN started with, for {@link #reset}; only LUNs whose store can copy. */
-    private final Map<Integer, MediumImage> initial = new HashMap<>();
-
     private IscsiTarget(EmbeddedTarget target, ChapCredentials chap, ChapCredentials mutualChap) {
         this.target = target;
         this.chap = chap;
         this.mutualChap = mutualChap;
-        for (LogicalUnit lu : target.device().logicalUnits()) {
-            if (lu.store().snapshots().isPresent()) {
-                initial.put(lu.lun(), lu.snapshotMedium());
-            }
-        }
     }
 
     /**
@@ -457,14 +447,14 @@ public final class IscsiTarget implements TargetControl, AutoCloseable {
 
     @Override
     public int addLun(String spec) {
-        return result(control().handle("POST", BASE + "luns", Map.of(), body("spec", spec)))
+        return result(api().handle("POST", BASE + "luns", Map.of(), body("spec", spec)))
                 .path("lun")
                 .asInt();
     }
 
     @Override
     public void removeLun(int lun) {
-        result(control().handle("DELETE", BASE + "luns/" + lun, Map.of(), null));
+        result(api().handle("DELETE", BASE + "luns/" + lun, Map.of(), null));
     }
 
     @Override
@@ -493,15 +483,15 @@ public final class IscsiTarget implements TargetControl, AutoCloseable {
     }
 
     private void patchAccessState(int group, String body) {
-        result(control().handle("PATCH", BASE + "alua/groups/" + group, Map.of(), body));
+        result(api().handle("PATCH", BASE + "alua/groups/" + group, Map.of(), body));
     }
 
     private void patch(int lun, String field, Object value) {
-        result(control().handle("PATCH", BASE + "luns/" + lun, Map.of(), body(field, value)));
+        result(api().handle("PATCH", BASE + "luns/" + lun, Map.of(), body(field, value)));
     }
 
     /** LUN changes go through the admin API's checks, without HTTP, as they would over it. */
-    private AdminApi control() {
+    private AdminApi api() {
         return target.adminApi();
     }
 
@@ -522,71 +512,40 @@ public final class IscsiTarget implements TargetControl, AutoCloseable {
         }
     }
 
-    /**
-     * Returns a LUN to the content it started with and its first capacity, so the next test starts
-     * from a known disk: a RAM LUN reads as zeros again, a file under an overlay ({@code
-     * file:PATH,overlay}) as the file, whose scratch layer is dropped. A plain file LUN cannot be
-     * reset: its writes are in the file.
-     *
-     * @param lun a RAM LUN, or a file LUN under an overlay, that the target started with
-     * @throws IllegalStateException if the LUN was added later or its store cannot be reset
-     */
+    @Override
     public void reset(int lun) {
-        MediumImage image = initial.get(lun);
-        if (image == null) {
-            throw new IllegalStateException(
-                    "LUN "
-                            + lun
-                            + " cannot be reset: only RAM LUNs and files under an overlay"
-                            + " (file:PATH,overlay) the target started with can (it has "
-                            + initial.keySet()
-                            + ")");
-        }
-        unit(lun).restoreMedium(image);
+        result(api().handle("POST", BASE + "luns/" + lun + "/reset", Map.of(), null));
     }
 
-    /** Returns every LUN that can be reset to the content it started with. */
+    @Override
     public void resetAll() {
-        initial.keySet().forEach(this::reset);
-    }
-
-    /**
-     * A copy of a LUN's content now (RAM and overlay LUNs), to {@link #restore} later.
-     *
-     * @param lun the LUN to copy, taken under the medium's lock so no command sees half of it
-     * @return the copy of the LUN's blocks and, on a thin LUN, of which blocks are mapped
-     * @throws IllegalArgumentException if the target has no such LUN
-     * @throws IllegalStateException if the LUN's store cannot be copied (a plain file LUN)
-     */
-    public DiskSnapshot snapshot(int lun) {
-        return new DiskSnapshot(lun, unit(lun).snapshotMedium());
-    }
-
-    /**
-     * Puts a LUN's content back as a snapshot of it found it.
-     *
-     * @param snapshot a copy taken by {@link #snapshot}; if its capacity differs from the LUN's
-     *     now, initiators see CAPACITY DATA HAS CHANGED, as after a resize
-     */
-    public void restore(DiskSnapshot snapshot) {
-        unit(snapshot.lun()).restoreMedium(snapshot.image());
-    }
-
-    /**
-     * A copy of one LUN's content, taken by {@link #snapshot}.
-     *
-     * @param lun the LUN the copy was taken of, and that {@link #restore} puts it back on
-     * @param image the medium's blocks and, on a thin LUN, which of them were mapped
-     */
-    public record DiskSnapshot(int lun, MediumImage image) {}
-
-    private LogicalUnit unit(int lun) {
-        LogicalUnit lu = target.device().logicalUnit(lun);
-        if (lu == null) {
-            throw new IllegalArgumentException(
-                    "this target has no LUN " + lun + "; it has " + luns());
+        for (JsonNode lun : result(api().handle("GET", BASE + "luns", Map.of(), null))) {
+            if (lun.path("resettable").asBoolean()) {
+                reset(lun.path("lun").asInt());
+            }
         }
-        return lu;
+    }
+
+    @Override
+    public DiskSnapshot snapshot(int lun) {
+        JsonNode s =
+                result(api().handle("POST", BASE + "luns/" + lun + "/snapshots", Map.of(), null));
+        return new DiskSnapshot(s.path("id").asInt(), s.path("lun").asInt());
+    }
+
+    @Override
+    public void restore(DiskSnapshot snapshot) {
+        result(
+                api().handle(
+                                "POST",
+                                BASE + "snapshots/" + snapshot.id() + "/restore",
+                                Map.of(),
+                                null));
+    }
+
+    @Override
+    public void drop(DiskSnapshot snapshot) {
+        result(api().handle("DELETE", BASE + "snapshots/" + snapshot.id(), Map.of(), null));
     }
 
     /**
@@ -597,6 +556,26 @@ public final class IscsiTarget implements TargetControl, AutoCloseable {
      */
     public EmbeddedTarget embedded() {
         return target;
+    }
+
+    @Override
+    public TargetControl control() {
+        return this;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The lines of every target in this JVM, each with the connection and session it concerns.
+     */
+    @Override
+    public long logMark() {
+        return LogRing.instance().mark();
+    }
+
+    @Override
+    public List<String> logSince(long mark) {
+        return LogRing.instance().since(mark);
     }
 
     @Override

@@ -124,6 +124,36 @@ final class RemoteTargetControl implements TargetControl {
     }
 
     @Override
+    public void reset(int lun) {
+        call("POST", "luns/" + lun + "/reset", null);
+    }
+
+    @Override
+    public void resetAll() {
+        for (JsonNode lun : call("GET", "luns", null)) {
+            if (lun.path("resettable").asBoolean()) {
+                reset(lun.path("lun").asInt());
+            }
+        }
+    }
+
+    @Override
+    public DiskSnapshot snapshot(int lun) {
+        JsonNode s = call("POST", "luns/" + lun + "/snapshots", null);
+        return new DiskSnapshot(s.path("id").asInt(), s.path("lun").asInt());
+    }
+
+    @Override
+    public void restore(DiskSnapshot snapshot) {
+        call("POST", "snapshots/" + snapshot.id() + "/restore", null);
+    }
+
+    @Override
+    public void drop(DiskSnapshot snapshot) {
+        call("DELETE", "snapshots/" + snapshot.id(), null);
+    }
+
+    @Override
     public void setAccessState(int group, String state) {
         call("PATCH", "alua/groups/" + group, AdminClient.jsonField("state", state));
     }

@@ -23,7 +23,7 @@ public final class ScsiCommandException extends RuntimeException {
     private final byte[] senseBytes;
 
     ScsiCommandException(String command, ScsiResult result) {
-        super(command + " failed: " + describe(result), null, false, false);
+        super(command + " failed: " + describe(result));
         this.command = command;
         this.status = result.status();
         this.sense = result.senseData();

@@ -95,6 +95,52 @@ public interface TargetControl {
     void setMediumLoaded(int lun, boolean loaded);
 
     /**
+     * Returns a LUN to the content and capacity it was made with, so the next test starts from a
+     * known disk: a RAM LUN reads as zeros again, a file under an overlay ({@code
+     * file:PATH,overlay}) as the file, whose scratch layer is dropped. A capacity that changes back
+     * is seen as CAPACITY DATA HAS CHANGED.
+     *
+     * <pre>{@code
+     * @AfterEach void clean() { control.reset(0); }
+     * }</pre>
+     *
+     * @param lun a RAM LUN or a file LUN under an overlay
+     * @throws IllegalArgumentException if there is no such LUN, or it is a plain file LUN, whose
+     *     writes are in the file
+     */
+    void reset(int lun);
+
+    /** Resets every LUN that can be reset (RAM and overlay LUNs), as {@link #reset} does. */
+    void resetAll();
+
+    /**
+     * Copies a LUN's content now, to {@link #restore} later; the target keeps the copy until it is
+     * {@link #drop dropped}.
+     *
+     * @param lun a RAM LUN or a file LUN under an overlay
+     * @return the copy's handle
+     * @throws IllegalArgumentException if there is no such LUN, or its store cannot be copied
+     */
+    DiskSnapshot snapshot(int lun);
+
+    /**
+     * Puts a LUN's content back as a snapshot found it; a capacity that differs is seen as CAPACITY
+     * DATA HAS CHANGED.
+     *
+     * @param snapshot a copy taken by {@link #snapshot} and not dropped
+     * @throws IllegalArgumentException if the copy was dropped, or its LUN was removed since
+     */
+    void restore(DiskSnapshot snapshot);
+
+    /**
+     * Drops a snapshot and the memory it holds.
+     *
+     * @param snapshot a copy taken by {@link #snapshot}
+     * @throws IllegalArgumentException if it was dropped already
+     */
+    void drop(DiskSnapshot snapshot);
+
+    /**
      * Sets a target port group's asymmetric access state at once (SPC-5 §5.16): commands through
      * its ports are then admitted as that state allows, and every I_T nexus gets ASYMMETRIC ACCESS
      * STATE CHANGED.

@@ -2,12 +2,15 @@ package org.iscsilab.testkit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.iscsilab.iscsi.initiator.IscsiUrl;
+import org.iscsilab.scsi.SenseKey;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Order;
@@ -68,6 +71,45 @@ class IscsiTargetExtensionTest {
         }
     }
 
+    /** A target from a launcher: the way a container joins; tests take its TargetControl. */
+    @Nested
+    @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+    class ATargetFromALauncher {
+        @RegisterExtension
+        static IscsiTargetExtension target =
+                IscsiTargetExtension.of(
+                                () -> IscsiTarget.builder().lun("ram:1M").lun("ram:2M").start())
+                        .resetLunsBetweenTests();
+
+        @Test
+        @Order(1)
+        void aTestControlsTheTargetThroughTheInterface(
+                TargetControl control, TestTarget running, BlockDevice disk) {
+            assertEquals(List.of(0, 1), control.luns());
+            assertTrue(running.url(1).endsWith("/1"), running.url(1));
+            control.add(Faults.mediumError().lun(0).lbas(3, 3).reads());
+            assertEquals(
+                    SenseKey.MEDIUM_ERROR,
+                    assertThrows(ScsiCommandException.class, () -> disk.read(3, 1)).senseKey());
+            disk.write(0, filled(4));
+        }
+
+        @Test
+        @Order(2)
+        void theNextTestFindsNeitherTheFaultNorTheData(TargetControl control, BlockDevice disk) {
+            assertArrayEquals(new byte[512], disk.read(3, 1), "no fault rule left");
+            assertArrayEquals(new byte[512], disk.read(0, 1), "LUN 0 was reset");
+        }
+
+        @Test
+        @Order(3)
+        void itsConfigurationBelongsToTheLauncher() {
+            IllegalStateException e =
+                    assertThrows(IllegalStateException.class, () -> target.lun("ram:1M"));
+            assertTrue(e.getMessage().contains("launcher"), e.getMessage());
+        }
+    }
+
     private static byte[] filled(int value) {
         byte[] b = new byte[512];
         Arrays.fill(b, (byte) value);
@@ -104,8 +146,8 @@ class IscsiTargetExtensionTest {
     }
 
     @Test
-    void aFailingTestsReportCarriesTheTargetsLastEvents() {
-        List<String> reported = new ArrayList<>();
+    void aFailingTestsReportCarriesTheTargetsLastEventsAndItsLog() {
+        Map<String, String> reported = new LinkedHashMap<>();
         EngineTestKit.engine("junit-jupiter")
                 .selectors(DiscoverySelectors.selectClass(AFailingSuite.class))
                 .execute()
@@ -115,14 +157,12 @@ class IscsiTargetExtensionTest {
                 .forEach(
                         e ->
                                 e.getPayload(ReportEntry.class)
-                                        .ifPresent(
-                                                r ->
-                                                        reported.addAll(
-                                                                r.getKeyValuePairs().values())));
-        assertEquals(1, reported.size(), reported.toString());
+                                        .ifPresent(r -> reported.putAll(r.getKeyValuePairs())));
+        assertEquals(List.of("iscsilab events", "iscsilab log"), List.copyOf(reported.keySet()));
+        String events = reported.get("iscsilab events");
+        assertTrue(events.contains("CommandEvent[") && events.contains("LoginEvent["), events);
+        String log = reported.get("iscsilab log");
         assertTrue(
-                reported.get(0).contains("CommandEvent[")
-                        && reported.get(0).contains("LoginEvent["),
-                reported.get(0));
+                log.contains("INFO TargetConnection - login: ") && log.contains("(normal)"), log);
     }
 }

@@ -17,6 +17,7 @@ import org.iscsilab.iscsi.initiator.IscsiUrl;
 import org.iscsilab.iscsi.login.ChapCredentials;
 import org.iscsilab.server.admin.AdminClient;
 import org.iscsilab.testkit.BlockDevice;
+import org.iscsilab.testkit.IscsiTargetExtension;
 import org.iscsilab.testkit.TargetControl;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.wait.strategy.Wait;
@@ -350,6 +351,28 @@ public class IscsiTargetContainer extends GenericContainer<IscsiTargetContainer>
      */
     public TargetControl control() {
         return TargetControl.remote(adminUri().toString());
+    }
+
+    /**
+     * A JUnit 5 extension that starts this container for a test class (in a static field) or for
+     * each test (in an instance field) and gives the tests its {@link TargetControl}, a {@link
+     * BlockDevice} of LUN 0 and its URL, as {@link IscsiTargetExtension#withLun} does for a target
+     * in the JVM: a test moves between the two by changing this one line.
+     *
+     * <pre>{@code
+     * @RegisterExtension
+     * static IscsiTargetExtension target =
+     *         new IscsiTargetContainer("iscsilab/target:latest").withLun("ram:64M").asExtension();
+     * }</pre>
+     *
+     * @return the extension; a failing test's report gets the container's log of the test
+     */
+    public IscsiTargetExtension asExtension() {
+        return IscsiTargetExtension.of(
+                () -> {
+                    start();
+                    return new ContainerTestTarget(this);
+                });
     }
 
     /**
