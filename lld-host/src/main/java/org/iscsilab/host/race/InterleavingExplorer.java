@@ -16,6 +16,7 @@ import org.iscsilab.host.mid.ScsiHost;
 import org.iscsilab.host.module.ModuleState;
 import org.iscsilab.host.module.UnloadRefusedException;
 import org.iscsilab.host.module.Violations;
+import org.iscsilab.scsi.Cdbs;
 
 /**
  * Explores every ordering of racing mid-layer threads at the yield points (depth-first over the
@@ -95,7 +96,7 @@ public final class InterleavingExplorer {
     }
 
     private static Request read() {
-        return new Request(new byte[] {0x28, 0, 0, 0, 0, 0, 0, 0, 1, 0}, null, 512, false);
+        return new Request(Cdbs.read10(0, 1), null, 512, false);
     }
 
     /**

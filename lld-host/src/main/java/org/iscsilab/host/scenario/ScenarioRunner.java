@@ -32,6 +32,7 @@ import org.iscsilab.iscsi.initiator.InitiatorConfig;
 import org.iscsilab.iscsi.initiator.IscsiInitiator;
 import org.iscsilab.iscsi.initiator.NopOutKeepalive;
 import org.iscsilab.iscsi.initiator.RecoveringSession;
+import org.iscsilab.scsi.ScsiOpcode;
 
 /**
  * Runs a {@link Scenario} under a {@link Policy} against an embedded iscsilab target over a real
@@ -338,7 +339,7 @@ public final class ScenarioRunner {
                                 .filter(
                                         e ->
                                                 e.type() == EventLog.Type.COMMAND
-                                                        && e.opcode() == 0x8A)
+                                                        && e.opcode() == ScsiOpcode.WRITE_16)
                                 .count();
                 note("written back to the target during removal: " + writes + " WRITE(16)");
             }
@@ -353,7 +354,9 @@ public final class ScenarioRunner {
                                     .anyMatch(
                                             e ->
                                                     e.type() == EventLog.Type.COMMAND
-                                                            && e.opcode() == 0x35);
+                                                            && e.opcode()
+                                                                    == ScsiOpcode
+                                                                            .SYNCHRONIZE_CACHE_10);
             return new ScenarioReport(
                     scenario.id(),
                     policy.label(),
@@ -691,7 +694,10 @@ public final class ScenarioRunner {
         private boolean syncCacheHeldAtTarget() {
             try {
                 return target.eventsAfter(removalStartSequence).stream()
-                        .anyMatch(e -> e.type() == EventLog.Type.FAULT && e.opcode() == 0x35);
+                        .anyMatch(
+                                e ->
+                                        e.type() == EventLog.Type.FAULT
+                                                && e.opcode() == ScsiOpcode.SYNCHRONIZE_CACHE_10);
             } catch (Exception e) {
                 throw new IllegalStateException("reading the target's event log", e);
             }

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.iscsilab.core.fault.EventLog;
+import org.iscsilab.scsi.ScsiOpcode;
 
 /**
  * Puts the target's side into a host's causal trace. Every event of the target's log becomes a step
@@ -140,7 +141,8 @@ public final class WireCorrelation {
             EventLog.Event e = at.event();
             if (at.micros() + CLOCK_STEP_MICROS >= micros
                     && (e.type() == EventLog.Type.COMMAND || e.type() == EventLog.Type.FAULT)
-                    && (e.opcode() == 0x35 || e.opcode() == 0x91)) {
+                    && (e.opcode() == ScsiOpcode.SYNCHRONIZE_CACHE_10
+                            || e.opcode() == ScsiOpcode.SYNCHRONIZE_CACHE_16)) {
                 return "yes: " + answer(e);
             }
         }
