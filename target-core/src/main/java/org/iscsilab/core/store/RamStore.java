@@ -62,6 +62,13 @@ public final class RamStore implements BackingStore, Unmappable, Snapshots {
         return p == null ? null : p.get((int) (index & (PAGE_CHUNKS - 1)));
     }
 
+    /** Whether a page never written starts at this chunk (so a walk over chunks can skip it). */
+    private boolean unwrittenPageAt(long index) {
+        long page = index >>> PAGE_SHIFT;
+        return (index & (PAGE_CHUNKS - 1)) == 0
+                && (page >= pages.length() || pages.get((int) page) == null);
+    }
+
     /** The chunk with this number, made (zero-filled, off the heap) on its first write. */
     private ByteBuffer chunkForWrite(long index) {
         ByteBuffer c = chunk(index);
@@ -205,6 +212,10 @@ public final class RamStore implements BackingStore, Unmappable, Snapshots {
         Map<Long, byte[]> copy = new HashMap<>();
         long chunks = (capacity + CHUNK_SIZE - 1) >>> CHUNK_SHIFT;
         for (long i = 0; i < chunks; i++) {
+            if (unwrittenPageAt(i)) {
+                i += PAGE_CHUNKS - 1; // none of its chunks exist
+                continue;
+            }
             ByteBuffer c = chunk(i);
             if (c != null) {
                 byte[] b = new byte[CHUNK_SIZE];
@@ -222,6 +233,10 @@ public final class RamStore implements BackingStore, Unmappable, Snapshots {
         }
         long chunks = (capacity + CHUNK_SIZE - 1) >>> CHUNK_SHIFT;
         for (long i = 0; i < chunks; i++) {
+            if (unwrittenPageAt(i)) {
+                i += PAGE_CHUNKS - 1; // no chunk of it to drop
+                continue;
+            }
             dropChunk(i);
         }
         capacity = ram.capacityBytes();
