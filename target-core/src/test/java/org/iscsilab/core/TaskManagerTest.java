@@ -158,17 +158,23 @@ class TaskManagerTest {
     }
 
     @Test
-    void targetResetResetsEveryUnit() {
+    void targetResetResetsEveryUnitAndEveryNexusHearsOfItOnEach() {
         CompletableFuture<ScsiOutcome> a0 = stuckWrite(A, 0, 1);
         CompletableFuture<ScsiOutcome> b1 = stuckWrite(B, 1, 2);
         assertEquals(Set.of(1L, 2L), tags(manager.targetReset()));
         assertAborted(a0);
         assertAborted(b1);
-        for (int lun = 0; lun < 2; lun++) {
-            assertSense(
-                    run(device, A, lun, TEST_UNIT_READY, 0, null),
-                    SenseKey.UNIT_ATTENTION,
-                    AdditionalSense.BUS_DEVICE_RESET_FUNCTION_OCCURRED);
+        for (ItNexus n : List.of(A, B)) {
+            for (int lun = 0; lun < 2; lun++) {
+                assertSense(
+                        run(device, n, lun, TEST_UNIT_READY, 0, null),
+                        SenseKey.UNIT_ATTENTION,
+                        AdditionalSense.BUS_DEVICE_RESET_FUNCTION_OCCURRED);
+                assertEquals(
+                        ScsiStatus.GOOD,
+                        run(device, n, lun, TEST_UNIT_READY, 0, null).status(),
+                        "reported once");
+            }
         }
     }
 
