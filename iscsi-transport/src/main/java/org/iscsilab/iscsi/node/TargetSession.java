@@ -10,10 +10,8 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -23,6 +21,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.iscsilab.core.ScsiTargetDevice;
+import org.iscsilab.core.TaskManager;
 import org.iscsilab.core.fault.CommandRange;
 import org.iscsilab.core.fault.FaultAction;
 import org.iscsilab.core.fault.FaultContext;
@@ -1106,9 +1105,9 @@ public final class TargetSession {
 
     /**
      * The tasks allegiant to a connection that left the session end without a response (RFC 7143
-     * §6.3.4: below ErrorRecoveryLevel 2 there is no allegiance to reassign them to); the logical
-     * unit aborts those it was executing, and each logical unit that lost one reports it to this
-     * I_T nexus with a unit attention (§7.6: SOME COMMANDS CLEARED BY ISCSI PROTOCOL EVENT).
+     * §6.3.4: below ErrorRecoveryLevel 2 there is no allegiance to reassign them to); the device's
+     * task manager aborts those it was executing and has each logical unit that lost one report it
+     * to this I_T nexus (§7.6).
      */
     void terminateTasksOf(TargetConnection conn) {
         List<TargetTask> victims = new ArrayList<>();
@@ -1121,34 +1120,28 @@ public final class TargetSession {
                             }
                             return false;
                         });
-        Set<Integer> luns = new HashSet<>();
-        for (TargetTask task : victims) {
-            if (task.delivered()) {
-                target.device()
-                        .taskManager()
-                        .abortTask(nexus, task.lunField(), Integer.toUnsignedLong(task.itt()));
+        if (!victims.isEmpty()) {
+            List<TaskManager.TerminatedCommand> terminated = new ArrayList<>(victims.size());
+            for (TargetTask task : victims) {
+                terminated.add(
+                        new TaskManager.TerminatedCommand(
+                                task.lunField(),
+                                Integer.toUnsignedLong(task.itt()),
+                                task.delivered()));
             }
-            luns.add(LunAddress.decode(task.lunField()));
+            target.device().taskManager().terminatedByProtocolEvent(nexus, terminated);
+        }
+        for (TargetTask task : victims) {
             task.abort();
             task.release();
         }
         conn.releaseRetained();
-        if (victims.isEmpty()) {
-            return;
-        }
-        log.info(
-                "session {}: {} tasks of connection CID {} terminated with it",
-                tsih,
-                victims.size(),
-                conn.cid());
-        for (int lun : luns) {
-            LogicalUnit lu = target.device().logicalUnit(lun);
-            if (lu != null) {
-                lu.unitAttentions()
-                        .establish(
-                                nexus,
-                                AdditionalSense.SOME_COMMANDS_CLEARED_BY_ISCSI_PROTOCOL_EVENT);
-            }
+        if (!victims.isEmpty()) {
+            log.info(
+                    "session {}: {} tasks of connection CID {} terminated with it",
+                    tsih,
+                    victims.size(),
+                    conn.cid());
         }
     }
 
