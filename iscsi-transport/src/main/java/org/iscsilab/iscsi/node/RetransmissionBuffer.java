@@ -345,24 +345,7 @@ final class RetransmissionBuffer {
             }
             if (d.statusPresent()) {
                 // the status now goes in the SCSI Response that carries the SNACK Tag
-                DataIn dataOnly =
-                        new DataIn(
-                                true,
-                                false,
-                                false,
-                                false,
-                                false,
-                                0,
-                                d.lun(),
-                                d.initiatorTaskTag(),
-                                Pdu.RESERVED_TAG,
-                                0,
-                                d.expCmdSn(),
-                                d.maxCmdSn(),
-                                d.dataSn(),
-                                d.bufferOffset(),
-                                0,
-                                d.data());
+                DataIn dataOnly = d.dataOnly(d.expCmdSn(), d.maxCmdSn(), d.data());
                 t.dataIn.set(sn, dataOnly);
                 d = dataOnly;
             }

@@ -729,16 +729,16 @@ public final class TargetSession {
         TargetConnection conn = task.connection();
         int ttt = conn.nextTargetTransferTag();
         conn.send(
-                new ReadyToTransfer(
+                ReadyToTransfer.soliciting(
                         task.lunField(),
                         task.itt(),
                         ttt,
-                        conn.currentStatSn(),
-                        sequencer.expCmdSn(),
-                        sequencer.maxCmdSn(),
                         r2tSn,
                         offset,
-                        length));
+                        length,
+                        conn.currentStatSn(),
+                        sequencer.expCmdSn(),
+                        sequencer.maxCmdSn()));
         conn.flush();
         return ttt;
     }
