@@ -26,6 +26,13 @@ public final class TaskManager {
         static final Result NO_UNIT = new Result(false, List.of());
     }
 
+    /**
+     * A command the transport ended itself, by its logical unit's LUN field and its task tag;
+     * {@code delivered} when it reached the device server (and so may be in a task set), false when
+     * it ended before that, waiting in the transport for its turn.
+     */
+    public record TerminatedCommand(long lunField, long tag, boolean delivered) {}
+
     private final ScsiTargetDevice device;
 
     TaskManager(ScsiTargetDevice device) {
@@ -108,6 +115,35 @@ public final class TaskManager {
             lu.reset();
         }
         return new Result(true, aborted);
+    }
+
+    /**
+     * Commands of this I_T nexus that a protocol event of the transport ended without a response,
+     * not a task management function (an iSCSI connection that leaves its session takes its tasks
+     * with it, RFC 7143 §6.3.4, §7.6): the delivered ones are aborted in their task sets, and each
+     * logical unit that lost a command, delivered or not, reports it to the nexus with the unit
+     * attention SOME COMMANDS CLEARED BY ISCSI PROTOCOL EVENT (47/7F). Returns the tasks aborted.
+     */
+    public List<ScsiTask> terminatedByProtocolEvent(
+            ItNexus nexus, List<TerminatedCommand> commands) {
+        List<ScsiTask> aborted = new ArrayList<>();
+        Set<Integer> luns = new LinkedHashSet<>();
+        for (TerminatedCommand c : commands) {
+            if (c.delivered()) {
+                aborted.addAll(abortTask(nexus, c.lunField(), c.tag()).aborted());
+            }
+            luns.add(LunAddress.decode(c.lunField()));
+        }
+        for (int lun : luns) {
+            LogicalUnit lu = device.logicalUnit(lun);
+            if (lu != null) {
+                lu.unitAttentions()
+                        .establish(
+                                nexus,
+                                AdditionalSense.SOME_COMMANDS_CLEARED_BY_ISCSI_PROTOCOL_EVENT);
+            }
+        }
+        return aborted;
     }
 
     /**

@@ -190,6 +190,40 @@ class TaskManagerTest {
     }
 
     @Test
+    void aProtocolEventAbortsTheDeliveredTasksAndEveryUnitThatLostOneTellsTheNexus() {
+        CompletableFuture<ScsiOutcome> a1 = stuckWrite(A, 0, 1);
+        CompletableFuture<ScsiOutcome> a2 = stuckWrite(A, 0, 2);
+        CompletableFuture<ScsiOutcome> b1 = stuckWrite(B, 0, 1);
+        List<ScsiTask> aborted =
+                manager.terminatedByProtocolEvent(
+                        A,
+                        List.of(
+                                new TaskManager.TerminatedCommand(LunAddress.encode(0), 1, true),
+                                // still waiting in the transport: nothing to abort on LUN 1
+                                new TaskManager.TerminatedCommand(LunAddress.encode(1), 2, false)));
+        assertEquals(List.of(1L), aborted.stream().map(ScsiTask::tag).toList());
+        assertAborted(a1);
+        assertFalse(a2.isDone(), "a task the event did not end goes on");
+        assertFalse(b1.isDone(), "another nexus's task with the same tag goes on");
+        for (int lun = 0; lun < 2; lun++) {
+            assertSense(
+                    run(device, A, lun, TEST_UNIT_READY, 0, null),
+                    SenseKey.UNIT_ATTENTION,
+                    AdditionalSense.SOME_COMMANDS_CLEARED_BY_ISCSI_PROTOCOL_EVENT);
+        }
+        assertEquals(
+                ScsiStatus.GOOD,
+                run(device, B, 0, TEST_UNIT_READY, 0, null).status(),
+                "the other nexus lost nothing");
+    }
+
+    @Test
+    void aProtocolEventThatEndedNothingTellsNobody() {
+        assertTrue(manager.terminatedByProtocolEvent(A, List.of()).isEmpty());
+        assertEquals(ScsiStatus.GOOD, run(device, A, 0, TEST_UNIT_READY, 0, null).status());
+    }
+
+    @Test
     void aUnitTheNexusCannotSeeDoesNotExistForIt() {
         device.masking().restrict("iqn.2026-01.org.example:a", Set.of(1));
         CompletableFuture<ScsiOutcome> b0 = stuckWrite(B, 0, 1);

@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.iscsilab.core.lu.ScsiOutcome;
 import org.iscsilab.iscsi.pdu.DataIn;
-import org.iscsilab.iscsi.pdu.Pdu;
 import org.iscsilab.iscsi.pdu.TaskManagementRequest;
 import org.iscsilab.iscsi.pdu.TaskManagementResponse;
 import org.slf4j.Logger;
@@ -219,24 +218,7 @@ final class ConnectionRecovery {
             }
         }
         for (DataIn d : again) {
-            to.send(
-                    new DataIn(
-                            d.finalFlag() || d.statusPresent(),
-                            false,
-                            false,
-                            false,
-                            false,
-                            0,
-                            d.lun(),
-                            d.initiatorTaskTag(),
-                            Pdu.RESERVED_TAG,
-                            0,
-                            seq.expCmdSn(),
-                            seq.maxCmdSn(),
-                            d.dataSn(),
-                            d.bufferOffset(),
-                            0,
-                            d.data().retainedDuplicate()));
+            to.send(d.dataOnly(seq.expCmdSn(), seq.maxCmdSn(), d.data().retainedDuplicate()));
         }
         to.send(
                 Resend.statusOf(

@@ -1,6 +1,5 @@
 package org.iscsilab.iscsi.node;
 
-import io.netty.buffer.Unpooled;
 import org.iscsilab.iscsi.pdu.AsyncMessage;
 import org.iscsilab.iscsi.pdu.DataIn;
 import org.iscsilab.iscsi.pdu.LogoutResponse;
@@ -22,53 +21,13 @@ final class Resend {
 
     static Pdu again(Pdu p, int statSn, int expCmdSn, int maxCmdSn) {
         if (p instanceof DataIn d) {
-            return new DataIn(
-                    d.finalFlag(),
-                    d.acknowledge(),
-                    d.overflow(),
-                    d.underflow(),
-                    d.statusPresent(),
-                    d.status(),
-                    d.lun(),
-                    d.initiatorTaskTag(),
-                    d.targetTransferTag(),
-                    d.statSn(),
-                    expCmdSn,
-                    maxCmdSn,
-                    d.dataSn(),
-                    d.bufferOffset(),
-                    d.residualCount(),
-                    d.data().retainedDuplicate());
+            return d.withWindow(expCmdSn, maxCmdSn, d.data().retainedDuplicate());
         }
         if (p instanceof ReadyToTransfer r) {
-            return new ReadyToTransfer(
-                    r.lun(),
-                    r.initiatorTaskTag(),
-                    r.targetTransferTag(),
-                    statSn,
-                    expCmdSn,
-                    maxCmdSn,
-                    r.r2tSn(),
-                    r.bufferOffset(),
-                    r.desiredDataTransferLength());
+            return r.withSequence(statSn, expCmdSn, maxCmdSn);
         }
         if (p instanceof ScsiResponse r) {
-            return new ScsiResponse(
-                    r.bidiOverflow(),
-                    r.bidiUnderflow(),
-                    r.overflow(),
-                    r.underflow(),
-                    r.response(),
-                    r.status(),
-                    r.initiatorTaskTag(),
-                    r.snackTag(),
-                    r.statSn(),
-                    expCmdSn,
-                    maxCmdSn,
-                    r.expDataSn(),
-                    r.bidiReadResidualCount(),
-                    r.residualCount(),
-                    r.data().retainedDuplicate());
+            return r.withWindow(expCmdSn, maxCmdSn, r.data().retainedDuplicate());
         }
         if (p instanceof NopIn n) {
             return new NopIn(
@@ -106,17 +65,7 @@ final class Resend {
                     r.data().retainedDuplicate());
         }
         if (p instanceof AsyncMessage a) {
-            return new AsyncMessage(
-                    a.lun(),
-                    a.statSn(),
-                    expCmdSn,
-                    maxCmdSn,
-                    a.asyncEvent(),
-                    a.asyncVCode(),
-                    a.parameter1(),
-                    a.parameter2(),
-                    a.parameter3(),
-                    a.data().retainedDuplicate());
+            return a.withWindow(expCmdSn, maxCmdSn, a.data().retainedDuplicate());
         }
         if (p instanceof LogoutResponse l) {
             return new LogoutResponse(
@@ -139,39 +88,10 @@ final class Resend {
     static ScsiResponse statusOf(
             Pdu kept, int snackTag, int statSn, int expCmdSn, int maxCmdSn, int expDataSn) {
         if (kept instanceof ScsiResponse r) {
-            return new ScsiResponse(
-                    r.bidiOverflow(),
-                    r.bidiUnderflow(),
-                    r.overflow(),
-                    r.underflow(),
-                    r.response(),
-                    r.status(),
-                    r.initiatorTaskTag(),
-                    snackTag,
-                    statSn,
-                    expCmdSn,
-                    maxCmdSn,
-                    expDataSn,
-                    r.bidiReadResidualCount(),
-                    r.residualCount(),
-                    r.data().retainedDuplicate());
+            return r.sentAgain(
+                    snackTag, statSn, expCmdSn, maxCmdSn, expDataSn, r.data().retainedDuplicate());
         }
-        DataIn d = (DataIn) kept;
-        return new ScsiResponse(
-                false,
-                false,
-                d.overflow(),
-                d.underflow(),
-                0,
-                d.status(),
-                d.initiatorTaskTag(),
-                snackTag,
-                statSn,
-                expCmdSn,
-                maxCmdSn,
-                expDataSn,
-                0,
-                d.residualCount(),
-                Unpooled.EMPTY_BUFFER);
+        return ScsiResponse.collapsedStatusOf(
+                (DataIn) kept, snackTag, statSn, expCmdSn, maxCmdSn, expDataSn);
     }
 }

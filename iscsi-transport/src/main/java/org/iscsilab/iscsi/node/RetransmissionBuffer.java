@@ -8,14 +8,21 @@ import java.util.Iterator;
 import java.util.List;
 import org.iscsilab.iscsi.pdu.AsyncMessage;
 import org.iscsilab.iscsi.pdu.DataIn;
+import org.iscsilab.iscsi.pdu.DataOut;
+import org.iscsilab.iscsi.pdu.LogoutRequest;
 import org.iscsilab.iscsi.pdu.LogoutResponse;
 import org.iscsilab.iscsi.pdu.NopIn;
+import org.iscsilab.iscsi.pdu.NopOut;
 import org.iscsilab.iscsi.pdu.Pdu;
 import org.iscsilab.iscsi.pdu.ReadyToTransfer;
 import org.iscsilab.iscsi.pdu.Reject;
+import org.iscsilab.iscsi.pdu.ScsiCommand;
 import org.iscsilab.iscsi.pdu.ScsiResponse;
 import org.iscsilab.iscsi.pdu.SerialNumbers;
+import org.iscsilab.iscsi.pdu.SnackRequest;
+import org.iscsilab.iscsi.pdu.TaskManagementRequest;
 import org.iscsilab.iscsi.pdu.TaskManagementResponse;
+import org.iscsilab.iscsi.pdu.TextRequest;
 import org.iscsilab.iscsi.pdu.TextResponse;
 
 /**
@@ -177,6 +184,40 @@ final class RetransmissionBuffer {
     /** The record of a task, or null. */
     SentTask sentTask(int itt) {
         return tasks.get(itt);
+    }
+
+    /**
+     * An initiator PDU arrived: the ExpStatSN it carries, if any, acknowledges what was sent before
+     * it (RFC 7143 §4.2.2.2).
+     */
+    void acknowledgedBy(Pdu pdu) {
+        long expStatSn = expStatSnOf(pdu);
+        if (expStatSn >= 0) {
+            acknowledge((int) expStatSn);
+        }
+    }
+
+    /** The ExpStatSN an initiator PDU carries, unsigned; -1 for none. */
+    private static long expStatSnOf(Pdu pdu) {
+        int e;
+        if (pdu instanceof ScsiCommand c) {
+            e = c.expStatSn();
+        } else if (pdu instanceof DataOut d) {
+            e = d.expStatSn();
+        } else if (pdu instanceof NopOut n) {
+            e = n.expStatSn();
+        } else if (pdu instanceof SnackRequest s) {
+            e = s.expStatSn();
+        } else if (pdu instanceof TaskManagementRequest t) {
+            e = t.expStatSn();
+        } else if (pdu instanceof TextRequest t) {
+            e = t.expStatSn();
+        } else if (pdu instanceof LogoutRequest l) {
+            e = l.expStatSn();
+        } else {
+            return -1;
+        }
+        return Integer.toUnsignedLong(e);
     }
 
     /**
@@ -345,24 +386,7 @@ final class RetransmissionBuffer {
             }
             if (d.statusPresent()) {
                 // the status now goes in the SCSI Response that carries the SNACK Tag
-                DataIn dataOnly =
-                        new DataIn(
-                                true,
-                                false,
-                                false,
-                                false,
-                                false,
-                                0,
-                                d.lun(),
-                                d.initiatorTaskTag(),
-                                Pdu.RESERVED_TAG,
-                                0,
-                                d.expCmdSn(),
-                                d.maxCmdSn(),
-                                d.dataSn(),
-                                d.bufferOffset(),
-                                0,
-                                d.data());
+                DataIn dataOnly = d.dataOnly(d.expCmdSn(), d.maxCmdSn(), d.data());
                 t.dataIn.set(sn, dataOnly);
                 d = dataOnly;
             }

@@ -14,6 +14,7 @@ import org.iscsilab.iscsi.login.Negotiator;
 import org.iscsilab.iscsi.login.TextParameters;
 import org.iscsilab.iscsi.pdu.Pdu;
 import org.iscsilab.iscsi.pdu.TextRequest;
+import org.iscsilab.iscsi.pdu.TextResponse;
 
 /**
  * Text requests in the full feature phase (RFC 7143 §11.10): SendTargets discovery (§13.3, appendix
@@ -31,14 +32,40 @@ final class TextExchange {
     private int pendingTtt = Pdu.RESERVED_TAG;
 
     private final Predicate<IscsiTarget> visible;
+    private final CommandSequencer sequencer;
 
-    TextExchange(TargetPortal portal, IscsiTarget sessionTarget, Predicate<IscsiTarget> visible) {
+    TextExchange(
+            TargetPortal portal,
+            IscsiTarget sessionTarget,
+            Predicate<IscsiTarget> visible,
+            CommandSequencer sequencer) {
         this.portal = portal;
         this.sessionTarget = sessionTarget;
         this.visible = visible;
+        this.sequencer = sequencer;
     }
 
-    Reply handle(TextRequest t, int maxSegment, IntSupplier ttts) {
+    /** Answers a Text Request on the connection it came on (RFC 7143 §11.11 Text Response). */
+    void answer(TargetConnection conn, TextRequest t) {
+        Reply r =
+                handle(
+                        t,
+                        conn.params().peerMaxRecvDataSegmentLength(),
+                        conn::nextTargetTransferTag);
+        conn.sendAndFlush(
+                new TextResponse(
+                        r.finalFlag(),
+                        r.continueFlag(),
+                        t.lun(),
+                        t.initiatorTaskTag(),
+                        r.targetTransferTag(),
+                        conn.nextStatSn(),
+                        sequencer.expCmdSn(),
+                        sequencer.maxCmdSn(),
+                        r.data()));
+    }
+
+    private Reply handle(TextRequest t, int maxSegment, IntSupplier ttts) {
         try {
             if (t.targetTransferTag() != Pdu.RESERVED_TAG && t.targetTransferTag() == pendingTtt) {
                 return nextChunk(maxSegment, ttts);

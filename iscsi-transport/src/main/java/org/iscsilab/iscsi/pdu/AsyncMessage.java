@@ -41,6 +41,24 @@ public record AsyncMessage(
                 Unpooled.EMPTY_BUFFER);
     }
 
+    /**
+     * This message with the command window as it is now (ExpCmdSN, MaxCmdSN) and {@code data}: what
+     * goes when it is sent again (RFC 7143 §11.16.1), all other fields as they were.
+     */
+    public AsyncMessage withWindow(int expCmdSn, int maxCmdSn, ByteBuf data) {
+        return new AsyncMessage(
+                lun,
+                statSn,
+                expCmdSn,
+                maxCmdSn,
+                asyncEvent,
+                asyncVCode,
+                parameter1,
+                parameter2,
+                parameter3,
+                data);
+    }
+
     public static final int SCSI_ASYNC_EVENT = 0;
     public static final int LOGOUT_REQUESTED = 1;
     public static final int CONNECTION_DROP = 2;

@@ -123,6 +123,47 @@ public record DataIn(
                 data);
     }
 
+    /**
+     * This Data-In with the command window as it is now (ExpCmdSN, MaxCmdSN) and {@code data}: what
+     * goes when it is sent again (RFC 7143 §11.16.1), all other fields as they were.
+     */
+    public DataIn withWindow(int expCmdSn, int maxCmdSn, ByteBuf data) {
+        return new DataIn(
+                finalFlag,
+                acknowledge,
+                overflow,
+                underflow,
+                statusPresent,
+                status,
+                lun,
+                initiatorTaskTag,
+                targetTransferTag,
+                statSn,
+                expCmdSn,
+                maxCmdSn,
+                dataSn,
+                bufferOffset,
+                residualCount,
+                data);
+    }
+
+    /**
+     * This Data-In's data alone, for its status to go in a SCSI Response of its own (RFC 7143
+     * §11.16.3 R-Data SNACK, §7.2.2 reassignment): no status, residual or StatSN, no DataACK asked
+     * for (the reserved target transfer tag), F set where the status or F ended the sequence.
+     */
+    public DataIn dataOnly(int expCmdSn, int maxCmdSn, ByteBuf data) {
+        return data(
+                lun,
+                initiatorTaskTag,
+                dataSn,
+                bufferOffset,
+                finalFlag || statusPresent,
+                expCmdSn,
+                maxCmdSn,
+                data);
+    }
+
     @Override
     public Opcode opcode() {
         return Opcode.DATA_IN;

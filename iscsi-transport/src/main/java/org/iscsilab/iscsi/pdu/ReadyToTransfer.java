@@ -15,6 +15,42 @@ public record ReadyToTransfer(
         int bufferOffset,
         int desiredDataTransferLength)
         implements Pdu {
+    /**
+     * An R2T asking for {@code length} bytes of the task's data at {@code bufferOffset} (RFC 7143
+     * §11.8), numbered {@code r2tSn} among the task's R2Ts and tagged {@code ttt} for its Data-Out;
+     * StatSN is the connection's next, which an R2T does not advance (§11.8.3).
+     */
+    public static ReadyToTransfer soliciting(
+            long lun,
+            int itt,
+            int ttt,
+            int r2tSn,
+            int bufferOffset,
+            int length,
+            int statSn,
+            int expCmdSn,
+            int maxCmdSn) {
+        return new ReadyToTransfer(
+                lun, itt, ttt, statSn, expCmdSn, maxCmdSn, r2tSn, bufferOffset, length);
+    }
+
+    /**
+     * This R2T with StatSN and the command window as they are now: what goes when it is sent again
+     * (RFC 7143 §11.16.1), all other fields as they were.
+     */
+    public ReadyToTransfer withSequence(int statSn, int expCmdSn, int maxCmdSn) {
+        return new ReadyToTransfer(
+                lun,
+                initiatorTaskTag,
+                targetTransferTag,
+                statSn,
+                expCmdSn,
+                maxCmdSn,
+                r2tSn,
+                bufferOffset,
+                desiredDataTransferLength);
+    }
+
     @Override
     public Opcode opcode() {
         return Opcode.READY_TO_TRANSFER;

@@ -1,6 +1,7 @@
 package org.iscsilab.iscsi.pdu;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 
 /**
  * SCSI Response (RFC 7143 §11.4). Residual flags: o/u bidirectional overflow/underflow, O/U
@@ -52,6 +53,65 @@ public record ScsiResponse(
                 0,
                 residual.count(),
                 senseSegment);
+    }
+
+    /**
+     * The status a Data-In carried (the S bit, RFC 7143 §11.7.4) in a SCSI Response of its own, as
+     * it goes again after an R-Data SNACK (§11.16.3) or a reassignment (§7.2.2): its status and
+     * residual, with this SNACK Tag (0 for none), StatSN, command window and ExpDataSN, and no
+     * sense data (a collapsed status is GOOD).
+     */
+    public static ScsiResponse collapsedStatusOf(
+            DataIn d, int snackTag, int statSn, int expCmdSn, int maxCmdSn, int expDataSn) {
+        return new ScsiResponse(
+                false,
+                false,
+                d.overflow(),
+                d.underflow(),
+                COMMAND_COMPLETED_AT_TARGET,
+                d.status(),
+                d.initiatorTaskTag(),
+                snackTag,
+                statSn,
+                expCmdSn,
+                maxCmdSn,
+                expDataSn,
+                0,
+                d.residualCount(),
+                Unpooled.EMPTY_BUFFER);
+    }
+
+    /**
+     * This response sent again with this SNACK Tag (0 for none), StatSN, command window and
+     * ExpDataSN (RFC 7143 §11.16.3, §7.2.2), and {@code data} for its sense segment; its status and
+     * residuals as they were.
+     */
+    public ScsiResponse sentAgain(
+            int snackTag, int statSn, int expCmdSn, int maxCmdSn, int expDataSn, ByteBuf data) {
+        return new ScsiResponse(
+                bidiOverflow,
+                bidiUnderflow,
+                overflow,
+                underflow,
+                response,
+                status,
+                initiatorTaskTag,
+                snackTag,
+                statSn,
+                expCmdSn,
+                maxCmdSn,
+                expDataSn,
+                bidiReadResidualCount,
+                residualCount,
+                data);
+    }
+
+    /**
+     * This response with the command window as it is now (ExpCmdSN, MaxCmdSN) and {@code data}:
+     * what goes when it is sent again (RFC 7143 §11.16.1), all other fields as they were.
+     */
+    public ScsiResponse withWindow(int expCmdSn, int maxCmdSn, ByteBuf data) {
+        return sentAgain(snackTag, statSn, expCmdSn, maxCmdSn, expDataSn, data);
     }
 
     /** Response codes (§11.4.3). */
