@@ -9,6 +9,7 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /**
  * The direction of dependencies between the modules (see the design notes): each module depends
@@ -139,6 +140,21 @@ class ArchitectureTest {
                         .should()
                         .dependOnClassesThat()
                         .resideInAnyPackage(HOST, GUEST, CLI, "picocli.."));
+    }
+
+    @Test
+    void theTargetLogsThroughItsOwnRecordOfTheLog() {
+        check(
+                noClasses()
+                        .that()
+                        .resideInAnyPackage(CORE, "org.iscsilab.iscsi.node..", SERVER)
+                        .and()
+                        .doNotHaveFullyQualifiedName("org.iscsilab.core.log.TargetLog")
+                        .should()
+                        .callMethod(LoggerFactory.class, "getLogger", Class.class)
+                        .because(
+                                "a failing test's report carries the target's log only from"
+                                        + " loggers made by TargetLog.get"));
     }
 
     @Test

@@ -12,6 +12,7 @@ import org.iscsilab.core.fault.FaultAction;
 import org.iscsilab.core.fault.FaultContext;
 import org.iscsilab.core.fault.FaultRule;
 import org.iscsilab.core.fault.ScsiFaultAction;
+import org.iscsilab.core.log.TargetLog;
 import org.iscsilab.core.lu.ScsiOutcome;
 import org.iscsilab.core.lu.ScsiTask;
 import org.iscsilab.core.lu.TaskAttribute;
@@ -27,7 +28,6 @@ import org.iscsilab.scsi.LunAddress;
 import org.iscsilab.scsi.SenseData;
 import org.iscsilab.scsi.SenseKey;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A session's SCSI commands, from the SCSI Command PDU to the status (RFC 7143 §11.3, §11.4): each
@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * reassigned). Records each command's event and metrics. Runs on the session's event loop.
  */
 final class CommandExecution {
-    private static final Logger log = LoggerFactory.getLogger(CommandExecution.class);
+    private static final Logger log = TargetLog.get(CommandExecution.class);
 
     private final TargetSession session;
     private final TargetPortal portal;

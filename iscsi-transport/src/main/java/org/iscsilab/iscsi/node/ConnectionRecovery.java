@@ -6,12 +6,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.iscsilab.core.log.TargetLog;
 import org.iscsilab.core.lu.ScsiOutcome;
 import org.iscsilab.iscsi.pdu.DataIn;
 import org.iscsilab.iscsi.pdu.TaskManagementRequest;
 import org.iscsilab.iscsi.pdu.TaskManagementResponse;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Connection recovery at ErrorRecoveryLevel 2 (RFC 7143 §7.1.4.3, §7.2.2): a session's connection
@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * session's event loop.
  */
 final class ConnectionRecovery {
-    private static final Logger log = LoggerFactory.getLogger(ConnectionRecovery.class);
+    private static final Logger log = TargetLog.get(ConnectionRecovery.class);
 
     /** A connection whose tasks wait for reassignment. */
     private static final class Waiting {

@@ -3,6 +3,7 @@ package org.iscsilab.iscsi.node;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.iscsilab.core.log.TargetLog;
 import org.iscsilab.iscsi.codec.DataDigestError;
 import org.iscsilab.iscsi.pdu.Bhs;
 import org.iscsilab.iscsi.pdu.DataIn;
@@ -14,7 +15,6 @@ import org.iscsilab.scsi.AdditionalSense;
 import org.iscsilab.scsi.SenseData;
 import org.iscsilab.scsi.SenseKey;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Data recovery within a command and a connection (RFC 7143 §7.1.4.1, §7.1.4.2), beside {@link
@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * loop.
  */
 final class DataRecovery {
-    private static final Logger log = LoggerFactory.getLogger(DataRecovery.class);
+    private static final Logger log = TargetLog.get(DataRecovery.class);
 
     /** How long a task waits for Data-Out before what is missing is asked for again. */
     private static final long DATA_OUT_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(2);

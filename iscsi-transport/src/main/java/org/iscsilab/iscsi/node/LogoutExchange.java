@@ -2,11 +2,11 @@ package org.iscsilab.iscsi.node;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.iscsilab.core.log.TargetLog;
 import org.iscsilab.iscsi.login.SessionParameters;
 import org.iscsilab.iscsi.pdu.LogoutRequest;
 import org.iscsilab.iscsi.pdu.LogoutResponse;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Logout Requests (RFC 7143 §11.14) and their responses (§11.15): reason 0 closes the session,
@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * session's event loop.
  */
 final class LogoutExchange {
-    private static final Logger log = LoggerFactory.getLogger(LogoutExchange.class);
+    private static final Logger log = TargetLog.get(LogoutExchange.class);
 
     private final TargetSession session;
     private final TargetPortal portal;

@@ -3,6 +3,7 @@ package org.iscsilab.iscsi.node;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.iscsilab.core.fault.FaultRule;
+import org.iscsilab.core.log.TargetLog;
 import org.iscsilab.core.lu.LogicalUnit;
 import org.iscsilab.iscsi.fault.ConnectionFaultAction;
 import org.iscsilab.iscsi.login.LoginException;
@@ -10,7 +11,6 @@ import org.iscsilab.iscsi.login.LoginStatus;
 import org.iscsilab.iscsi.login.SessionParameters;
 import org.iscsilab.iscsi.pdu.AsyncMessage;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The connections of a session, and its end for want of them (RFC 7143 §6.3.4, §6.3.5): logins join
@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * under this object's lock, on the connections' own event loops; the rest runs on the session's.
  */
 final class SessionConnections {
-    private static final Logger log = LoggerFactory.getLogger(SessionConnections.class);
+    private static final Logger log = TargetLog.get(SessionConnections.class);
 
     private final TargetSession session;
     private final TargetPortal portal;

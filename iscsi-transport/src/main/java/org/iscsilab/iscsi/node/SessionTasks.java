@@ -8,10 +8,10 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
 import org.iscsilab.core.TaskManager;
+import org.iscsilab.core.log.TargetLog;
 import org.iscsilab.core.nexus.ItNexus;
 import org.iscsilab.scsi.SenseData;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A session's tasks in progress by initiator task tag, one tag space for all its connections, and
@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * allegiant to (§6.3.4), or dropped when the session ends. Runs on the session's event loop.
  */
 final class SessionTasks {
-    private static final Logger log = LoggerFactory.getLogger(SessionTasks.class);
+    private static final Logger log = TargetLog.get(SessionTasks.class);
 
     /** By ITT (a primitive map: no boxing per command). */
     private final IntObjectMap<TargetTask> byItt = new IntObjectHashMap<>();

@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 import org.iscsilab.core.fault.FaultRule;
+import org.iscsilab.core.log.TargetLog;
 import org.iscsilab.core.lu.ScsiOutcome;
 import org.iscsilab.core.nexus.ItNexus;
 import org.iscsilab.iscsi.codec.DataDigestError;
@@ -30,7 +31,6 @@ import org.iscsilab.iscsi.pdu.TextRequest;
 import org.iscsilab.iscsi.pdu.UnknownPdu;
 import org.iscsilab.scsi.LunAddress;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A target session in the full feature phase (RFC 7143 §4): one or more connections
@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * event loop, the leading connection's; PDUs of connections on other loops hop there.
  */
 public final class TargetSession {
-    private static final Logger log = LoggerFactory.getLogger(TargetSession.class);
+    private static final Logger log = TargetLog.get(TargetSession.class);
 
     private final TargetPortal portal;
     private final IscsiTarget target;
