@@ -372,16 +372,7 @@ public final class InitiatorSession implements AutoCloseable {
                     window.enqueue(
                             sn ->
                                     conn.writeAndFlush(
-                                            new TextRequest(
-                                                    false,
-                                                    true,
-                                                    false,
-                                                    0,
-                                                    itt,
-                                                    Pdu.RESERVED_TAG,
-                                                    sn,
-                                                    conn.expStatSn(),
-                                                    text)));
+                                            TextRequest.single(itt, sn, conn.expStatSn(), text)));
                 });
         return p.future
                 .orTimeout(config.commandTimeout().toMillis(), TimeUnit.MILLISECONDS)
@@ -436,16 +427,14 @@ public final class InitiatorSession implements AutoCloseable {
         p.conn = conn;
         pending.put(itt, p);
         conn.writeAndFlush(
-                new TaskManagementRequest(
-                        true,
+                TaskManagementRequest.of(
                         function,
                         lunField,
                         itt,
                         referencedTaskTag,
                         window.cmdSn(),
                         conn.expStatSn(),
-                        refCmdSn,
-                        0));
+                        refCmdSn));
     }
 
     /** Logout, reason "close the session" (RFC 7143 §11.14); completes when the target answered. */
@@ -815,15 +804,12 @@ public final class InitiatorSession implements AutoCloseable {
                     }
                 });
         via.writeAndFlush(
-                new TaskManagementRequest(
-                        true,
-                        TaskManagementRequest.TASK_REASSIGN,
+                TaskManagementRequest.taskReassign(
                         p.command.lun(),
                         itt,
                         p.command.initiatorTaskTag(),
                         window.cmdSn(),
                         via.expStatSn(),
-                        0,
                         expDataSn));
     }
 
@@ -996,16 +982,7 @@ public final class InitiatorSession implements AutoCloseable {
                 window.enqueue(
                         sn ->
                                 conn.writeAndFlush(
-                                        new TextRequest(
-                                                false,
-                                                true,
-                                                false,
-                                                0,
-                                                itt,
-                                                ttt,
-                                                sn,
-                                                conn.expStatSn(),
-                                                Unpooled.EMPTY_BUFFER)));
+                                        TextRequest.askingForMore(itt, ttt, sn, conn.expStatSn())));
             } else {
                 complete(t.initiatorTaskTag(), textResponse.toByteArray());
             }
@@ -1278,25 +1255,11 @@ public final class InitiatorSession implements AutoCloseable {
 
     /** Sends a command again, as it was (§7.2.1), on the connection it is allegiant to. */
     private void resend(Pending p) {
-        ScsiCommand c = p.command;
         ByteBuf imm =
                 p.immediateLength == 0
                         ? Unpooled.EMPTY_BUFFER
                         : p.dataOut.retainedSlice(0, p.immediateLength);
-        p.conn.writeAndFlush(
-                new ScsiCommand(
-                        c.immediate(),
-                        c.finalFlag(),
-                        c.read(),
-                        c.write(),
-                        c.attribute(),
-                        c.lun(),
-                        c.initiatorTaskTag(),
-                        c.expectedDataTransferLength(),
-                        c.cmdSn(),
-                        p.conn.expStatSn(),
-                        c.cdb(),
-                        imm));
+        p.conn.writeAndFlush(p.command.retry(p.conn.expStatSn(), imm));
     }
 
     private void onResponse(InitiatorConnection conn, ScsiResponse r) {
