@@ -172,13 +172,10 @@ final class InitiatorConnection {
                         ? Unpooled.EMPTY_BUFFER
                         : Unpooled.wrappedBuffer(TextParameters.encode(r.keys()));
         channel.writeAndFlush(
-                new LoginRequest(
+                LoginRequest.forConnection(
                         r.transit(),
-                        false,
                         r.currentStage(),
                         r.nextStage(),
-                        0,
-                        0,
                         config.isid(),
                         tsih,
                         0,

@@ -31,6 +31,27 @@ public record LoginRequest(
             int cmdSn,
             int expStatSn,
             ByteBuf keys) {
+        return forConnection(
+                transit, currentStage, nextStage, isid, 0, itt, 0, cmdSn, expStatSn, keys);
+    }
+
+    /**
+     * A Login Request, version 0, of connection {@code cid} of the session {@code tsih}, carrying
+     * {@code keys}: with TSIH 0 the leading login of a new session, otherwise a connection that
+     * joins that session or, with the CID of one of its connections, reinstates it (RFC 7143 §6.3,
+     * §6.3.4, §11.12).
+     */
+    public static LoginRequest forConnection(
+            boolean transit,
+            int currentStage,
+            int nextStage,
+            long isid,
+            int tsih,
+            int itt,
+            int cid,
+            int cmdSn,
+            int expStatSn,
+            ByteBuf keys) {
         return new LoginRequest(
                 transit,
                 false,
@@ -39,9 +60,9 @@ public record LoginRequest(
                 0,
                 0,
                 isid,
-                0,
+                tsih,
                 itt,
-                0,
+                cid,
                 cmdSn,
                 expStatSn,
                 keys);

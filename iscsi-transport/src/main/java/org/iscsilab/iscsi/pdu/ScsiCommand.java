@@ -52,6 +52,27 @@ public record ScsiCommand(
                 immediateData);
     }
 
+    /**
+     * This command as it goes out again in a retry (RFC 7143 §7.2.1): the same ITT, CmdSN, flags
+     * and CDB, with the connection's ExpStatSN of now and {@code immediateData} (the immediate data
+     * it first carried).
+     */
+    public ScsiCommand retry(int expStatSn, ByteBuf immediateData) {
+        return new ScsiCommand(
+                immediate,
+                finalFlag,
+                read,
+                write,
+                attribute,
+                lun,
+                initiatorTaskTag,
+                expectedDataTransferLength,
+                cmdSn,
+                expStatSn,
+                cdb,
+                immediateData);
+    }
+
     /** ATTR 1: SIMPLE (RFC 7143 §11.3.1, SAM-5 §8.6). */
     public static final int ATTRIBUTE_SIMPLE = 1;
 

@@ -24,6 +24,32 @@ public record TaskManagementRequest(
     public static final int TARGET_COLD_RESET = 7;
     public static final int TASK_REASSIGN = 8;
 
+    /**
+     * An immediate request for {@code function} (how an initiator sends task management, RFC 7143
+     * §11.5); {@code refCmdSn} is the referenced command's CmdSN for ABORT TASK (§11.5.5).
+     */
+    public static TaskManagementRequest of(
+            int function,
+            long lun,
+            int itt,
+            int referencedTaskTag,
+            int cmdSn,
+            int expStatSn,
+            int refCmdSn) {
+        return new TaskManagementRequest(
+                true, function, lun, itt, referencedTaskTag, cmdSn, expStatSn, refCmdSn, 0);
+    }
+
+    /**
+     * An immediate TASK REASSIGN of the task {@code referencedTaskTag} to the connection it goes
+     * out on; {@code expDataSn} names the first Data-In not received (RFC 7143 §7.2.2, §11.5.1).
+     */
+    public static TaskManagementRequest taskReassign(
+            long lun, int itt, int referencedTaskTag, int cmdSn, int expStatSn, int expDataSn) {
+        return new TaskManagementRequest(
+                true, TASK_REASSIGN, lun, itt, referencedTaskTag, cmdSn, expStatSn, 0, expDataSn);
+    }
+
     @Override
     public Opcode opcode() {
         return Opcode.TASK_MANAGEMENT_REQUEST;

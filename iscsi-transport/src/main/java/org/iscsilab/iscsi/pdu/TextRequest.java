@@ -1,6 +1,7 @@
 package org.iscsilab.iscsi.pdu;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 
 /** Text Request (RFC 7143 §11.10). */
 public record TextRequest(
@@ -14,6 +15,23 @@ public record TextRequest(
         int expStatSn,
         ByteBuf data)
         implements Pdu {
+    /**
+     * A non-immediate Text Request whose keys all fit in it (F set, C clear): the start of an
+     * exchange, so with no target transfer tag (RFC 7143 §11.10).
+     */
+    public static TextRequest single(int itt, int cmdSn, int expStatSn, ByteBuf keys) {
+        return new TextRequest(false, true, false, 0, itt, RESERVED_TAG, cmdSn, expStatSn, keys);
+    }
+
+    /**
+     * An empty Text Request asking for the rest of a response the target continues (its C bit),
+     * naming the target transfer tag the response gave (RFC 7143 §11.10, §11.11).
+     */
+    public static TextRequest askingForMore(int itt, int ttt, int cmdSn, int expStatSn) {
+        return new TextRequest(
+                false, true, false, 0, itt, ttt, cmdSn, expStatSn, Unpooled.EMPTY_BUFFER);
+    }
+
     @Override
     public Opcode opcode() {
         return Opcode.TEXT_REQUEST;
