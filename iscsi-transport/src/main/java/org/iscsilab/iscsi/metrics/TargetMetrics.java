@@ -25,8 +25,8 @@ import org.iscsilab.scsi.ScsiStatus;
  * The target's meters (Micrometer), registered in the registry the assembler of the target gives
  * (the target server exposes a Prometheus one at the admin API's /metrics): SCSI commands by opcode
  * and status with latency histograms, bytes in and out, commands in flight per LUN, sessions,
- * connections, logins by outcome, task management by response and faults fired. Meters on the
- * command path are looked up once and cached.
+ * connections, initiators' pings answered, logins by outcome, task management by response and
+ * faults fired. Meters on the command path are looked up once and cached.
  */
 public final class TargetMetrics {
     private final MeterRegistry registry;
@@ -77,6 +77,7 @@ public final class TargetMetrics {
     private final DistributionSummary received;
     private final DistributionSummary sent;
     private final Counter sentFromFile;
+    private final Counter pingsAnswered;
 
     public TargetMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -96,6 +97,11 @@ public final class TargetMetrics {
                         .baseUnit("bytes")
                         .description(
                                 "Data-In bytes sent straight from a LUN's file (sendfile), never read into memory")
+                        .register(registry);
+        this.pingsAnswered =
+                Counter.builder("iscsi.target.pings.answered")
+                        .description(
+                                "NOP-Out pings from initiators answered with a NOP-In (their keepalives)")
                         .register(registry);
         Gauge.builder("iscsi.target.connections", connections, AtomicInteger::get)
                 .description("open TCP connections, in login or full feature phase")
@@ -150,6 +156,11 @@ public final class TargetMetrics {
                 "reason",
                 reason,
                 "connections closed by the target's limits and timeouts");
+    }
+
+    /** An initiator's NOP-Out ping got its NOP-In (RFC 7143 §11.18). */
+    public void pingAnswered() {
+        pingsAnswered.increment();
     }
 
     /** Data-In bytes that went out from a file rather than from memory. */

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.iscsilab.core.log.TargetLog;
 import org.iscsilab.iscsi.login.SessionParameters;
+import org.iscsilab.iscsi.metrics.TargetMetrics;
 import org.iscsilab.iscsi.pdu.NopIn;
 import org.iscsilab.iscsi.pdu.NopOut;
 import org.iscsilab.iscsi.pdu.Pdu;
@@ -25,6 +26,7 @@ final class NopExchange {
     private final CommandSequencer sequencer;
     private final SessionParameters params;
     private final Duration timeout;
+    private final TargetMetrics metrics;
     private ScheduledFuture<?> pinger;
 
     /** The target transfer tag of the ping awaiting its answer, or the reserved tag. */
@@ -37,12 +39,14 @@ final class NopExchange {
             TargetConnection conn,
             CommandSequencer sequencer,
             SessionParameters params,
-            Duration timeout) {
+            Duration timeout,
+            TargetMetrics metrics) {
         this.session = session;
         this.conn = conn;
         this.sequencer = sequencer;
         this.params = params;
         this.timeout = timeout;
+        this.metrics = metrics;
     }
 
     /** Starts pinging every {@code interval}; zero pings never. */
@@ -95,6 +99,7 @@ final class NopExchange {
                                     sequencer.expCmdSn(),
                                     sequencer.maxCmdSn(),
                                     echo));
+                    metrics.pingAnswered();
                 };
         if (n.immediate()) {
             reply.run();

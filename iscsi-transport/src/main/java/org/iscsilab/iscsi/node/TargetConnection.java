@@ -167,7 +167,12 @@ final class TargetConnection extends SimpleChannelInboundHandler<Object> {
         this.responder = new ScsiResponder(this, s.sequencer(), connectionParams, portal.metrics());
         this.nops =
                 new NopExchange(
-                        s, this, s.sequencer(), connectionParams, portal.settings().nopInTimeout());
+                        s,
+                        this,
+                        s.sequencer(),
+                        connectionParams,
+                        portal.settings().nopInTimeout(),
+                        portal.metrics());
         this.faults = new ConnectionFaults(s, this, portal);
         this.retained =
                 connectionParams.errorRecoveryLevel() >= 1

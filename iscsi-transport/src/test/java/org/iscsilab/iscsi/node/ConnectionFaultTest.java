@@ -123,12 +123,13 @@ class ConnectionFaultTest {
     }
 
     @Test
-    void ignoredNopsTimeOutWhileCommandsStillWork() {
+    void ignoredNopsGoUnansweredWhileCommandsStillWork() {
         InitiatorSession a = login(HOST_A);
         target.faults().add("ignore-nops");
         CompletableFuture<byte[]> ping = a.nop(new byte[] {1, 2, 3});
-        assertThrows(TimeoutException.class, () -> ping.get(500, TimeUnit.MILLISECONDS));
+        // the target answers a ping on the spot, before it reads the command sent after it
         assertTrue(read(a).join().good());
+        assertFalse(ping.isDone(), "the ping sent before the read is unanswered");
     }
 
     @Test

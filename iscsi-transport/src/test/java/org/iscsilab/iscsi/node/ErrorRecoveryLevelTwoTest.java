@@ -9,11 +9,15 @@ import static org.iscsilab.iscsi.node.RawPdus.testUnitReady;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.iscsilab.core.fault.EventLog;
 import org.iscsilab.iscsi.LeakWatch;
 import org.iscsilab.iscsi.login.LoginStatus;
 import org.iscsilab.iscsi.pdu.DataIn;
@@ -114,6 +118,31 @@ class ErrorRecoveryLevelTwoTest {
                 true, LogoutRequest.REMOVE_CONNECTION_FOR_RECOVERY, itt, cid, cmdSn, 0);
     }
 
+    private static TargetSession session(long isid) {
+        return target.sessions().stream().filter(s -> s.isid() == isid).findFirst().orElse(null);
+    }
+
+    /** A condition to wait for, which may ask the target. */
+    private interface Condition {
+        boolean holds() throws Exception;
+    }
+
+    /**
+     * Milliseconds from {@code since} (System.nanoTime) until {@code condition} holds, asked every
+     * 50 ms; fails after a minute. Only a bound from below is checked against what it returns: a
+     * busy machine makes it later, never earlier.
+     */
+    private static long millisUntil(long since, Condition condition, String what) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+        while (!condition.holds()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("waited a minute for " + what);
+            }
+            Thread.sleep(50);
+        }
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since);
+    }
+
     @Test
     void aWriteOfAFailedConnectionIsReassignedAndFinishesOnTheOther() throws Exception {
         long isid = isids.incrementAndGet();
@@ -201,7 +230,11 @@ class ErrorRecoveryLevelTwoTest {
                     assertInstanceOf(TaskManagementResponse.class, next(a)).response());
             // its connection failed but was not logged out for recovery: still allegiant
             b.fail();
-            Thread.sleep(200);
+            TargetSession s = session(isid);
+            millisUntil(
+                    System.nanoTime(),
+                    () -> s.connectionCount() == 1,
+                    "the failed connection to leave the session");
             a.send(reassign(0x33, 0x30, 3));
             assertEquals(
                     TaskManagementResponse.TASK_STILL_ALLEGIANT,
@@ -243,17 +276,24 @@ class ErrorRecoveryLevelTwoTest {
     void pastTime2RetainTheTasksAndTheSessionAreGone() throws Exception {
         long isid = isids.incrementAndGet();
         int tsih;
+        long failed;
         try (RawConnection a = leading(isid)) {
             tsih = tsihOf(isid);
             a.send(write10(0x50, 2, 50, 1));
             assertInstanceOf(ReadyToTransfer.class, next(a));
+            failed = System.nanoTime();
         } // the only connection fails; the session waits Time2Wait (0) + Time2Retain (2 s)
-        Thread.sleep(500);
-        assertEquals(1, target.sessions().stream().filter(s -> s.isid() == isid).count());
-        Thread.sleep(2500);
+        long gone = millisUntil(failed, () -> session(isid) == null, "the session to time out");
+        assertTrue(
+                gone >= 2000, "§6.3.5: the session was kept for Time2Retain, not " + gone + " ms");
         assertEquals(
-                0,
-                target.sessions().stream().filter(s -> s.isid() == isid).count(),
+                1,
+                target.events()
+                        .count(
+                                e ->
+                                        e.type() == EventLog.Type.LOGOUT
+                                                && e.tsih() == tsih
+                                                && "Time2Retain expired".equals(e.detail())),
                 "§6.3.5: the session timed out");
         // its task's buffers (the write's R2T state, the kept PDUs) went with it
         LeakWatch.assertNoLeaks();
@@ -283,12 +323,27 @@ class ErrorRecoveryLevelTwoTest {
             RawConnection b = join(isid, 2, 2);
             b.send(write10(0x60, 2, 60, 1));
             assertInstanceOf(ReadyToTransfer.class, next(b));
+            long failed = System.nanoTime();
             b.fail();
-            Thread.sleep(3000);
-            a.send(reassign(0x61, 0x60, 3));
-            assertEquals(
-                    TaskManagementResponse.TASK_DOES_NOT_EXIST,
-                    assertInstanceOf(TaskManagementResponse.class, next(a)).response());
+            // until Time2Wait (0) + Time2Retain (2 s) have passed the task waits, allegiant to the
+            // failed connection; then it is gone
+            AtomicInteger itt = new AtomicInteger(0x6100);
+            long gone =
+                    millisUntil(
+                            failed,
+                            () -> {
+                                a.send(reassign(itt.getAndIncrement(), 0x60, 3));
+                                int response =
+                                        assertInstanceOf(TaskManagementResponse.class, next(a))
+                                                .response();
+                                if (response != TaskManagementResponse.TASK_DOES_NOT_EXIST) {
+                                    assertEquals(
+                                            TaskManagementResponse.TASK_STILL_ALLEGIANT, response);
+                                }
+                                return response == TaskManagementResponse.TASK_DOES_NOT_EXIST;
+                            },
+                            "the failed connection's task to be terminated");
+            assertTrue(gone >= 2000, "the task was kept for Time2Retain, not " + gone + " ms");
             // §7.6: the logical unit reports the terminated task to the session
             a.send(testUnitReady(0x62, 3));
             assertUnitAttention(assertInstanceOf(ScsiResponse.class, next(a)), 0x47, 0x7F);

@@ -1,11 +1,11 @@
 package org.iscsilab.iscsi.node;
 
+import static org.iscsilab.iscsi.node.RawPdus.assertNothingBeforeAPing;
 import static org.iscsilab.iscsi.node.RawPdus.assertSessionAnswers;
 import static org.iscsilab.iscsi.node.RawPdus.assertUnitAttention;
 import static org.iscsilab.iscsi.node.RawPdus.clearUnitAttention;
 import static org.iscsilab.iscsi.node.RawPdus.keys;
 import static org.iscsilab.iscsi.node.RawPdus.next;
-import static org.iscsilab.iscsi.node.RawPdus.silentFor;
 import static org.iscsilab.iscsi.node.RawPdus.status;
 import static org.iscsilab.iscsi.node.RawPdus.testUnitReady;
 import static org.iscsilab.iscsi.node.RawPdus.writeOneBlockWithoutData;
@@ -129,15 +129,16 @@ class MultipleConnectionsTest {
 
             // CmdSN 2 on B waits for CmdSN 1, which comes on A (§4.2.2.1)
             b.send(testUnitReady(0x20, 2));
-            assertTrue(silentFor(b, 300), "CmdSN 2 is held until CmdSN 1 arrives");
+            assertNothingBeforeAPing(b, 0x2F, "CmdSN 2 is held until CmdSN 1 arrives");
             a.send(testUnitReady(0x10, 1));
             ScsiResponse onA = assertInstanceOf(ScsiResponse.class, next(a));
             ScsiResponse onB = assertInstanceOf(ScsiResponse.class, next(b));
             assertEquals(0x10, onA.initiatorTaskTag(), "status on the command's own connection");
             assertEquals(0x20, onB.initiatorTaskTag(), "status on the command's own connection");
-            // §4.2.2.2: each connection numbers its own status; both logins acknowledged StatSN 0
+            // §4.2.2.2: each connection numbers its own status; both logins acknowledged StatSN 0,
+            // and on B the answer to the ping took StatSN 1
             assertEquals(1, onA.statSn());
-            assertEquals(1, onB.statSn());
+            assertEquals(2, onB.statSn());
             assertEquals(3, onB.expCmdSn(), "both commands counted in the one window");
             assertEquals(
                     2,

@@ -143,11 +143,30 @@ class NopOutKeepaliveTest {
                 "the held relogin to go through after the thaw");
     }
 
+    /** The NOP-Out pings the target has answered so far. */
+    private double pingsAnswered() {
+        return target.server()
+                .metrics()
+                .registry()
+                .get("iscsi.target.pings.answered")
+                .counter()
+                .count();
+    }
+
     @Test
     void aTargetThatAnswersItsPingsKeepsTheConnection() throws Exception {
+        // each ping has 2 s to be answered and read: room for a busy machine's stalls
         IscsiHostSession session =
-                login(new NopOutKeepalive(Duration.ofMillis(100), Duration.ofMillis(500)));
-        Thread.sleep(1_500); // fifteen quiet intervals, each ending in a ping the target answers
+                login(new NopOutKeepalive(Duration.ofMillis(100), Duration.ofSeconds(2)));
+        double before = pingsAnswered();
+        // the keepalive looks again one timeout after each ping: dropping the connection if the
+        // ping is unanswered, else pinging again (it has been quiet for the interval). Three
+        // answered pings are two such looks that kept the connection; a drop would have meant a
+        // relogin
+        millisUntil(
+                () -> pingsAnswered() >= before + 3,
+                Duration.ofSeconds(60),
+                "three pings answered");
         assertEquals(RecoveringSession.State.LOGGED_IN, session.recovery().state());
         assertEquals(0, session.recovery().relogins());
         assertEquals(DeviceState.RUNNING, session.disk(0).device().state());

@@ -49,11 +49,18 @@ public final class Alua implements AutoCloseable {
     /** Every group active (optimized or not): then no command needs its port's state. */
     private volatile boolean everyPortActive = true;
 
+    /** Runs the timed transitions; made on the first one unless given. */
     private ScheduledExecutorService timer;
 
     /** {@code units}: the unit attention conditions of the target's logical units. */
     public Alua(Supplier<List<UnitAttentions>> units) {
+        this(units, null);
+    }
+
+    /** With the scheduler that ends timed transitions (a test's, whose time it moves itself). */
+    Alua(Supplier<List<UnitAttentions>> units, ScheduledExecutorService timer) {
         this.units = units;
+        this.timer = timer;
     }
 
     private static Map<Integer, TargetPortGroup> defaultGroups() {

@@ -80,8 +80,9 @@ class AluaTest {
     }
 
     @Test
-    void everyChangeIsReportedOnceAndSettingTheSameStateIsNoChange() throws Exception {
-        try (Alua alua = new Alua(List::of)) {
+    void everyChangeIsReportedOnceAndSettingTheSameStateIsNoChange() {
+        ManualScheduler clock = new ManualScheduler();
+        try (Alua alua = new Alua(List::of, clock)) {
             alua.configure(
                     TpgsMode.BOTH,
                     List.of(TargetPortGroup.of(1, List.of(), AccessState.ACTIVE_OPTIMIZED)),
@@ -92,7 +93,7 @@ class AluaTest {
             alua.setState(1, AccessState.STANDBY, "api");
             alua.transition(1, AccessState.UNAVAILABLE, Duration.ofMillis(50), false);
             alua.setState(1, AccessState.ACTIVE_OPTIMIZED, "cancels the transition");
-            Thread.sleep(200);
+            clock.advance(Duration.ofSeconds(1)); // well past the cancelled transition's end
             assertEquals(
                     List.of(
                             new Alua.Change(
@@ -109,6 +110,16 @@ class AluaTest {
                                     "cancels the transition")),
                     seen);
             assertEquals(AccessState.ACTIVE_OPTIMIZED, alua.group(1).state(), "not unavailable");
+            // the same clock ends a transition nothing cancels, at its time and not before
+            alua.transition(1, AccessState.STANDBY, Duration.ofMillis(50), false);
+            clock.advance(Duration.ofMillis(49));
+            assertEquals(AccessState.TRANSITIONING, alua.group(1).state());
+            clock.advance(Duration.ofMillis(1));
+            assertEquals(AccessState.STANDBY, alua.group(1).state());
+            assertEquals(
+                    new Alua.Change(
+                            1, AccessState.TRANSITIONING, AccessState.STANDBY, "transition done"),
+                    seen.get(seen.size() - 1));
             assertThrows(
                     IllegalArgumentException.class,
                     () ->
