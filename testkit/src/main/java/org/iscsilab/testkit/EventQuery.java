@@ -6,6 +6,7 @@ import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.iscsilab.core.fault.EventLog;
 import org.iscsilab.core.fault.EventLog.Event;
+import org.iscsilab.scsi.ScsiStatus;
 
 /**
  * A question to a target's event log, narrowed step by step and asked with {@link #list} or {@link
@@ -168,6 +169,16 @@ public final class EventQuery<E extends TargetEvent> implements Iterable<E> {
      */
     public EventQuery<E> status(String status) {
         return and(e -> status.equals(e.status()));
+    }
+
+    /**
+     * Commands that ended with this SCSI status (SAM-5 §5.3), e.g. {@code ScsiStatus.GOOD}.
+     *
+     * @param status the status
+     * @return a copy of this query narrowed to commands that ended with it
+     */
+    public EventQuery<E> status(ScsiStatus status) {
+        return status(status.name());
     }
 
     /**

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import org.iscsilab.iscsi.initiator.LoginRefusedException;
 import org.iscsilab.scsi.ScsiOpcode;
+import org.iscsilab.scsi.ScsiStatus;
 import org.junit.jupiter.api.Test;
 
 /** The event log as typed records, one kind per query, read as collections. */
@@ -35,6 +36,13 @@ class TypedEventsTest {
             assertEquals(8, write.lba());
             assertEquals(2, write.blocks());
             assertTrue(write.tsih() > 0);
+
+            assertThat(
+                            target.events()
+                                    .commands()
+                                    .opcode(ScsiOpcode.READ_16)
+                                    .status(ScsiStatus.CHECK_CONDITION))
+                    .hasSize(1);
 
             FaultEvent fired = target.events().faults().list().get(0);
             assertEquals(ScsiOpcode.READ_16, fired.opcode());
