@@ -160,7 +160,7 @@ class IscsilabCliIT {
         assertTrue(
                 rest.toString()
                         .matches(
-                                "(?s).*TargetSession \\[127\\.0\\.0\\.1:\\d+ tsih=0x\\p{XDigit}+ itt=0x\\p{XDigit}+] - logout: .*"),
+                                "(?s).*LogoutExchange \\[127\\.0\\.0\\.1:\\d+ tsih=0x\\p{XDigit}+ itt=0x\\p{XDigit}+] - logout: .*"),
                 "and, once logged in, the session:\n" + rest);
     }
 
