@@ -19,6 +19,7 @@ import java.util.regex.Pattern;
 import org.iscsilab.host.mid.Policy;
 import org.iscsilab.host.scenario.Scenario;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The packaged command line: starts a target real initiators reach, stops cleanly, explains bad
@@ -165,8 +166,8 @@ class IscsilabCliIT {
     }
 
     @Test
-    void aConfigFileServesTwoTargetsWithChapFromTheEnvironmentAclsAndMasks(
-            @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    void aConfigFileServesTwoTargetsWithChapFromTheEnvironmentAclsAndMasks(@TempDir Path dir)
+            throws Exception {
         ExternalProgram.require("iscsi-ls", "libiscsi-bin");
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
@@ -294,8 +295,7 @@ class IscsilabCliIT {
      * against.
      */
     @Test
-    void scenarioAllPrintsTheMatrixAndWritesJson(@org.junit.jupiter.api.io.TempDir Path dir)
-            throws Exception {
+    void scenarioAllPrintsTheMatrixAndWritesJson(@TempDir Path dir) throws Exception {
         Path json = dir.resolve("matrix.json");
         String out =
                 ExternalProgram.ok(
@@ -358,7 +358,7 @@ class IscsilabCliIT {
      * here).
      */
     @Test
-    void benchPrintsASaneTableAndJson(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    void benchPrintsASaneTableAndJson(@TempDir Path dir) throws Exception {
         Path json = dir.resolve("bench.json");
         String out =
                 ExternalProgram.ok(

@@ -23,28 +23,6 @@ public record BenchSpec(
         Distribution distribution,
         double rateIops,
         List<Double> percentiles) {
-    /** A run of one block size measured from its first I/O (no ramp). */
-    public BenchSpec(
-            Workload workload,
-            int blockSize,
-            int depth,
-            int sessions,
-            Duration duration,
-            int readPercent,
-            boolean verify,
-            long seed) {
-        this(
-                workload,
-                blockSize,
-                depth,
-                sessions,
-                duration,
-                readPercent,
-                verify,
-                seed,
-                Duration.ZERO);
-    }
-
     /** A run of one block size, uniform, unpaced, with the default percentiles. */
     public BenchSpec(
             Workload workload,

@@ -30,7 +30,8 @@ class LoadGeneratorTest {
                                             Duration.ofMillis(2500),
                                             50,
                                             true,
-                                            7),
+                                            7,
+                                            Duration.ZERO),
                                     ticks::add);
             assertEquals(0, r.errors());
             assertEquals(0, r.verifyFailures());
@@ -101,7 +102,16 @@ class LoadGeneratorTest {
         try (EmbeddedTarget t = EmbeddedTarget.start("ram:16M")) {
             LoadGenerator g = new LoadGenerator(t.address(), t.iqn(), 0);
             g.run(
-                    new BenchSpec(Workload.WRITE, 4096, 4, 1, Duration.ofMillis(1500), 0, true, 1),
+                    new BenchSpec(
+                            Workload.WRITE,
+                            4096,
+                            4,
+                            1,
+                            Duration.ofMillis(1500),
+                            0,
+                            true,
+                            1,
+                            Duration.ZERO),
                     p -> {});
             t.faults().add("corrupt,op=read");
             BenchResult r =
@@ -114,7 +124,8 @@ class LoadGeneratorTest {
                                     Duration.ofMillis(800),
                                     100,
                                     true,
-                                    1),
+                                    1,
+                                    Duration.ZERO),
                             p -> {});
             assertTrue(r.verifyFailures() > 0, "flipped bits are noticed: " + r);
         }
@@ -134,7 +145,8 @@ class LoadGeneratorTest {
                                         Duration.ofSeconds(1),
                                         0,
                                         false,
-                                        1));
+                                        1,
+                                        Duration.ZERO));
         assertTrue(e.getMessage().contains("multiple of 512"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Workload.parse("randomish"));
     }

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import org.iscsilab.host.mid.Policy;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -179,8 +180,8 @@ class ScenarioMatrixTest {
      * Without the watchdog this run would never return: removal waits on a stopped queue with no
      * deadline.
      */
-    @org.junit.jupiter.api.Test
-    @org.junit.jupiter.api.Timeout(30)
+    @Test
+    @Timeout(30)
     void theWatchdogEndsAHungRemovalAndNamesWhereItIsStuck() throws Exception {
         ScenarioReport r =
                 new ScenarioRunner(Duration.ofMillis(1000)).run(Scenario.A, Policy.V4_11);
